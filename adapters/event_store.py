@@ -1,0 +1,72 @@
+"""The event store: eventsourcing's Application configured from a database URL."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from eventsourcing.application import Application
+from eventsourcing.persistence import Mapper
+from eventsourcing.utils import Environment, EnvType
+
+from ektp.adapters.database_url import DatabaseUrl
+from ektp.adapters.event_codec import AttrsEventMapper
+from ektp.application.errors import StoreUnavailable
+from ektp.application.store_access import store_errors
+
+# Aggregate states are immutable, so cached ones need no defensive copy.
+_CACHE_ENV = {
+    "AGGREGATE_CACHE_MAXSIZE": "1000",
+    "DEEPCOPY_FROM_AGGREGATE_CACHE": "n",
+}
+
+
+class EktpStore(Application[UUID]):
+    """All of an office's event streams in one store (cards, registers, ledger...)."""
+
+    name = "ektp"
+
+    def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
+        """Only the given settings: never the process environment (two stores can coexist)."""
+        return Environment(name, dict(env or {}))
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        """Events are frozen attrs classes rebuilt through their constructors."""
+        return AttrsEventMapper()
+
+
+def store_settings(url: DatabaseUrl) -> dict[str, str]:
+    """The eventsourcing settings for `url`."""
+    if url.kind == "memory":
+        return {"PERSISTENCE_MODULE": "eventsourcing.popo", **_CACHE_ENV}
+    if url.kind == "sqlite":
+        return {
+            "PERSISTENCE_MODULE": "ektp.adapters.durable_sqlite:DurableSQLiteFactory",
+            "SQLITE_DBNAME": url.path,
+            **_CACHE_ENV,
+        }
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": url.dbname,
+        "POSTGRES_HOST": url.host,
+        "POSTGRES_PORT": str(url.port),
+        "POSTGRES_USER": url.user,
+        "POSTGRES_PASSWORD": url.password,
+        "POSTGRES_CONNECT_TIMEOUT": "5",
+        **_CACHE_ENV,
+    }
+
+
+def open_event_store(url: DatabaseUrl, *, must_exist: bool = False) -> EktpStore:
+    """Open (creating tables if needed) the store `url` names.
+
+    With `must_exist`, a missing SQLite file is refused instead of created, so a
+    mistyped path on a read command does not leave an empty database behind.
+    """
+    if url.kind == "sqlite":
+        path = url.sqlite_file()
+        if must_exist and not path.exists():
+            raise StoreUnavailable(reason=f"there is no database file at {path}")
+        if not path.parent.exists():
+            raise StoreUnavailable(reason=f"the folder {path.parent} does not exist")
+    with store_errors():
+        return EktpStore(env=store_settings(url))

@@ -1,0 +1,279 @@
+"""The card use cases: one method per command of `ektp card`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from uuid import UUID, uuid4
+
+from eventsourcing.persistence import IntegrityError
+
+from ektp.application.errors import VillageOutsideRegency
+from ektp.application.history import history_entry
+from ektp.application.office_base import OfficeBase
+from ektp.application.store_access import load, save, store_errors
+from ektp.application.views import CardView, HistoryEntry
+from ektp.domain import open_requests
+from ektp.domain.actor import Actor
+from ektp.domain.address import VillageCode, parse_rt_rw
+from ektp.domain.card import commands as cmd
+from ektp.domain.card import events as ev
+from ektp.domain.card.decide import decide
+from ektp.domain.card.recipient import Recipient
+from ektp.domain.card.state import Card, project
+from ektp.domain.card.vocabulary import (
+    AttemptFailureReason,
+    Channel,
+    HandOverPlace,
+    PrintFailureReason,
+    RecipientKind,
+    Relationship,
+    RequestReason,
+    Verification,
+)
+from ektp.domain.choice import parse_choice
+from ektp.domain.errors import CardNotFound
+from ektp.domain.event import DomainEvent
+from ektp.domain.nik import KkNumber, Nik
+from ektp.domain.serial import parse_serial
+from ektp.domain.text import parse_name, parse_reference, parse_text
+
+CommandFactory = Callable[..., cmd.CardCommand]
+
+
+class CardDesk(OfficeBase):
+    """Requests, printing, delivery and closing of cards."""
+
+    def request_card(
+        self,
+        actor: Actor,
+        *,
+        nik: str | Nik,
+        name: str,
+        kk: str | KkNumber,
+        village: str | VillageCode,
+        rt: str | None = None,
+        rw: str | None = None,
+        reason: str | RequestReason = RequestReason.NEW,
+        evidence: str | None = None,
+        channel: str | Channel = Channel.OFFICE,
+    ) -> CardView:
+        """Open a request; refused if the NIK already has an open one."""
+        the_nik = self._parse_nik(nik)
+        the_reason = parse_choice(RequestReason, reason, "reason")
+        command = cmd.RequestCard(
+            actor=actor,
+            at=self._now(),
+            office=self._config.office_code,
+            card_id=uuid4(),
+            nik=the_nik,
+            name=parse_name(name),
+            kk=kk if isinstance(kk, KkNumber) else KkNumber.parse(kk),
+            village=self._parse_village(village),
+            rt=parse_rt_rw(rt, "RT"),
+            rw=parse_rt_rw(rw, "RW"),
+            reason=the_reason,
+            evidence=self._parse_evidence(the_reason, evidence),
+            channel=parse_choice(Channel, channel, "channel"),
+        )
+        events = decide(None, command, self._config.card_policy)
+        card = project(None, events)
+        assert card is not None
+        self._claim_and_save(the_nik, command, events)
+        return CardView.of(card)
+
+    def _parse_village(self, village: str | VillageCode) -> VillageCode:
+        code = village if isinstance(village, VillageCode) else VillageCode.parse(village)
+        if code.regency != self._config.regency:
+            raise VillageOutsideRegency(village=code.value, regency=self._config.regency)
+        return code
+
+    @staticmethod
+    def _parse_evidence(reason: RequestReason, evidence: str | None) -> str | None:
+        if evidence is None or not evidence.strip():
+            return None
+        if reason is RequestReason.DAMAGED:
+            return parse_serial(evidence)
+        return parse_reference(evidence, "evidence")
+
+    def _claim_and_save(
+        self, nik: Nik, command: cmd.RequestCard, events: list[ev.CardEvent]
+    ) -> None:
+        stream = open_requests.register_id(nik)
+
+        def claim(register: open_requests.OpenRequest | None) -> open_requests.NikClaimed:
+            return open_requests.claim(
+                register, stream, command.card_id, nik.masked,
+                command.actor, command.at, command.office,
+            )
+
+        # Most NIKs have never been requested: write the claim as the register's
+        # first event without reading it first; the store refuses the write if
+        # the register exists, and only then do we read it and decide properly.
+        with store_errors():
+            try:
+                self._store.save(*events, claim(None))
+                return
+            except IntegrityError:
+                pass
+        register = load(self._store, stream, open_requests.project)
+        save(self._store, [*events, claim(register)], ref=f"NIK {nik.masked}")
+
+    def confirm_print_readiness(
+        self, actor: Actor, card: str | UUID, reference: str | None = None
+    ) -> CardView:
+        """Record that the central PRR cleared the applicant."""
+        ref = parse_reference(reference, "PRR reference") if reference else None
+        return self._change(card, actor, partial(cmd.ConfirmPrintReadiness, reference=ref))
+
+    def allocate_blank(self, actor: Actor, card: str | UUID, serial: str) -> CardView:
+        """Set the blank `serial` aside for the card."""
+        the_serial = parse_serial(serial)
+        return self._change(card, actor, partial(cmd.AllocateBlank, serial=the_serial))
+
+    def record_printed(
+        self, actor: Actor, card: str | UUID, station: str = "main", serial: str | None = None
+    ) -> CardView:
+        """Record that the card was printed on its allocated blank."""
+        the_station = parse_reference(station, "station")
+        the_serial = parse_serial(serial) if serial else None
+        return self._change(
+            card, actor, partial(cmd.RecordPrinted, station=the_station, serial=the_serial)
+        )
+
+    def record_print_failure(
+        self, actor: Actor, card: str | UUID, reason: str | PrintFailureReason
+    ) -> CardView:
+        """Record a failed print: the blank is spoiled and the card needs a new one."""
+        the_reason = parse_choice(PrintFailureReason, reason, "reason")
+        return self._change(card, actor, partial(cmd.RecordPrintFailure, reason=the_reason))
+
+    def dispatch(self, actor: Actor, card: str | UUID, courier: str) -> CardView:
+        """Give the card to a courier."""
+        the_courier = parse_reference(courier, "courier")
+        return self._change(card, actor, partial(cmd.Dispatch, courier=the_courier))
+
+    def record_failed_attempt(
+        self,
+        actor: Actor,
+        card: str | UUID,
+        reason: str | AttemptFailureReason,
+        evidence: str | None = None,
+    ) -> CardView:
+        """Record a delivery attempt that did not reach the resident."""
+        the_reason = parse_choice(AttemptFailureReason, reason, "reason")
+        the_evidence = parse_reference(evidence, "evidence") if evidence else None
+        return self._change(
+            card, actor,
+            partial(cmd.RecordFailedAttempt, reason=the_reason, evidence=the_evidence),
+        )
+
+    def hand_over(
+        self,
+        actor: Actor,
+        card: str | UUID,
+        *,
+        recipient: str | RecipientKind = RecipientKind.OWNER,
+        verified_by: str | Verification,
+        place: str | HandOverPlace = HandOverPlace.DOOR,
+        proxy_nik: str | None = None,
+        proxy_name: str | None = None,
+        proxy_kk: str | None = None,
+        relationship: str | Relationship | None = None,
+        evidence: str | None = None,
+        old_card: str | None = None,
+    ) -> CardView:
+        """Record the hand-over to the owner or to a proxy of the same KK."""
+        who = self._recipient(
+            parse_choice(RecipientKind, recipient, "recipient"),
+            proxy_nik, proxy_name, proxy_kk, relationship,
+        )
+        the_verification = parse_choice(Verification, verified_by, "verified-by")
+        the_place = parse_choice(HandOverPlace, place, "place")
+        the_evidence = parse_reference(evidence, "evidence") if evidence else None
+        the_old_card = parse_serial(old_card) if old_card else None
+        return self._change(
+            card, actor,
+            partial(
+                cmd.HandOver, recipient=who, verified_by=the_verification, place=the_place,
+                evidence=the_evidence, old_card_serial=the_old_card,
+            ),
+        )
+
+    def _recipient(
+        self,
+        kind: RecipientKind,
+        nik: str | None,
+        name: str | None,
+        kk: str | None,
+        relationship: str | Relationship | None,
+    ) -> Recipient:
+        if kind is RecipientKind.OWNER:
+            return Recipient.owner()
+        return Recipient(
+            kind,
+            nik=self._parse_nik(nik).value if nik else None,
+            name=parse_name(name, "proxy name") if name else None,
+            kk=KkNumber.parse(kk).value if kk else None,
+            relationship=parse_choice(Relationship, relationship, "relationship") if relationship else None,
+        )
+
+    def return_card(self, actor: Actor, card: str | UUID, reason: str) -> CardView:
+        """Check an undelivered card back in at the office."""
+        the_reason = parse_text(reason, "reason")
+        return self._change(card, actor, partial(cmd.ReturnToOffice, reason=the_reason))
+
+    def cancel(
+        self, actor: Actor, card: str | UUID, reason: str, record_number: str | None = None
+    ) -> CardView:
+        """Withdraw a request that is not printed yet."""
+        the_reason = parse_text(reason, "reason")
+        record = parse_reference(record_number, "record number") if record_number else None
+        return self._change(
+            card, actor, partial(cmd.Cancel, reason=the_reason, record_number=record)
+        )
+
+    def declare_uncollected(self, actor: Actor, card: str | UUID) -> CardView:
+        """Close the holding period of a returned card."""
+        return self._change(card, actor, cmd.DeclareUncollected)
+
+    def destroy(self, actor: Actor, card: str | UUID, reason: str, record_number: str) -> CardView:
+        """Destroy an uncollected card under a signed record."""
+        the_reason = parse_text(reason, "reason")
+        record = parse_reference(record_number, "record number")
+        return self._change(
+            card, actor, partial(cmd.Destroy, reason=the_reason, record_number=record)
+        )
+
+    def _change(self, ref: str | UUID, actor: Actor, build: CommandFactory) -> CardView:
+        card = self._load_card(ref)
+        command = build(actor=actor, at=self._now(), office=self._config.office_code)
+        events: list[DomainEvent] = list(decide(card, command, self._config.card_policy))
+        after = project(card, events)  # type: ignore[arg-type]
+        assert after is not None
+        if not after.is_open:
+            events.extend(self._release_nik(after, command))
+        save(self._store, events, ref=card.id)
+        return CardView.of(after)
+
+    def _release_nik(self, card: Card, command: cmd.CardCommand) -> list[DomainEvent]:
+        nik = Nik(card.nik)
+        register = load(self._store, open_requests.register_id(nik), open_requests.project)
+        if register is None:
+            return []
+        released = open_requests.release(register, card.id, command.actor, command.at, command.office)
+        return [released] if released else []
+
+    def card(self, ref: str | UUID) -> CardView:
+        """The card as it stands now."""
+        return CardView.of(self._load_card(ref))
+
+    def card_history(self, ref: str | UUID) -> tuple[HistoryEntry, ...]:
+        """Every event of the card, oldest first."""
+        card_id = self._card_id(ref)
+        with store_errors():
+            events = list(self._store.events.get(card_id))
+        if not events:
+            raise CardNotFound(ref=f"card {card_id}")
+        return tuple(history_entry(e) for e in events if isinstance(e, ev.CardEvent))
+

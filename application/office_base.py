@@ -1,0 +1,66 @@
+"""What every part of the `Office` service shares: the store, the clock, the config."""
+
+from __future__ import annotations
+
+import datetime as dt
+from uuid import UUID
+
+from eventsourcing.application import Application
+
+from ektp.application.config import OfficeConfig
+from ektp.application.errors import InvalidCardReference
+from ektp.application.ports.clock import Clock
+from ektp.application.store_access import load
+from ektp.domain import open_requests
+from ektp.domain.card.state import Card
+from ektp.domain.card.state import project as project_card
+from ektp.domain.errors import CardNotFound
+from ektp.domain.nik import Nik, mask_digits, strip_separators
+
+
+class OfficeBase:
+    """Holds the adapters chosen by the composition root."""
+
+    def __init__(self, store: Application[UUID], clock: Clock, config: OfficeConfig) -> None:
+        self._store = store
+        self._clock = clock
+        self._config = config
+
+    @property
+    def config(self) -> OfficeConfig:
+        """The office's configuration."""
+        return self._config
+
+    def _now(self) -> dt.datetime:
+        return self._clock.now()
+
+    def _today(self) -> dt.date:
+        return self._now().astimezone(self._config.timezone).date()
+
+    def _parse_nik(self, nik: str | Nik) -> Nik:
+        return nik if isinstance(nik, Nik) else Nik.parse(nik, self._today())
+
+    def _card_id(self, ref: str | UUID) -> UUID:
+        """Resolve CARD: a card id, or the NIK of its open request."""
+        if isinstance(ref, UUID):
+            return ref
+        text = ref.strip()
+        try:
+            return UUID(text)
+        except ValueError:
+            pass
+        digits = strip_separators(text)
+        if not (len(digits) == 16 and digits.isascii() and digits.isdigit()):
+            raise InvalidCardReference(ref=text[:40] if not digits.isdigit() else mask_digits(digits))
+        nik = self._parse_nik(digits)
+        register = load(self._store, open_requests.register_id(nik), open_requests.project)
+        if register is None or register.card_id is None:
+            raise CardNotFound(ref=f"NIK {nik.masked} (no open request)")
+        return register.card_id
+
+    def _load_card(self, ref: str | UUID) -> Card:
+        card_id = self._card_id(ref)
+        card = load(self._store, card_id, project_card)
+        if card is None:
+            raise CardNotFound(ref=f"card {card_id}")
+        return card

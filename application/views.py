@@ -1,0 +1,78 @@
+"""Immutable views returned by queries: plain values, never the store's objects."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from uuid import UUID
+
+import attrs
+
+from ektp.domain.card.state import Card
+from ektp.domain.nik import mask_digits
+
+
+@attrs.frozen
+class CardView:
+    """One card as it stands now. `nik` and `name` are personal data: mask on display."""
+
+    id: UUID
+    status: str
+    version: int
+    nik: str
+    name: str
+    kk: str
+    village: str
+    rt: str | None
+    rw: str | None
+    reason: str
+    requested_at: dt.datetime
+    modified_at: dt.datetime
+    blank_serial: str | None
+    spoiled_serials: tuple[str, ...]
+    courier: str | None
+    manifest_id: UUID | None
+    attempts: int
+    recipient: str | None
+
+    @property
+    def masked_nik(self) -> str:
+        """The NIK as ``3517********0001``."""
+        return mask_digits(self.nik)
+
+    @classmethod
+    def of(cls, card: Card) -> CardView:
+        """The view of a card state."""
+        return cls(
+            id=card.id,
+            status=card.status.value,
+            version=card.version,
+            nik=card.nik,
+            name=card.name,
+            kk=card.kk,
+            village=card.village,
+            rt=card.rt,
+            rw=card.rw,
+            reason=card.reason.value,
+            requested_at=card.requested_at,
+            modified_at=card.modified_at,
+            blank_serial=card.blank_serial,
+            spoiled_serials=card.spoiled_serials,
+            courier=card.courier,
+            manifest_id=card.manifest_id,
+            attempts=card.attempts,
+            recipient=card.recipient.kind.value if card.recipient else None,
+        )
+
+
+@attrs.frozen
+class HistoryEntry:
+    """One event of a card's history, as a clerk or auditor reads it."""
+
+    version: int
+    time: dt.datetime
+    event: str
+    actor_id: str
+    actor_role: str
+    summary: str
+    facts: Mapping[str, object]

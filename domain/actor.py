@@ -1,0 +1,86 @@
+"""Who acts: every event records the actor's id and role."""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from ektp.domain.errors import InvalidActor, InvalidChoice, RoleNotPermitted
+
+_ACTOR_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@\-]{0,63}")
+
+
+class Role(enum.StrEnum):
+    """The office's roles; what each may do is in `PERMISSIONS`."""
+
+    OPERATOR = "operator"
+    COURIER = "courier"
+    HEAD = "head"
+    AUDITOR = "auditor"
+
+
+def parse_role(text: str) -> Role:
+    """Read a role name; raise `InvalidChoice` listing the roles otherwise."""
+    try:
+        return Role(text.strip().lower())
+    except ValueError:
+        raise InvalidChoice(
+            field="role", value=text[:20], choices=", ".join(r.value for r in Role)
+        ) from None
+
+
+@attrs.frozen
+class Actor:
+    """An acting user: a staff id (NIP or login) and a role."""
+
+    id: str
+    role: Role = attrs.field(converter=Role)
+
+    @classmethod
+    def parse(cls, actor_id: str, role: str) -> Actor:
+        """Validate an actor id and role typed at the command line."""
+        if not _ACTOR_ID.fullmatch(actor_id.strip()):
+            raise InvalidActor(reason="the id must be 1-64 letters, digits or . _ @ -")
+        return cls(actor_id.strip(), parse_role(role))
+
+    @classmethod
+    def coerce(cls, value: Actor | Mapping[str, Any]) -> Actor:
+        """Accept an Actor or its stored form ``{"id": ..., "role": ...}``."""
+        if isinstance(value, Actor):
+            return value
+        return cls(str(value["id"]), Role(value["role"]))
+
+
+def to_actor(value: Actor | Mapping[str, Any]) -> Actor:
+    """Converter for event fields: an Actor from itself or its stored form."""
+    return Actor.coerce(value)
+
+
+# Which roles may perform which action (action names are the CLI verbs).
+_ALL_STAFF = frozenset({Role.OPERATOR, Role.HEAD})
+PERMISSIONS: Mapping[str, frozenset[Role]] = {
+    "request a card": _ALL_STAFF,
+    "confirm print readiness": _ALL_STAFF,
+    "allocate a blank": _ALL_STAFF,
+    "record printing": _ALL_STAFF,
+    "record a print failure": _ALL_STAFF,
+    "dispatch a card": _ALL_STAFF,
+    "record a failed delivery attempt": _ALL_STAFF | {Role.COURIER},
+    "record a hand-over": _ALL_STAFF | {Role.COURIER},
+    "check in a returned card": _ALL_STAFF,
+    "cancel a card": _ALL_STAFF,
+    "declare a card uncollected": frozenset({Role.HEAD}),
+    "destroy a card": frozenset({Role.HEAD}),
+}
+# Roles that may see a full NIK and name where a single record is shown.
+SEES_PERSONAL_DATA = frozenset({Role.OPERATOR, Role.HEAD})
+
+
+def require_permission(actor: Actor, action: str) -> None:
+    """Raise `RoleNotPermitted` unless the actor's role may perform `action`."""
+    if actor.role not in PERMISSIONS.get(action, frozenset()):
+        raise RoleNotPermitted(role=actor.role.value, action=action)

@@ -1,0 +1,135 @@
+"""What users ask of a card. Values arrive already validated (Nik, VillageCode...)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from uuid import UUID
+
+import attrs
+
+from ektp.domain.actor import Actor
+from ektp.domain.address import VillageCode
+from ektp.domain.card.recipient import Recipient
+from ektp.domain.card.vocabulary import (
+    AttemptFailureReason,
+    Channel,
+    HandOverPlace,
+    PrintFailureReason,
+    RequestReason,
+    Verification,
+)
+from ektp.domain.nik import KkNumber, Nik
+
+
+
+@attrs.frozen(kw_only=True)
+class CardCommand:
+    """Who asks, when, and in which office."""
+
+    actor: Actor
+    at: dt.datetime
+    office: str
+
+
+@attrs.frozen(kw_only=True)
+class RequestCard(CardCommand):
+    """Open a new card request for a resident."""
+
+    card_id: UUID
+    nik: Nik
+    name: str
+    kk: KkNumber
+    village: VillageCode
+    rt: str | None = None
+    rw: str | None = None
+    reason: RequestReason = RequestReason.NEW
+    evidence: str | None = None
+    channel: Channel = Channel.OFFICE
+
+
+@attrs.frozen(kw_only=True)
+class ConfirmPrintReadiness(CardCommand):
+    """Record that the central PRR status was seen."""
+
+    reference: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class AllocateBlank(CardCommand):
+    """Set a blank aside for the card."""
+
+    serial: str
+
+
+@attrs.frozen(kw_only=True)
+class RecordPrinted(CardCommand):
+    """The card was printed on its allocated blank (serial checked when given)."""
+
+    station: str
+    serial: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class RecordPrintFailure(CardCommand):
+    """A print try failed and spoiled the allocated blank."""
+
+    reason: PrintFailureReason
+    serial: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Dispatch(CardCommand):
+    """Hand the card to a courier for delivery."""
+
+    courier: str
+    manifest_id: UUID | None = None
+
+
+@attrs.frozen(kw_only=True)
+class RecordFailedAttempt(CardCommand):
+    """A delivery attempt did not reach the resident."""
+
+    reason: AttemptFailureReason
+    evidence: str | None = None
+    manifest_id: UUID | None = None
+
+
+@attrs.frozen(kw_only=True)
+class HandOver(CardCommand):
+    """The card was given to its owner or a proxy."""
+
+    recipient: Recipient
+    verified_by: Verification
+    place: HandOverPlace
+    evidence: str | None = None
+    old_card_serial: str | None = None
+    manifest_id: UUID | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ReturnToOffice(CardCommand):
+    """Check an undelivered card back in at the office."""
+
+    reason: str
+    manifest_id: UUID | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Cancel(CardCommand):
+    """Withdraw a request before printing."""
+
+    reason: str
+    record_number: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class DeclareUncollected(CardCommand):
+    """Close the holding period of a returned card."""
+
+
+@attrs.frozen(kw_only=True)
+class Destroy(CardCommand):
+    """Destroy an uncollected card under a signed record."""
+
+    reason: str
+    record_number: str

@@ -1,0 +1,291 @@
+"""`decide`: the card's rules. Given the state and a command, the new events or a
+named refusal. Pure: no clock, no I/O; a refusal leaves nothing behind."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import attrs
+
+from ektp.domain.actor import require_permission
+from ektp.domain.card import commands as cmd
+from ektp.domain.card import events as ev
+from ektp.domain.card.state import Card
+from ektp.domain.card.vocabulary import (
+    CANCELLABLE_STATUSES,
+    CardStatus,
+    HandOverPlace,
+    RecipientKind,
+    RequestReason,
+    SURRENDER_REASONS,
+)
+from ektp.domain.errors import (
+    ActionNotAllowed,
+    AttemptCapReached,
+    BlankBeforePrintReadiness,
+    CancelAfterPrinting,
+    HandOverPlaceNotAllowed,
+    HoldingPeriodNotOver,
+    MissingEvidence,
+    OldCardMismatch,
+    OldCardRequired,
+    PrintWithoutBlank,
+    ProxyDetailsMissing,
+    ProxyIsOwner,
+    ProxyNotOnSameKk,
+    SerialMismatch,
+)
+from ektp.domain.nik import mask_digits
+
+
+@attrs.frozen
+class CardPolicy:
+    """The office's configurable limits."""
+
+    attempt_cap: int = 3
+    holding_days: int = 90
+
+
+C = TypeVar("C", bound=cmd.CardCommand)
+E = TypeVar("E", bound=ev.CardEvent)
+_Handler = Callable[[Card | None, Any, CardPolicy], list[ev.CardEvent]]
+_HANDLERS: dict[type[cmd.CardCommand], tuple[str, _Handler]] = {}
+
+
+def _handles(
+    command_type: type[C], action: str
+) -> Callable[[Callable[[Card | None, C, CardPolicy], list[ev.CardEvent]]], Any]:
+    def register(fn: Callable[[Card | None, C, CardPolicy], list[ev.CardEvent]]) -> Any:
+        _HANDLERS[command_type] = (action, fn)
+        return fn
+
+    return register
+
+
+def decide(
+    card: Card | None, command: cmd.CardCommand, policy: CardPolicy = CardPolicy()
+) -> list[ev.CardEvent]:
+    """The events `command` produces on `card`, or raise the named refusal."""
+    action, handler = _HANDLERS[type(command)]
+    require_permission(command.actor, action)
+    if card is None and not isinstance(command, cmd.RequestCard):
+        raise TypeError("only RequestCard may start a card")
+    return handler(card, command, policy)
+
+
+def _new(event_type: type[E], card: Card, command: cmd.CardCommand, **facts: Any) -> E:
+    return event_type(
+        originator_id=card.id,
+        originator_version=card.version + 1,
+        timestamp=command.at,
+        actor=command.actor,
+        office=command.office,
+        **facts,
+    )
+
+
+def _require_status(card: Card, action: str, *allowed: CardStatus) -> None:
+    if card.status not in allowed:
+        raise ActionNotAllowed(action=action, card_id=card.id, status=card.status.value)
+
+
+@_handles(cmd.RequestCard, "request a card")
+def _request(card: Card | None, c: cmd.RequestCard, p: CardPolicy) -> list[ev.CardEvent]:
+    if card is not None:
+        raise ActionNotAllowed(action="request a card", card_id=card.id, status=card.status.value)
+    if c.reason is RequestReason.LOST and not c.evidence:
+        raise MissingEvidence(reason="lost-card", needed="the police report number (--evidence)")
+    if c.reason is RequestReason.DAMAGED and not c.evidence:
+        raise MissingEvidence(reason="damaged-card", needed="the old card's serial (--evidence)")
+    return [
+        ev.Requested(
+            originator_id=c.card_id,
+            originator_version=1,
+            timestamp=c.at,
+            actor=c.actor,
+            office=c.office,
+            nik=c.nik.value,
+            name=c.name,
+            kk=c.kk.value,
+            village=c.village.value,
+            rt=c.rt,
+            rw=c.rw,
+            reason=c.reason,
+            evidence=c.evidence,
+            channel=c.channel,
+        )
+    ]
+
+
+@_handles(cmd.ConfirmPrintReadiness, "confirm print readiness")
+def _ready(card: Card | None, c: cmd.ConfirmPrintReadiness, p: CardPolicy) -> list[ev.CardEvent]:
+    assert card is not None
+    _require_status(card, "confirm print readiness", CardStatus.REQUESTED)
+    return [_new(ev.PrintReadinessConfirmed, card, c, reference=c.reference)]
+
+
+@_handles(cmd.AllocateBlank, "allocate a blank")
+def _allocate(card: Card | None, c: cmd.AllocateBlank, p: CardPolicy) -> list[ev.CardEvent]:
+    assert card is not None
+    if card.status is CardStatus.REQUESTED:
+        raise BlankBeforePrintReadiness(card_id=card.id)
+    _require_status(card, "allocate a blank", CardStatus.READY_TO_PRINT)
+    return [_new(ev.BlankAllocated, card, c, serial=c.serial)]
+
+
+def _allocated_serial(card: Card, action: str, given: str | None) -> str:
+    if card.status in (CardStatus.REQUESTED, CardStatus.READY_TO_PRINT):
+        raise PrintWithoutBlank(action=action, card_id=card.id)
+    _require_status(card, action, CardStatus.BLANK_ALLOCATED)
+    assert card.blank_serial is not None
+    if given is not None and given != card.blank_serial:
+        raise SerialMismatch(given=given, card_id=card.id, allocated=card.blank_serial)
+    return card.blank_serial
+
+
+@_handles(cmd.RecordPrinted, "record printing")
+def _printed(card: Card | None, c: cmd.RecordPrinted, p: CardPolicy) -> list[ev.CardEvent]:
+    assert card is not None
+    serial = _allocated_serial(card, "record printing", c.serial)
+    return [_new(ev.Printed, card, c, serial=serial, station=c.station)]
+
+
+@_handles(cmd.RecordPrintFailure, "record a print failure")
+def _print_failed(
+    card: Card | None, c: cmd.RecordPrintFailure, p: CardPolicy
+) -> list[ev.CardEvent]:
+    assert card is not None
+    serial = _allocated_serial(card, "record a print failure", c.serial)
+    return [_new(ev.PrintFailed, card, c, serial=serial, reason=c.reason)]
+
+
+@_handles(cmd.Dispatch, "dispatch a card")
+def _dispatch(card: Card | None, c: cmd.Dispatch, p: CardPolicy) -> list[ev.CardEvent]:
+    assert card is not None
+    _require_status(card, "dispatch a card", CardStatus.PRINTED, CardStatus.RETURNED)
+    if card.attempts >= p.attempt_cap:
+        raise AttemptCapReached(card_id=card.id, attempts=card.attempts, cap=p.attempt_cap)
+    return [_new(ev.Dispatched, card, c, courier=c.courier, manifest_id=c.manifest_id)]
+
+
+@_handles(cmd.RecordFailedAttempt, "record a failed delivery attempt")
+def _attempt_failed(
+    card: Card | None, c: cmd.RecordFailedAttempt, p: CardPolicy
+) -> list[ev.CardEvent]:
+    assert card is not None
+    _require_status(card, "record a failed delivery attempt", CardStatus.DISPATCHED)
+    if card.attempts >= p.attempt_cap:
+        raise AttemptCapReached(card_id=card.id, attempts=card.attempts, cap=p.attempt_cap)
+    return [
+        _new(
+            ev.DeliveryAttemptFailed,
+            card,
+            c,
+            attempt=card.attempts + 1,
+            reason=c.reason,
+            evidence=c.evidence,
+            manifest_id=c.manifest_id,
+        )
+    ]
+
+
+@_handles(cmd.HandOver, "record a hand-over")
+def _hand_over(card: Card | None, c: cmd.HandOver, p: CardPolicy) -> list[ev.CardEvent]:
+    assert card is not None
+    _require_status(card, "record a hand-over", CardStatus.DISPATCHED, CardStatus.RETURNED)
+    if card.status is CardStatus.RETURNED and c.place is not HandOverPlace.OFFICE:
+        raise HandOverPlaceNotAllowed(card_id=card.id, status=card.status.value, allowed="at the office")
+    if card.status is CardStatus.DISPATCHED:
+        if c.place is HandOverPlace.OFFICE:
+            raise HandOverPlaceNotAllowed(
+                card_id=card.id, status=card.status.value,
+                allowed="at the door or the kecamatan (check it in as returned first)",
+            )
+        if card.attempts >= p.attempt_cap:
+            raise AttemptCapReached(card_id=card.id, attempts=card.attempts, cap=p.attempt_cap)
+    _check_recipient(card, c)
+    _check_old_card(card, c)
+    return [
+        _new(
+            ev.HandedOver,
+            card,
+            c,
+            recipient=c.recipient,
+            verified_by=c.verified_by,
+            evidence=c.evidence,
+            place=c.place,
+            old_card_serial=c.old_card_serial,
+            manifest_id=c.manifest_id,
+        )
+    ]
+
+
+def _check_recipient(card: Card, c: cmd.HandOver) -> None:
+    r = c.recipient
+    if r.kind is not RecipientKind.PROXY:
+        return
+    missing = [
+        label
+        for label, value in (("NIK", r.nik), ("name", r.name), ("KK number", r.kk),
+                             ("relationship", r.relationship))
+        if not value
+    ]
+    if missing:
+        raise ProxyDetailsMissing(missing=", ".join(missing))
+    if r.nik == card.nik:
+        raise ProxyIsOwner()
+    if r.kk != card.kk:
+        raise ProxyNotOnSameKk(proxy_kk=mask_digits(r.kk or ""), owner_kk=mask_digits(card.kk))
+
+
+def _check_old_card(card: Card, c: cmd.HandOver) -> None:
+    if card.reason not in SURRENDER_REASONS:
+        return
+    if not c.old_card_serial:
+        raise OldCardRequired(card_id=card.id, reason=card.reason.value)
+    if card.reason is RequestReason.DAMAGED and card.evidence and c.old_card_serial != card.evidence:
+        raise OldCardMismatch(given=c.old_card_serial, expected=card.evidence)
+
+
+@_handles(cmd.ReturnToOffice, "check in a returned card")
+def _return(card: Card | None, c: cmd.ReturnToOffice, p: CardPolicy) -> list[ev.CardEvent]:
+    assert card is not None
+    _require_status(card, "check in a returned card", CardStatus.DISPATCHED)
+    return [_new(ev.Returned, card, c, reason=c.reason, manifest_id=c.manifest_id)]
+
+
+@_handles(cmd.Cancel, "cancel a card")
+def _cancel(card: Card | None, c: cmd.Cancel, p: CardPolicy) -> list[ev.CardEvent]:
+    assert card is not None
+    if card.status not in CANCELLABLE_STATUSES:
+        if card.is_open:
+            raise CancelAfterPrinting(card_id=card.id, status=card.status.value)
+        _require_status(card, "cancel a card", *CANCELLABLE_STATUSES)
+    return [_new(ev.Cancelled, card, c, reason=c.reason, record_number=c.record_number)]
+
+
+@_handles(cmd.DeclareUncollected, "declare a card uncollected")
+def _uncollected(
+    card: Card | None, c: cmd.DeclareUncollected, p: CardPolicy
+) -> list[ev.CardEvent]:
+    assert card is not None
+    _require_status(card, "declare a card uncollected", CardStatus.RETURNED)
+    assert card.returned_at is not None
+    earliest = card.returned_at + dt.timedelta(days=p.holding_days)
+    if c.at < earliest:
+        raise HoldingPeriodNotOver(
+            card_id=card.id,
+            returned_on=card.returned_at.date().isoformat(),
+            earliest=earliest.date().isoformat(),
+            days=p.holding_days,
+        )
+    return [_new(ev.DeclaredUncollected, card, c, holding_days=p.holding_days)]
+
+
+@_handles(cmd.Destroy, "destroy a card")
+def _destroy(card: Card | None, c: cmd.Destroy, p: CardPolicy) -> list[ev.CardEvent]:
+    assert card is not None
+    _require_status(card, "destroy a card", CardStatus.UNCOLLECTED)
+    return [_new(ev.Destroyed, card, c, reason=c.reason, record_number=c.record_number)]

@@ -1,0 +1,131 @@
+"""The card's events. Their module path is stored with every event: never move
+or rename one without registering the old topic (see docs/embedding.md)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import attrs
+
+from ektp.domain.card.recipient import Recipient, to_recipient
+from ektp.domain.card.vocabulary import (
+    AttemptFailureReason,
+    Channel,
+    HandOverPlace,
+    PrintFailureReason,
+    RequestReason,
+    Verification,
+)
+from ektp.domain.event import DomainEvent, to_optional_uuid
+
+
+
+@attrs.frozen(slots=False, kw_only=True)
+class CardEvent(DomainEvent):
+    """Base of the card's events."""
+
+
+@attrs.frozen(slots=False, kw_only=True)
+class Requested(CardEvent):
+    """A resident asked for a card (the stream's first event)."""
+
+    nik: str
+    name: str
+    kk: str
+    village: str
+    rt: str | None
+    rw: str | None
+    reason: RequestReason = attrs.field(converter=RequestReason)
+    evidence: str | None
+    channel: Channel = attrs.field(converter=Channel)
+
+
+@attrs.frozen(slots=False, kw_only=True)
+class PrintReadinessConfirmed(CardEvent):
+    """The central print-ready record (PRR) was seen: deduplication cleared."""
+
+    reference: str | None
+
+
+@attrs.frozen(slots=False, kw_only=True)
+class BlankAllocated(CardEvent):
+    """A blank was set aside for this card."""
+
+    serial: str
+
+
+@attrs.frozen(slots=False, kw_only=True)
+class PrintFailed(CardEvent):
+    """A print try spoiled its blank; the card needs a new one."""
+
+    serial: str
+    reason: PrintFailureReason = attrs.field(converter=PrintFailureReason)
+
+
+@attrs.frozen(slots=False, kw_only=True)
+class Printed(CardEvent):
+    """The card was printed and its chip encoded on the allocated blank."""
+
+    serial: str
+    station: str
+
+
+@attrs.frozen(slots=False, kw_only=True)
+class Dispatched(CardEvent):
+    """The card left the office with a courier."""
+
+    courier: str
+    manifest_id: UUID | None = attrs.field(default=None, converter=to_optional_uuid)
+
+
+@attrs.frozen(slots=False, kw_only=True)
+class DeliveryAttemptFailed(CardEvent):
+    """A courier could not hand the card over."""
+
+    attempt: int
+    reason: AttemptFailureReason = attrs.field(converter=AttemptFailureReason)
+    evidence: str | None
+    manifest_id: UUID | None = attrs.field(default=None, converter=to_optional_uuid)
+
+
+@attrs.frozen(slots=False, kw_only=True)
+class HandedOver(CardEvent):
+    """The card reached its owner or a proxy from the same KK."""
+
+    recipient: Recipient = attrs.field(converter=to_recipient)
+    verified_by: Verification = attrs.field(converter=Verification)
+    evidence: str | None
+    place: HandOverPlace = attrs.field(converter=HandOverPlace)
+    old_card_serial: str | None
+    manifest_id: UUID | None = attrs.field(default=None, converter=to_optional_uuid)
+
+
+@attrs.frozen(slots=False, kw_only=True)
+class Returned(CardEvent):
+    """The card came back to the office undelivered (the actor received it)."""
+
+    reason: str
+    manifest_id: UUID | None = attrs.field(default=None, converter=to_optional_uuid)
+
+
+@attrs.frozen(slots=False, kw_only=True)
+class Cancelled(CardEvent):
+    """The request was withdrawn before printing."""
+
+    reason: str
+    record_number: str | None
+
+
+@attrs.frozen(slots=False, kw_only=True)
+class DeclaredUncollected(CardEvent):
+    """A returned card was not collected within the holding period."""
+
+    holding_days: int
+
+
+@attrs.frozen(slots=False, kw_only=True)
+class Destroyed(CardEvent):
+    """An uncollected card was destroyed under a signed record."""
+
+    reason: str
+    record_number: str

@@ -1,0 +1,173 @@
+"""Named domain errors: every refusal the office can meet, as a value.
+
+Each error carries the facts of the refusal; its message is rendered from the
+catalogue in `ektp.domain.messages`, so a translation replaces one table.
+Messages never contain a full NIK or a name.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import ClassVar
+
+from ektp.domain.messages import render
+
+
+class ErrorKind(enum.Enum):
+    """How a refusal is classed; entrypoints map each kind to an exit code."""
+
+    REFUSED = "refused"
+    INVALID = "invalid"
+    NOT_FOUND = "not_found"
+    CONFLICT = "conflict"
+    UNAVAILABLE = "unavailable"
+
+
+class DomainError(Exception):
+    """Base of every named refusal; `facts` are the values in the message."""
+
+    kind: ClassVar[ErrorKind] = ErrorKind.REFUSED
+
+    def __init__(self, **facts: object) -> None:
+        self.facts = facts
+        super().__init__(render(type(self).__name__, facts))
+
+    @property
+    def code(self) -> str:
+        """The stable name of this refusal, e.g. ``BlankBeforePrintReadiness``."""
+        return type(self).__name__
+
+    @property
+    def message(self) -> str:
+        """The clerk-readable sentence."""
+        return str(self)
+
+
+class InvalidInput(DomainError):
+    """Base of refusals caused by a malformed value typed by a user."""
+
+    kind = ErrorKind.INVALID
+
+
+class NotFound(DomainError):
+    """Base of refusals for something that does not exist."""
+
+    kind = ErrorKind.NOT_FOUND
+
+
+# --- malformed values -------------------------------------------------------
+class InvalidNik(InvalidInput):
+    """The NIK fails the Kemendagri format rules (facts: masked, reason)."""
+
+
+class InvalidKkNumber(InvalidInput):
+    """The family-card number is not 16 digits with a known province."""
+
+
+class InvalidVillageCode(InvalidInput):
+    """The village code is not of the form 35.17.08.2014."""
+
+
+class InvalidRtRw(InvalidInput):
+    """RT or RW is not a number from 1 to 999."""
+
+
+class InvalidName(InvalidInput):
+    """A person's name is empty, too long, or has characters no name has."""
+
+
+class InvalidSerial(InvalidInput):
+    """A blank serial is not 6 to 16 digits."""
+
+
+class InvalidText(InvalidInput):
+    """A free-text field (reason, evidence, station) is empty or too long."""
+
+
+class InvalidChoice(InvalidInput):
+    """A value is not one of the allowed choices."""
+
+
+class MissingEvidence(InvalidInput):
+    """A lost or damaged request lacks its evidence (police report, old serial)."""
+
+
+class ActorRequired(InvalidInput):
+    """A write command was given no acting user."""
+
+
+class InvalidActor(InvalidInput):
+    """The acting user's id or role is malformed."""
+
+
+# --- not found ---------------------------------------------------------------
+class CardNotFound(NotFound):
+    """No card has that id, or the NIK has no open request."""
+
+
+# --- concurrency ---------------------------------------------------------------
+class ConcurrentChange(DomainError):
+    """Someone else changed the same record between reading and writing."""
+
+    kind = ErrorKind.CONFLICT
+
+
+# --- rules of the card ------------------------------------------------------
+class RoleNotPermitted(DomainError):
+    """The actor's role may not perform this action."""
+
+
+class DuplicateOpenRequest(DomainError):
+    """The NIK already has an open request (one open request per NIK)."""
+
+
+class ActionNotAllowed(DomainError):
+    """The card's state does not allow this action."""
+
+
+class BlankBeforePrintReadiness(DomainError):
+    """No blank may be allocated before the central PRR is confirmed."""
+
+
+class PrintWithoutBlank(DomainError):
+    """A card cannot be printed (or fail printing) without an allocated blank."""
+
+
+class SerialMismatch(DomainError):
+    """The blank named is not the blank allocated to this card."""
+
+
+class AttemptCapReached(DomainError):
+    """The card has used its delivery attempts; it must be returned."""
+
+
+class ProxyNotOnSameKk(DomainError):
+    """A proxy may collect only for a member of their own family card (KK)."""
+
+
+class ProxyIsOwner(DomainError):
+    """The proxy's NIK is the owner's own NIK."""
+
+
+class ProxyDetailsMissing(InvalidInput):
+    """A proxy hand-over lacks the proxy's NIK, name, KK or relationship."""
+
+
+class OldCardRequired(DomainError):
+    """Damaged and data-change requests need the old card surrendered."""
+
+
+class OldCardMismatch(DomainError):
+    """The surrendered card is not the damaged card named at request."""
+
+
+class HandOverPlaceNotAllowed(DomainError):
+    """A returned card is handed over only at the office; a dispatched one not there."""
+
+
+class CancelAfterPrinting(DomainError):
+    """A card can be cancelled only before it is printed."""
+
+
+class HoldingPeriodNotOver(DomainError):
+    """A returned card becomes uncollected only after the holding period."""

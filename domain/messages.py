@@ -1,0 +1,90 @@
+"""The message catalogue: one English sentence per named refusal.
+
+Keys are error class names; values are `str.format` templates over the error's
+facts. A translation is another dict with the same keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+EN: Mapping[str, str] = {
+    "InvalidNik": "NIK {masked} is not valid: {reason}.",
+    "InvalidKkNumber": "family card (KK) number {masked} is not valid: {reason}.",
+    "InvalidVillageCode": "village code {value!r} is not valid: {reason}.",
+    "InvalidRtRw": "{field} {value!r} is not valid: it must be a number from 1 to 999.",
+    "InvalidName": "the {field} is not valid: {reason}.",
+    "InvalidSerial": "blank serial {value!r} is not valid: {reason}.",
+    "InvalidText": "{field} is not valid: {reason}.",
+    "InvalidChoice": "{field} {value!r} is not one of: {choices}.",
+    "MissingEvidence": "a {reason} request needs {needed} as evidence.",
+    "ActorRequired": (
+        "this command needs the acting user: "
+        "give --actor ID --role ROLE or set EKTP_ACTOR and EKTP_ROLE."
+    ),
+    "InvalidActor": "acting user is not valid: {reason}.",
+    "CardNotFound": "no card found for {ref}.",
+    "ConcurrentChange": (
+        "card {ref} was changed by someone else at the same moment; "
+        "nothing was written, please try again."
+    ),
+    "RoleNotPermitted": "a user with role {role} may not {action}.",
+    "DuplicateOpenRequest": (
+        "NIK {masked} already has an open request (card {card_id}); "
+        "finish or cancel it first."
+    ),
+    "ActionNotAllowed": "cannot {action}: card {card_id} is {status}.",
+    "BlankBeforePrintReadiness": (
+        "cannot allocate a blank to card {card_id}: its print readiness (PRR) "
+        "has not been confirmed yet."
+    ),
+    "PrintWithoutBlank": "cannot {action}: card {card_id} has no blank allocated.",
+    "SerialMismatch": (
+        "blank {given} is not the blank allocated to card {card_id} ({allocated})."
+    ),
+    "AttemptCapReached": (
+        "card {card_id} has had {attempts} failed delivery attempts (the limit is "
+        "{cap}); it must be returned to the office."
+    ),
+    "ProxyNotOnSameKk": (
+        "the proxy's family card (KK) {proxy_kk} is not the owner's ({owner_kk}); "
+        "only a member of the same KK may collect."
+    ),
+    "ProxyIsOwner": "the proxy's NIK is the owner's own NIK; record an owner hand-over.",
+    "ProxyDetailsMissing": "a proxy hand-over needs the proxy's {missing}.",
+    "OldCardRequired": (
+        "card {card_id} was requested as {reason}: the old card must be "
+        "surrendered (give its serial with --old-card)."
+    ),
+    "OldCardMismatch": (
+        "old card {given} is not the damaged card named at request ({expected})."
+    ),
+    "HandOverPlaceNotAllowed": "card {card_id} is {status}: it can be handed over only {allowed}.",
+    "CancelAfterPrinting": "card {card_id} is already {status}; only cards not yet printed can be cancelled.",
+    "HoldingPeriodNotOver": (
+        "card {card_id} was returned on {returned_on}; it can be declared uncollected "
+        "from {earliest} ({days}-day holding period)."
+    ),
+    "StoreUnavailable": "the record store is unavailable: {reason}.",
+    "InvalidCardReference": (
+        "{ref!r} is neither a card id (like 1b4e28ba-2fa1-11d2-883f-0016d3cca427) "
+        "nor a 16-digit NIK."
+    ),
+    "VillageOutsideRegency": (
+        "village {village} is outside this office's regency ({regency}); "
+        "the resident must apply at their own regency's office."
+    ),
+}
+
+_CATALOGUE: Mapping[str, str] = EN
+
+
+def render(code: str, facts: Mapping[str, object]) -> str:
+    """Render the sentence for error `code` from its facts (the code itself if unknown)."""
+    template = _CATALOGUE.get(code)
+    if template is None:
+        return code
+    try:
+        return template.format(**facts)
+    except (KeyError, IndexError, ValueError):
+        return f"{code}: {template}"

@@ -1,0 +1,141 @@
+"""The NIK (Nomor Induk Kependudukan) and its validation rules from domain.md.
+
+A NIK is 16 digits: province (2), regency (2), kecamatan (2), birth day
+(2, plus 40 for women), birth month (2), birth year (2), serial (4). There is no
+checksum. Whether the 6-digit region prefix still exists is a question for the
+region directory and only ever a warning; everything else here is an error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import attrs
+
+from ektp.domain.errors import InvalidKkNumber, InvalidNik
+
+PROVINCE_CODES = frozenset(
+    [*range(11, 20), 21, *range(31, 37), *range(51, 54), *range(61, 66),
+     *range(71, 77), 81, 82, *range(91, 97)]
+)
+_SEPARATORS = re.compile(r"[\s.\-]")
+_DIGITS16 = re.compile(r"[0-9]{16}")
+
+
+def strip_separators(text: str) -> str:
+    """Remove the spaces, dots and hyphens people type inside numbers."""
+    return _SEPARATORS.sub("", text)
+
+
+def mask_digits(digits: str) -> str:
+    """Mask a 16-digit number as ``3517********0001``; anything else as stars."""
+    if len(digits) == 16 and digits.isascii() and digits.isdigit():
+        return f"{digits[:4]}{'*' * 8}{digits[12:]}"
+    return "*" * min(len(digits), 16) if digits else "(empty)"
+
+
+def birth_year(two_digits: int, month: int, day: int, today: dt.date) -> int:
+    """20YY unless that birth date would be after `today`, else 19YY."""
+    year = 2000 + two_digits
+    if (year, month, day) > (today.year, today.month, today.day):
+        year -= 100
+    return year
+
+
+@attrs.frozen
+class Nik:
+    """A NIK that passed every format rule; build it with `Nik.parse`."""
+
+    value: str
+
+    @classmethod
+    def parse(cls, text: str, today: dt.date) -> Nik:
+        """Validate `text` as a NIK as of `today`; raise `InvalidNik` naming the broken rule."""
+        digits = strip_separators(text)
+        masked = mask_digits(digits)
+
+        def refuse(reason: str) -> InvalidNik:
+            return InvalidNik(masked=masked, reason=reason)
+
+        if not (digits.isascii() and _DIGITS16.fullmatch(digits)):
+            raise refuse(f"it must be exactly 16 digits (got {len(digits)} characters)")
+        if int(digits[0:2]) not in PROVINCE_CODES:
+            raise refuse(f"{digits[0:2]} is not a province code")
+        if digits[2:4] == "00":
+            raise refuse("the regency digits (3-4) are 00")
+        if digits[4:6] == "00":
+            raise refuse("the kecamatan digits (5-6) are 00")
+        day, month, yy = int(digits[6:8]), int(digits[8:10]), int(digits[10:12])
+        if day > 40:
+            day -= 40
+        if not 1 <= day <= 31:
+            raise refuse("the birth-day digits (7-8) must be 01-31, or 41-71 for women")
+        if not 1 <= month <= 12:
+            raise refuse("the birth-month digits (9-10) must be 01-12")
+        year = birth_year(yy, month, day, today)
+        try:
+            dt.date(year, month, day)
+        except ValueError:
+            raise refuse(f"the birth date {day:02d}-{month:02d}-{year} does not exist") from None
+        if digits[12:16] == "0000":
+            raise refuse("the serial digits (13-16) are 0000")
+        return cls(digits)
+
+    @property
+    def masked(self) -> str:
+        """The NIK for display where the full number is not needed."""
+        return mask_digits(self.value)
+
+    @property
+    def region_prefix(self) -> str:
+        """The kecamatan code the NIK was issued under, e.g. ``35.17.08``."""
+        v = self.value
+        return f"{v[0:2]}.{v[2:4]}.{v[4:6]}"
+
+    @property
+    def is_female(self) -> bool:
+        """Women's NIKs carry the birth day plus 40."""
+        return int(self.value[6:8]) > 40
+
+    def birth_date(self, today: dt.date) -> dt.date:
+        """The birth date the NIK encodes, with the century read as of `today`."""
+        v = self.value
+        month = int(v[8:10])
+        day = int(v[6:8]) - 40 if self.is_female else int(v[6:8])
+        return dt.date(birth_year(int(v[10:12]), month, day, today), month, day)
+
+    def __str__(self) -> str:
+        return self.masked
+
+    def __repr__(self) -> str:
+        return f"Nik({self.masked!r})"
+
+
+@attrs.frozen
+class KkNumber:
+    """A family card (Kartu Keluarga) number: 16 digits, first two a province."""
+
+    value: str
+
+    @classmethod
+    def parse(cls, text: str) -> KkNumber:
+        """Validate `text` as a KK number; raise `InvalidKkNumber` if it is not one."""
+        digits = strip_separators(text)
+        masked = mask_digits(digits)
+        if not (digits.isascii() and _DIGITS16.fullmatch(digits)):
+            raise InvalidKkNumber(masked=masked, reason="it must be exactly 16 digits")
+        if int(digits[0:2]) not in PROVINCE_CODES:
+            raise InvalidKkNumber(masked=masked, reason=f"{digits[0:2]} is not a province code")
+        return cls(digits)
+
+    @property
+    def masked(self) -> str:
+        """The KK number for display."""
+        return mask_digits(self.value)
+
+    def __str__(self) -> str:
+        return self.masked
+
+    def __repr__(self) -> str:
+        return f"KkNumber({self.masked!r})"

@@ -1,0 +1,99 @@
+"""One open request per NIK: a tiny aggregate per NIK that records which card,
+if any, holds the NIK open.
+
+Its stream id is derived from the NIK, so two clerks requesting for the same
+NIK at the same moment write to the same stream at the same version and the
+store's optimistic concurrency lets exactly one of them in. The events hold
+only the card id, never the NIK.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from uuid import UUID, uuid5
+
+import attrs
+
+from ektp.domain.actor import Actor
+from ektp.domain.errors import DuplicateOpenRequest
+from ektp.domain.event import DomainEvent, to_uuid
+from ektp.domain.nik import Nik
+
+_NAMESPACE = UUID("ca89c323-6433-497c-80d9-4530b0cc6d39")  # fixed forever: stream ids depend on it
+
+
+def register_id(nik: Nik) -> UUID:
+    """The stream id of `nik`'s open-request register."""
+    return uuid5(_NAMESPACE, nik.value)
+
+
+@attrs.frozen(slots=False, kw_only=True)
+class NikClaimed(DomainEvent):
+    """A card request now holds the NIK open."""
+
+    card_id: UUID = attrs.field(converter=to_uuid)
+
+
+@attrs.frozen(slots=False, kw_only=True)
+class NikReleased(DomainEvent):
+    """The card holding the NIK was closed; a new request may follow."""
+
+    card_id: UUID = attrs.field(converter=to_uuid)
+
+
+@attrs.frozen
+class OpenRequest:
+    """The register's state: the card holding the NIK open, if any."""
+
+    id: UUID
+    version: int
+    card_id: UUID | None
+
+
+def claim(
+    register: OpenRequest | None,
+    stream_id: UUID,
+    card_id: UUID,
+    masked_nik: str,
+    actor: Actor,
+    at: dt.datetime,
+    office: str,
+) -> NikClaimed:
+    """Claim the NIK for `card_id`, or raise `DuplicateOpenRequest`."""
+    if register is not None and register.card_id is not None:
+        raise DuplicateOpenRequest(masked=masked_nik, card_id=register.card_id)
+    return NikClaimed(
+        originator_id=stream_id,
+        originator_version=(register.version if register else 0) + 1,
+        timestamp=at,
+        actor=actor,
+        office=office,
+        card_id=card_id,
+    )
+
+
+def release(
+    register: OpenRequest, card_id: UUID, actor: Actor, at: dt.datetime, office: str
+) -> NikReleased | None:
+    """Free the NIK when `card_id` closes (nothing to do if it does not hold it)."""
+    if register.card_id != card_id:
+        return None
+    return NikReleased(
+        originator_id=register.id,
+        originator_version=register.version + 1,
+        timestamp=at,
+        actor=actor,
+        office=office,
+        card_id=card_id,
+    )
+
+
+def project(
+    register: OpenRequest | None, events: Iterable[NikClaimed | NikReleased]
+) -> OpenRequest | None:
+    """Fold the register's events."""
+    for event in events:
+        holder = event.card_id if isinstance(event, NikClaimed) else None
+        register = OpenRequest(event.originator_id, event.originator_version, holder)
+    return register

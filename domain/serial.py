@@ -1,0 +1,17 @@
+"""Blank serials: the number printed on (and encoded in) every card blank."""
+
+from __future__ import annotations
+
+import re
+
+from ektp.domain.errors import InvalidSerial
+
+_SERIAL = re.compile(r"[0-9]{6,16}")
+
+
+def parse_serial(text: str) -> str:
+    """Validate a blank serial: 6 to 16 digits, leading zeros significant."""
+    raw = text.strip()
+    if not (raw.isascii() and _SERIAL.fullmatch(raw)):
+        raise InvalidSerial(value=raw[:24], reason="a serial is 6 to 16 digits")
+    return raw

@@ -1,0 +1,47 @@
+"""Checks for the free text people type: names, reasons, references."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from ektp.domain.errors import InvalidName, InvalidText
+
+MAX_NAME = 100
+MAX_TEXT = 200
+# Letters of any script, spaces and the punctuation found in Indonesian names.
+_NAME_PUNCTUATION = set(" .,'-")
+
+
+def parse_name(text: str, field: str = "name") -> str:
+    """Validate and normalise a person's name (NFC, single spaces)."""
+    name = " ".join(unicodedata.normalize("NFC", text).split())
+    if not name:
+        raise InvalidName(field=field, reason="it is empty")
+    if len(name) > MAX_NAME:
+        raise InvalidName(field=field, reason=f"it is longer than {MAX_NAME} characters")
+    if not any(ch.isalpha() for ch in name) or any(
+        not (ch.isalpha() or ch in _NAME_PUNCTUATION) for ch in name
+    ):
+        raise InvalidName(field=field, reason="only letters, spaces and . , ' - are allowed")
+    return name
+
+
+def parse_text(text: str, field: str, max_length: int = MAX_TEXT) -> str:
+    """Validate a one-line free-text field: not empty, not too long, no control characters."""
+    value = " ".join(text.split())
+    if not value:
+        raise InvalidText(field=field, reason="it is empty")
+    if len(value) > max_length:
+        raise InvalidText(field=field, reason=f"it is longer than {max_length} characters")
+    if any(unicodedata.category(ch).startswith("C") for ch in value):
+        raise InvalidText(field=field, reason="it contains control characters")
+    return value
+
+
+def parse_reference(text: str, field: str) -> str:
+    """Validate a record or document number such as a BAST or police report number."""
+    value = parse_text(text, field, max_length=64)
+    if not re.fullmatch(r"[\w./\-: ]+", value):
+        raise InvalidText(field=field, reason="use letters, digits and . / - : only")
+    return value

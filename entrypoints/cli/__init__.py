@@ -1,0 +1,1 @@
+"""The ``ektp`` command line (click)."""

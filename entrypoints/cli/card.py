@@ -1,0 +1,216 @@
+"""``ektp card ...``: one card's life from request to hand-over."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+from ektp.entrypoints.cli.card_output import card_data, card_text, cards_table, history_data, history_text
+from ektp.entrypoints.cli.output import emit
+from ektp.entrypoints.cli.session import session
+
+if TYPE_CHECKING:
+    from ektp.application.views import CardView
+
+CARD = click.argument("card", metavar="CARD")
+
+
+def _choice(*values: str) -> click.Choice[str]:
+    return click.Choice(values, case_sensitive=False)
+
+
+def _done(card: CardView, verb: str) -> None:
+    emit(session().as_json, card_data(card), f"card {card.id}: {verb}; now {card.status}")
+
+
+@click.group()
+def card() -> None:
+    """Take a card from request to hand-over. CARD is a card id or the NIK of its open request."""
+
+
+@card.command()
+@click.option("--nik", required=True, help="The resident's 16-digit NIK.")
+@click.option("--name", required=True, help="The resident's full name.")
+@click.option("--kk", required=True, help="The family card (KK) number.")
+@click.option("--village", required=True, help="Village code, e.g. 35.17.08.2014.")
+@click.option("--rt", help="RT number.")
+@click.option("--rw", help="RW number.")
+@click.option("--reason", type=_choice("new", "lost", "damaged", "data-change"), default="new",
+              show_default=True, help="Why the card is requested.")
+@click.option("--evidence", help="Police report number (lost) or the old card's serial (damaged).")
+@click.option("--channel", type=_choice("office", "village", "kecamatan", "online"), default="office",
+              show_default=True, help="Where the request came in.")
+def request(nik: str, name: str, kk: str, village: str, rt: str | None, rw: str | None,
+            reason: str, evidence: str | None, channel: str) -> None:
+    """Open a card request; prints the new card id."""
+    s = session()
+    actor = s.actor()
+    view = s.office().request_card(
+        actor, nik=nik, name=name, kk=kk, village=village, rt=rt, rw=rw,
+        reason=reason, evidence=evidence, channel=channel,
+    )
+    emit(s.as_json, card_data(view), str(view.id))
+
+
+@card.command()
+@CARD
+@click.option("--reference", help="The PRR reference seen in the central system.")
+def ready(card: str, reference: str | None) -> None:
+    """Record that the central print-ready record (PRR) cleared the applicant."""
+    s = session()
+    _done(s.office().confirm_print_readiness(s.actor(), card, reference), "print readiness confirmed")
+
+
+@card.command()
+@CARD
+@click.option("--serial", required=True, help="The blank's serial.")
+def allocate(card: str, serial: str) -> None:
+    """Allocate a blank to a card that is ready to print."""
+    s = session()
+    _done(s.office().allocate_blank(s.actor(), card, serial), f"blank {serial} allocated")
+
+
+@card.command("print")
+@CARD
+@click.option("--station", default="main", show_default=True, help="The printer station.")
+@click.option("--serial", help="The blank printed on (checked against the allocation).")
+def print_(card: str, station: str, serial: str | None) -> None:
+    """Record that the card was printed on its allocated blank."""
+    s = session()
+    _done(s.office().record_printed(s.actor(), card, station, serial), "printed")
+
+
+@card.command("print-failed")
+@CARD
+@click.option("--reason", required=True,
+              type=_choice("print-failed", "chip-not-encoded", "physical-damage"),
+              help="Why the print try failed (the blank is spoiled).")
+def print_failed(card: str, reason: str) -> None:
+    """Record a failed print: the blank is spoiled and the card needs a new one."""
+    s = session()
+    _done(s.office().record_print_failure(s.actor(), card, reason), "print failed, blank spoiled")
+
+
+@card.command()
+@CARD
+@click.option("--courier", required=True, help="The courier's staff id.")
+def dispatch(card: str, courier: str) -> None:
+    """Give a printed (or returned) card to a courier."""
+    s = session()
+    _done(s.office().dispatch(s.actor(), card, courier), f"dispatched with {courier}")
+
+
+@card.command("attempt-failed")
+@CARD
+@click.option("--reason", required=True,
+              type=_choice("not-at-home", "address-not-found", "moved", "refused",
+                           "identity-mismatch", "deceased"),
+              help="Why the card could not be handed over.")
+@click.option("--evidence", help="Evidence reference (photo, note number).")
+def attempt_failed(card: str, reason: str, evidence: str | None) -> None:
+    """Record a delivery attempt that did not reach the resident."""
+    s = session()
+    _done(s.office().record_failed_attempt(s.actor(), card, reason, evidence), "attempt recorded")
+
+
+@card.command("hand-over")
+@CARD
+@click.option("--recipient", required=True, type=_choice("owner", "proxy"), help="Who received it.")
+@click.option("--proxy-nik", help="The proxy's own NIK.")
+@click.option("--proxy-name", help="The proxy's name.")
+@click.option("--proxy-kk", help="The proxy's family card (KK) number: must be the owner's.")
+@click.option("--relationship",
+              type=_choice("spouse", "parent", "child", "sibling", "grandparent", "grandchild",
+                           "in-law", "other-family"),
+              help="The proxy's relationship to the owner.")
+@click.option("--verified-by", required=True, type=_choice("fingerprint", "ktp", "kk"),
+              help="How the recipient's identity was checked.")
+@click.option("--evidence", help="Signature or photo reference.")
+@click.option("--place", type=_choice("door", "office", "kecamatan"), default="door",
+              show_default=True, help="Where the card was handed over.")
+@click.option("--old-card", help="Serial of the old card surrendered (damaged, data-change).")
+def hand_over(card: str, recipient: str, proxy_nik: str | None, proxy_name: str | None,
+              proxy_kk: str | None, relationship: str | None, verified_by: str,
+              evidence: str | None, place: str, old_card: str | None) -> None:
+    """Record the hand-over to the owner or to a proxy on the same KK."""
+    s = session()
+    view = s.office().hand_over(
+        s.actor(), card, recipient=recipient, verified_by=verified_by, place=place,
+        proxy_nik=proxy_nik, proxy_name=proxy_name, proxy_kk=proxy_kk,
+        relationship=relationship, evidence=evidence, old_card=old_card,
+    )
+    _done(view, f"handed over to the {recipient}")
+
+
+@card.command("return")
+@CARD
+@click.option("--reason", required=True, help="Why the card came back.")
+def return_(card: str, reason: str) -> None:
+    """Check an undelivered card back in at the office (by an officer, not the courier)."""
+    s = session()
+    _done(s.office().return_card(s.actor(), card, reason), "returned to the office")
+
+
+@card.command()
+@CARD
+@click.option("--reason", required=True, help="Why the request is withdrawn.")
+@click.option("--record", help="Record number, if any.")
+def cancel(card: str, reason: str, record: str | None) -> None:
+    """Cancel a request that is not printed yet."""
+    s = session()
+    _done(s.office().cancel(s.actor(), card, reason, record), "cancelled")
+
+
+@card.command()
+@CARD
+def uncollected(card: str) -> None:
+    """Declare a returned card uncollected after the holding period (head of office)."""
+    s = session()
+    _done(s.office().declare_uncollected(s.actor(), card), "declared uncollected")
+
+
+@card.command()
+@CARD
+@click.option("--record", required=True, help="The berita acara pemusnahan number.")
+@click.option("--reason", required=True, help="Why it is destroyed.")
+def destroy(card: str, record: str, reason: str) -> None:
+    """Destroy an uncollected card under a signed record (head of office)."""
+    s = session()
+    _done(s.office().destroy(s.actor(), card, reason, record), "destroyed")
+
+
+@card.command()
+@CARD
+@click.option("--full", is_flag=True, help="Show the full NIK and KK (operator and head only).")
+def show(card: str, full: bool) -> None:
+    """Show a card as it stands now."""
+    s = session()
+    if full:
+        from ektp.domain.actor import SEES_PERSONAL_DATA
+        from ektp.domain.errors import RoleNotPermitted
+
+        actor = s.actor()
+        if actor.role not in SEES_PERSONAL_DATA:
+            raise RoleNotPermitted(role=actor.role.value, action="see a full NIK")
+    view = s.office(must_exist=True).card(card)
+    emit(s.as_json, card_data(view, full), card_text(view, full))
+
+
+@card.command()
+@CARD
+def history(card: str) -> None:
+    """Every event of a card: time, actor, what happened."""
+    s = session()
+    entries = s.office(must_exist=True).card_history(card)
+    emit(s.as_json, history_data(entries), history_text(entries))
+
+
+@card.command("list")
+@click.option("--status", help="Only cards in this state (e.g. PRINTED).")
+@click.option("--village", help="Only cards of this village code.")
+def list_(status: str | None, village: str | None) -> None:
+    """List cards, oldest request first."""
+    s = session()
+    cards = s.office(must_exist=True).list_cards(status=status, village=village)
+    emit(s.as_json, [card_data(c) for c in cards], cards_table(cards))

@@ -1,0 +1,91 @@
+"""How a card and its history look on screen and in JSON."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ektp.entrypoints.cli.output import local_time, table
+
+if TYPE_CHECKING:
+    from ektp.application.views import CardView, HistoryEntry
+
+
+def card_data(card: CardView, full: bool = False) -> dict[str, Any]:
+    """The JSON form of a card; NIK and KK masked unless `full`."""
+    from ektp.domain.nik import mask_digits
+
+    return {
+        "id": str(card.id),
+        "status": card.status,
+        "version": card.version,
+        "nik": card.nik if full else card.masked_nik,
+        "name": card.name,
+        "kk": card.kk if full else mask_digits(card.kk),
+        "village": card.village,
+        "rt": card.rt,
+        "rw": card.rw,
+        "reason": card.reason,
+        "requested_at": card.requested_at,
+        "modified_at": card.modified_at,
+        "blank_serial": card.blank_serial,
+        "spoiled_serials": list(card.spoiled_serials),
+        "courier": card.courier,
+        "manifest_id": str(card.manifest_id) if card.manifest_id else None,
+        "attempts": card.attempts,
+        "recipient": card.recipient,
+    }
+
+
+def card_text(card: CardView, full: bool = False) -> str:
+    """The readable form of a card."""
+    data = card_data(card, full)
+    address = data["village"] + (f" RT {card.rt}" if card.rt else "") + (f" RW {card.rw}" if card.rw else "")
+    rows = [
+        ("Card", data["id"]),
+        ("Status", f"{card.status} (version {card.version})"),
+        ("NIK", data["nik"]),
+        ("Name", card.name),
+        ("KK", data["kk"]),
+        ("Address", address),
+        ("Reason", card.reason),
+        ("Requested", local_time(card.requested_at)),
+        ("Last change", local_time(card.modified_at)),
+        ("Blank", card.blank_serial or "-"),
+        ("Spoiled", ", ".join(card.spoiled_serials) or "-"),
+        ("Courier", card.courier or "-"),
+        ("Attempts", str(card.attempts)),
+        ("Recipient", card.recipient or "-"),
+    ]
+    return "\n".join(f"{label:<12} {value}" for label, value in rows)
+
+
+def history_data(entries: tuple[HistoryEntry, ...]) -> list[dict[str, Any]]:
+    """The JSON form of a history (summaries only: no personal data in full)."""
+    return [
+        {
+            "version": e.version,
+            "time": e.time,
+            "event": e.event,
+            "actor": {"id": e.actor_id, "role": e.actor_role},
+            "summary": e.summary,
+        }
+        for e in entries
+    ]
+
+
+def history_text(entries: tuple[HistoryEntry, ...]) -> str:
+    """The readable history: one line per event."""
+    return table(
+        ["#", "time", "actor", "what happened"],
+        [(e.version, local_time(e.time), f"{e.actor_id} ({e.actor_role})", e.summary) for e in entries],
+    )
+
+
+def cards_table(cards: tuple[CardView, ...]) -> str:
+    """A list of cards, one per line."""
+    if not cards:
+        return "no cards match."
+    return table(
+        ["card", "status", "village", "NIK", "name", "requested"],
+        [(c.id, c.status, c.village, c.masked_nik, c.name, local_time(c.requested_at)) for c in cards],
+    )

@@ -1,0 +1,38 @@
+"""``ektp demo``: the Jombang launch scenario on a fresh SQLite file."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from ektp.entrypoints.cli.output import emit
+from ektp.entrypoints.cli.session import session
+
+
+@click.command()
+@click.option("--file", "path", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("ektp-demo.db"), show_default=True, help="The SQLite file to create.")
+@click.option("--replace", is_flag=True, help="Delete the file first if it exists.")
+def demo(path: Path, replace: bool) -> None:
+    """Run the Jombang launch scenario (Nov 2017) on a fresh SQLite file and summarise it."""
+    from ektp.adapters.scripted_clock import ScriptedClock
+    from ektp.application.errors import StoreUnavailable
+    from ektp.entrypoints.composition import open_office
+    from ektp.entrypoints.demo_scenario import run_scenario
+
+    if path.exists():
+        if not replace:
+            raise StoreUnavailable(reason=f"{path} already exists; use --replace or another --file")
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    clock = ScriptedClock(dt.datetime(2017, 11, 6, tzinfo=dt.timezone.utc))
+    with open_office(f"sqlite:///{path}", clock=clock) as office:
+        summary = run_scenario(office, clock)
+    s = session()
+    lines = [f"Jombang launch scenario recorded in {path}:"]
+    lines += [f"  {key.replace('_', ' ')}: {value}" for key, value in summary.items() if key != "by_status"]
+    lines += ["  cards by status: " + ", ".join(f"{k} {v}" for k, v in summary["by_status"].items())]  # type: ignore[attr-defined]
+    lines += [f"Try: ektp --db sqlite:///{path} card list"]
+    emit(s.as_json, {"file": str(path), **summary}, "\n".join(lines))

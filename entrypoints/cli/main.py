@@ -1,0 +1,115 @@
+"""The ``ektp`` root command: global options, lazily loaded groups, error mapping.
+
+Groups are imported only when used, so ``ektp --help`` and a single write
+command load no more than they need. Every failure ends as one line on stderr
+and a documented exit code (see `exit_codes`), never a traceback.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from typing import Any
+
+import click
+
+from ektp.entrypoints.cli import exit_codes
+from ektp.entrypoints.cli.session import Session
+
+# name -> (module:attribute, one-line help shown by `ektp --help`)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "card": ("ektp.entrypoints.cli.card:card", "Take a card from request to hand-over."),
+    "demo": ("ektp.entrypoints.cli.demo:demo", "Run the Jombang launch scenario on a fresh file."),
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """All command names, without importing them."""
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """Import and return the named command."""
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, attribute = target[0].split(":")
+        command: click.Command = getattr(importlib.import_module(module_name), attribute)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """List the commands with their static one-line help (no imports)."""
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, COMMANDS[name][1]) for name in sorted(COMMANDS)])
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", envvar="EKTP_DATABASE_URL", default="sqlite:///ektp.db", show_default=True,
+              help="Database URL (or EKTP_DATABASE_URL): sqlite:///PATH or postgresql://...")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON output.")
+@click.option("--actor", envvar="EKTP_ACTOR", help="Acting user's staff id (or EKTP_ACTOR).")
+@click.option("--role", envvar="EKTP_ROLE",
+              help="Acting user's role: operator, courier, head, auditor (or EKTP_ROLE).")
+@click.version_option(package_name="ektp", prog_name="ektp")
+@click.pass_context
+def cli(ctx: click.Context, db: str, as_json: bool, actor: str | None, role: str | None) -> None:
+    """ektp: the event-sourced record of every e-KTP card, from request to hand-over.
+
+    Exit codes: 0 ok, 1 refused by a rule, 2 bad input, 3 not found,
+    4 changed by someone else (try again), 5 store unavailable.
+    """
+    s = Session(db=db, as_json=as_json, actor_id=actor, role=role)
+    ctx.obj = s
+    ctx.call_on_close(s.close)
+
+
+def _fail(code: int, kind: str, message: str, as_json: bool, error: str = "") -> None:
+    line = message.replace("\n", " ").strip()
+    if as_json:
+        from ektp.entrypoints.cli.output import to_json
+
+        click.echo(to_json({"error": error or kind, "kind": kind, "message": line}), err=True)
+    else:
+        click.echo(f"ektp: {kind}: {line}", err=True)
+    sys.exit(code)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run ``ektp``; map every failure to one stderr line and an exit code."""
+    args = sys.argv[1:] if argv is None else argv
+    as_json = "--json" in args
+    try:
+        cli.main(args=args, prog_name="ektp", standalone_mode=False)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.UsageError as error:
+        hint = f" (see '{error.ctx.command_path} --help')" if error.ctx else ""
+        _fail(exit_codes.BAD_INPUT, "usage", error.format_message() + hint, as_json, "UsageError")
+    except click.ClickException as error:
+        _fail(exit_codes.BAD_INPUT, "usage", error.format_message(), as_json, "UsageError")
+    except click.Abort:
+        _fail(exit_codes.INTERRUPTED, "interrupted", "stopped.", as_json)
+    except KeyboardInterrupt:
+        _fail(exit_codes.INTERRUPTED, "interrupted", "stopped.", as_json)
+    except BrokenPipeError:
+        sys.stderr.close()
+        os._exit(exit_codes.OK)
+    except Exception as error:  # noqa: BLE001 - the one place that catches everything
+        _report(error, as_json)
+    sys.exit(exit_codes.OK)
+
+
+def _report(error: Exception, as_json: bool) -> None:
+    from ektp.domain.errors import DomainError
+
+    if isinstance(error, DomainError):
+        code = exit_codes.BY_KIND[error.kind.value]
+        _fail(code, error.kind.value.replace("_", " "), error.message, as_json, error.code)
+    if os.environ.get("EKTP_DEBUG"):
+        raise error
+    detail: Any = type(error).__name__
+    _fail(exit_codes.INTERNAL, "internal error",
+          f"{detail} (a bug: set EKTP_DEBUG=1 to see where, and report it)", as_json, "InternalError")

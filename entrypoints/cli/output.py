@@ -1,0 +1,47 @@
+"""Printing results: a readable text for people, one JSON document with ``--json``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+from uuid import UUID
+
+import click
+
+WIB = dt.timezone(dt.timedelta(hours=7), "WIB")
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.timezone.utc).isoformat()
+    if isinstance(value, (UUID, dt.date)):
+        return str(value)
+    raise TypeError(type(value).__name__)
+
+
+def to_json(data: Any) -> str:
+    """`data` as one line of JSON (datetimes in UTC ISO 8601)."""
+    return json.dumps(data, default=_json_default, ensure_ascii=False, sort_keys=True)
+
+
+def emit(as_json: bool, data: Any, text: str | None = None) -> None:
+    """Print `data` as JSON, or `text` for people."""
+    click.echo(to_json(data) if as_json or text is None else text)
+
+
+def local_time(value: dt.datetime | None) -> str:
+    """A time as the office reads it: ``2017-11-14 09:30 WIB``."""
+    if value is None:
+        return "-"
+    return value.astimezone(WIB).strftime("%Y-%m-%d %H:%M WIB")
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """A plain aligned text table."""
+    cells = [[str(h) for h in headers]] + [["-" if c is None else str(c) for c in r] for r in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)

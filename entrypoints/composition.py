@@ -1,0 +1,28 @@
+"""The composition root: the one place that picks adapters and builds an `Office`."""
+
+from __future__ import annotations
+
+from ektp.adapters.database_url import DEFAULT_URL, DatabaseUrl
+from ektp.adapters.event_store import open_event_store
+from ektp.adapters.system_clock import SystemClock
+from ektp.application.config import OfficeConfig
+from ektp.application.office import Office
+from ektp.application.ports.clock import Clock
+
+
+def open_office(
+    url: str = DEFAULT_URL,
+    *,
+    clock: Clock | None = None,
+    config: OfficeConfig | None = None,
+    must_exist: bool = False,
+) -> Office:
+    """Open the office whose records live at `url` (``sqlite:///path``,
+    ``postgresql://user:pass@host:port/db`` or ``memory://``).
+
+    Nothing is global: each call opens its own store; close the office (or use
+    ``with``) to release its connections. `must_exist` refuses to create a new
+    SQLite file, for commands that only read.
+    """
+    store = open_event_store(DatabaseUrl.parse(url), must_exist=must_exist)
+    return Office(store, clock or SystemClock(), config or OfficeConfig())

@@ -1,0 +1,119 @@
+"""The Jombang launch scenario of November 2017, told through the `Office` API.
+
+Residents of Desa Jabon (Kec. Jombang), Desa Ngudirejo (Kec. Diwek) and Desa
+Alang-alang Caruban (Kec. Jogoroto) request cards; the office confirms print
+readiness, allocates blanks, prints (one chip fails to encode), dispatches,
+and the couriers hand cards over at the door: to owners, once to a spouse on
+the same KK, once after a failed visit the card goes back to the office.
+All people here are invented; their NIKs are well-formed, not real.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+import attrs
+
+from ektp.adapters.scripted_clock import ScriptedClock
+from ektp.application.office import Office
+from ektp.domain.actor import Actor, Role
+
+WIB = dt.timezone(dt.timedelta(hours=7))
+JABON, NGUDIREJO, ALANG_ALANG_CARUBAN = "35.17.09.2018", "35.17.08.2014", "35.17.19.2003"
+OPERATOR = Actor("op.wulan", Role.OPERATOR)
+CHECK_IN_OFFICER = Actor("op.hadi", Role.OPERATOR)
+COURIERS = {JABON: "kurir.anto", NGUDIREJO: "kurir.dian", ALANG_ALANG_CARUBAN: "kurir.yusuf"}
+
+
+@attrs.frozen
+class Resident:
+    """One request of the scenario."""
+
+    nik: str
+    name: str
+    kk: str
+    village: str
+    rt: str
+    rw: str
+    reason: str = "new"
+    evidence: str | None = None
+
+
+RESIDENTS = (
+    Resident("3517091203850001", "Ahmad Fauzi", "3517090101100001", JABON, "2", "1"),
+    Resident("3517096507900002", "Siti Nurjanah", "3517090101100002", JABON, "3", "1"),
+    Resident("3517090201780003", "Bambang Sutrisno", "3517090101100003", JABON, "5", "2"),
+    Resident("3517087011950001", "Dewi Lestari", "3517080202110001", NGUDIREJO, "1", "1"),
+    Resident("3517081409820002", "Agus Salim", "3517080202110002", NGUDIREJO, "4", "2",
+             "damaged", "3517160042"),
+    Resident("3517084804010003", "Rina Wulandari", "3517080202110003", NGUDIREJO, "4", "2"),
+    Resident("3517194512700001", "Sri Wahyuni", "3517190303120001", ALANG_ALANG_CARUBAN, "1", "3",
+             "lost", "LP/123/XI/2017/Res.Jbg"),
+    Resident("3517191706880002", "Eko Prasetyo", "3517190303120002", ALANG_ALANG_CARUBAN, "2", "3"),
+)
+# Rina's husband collects for her: his own NIK, the same KK.
+PROXY = {"proxy_nik": "3517081006930004", "proxy_name": "Hendra Gunawan",
+         "proxy_kk": "3517080202110003", "relationship": "spouse"}
+
+
+def run_scenario(office: Office, clock: ScriptedClock) -> dict[str, object]:
+    """Play the scenario on an empty office; return its summary figures."""
+    clock.set(dt.datetime(2017, 11, 6, 8, 0, tzinfo=WIB))
+    cards = {r.nik: office.request_card(
+        OPERATOR, nik=r.nik, name=r.name, kk=r.kk, village=r.village, rt=r.rt, rw=r.rw,
+        reason=r.reason, evidence=r.evidence).id for r in RESIDENTS}
+
+    clock.set(dt.datetime(2017, 11, 8, 9, 0, tzinfo=WIB))
+    serials = iter(f"35171700{n:02d}" for n in range(1, 100))
+    for nik, card_id in cards.items():
+        office.confirm_print_readiness(OPERATOR, card_id, reference=f"PRR-2017-{nik[-4:]}")
+        office.allocate_blank(OPERATOR, card_id, next(serials))
+        if nik == "3517087011950001":  # Dewi's first blank: the chip would not encode
+            office.record_print_failure(OPERATOR, card_id, "chip-not-encoded")
+            office.allocate_blank(OPERATOR, card_id, next(serials))
+        office.record_printed(OPERATOR, card_id, station="cetak-1")
+
+    clock.set(dt.datetime(2017, 11, 14, 7, 30, tzinfo=WIB))
+    by_village = {r.nik: r.village for r in RESIDENTS}
+    for nik, card_id in cards.items():
+        office.dispatch(OPERATOR, card_id, COURIERS[by_village[nik]])
+
+    clock.set(dt.datetime(2017, 11, 14, 10, 0, tzinfo=WIB))
+    for r in RESIDENTS:
+        courier = Actor(COURIERS[r.village], Role.COURIER)
+        card_id = cards[r.nik]
+        if r.name == "Bambang Sutrisno":
+            office.record_failed_attempt(courier, card_id, "moved", evidence="FOTO-0042")
+            continue
+        extra: dict[str, str] = dict(PROXY) if r.name == "Rina Wulandari" else {}
+        office.hand_over(
+            courier, card_id,
+            recipient="proxy" if extra else "owner",
+            verified_by="kk" if extra else ("fingerprint" if r.reason == "lost" else "ktp"),
+            evidence=f"TTD-{r.nik[-4:]}",
+            old_card=r.evidence if r.reason == "damaged" else None,
+            **extra,
+        )
+
+    clock.set(dt.datetime(2017, 11, 14, 16, 0, tzinfo=WIB))
+    office.return_card(CHECK_IN_OFFICER, cards["3517090201780003"], "resident moved away")
+    return summarise(office)
+
+
+def summarise(office: Office) -> dict[str, object]:
+    """Figures of the office's records: cards by status, blanks, hand-overs."""
+    cards = office.list_cards()
+    histories = [office.card_history(c.id) for c in cards]
+    events = Counter(e.event for h in histories for e in h)
+    recipients = Counter(c.recipient for c in cards if c.recipient)
+    return {
+        "cards": len(cards),
+        "by_status": dict(sorted(Counter(c.status for c in cards).items())),
+        "blanks_used": events["BlankAllocated"],
+        "blanks_spoiled": events["PrintFailed"],
+        "handed_over_to_owner": recipients["owner"],
+        "handed_over_to_proxy": recipients["proxy"],
+        "failed_attempts": events["DeliveryAttemptFailed"],
+        "returned": events["Returned"],
+    }

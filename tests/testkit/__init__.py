@@ -1,0 +1,1 @@
+"""Helpers shared by the tests: fakes that subclass the ports, data generators."""

@@ -1,0 +1,63 @@
+"""Running ``ektp`` as a real subprocess, and peeking at its SQLite file."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+EKTP = str(Path(sys.executable).with_name("ektp"))
+
+
+@attrs.frozen
+class Result:
+    """What one ``ektp`` run did."""
+
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> Any:
+        """Standard output parsed as JSON."""
+        return json.loads(self.out)
+
+
+def run(*args: str, db: Path | None = None, actor: str | None = "op.test",
+        role: str | None = "operator", env: dict[str, str] | None = None,
+        cwd: Path | None = None, stdin: str | None = None) -> Result:
+    """Run ``ektp ARGS`` (with --db and the actor set unless None); return its result."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("EKTP_")}
+    if actor:
+        full_env["EKTP_ACTOR"] = actor
+    if role:
+        full_env["EKTP_ROLE"] = role
+    full_env.update(env or {})
+    prefix = ["--db", f"sqlite:///{db}"] if db else []
+    done = subprocess.run([EKTP, *prefix, *args], capture_output=True, text=True, env=full_env,
+                          cwd=cwd, input=stdin, timeout=120)
+    return Result(done.returncode, done.stdout, done.stderr)
+
+
+def assert_one_line_error(result: Result, code: int) -> None:
+    """A failure: the expected exit code, one line on stderr, no traceback, nothing on stdout."""
+    assert result.code == code, (result.code, result.err)
+    assert "Traceback" not in result.err
+    assert len(result.err.strip().splitlines()) == 1, result.err
+    assert result.out == ""
+
+
+def event_count(db: Path) -> int:
+    """How many events the SQLite file holds (0 if it has no table yet)."""
+    if not db.exists():
+        return 0
+    with sqlite3.connect(db) as connection:
+        try:
+            return int(connection.execute("SELECT COUNT(*) FROM stored_events").fetchone()[0])
+        except sqlite3.OperationalError:
+            return 0

@@ -1,0 +1,47 @@
+"""Well-formed NIKs, KK numbers and actors for tests (invented people)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import strategies as st
+
+from ektp.domain.actor import Actor, Role
+from ektp.domain.nik import PROVINCE_CODES
+
+OPERATOR = Actor("op.test", Role.OPERATOR)
+OTHER_OPERATOR = Actor("op.other", Role.OPERATOR)
+COURIER = Actor("kurir.test", Role.COURIER)
+HEAD = Actor("kepala", Role.HEAD)
+AUDITOR = Actor("auditor", Role.AUDITOR)
+TODAY = dt.date(2026, 11, 2)
+JABON = "35.17.09.2018"
+NGUDIREJO = "35.17.08.2014"
+
+
+def make_nik(
+    region: str = "351709", day: int = 12, month: int = 3, year: int = 1985,
+    female: bool = False, serial: int = 1,
+) -> str:
+    """A NIK from its parts."""
+    return f"{region}{day + (40 if female else 0):02d}{month:02d}{year % 100:02d}{serial:04d}"
+
+
+@st.composite
+def niks(draw: st.DrawFn, today: dt.date = TODAY) -> str:
+    """Any NIK that is valid as of `today`."""
+    province = draw(st.sampled_from(sorted(PROVINCE_CODES)))
+    regency = draw(st.integers(1, 99))
+    kecamatan = draw(st.integers(1, 99))
+    # A century back from tomorrow: older dates would read as this century.
+    oldest = dt.date(today.year - 100, today.month, today.day) + dt.timedelta(days=1)
+    birth = draw(st.dates(min_value=oldest, max_value=today))
+    female = draw(st.booleans())
+    serial = draw(st.integers(1, 9999))
+    return make_nik(f"{province:02d}{regency:02d}{kecamatan:02d}", birth.day, birth.month,
+                    birth.year, female, serial)
+
+
+def kk_for(nik: str) -> str:
+    """A KK number in the same regency as `nik`."""
+    return f"{nik[:6]}0101100{nik[-3:]}"
