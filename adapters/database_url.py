@@ -3,9 +3,7 @@ or ``memory://`` (eventsourcing's in-memory POPO store, for tests and trials).""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Literal
-from urllib.parse import unquote, urlsplit
 
 import attrs
 
@@ -37,6 +35,8 @@ class DatabaseUrl:
             if not path:
                 raise StoreUnavailable(reason="the sqlite URL has no file path (sqlite:///ektp.db)")
             return cls("sqlite", path=path)
+        from urllib.parse import unquote, urlsplit  # only PostgreSQL URLs need it
+
         parts = urlsplit(raw)
         if parts.scheme in ("postgresql", "postgres", "postgresql+psycopg"):
             try:
@@ -71,6 +71,3 @@ class DatabaseUrl:
         user = f"{self.user}:***@" if self.password else (f"{self.user}@" if self.user else "")
         return f"postgresql://{user}{self.host}:{self.port}/{self.dbname}"
 
-    def sqlite_file(self) -> Path:
-        """The SQLite file this URL names."""
-        return Path(self.path)

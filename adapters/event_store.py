@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from uuid import UUID
 
 from eventsourcing.application import Application
@@ -13,9 +14,12 @@ from ektp.adapters.event_codec import AttrsEventMapper
 from ektp.application.errors import StoreUnavailable
 from ektp.application.store_access import store_errors
 
-# Aggregate states are immutable, so cached ones need no defensive copy.
+# The cache is updated with each saved state (no fast-forward query before each
+# command: optimistic concurrency catches a stale state, see store_access), and
+# states are immutable, so cached ones need no defensive copy.
 _CACHE_ENV = {
     "AGGREGATE_CACHE_MAXSIZE": "1000",
+    "AGGREGATE_CACHE_FASTFORWARD": "n",
     "DEEPCOPY_FROM_AGGREGATE_CACHE": "n",
 }
 
@@ -63,10 +67,11 @@ def open_event_store(url: DatabaseUrl, *, must_exist: bool = False) -> EktpStore
     mistyped path on a read command does not leave an empty database behind.
     """
     if url.kind == "sqlite":
-        path = url.sqlite_file()
-        if must_exist and not path.exists():
-            raise StoreUnavailable(reason=f"there is no database file at {path}")
-        if not path.parent.exists():
-            raise StoreUnavailable(reason=f"the folder {path.parent} does not exist")
+        # os.path, not pathlib: this is on every command's path and pathlib is slow to import.
+        folder = os.path.dirname(url.path) or "."
+        if must_exist and not os.path.exists(url.path):
+            raise StoreUnavailable(reason=f"there is no database file at {url.path}")
+        if not os.path.isdir(folder):
+            raise StoreUnavailable(reason=f"the folder {folder} does not exist")
     with store_errors():
         return EktpStore(env=store_settings(url))

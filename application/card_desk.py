@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from typing import TYPE_CHECKING
 from uuid import UUID, uuid4
 
 from eventsourcing.persistence import IntegrityError
 
 from ektp.application.errors import VillageOutsideRegency
-from ektp.application.history import history_entry
 from ektp.application.office_base import OfficeBase
-from ektp.application.store_access import load, save, store_errors
-from ektp.application.views import CardView, HistoryEntry
-from ektp.domain import open_requests
+from ektp.application.stale_retry import write_use_case
+from ektp.application.store_access import is_cached, remember, save, store_errors
+from ektp.application.views import CardView
 from ektp.domain.actor import Actor
 from ektp.domain.address import VillageCode, parse_rt_rw
 from ektp.domain.card import commands as cmd
@@ -32,10 +32,14 @@ from ektp.domain.card.vocabulary import (
     Verification,
 )
 from ektp.domain.choice import parse_choice
-from ektp.domain.errors import CardNotFound
+from ektp.domain.errors import CardNotFound, ConcurrentChange
 from ektp.domain.event import DomainEvent
 from ektp.domain.nik import KkNumber, Nik
 from ektp.domain.serial import parse_serial
+
+if TYPE_CHECKING:
+    from ektp.application.history import HistoryEntry
+    from ektp.domain.open_requests import NikClaimed, OpenRequest
 from ektp.domain.text import parse_name, parse_reference, parse_text
 
 CommandFactory = Callable[..., cmd.CardCommand]
@@ -44,6 +48,7 @@ CommandFactory = Callable[..., cmd.CardCommand]
 class CardDesk(OfficeBase):
     """Requests, printing, delivery and closing of cards."""
 
+    @write_use_case
     def request_card(
         self,
         actor: Actor,
@@ -79,7 +84,7 @@ class CardDesk(OfficeBase):
         events = decide(None, command, self._config.card_policy)
         card = project(None, events)
         assert card is not None
-        self._claim_and_save(the_nik, command, events)
+        self._claim_and_save(the_nik, command, events, card)
         return CardView.of(card)
 
     def _parse_village(self, village: str | VillageCode) -> VillageCode:
@@ -97,11 +102,13 @@ class CardDesk(OfficeBase):
         return parse_reference(evidence, "evidence")
 
     def _claim_and_save(
-        self, nik: Nik, command: cmd.RequestCard, events: list[ev.CardEvent]
+        self, nik: Nik, command: cmd.RequestCard, events: list[ev.CardEvent], card: Card
     ) -> None:
+        from ektp.domain import open_requests  # only requests and closings touch the register
+
         stream = open_requests.register_id(nik)
 
-        def claim(register: open_requests.OpenRequest | None) -> open_requests.NikClaimed:
+        def claim(register: OpenRequest | None) -> NikClaimed:
             return open_requests.claim(
                 register, stream, command.card_id, nik.masked,
                 command.actor, command.at, command.office,
@@ -110,15 +117,23 @@ class CardDesk(OfficeBase):
         # Most NIKs have never been requested: write the claim as the register's
         # first event without reading it first; the store refuses the write if
         # the register exists, and only then do we read it and decide properly.
+        register = None if not is_cached(self._store, stream) else self._load(stream, open_requests.project)
+        claimed = claim(register)
         with store_errors():
             try:
-                self._store.save(*events, claim(None))
-                return
+                self._store.save(*events, claimed)
             except IntegrityError:
-                pass
-        register = load(self._store, stream, open_requests.project)
-        save(self._store, [*events, claim(register)], ref=f"NIK {nik.masked}")
+                if register is not None:
+                    raise ConcurrentChange(ref=f"NIK {nik.masked}") from None
+            else:
+                remember(self._store, [card, open_requests.project(register, [claimed])])
+                return
+        register = self._load(stream, open_requests.project, fresh=True)
+        claimed = claim(register)
+        save(self._store, [*events, claimed], ref=f"NIK {nik.masked}",
+             states=[card, open_requests.project(register, [claimed])])
 
+    @write_use_case
     def confirm_print_readiness(
         self, actor: Actor, card: str | UUID, reference: str | None = None
     ) -> CardView:
@@ -126,11 +141,13 @@ class CardDesk(OfficeBase):
         ref = parse_reference(reference, "PRR reference") if reference else None
         return self._change(card, actor, partial(cmd.ConfirmPrintReadiness, reference=ref))
 
+    @write_use_case
     def allocate_blank(self, actor: Actor, card: str | UUID, serial: str) -> CardView:
         """Set the blank `serial` aside for the card."""
         the_serial = parse_serial(serial)
         return self._change(card, actor, partial(cmd.AllocateBlank, serial=the_serial))
 
+    @write_use_case
     def record_printed(
         self, actor: Actor, card: str | UUID, station: str = "main", serial: str | None = None
     ) -> CardView:
@@ -141,6 +158,7 @@ class CardDesk(OfficeBase):
             card, actor, partial(cmd.RecordPrinted, station=the_station, serial=the_serial)
         )
 
+    @write_use_case
     def record_print_failure(
         self, actor: Actor, card: str | UUID, reason: str | PrintFailureReason
     ) -> CardView:
@@ -148,11 +166,13 @@ class CardDesk(OfficeBase):
         the_reason = parse_choice(PrintFailureReason, reason, "reason")
         return self._change(card, actor, partial(cmd.RecordPrintFailure, reason=the_reason))
 
+    @write_use_case
     def dispatch(self, actor: Actor, card: str | UUID, courier: str) -> CardView:
         """Give the card to a courier."""
         the_courier = parse_reference(courier, "courier")
         return self._change(card, actor, partial(cmd.Dispatch, courier=the_courier))
 
+    @write_use_case
     def record_failed_attempt(
         self,
         actor: Actor,
@@ -168,6 +188,7 @@ class CardDesk(OfficeBase):
             partial(cmd.RecordFailedAttempt, reason=the_reason, evidence=the_evidence),
         )
 
+    @write_use_case
     def hand_over(
         self,
         actor: Actor,
@@ -218,11 +239,13 @@ class CardDesk(OfficeBase):
             relationship=parse_choice(Relationship, relationship, "relationship") if relationship else None,
         )
 
+    @write_use_case
     def return_card(self, actor: Actor, card: str | UUID, reason: str) -> CardView:
         """Check an undelivered card back in at the office."""
         the_reason = parse_text(reason, "reason")
         return self._change(card, actor, partial(cmd.ReturnToOffice, reason=the_reason))
 
+    @write_use_case
     def cancel(
         self, actor: Actor, card: str | UUID, reason: str, record_number: str | None = None
     ) -> CardView:
@@ -233,10 +256,12 @@ class CardDesk(OfficeBase):
             card, actor, partial(cmd.Cancel, reason=the_reason, record_number=record)
         )
 
+    @write_use_case
     def declare_uncollected(self, actor: Actor, card: str | UUID) -> CardView:
         """Close the holding period of a returned card."""
         return self._change(card, actor, cmd.DeclareUncollected)
 
+    @write_use_case
     def destroy(self, actor: Actor, card: str | UUID, reason: str, record_number: str) -> CardView:
         """Destroy an uncollected card under a signed record."""
         the_reason = parse_text(reason, "reason")
@@ -251,26 +276,28 @@ class CardDesk(OfficeBase):
         events: list[DomainEvent] = list(decide(card, command, self._config.card_policy))
         after = project(card, events)  # type: ignore[arg-type]
         assert after is not None
+        states: list[object] = [after]
         if not after.is_open:
-            events.extend(self._release_nik(after, command))
-        save(self._store, events, ref=card.id)
+            from ektp.domain import open_requests
+
+            register = self._load(open_requests.register_id(Nik(card.nik)), open_requests.project)
+            released = register and open_requests.release(
+                register, card.id, command.actor, command.at, command.office)
+            if released:
+                events.append(released)
+                states.append(open_requests.project(register, [released]))
+        save(self._store, events, ref=card.id, states=states)
         return CardView.of(after)
 
-    def _release_nik(self, card: Card, command: cmd.CardCommand) -> list[DomainEvent]:
-        nik = Nik(card.nik)
-        register = load(self._store, open_requests.register_id(nik), open_requests.project)
-        if register is None:
-            return []
-        released = open_requests.release(register, card.id, command.actor, command.at, command.office)
-        return [released] if released else []
-
     def card(self, ref: str | UUID) -> CardView:
-        """The card as it stands now."""
-        return CardView.of(self._load_card(ref))
+        """The card as it stands now (read fresh from the store)."""
+        return CardView.of(self._load_card(ref, fresh=True))
 
     def card_history(self, ref: str | UUID) -> tuple[HistoryEntry, ...]:
         """Every event of the card, oldest first."""
-        card_id = self._card_id(ref)
+        from ektp.application.history import history_entry  # only queries need it
+
+        card_id = self._card_id(ref, fresh=True)
         with store_errors():
             events = list(self._store.events.get(card_id))
         if not events:

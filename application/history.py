@@ -1,15 +1,33 @@
-"""Turning card events into the lines of `ektp card history`."""
+"""A card's history as people read it: `HistoryEntry` and the one-line summaries.
+
+Only queries import this module, so write commands do not pay for it.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
 from functools import singledispatch
 from types import MappingProxyType
 
 import attrs
 
-from ektp.application.views import HistoryEntry
 from ektp.domain.card import events as ev
 from ektp.domain.nik import mask_digits
+
+
+@attrs.frozen
+class HistoryEntry:
+    """One event of a card's history, as a clerk or auditor reads it."""
+
+    version: int
+    time: dt.datetime
+    event: str
+    actor_id: str
+    actor_role: str
+    summary: str
+    facts: Mapping[str, object]
+
 
 _ENVELOPE = {"originator_id", "originator_version", "timestamp", "actor", "office"}
 

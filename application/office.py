@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from ektp.application.card_desk import CardDesk
-from ektp.application.card_listing import scan_cards
 from ektp.application.views import CardView
 from ektp.domain.address import VillageCode
 from ektp.domain.card.vocabulary import CardStatus
@@ -21,6 +20,8 @@ class Office(CardDesk):
         self, status: str | CardStatus | None = None, village: str | VillageCode | None = None
     ) -> tuple[CardView, ...]:
         """Cards, optionally of one status and one village, oldest request first."""
+        from ektp.application.card_listing import scan_cards  # not on the write path
+
         the_status = parse_choice(CardStatus, status, "status") if status else None
         the_village = (
             village if isinstance(village, VillageCode) else VillageCode.parse(village)

@@ -10,7 +10,7 @@ from eventsourcing.application import Application
 from ektp.application.config import OfficeConfig
 from ektp.application.errors import InvalidCardReference
 from ektp.application.ports.clock import Clock
-from ektp.application.store_access import load
+from ektp.application.store_access import Projector, S, evict, is_cached, load
 from ektp.domain import open_requests
 from ektp.domain.card.state import Card
 from ektp.domain.card.state import project as project_card
@@ -25,6 +25,7 @@ class OfficeBase:
         self._store = store
         self._clock = clock
         self._config = config
+        self._cache_hits = 0
 
     @property
     def config(self) -> OfficeConfig:
@@ -40,7 +41,18 @@ class OfficeBase:
     def _parse_nik(self, nik: str | Nik) -> Nik:
         return nik if isinstance(nik, Nik) else Nik.parse(nik, self._today())
 
-    def _card_id(self, ref: str | UUID) -> UUID:
+    def _load(self, stream_id: UUID, projector: Projector[S], fresh: bool = False) -> S | None:
+        """Load a state; write use cases read the cache, queries read fresh."""
+        if not fresh and is_cached(self._store, stream_id):
+            self._cache_hits += 1
+        return load(self._store, stream_id, projector, fresh=fresh)
+
+    def _forget_cache(self) -> None:
+        cache = self._store.repository.cache
+        if cache is not None:
+            evict(self._store, list(cache.cache))
+
+    def _card_id(self, ref: str | UUID, fresh: bool = False) -> UUID:
         """Resolve CARD: a card id, or the NIK of its open request."""
         if isinstance(ref, UUID):
             return ref
@@ -53,14 +65,14 @@ class OfficeBase:
         if not (len(digits) == 16 and digits.isascii() and digits.isdigit()):
             raise InvalidCardReference(ref=text[:40] if not digits.isdigit() else mask_digits(digits))
         nik = self._parse_nik(digits)
-        register = load(self._store, open_requests.register_id(nik), open_requests.project)
+        register = self._load(open_requests.register_id(nik), open_requests.project, fresh)
         if register is None or register.card_id is None:
             raise CardNotFound(ref=f"NIK {nik.masked} (no open request)")
         return register.card_id
 
-    def _load_card(self, ref: str | UUID) -> Card:
-        card_id = self._card_id(ref)
-        card = load(self._store, card_id, project_card)
+    def _load_card(self, ref: str | UUID, fresh: bool = False) -> Card:
+        card_id = self._card_id(ref, fresh)
+        card = self._load(card_id, project_card, fresh)
         if card is None:
             raise CardNotFound(ref=f"card {card_id}")
         return card

@@ -1,6 +1,12 @@
 """Reading and writing aggregates through eventsourcing's Application, which is
 the persistence port itself (no second repository on top), with the store's
-exceptions turned into named refusals."""
+exceptions turned into named refusals.
+
+The store keeps recently used aggregate states in its cache (no re-read before
+each command) and is given each new state when it saves. A cached state may be
+stale when another process wrote since; the store's optimistic concurrency
+refuses any write decided on it, and `Office` then retries once on fresh state.
+"""
 
 from __future__ import annotations
 
@@ -27,9 +33,7 @@ def store_errors() -> Iterator[None]:
         yield
     except IntegrityError:
         raise
-    except PersistenceError as error:
-        raise StoreUnavailable(reason=_first_line(error)) from None
-    except OSError as error:
+    except (PersistenceError, OSError) as error:
         raise StoreUnavailable(reason=_first_line(error)) from None
 
 
@@ -38,29 +42,14 @@ def _first_line(error: BaseException) -> str:
     return text[0] if text else type(error).__name__
 
 
-def load(app: Application[UUID], stream_id: UUID, projector: Projector[S]) -> S | None:
-    """The aggregate's current state, or None if the stream has no events."""
-    with store_errors():
-        try:
-            return cast(S, app.repository.get(stream_id, projector_func=projector))  # type: ignore[type-var]
-        except AggregateNotFoundError:
-            return None
+def is_cached(app: Application[UUID], stream_id: UUID) -> bool:
+    """Whether a load of `stream_id` would be answered from the cache."""
+    cache = app.repository.cache
+    return cache is not None and stream_id in cache.cache
 
 
-def save(
-    app: Application[UUID], events: Iterable[DomainEventProtocol[UUID]], ref: object
-) -> list[Recording[UUID]]:
-    """Write `events` in one transaction; a version conflict becomes `ConcurrentChange`."""
-    batch = list(events)
-    with store_errors():
-        try:
-            return app.save(*batch)
-        except IntegrityError:
-            _evict(app, {e.originator_id for e in batch})
-            raise ConcurrentChange(ref=ref) from None
-
-
-def _evict(app: Application[UUID], stream_ids: set[UUID]) -> None:
+def evict(app: Application[UUID], stream_ids: Iterable[UUID]) -> None:
+    """Drop these streams' cached states."""
     cache = app.repository.cache
     if cache is None:
         return
@@ -69,3 +58,45 @@ def _evict(app: Application[UUID], stream_ids: set[UUID]) -> None:
             cache.get(stream_id, evict=True)
         except KeyError:
             pass
+
+
+def load(
+    app: Application[UUID], stream_id: UUID, projector: Projector[S], *, fresh: bool = False
+) -> S | None:
+    """The aggregate's state (None if the stream has no events); `fresh` skips the cache."""
+    if fresh:
+        evict(app, [stream_id])
+    with store_errors():
+        try:
+            return cast(S, app.repository.get(stream_id, projector_func=projector))  # type: ignore[type-var]
+        except AggregateNotFoundError:
+            return None
+
+
+def save(
+    app: Application[UUID],
+    events: Iterable[DomainEventProtocol[UUID]],
+    ref: object,
+    states: Iterable[Any] = (),
+) -> list[Recording[UUID]]:
+    """Write `events` in one transaction and cache the new `states` (objects with ``id``).
+
+    A version conflict becomes `ConcurrentChange`, with the streams evicted.
+    """
+    batch = list(events)
+    with store_errors():
+        try:
+            recordings = app.save(*batch)
+        except IntegrityError:
+            evict(app, {e.originator_id for e in batch})
+            raise ConcurrentChange(ref=ref) from None
+    remember(app, states)
+    return recordings
+
+
+def remember(app: Application[UUID], states: Iterable[Any]) -> None:
+    """Put just-saved states in the cache (they are what the store now holds)."""
+    cache = app.repository.cache
+    if cache is not None:
+        for state in states:
+            cache.put(state.id, state)

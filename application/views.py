@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from uuid import UUID
 
 import attrs
@@ -63,16 +62,3 @@ class CardView:
             attempts=card.attempts,
             recipient=card.recipient.kind.value if card.recipient else None,
         )
-
-
-@attrs.frozen
-class HistoryEntry:
-    """One event of a card's history, as a clerk or auditor reads it."""
-
-    version: int
-    time: dt.datetime
-    event: str
-    actor_id: str
-    actor_role: str
-    summary: str
-    facts: Mapping[str, object]

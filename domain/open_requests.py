@@ -28,14 +28,14 @@ def register_id(nik: Nik) -> UUID:
     return uuid5(_NAMESPACE, nik.value)
 
 
-@attrs.frozen(slots=False, kw_only=True)
+@attrs.frozen(slots=False, kw_only=True, eq=False, repr=False)
 class NikClaimed(DomainEvent):
     """A card request now holds the NIK open."""
 
     card_id: UUID = attrs.field(converter=to_uuid)
 
 
-@attrs.frozen(slots=False, kw_only=True)
+@attrs.frozen(slots=False, kw_only=True, eq=False, repr=False)
 class NikReleased(DomainEvent):
     """The card holding the NIK was closed; a new request may follow."""
 

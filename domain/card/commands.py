@@ -1,4 +1,7 @@
-"""What users ask of a card. Values arrive already validated (Nik, VillageCode...)."""
+"""What users ask of a card. Values arrive already validated (Nik, VillageCode...).
+
+Commands are messages, never compared, so they skip attrs' equality methods
+(less code generated at import: the CLI starts faster)."""
 
 from __future__ import annotations
 
@@ -22,7 +25,7 @@ from ektp.domain.nik import KkNumber, Nik
 
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False, slots=False)
 class CardCommand:
     """Who asks, when, and in which office."""
 
@@ -31,7 +34,7 @@ class CardCommand:
     office: str
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False, slots=False)
 class RequestCard(CardCommand):
     """Open a new card request for a resident."""
 
@@ -47,21 +50,21 @@ class RequestCard(CardCommand):
     channel: Channel = Channel.OFFICE
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False, slots=False)
 class ConfirmPrintReadiness(CardCommand):
     """Record that the central PRR status was seen."""
 
     reference: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False, slots=False)
 class AllocateBlank(CardCommand):
     """Set a blank aside for the card."""
 
     serial: str
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False, slots=False)
 class RecordPrinted(CardCommand):
     """The card was printed on its allocated blank (serial checked when given)."""
 
@@ -69,7 +72,7 @@ class RecordPrinted(CardCommand):
     serial: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False, slots=False)
 class RecordPrintFailure(CardCommand):
     """A print try failed and spoiled the allocated blank."""
 
@@ -77,7 +80,7 @@ class RecordPrintFailure(CardCommand):
     serial: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False, slots=False)
 class Dispatch(CardCommand):
     """Hand the card to a courier for delivery."""
 
@@ -85,7 +88,7 @@ class Dispatch(CardCommand):
     manifest_id: UUID | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False, slots=False)
 class RecordFailedAttempt(CardCommand):
     """A delivery attempt did not reach the resident."""
 
@@ -94,7 +97,7 @@ class RecordFailedAttempt(CardCommand):
     manifest_id: UUID | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False, slots=False)
 class HandOver(CardCommand):
     """The card was given to its owner or a proxy."""
 
@@ -106,7 +109,7 @@ class HandOver(CardCommand):
     manifest_id: UUID | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False, slots=False)
 class ReturnToOffice(CardCommand):
     """Check an undelivered card back in at the office."""
 
@@ -114,7 +117,7 @@ class ReturnToOffice(CardCommand):
     manifest_id: UUID | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False, slots=False)
 class Cancel(CardCommand):
     """Withdraw a request before printing."""
 
@@ -122,12 +125,12 @@ class Cancel(CardCommand):
     record_number: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False, slots=False)
 class DeclareUncollected(CardCommand):
     """Close the holding period of a returned card."""
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False, slots=False)
 class Destroy(CardCommand):
     """Destroy an uncollected card under a signed record."""
 

@@ -20,12 +20,12 @@ from ektp.domain.event import DomainEvent, to_optional_uuid
 
 
 
-@attrs.frozen(slots=False, kw_only=True)
+@attrs.frozen(slots=False, kw_only=True, eq=False, repr=False)
 class CardEvent(DomainEvent):
     """Base of the card's events."""
 
 
-@attrs.frozen(slots=False, kw_only=True)
+@attrs.frozen(slots=False, kw_only=True, eq=False, repr=False)
 class Requested(CardEvent):
     """A resident asked for a card (the stream's first event)."""
 
@@ -40,21 +40,21 @@ class Requested(CardEvent):
     channel: Channel = attrs.field(converter=Channel)
 
 
-@attrs.frozen(slots=False, kw_only=True)
+@attrs.frozen(slots=False, kw_only=True, eq=False, repr=False)
 class PrintReadinessConfirmed(CardEvent):
     """The central print-ready record (PRR) was seen: deduplication cleared."""
 
     reference: str | None
 
 
-@attrs.frozen(slots=False, kw_only=True)
+@attrs.frozen(slots=False, kw_only=True, eq=False, repr=False)
 class BlankAllocated(CardEvent):
     """A blank was set aside for this card."""
 
     serial: str
 
 
-@attrs.frozen(slots=False, kw_only=True)
+@attrs.frozen(slots=False, kw_only=True, eq=False, repr=False)
 class PrintFailed(CardEvent):
     """A print try spoiled its blank; the card needs a new one."""
 
@@ -62,7 +62,7 @@ class PrintFailed(CardEvent):
     reason: PrintFailureReason = attrs.field(converter=PrintFailureReason)
 
 
-@attrs.frozen(slots=False, kw_only=True)
+@attrs.frozen(slots=False, kw_only=True, eq=False, repr=False)
 class Printed(CardEvent):
     """The card was printed and its chip encoded on the allocated blank."""
 
@@ -70,7 +70,7 @@ class Printed(CardEvent):
     station: str
 
 
-@attrs.frozen(slots=False, kw_only=True)
+@attrs.frozen(slots=False, kw_only=True, eq=False, repr=False)
 class Dispatched(CardEvent):
     """The card left the office with a courier."""
 
@@ -78,7 +78,7 @@ class Dispatched(CardEvent):
     manifest_id: UUID | None = attrs.field(default=None, converter=to_optional_uuid)
 
 
-@attrs.frozen(slots=False, kw_only=True)
+@attrs.frozen(slots=False, kw_only=True, eq=False, repr=False)
 class DeliveryAttemptFailed(CardEvent):
     """A courier could not hand the card over."""
 
@@ -88,7 +88,7 @@ class DeliveryAttemptFailed(CardEvent):
     manifest_id: UUID | None = attrs.field(default=None, converter=to_optional_uuid)
 
 
-@attrs.frozen(slots=False, kw_only=True)
+@attrs.frozen(slots=False, kw_only=True, eq=False, repr=False)
 class HandedOver(CardEvent):
     """The card reached its owner or a proxy from the same KK."""
 
@@ -100,7 +100,7 @@ class HandedOver(CardEvent):
     manifest_id: UUID | None = attrs.field(default=None, converter=to_optional_uuid)
 
 
-@attrs.frozen(slots=False, kw_only=True)
+@attrs.frozen(slots=False, kw_only=True, eq=False, repr=False)
 class Returned(CardEvent):
     """The card came back to the office undelivered (the actor received it)."""
 
@@ -108,7 +108,7 @@ class Returned(CardEvent):
     manifest_id: UUID | None = attrs.field(default=None, converter=to_optional_uuid)
 
 
-@attrs.frozen(slots=False, kw_only=True)
+@attrs.frozen(slots=False, kw_only=True, eq=False, repr=False)
 class Cancelled(CardEvent):
     """The request was withdrawn before printing."""
 
@@ -116,14 +116,14 @@ class Cancelled(CardEvent):
     record_number: str | None
 
 
-@attrs.frozen(slots=False, kw_only=True)
+@attrs.frozen(slots=False, kw_only=True, eq=False, repr=False)
 class DeclaredUncollected(CardEvent):
     """A returned card was not collected within the holding period."""
 
     holding_days: int
 
 
-@attrs.frozen(slots=False, kw_only=True)
+@attrs.frozen(slots=False, kw_only=True, eq=False, repr=False)
 class Destroyed(CardEvent):
     """An uncollected card was destroyed under a signed record."""
 

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 from ektp.entrypoints.cli.output import local_time, table
 
 if TYPE_CHECKING:
-    from ektp.application.views import CardView, HistoryEntry
+    from ektp.application.history import HistoryEntry
+    from ektp.application.views import CardView
 
 
 def card_data(card: CardView, full: bool = False) -> dict[str, Any]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import datetime as dt
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from testkit.fakes import FakeClock
@@ -120,27 +122,46 @@ def test_list_filters_by_status_and_village(office: Office) -> None:
         office.list_cards(status="SHIPPED")
 
 
-def test_a_change_between_reading_and_writing_is_a_concurrent_change(tmp_path) -> None:  # type: ignore[no-untyped-def]
+class InterferingClock(SystemClock):
+    """Lets another clerk change the card while this command is deciding."""
+
+    def __init__(self, interfere: Callable[[], object]) -> None:
+        self.interfere: Callable[[], object] | None = None
+        self._pending = interfere
+
+    def arm(self) -> None:
+        self.interfere, self._pending = self._pending, self.interfere  # type: ignore[assignment]
+
+    def now(self) -> dt.datetime:
+        if self.interfere is not None:
+            interfere, self.interfere = self.interfere, None
+            interfere()
+        return super().now()
+
+
+def test_a_change_between_reading_and_writing_is_a_concurrent_change(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'race.db'}"
-    other = open_office(url)
-    card_holder: list[str] = []
+    with open_office(url) as first:
+        card = request(first)
+    with open_office(url) as other:
+        clock = InterferingClock(lambda: other.confirm_print_readiness(OPERATOR, card))
+        with open_office(url, clock=clock) as office:
+            clock.arm()
+            before = stored_count(office)
+            with pytest.raises(errors.ConcurrentChange, match="try again"):
+                office.cancel(OPERATOR, card, "withdrawn")
+            assert stored_count(office) == before + 1  # only the other clerk's event
+            assert office.card(card).status == "READY_TO_PRINT"
 
-    class InterferingClock(SystemClock):
-        """Lets another clerk change the card while this command is deciding."""
 
-        armed = False
-
-        def now(self):  # type: ignore[no-untyped-def]
-            if self.armed:
-                self.armed = False
-                other.confirm_print_readiness(OPERATOR, card_holder[0])
-            return super().now()
-
-    clock = InterferingClock()
-    with open_office(url, clock=clock) as office:
-        card_holder.append(request(office))
-        clock.armed = True
-        with pytest.raises(errors.ConcurrentChange, match="try again"):
-            office.cancel(OPERATOR, card_holder[0], "withdrawn")
-        assert office.card(card_holder[0]).status == "READY_TO_PRINT"
-    other.close()
+def test_a_state_cached_before_another_process_wrote_is_retried_fresh(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'stale.db'}"
+    with open_office(url) as office, open_office(url) as other:
+        card = request(office)  # `office` now caches the card at REQUESTED
+        other.confirm_print_readiness(OPERATOR, card)
+        # Decided on the stale cache this would be refused (no PRR yet); it is retried fresh.
+        assert office.allocate_blank(OPERATOR, card, "3517170001").status == "BLANK_ALLOCATED"
+        other.allocate_blank  # the other office's cache is stale too:
+        with pytest.raises(errors.ActionNotAllowed):
+            other.confirm_print_readiness(OPERATOR, card)
+        assert other.card(card).version == 3

@@ -1,0 +1,110 @@
+"""Issue 2: per-command write rate through `Office` on SQLite versus a bare
+eventsourcing `save()` loop over the very same events, on the same SQLite module
+(power-safe: WAL + synchronous=FULL on both sides)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from harness import interleaved, median, report
+
+from ektp.adapters.database_url import DatabaseUrl
+from ektp.adapters.event_store import EktpStore, open_event_store
+from ektp.application.office import Office
+from ektp.application.ports.clock import Clock
+from ektp.domain.actor import Actor, Role
+from ektp.domain.event import DomainEvent
+
+OPERATOR = Actor("op.bench", Role.OPERATOR)
+COURIER = Actor("kurir.bench", Role.COURIER)
+
+
+class SteadyClock(Clock):
+    """Advances one second per reading, so runs are comparable."""
+
+    def __init__(self) -> None:
+        self.current = dt.datetime(2026, 1, 5, tzinfo=dt.timezone.utc)
+
+    def now(self) -> dt.datetime:
+        self.current += dt.timedelta(seconds=1)
+        return self.current
+
+
+class RecordingStore(EktpStore):
+    """Keeps each saved batch of events so the bare loop can replay the same saves."""
+
+    batches: list[list[Any]]
+
+    def save(self, *objs: Any, **kwargs: Any) -> Any:
+        self.batches.append([o for o in objs if isinstance(o, DomainEvent)])
+        return super().save(*objs, **kwargs)
+
+
+def lifecycle(office: Office, cards: int) -> int:
+    """Take `cards` cards from request to hand-over; return the number of commands."""
+    commands = 0
+    for n in range(cards):
+        nik = f"3517091203{85 - n // 9999 % 60:02d}{n % 9999 + 1:04d}"
+        card = office.request_card(OPERATOR, nik=nik, name="Warga Uji", kk="3517090101100001",
+                                   village="35.17.09.2018").id
+        office.confirm_print_readiness(OPERATOR, card)
+        office.allocate_blank(OPERATOR, card, f"{3517000000 + n}")
+        office.record_printed(OPERATOR, card)
+        office.dispatch(OPERATOR, card, "kurir.bench")
+        office.hand_over(COURIER, card, recipient="owner", verified_by="ktp")
+        commands += 6
+    return commands
+
+
+def run(cards: int = 300, rounds: int = 5) -> dict[str, float]:
+    """Measure; print and return the figures."""
+    from ektp.application.config import OfficeConfig
+    from ektp.adapters.event_store import store_settings
+
+    workdir = Path(tempfile.mkdtemp(prefix="ektp-bench-"))
+    counter = iter(range(10**6))
+    recorded: dict[str, Any] = {}
+
+    def through_office() -> float:
+        url = DatabaseUrl.parse(f"sqlite:///{workdir / f'office-{next(counter)}.db'}")
+        store = RecordingStore(env=store_settings(url))
+        store.batches = []
+        office = Office(store, SteadyClock(), OfficeConfig())
+        started = time.perf_counter()
+        recorded["commands"] = lifecycle(office, cards)
+        elapsed = time.perf_counter() - started
+        recorded["batches"] = store.batches
+        office.close()
+        return elapsed
+
+    def bare_save_loop() -> float:
+        batches = recorded["batches"]
+        store = open_event_store(DatabaseUrl.parse(f"sqlite:///{workdir / f'bare-{next(counter)}.db'}"))
+        started = time.perf_counter()
+        for batch in batches:
+            store.save(*batch)
+        elapsed = time.perf_counter() - started
+        store.close()
+        return elapsed
+
+    through_office()  # warm-up, and the batches the bare loop replays
+    seconds = interleaved({"office": through_office, "bare": bare_save_loop}, rounds)
+    commands = recorded["commands"]
+    events = sum(len(b) for b in recorded["batches"])
+    office_rate = commands / median(seconds["office"])
+    bare_rate = commands / median(seconds["bare"])
+    report("card writes on SQLite (WAL, synchronous=FULL), one save() per command", [
+        ("commands per round", f"{commands} ({events} events, {cards} cards x 6 commands)"),
+        ("Office commands/s", f"{office_rate:,.0f}"),
+        ("bare save() loop commands/s", f"{bare_rate:,.0f}"),
+        ("ratio Office / bare", f"{office_rate / bare_rate:.2f}x  (target >= 0.8x)"),
+    ])
+    return {"office_rate": office_rate, "bare_rate": bare_rate, "ratio": office_rate / bare_rate}
+
+
+if __name__ == "__main__":
+    run()
