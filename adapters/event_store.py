@@ -60,11 +60,14 @@ def store_settings(url: DatabaseUrl) -> dict[str, str]:
     }
 
 
-def open_event_store(url: DatabaseUrl, *, must_exist: bool = False) -> EktpStore:
+def open_event_store(
+    url: DatabaseUrl, *, must_exist: bool = False, create_tables: bool = True
+) -> EktpStore:
     """Open (creating tables if needed) the store `url` names.
 
     With `must_exist`, a missing SQLite file is refused instead of created, so a
-    mistyped path on a read command does not leave an empty database behind.
+    mistyped path on a read command does not leave an empty database behind;
+    without `create_tables` nothing is created (``ektp db check``).
     """
     if url.kind == "sqlite":
         # os.path, not pathlib: this is on every command's path and pathlib is slow to import.
@@ -73,5 +76,25 @@ def open_event_store(url: DatabaseUrl, *, must_exist: bool = False) -> EktpStore
             raise StoreUnavailable(reason=f"there is no database file at {url.path}")
         if not os.path.isdir(folder):
             raise StoreUnavailable(reason=f"the folder {folder} does not exist")
+    if url.kind == "postgresql":
+        check_postgres(url)
+    settings = store_settings(url)
+    if not create_tables:
+        settings["CREATE_TABLE"] = "n"
     with store_errors():
-        return EktpStore(env=store_settings(url))
+        return EktpStore(env=settings)
+
+
+def check_postgres(url: DatabaseUrl) -> None:
+    """Connect once directly, so a wrong host, port, password or database is reported
+    with the server's own reason at once (the connection pool only times out)."""
+    import psycopg
+
+    try:
+        psycopg.connect(
+            host=url.host, port=url.port, user=url.user, password=url.password,
+            dbname=url.dbname, connect_timeout=5,
+        ).close()
+    except psycopg.Error as error:
+        reason = (str(error).strip().splitlines() or [type(error).__name__])[-1]
+        raise StoreUnavailable(reason=f"cannot connect to {url.redacted}: {reason}") from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from uuid import UUID
 
 from eventsourcing.application import Application
@@ -10,8 +11,8 @@ from eventsourcing.application import Application
 from ektp.application.config import OfficeConfig
 from ektp.application.errors import InvalidCardReference
 from ektp.application.ports.clock import Clock
+from ektp.application.ports.read_models import ReadModels
 from ektp.application.store_access import Projector, S, evict, is_cached, load
-from ektp.domain import open_requests
 from ektp.domain.card.state import Card
 from ektp.domain.card.state import project as project_card
 from ektp.domain.errors import CardNotFound
@@ -21,11 +22,35 @@ from ektp.domain.nik import Nik, mask_digits, strip_separators
 class OfficeBase:
     """Holds the adapters chosen by the composition root."""
 
-    def __init__(self, store: Application[UUID], clock: Clock, config: OfficeConfig) -> None:
+    def __init__(
+        self,
+        store: Application[UUID],
+        clock: Clock,
+        config: OfficeConfig,
+        read_models: Callable[[], ReadModels] | None = None,
+    ) -> None:
         self._store = store
         self._clock = clock
         self._config = config
         self._cache_hits = 0
+        self._read_models_factory = read_models
+        self._read_models: ReadModels | None = None
+
+    @property
+    def read_models(self) -> ReadModels:
+        """The read models, opened on first use (write commands never need them)."""
+        if self._read_models is None:
+            if self._read_models_factory is None:
+                raise RuntimeError("this office was built without read models")
+            self._read_models = self._read_models_factory()
+        return self._read_models
+
+    def close(self) -> None:
+        """Release the store's and the read models' connections."""
+        if self._read_models is not None:
+            self._read_models.close()
+            self._read_models = None
+        self._store.close()
 
     @property
     def config(self) -> OfficeConfig:
@@ -64,6 +89,8 @@ class OfficeBase:
         digits = strip_separators(text)
         if not (len(digits) == 16 and digits.isascii() and digits.isdigit()):
             raise InvalidCardReference(ref=text[:40] if not digits.isdigit() else mask_digits(digits))
+        from ektp.domain import open_requests  # not needed when CARD is an id
+
         nik = self._parse_nik(digits)
         register = self._load(open_requests.register_id(nik), open_requests.project, fresh)
         if register is None or register.card_id is None:

@@ -8,6 +8,7 @@ from ektp.adapters.system_clock import SystemClock
 from ektp.application.config import OfficeConfig
 from ektp.application.office import Office
 from ektp.application.ports.clock import Clock
+from ektp.application.ports.read_models import ReadModels
 
 
 def open_office(
@@ -16,13 +17,25 @@ def open_office(
     clock: Clock | None = None,
     config: OfficeConfig | None = None,
     must_exist: bool = False,
+    create_tables: bool = True,
 ) -> Office:
     """Open the office whose records live at `url` (``sqlite:///path``,
     ``postgresql://user:pass@host:port/db`` or ``memory://``).
 
     Nothing is global: each call opens its own store; close the office (or use
     ``with``) to release its connections. `must_exist` refuses to create a new
-    SQLite file, for commands that only read.
+    SQLite file, for commands that only read; `create_tables=False` creates no
+    table either (for checking a database as it is).
     """
-    store = open_event_store(DatabaseUrl.parse(url), must_exist=must_exist)
-    return Office(store, clock or SystemClock(), config or OfficeConfig())
+    database = DatabaseUrl.parse(url)
+    store = open_event_store(database, must_exist=must_exist, create_tables=create_tables)
+    office_config = config or OfficeConfig()
+
+    def read_models() -> ReadModels:
+        # SQLAlchemy is imported only when a list or report is asked for.
+        from ektp.adapters.read_models.engine import engine_for
+        from ektp.adapters.read_models.sql_read_models import SqlReadModels
+
+        return SqlReadModels(store, engine_for(database), office_config.timezone)
+
+    return Office(store, clock or SystemClock(), office_config, read_models)

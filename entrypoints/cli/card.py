@@ -6,7 +6,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ektp.entrypoints.cli.card_output import card_data, card_text, cards_table, history_data, history_text
+from ektp.entrypoints.cli.card_output import (
+    card_data,
+    card_text,
+    cards_table,
+    history_data,
+    history_text,
+    row_data,
+)
 from ektp.entrypoints.cli.output import emit
 from ektp.entrypoints.cli.session import session
 
@@ -213,4 +220,4 @@ def list_(status: str | None, village: str | None) -> None:
     """List cards, oldest request first."""
     s = session()
     cards = s.office(must_exist=True).list_cards(status=status, village=village)
-    emit(s.as_json, [card_data(c) for c in cards], cards_table(cards))
+    emit(s.as_json, [row_data(c) for c in cards], cards_table(cards))

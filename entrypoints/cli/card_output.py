@@ -8,6 +8,7 @@ from ektp.entrypoints.cli.output import local_time, table
 
 if TYPE_CHECKING:
     from ektp.application.history import HistoryEntry
+    from ektp.application.read_views import CardRow
     from ektp.application.views import CardView
 
 
@@ -82,11 +83,22 @@ def history_text(entries: tuple[HistoryEntry, ...]) -> str:
     )
 
 
-def cards_table(cards: tuple[CardView, ...]) -> str:
+def row_data(row: CardRow) -> dict[str, Any]:
+    """The JSON form of a card in a list (the NIK is always masked in lists)."""
+    return {
+        "id": str(row.id), "status": row.status, "version": row.version, "village": row.village,
+        "kecamatan": row.kecamatan, "nik": row.nik_masked, "name": row.name, "reason": row.reason,
+        "requested_at": row.requested_at, "printed_at": row.printed_at,
+        "handed_over_at": row.handed_over_at, "attempts": row.attempts, "courier": row.courier,
+        "recipient": row.recipient,
+    }
+
+
+def cards_table(cards: tuple[CardRow, ...]) -> str:
     """A list of cards, one per line."""
     if not cards:
         return "no cards match."
     return table(
         ["card", "status", "village", "NIK", "name", "requested"],
-        [(c.id, c.status, c.village, c.masked_nik, c.name, local_time(c.requested_at)) for c in cards],
+        [(c.id, c.status, c.village, c.nik_masked, c.name, local_time(c.requested_at)) for c in cards],
     )

@@ -20,7 +20,11 @@ from ektp.entrypoints.cli.session import Session
 # name -> (module:attribute, one-line help shown by `ektp --help`)
 COMMANDS: dict[str, tuple[str, str]] = {
     "card": ("ektp.entrypoints.cli.card:card", "Take a card from request to hand-over."),
+    "db": ("ektp.entrypoints.cli.db:db", "Create or check the database."),
     "demo": ("ektp.entrypoints.cli.demo:demo", "Run the Jombang launch scenario on a fresh file."),
+    "projections": ("ektp.entrypoints.cli.projections:projections",
+                    "Read models: lag and rebuild."),
+    "report": ("ektp.entrypoints.cli.report:report", "Daily figures, backlog, village coverage."),
 }
 
 

@@ -34,12 +34,12 @@ class Session:
         """The acting user if one was given."""
         return self.actor() if self.actor_id and self.role else None
 
-    def office(self, *, must_exist: bool = False) -> Office:
+    def office(self, *, must_exist: bool = False, create_tables: bool = True) -> Office:
         """The office at ``--db``, opened once per invocation."""
         if self._office is None:
             from ektp.entrypoints.composition import open_office
 
-            self._office = open_office(self.db, must_exist=must_exist)
+            self._office = open_office(self.db, must_exist=must_exist, create_tables=create_tables)
         return self._office
 
     def close(self) -> None:

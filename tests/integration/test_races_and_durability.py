@@ -50,7 +50,7 @@ def test_two_processes_requesting_the_same_nik_exactly_one_wins(tmp_path: Path) 
         outcomes = sorted(p.communicate(timeout=60)[0].split()[0] for p in racers)
         assert outcomes == ["OK", "REFUSED"], outcomes
         with open_office(url) as office:
-            open_cards = [c for c in office.list_cards() if c.nik == nik]
+            open_cards = [c for c in office.list_cards() if office.card(c.id).nik == nik]
             assert len(open_cards) == 1
 
 

@@ -113,6 +113,7 @@ def test_history_never_shows_a_full_nik(office: Office) -> None:
 
 def test_list_filters_by_status_and_village(office: Office) -> None:
     a = request(office)
+    office._clock.advance(minutes=1)  # type: ignore[attr-defined]
     b = request(office, make_nik(region="351708", serial=2), NGUDIREJO)
     office.confirm_print_readiness(OPERATOR, b)
     assert [str(c.id) for c in office.list_cards()] == [a, b]

@@ -1,0 +1,1 @@
+"""SQLAlchemy read models in the same database as the events."""

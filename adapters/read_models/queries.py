@@ -1,0 +1,89 @@
+"""The list and report queries over the read-model tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+from uuid import UUID
+
+from sqlalchemy import ColumnElement, Connection, case, func, select
+
+from ektp.adapters.read_models.tables import card_status, daily_counts
+from ektp.application.read_views import BacklogRow, CardRow, DailyFigures, VillageCoverage
+
+OPEN = ("REQUESTED", "READY_TO_PRINT", "BLANK_ALLOCATED", "PRINTED", "DISPATCHED", "RETURNED",
+        "UNCOLLECTED")
+AGE_BANDS = ((7, "0-7 days"), (30, "8-30 days"), (90, "31-90 days"))
+OLDER = "over 90 days"
+
+
+def _utc(value: dt.datetime | None) -> dt.datetime | None:
+    return None if value is None else value.replace(tzinfo=dt.timezone.utc)
+
+
+def cards(connection: Connection, status: str | None, village: str | None) -> tuple[CardRow, ...]:
+    """Cards matching the filters, oldest request first."""
+    c = card_status.c
+    query = select(card_status).order_by(c.requested_at, c.card_id)
+    if status:
+        query = query.where(c.status == status)
+    if village:
+        query = query.where(c.village == village)
+    return tuple(
+        CardRow(
+            id=UUID(r.card_id), status=r.status, village=r.village, kecamatan=r.kecamatan,
+            nik_masked=r.nik_masked, name=r.name, reason=r.reason,
+            requested_at=r.requested_at.replace(tzinfo=dt.timezone.utc),
+            modified_at=r.modified_at.replace(tzinfo=dt.timezone.utc),
+            printed_at=_utc(r.printed_at), handed_over_at=_utc(r.handed_over_at),
+            attempts=r.attempts, version=r.version, courier=r.courier, recipient=r.recipient,
+        )
+        for r in connection.execute(query)
+    )
+
+
+def backlog(connection: Connection, now: dt.datetime) -> tuple[BacklogRow, ...]:
+    """Open cards grouped by kecamatan, state and age band; oldest group first."""
+    c = card_status.c
+    naive_now = now.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    band = case(
+        *[(c.requested_at >= naive_now - dt.timedelta(days=days), label) for days, label in AGE_BANDS],
+        else_=OLDER,
+    ).label("age_band")
+    query = (
+        select(c.kecamatan, c.status, band, func.count().label("cards"),
+               func.min(c.requested_at).label("oldest"))
+        .where(c.status.in_(OPEN))
+        .group_by(c.kecamatan, c.status, band)
+        .order_by(func.min(c.requested_at), c.kecamatan, c.status)
+    )
+    return tuple(
+        BacklogRow(r.kecamatan, r.status, r.age_band, r.cards, r.oldest.replace(tzinfo=dt.timezone.utc))
+        for r in connection.execute(query)
+    )
+
+
+def daily(connection: Connection, day: dt.date) -> DailyFigures:
+    """The counts recorded for `day`."""
+    rows = connection.execute(select(daily_counts.c.metric, daily_counts.c.count)
+                              .where(daily_counts.c.day == day))
+    return DailyFigures(day, {r.metric: int(r[1]) for r in rows})
+
+
+def villages(connection: Connection) -> tuple[VillageCoverage, ...]:
+    """Requests and outcomes per village, by village code."""
+    c = card_status.c
+
+    def count_where(condition: ColumnElement[bool]) -> ColumnElement[int]:
+        return func.sum(case((condition, 1), else_=0))
+
+    query = (
+        select(c.village, func.count().label("requested"),
+               count_where(c.status == "HANDED_OVER").label("handed_over"),
+               count_where(c.status.in_(OPEN)).label("open"),
+               count_where(c.status == "CANCELLED").label("cancelled"))
+        .group_by(c.village).order_by(c.village)
+    )
+    return tuple(
+        VillageCoverage(r.village, r.requested, int(r.handed_over), int(r.open), int(r.cancelled))
+        for r in connection.execute(query)
+    )

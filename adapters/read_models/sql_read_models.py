@@ -1,0 +1,186 @@
+"""`SqlReadModels`: the read-models port on SQLAlchemy, fed from the notification log.
+
+Each batch of events is applied in one transaction that also moves the
+projections' positions, and only if no one else moved them meanwhile: every
+event is applied exactly once, even when a process dies mid-batch or two
+processes catch up at the same moment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import Application
+from sqlalchemy import Engine, and_, delete, insert, inspect, select, update
+
+from ektp.adapters.read_models import queries
+from ektp.adapters.read_models.applier import apply_changes
+from ektp.adapters.read_models.engine import WRITE_OPTION
+from ektp.adapters.read_models.tables import TABLES, metadata, projection_positions
+from ektp.application.ports.read_models import ReadModels
+from ektp.application.projections.catalogue import PROJECTIONS, Projection, projection_named
+from ektp.application.projections.changes import Change
+from ektp.application.read_views import (
+    BacklogRow,
+    CardRow,
+    DailyFigures,
+    ProjectionStatus,
+    VillageCoverage,
+)
+from ektp.application.store_access import store_errors
+
+PAGE = 2000
+
+
+class SqlReadModels(ReadModels):
+    """Read models in the event store's own database."""
+
+    def __init__(self, store: Application[UUID], engine: Engine, timezone: dt.tzinfo) -> None:
+        self._store = store
+        self._engine = engine
+        self._timezone = timezone
+        self._schema_ready = False
+
+    def ensure_schema(self) -> None:
+        """Create missing read-model tables (safe to repeat)."""
+        if not self._schema_ready:
+            metadata.create_all(self._engine, checkfirst=True)
+            self._schema_ready = True
+
+    def missing_tables(self) -> tuple[str, ...]:
+        """Read-model tables not in the database."""
+        present = set(inspect(self._engine).get_table_names())
+        return tuple(sorted(set(metadata.tables) - present))
+
+    def describe(self) -> tuple[str, str, str]:
+        """The database's URL without password, the engine's name and the server's version."""
+        with self._engine.connect() as connection:
+            info = connection.dialect.server_version_info or ()
+        where = self._engine.url.render_as_string(hide_password=True)
+        return where, self._engine.dialect.name, ".".join(str(part) for part in info)
+
+    def _positions(self) -> dict[str, tuple[int, int]]:
+        with self._engine.connect() as connection:
+            rows = connection.execute(select(projection_positions)).all()
+        return {row.name: (row.position, row.version) for row in rows}
+
+    def _prepare(self, chosen: tuple[Projection, ...]) -> dict[str, int]:
+        """Positions of `chosen`, registering new projections and rebuilding outdated ones."""
+        self.ensure_schema()
+        known = self._positions()
+        for projection in chosen:
+            position, version = known.get(projection.name, (None, None))
+            if position is None or version != projection.version:
+                self._reset(projection, exists=position is not None)
+        return {name: pos for name, (pos, _) in self._positions().items()}
+
+    def _reset(self, projection: Projection, exists: bool) -> None:
+        with self._engine.connect().execution_options(**{WRITE_OPTION: True}) as connection:
+            with connection.begin():
+                for table in projection.tables:
+                    connection.execute(delete(TABLES[table]))
+                if exists:
+                    connection.execute(update(projection_positions)
+                                       .where(projection_positions.c.name == projection.name)
+                                       .values(position=0, version=projection.version))
+                else:
+                    connection.execute(insert(projection_positions).values(
+                        name=projection.name, position=0, version=projection.version))
+
+    def catch_up(self, name: str | None = None) -> int:
+        """Apply every event not applied yet; return how many events were read."""
+        chosen = (projection_named(name),) if name else PROJECTIONS
+        positions = self._prepare(chosen)
+        done = 0
+        while True:
+            start = min(positions[p.name] for p in chosen)
+            with store_errors():
+                page = self._store.recorder.select_notifications(
+                    start=start, limit=PAGE, inclusive_of_start=False)
+            if not page:
+                return done
+            end = page[-1].id
+            if not self._apply_page(chosen, positions, page, end):
+                positions = {n: p for n, (p, _) in self._positions().items()}
+                continue
+            for projection in chosen:
+                positions[projection.name] = end
+            done += len(page)
+
+    def _apply_page(self, chosen: tuple[Projection, ...], positions: dict[str, int],
+                    page: Any, end: int) -> bool:
+        """Apply one page to the projections behind `end`; False if another process won."""
+        mapper = self._store.mapper
+        changes: list[Change] = []
+        behind = [p for p in chosen if positions[p.name] < end]
+        for notification in page:
+            event = None
+            for projection in behind:
+                if notification.id > positions[projection.name]:
+                    if event is None:
+                        event = mapper.to_domain_event(notification)
+                    changes.extend(projection.changes(event, self._timezone))
+        with self._engine.connect().execution_options(**{WRITE_OPTION: True}) as connection:
+            with connection.begin() as transaction:
+                for projection in behind:
+                    moved = connection.execute(
+                        update(projection_positions)
+                        .where(and_(projection_positions.c.name == projection.name,
+                                    projection_positions.c.position == positions[projection.name]))
+                        .values(position=end))
+                    if moved.rowcount != 1:
+                        transaction.rollback()
+                        return False
+                apply_changes(connection, changes)
+        return True
+
+    def status(self) -> tuple[ProjectionStatus, ...]:
+        """Position, head and versions of every projection."""
+        self.ensure_schema()
+        known = self._positions()
+        with store_errors():
+            head = self._store.recorder.max_notification_id() or 0
+        return tuple(
+            ProjectionStatus(p.name, known.get(p.name, (0, 0))[0], head,
+                             known.get(p.name, (0, 0))[1], p.version)
+            for p in PROJECTIONS
+        )
+
+    def rebuild(self, name: str | None = None) -> int:
+        """Empty and refill one projection (or all) from the first event."""
+        chosen = (projection_named(name),) if name else PROJECTIONS
+        self.ensure_schema()
+        known = self._positions()
+        for projection in chosen:
+            self._reset(projection, exists=projection.name in known)
+        return self.catch_up(name)
+
+    def cards(self, status: str | None = None, village: str | None = None) -> tuple[CardRow, ...]:
+        """Cards by status and village (caught up first)."""
+        self.catch_up()
+        with self._engine.connect() as connection:
+            return queries.cards(connection, status, village)
+
+    def backlog(self, now: dt.datetime) -> tuple[BacklogRow, ...]:
+        """Open cards by kecamatan, state and age band (caught up first)."""
+        self.catch_up()
+        with self._engine.connect() as connection:
+            return queries.backlog(connection, now)
+
+    def daily(self, day: dt.date) -> DailyFigures:
+        """One day's counts (caught up first)."""
+        self.catch_up()
+        with self._engine.connect() as connection:
+            return queries.daily(connection, day)
+
+    def villages(self) -> tuple[VillageCoverage, ...]:
+        """Coverage per village (caught up first)."""
+        self.catch_up()
+        with self._engine.connect() as connection:
+            return queries.villages(connection)
+
+    def close(self) -> None:
+        """Release the engine's connections."""
+        self._engine.dispose()

@@ -1,0 +1,37 @@
+"""The projections the office keeps, each with a version: change a projection's
+logic, raise its version, and its read model is rebuilt from the first event."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+
+import attrs
+
+from ektp.application.projections.card_status import card_status_changes
+from ektp.application.projections.changes import Change
+from ektp.application.projections.daily_counts import daily_count_changes
+
+
+@attrs.frozen
+class Projection:
+    """A named read model: its tables and the function from event to row changes."""
+
+    name: str
+    version: int
+    tables: tuple[str, ...]
+    changes: Callable[[object, dt.tzinfo], Iterable[Change]]
+
+
+PROJECTIONS: tuple[Projection, ...] = (
+    Projection("card_status", 1, ("card_status",), card_status_changes),
+    Projection("daily_counts", 1, ("daily_counts",), daily_count_changes),
+)
+
+
+def projection_named(name: str) -> Projection:
+    """The projection called `name` (KeyError if there is none)."""
+    for projection in PROJECTIONS:
+        if projection.name == name:
+            return projection
+    raise KeyError(name)

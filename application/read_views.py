@@ -1,0 +1,101 @@
+"""Immutable rows returned by list and report queries (from the read models)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from uuid import UUID
+
+import attrs
+
+
+@attrs.frozen
+class CardRow:
+    """One card in a list: no full NIK (lists never show it)."""
+
+    id: UUID
+    status: str
+    village: str
+    kecamatan: str
+    nik_masked: str
+    name: str
+    reason: str
+    requested_at: dt.datetime
+    modified_at: dt.datetime
+    printed_at: dt.datetime | None
+    handed_over_at: dt.datetime | None
+    attempts: int
+    version: int
+    courier: str | None
+    recipient: str | None
+
+
+@attrs.frozen
+class ProjectionStatus:
+    """How far a read model has got: `lag` events still to apply."""
+
+    name: str
+    position: int
+    head: int
+    version: int
+    current_version: int
+
+    @property
+    def lag(self) -> int:
+        """Events in the store that this read model has not applied yet."""
+        return max(self.head - self.position, 0)
+
+
+@attrs.frozen
+class BacklogRow:
+    """Open cards of one kecamatan, state and age band."""
+
+    kecamatan: str
+    status: str
+    age_band: str
+    cards: int
+    oldest_requested_at: dt.datetime
+
+
+@attrs.frozen
+class DailyFigures:
+    """One office-local day's counts."""
+
+    day: dt.date
+    counts: dict[str, int]
+
+
+@attrs.frozen
+class VillageCoverage:
+    """Requests and outcomes in one village."""
+
+    village: str
+    requested: int
+    handed_over: int
+    open: int
+    cancelled: int
+
+    @property
+    def coverage(self) -> float | None:
+        """Share of the village's requests handed over (None without requests)."""
+        return self.handed_over / self.requested if self.requested else None
+
+
+@attrs.frozen
+class DatabaseStatus:
+    """What `ektp db check` reports."""
+
+    url: str
+    engine: str
+    server_version: str
+    event_tables: bool
+    missing_read_model_tables: tuple[str, ...]
+    projections: tuple[ProjectionStatus, ...]
+
+    @property
+    def current(self) -> bool:
+        """True when every table exists and every read model is at its current version."""
+        return (
+            self.event_tables
+            and not self.missing_read_model_tables
+            and all(p.version == p.current_version for p in self.projections)
+        )

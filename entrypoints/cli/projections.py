@@ -1,0 +1,35 @@
+"""``ektp projections ...``: the read models' lag, and rebuilding them."""
+
+from __future__ import annotations
+
+import click
+
+from ektp.entrypoints.cli.output import emit, table
+from ektp.entrypoints.cli.session import session
+
+
+@click.group()
+def projections() -> None:
+    """Inspect and rebuild the read models (lists and reports)."""
+
+
+@projections.command()
+def status() -> None:
+    """Each read model's position, lag behind the event store, and version."""
+    s = session()
+    statuses = s.office(must_exist=True).projections_status()
+    emit(s.as_json,
+         [{"name": p.name, "position": p.position, "head": p.head, "lag": p.lag,
+           "version": p.version, "current_version": p.current_version} for p in statuses],
+         table(["projection", "position", "head", "lag", "version"],
+               [(p.name, p.position, p.head, p.lag, p.version) for p in statuses]))
+
+
+@projections.command()
+@click.argument("name", required=False)
+def rebuild(name: str | None) -> None:
+    """Empty a read model (NAME, or all) and apply every event again from the first."""
+    s = session()
+    events = s.office(must_exist=True).rebuild_read_models(name)
+    emit(s.as_json, {"rebuilt": name or "all", "events": events},
+         f"rebuilt {name or 'all read models'} from {events} events.")
