@@ -77,7 +77,7 @@ def open_event_store(
         if not os.path.isdir(folder):
             raise StoreUnavailable(reason=f"the folder {folder} does not exist")
     if url.kind == "postgresql":
-        check_postgres(url)
+        return _open_postgres(url, create_tables)
     settings = store_settings(url)
     if not create_tables:
         settings["CREATE_TABLE"] = "n"
@@ -85,16 +85,37 @@ def open_event_store(
         return EktpStore(env=settings)
 
 
-def check_postgres(url: DatabaseUrl) -> None:
-    """Connect once directly, so a wrong host, port, password or database is reported
-    with the server's own reason at once (the connection pool only times out)."""
+# pg_advisory_lock key serialising schema creation across processes.
+SCHEMA_LOCK = 35_17_2017
+
+
+def _open_postgres(url: DatabaseUrl, create_tables: bool) -> EktpStore:
+    """Connect once directly first, so a wrong host, port, password or database is
+    reported with the server's own reason at once (the pool would only time out).
+
+    Tables are created only when missing, under an advisory lock: PostgreSQL
+    fails ("tuple concurrently updated") when processes run the same DDL at once.
+    """
     import psycopg
 
     try:
-        psycopg.connect(
+        connection = psycopg.connect(
             host=url.host, port=url.port, user=url.user, password=url.password,
-            dbname=url.dbname, connect_timeout=5,
-        ).close()
+            dbname=url.dbname, connect_timeout=5, autocommit=True,
+        )
     except psycopg.Error as error:
         reason = (str(error).strip().splitlines() or [type(error).__name__])[-1]
         raise StoreUnavailable(reason=f"cannot connect to {url.redacted}: {reason}") from None
+    settings = store_settings(url)
+    with connection:
+        row = connection.execute(f"SELECT to_regclass('{EktpStore.name}_events') IS NOT NULL").fetchone()
+        if (row and row[0]) or not create_tables:
+            settings["CREATE_TABLE"] = "n"
+            with store_errors():
+                return EktpStore(env=settings)
+        connection.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK,))
+        try:
+            with store_errors():
+                return EktpStore(env=settings)
+        finally:
+            connection.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK,))

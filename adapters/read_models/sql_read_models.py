@@ -13,10 +13,12 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import Application
-from sqlalchemy import Engine, and_, delete, insert, inspect, select, update
+from sqlalchemy import Engine, and_, delete, inspect, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ektp.adapters.read_models import queries
 from ektp.adapters.read_models.applier import apply_changes
+from ektp.adapters.event_store import SCHEMA_LOCK
 from ektp.adapters.read_models.engine import WRITE_OPTION
 from ektp.adapters.read_models.tables import TABLES, metadata, projection_positions
 from ektp.application.ports.read_models import ReadModels
@@ -46,7 +48,13 @@ class SqlReadModels(ReadModels):
     def ensure_schema(self) -> None:
         """Create missing read-model tables (safe to repeat)."""
         if not self._schema_ready:
-            metadata.create_all(self._engine, checkfirst=True)
+            with self._engine.connect().execution_options(**{WRITE_OPTION: True}) as connection:
+                with connection.begin():
+                    if connection.dialect.name == "postgresql":
+                        # Concurrent CREATE TABLEs collide in PostgreSQL's catalogue.
+                        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                                           {"key": SCHEMA_LOCK})
+                    metadata.create_all(connection, checkfirst=True)
             self._schema_ready = True
 
     def missing_tables(self) -> tuple[str, ...]:
@@ -86,8 +94,11 @@ class SqlReadModels(ReadModels):
                                        .where(projection_positions.c.name == projection.name)
                                        .values(position=0, version=projection.version))
                 else:
-                    connection.execute(insert(projection_positions).values(
-                        name=projection.name, position=0, version=projection.version))
+                    # Another process may register it at the same moment: first one wins.
+                    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+                    connection.execute(dialect.insert(projection_positions).values(
+                        name=projection.name, position=0, version=projection.version,
+                    ).on_conflict_do_nothing())
 
     def catch_up(self, name: str | None = None) -> int:
         """Apply every event not applied yet; return how many events were read."""
