@@ -1,12 +1,13 @@
-"""Issue 2: per-command write rate through `Office` on SQLite versus a bare
-eventsourcing `save()` loop over the very same events, on the same SQLite module
-(power-safe: WAL + synchronous=FULL on both sides)."""
+"""Issues 2 and 5: per-command write rate through `Office` versus a bare
+eventsourcing `save()` loop over the very same events, on the same store module:
+SQLite (power-safe: WAL + synchronous=FULL on both sides) and PostgreSQL."""
 
 from __future__ import annotations
 
 import datetime as dt
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -60,18 +61,15 @@ def lifecycle(office: Office, cards: int) -> int:
     return commands
 
 
-def run(cards: int = 300, rounds: int = 5) -> dict[str, float]:
-    """Measure; print and return the figures."""
-    from ektp.application.config import OfficeConfig
+def measure(backend: str, new_url: Callable[[], str], cards: int, rounds: int) -> dict[str, float]:
+    """Office vs bare save() loop on fresh databases from `new_url`; print the figures."""
     from ektp.adapters.event_store import store_settings
+    from ektp.application.config import OfficeConfig
 
-    workdir = Path(tempfile.mkdtemp(prefix="ektp-bench-"))
-    counter = iter(range(10**6))
     recorded: dict[str, Any] = {}
 
     def through_office() -> float:
-        url = DatabaseUrl.parse(f"sqlite:///{workdir / f'office-{next(counter)}.db'}")
-        store = RecordingStore(env=store_settings(url))
+        store = RecordingStore(env=store_settings(DatabaseUrl.parse(new_url())))
         store.batches = []
         office = Office(store, SteadyClock(), OfficeConfig())
         started = time.perf_counter()
@@ -83,7 +81,7 @@ def run(cards: int = 300, rounds: int = 5) -> dict[str, float]:
 
     def bare_save_loop() -> float:
         batches = recorded["batches"]
-        store = open_event_store(DatabaseUrl.parse(f"sqlite:///{workdir / f'bare-{next(counter)}.db'}"))
+        store = open_event_store(DatabaseUrl.parse(new_url()))
         started = time.perf_counter()
         for batch in batches:
             store.save(*batch)
@@ -97,7 +95,7 @@ def run(cards: int = 300, rounds: int = 5) -> dict[str, float]:
     events = sum(len(b) for b in recorded["batches"])
     office_rate = commands / median(seconds["office"])
     bare_rate = commands / median(seconds["bare"])
-    report("card writes on SQLite (WAL, synchronous=FULL), one save() per command", [
+    report(f"card writes on {backend}, one save() per command, median of {rounds}", [
         ("commands per round", f"{commands} ({events} events, {cards} cards x 6 commands)"),
         ("Office commands/s", f"{office_rate:,.0f}"),
         ("bare save() loop commands/s", f"{bare_rate:,.0f}"),
@@ -106,5 +104,16 @@ def run(cards: int = 300, rounds: int = 5) -> dict[str, float]:
     return {"office_rate": office_rate, "bare_rate": bare_rate, "ratio": office_rate / bare_rate}
 
 
-if __name__ == "__main__":
-    run()
+def run(cards: int = 300, rounds: int = 5) -> dict[str, float]:
+    """SQLite (WAL, synchronous=FULL) and PostgreSQL (durable server)."""
+    from pg_server import postgres_databases
+
+    workdir = Path(tempfile.mkdtemp(prefix="ektp-bench-"))
+    counter = iter(range(10**6))
+    figures = {f"sqlite_{k}": v for k, v in measure(
+        "SQLite (WAL, synchronous=FULL)",
+        lambda: f"sqlite:///{workdir / f'db-{next(counter)}.db'}", cards, rounds).items()}
+    with postgres_databases() as new_database:
+        figures.update({f"postgres_{k}": v for k, v in measure(
+            "PostgreSQL (fsync on)", new_database, cards, rounds).items()})
+    return figures
