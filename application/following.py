@@ -1,0 +1,57 @@
+"""Following the office's events in order from a position the follower keeps:
+the basis for a host's own notifications, exactly once across its restarts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Iterator
+from uuid import UUID
+
+import attrs
+
+from ektp.application.event_feed import events_after
+from ektp.application.office_base import OfficeBase
+from ektp.domain.event import DomainEvent
+
+
+@attrs.frozen
+class EventRecord:
+    """One stored event and its position in the office's history (1, 2, 3, ...)."""
+
+    position: int
+    stream_id: UUID
+    version: int
+    type: str
+    time: dt.datetime
+    event: DomainEvent
+
+
+class Following(OfficeBase):
+    """`events_since` and `follow` for embedding programs."""
+
+    def events_since(self, position: int = 0) -> Iterator[EventRecord]:
+        """Every event recorded after `position`, oldest first; ends at the newest.
+
+        Keep the `position` of the last record you have *finished* with (in the same
+        transaction as your own effect, if you can) and pass it next time.
+        """
+        for at, event in events_after(self._store, position):
+            assert isinstance(event, DomainEvent)
+            yield EventRecord(at, event.originator_id, event.originator_version,
+                              type(event).__name__, event.timestamp, event)
+
+    def follow(
+        self,
+        position: int = 0,
+        *,
+        poll_seconds: float = 1.0,
+        stop: Callable[[], bool] = lambda: False,
+    ) -> Iterator[EventRecord]:
+        """Like `events_since`, then keep waiting for new events until `stop()` is true."""
+        while not stop():
+            for record in self.events_since(position):
+                yield record
+                position = record.position
+            if not stop():
+                time.sleep(poll_seconds)
