@@ -1,7 +1,48 @@
 """Use cases of the e-KTP office and the ports they drive.
 
 `Office` is the one service class: the CLI and any embedding program call the
-same methods. Ports (clock, region directory, ...) are `typing.Protocol`s in
-`ektp.application.ports`; the composition root in `ektp.entrypoints` picks
-the adapters.
+same methods. Ports (clock, read models, ...) are `typing.Protocol`s in
+`ektp.application.ports`; the composition root in `ektp.entrypoints` picks the
+adapters. The names below are the public API (semantic versioning applies to
+them); everything else is internal. They load lazily, so importing one port
+does not import the whole office.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ektp.application.config import OfficeConfig
+    from ektp.application.errors import InvalidCardReference, StoreUnavailable, VillageOutsideRegency
+    from ektp.application.following import EventRecord
+    from ektp.application.history import HistoryEntry
+    from ektp.application.office import Office
+    from ektp.application.ports.clock import Clock
+    from ektp.application.ports.read_models import ReadModels
+    from ektp.application.read_views import (
+        BacklogRow,
+        CardRow,
+        DailyFigures,
+        DatabaseStatus,
+        ProjectionStatus,
+        VillageCoverage,
+    )
+    from ektp.application.views import CardView
+
+_WHERE = {
+    "Office": "office", "OfficeConfig": "config", "CardView": "views", "HistoryEntry": "history",
+    "CardRow": "read_views", "BacklogRow": "read_views", "DailyFigures": "read_views",
+    "DatabaseStatus": "read_views", "ProjectionStatus": "read_views", "VillageCoverage": "read_views",
+    "EventRecord": "following", "Clock": "ports.clock", "ReadModels": "ports.read_models",
+    "StoreUnavailable": "errors", "InvalidCardReference": "errors", "VillageOutsideRegency": "errors",
+}
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'ektp.application' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"ektp.application.{module}"), name)
