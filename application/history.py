@@ -49,7 +49,7 @@ def _(e: ev.Requested) -> str:
 
 @summarise.register
 def _(e: ev.PrintReadinessConfirmed) -> str:
-    return "print readiness (PRR) confirmed" + (f", ref {e.reference}" if e.reference else "")
+    return "print readiness (PRR) confirmed" + (f", ref {e.prr_reference}" if e.prr_reference else "")
 
 
 @summarise.register

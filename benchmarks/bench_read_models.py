@@ -38,7 +38,7 @@ def card_events(n: int, per_card: int, rng: random.Random) -> Iterator[ev.CardEv
         name="Warga Uji", kk="3517090101100001", village=village, rt="001", rw="002",
         reason="new", evidence=None, channel="office")]
     more = [
-        lambda v, t: ev.PrintReadinessConfirmed(**base, originator_version=v, timestamp=t, reference=None),
+        lambda v, t: ev.PrintReadinessConfirmed(**base, originator_version=v, timestamp=t, prr_reference=None),
         lambda v, t: ev.BlankAllocated(**base, originator_version=v, timestamp=t, serial=f"{n:010d}"),
         lambda v, t: ev.Printed(**base, originator_version=v, timestamp=t, serial=f"{n:010d}", station="s"),
         lambda v, t: ev.Dispatched(**base, originator_version=v, timestamp=t, courier="kurir"),

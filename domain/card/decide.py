@@ -123,7 +123,7 @@ def _request(card: Card | None, c: cmd.RequestCard, p: CardPolicy) -> list[ev.Ca
 def _ready(card: Card | None, c: cmd.ConfirmPrintReadiness, p: CardPolicy) -> list[ev.CardEvent]:
     assert card is not None
     _require_status(card, "confirm print readiness", CardStatus.REQUESTED)
-    return [_new(ev.PrintReadinessConfirmed, card, c, reference=c.reference)]
+    return [_new(ev.PrintReadinessConfirmed, card, c, prr_reference=c.reference)]
 
 
 @_handles(cmd.AllocateBlank, "allocate a blank")

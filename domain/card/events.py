@@ -3,6 +3,7 @@ or rename one without registering the old topic (see docs/embedding.md)."""
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
 from uuid import UUID
 
 import attrs
@@ -42,9 +43,21 @@ class Requested(CardEvent):
 
 @attrs.frozen(slots=False, kw_only=True, eq=False, repr=False)
 class PrintReadinessConfirmed(CardEvent):
-    """The central print-ready record (PRR) was seen: deduplication cleared."""
+    """The central print-ready record (PRR) was seen: deduplication cleared.
 
-    reference: str | None
+    Version 2 (ektp 0.2) renamed ``reference`` to ``prr_reference``; events
+    stored in version 1's shape are upcast when read (the worked example of
+    docs/embedding.md, "Changing an event").
+    """
+
+    class_version: ClassVar[int] = 2
+
+    prr_reference: str | None
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """Version 1 called the PRR reference just ``reference``."""
+        state["prr_reference"] = state.pop("reference", None)
 
 
 @attrs.frozen(slots=False, kw_only=True, eq=False, repr=False)
