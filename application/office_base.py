@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from uuid import UUID
 
 from eventsourcing.application import Application
@@ -10,6 +11,7 @@ from eventsourcing.application import Application
 from ektp.application.config import OfficeConfig
 from ektp.application.errors import InvalidCardReference
 from ektp.application.ports.clock import Clock
+from ektp.application.ports.region_directory import RegionDirectory
 from ektp.application.store_access import Projector, S, evict, is_cached, load
 from ektp.domain import open_requests
 from ektp.domain.card.state import Card
@@ -21,16 +23,35 @@ from ektp.domain.nik import Nik, mask_digits, strip_separators
 class OfficeBase:
     """Holds the adapters chosen by the composition root."""
 
-    def __init__(self, store: Application[UUID], clock: Clock, config: OfficeConfig) -> None:
+    def __init__(
+        self,
+        store: Application[UUID],
+        clock: Clock,
+        config: OfficeConfig,
+        *,
+        regions: Callable[[], RegionDirectory] | None = None,
+    ) -> None:
         self._store = store
         self._clock = clock
         self._config = config
         self._cache_hits = 0
+        # Built on first use: most commands never need region data.
+        self._make_regions = regions
+        self._region_directory: RegionDirectory | None = None
 
     @property
     def config(self) -> OfficeConfig:
         """The office's configuration."""
         return self._config
+
+    @property
+    def regions(self) -> RegionDirectory:
+        """The region directory (built on first use)."""
+        if self._region_directory is None:
+            if self._make_regions is None:
+                raise RuntimeError("no region directory: build the office with open_office")
+            self._region_directory = self._make_regions()
+        return self._region_directory
 
     def _now(self) -> dt.datetime:
         return self._clock.now()

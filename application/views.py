@@ -33,6 +33,9 @@ class CardView:
     manifest_id: UUID | None
     attempts: int
     recipient: str | None
+    # Things a clerk should know that are no reason to refuse (e.g. a NIK region
+    # missing from today's region list).
+    warnings: tuple[str, ...] = ()
 
     @property
     def masked_nik(self) -> str:

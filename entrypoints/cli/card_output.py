@@ -34,6 +34,7 @@ def card_data(card: CardView, full: bool = False) -> dict[str, Any]:
         "manifest_id": str(card.manifest_id) if card.manifest_id else None,
         "attempts": card.attempts,
         "recipient": card.recipient,
+        "warnings": list(card.warnings),
     }
 
 
