@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from ektp.application.card_desk import CardDesk
+from ektp.application.delivery_desk import DeliveryDesk
 from ektp.application.views import CardView
 from ektp.domain.address import VillageCode
 from ektp.domain.card.vocabulary import CardStatus
 from ektp.domain.choice import parse_choice
 
 
-class Office(CardDesk):
-    """An e-KTP office: the card lifecycle, its queries, and (later) stock and delivery.
+class Office(DeliveryDesk, CardDesk):
+    """An e-KTP office: the card lifecycle, delivery manifests, their queries, and (later) stock.
 
     Build it with `ektp.entrypoints.open_office`; close it (or use it as a context
     manager) to release the database connections.

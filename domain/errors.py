@@ -241,3 +241,7 @@ class InvalidResultsFile(InvalidInput):
         """One line per bad row: ``line N: reason``."""
         rows = self.facts.get("rows", [])
         return [str(row) for row in rows] if isinstance(rows, list) else []
+
+
+class MangledNumber(InvalidInput):
+    """A NIK or KK number in a file was changed by a spreadsheet (E-notation, lost digits, .0)."""

@@ -118,6 +118,10 @@ EN: Mapping[str, str] = {
         "card {card_id} is already {outcome} on manifest {manifest_id}; nothing more can be "
         "recorded for it there."
     ),
+    "MangledNumber": (
+        "the {field}{shown} looks changed by a spreadsheet ({how}); store the column as "
+        "text with all 16 digits"
+    ),
     "InvalidResultsFile": (
         "{bad} of {total} rows of the results file are invalid; nothing was recorded "
         "(fix them, or use --partial to record the valid rows)."
