@@ -180,8 +180,8 @@ def _require_manifest(card: Card, action: str, manifest_id: object) -> None:
         return
     if card.manifest_id is None:
         raise CardNotOnManifest(card_id=card.id, manifest_id=manifest_id)
-    out = card.status is CardStatus.DISPATCHED
-    hint = _MANIFEST_HINTS.get(action, _NOT_YET_OUT) if out else _NOT_YET_OUT
+    goes_with_it = card.status is CardStatus.DISPATCHED or action == "dispatch a card"
+    hint = _MANIFEST_HINTS.get(action, _NOT_YET_OUT) if goes_with_it else _NOT_YET_OUT
     raise CardOnManifest(action=action, card_id=card.id, manifest_id=card.manifest_id, hint=hint)
 
 
