@@ -43,6 +43,7 @@ from ektp.domain.nik import Nik
 from ektp.domain.text import parse_reference, parse_text
 
 if TYPE_CHECKING:
+    from ektp.application.delivery_report import DeliveryFold
     from ektp.application.manifest_views import ResultsRecorded, Sheet
     from ektp.application.results_file import ResultRow
 
@@ -85,6 +86,20 @@ class DeliveryDesk(OfficeBase):
         cards = [self._load_card(card_id, fresh=True) for card_id in manifest.entries]
         return build_sheet(ManifestView.of(manifest), cards, self.regions,
                            self._config.office_name)
+
+    def delivery_report(
+        self, start: str | dt.date | None = None, end: str | dt.date | None = None
+    ) -> DeliveryFold:
+        """Delivery figures per village, kecamatan and courier between two dates (inclusive)."""
+        from ektp.application.delivery_report import fold_delivery
+        from ektp.application.event_feed import events_after
+
+        first = _parse_date(start, "from") if start else None
+        last = _parse_date(end, "to") if end else None
+        if first and last and last < first:
+            raise InvalidText(field="to", reason="it is before --from")
+        return fold_delivery((e for _, e in events_after(self._store)), first, last,
+                             self._config.timezone)
 
     # --- opening and filling -------------------------------------------------
     @write_use_case
@@ -257,13 +272,13 @@ class DeliveryDesk(OfficeBase):
         return ManifestView.of(manifest)
 
 
-def _parse_date(value: str | dt.date) -> dt.date:
+def _parse_date(value: str | dt.date, field: str = "date") -> dt.date:
     if isinstance(value, dt.date):
         return value
     try:
         return dt.date.fromisoformat(value.strip())
     except ValueError:
-        raise InvalidText(field="date", reason="use the form 2017-11-14") from None
+        raise InvalidText(field=field, reason="use the form 2017-11-14") from None
 
 
 def _return_reason(reports: Sequence[Report]) -> str:
