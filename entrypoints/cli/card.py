@@ -201,8 +201,14 @@ def show(card: str, full: bool) -> None:
         actor = s.actor()
         if actor.role not in SEES_PERSONAL_DATA:
             raise RoleNotPermitted(role=actor.role.value, action="see a full NIK")
-    view = s.office(must_exist=True).card(card)
-    emit(s.as_json, card_data(view, full), card_text(view, full))
+    office = s.office(must_exist=True)
+    view = office.card(card)
+    if s.as_json:
+        emit(True, card_data(view, full))
+        return
+    from ektp.application.region_names import village_label
+
+    emit(False, None, card_text(view, full, village_label(office.regions, view.village)))
 
 
 @card.command()
@@ -220,5 +226,12 @@ def history(card: str) -> None:
 def list_(status: str | None, village: str | None) -> None:
     """List cards, oldest request first."""
     s = session()
-    cards = s.office(must_exist=True).list_cards(status=status, village=village)
-    emit(s.as_json, [card_data(c) for c in cards], cards_table(cards))
+    office = s.office(must_exist=True)
+    cards = office.list_cards(status=status, village=village)
+    if s.as_json:
+        emit(True, [card_data(c) for c in cards])
+        return
+    from ektp.application.region_names import name_of
+
+    names = {v: name_of(office.regions, v) for v in {c.village for c in cards}}
+    emit(False, None, cards_table(cards, names))

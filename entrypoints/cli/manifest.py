@@ -163,8 +163,12 @@ def show(manifest: str) -> None:
 def list_(status: str | None) -> None:
     """List manifests, oldest first."""
     s = session()
-    found = s.office(must_exist=True).list_manifests(status)
-    emit(s.as_json, [manifest_data(m) for m in found], manifests_table(found))
+    office = s.office(must_exist=True)
+    found = office.list_manifests(status)
+    if s.as_json:
+        emit(True, [manifest_data(m) for m in found])
+        return
+    emit(False, None, manifests_table(found, office.regions))
 
 
 @manifest.command()

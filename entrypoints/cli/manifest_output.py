@@ -54,13 +54,15 @@ def manifest_text(m: ManifestView, regions: RegionDirectory) -> str:
     return f"{head}\n\n{cards}"
 
 
-def manifests_table(found: tuple[ManifestView, ...]) -> str:
-    """A list of manifests, one per line."""
+def manifests_table(found: tuple[ManifestView, ...], regions: RegionDirectory) -> str:
+    """A list of manifests, one per line, villages with their names."""
+    from ektp.application.region_names import name_of
+
     if not found:
         return "no manifests match."
     return table(["manifest", "status", "date", "courier", "cards", "villages"],
-                 [(m.id, m.status, m.date.isoformat(), m.courier, len(m.cards), ", ".join(m.villages))
-                  for m in found])
+                 [(m.id, m.status, m.date.isoformat(), m.courier, len(m.cards),
+                   ", ".join(f"{v} {name_of(regions, v)}" for v in m.villages)) for m in found])
 
 
 def results_data(r: ResultsRecorded) -> dict[str, Any]:
