@@ -12,40 +12,26 @@ stream at the same version, and the store lets only one of them in.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID, uuid4
 
-from ektp.application.batch import Batch
-from ektp.application.manifest_views import ManifestView
 from ektp.application.office_base import OfficeBase
 from ektp.application.stale_retry import write_use_case
-from ektp.application.store_access import save
-from ektp.domain.actor import Actor
-from ektp.domain.address import VillageCode
-from ektp.domain.card import commands as card_cmd
-from ektp.domain.card.decide import decide as decide_card
-from ektp.domain.card.state import Card
-from ektp.domain.card.state import project as project_card
-from ektp.domain.card.vocabulary import CardStatus
-from ektp.domain.errors import (
-    InvalidManifestReference,
-    InvalidText,
-    ManifestNotFound,
-    UnknownVillage,
-)
-from ektp.domain.event import DomainEvent
-from ektp.domain.manifest import commands as cmd
-from ektp.domain.manifest.decide import decide
-from ektp.domain.manifest.state import Manifest, Report, project
-from ektp.domain.manifest.vocabulary import Outcome
-from ektp.domain.nik import Nik
-from ektp.domain.text import parse_reference, parse_text
+from ektp.domain.errors import InvalidText
 
+# The manifest's domain is imported by the methods that use it, so that a card
+# command, which builds an Office too, does not pay for it at start-up.
 if TYPE_CHECKING:
+    from ektp.application.batch import Batch
     from ektp.application.delivery_report import DeliveryFold
-    from ektp.application.manifest_views import ResultsRecorded, Sheet
+    from ektp.application.manifest_views import ManifestView, ResultsRecorded, Sheet
     from ektp.application.results_file import ResultRow
+    from ektp.domain.actor import Actor
+    from ektp.domain.card import commands as card_cmd
+    from ektp.domain.card.state import Card
+    from ektp.domain.manifest import commands as cmd
+    from ektp.domain.manifest.state import Manifest, Report
 
 
 class DeliveryDesk(OfficeBase):
@@ -53,6 +39,7 @@ class DeliveryDesk(OfficeBase):
 
     # --- reading -------------------------------------------------------------
     def _manifest_id(self, ref: str | UUID) -> UUID:
+        from ektp.domain.errors import InvalidManifestReference
         if isinstance(ref, UUID):
             return ref
         try:
@@ -61,6 +48,8 @@ class DeliveryDesk(OfficeBase):
             raise InvalidManifestReference(ref=ref.strip()[:40]) from None
 
     def _load_manifest(self, ref: str | UUID, fresh: bool = False) -> Manifest:
+        from ektp.domain.errors import ManifestNotFound
+        from ektp.domain.manifest.state import project
         manifest_id = self._manifest_id(ref)
         manifest = self._load(manifest_id, project, fresh)
         if manifest is None:
@@ -69,6 +58,7 @@ class DeliveryDesk(OfficeBase):
 
     def manifest(self, ref: str | UUID) -> ManifestView:
         """The manifest as it stands now (read fresh from the store)."""
+        from ektp.application.manifest_views import ManifestView
         return ManifestView.of(self._load_manifest(ref, fresh=True))
 
     def list_manifests(self, status: str | None = None) -> tuple[ManifestView, ...]:
@@ -80,6 +70,7 @@ class DeliveryDesk(OfficeBase):
 
     def manifest_sheet(self, ref: str | UUID) -> Sheet:
         """The courier's sheet: the cards in kecamatan, village, RT/RW order."""
+        from ektp.application.manifest_views import ManifestView
         from ektp.application.delivery_queries import build_sheet
 
         manifest = self._load_manifest(ref, fresh=True)
@@ -107,6 +98,14 @@ class DeliveryDesk(OfficeBase):
         self, actor: Actor, *, courier: str, date: str | dt.date, villages: Sequence[str]
     ) -> ManifestView:
         """Open a manifest for `courier`'s run on `date` through existing `villages`."""
+        from ektp.application.manifest_views import ManifestView
+        from ektp.application.store_access import save
+        from ektp.domain.address import VillageCode
+        from ektp.domain.errors import UnknownVillage
+        from ektp.domain.manifest import commands as cmd
+        from ektp.domain.manifest.decide import decide
+        from ektp.domain.manifest.state import project
+        from ektp.domain.text import parse_reference
         from ektp.application.errors import VillageOutsideRegency
 
         codes: list[str] = []
@@ -136,6 +135,9 @@ class DeliveryDesk(OfficeBase):
     ) -> ManifestView:
         """Put cards on the manifest, all or none; each must be printed (or returned),
         of one of its villages, and on no other manifest."""
+        from ektp.application.batch import Batch
+        from ektp.domain.card import commands as card_cmd
+        from ektp.domain.manifest import commands as cmd
         state = self._load_manifest(manifest)
         batch = Batch()
         for ref in cards:
@@ -149,6 +151,7 @@ class DeliveryDesk(OfficeBase):
     @write_use_case
     def assign_ready_cards(self, actor: Actor, manifest: str | UUID) -> ManifestView:
         """Put every printed card of the manifest's villages that is on no manifest on it."""
+        from ektp.domain.card.vocabulary import CardStatus
         from ektp.application.card_listing import scan_cards
 
         state = self._load_manifest(manifest, fresh=True)
@@ -162,6 +165,10 @@ class DeliveryDesk(OfficeBase):
         reason: str | None = None,
     ) -> ManifestView:
         """Take cards off a manifest that has not been dispatched."""
+        from ektp.application.batch import Batch
+        from ektp.domain.card import commands as card_cmd
+        from ektp.domain.manifest import commands as cmd
+        from ektp.domain.text import parse_text
         the_reason = parse_text(reason, "reason") if reason else None
         state = self._load_manifest(manifest)
         batch = Batch()
@@ -178,6 +185,10 @@ class DeliveryDesk(OfficeBase):
     @write_use_case
     def dispatch_manifest(self, actor: Actor, manifest: str | UUID, seal: str) -> ManifestView:
         """The courier leaves: the manifest and each of its cards are dispatched together."""
+        from ektp.application.batch import Batch
+        from ektp.domain.card import commands as card_cmd
+        from ektp.domain.manifest import commands as cmd
+        from ektp.domain.text import parse_reference
         the_seal = parse_reference(seal, "seal number")
         state = self._load_manifest(manifest)
         base = self._who(actor)
@@ -206,6 +217,10 @@ class DeliveryDesk(OfficeBase):
     ) -> ManifestView:
         """An officer other than the courier receives the courier back: every card not
         handed over is returned to the office."""
+        from ektp.application.batch import Batch
+        from ektp.domain.card import commands as card_cmd
+        from ektp.domain.manifest import commands as cmd
+        from ektp.domain.text import parse_text
         the_note = parse_text(note, "note") if note else None
         state = self._load_manifest(manifest)
         base = self._who(actor)
@@ -223,6 +238,9 @@ class DeliveryDesk(OfficeBase):
     @write_use_case
     def close_manifest(self, actor: Actor, manifest: str | UUID, record: str) -> ManifestView:
         """Settle the manifest under its signed record, once every card is handed over or back."""
+        from ektp.application.batch import Batch
+        from ektp.domain.manifest import commands as cmd
+        from ektp.domain.text import parse_reference
         the_record = parse_reference(record, "record number")
         state = self._load_manifest(manifest)
         batch = Batch()
@@ -237,6 +255,8 @@ class DeliveryDesk(OfficeBase):
         return {"actor": actor, "at": self._now(), "office": self._config.office_code}
 
     def _step(self, batch: Batch, manifest: Manifest, command: cmd.ManifestCommand) -> Manifest:
+        from ektp.domain.manifest.decide import decide
+        from ektp.domain.manifest.state import project
         events = decide(manifest, command)
         after = project(manifest, events)
         assert after is not None
@@ -245,6 +265,11 @@ class DeliveryDesk(OfficeBase):
 
     def _card_step(self, batch: Batch, card: Card, command: card_cmd.CardCommand) -> Card:
         """Decide on a card (already changed in this batch if it was), freeing its NIK if it closes."""
+        from ektp.domain.card.decide import decide as decide_card
+        from ektp.domain.card.state import Card
+        from ektp.domain.card.state import project as project_card
+        from ektp.domain.event import DomainEvent
+        from ektp.domain.nik import Nik
         current = batch.states.get(card.id, card)
         assert isinstance(current, Card)
         events: list[DomainEvent] = list(decide_card(current, command, self._config.card_policy))
@@ -266,6 +291,8 @@ class DeliveryDesk(OfficeBase):
         return after
 
     def _save(self, batch: Batch, manifest: Manifest) -> ManifestView:
+        from ektp.application.manifest_views import ManifestView
+        from ektp.application.store_access import save
         if batch.events:
             save(self._store, batch.events, ref=f"manifest {manifest.id}",
                  states=list(batch.states.values()))
@@ -283,6 +310,7 @@ def _parse_date(value: str | dt.date, field: str = "date") -> dt.date:
 
 def _return_reason(reports: Sequence[Report]) -> str:
     """Why a card came back, from the courier's last report on it."""
+    from ektp.domain.manifest.vocabulary import Outcome
     if not reports:
         return "not attempted on the round"
     reason = reports[-1].reason or "no reason given"

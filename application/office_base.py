@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from eventsourcing.application import Application
@@ -11,13 +12,15 @@ from eventsourcing.application import Application
 from ektp.application.config import OfficeConfig
 from ektp.application.errors import InvalidCardReference
 from ektp.application.ports.clock import Clock
-from ektp.application.ports.region_directory import RegionDirectory
 from ektp.application.store_access import Projector, S, evict, is_cached, load
 from ektp.domain import open_requests
 from ektp.domain.card.state import Card
 from ektp.domain.card.state import project as project_card
 from ektp.domain.errors import CardNotFound
 from ektp.domain.nik import Nik, mask_digits, strip_separators
+
+if TYPE_CHECKING:
+    from ektp.application.ports.region_directory import RegionDirectory
 
 
 class OfficeBase:

@@ -64,6 +64,7 @@ def run(cards: int = 300, rounds: int = 5) -> dict[str, float]:
     """Measure; print and return the figures."""
     from ektp.application.config import OfficeConfig
     from ektp.adapters.event_store import store_settings
+    from ektp.entrypoints.composition import lokal_regions
 
     workdir = Path(tempfile.mkdtemp(prefix="ektp-bench-"))
     counter = iter(range(10**6))
@@ -73,7 +74,7 @@ def run(cards: int = 300, rounds: int = 5) -> dict[str, float]:
         url = DatabaseUrl.parse(f"sqlite:///{workdir / f'office-{next(counter)}.db'}")
         store = RecordingStore(env=store_settings(url))
         store.batches = []
-        office = Office(store, SteadyClock(), OfficeConfig())
+        office = Office(store, SteadyClock(), OfficeConfig(), regions=lokal_regions)
         started = time.perf_counter()
         recorded["commands"] = lifecycle(office, cards)
         elapsed = time.perf_counter() - started
