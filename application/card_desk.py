@@ -7,7 +7,6 @@ from functools import partial
 from typing import TYPE_CHECKING
 from uuid import UUID, uuid4
 
-import attrs
 from eventsourcing.persistence import IntegrityError
 
 from ektp.application.errors import VillageOutsideRegency
@@ -88,7 +87,7 @@ class CardDesk(OfficeBase):
         assert card is not None
         warnings = self._nik_warnings(the_nik)
         self._claim_and_save(the_nik, command, events, card)
-        return attrs.evolve(CardView.of(card), warnings=warnings)
+        return CardView.of(card, warnings)
 
     def _parse_village(self, village: str | VillageCode) -> VillageCode:
         code = village if isinstance(village, VillageCode) else VillageCode.parse(village)

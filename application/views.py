@@ -43,8 +43,8 @@ class CardView:
         return mask_digits(self.nik)
 
     @classmethod
-    def of(cls, card: Card) -> CardView:
-        """The view of a card state."""
+    def of(cls, card: Card, warnings: tuple[str, ...] = ()) -> CardView:
+        """The view of a card state (with `warnings` for the clerk, if any)."""
         return cls(
             id=card.id,
             status=card.status.value,
@@ -64,4 +64,5 @@ class CardView:
             manifest_id=card.manifest_id,
             attempts=card.attempts,
             recipient=card.recipient.kind.value if card.recipient else None,
+            warnings=warnings,
         )
