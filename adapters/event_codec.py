@@ -23,7 +23,7 @@ from eventsourcing.utils import get_topic, resolve_topic
 
 def plain(value: Any) -> Any:
     """The JSON-ready form of one field value that json cannot encode by itself."""
-    if isinstance(value, dt.datetime):
+    if isinstance(value, dt.date):  # datetimes too: a datetime is a date
         return value.isoformat()
     if isinstance(value, UUID):
         return str(value)

@@ -32,7 +32,7 @@ from ektp.domain.card.vocabulary import (
     Verification,
 )
 from ektp.domain.choice import parse_choice
-from ektp.domain.errors import CardNotFound, ConcurrentChange
+from ektp.domain.errors import CardNotFound, ConcurrentChange, UnknownVillage
 from ektp.domain.event import DomainEvent
 from ektp.domain.nik import KkNumber, Nik
 from ektp.domain.serial import parse_serial
@@ -63,7 +63,8 @@ class CardDesk(OfficeBase):
         evidence: str | None = None,
         channel: str | Channel = Channel.OFFICE,
     ) -> CardView:
-        """Open a request; refused if the NIK already has an open one."""
+        """Open a request; refused if the NIK already has an open one or the village
+        does not exist. A NIK region missing from today's list is only a warning."""
         the_nik = self._parse_nik(nik)
         the_reason = parse_choice(RequestReason, reason, "reason")
         command = cmd.RequestCard(
@@ -84,14 +85,24 @@ class CardDesk(OfficeBase):
         events = decide(None, command, self._config.card_policy)
         card = project(None, events)
         assert card is not None
+        warnings = self._nik_warnings(the_nik)
         self._claim_and_save(the_nik, command, events, card)
-        return CardView.of(card)
+        return CardView.of(card, warnings)
 
     def _parse_village(self, village: str | VillageCode) -> VillageCode:
         code = village if isinstance(village, VillageCode) else VillageCode.parse(village)
         if code.regency != self._config.regency:
             raise VillageOutsideRegency(village=code.value, regency=self._config.regency)
+        if self.regions.get(code.value) is None:
+            raise UnknownVillage(village=code.value)
         return code
+
+    def _nik_warnings(self, nik: Nik) -> tuple[str, ...]:
+        if self.regions.get(nik.region_prefix) is not None:
+            return ()
+        from ektp.domain.messages import render
+
+        return (render("NikRegionUnknown", {"masked": nik.masked, "region": nik.region_prefix}),)
 
     @staticmethod
     def _parse_evidence(reason: RequestReason, evidence: str | None) -> str | None:

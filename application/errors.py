@@ -17,3 +17,9 @@ class InvalidCardReference(InvalidInput):
 
 class VillageOutsideRegency(DomainError):
     """The village is not in the office's own regency."""
+
+
+class RegionDataUnavailable(DomainError):
+    """The region directory's data cannot be read (facts: reason)."""
+
+    kind = ErrorKind.UNAVAILABLE

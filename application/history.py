@@ -68,6 +68,16 @@ def _(e: ev.Printed) -> str:
 
 
 @summarise.register
+def _(e: ev.AssignedToManifest) -> str:
+    return f"put on manifest {e.manifest_id}"
+
+
+@summarise.register
+def _(e: ev.RemovedFromManifest) -> str:
+    return f"taken off manifest {e.manifest_id}" + (f" ({e.reason})" if e.reason else "")
+
+
+@summarise.register
 def _(e: ev.Dispatched) -> str:
     manifest = f" on manifest {e.manifest_id}" if e.manifest_id else ""
     return f"dispatched with courier {e.courier}{manifest}"

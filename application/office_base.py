@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from eventsourcing.application import Application
@@ -18,6 +19,9 @@ from ektp.domain.card.state import project as project_card
 from ektp.domain.errors import CardNotFound
 from ektp.domain.nik import Nik, mask_digits, strip_separators
 
+if TYPE_CHECKING:
+    from ektp.application.ports.region_directory import RegionDirectory
+
 
 class OfficeBase:
     """Holds the adapters chosen by the composition root."""
@@ -28,6 +32,8 @@ class OfficeBase:
         clock: Clock,
         config: OfficeConfig,
         read_models: Callable[[], ReadModels] | None = None,
+        *,
+        regions: Callable[[], RegionDirectory] | None = None,
     ) -> None:
         self._store = store
         self._clock = clock
@@ -35,6 +41,9 @@ class OfficeBase:
         self._cache_hits = 0
         self._read_models_factory = read_models
         self._read_models: ReadModels | None = None
+        # Built on first use: most commands never need region data.
+        self._make_regions = regions
+        self._region_directory: RegionDirectory | None = None
 
     @property
     def read_models(self) -> ReadModels:
@@ -56,6 +65,15 @@ class OfficeBase:
     def config(self) -> OfficeConfig:
         """The office's configuration."""
         return self._config
+
+    @property
+    def regions(self) -> RegionDirectory:
+        """The region directory (built on first use)."""
+        if self._region_directory is None:
+            if self._make_regions is None:
+                raise RuntimeError("no region directory: build the office with open_office")
+            self._region_directory = self._make_regions()
+        return self._region_directory
 
     def _now(self) -> dt.datetime:
         return self._clock.now()

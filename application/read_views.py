@@ -27,6 +27,7 @@ class CardRow:
     version: int
     courier: str | None
     recipient: str | None
+    manifest_id: UUID | None = None
 
 
 @attrs.frozen

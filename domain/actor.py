@@ -75,6 +75,13 @@ PERMISSIONS: Mapping[str, frozenset[Role]] = {
     "cancel a card": _ALL_STAFF,
     "declare a card uncollected": frozenset({Role.HEAD}),
     "destroy a card": frozenset({Role.HEAD}),
+    "open a manifest": _ALL_STAFF,
+    "assign a card to a manifest": _ALL_STAFF,
+    "remove a card from a manifest": _ALL_STAFF,
+    "dispatch a manifest": _ALL_STAFF,
+    "record delivery results": _ALL_STAFF | {Role.COURIER},
+    "check in a returned manifest": _ALL_STAFF,
+    "close a manifest": _ALL_STAFF,
 }
 # Roles that may see a full NIK and name where a single record is shown.
 SEES_PERSONAL_DATA = frozenset({Role.OPERATOR, Role.HEAD})

@@ -171,3 +171,77 @@ class CancelAfterPrinting(DomainError):
 
 class HoldingPeriodNotOver(DomainError):
     """A returned card becomes uncollected only after the holding period."""
+
+
+# --- regions -------------------------------------------------------------------
+class UnknownVillage(DomainError):
+    """The village code is well-formed but no such desa/kelurahan exists."""
+
+    kind = ErrorKind.INVALID
+
+
+class UnknownRegion(NotFound):
+    """No province, regency or kecamatan has that code."""
+
+
+# --- delivery manifests ---------------------------------------------------------
+class ManifestNotFound(NotFound):
+    """No manifest has that id."""
+
+
+class InvalidManifestReference(InvalidInput):
+    """M is not a manifest id."""
+
+
+class ManifestActionNotAllowed(DomainError):
+    """The manifest's state does not allow this action."""
+
+
+class CardOnAnotherManifest(DomainError):
+    """A card is on at most one open manifest."""
+
+
+class CardOnManifest(DomainError):
+    """The card is on a manifest: this step goes through the manifest, not around it."""
+
+
+class CardNotOnManifest(DomainError):
+    """The card is not on the manifest named."""
+
+
+class VillageNotOnManifest(DomainError):
+    """The card's village is not one of the manifest's villages."""
+
+
+class EmptyManifest(DomainError):
+    """A manifest without cards cannot be dispatched."""
+
+
+class ManifestNotSettled(DomainError):
+    """The manifest closes only when every dispatched card is handed over or returned."""
+
+
+class CourierChecksInOwnReturn(DomainError):
+    """The returning check-in is done by an officer other than the courier."""
+
+
+class NotTheCouriersManifest(DomainError):
+    """A courier records results only on their own manifest."""
+
+
+class OutcomeAlreadyFinal(DomainError):
+    """The card's outcome on this manifest is already final (handed over or coming back)."""
+
+
+class InvalidResultsFile(InvalidInput):
+    """A courier's results file has bad rows; nothing was recorded."""
+
+    @property
+    def details(self) -> list[str]:
+        """One line per bad row: ``line N: reason``."""
+        rows = self.facts.get("rows", [])
+        return [str(row) for row in rows] if isinstance(rows, list) else []
+
+
+class MangledNumber(InvalidInput):
+    """A NIK or KK number in a file was changed by a spreadsheet (E-notation, lost digits, .0)."""

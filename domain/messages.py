@@ -65,7 +65,12 @@ EN: Mapping[str, str] = {
         "card {card_id} was returned on {returned_on}; it can be declared uncollected "
         "from {earliest} ({days}-day holding period)."
     ),
+    "NikRegionUnknown": (
+        "NIK {masked} was issued under region {region}, which is not in today's region "
+        "list (regions split and the NIK keeps its first code); the request was recorded."
+    ),
     "StoreUnavailable": "the record store is unavailable: {reason}.",
+    "RegionDataUnavailable": "the region directory is unavailable: {reason}.",
     "InvalidCardReference": (
         "{ref!r} is neither a card id (like 1b4e28ba-2fa1-11d2-883f-0016d3cca427) "
         "nor a 16-digit NIK."
@@ -73,6 +78,53 @@ EN: Mapping[str, str] = {
     "VillageOutsideRegency": (
         "village {village} is outside this office's regency ({regency}); "
         "the resident must apply at their own regency's office."
+    ),
+    "UnknownVillage": (
+        "village {village} does not exist in the Kemendagri region list; "
+        "look it up with 'ektp regions find NAME'."
+    ),
+    "UnknownRegion": "no region has the code {code}.",
+    "ManifestNotFound": "no manifest found for {ref}.",
+    "InvalidManifestReference": (
+        "{ref!r} is not a manifest id (like 1b4e28ba-2fa1-11d2-883f-0016d3cca427)."
+    ),
+    "ManifestActionNotAllowed": "cannot {action}: manifest {manifest_id} is {status}.",
+    "CardOnAnotherManifest": (
+        "card {card_id} is already on manifest {other}; remove it there first "
+        "(a card is on at most one open manifest)."
+    ),
+    "CardOnManifest": (
+        "cannot {action} on its own: card {card_id} is on manifest {manifest_id}; {hint}."
+    ),
+    "CardNotOnManifest": "card {card_id} is not on manifest {manifest_id}.",
+    "VillageNotOnManifest": (
+        "card {card_id} lives in {village}, which is not on manifest {manifest_id} "
+        "(its villages: {villages})."
+    ),
+    "EmptyManifest": "manifest {manifest_id} has no cards; assign cards before dispatching it.",
+    "ManifestNotSettled": (
+        "manifest {manifest_id} cannot close: {outstanding} of its {dispatched} dispatched "
+        "cards are neither handed over nor returned (check the manifest in first)."
+    ),
+    "CourierChecksInOwnReturn": (
+        "{actor} is the courier of manifest {manifest_id}; another officer must check in "
+        "the returning cards."
+    ),
+    "NotTheCouriersManifest": (
+        "manifest {manifest_id} belongs to courier {courier}; a courier records results "
+        "only on their own manifest."
+    ),
+    "OutcomeAlreadyFinal": (
+        "card {card_id} is already {outcome} on manifest {manifest_id}; nothing more can be "
+        "recorded for it there."
+    ),
+    "MangledNumber": (
+        "the {field}{shown} looks changed by a spreadsheet ({how}); store the column as "
+        "text with all 16 digits"
+    ),
+    "InvalidResultsFile": (
+        "{bad} of {total} rows of the results file are invalid; nothing was recorded "
+        "(fix them, or use --partial to record the valid rows)."
     ),
 }
 

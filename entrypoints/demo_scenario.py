@@ -2,9 +2,10 @@
 
 Residents of Desa Jabon (Kec. Jombang), Desa Ngudirejo (Kec. Diwek) and Desa
 Alang-alang Caruban (Kec. Jogoroto) request cards; the office confirms print
-readiness, allocates blanks, prints (one chip fails to encode), dispatches,
-and the couriers hand cards over at the door: to owners, once to a spouse on
-the same KK, once after a failed visit the card goes back to the office.
+readiness, allocates blanks, prints (one chip fails to encode), and sends
+one courier per village with a sealed manifest. The couriers hand cards over at
+the door: to owners, once to a spouse on the same KK; one resident has moved,
+so that card comes back and an officer checks it in before the manifests close.
 All people here are invented; their NIKs are well-formed, not real.
 """
 
@@ -17,6 +18,7 @@ import attrs
 
 from ektp.adapters.scripted_clock import ScriptedClock
 from ektp.application.office import Office
+from ektp.application.results_file import ResultRow
 from ektp.domain.actor import Actor, Role
 
 WIB = dt.timezone(dt.timedelta(hours=7))
@@ -75,30 +77,41 @@ def run_scenario(office: Office, clock: ScriptedClock) -> dict[str, object]:
         office.record_printed(OPERATOR, card_id, station="cetak-1")
 
     clock.set(dt.datetime(2017, 11, 14, 7, 30, tzinfo=WIB))
-    by_village = {r.nik: r.village for r in RESIDENTS}
-    for nik, card_id in cards.items():
-        office.dispatch(OPERATOR, card_id, COURIERS[by_village[nik]])
+    manifests = {}
+    for number, (village, courier) in enumerate(COURIERS.items(), start=1):
+        opened = office.open_manifest(OPERATOR, courier=courier, date="2017-11-14",
+                                      villages=[village])
+        office.assign_ready_cards(OPERATOR, opened.id)
+        office.dispatch_manifest(OPERATOR, opened.id, seal=f"SEGEL-171114-{number:02d}")
+        manifests[village] = opened.id
 
-    clock.set(dt.datetime(2017, 11, 14, 10, 0, tzinfo=WIB))
-    for r in RESIDENTS:
-        courier = Actor(COURIERS[r.village], Role.COURIER)
-        card_id = cards[r.nik]
-        if r.name == "Bambang Sutrisno":
-            office.record_failed_attempt(courier, card_id, "moved", evidence="FOTO-0042")
-            continue
-        extra: dict[str, str] = dict(PROXY) if r.name == "Rina Wulandari" else {}
-        office.hand_over(
-            courier, card_id,
-            recipient="proxy" if extra else "owner",
-            verified_by="kk" if extra else ("fingerprint" if r.reason == "lost" else "ktp"),
-            evidence=f"TTD-{r.nik[-4:]}",
-            old_card=r.evidence if r.reason == "damaged" else None,
-            **extra,
-        )
+    clock.set(dt.datetime(2017, 11, 14, 15, 0, tzinfo=WIB))
+    for village, manifest_id in manifests.items():
+        rows = [ResultRow(line, _result(r)) for line, r in enumerate(
+            (r for r in RESIDENTS if r.village == village), start=2)]
+        office.record_results(Actor(COURIERS[village], Role.COURIER), manifest_id, rows)
 
     clock.set(dt.datetime(2017, 11, 14, 16, 0, tzinfo=WIB))
-    office.return_card(CHECK_IN_OFFICER, cards["3517090201780003"], "resident moved away")
+    for number, manifest_id in enumerate(manifests.values(), start=1):
+        office.check_in_manifest(CHECK_IN_OFFICER, manifest_id, seal_intact=True)
+        office.close_manifest(CHECK_IN_OFFICER, manifest_id, f"BAST/{number:03d}/XI/2017")
     return summarise(office)
+
+
+def _result(r: Resident) -> dict[str, str]:
+    """The courier's results row for one resident."""
+    if r.name == "Bambang Sutrisno":
+        return {"card": r.nik, "outcome": "attempt-failed", "reason": "moved",
+                "evidence": "FOTO-0042"}
+    row = {"card": r.nik, "outcome": "handed-over", "evidence": f"TTD-{r.nik[-4:]}",
+           "recipient": "owner", "verified-by": "fingerprint" if r.reason == "lost" else "ktp"}
+    if r.reason == "damaged" and r.evidence:
+        row["old-card"] = r.evidence
+    if r.name == "Rina Wulandari":
+        row.update({"recipient": "proxy", "verified-by": "kk", "proxy-nik": PROXY["proxy_nik"],
+                    "proxy-name": PROXY["proxy_name"], "proxy-kk": PROXY["proxy_kk"],
+                    "relationship": PROXY["relationship"]})
+    return row
 
 
 def summarise(office: Office) -> dict[str, object]:
@@ -107,6 +120,8 @@ def summarise(office: Office) -> dict[str, object]:
     histories = [office.card_history(c.id) for c in cards]
     events = Counter(e.event for h in histories for e in h)
     recipients = Counter(c.recipient for c in cards if c.recipient)
+    delivery = office.delivery_report().total
+    rate = delivery.first_attempt_rate
     return {
         "cards": len(cards),
         "by_status": dict(sorted(Counter(c.status for c in cards).items())),
@@ -116,4 +131,8 @@ def summarise(office: Office) -> dict[str, object]:
         "handed_over_to_proxy": recipients["proxy"],
         "failed_attempts": events["DeliveryAttemptFailed"],
         "returned": events["Returned"],
+        "manifests": len(office.list_manifests()),
+        "manifests_closed": len(office.list_manifests("CLOSED")),
+        "cards_dispatched": delivery.dispatched,
+        "first_attempt_success_rate": None if rate is None else round(rate, 3),
     }

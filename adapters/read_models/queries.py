@@ -36,6 +36,7 @@ def cards(connection: Connection, status: str | None, village: str | None) -> tu
             modified_at=r.modified_at.replace(tzinfo=dt.timezone.utc),
             printed_at=_utc(r.printed_at), handed_over_at=_utc(r.handed_over_at),
             attempts=r.attempts, version=r.version, courier=r.courier, recipient=r.recipient,
+            manifest_id=UUID(r.manifest_id) if r.manifest_id else None,
         )
         for r in connection.execute(query)
     )

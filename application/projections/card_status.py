@@ -37,6 +37,10 @@ def card_status_changes(event: object, timezone: dt.tzinfo) -> Iterator[Change]:
         yield _row(event, status="READY_TO_PRINT", blank_serial=None)
     elif isinstance(event, ev.Printed):
         yield _row(event, status="PRINTED", printed_at=event.timestamp)
+    elif isinstance(event, ev.AssignedToManifest):
+        yield _row(event, manifest_id=str(event.manifest_id))
+    elif isinstance(event, ev.RemovedFromManifest):
+        yield _row(event, manifest_id=None)
     elif isinstance(event, ev.Dispatched):
         yield _row(event, status="DISPATCHED", dispatched_at=event.timestamp, courier=event.courier,
                    manifest_id=str(event.manifest_id) if event.manifest_id else None)

@@ -24,7 +24,7 @@ class Projection:
 
 
 PROJECTIONS: tuple[Projection, ...] = (
-    Projection("card_status", 1, ("card_status",), card_status_changes),
+    Projection("card_status", 2, ("card_status",), card_status_changes),
     Projection("daily_counts", 1, ("daily_counts",), daily_count_changes),
 )
 

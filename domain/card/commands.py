@@ -81,6 +81,21 @@ class RecordPrintFailure(CardCommand):
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False, slots=False)
+class AssignToManifest(CardCommand):
+    """Put the card on a delivery manifest."""
+
+    manifest_id: UUID
+
+
+@attrs.frozen(kw_only=True, eq=False, repr=False, slots=False)
+class RemoveFromManifest(CardCommand):
+    """Take the card off a manifest that has not been dispatched."""
+
+    manifest_id: UUID
+    reason: str | None = None
+
+
+@attrs.frozen(kw_only=True, eq=False, repr=False, slots=False)
 class Dispatch(CardCommand):
     """Hand the card to a courier for delivery."""
 

@@ -26,6 +26,9 @@ from ektp.domain.errors import (
     AttemptCapReached,
     BlankBeforePrintReadiness,
     CancelAfterPrinting,
+    CardNotOnManifest,
+    CardOnAnotherManifest,
+    CardOnManifest,
     HandOverPlaceNotAllowed,
     HoldingPeriodNotOver,
     MissingEvidence,
@@ -161,10 +164,52 @@ def _print_failed(
     return [_new(ev.PrintFailed, card, c, serial=serial, reason=c.reason)]
 
 
+# What to do instead when a step tries to go around the manifest the card is on.
+_MANIFEST_HINTS = {
+    "dispatch a card": "dispatch the manifest ('ektp manifest dispatch')",
+    "record a failed delivery attempt": "record it on the manifest ('ektp manifest record')",
+    "record a hand-over": "record it on the manifest ('ektp manifest record')",
+    "check in a returned card": "check the manifest in ('ektp manifest return')",
+}
+_NOT_YET_OUT = "remove it from the manifest first ('ektp manifest remove')"
+
+
+def _require_manifest(card: Card, action: str, manifest_id: object) -> None:
+    """A card on a manifest moves only with that manifest; a card on none, only without one."""
+    if card.manifest_id == manifest_id:
+        return
+    if card.manifest_id is None:
+        raise CardNotOnManifest(card_id=card.id, manifest_id=manifest_id)
+    goes_with_it = card.status is CardStatus.DISPATCHED or action == "dispatch a card"
+    hint = _MANIFEST_HINTS.get(action, _NOT_YET_OUT) if goes_with_it else _NOT_YET_OUT
+    raise CardOnManifest(action=action, card_id=card.id, manifest_id=card.manifest_id, hint=hint)
+
+
+@_handles(cmd.AssignToManifest, "assign a card to a manifest")
+def _assign(card: Card | None, c: cmd.AssignToManifest, p: CardPolicy) -> list[ev.CardEvent]:
+    assert card is not None
+    _require_status(card, "assign a card to a manifest", CardStatus.PRINTED, CardStatus.RETURNED)
+    if card.manifest_id is not None:
+        raise CardOnAnotherManifest(card_id=card.id, other=card.manifest_id)
+    if card.attempts >= p.attempt_cap:
+        raise AttemptCapReached(card_id=card.id, attempts=card.attempts, cap=p.attempt_cap)
+    return [_new(ev.AssignedToManifest, card, c, manifest_id=c.manifest_id)]
+
+
+@_handles(cmd.RemoveFromManifest, "remove a card from a manifest")
+def _remove(card: Card | None, c: cmd.RemoveFromManifest, p: CardPolicy) -> list[ev.CardEvent]:
+    assert card is not None
+    if card.manifest_id != c.manifest_id:
+        raise CardNotOnManifest(card_id=card.id, manifest_id=c.manifest_id)
+    _require_status(card, "remove a card from a manifest", CardStatus.PRINTED, CardStatus.RETURNED)
+    return [_new(ev.RemovedFromManifest, card, c, manifest_id=c.manifest_id, reason=c.reason)]
+
+
 @_handles(cmd.Dispatch, "dispatch a card")
 def _dispatch(card: Card | None, c: cmd.Dispatch, p: CardPolicy) -> list[ev.CardEvent]:
     assert card is not None
     _require_status(card, "dispatch a card", CardStatus.PRINTED, CardStatus.RETURNED)
+    _require_manifest(card, "dispatch a card", c.manifest_id)
     if card.attempts >= p.attempt_cap:
         raise AttemptCapReached(card_id=card.id, attempts=card.attempts, cap=p.attempt_cap)
     return [_new(ev.Dispatched, card, c, courier=c.courier, manifest_id=c.manifest_id)]
@@ -176,6 +221,7 @@ def _attempt_failed(
 ) -> list[ev.CardEvent]:
     assert card is not None
     _require_status(card, "record a failed delivery attempt", CardStatus.DISPATCHED)
+    _require_manifest(card, "record a failed delivery attempt", c.manifest_id)
     if card.attempts >= p.attempt_cap:
         raise AttemptCapReached(card_id=card.id, attempts=card.attempts, cap=p.attempt_cap)
     return [
@@ -195,6 +241,7 @@ def _attempt_failed(
 def _hand_over(card: Card | None, c: cmd.HandOver, p: CardPolicy) -> list[ev.CardEvent]:
     assert card is not None
     _require_status(card, "record a hand-over", CardStatus.DISPATCHED, CardStatus.RETURNED)
+    _require_manifest(card, "record a hand-over", c.manifest_id)
     if card.status is CardStatus.RETURNED and c.place is not HandOverPlace.OFFICE:
         raise HandOverPlaceNotAllowed(card_id=card.id, status=card.status.value, allowed="at the office")
     if card.status is CardStatus.DISPATCHED:
@@ -253,6 +300,7 @@ def _check_old_card(card: Card, c: cmd.HandOver) -> None:
 def _return(card: Card | None, c: cmd.ReturnToOffice, p: CardPolicy) -> list[ev.CardEvent]:
     assert card is not None
     _require_status(card, "check in a returned card", CardStatus.DISPATCHED)
+    _require_manifest(card, "check in a returned card", c.manifest_id)
     return [_new(ev.Returned, card, c, reason=c.reason, manifest_id=c.manifest_id)]
 
 
@@ -272,6 +320,7 @@ def _uncollected(
 ) -> list[ev.CardEvent]:
     assert card is not None
     _require_status(card, "declare a card uncollected", CardStatus.RETURNED)
+    _require_manifest(card, "declare a card uncollected", None)
     assert card.returned_at is not None
     earliest = card.returned_at + dt.timedelta(days=p.holding_days)
     if c.at < earliest:

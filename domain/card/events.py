@@ -17,7 +17,7 @@ from ektp.domain.card.vocabulary import (
     RequestReason,
     Verification,
 )
-from ektp.domain.event import DomainEvent, to_optional_uuid
+from ektp.domain.event import DomainEvent, to_optional_uuid, to_uuid
 
 
 
@@ -81,6 +81,21 @@ class Printed(CardEvent):
 
     serial: str
     station: str
+
+
+@attrs.frozen(slots=False, kw_only=True, eq=False, repr=False)
+class AssignedToManifest(CardEvent):
+    """The card was put on a courier's delivery manifest (it is on at most one)."""
+
+    manifest_id: UUID = attrs.field(converter=to_uuid)
+
+
+@attrs.frozen(slots=False, kw_only=True, eq=False, repr=False)
+class RemovedFromManifest(CardEvent):
+    """The card was taken off a manifest before the manifest was dispatched."""
+
+    manifest_id: UUID = attrs.field(converter=to_uuid)
+    reason: str | None
 
 
 @attrs.frozen(slots=False, kw_only=True, eq=False, repr=False)

@@ -36,6 +36,8 @@ class Card:
     spoiled_serials: tuple[str, ...] = ()
     printed_at: dt.datetime | None = None
     courier: str | None = None
+    # The manifest the card is on: from its assignment (or its dispatch on the
+    # manifest) until it is removed from it, returned, or handed over.
     manifest_id: UUID | None = None
     attempts: int = 0
     returned_at: dt.datetime | None = None
@@ -99,6 +101,14 @@ def _printed(event: ev.Printed, card: Card | None) -> Card:
     return _next(card, event, status=CardStatus.PRINTED, printed_at=event.timestamp)
 
 
+def _assigned_to_manifest(event: ev.AssignedToManifest, card: Card | None) -> Card:
+    return _next(card, event, manifest_id=event.manifest_id)
+
+
+def _removed_from_manifest(event: ev.RemovedFromManifest, card: Card | None) -> Card:
+    return _next(card, event, manifest_id=None)
+
+
 def _dispatched(event: ev.Dispatched, card: Card | None) -> Card:
     return _next(
         card,
@@ -152,6 +162,8 @@ _RULES: dict[type[ev.CardEvent], Callable[[Any, Card | None], Card]] = {
     ev.BlankAllocated: _blank_allocated,
     ev.PrintFailed: _print_failed,
     ev.Printed: _printed,
+    ev.AssignedToManifest: _assigned_to_manifest,
+    ev.RemovedFromManifest: _removed_from_manifest,
     ev.Dispatched: _dispatched,
     ev.DeliveryAttemptFailed: _delivery_attempt_failed,
     ev.HandedOver: _handed_over,

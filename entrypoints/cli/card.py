@@ -50,13 +50,18 @@ def card() -> None:
               show_default=True, help="Where the request came in.")
 def request(nik: str, name: str, kk: str, village: str, rt: str | None, rw: str | None,
             reason: str, evidence: str | None, channel: str) -> None:
-    """Open a card request; prints the new card id."""
+    """Open a card request; prints the new card id.
+
+    The village must exist in the Kemendagri region list (see 'ektp regions'); a NIK
+    whose region is missing from today's list is recorded with a warning on stderr."""
     s = session()
     actor = s.actor()
     view = s.office().request_card(
         actor, nik=nik, name=name, kk=kk, village=village, rt=rt, rw=rw,
         reason=reason, evidence=evidence, channel=channel,
     )
+    for warning in view.warnings:
+        click.echo(f"ektp: warning: {warning}", err=True)
     emit(s.as_json, card_data(view), str(view.id))
 
 
@@ -103,7 +108,10 @@ def print_failed(card: str, reason: str) -> None:
 @CARD
 @click.option("--courier", required=True, help="The courier's staff id.")
 def dispatch(card: str, courier: str) -> None:
-    """Give a printed (or returned) card to a courier."""
+    """Give one printed (or returned) card to a courier, outside any manifest.
+
+    A card on a manifest leaves only with it ('ektp manifest dispatch'); its attempts,
+    hand-over and return are then recorded on the manifest too."""
     s = session()
     _done(s.office().dispatch(s.actor(), card, courier), f"dispatched with {courier}")
 
@@ -200,8 +208,14 @@ def show(card: str, full: bool) -> None:
         actor = s.actor()
         if actor.role not in SEES_PERSONAL_DATA:
             raise RoleNotPermitted(role=actor.role.value, action="see a full NIK")
-    view = s.office(must_exist=True).card(card)
-    emit(s.as_json, card_data(view, full), card_text(view, full))
+    office = s.office(must_exist=True)
+    view = office.card(card)
+    if s.as_json:
+        emit(True, card_data(view, full))
+        return
+    from ektp.application.region_names import village_label
+
+    emit(False, None, card_text(view, full, village_label(office.regions, view.village)))
 
 
 @card.command()
@@ -219,5 +233,12 @@ def history(card: str) -> None:
 def list_(status: str | None, village: str | None) -> None:
     """List cards, oldest request first."""
     s = session()
-    cards = s.office(must_exist=True).list_cards(status=status, village=village)
-    emit(s.as_json, [row_data(c) for c in cards], cards_table(cards))
+    office = s.office(must_exist=True)
+    cards = office.list_cards(status=status, village=village)
+    if s.as_json:
+        emit(True, [row_data(c) for c in cards])
+        return
+    from ektp.application.region_names import name_of
+
+    names = {v: name_of(office.regions, v) for v in {c.village for c in cards}}
+    emit(False, None, cards_table(cards, names))

@@ -35,13 +35,14 @@ def card_data(card: CardView, full: bool = False) -> dict[str, Any]:
         "manifest_id": str(card.manifest_id) if card.manifest_id else None,
         "attempts": card.attempts,
         "recipient": card.recipient,
+        "warnings": list(card.warnings),
     }
 
 
-def card_text(card: CardView, full: bool = False) -> str:
-    """The readable form of a card."""
+def card_text(card: CardView, full: bool = False, village: str | None = None) -> str:
+    """The readable form of a card; `village` is the village's label (code and name)."""
     data = card_data(card, full)
-    address = data["village"] + (f" RT {card.rt}" if card.rt else "") + (f" RW {card.rw}" if card.rw else "")
+    address = (village or data["village"]) + (f" RT {card.rt}" if card.rt else "") + (f" RW {card.rw}" if card.rw else "")
     rows = [
         ("Card", data["id"]),
         ("Status", f"{card.status} (version {card.version})"),
@@ -94,11 +95,13 @@ def row_data(row: CardRow) -> dict[str, Any]:
     }
 
 
-def cards_table(cards: tuple[CardRow, ...]) -> str:
-    """A list of cards, one per line."""
+def cards_table(cards: tuple[CardRow, ...], names: dict[str, str] | None = None) -> str:
+    """A list of cards, one per line (`names`: village code -> name)."""
     if not cards:
         return "no cards match."
+    names = names or {}
     return table(
         ["card", "status", "village", "NIK", "name", "requested"],
-        [(c.id, c.status, c.village, c.nik_masked, c.name, local_time(c.requested_at)) for c in cards],
+        [(c.id, c.status, f"{c.village} {names.get(c.village, '')}".strip(), c.nik_masked, c.name,
+          local_time(c.requested_at)) for c in cards],
     )

@@ -22,9 +22,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "card": ("ektp.entrypoints.cli.card:card", "Take a card from request to hand-over."),
     "db": ("ektp.entrypoints.cli.db:db", "Create or check the database."),
     "demo": ("ektp.entrypoints.cli.demo:demo", "Run the Jombang launch scenario on a fresh file."),
+    "manifest": ("ektp.entrypoints.cli.manifest:manifest",
+                 "A courier's delivery round: open, assign, dispatch, record, close."),
     "projections": ("ektp.entrypoints.cli.projections:projections",
                     "Read models: lag and rebuild."),
-    "report": ("ektp.entrypoints.cli.report:report", "Daily figures, backlog, village coverage."),
+    "regions": ("ektp.entrypoints.cli.regions:regions",
+                "Look up Kemendagri region codes: kecamatan, villages, names."),
+    "report": ("ektp.entrypoints.cli.report:report",
+               "Office figures: daily, backlog, villages, delivery."),
 }
 
 
@@ -70,13 +75,20 @@ def cli(ctx: click.Context, db: str, as_json: bool, actor: str | None, role: str
     ctx.call_on_close(s.close)
 
 
-def _fail(code: int, kind: str, message: str, as_json: bool, error: str = "") -> None:
+def _fail(code: int, kind: str, message: str, as_json: bool, error: str = "",
+          details: list[str] | None = None) -> None:
+    """Exit with one line on stderr (preceded, in text, by one line per detail)."""
     line = message.replace("\n", " ").strip()
     if as_json:
         from ektp.entrypoints.cli.output import to_json
 
-        click.echo(to_json({"error": error or kind, "kind": kind, "message": line}), err=True)
+        data: dict[str, Any] = {"error": error or kind, "kind": kind, "message": line}
+        if details:
+            data["details"] = details
+        click.echo(to_json(data), err=True)
     else:
+        for detail in details or ():
+            click.echo(f"ektp: {kind}: {detail}", err=True)
         click.echo(f"ektp: {kind}: {line}", err=True)
     sys.exit(code)
 
@@ -111,7 +123,8 @@ def _report(error: Exception, as_json: bool) -> None:
 
     if isinstance(error, DomainError):
         code = exit_codes.BY_KIND[error.kind.value]
-        _fail(code, error.kind.value.replace("_", " "), error.message, as_json, error.code)
+        details = getattr(error, "details", None)  # e.g. the bad rows of a results file
+        _fail(code, error.kind.value.replace("_", " "), error.message, as_json, error.code, details)
     if os.environ.get("EKTP_DEBUG"):
         raise error
     detail: Any = type(error).__name__

@@ -1,4 +1,5 @@
-"""``ektp report ...``: the head of office's figures, from the read models."""
+"""``ektp report ...``: figures for the head of office (daily, backlog and villages from
+the read models; delivery from the history)."""
 
 from __future__ import annotations
 
@@ -6,19 +7,26 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ektp.entrypoints.cli.output import emit, local_time, table
 from ektp.entrypoints.cli.session import session
 
+if TYPE_CHECKING:
+    from ektp.application.delivery_report import DeliveryFold, Tally
+    from ektp.application.ports.region_directory import RegionDirectory
+
+REASONS = ["not-at-home", "address-not-found", "moved", "refused", "identity-mismatch", "deceased"]
+
+
 CSV = click.option("--csv", "as_csv", is_flag=True, help="Comma-separated values for spreadsheets.")
 DAILY_METRICS = ("requests", "printed", "spoiled", "dispatched", "handed_over", "returned",
                  "failed_attempts", "cancelled")
 
 
-def _csv(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+def _table_csv(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(headers)
@@ -30,7 +38,7 @@ def _show(data: Any, headers: Sequence[str], rows: Sequence[Sequence[object]], a
           empty: str = "nothing to report.") -> None:
     s = session()
     if as_csv and not s.as_json:
-        click.echo(_csv(headers, rows))
+        click.echo(_table_csv(headers, rows))
     else:
         emit(s.as_json, data, table(headers, rows) if rows else empty)
 
@@ -38,6 +46,98 @@ def _show(data: Any, headers: Sequence[str], rows: Sequence[Sequence[object]], a
 @click.group()
 def report() -> None:
     """Figures for the head of office (``--json`` before the group, or ``--csv``)."""
+
+
+def _rate(tally: Tally) -> str:
+    rate = tally.first_attempt_rate
+    return "-" if rate is None else f"{rate:.0%}"
+
+
+def _tally_data(tally: Tally) -> dict[str, Any]:
+    return {
+        "dispatched": tally.dispatched,
+        "handed_over": {"owner": tally.handed_over_owner, "proxy": tally.handed_over_proxy},
+        "failed_attempts": {reason: tally.failed[reason] for reason in REASONS if tally.failed[reason]},
+        "returned": tally.returned,
+        "rounds_with_outcome": tally.rounds_with_outcome,
+        "first_attempt_successes": tally.first_attempt_successes,
+        "first_attempt_success_rate": tally.first_attempt_rate,
+    }
+
+
+def _rows(fold: DeliveryFold, regions: RegionDirectory) -> list[tuple[str, str, str, Tally]]:
+    """(section, code, name, tally): each kecamatan followed by its villages, then couriers."""
+    from ektp.application.region_names import name_of
+
+    rows = []
+    for kecamatan in sorted(fold.kecamatan):
+        rows.append(("kecamatan", kecamatan, name_of(regions, kecamatan), fold.kecamatan[kecamatan]))
+        for village in sorted(v for v in fold.villages if v.startswith(kecamatan + ".")):
+            rows.append(("village", village, name_of(regions, village), fold.villages[village]))
+    rows += [("courier", courier, "", fold.couriers[courier]) for courier in sorted(fold.couriers)]
+    rows.append(("total", "", "", fold.total))
+    return rows
+
+
+def _text(rows: list[tuple[str, str, str, Tally]], title: str) -> str:
+    def failed(t: Tally) -> str:
+        detail = ", ".join(f"{r} {t.failed[r]}" for r in REASONS if t.failed[r])
+        return f"{t.failed_attempts} ({detail})" if detail else "0"
+
+    def line(section: str, code: str, name: str, t: Tally) -> tuple[object, ...]:
+        label = {"kecamatan": f"Kec. {name} ({code})", "village": f"  {code} {name}",
+                 "courier": code, "total": "all"}[section]
+        return (label, t.dispatched, t.handed_over_owner, t.handed_over_proxy, failed(t),
+                t.returned, _rate(t))
+
+    headers = ["", "dispatched", "owner", "proxy", "failed attempts", "returned", "1st-attempt"]
+    places = [line(*r) for r in rows if r[0] in ("kecamatan", "village")]
+    couriers = [line(*r) for r in rows if r[0] in ("courier", "total")]
+    return "\n".join([title, "", "By kecamatan and village",
+                      table(headers, places) if places else "  (nothing dispatched)", "",
+                      "By courier", table(headers, couriers)])
+
+
+def _csv(rows: list[tuple[str, str, str, Tally]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["section", "code", "name", "dispatched", "handed_over_owner",
+                     "handed_over_proxy", *[f"failed_{r.replace('-', '_')}" for r in REASONS],
+                     "returned", "rounds_with_outcome", "first_attempt_successes",
+                     "first_attempt_success_rate"])
+    for section, code, name, t in rows:
+        rate = t.first_attempt_rate
+        writer.writerow([section, code, name, t.dispatched, t.handed_over_owner,
+                         t.handed_over_proxy, *[t.failed[r] for r in REASONS], t.returned,
+                         t.rounds_with_outcome, t.first_attempt_successes,
+                         "" if rate is None else f"{rate:.4f}"])
+    return out.getvalue()
+
+
+@report.command()
+@click.option("--from", "start", help="First day (office time), e.g. 2017-11-01.")
+@click.option("--to", "end", help="Last day, inclusive.")
+@click.option("--csv", "as_csv", is_flag=True, help="CSV: one row per kecamatan, village, courier.")
+def delivery(start: str | None, end: str | None, as_csv: bool) -> None:
+    """Delivery per kecamatan, village and courier: dispatched, handed over (owner / proxy),
+    failed attempts by reason, returned, and the first-attempt success rate (the share of
+    dispatches, among those with an outcome, whose first outcome was a hand-over)."""
+    s = session()
+    office = s.office(must_exist=True)
+    fold = office.delivery_report(start, end)
+    rows = _rows(fold, office.regions)
+    if as_csv and not s.as_json:
+        click.echo(_csv(rows), nl=False)
+        return
+    period = f"{start or 'the beginning'} to {end or 'today'}"
+    data = {
+        "from": start, "to": end,
+        "kecamatan": [{"code": c, "name": n, **_tally_data(t)} for sec, c, n, t in rows if sec == "kecamatan"],
+        "villages": [{"code": c, "name": n, **_tally_data(t)} for sec, c, n, t in rows if sec == "village"],
+        "couriers": [{"courier": c, **_tally_data(t)} for sec, c, _, t in rows if sec == "courier"],
+        "total": _tally_data(fold.total),
+    }
+    emit(s.as_json, data, _text(rows, f"Delivery from {period}"))
 
 
 @report.command()
@@ -67,10 +167,14 @@ def backlog(as_csv: bool) -> None:
 @CSV
 def villages(as_csv: bool) -> None:
     """Coverage per village: requests, handed over, still open, cancelled."""
-    rows = session().office(must_exist=True).village_report()
-    data = [{"village": r.village, "requested": r.requested, "handed_over": r.handed_over,
+    from ektp.application.region_names import name_of
+
+    office = session().office(must_exist=True)
+    rows = office.village_report()
+    names = {r.village: name_of(office.regions, r.village) for r in rows}
+    data = [{"village": r.village, "name": names[r.village], "requested": r.requested, "handed_over": r.handed_over,
              "open": r.open, "cancelled": r.cancelled,
              "coverage": None if r.coverage is None else f"{r.coverage:.3f}"} for r in rows]
-    _show(data, ["village", "requested", "handed over", "open", "cancelled", "coverage"],
-          [(r.village, r.requested, r.handed_over, r.open, r.cancelled,
+    _show(data, ["village", "name", "requested", "handed over", "open", "cancelled", "coverage"],
+          [(r.village, names[r.village], r.requested, r.handed_over, r.open, r.cancelled,
             "-" if r.coverage is None else f"{r.coverage:.0%}") for r in rows], as_csv)

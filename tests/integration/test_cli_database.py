@@ -88,7 +88,7 @@ def test_projection_status_rebuild_and_reports(shared_store_url: str) -> None:
     assert backlog[0] == "kecamatan,status,age band,cards,oldest request"
     assert {line.split(",")[1] for line in backlog[1:]} == {"REQUESTED", "READY_TO_PRINT"}
     villages = ektp(url, "--json", "report", "villages").json()
-    assert villages == [{"village": "35.17.09.2018", "requested": 3, "handed_over": 0, "open": 3,
+    assert villages == [{"village": "35.17.09.2018", "name": "Jabon", "requested": 3, "handed_over": 0, "open": 3,
                          "cancelled": 0, "coverage": "0.000"}]
     assert_one_line_error(ektp(url, "report", "daily", "--date", "14/11/2017"), 2)
 

@@ -20,6 +20,14 @@ def test_the_walk_finds_the_card_events() -> None:
     assert {"Requested", "HandedOver", "Destroyed", "NikClaimed"} <= names
 
 
+def test_the_walk_finds_the_manifest_events() -> None:
+    topics = {f"{c.__module__}.{c.__name__}" for c in EVENT_CLASSES}
+    manifest = {f"ektp.domain.manifest.events.{n}" for n in (
+        "Opened", "CardAssigned", "CardRemoved", "Dispatched", "AttemptRecorded", "Returned", "Closed")}
+    card = {f"ektp.domain.card.events.{n}" for n in ("AssignedToManifest", "RemovedFromManifest")}
+    assert manifest | card <= topics
+
+
 @pytest.mark.parametrize("event_class", EVENT_CLASSES, ids=lambda c: c.__name__)
 @given(data=st.data())
 def test_mapper_round_trip(event_class: type[DomainEvent], data: st.DataObject) -> None:

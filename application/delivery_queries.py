@@ -1,0 +1,45 @@
+"""Queries over manifests that read many streams: the list and the courier's sheet.
+Only queries import this module, so write commands do not pay for it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from uuid import UUID
+
+from eventsourcing.application import Application
+
+from ektp.application.event_feed import events_after
+from ektp.application.manifest_views import ManifestView, Sheet, SheetRow
+from ektp.application.ports.region_directory import RegionDirectory
+from ektp.application.region_names import name_of, village_label
+from ektp.domain.card.state import Card
+from ektp.domain.manifest.events import ManifestEvent
+from ektp.domain.manifest.state import Manifest, evolve
+from ektp.domain.nik import mask_digits
+
+
+def scan_manifests(store: Application[UUID]) -> tuple[ManifestView, ...]:
+    """Every manifest, oldest first, folded from the store's history."""
+    manifests: dict[UUID, Manifest] = {}
+    for _, event in events_after(store):
+        if isinstance(event, ManifestEvent):
+            manifests[event.originator_id] = evolve(manifests.get(event.originator_id), event)
+    return tuple(ManifestView.of(m) for m in manifests.values())
+
+
+def build_sheet(
+    manifest: ManifestView, cards: Sequence[Card], regions: RegionDirectory, office_name: str
+) -> Sheet:
+    """The courier's sheet: cards ordered by kecamatan, village, RT, RW and name."""
+    ordered = sorted(cards, key=lambda c: (c.village[:8], c.village, c.rt or "", c.rw or "", c.name))
+    rows = tuple(
+        SheetRow(
+            number=n, card_id=c.id, kecamatan=c.village[:8],
+            kecamatan_name=name_of(regions, c.village[:8]), village=c.village,
+            village_name=name_of(regions, c.village), rt=c.rt, rw=c.rw,
+            nik=mask_digits(c.nik), name=c.name,
+        )
+        for n, c in enumerate(ordered, start=1)
+    )
+    labels = tuple(village_label(regions, v) for v in manifest.villages)
+    return Sheet(manifest, labels, rows, office_name)

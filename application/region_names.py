@@ -1,0 +1,52 @@
+"""Names beside codes, as people read them: ``35.17.08.2014 Ngudirejo, Kec. Diwek``;
+and the accent- and case-insensitive key that name searches compare."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from ektp.application.ports.region_directory import Region, RegionDirectory, RegionKind
+
+_SHORT = {RegionKind.KECAMATAN: "Kec.", RegionKind.DISTRIK: "Distrik"}
+
+
+_APOSTROPHES = frozenset("'’‘`ʼ")
+# Words naming the kind of region, which people type or leave out at will.
+_KIND_WORDS = ("kabupaten", "kab", "kota", "kecamatan", "kec", "desa", "kelurahan", "kel", "distrik")
+
+
+def search_key(text: str) -> str:
+    """Lower case, no accents or apostrophes, other punctuation as spaces, without a
+    leading kind word: ``Kec. Alang-alang`` -> ``alang alang``, ``Regapu'u`` -> ``regapuu``."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(
+        ch for ch in decomposed if not unicodedata.combining(ch) and ch not in _APOSTROPHES
+    )
+    words = "".join(ch if ch.isalnum() else " " for ch in plain).split()
+    if len(words) > 1 and words[0] in _KIND_WORDS:
+        words = words[1:]
+    return " ".join(words)
+
+
+def name_of(directory: RegionDirectory, code: str) -> str:
+    """The region's name, or ``(unknown)``."""
+    region = directory.get(code)
+    return region.name if region else "(unknown)"
+
+
+def village_label(directory: RegionDirectory, code: str) -> str:
+    """``35.17.08.2014 Ngudirejo, Kec. Diwek`` (the code alone if it is unknown)."""
+    village = directory.get(code)
+    if village is None:
+        return code
+    kecamatan = directory.get(code[:8])
+    where = f", {_SHORT.get(kecamatan.kind, 'Kec.')} {kecamatan.name}" if kecamatan else ""
+    return f"{code} {village.name}{where}"
+
+
+def region_label(region: Region) -> str:
+    """``35.17.08 Kec. Diwek``, ``35.17 Kabupaten Jombang``, ``35.17.08.2014 Desa Ngudirejo``."""
+    prefix = _SHORT.get(region.kind)
+    if region.kind in (RegionKind.DESA, RegionKind.KELURAHAN, RegionKind.DESA_ADAT):
+        prefix = region.kind.value.title()
+    return f"{region.code} {prefix + ' ' if prefix else ''}{region.name}"

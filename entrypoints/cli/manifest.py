@@ -1,0 +1,197 @@
+"""``ektp manifest ...``: a courier's delivery round, from opening to the signed close.
+
+M is a manifest id, as printed by ``ektp manifest open``. A card on a manifest
+leaves, is delivered and comes back only through it; ``ektp card dispatch`` is
+for a single card outside any manifest.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from ektp.entrypoints.cli.manifest_output import (
+    manifest_data,
+    manifest_text,
+    manifests_table,
+    results_data,
+    results_text,
+)
+from ektp.entrypoints.cli.output import emit
+from ektp.entrypoints.cli.session import session
+
+if TYPE_CHECKING:
+    from ektp.application.manifest_views import ManifestView
+
+MANIFEST = click.argument("manifest", metavar="M")
+
+
+def _done(view: ManifestView, verb: str) -> None:
+    emit(session().as_json, manifest_data(view),
+         f"manifest {view.id}: {verb}; now {view.status} with {len(view.cards)} cards")
+
+
+@click.group()
+def manifest() -> None:
+    """A courier's delivery round: open, assign, dispatch, record results, check in, close."""
+
+
+@manifest.command("open")
+@click.option("--courier", required=True, help="The courier's staff id.")
+@click.option("--date", "date", required=True, help="The day of the round, e.g. 2017-11-14.")
+@click.option("--village", "villages", multiple=True, required=True,
+              help="A village code on the route (repeat for each village).")
+def open_(courier: str, date: str, villages: tuple[str, ...]) -> None:
+    """Open a manifest for a courier's round; prints the new manifest id."""
+    s = session()
+    view = s.office().open_manifest(s.actor(), courier=courier, date=date, villages=villages)
+    emit(s.as_json, manifest_data(view), str(view.id))
+
+
+@manifest.command()
+@MANIFEST
+@click.argument("cards", nargs=-1, metavar="[CARD]...")
+@click.option("--all-ready", is_flag=True,
+              help="Every printed card of the manifest's villages that is on no manifest.")
+def assign(manifest: str, cards: tuple[str, ...], all_ready: bool) -> None:
+    """Put printed (or returned) cards of the manifest's villages on it, all or none."""
+    if bool(cards) == all_ready:
+        raise click.UsageError("give CARD ids or NIKs, or --all-ready (not both)")
+    s = session()
+    office = s.office()
+    before = len(office.manifest(manifest).cards)
+    view = (office.assign_ready_cards(s.actor(), manifest) if all_ready
+            else office.assign_cards(s.actor(), manifest, list(cards)))
+    _done(view, f"{len(view.cards) - before} cards assigned")
+
+
+@manifest.command()
+@MANIFEST
+@click.argument("cards", nargs=-1, required=True, metavar="CARD...")
+@click.option("--reason", help="Why the cards are taken off.")
+def remove(manifest: str, cards: tuple[str, ...], reason: str | None) -> None:
+    """Take cards off a manifest that has not been dispatched."""
+    s = session()
+    _done(s.office().remove_cards(s.actor(), manifest, list(cards), reason),
+          f"{len(cards)} cards removed")
+
+
+@manifest.command()
+@MANIFEST
+@click.option("--seal", required=True, help="The number of the seal on the bag of cards.")
+def dispatch(manifest: str, seal: str) -> None:
+    """The courier leaves: the manifest and every card on it are dispatched together."""
+    s = session()
+    _done(s.office().dispatch_manifest(s.actor(), manifest, seal), f"dispatched under seal {seal}")
+
+
+@manifest.command()
+@MANIFEST
+@click.option("--file", "path", required=True, type=click.Path(dir_okay=False, allow_dash=True),
+              help="The results CSV ('-' for standard input).")
+@click.option("--partial", is_flag=True, help="Record the valid rows and list the others.")
+def record(manifest: str, path: str, partial: bool) -> None:
+    """Record the courier's results file: one row per outcome.
+
+    Columns: card (id or NIK), outcome (handed-over, attempt-failed, returned),
+    recipient (owner, proxy), relationship, verified-by (fingerprint, ktp, kk),
+    evidence, reason (for a failed attempt: not-at-home, address-not-found, moved,
+    refused, identity-mismatch, deceased), and for a proxy proxy-nik, proxy-name,
+    proxy-kk. Every row is checked first: if any is bad nothing is recorded and
+    each bad row is listed by line. Rows already recorded are skipped."""
+    from ektp.application.results_file import read_results
+
+    s = session()
+    actor = s.actor()
+    rows = read_results(_read_text(path))
+    result = s.office().record_results(actor, manifest, rows, partial=partial)
+    emit(s.as_json, results_data(result), results_text(result))
+
+
+def _read_text(path: str) -> str:
+    from ektp.domain.errors import InvalidText
+
+    if path == "-":
+        import sys
+
+        return sys.stdin.read()
+    try:
+        return Path(path).read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidText(field="the results file", reason="it is not UTF-8 text") from None
+    except OSError as error:
+        raise InvalidText(field="the results file", reason=f"cannot read it ({error.strerror})") from None
+
+
+@manifest.command("return")
+@MANIFEST
+@click.option("--seal-intact/--seal-broken", required=True,
+              help="Whether the returning bag's seal is intact.")
+@click.option("--note", help="A note on the check-in.")
+def return_(manifest: str, seal_intact: bool, note: str | None) -> None:
+    """Check the courier back in (an officer, not the courier): every card not handed
+    over returns to the office."""
+    s = session()
+    view = s.office().check_in_manifest(s.actor(), manifest, seal_intact=seal_intact, note=note)
+    _done(view, f"checked in, {view.checked_in} cards returned")
+
+
+@manifest.command()
+@MANIFEST
+@click.option("--record", required=True, help="The signed hand-over record (BAST) number.")
+def close(manifest: str, record: str) -> None:
+    """Close a manifest once every dispatched card is handed over or returned."""
+    s = session()
+    _done(s.office().close_manifest(s.actor(), manifest, record), f"closed under record {record}")
+
+
+@manifest.command()
+@MANIFEST
+def show(manifest: str) -> None:
+    """Show a manifest and the outcome of each of its cards."""
+    s = session()
+    office = s.office(must_exist=True)
+    view = office.manifest(manifest)
+    emit(s.as_json, manifest_data(view), manifest_text(view, office.regions) if not s.as_json else None)
+
+
+@manifest.command("list")
+@click.option("--status", type=click.Choice(["OPEN", "DISPATCHED", "RETURNED", "CLOSED"],
+                                            case_sensitive=False), help="Only manifests in this state.")
+def list_(status: str | None) -> None:
+    """List manifests, oldest first."""
+    s = session()
+    office = s.office(must_exist=True)
+    found = office.list_manifests(status)
+    if s.as_json:
+        emit(True, [manifest_data(m) for m in found])
+        return
+    emit(False, None, manifests_table(found, office.regions))
+
+
+@manifest.command()
+@MANIFEST
+@click.option("--format", "fmt", type=click.Choice(["text", "csv", "html"]), default="text",
+              show_default=True, help="text for a screen, csv for a spreadsheet, html to print on A4.")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output.")
+def sheet(manifest: str, fmt: str, output: Path | None) -> None:
+    """The sheet the courier carries: cards by kecamatan, village, RT/RW, with masked NIK,
+    name, address and blank columns for recipient, relationship and signature."""
+    from ektp.entrypoints.cli.sheet_render import sheet_csv, sheet_html, sheet_text
+
+    s = session()
+    found = s.office(must_exist=True).manifest_sheet(manifest)
+    if s.as_json:
+        emit(True, {"manifest": manifest_data(found.manifest), "villages": list(found.village_labels),
+                    "rows": [{"no": r.number, "card": str(r.card_id), "kecamatan": r.kecamatan,
+                              "village": r.village, "rt": r.rt, "rw": r.rw, "nik": r.nik,
+                              "name": r.name, "address": r.address} for r in found.rows]})
+        return
+    text = {"text": sheet_text, "csv": sheet_csv, "html": sheet_html}[fmt](found)
+    if output is None:
+        click.echo(text, nl=not text.endswith("\n"))
+    else:
+        output.write_text(text, encoding="utf-8")

@@ -1,0 +1,81 @@
+"""How a manifest looks on screen and in JSON (village names beside codes)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ektp.entrypoints.cli.output import local_time, table
+
+if TYPE_CHECKING:
+    from ektp.application.manifest_views import ManifestView, ResultsRecorded
+    from ektp.application.ports.region_directory import RegionDirectory
+
+
+def manifest_data(m: ManifestView) -> dict[str, Any]:
+    """The JSON form of a manifest."""
+    return {
+        "id": str(m.id), "status": m.status, "version": m.version, "courier": m.courier,
+        "date": m.date.isoformat(), "villages": list(m.villages),
+        "cards": [{"card": str(c.card_id), "village": c.village, "outcome": c.outcome,
+                   "reports": list(c.reports)} for c in m.cards],
+        "opened_by": m.opened_by, "opened_at": m.opened_at, "seal_number": m.seal_number,
+        "dispatched_by": m.dispatched_by, "dispatched_at": m.dispatched_at,
+        "dispatched_count": m.dispatched_count, "handed_over": m.handed_over,
+        "checked_in": m.checked_in, "seal_intact": m.seal_intact, "returned_by": m.returned_by,
+        "returned_at": m.returned_at, "record_number": m.record_number, "closed_at": m.closed_at,
+    }
+
+
+def manifest_text(m: ManifestView, regions: RegionDirectory) -> str:
+    """The readable form of a manifest and its cards."""
+    from ektp.application.region_names import village_label
+
+    seal = {None: "", True: ", seal intact", False: ", SEAL BROKEN"}[m.seal_intact]
+    rows = [
+        ("Manifest", str(m.id)),
+        ("Status", f"{m.status} (version {m.version})"),
+        ("Courier", m.courier),
+        ("Date", m.date.isoformat()),
+        ("Villages", "; ".join(village_label(regions, v) for v in m.villages)),
+        ("Opened", f"{local_time(m.opened_at)} by {m.opened_by}"),
+        ("Dispatched", f"{local_time(m.dispatched_at)} by {m.dispatched_by}, {m.dispatched_count} "
+                       f"cards, seal {m.seal_number}" if m.dispatched_at else "-"),
+        ("Checked in", f"{local_time(m.returned_at)} by {m.returned_by}{seal}"
+                       if m.returned_at else "-"),
+        ("Closed", f"{local_time(m.closed_at)}, record {m.record_number}" if m.closed_at else "-"),
+        ("Cards", f"{len(m.cards)}: {m.handed_over} handed over, {m.checked_in} checked in"),
+    ]
+    head = "\n".join(f"{label:<11} {value}" for label, value in rows)
+    if not m.cards:
+        return head
+    cards = table(["card", "village", "outcome", "reports"],
+                  [(c.card_id, village_label(regions, c.village), c.outcome,
+                    ", ".join(c.reports) or "-") for c in m.cards])
+    return f"{head}\n\n{cards}"
+
+
+def manifests_table(found: tuple[ManifestView, ...], regions: RegionDirectory) -> str:
+    """A list of manifests, one per line, villages with their names."""
+    from ektp.application.region_names import name_of
+
+    if not found:
+        return "no manifests match."
+    return table(["manifest", "status", "date", "courier", "cards", "villages"],
+                 [(m.id, m.status, m.date.isoformat(), m.courier, len(m.cards),
+                   ", ".join(f"{v} {name_of(regions, v)}" for v in m.villages)) for m in found])
+
+
+def results_data(r: ResultsRecorded) -> dict[str, Any]:
+    """The JSON form of a recorded results file."""
+    return {"manifest": manifest_data(r.manifest), "recorded": r.recorded,
+            "already_recorded": r.already_recorded, "without_outcome": r.without_outcome,
+            "skipped": list(r.skipped)}
+
+
+def results_text(r: ResultsRecorded) -> str:
+    """What recording did, with every skipped row."""
+    line = (f"manifest {r.manifest.id}: recorded {r.recorded} rows, {r.already_recorded} already "
+            f"recorded, {r.without_outcome} without an outcome")
+    if r.skipped:
+        line += f"; skipped {len(r.skipped)} bad rows:\n" + "\n".join(f"  {s}" for s in r.skipped)
+    return line

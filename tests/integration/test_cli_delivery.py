@@ -1,0 +1,204 @@
+"""A courier's whole day as clerks and couriers type it: real subprocesses on a SQLite file."""
+
+from __future__ import annotations
+
+import csv
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from testkit.cli import assert_one_line_error, event_count, run
+
+JABON, NGUDIREJO = "35.17.09.2018", "35.17.08.2014"
+COURIER = {"actor": "kurir.anto", "role": "courier"}
+PROXY_NIK = "3517081006930004"
+
+
+def printed_card(db: Path, nik: str, village: str, rt: str, serial: str) -> str:
+    result = run("card", "request", "--nik", nik, "--name", "Warga Uji", "--kk", nik[:6] + "0101100001",
+                 "--village", village, "--rt", rt, "--rw", "1", db=db)
+    assert result.code == 0, result.err
+    card = result.out.strip()
+    for args in (["ready", card], ["allocate", card, "--serial", serial], ["print", card]):
+        assert run("card", *args, db=db).code == 0
+    return card
+
+
+@pytest.fixture
+def day(tmp_path: Path) -> tuple[Path, str, list[str]]:
+    """Four printed cards, a manifest through Jabon and Ngudirejo, assigned and dispatched."""
+    db = tmp_path / "office.db"
+    cards = [printed_card(db, "3517091203850001", JABON, "3", "3517170001"),
+             printed_card(db, "3517094506900002", JABON, "1", "3517170002"),
+             printed_card(db, "3517081409820003", NGUDIREJO, "4", "3517170003"),
+             printed_card(db, "3517084804010004", NGUDIREJO, "2", "3517170004")]
+    opened = run("manifest", "open", "--courier", "kurir.anto", "--date", "2017-11-14",
+                 "--village", JABON, "--village", NGUDIREJO, db=db)
+    assert opened.code == 0, opened.err
+    manifest = opened.out.strip()
+    assigned = run("--json", "manifest", "assign", manifest, "--all-ready", db=db)
+    assert assigned.code == 0 and len(assigned.json()["cards"]) == 4
+    dispatched = run("manifest", "dispatch", manifest, "--seal", "SEGEL-0042", db=db)
+    assert dispatched.code == 0 and "DISPATCHED with 4 cards" in dispatched.out
+    return db, manifest, cards
+
+
+def results_file(path: Path, rows: list[dict[str, str]]) -> Path:
+    columns = ["card", "outcome", "recipient", "relationship", "verified-by", "evidence", "reason",
+               "proxy-nik", "proxy-name", "proxy-kk"]
+    with path.open("w", newline="") as file:
+        writer = csv.DictWriter(file, columns)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def test_a_whole_courier_day(day: tuple[Path, str, list[str]], tmp_path: Path) -> None:
+    db, manifest, cards = day
+    sheet = run("manifest", "sheet", manifest, db=db)
+    assert sheet.code == 0
+    assert "35.17.08.2014 Ngudirejo, Kec. Diwek" in sheet.out and "3517********0003" in sheet.out
+    assert "3517081409820003" not in sheet.out
+    lines = sheet.out.splitlines()
+    order = [ln.split()[1] for ln in lines if ln[:1].isdigit()]
+    assert order == ["3517********0004", "3517********0003", "3517********0002", "3517********0001"]
+
+    # The courier fills in the CSV sheet itself and brings it back.
+    sheet_csv = list(csv.DictReader(io.StringIO(run("manifest", "sheet", manifest, "--format", "csv", db=db).out)))
+    assert [r["nik"] for r in sheet_csv][0] == "3517********0004" and sheet_csv[0]["outcome"] == ""
+    by_card = {r["card"]: r for r in sheet_csv}
+    by_card[cards[0]].update({"outcome": "handed-over", "recipient": "owner", "verified-by": "ktp",
+                              "evidence": "TTD-1"})
+    by_card[cards[1]].update({"outcome": "attempt-failed", "reason": "not-at-home", "evidence": "FOTO-2"})
+    by_card[cards[3]].update({"outcome": "handed-over", "recipient": "proxy", "relationship": "spouse",
+                              "verified-by": "kk", "proxy-nik": PROXY_NIK, "proxy-name": "Hendra Gunawan",
+                              "proxy-kk": "3517080101100001"})
+    filled = tmp_path / "filled.csv"
+    with filled.open("w", newline="") as file:
+        writer = csv.DictWriter(file, list(sheet_csv[0]))
+        writer.writeheader()
+        writer.writerows(sheet_csv)
+    recorded = run("manifest", "record", manifest, "--file", str(filled), db=db, **COURIER)
+    assert recorded.code == 0, recorded.err
+    assert "recorded 3 rows, 0 already recorded, 1 without an outcome" in recorded.out
+    before = event_count(db)
+    again = run("manifest", "record", manifest, "--file", str(filled), db=db, **COURIER)
+    assert "recorded 0 rows, 3 already recorded" in again.out and event_count(db) == before
+
+    assert_one_line_error(run("manifest", "return", manifest, "--seal-intact", db=db,
+                              actor="kurir.anto", role="operator"), 1)
+    assert_one_line_error(run("manifest", "close", manifest, "--record", "BAST/1", db=db), 1)
+    checked = run("manifest", "return", manifest, "--seal-intact", db=db, actor="op.hadi")
+    assert checked.code == 0 and "2 cards returned" in checked.out
+    closed = run("--json", "manifest", "close", manifest, "--record", "BAST/001/XI/2017", db=db)
+    assert closed.code == 0 and closed.json()["status"] == "CLOSED"
+
+    shown = run("manifest", "show", manifest, db=db).out
+    assert "seal intact" in shown and "BAST/001/XI/2017" in shown and "35.17.09.2018 Jabon, Kec. Jombang" in shown
+    statuses = [run("--json", "card", "show", c, db=db).json()["status"] for c in cards]
+    assert statuses == ["HANDED_OVER", "RETURNED", "RETURNED", "HANDED_OVER"]
+
+    report = run("--json", "report", "delivery", db=db).json()
+    assert report["total"]["dispatched"] == 4
+    assert report["total"]["handed_over"] == {"owner": 1, "proxy": 1}
+    assert report["total"]["failed_attempts"] == {"not-at-home": 1}
+    assert report["couriers"][0]["courier"] == "kurir.anto"
+    assert [v["name"] for v in report["villages"]] == ["Ngudirejo", "Jabon"]
+    table = run("report", "delivery", "--csv", db=db).out.splitlines()
+    assert table[0].startswith("section,code,name,dispatched") and len(table) == 1 + 2 + 2 + 1 + 1
+
+
+def test_a_results_file_with_bad_rows_writes_nothing(day: tuple[Path, str, list[str]], tmp_path: Path) -> None:
+    db, manifest, cards = day
+    bad = results_file(tmp_path / "results.csv", [
+        {"card": cards[0], "outcome": "handed-over", "recipient": "owner", "verified-by": "ktp"},
+        {"card": "3.51709E+15", "outcome": "handed-over", "recipient": "owner", "verified-by": "ktp"},
+        {"card": "351709450690000", "outcome": "attempt-failed", "reason": "not-at-home"},
+        {"card": "3517081409820003.0", "outcome": "attempt-failed", "reason": "not-at-home"},
+        {"card": cards[3], "outcome": "attempt-failed", "reason": "on holiday"},
+    ])
+    before = event_count(db)
+    result = run("manifest", "record", manifest, "--file", str(bad), db=db, **COURIER)
+    assert result.code == 2 and result.out == "" and "Traceback" not in result.err
+    lines = result.err.strip().splitlines()
+    assert [ln.split(":")[2].strip() for ln in lines[:-1]] == ["line 3", "line 4", "line 5", "line 6"]
+    assert all(ln.startswith("ektp: invalid: ") for ln in lines)
+    assert "4 of 5 rows" in lines[-1] and "nothing was recorded" in lines[-1]
+    assert "3517081409820003" not in result.err
+    assert event_count(db) == before
+
+    as_json = run("--json", "manifest", "record", manifest, "--file", str(bad), db=db, **COURIER)
+    assert len(as_json.err.strip().splitlines()) == 1 and '"details": ["line 3' in as_json.err
+
+    partial = run("manifest", "record", manifest, "--file", str(bad), "--partial", db=db, **COURIER)
+    assert partial.code == 0 and "recorded 1 rows" in partial.out and "line 6" in partial.out
+    assert event_count(db) == before + 3  # manifest report, hand-over, NIK register released
+
+
+def test_off_manifest_steps_are_refused(day: tuple[Path, str, list[str]]) -> None:
+    db, manifest, cards = day
+    before = event_count(db)
+    result = run("card", "hand-over", cards[0], "--recipient", "owner", "--verified-by", "ktp",
+                 db=db, **COURIER)
+    assert_one_line_error(result, 1)
+    assert "manifest record" in result.err
+    assert_one_line_error(run("card", "return", cards[0], "--reason", "x", db=db), 1)
+    assert_one_line_error(run("manifest", "assign", manifest, cards[0], db=db), 1)
+    assert_one_line_error(run("manifest", "record", manifest, "--file", "/nonexistent.csv", db=db, **COURIER), 2)
+    assert_one_line_error(run("manifest", "show", "not-a-manifest", db=db), 2)
+    assert_one_line_error(run("manifest", "show", "8d6a8f5e-1a0e-4c1e-9f4e-2d8f3c1b5a77", db=db), 3)
+    assert event_count(db) == before
+
+
+def test_requests_and_manifests_check_the_villages(tmp_path: Path) -> None:
+    db = tmp_path / "office.db"
+    result = run("card", "request", "--nik", "3517091203850001", "--name", "X", "--kk", "3517090101100001",
+                 "--village", "35.17.09.2999", db=db)
+    assert_one_line_error(result, 2)
+    assert "does not exist" in result.err
+    assert_one_line_error(run("manifest", "open", "--courier", "k", "--date", "2017-11-14",
+                              "--village", "35.17.99.2001", db=db), 2)
+    assert event_count(db) == 0
+    warned = run("card", "request", "--nik", "3517991203850001", "--name", "X", "--kk", "3517090101100001",
+                 "--village", JABON, db=db)
+    assert warned.code == 0 and len(warned.out.split()) == 1
+    assert warned.err.startswith("ektp: warning: NIK 3517********0001") and "35.17.99" in warned.err
+
+
+def test_regions_commands() -> None:
+    kecamatan = run("--json", "regions", "kecamatan", actor=None).json()
+    assert len(kecamatan) == 21 and sum(k["desa"] + k["kelurahan"] for k in kecamatan) == 306
+    villages = run("regions", "villages", "35.17.19", actor=None).out
+    assert "35.17.19.2003  Alang-alang Caruban" in villages
+    assert "Ngudirejo" in run("regions", "villages", "DIWEK", actor=None).out
+    found = run("--json", "regions", "find", "alang alang caruban", actor=None).json()
+    assert found[0]["code"] == "35.17.19.2003" and found[0]["within"].startswith("Jogoroto")
+    assert_one_line_error(run("regions", "villages", "Atlantis", actor=None), 3)
+
+
+def test_help_for_every_new_command() -> None:
+    for command in ("manifest", "manifest open", "manifest assign", "manifest remove", "manifest dispatch",
+                    "manifest record", "manifest return", "manifest close", "manifest show",
+                    "manifest list", "manifest sheet", "regions", "regions kecamatan",
+                    "regions villages", "regions find", "report", "report delivery"):
+        result = run(*command.split(), "--help", actor=None)
+        assert result.code == 0 and "Usage:" in result.out, command
+
+
+def test_card_ready_never_loads_region_data(tmp_path: Path) -> None:
+    db = tmp_path / "office.db"
+    probe = (
+        "import sys\n"
+        "from ektp.entrypoints.cli.main import main\n"
+        "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+        "print('REGIONS', [m for m in sys.modules if 'lokal' in m or 'region' in m])\n"
+    )
+    ready = run("card", "request", "--nik", "3517091203850002", "--name", "X", "--kk", "3517090101100001",
+                "--village", JABON, db=db).out.strip()
+    done = subprocess.run([sys.executable, "-c", probe, "--db", f"sqlite:///{db}", "card", "ready", ready],
+                          capture_output=True, text=True, env={"EKTP_ACTOR": "op.t", "EKTP_ROLE": "operator"})
+    assert "now READY_TO_PRINT" in done.stdout
+    loaded = done.stdout.split("REGIONS ")[1]
+    assert "lokal" not in loaded and "lokal_regions" not in loaded
