@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ektp.application.config import OfficeConfig
     from ektp.application.errors import InvalidCardReference, StoreUnavailable, VillageOutsideRegency
-    from ektp.application.following import EventRecord
+    from ektp.application.event_record import EventRecord
     from ektp.application.history import HistoryEntry
     from ektp.application.office import Office
     from ektp.application.ports.clock import Clock
@@ -35,7 +35,7 @@ _WHERE = {
     "Office": "office", "OfficeConfig": "config", "CardView": "views", "HistoryEntry": "history",
     "CardRow": "read_views", "BacklogRow": "read_views", "DailyFigures": "read_views",
     "DatabaseStatus": "read_views", "ProjectionStatus": "read_views", "VillageCoverage": "read_views",
-    "EventRecord": "following", "Clock": "ports.clock", "ReadModels": "ports.read_models",
+    "EventRecord": "event_record", "Clock": "ports.clock", "ReadModels": "ports.read_models",
     "StoreUnavailable": "errors", "InvalidCardReference": "errors", "VillageOutsideRegency": "errors",
 }
 __all__ = sorted(_WHERE)

@@ -3,28 +3,16 @@ the basis for a host's own notifications, exactly once across its restarts."""
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from collections.abc import Callable, Iterator
-from uuid import UUID
-
-import attrs
+from typing import TYPE_CHECKING
 
 from ektp.application.event_feed import events_after
 from ektp.application.office_base import OfficeBase
 from ektp.domain.event import DomainEvent
 
-
-@attrs.frozen
-class EventRecord:
-    """One stored event and its position in the office's history (1, 2, 3, ...)."""
-
-    position: int
-    stream_id: UUID
-    version: int
-    type: str
-    time: dt.datetime
-    event: DomainEvent
+if TYPE_CHECKING:
+    from ektp.application.event_record import EventRecord
 
 
 class Following(OfficeBase):
@@ -36,6 +24,8 @@ class Following(OfficeBase):
         Keep the `position` of the last record you have *finished* with (in the same
         transaction as your own effect, if you can) and pass it next time.
         """
+        from ektp.application.event_record import EventRecord
+
         for at, event in events_after(self._store, position):
             assert isinstance(event, DomainEvent)
             yield EventRecord(at, event.originator_id, event.originator_version,

@@ -12,7 +12,6 @@ from eventsourcing.application import Application
 from ektp.application.config import OfficeConfig
 from ektp.application.errors import InvalidCardReference
 from ektp.application.ports.clock import Clock
-from ektp.application.ports.read_models import ReadModels
 from ektp.application.store_access import Projector, S, evict, is_cached, load
 from ektp.domain.card.state import Card
 from ektp.domain.card.state import project as project_card
@@ -20,6 +19,7 @@ from ektp.domain.errors import CardNotFound
 from ektp.domain.nik import Nik, mask_digits, strip_separators
 
 if TYPE_CHECKING:
+    from ektp.application.ports.read_models import ReadModels
     from ektp.application.ports.region_directory import RegionDirectory
 
 

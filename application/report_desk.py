@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from ektp.application.office_base import OfficeBase
 from ektp.application.store_access import store_errors
 from ektp.application.errors import StoreUnavailable
-from ektp.application.read_views import (
-    BacklogRow,
-    CardRow,
-    DailyFigures,
-    DatabaseStatus,
-    ProjectionStatus,
-    VillageCoverage,
-)
 from ektp.domain.address import VillageCode
 from ektp.domain.card.vocabulary import CardStatus
 from ektp.domain.choice import parse_choice
 from ektp.domain.errors import InvalidChoice
+
+if TYPE_CHECKING:
+    from ektp.application.read_views import (
+        BacklogRow,
+        CardRow,
+        DailyFigures,
+        DatabaseStatus,
+        ProjectionStatus,
+        VillageCoverage,
+    )
 
 
 class ReportDesk(OfficeBase):
@@ -72,6 +75,8 @@ class ReportDesk(OfficeBase):
             event_tables = True
         except StoreUnavailable:
             event_tables = False
+        from ektp.application.read_views import DatabaseStatus  # only db check needs it
+
         missing = self.read_models.missing_tables()
         projections = () if missing else self.read_models.status()
         return DatabaseStatus(url, engine, version, event_tables, missing, projections)

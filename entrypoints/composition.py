@@ -10,9 +10,9 @@ from ektp.adapters.system_clock import SystemClock
 from ektp.application.config import OfficeConfig
 from ektp.application.office import Office
 from ektp.application.ports.clock import Clock
-from ektp.application.ports.read_models import ReadModels
 
 if TYPE_CHECKING:
+    from ektp.application.ports.read_models import ReadModels
     from ektp.application.ports.region_directory import RegionDirectory
 
 
