@@ -23,6 +23,7 @@ from ektp.domain.errors import InvalidText
 # The manifest's domain is imported by the methods that use it, so that a card
 # command, which builds an Office too, does not pay for it at start-up.
 if TYPE_CHECKING:
+    from ektp.application.read_views import ManifestRow
     from ektp.application.batch import Batch
     from ektp.application.delivery_report import DeliveryFold
     from ektp.application.manifest_views import ManifestView, ResultsRecorded, Sheet
@@ -61,12 +62,13 @@ class DeliveryDesk(OfficeBase):
         from ektp.application.manifest_views import ManifestView
         return ManifestView.of(self._load_manifest(ref, fresh=True))
 
-    def list_manifests(self, status: str | None = None) -> tuple[ManifestView, ...]:
-        """Every manifest (optionally of one status), oldest first."""
-        from ektp.application.delivery_queries import scan_manifests
+    def list_manifests(self, status: str | None = None) -> tuple[ManifestRow, ...]:
+        """Every manifest (optionally of one status), oldest date first (from the read model)."""
+        from ektp.domain.choice import parse_choice
+        from ektp.domain.manifest.vocabulary import ManifestStatus
 
-        return tuple(m for m in scan_manifests(self._store)
-                     if status is None or m.status == status.strip().upper())
+        the_status = parse_choice(ManifestStatus, status, "status") if status else None
+        return self.read_models.manifests(the_status.value if the_status else None)
 
     def manifest_sheet(self, ref: str | UUID) -> Sheet:
         """The courier's sheet: the cards in kecamatan, village, RT/RW order."""

@@ -1,30 +1,15 @@
-"""Queries over manifests that read many streams: the list and the courier's sheet.
+"""The courier's sheet, built from a manifest and its cards.
 Only queries import this module, so write commands do not pay for it."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from uuid import UUID
 
-from eventsourcing.application import Application
-
-from ektp.application.event_feed import events_after
 from ektp.application.manifest_views import ManifestView, Sheet, SheetRow
 from ektp.application.ports.region_directory import RegionDirectory
 from ektp.application.region_names import name_of, village_label
 from ektp.domain.card.state import Card
-from ektp.domain.manifest.events import ManifestEvent
-from ektp.domain.manifest.state import Manifest, evolve
 from ektp.domain.nik import mask_digits
-
-
-def scan_manifests(store: Application[UUID]) -> tuple[ManifestView, ...]:
-    """Every manifest, oldest first, folded from the store's history."""
-    manifests: dict[UUID, Manifest] = {}
-    for _, event in events_after(store):
-        if isinstance(event, ManifestEvent):
-            manifests[event.originator_id] = evolve(manifests.get(event.originator_id), event)
-    return tuple(ManifestView.of(m) for m in manifests.values())
 
 
 def build_sheet(

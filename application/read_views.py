@@ -31,6 +31,27 @@ class CardRow:
 
 
 @attrs.frozen
+class ManifestRow:
+    """One manifest in a list: who, when, where, and how its cards fared."""
+
+    id: UUID
+    status: str
+    courier: str
+    date: dt.date
+    villages: tuple[str, ...]
+    cards: int
+    dispatched_count: int
+    handed_over: int
+    failed_attempts: int
+    checked_in: int
+    seal_number: str | None
+    opened_at: dt.datetime
+    dispatched_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    record_number: str | None
+
+
+@attrs.frozen
 class ProjectionStatus:
     """How far a read model has got: `lag` events still to apply."""
 

@@ -49,8 +49,13 @@ def _write_rows(connection: Connection, rows: dict[tuple[str, tuple[object, ...]
         target[(table, tuple(sorted(values)))].append(
             {**keyed, **values} if target is inserts
             else {**{f"k_{k}": v for k, v in keyed.items()}, **{f"v_{c}": v for c, v in values.items()}})
-    for (table, _), params in inserts.items():
-        connection.execute(insert(TABLES[table]), params)
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    for (table, columns), params in inserts.items():
+        # An upsert: a row can be created again (a card put back on a manifest).
+        statement = dialect.insert(TABLES[table])
+        statement = statement.on_conflict_do_update(
+            index_elements=list(KEYS[table]), set_={c: statement.excluded[c] for c in columns})
+        connection.execute(statement, params)
     for (table, columns), params in updates.items():
         t = TABLES[table]
         statement = (
@@ -62,12 +67,14 @@ def _write_rows(connection: Connection, rows: dict[tuple[str, tuple[object, ...]
 
 
 def _add_counters(connection: Connection, counters: dict[tuple[str, tuple[object, ...], str], int]) -> None:
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    # Update first, insert if there was no row. (An upsert cannot do it in SQLite:
+    # the new row's NOT NULL columns are checked before the conflict is.) Batches of
+    # one projection never run concurrently: the position guard serialises them.
     for (table, key, column), amount in counters.items():
         t = TABLES[table]
-        values = {**dict(zip(KEYS[table], key, strict=True)), column: amount}
-        statement = dialect.insert(t).values(values)
-        statement = statement.on_conflict_do_update(
-            index_elements=list(KEYS[table]), set_={column: t.c[column] + statement.excluded[column]}
-        )
-        connection.execute(statement)
+        keyed = dict(zip(KEYS[table], key, strict=True))
+        done = connection.execute(
+            update(t).where(and_(*(t.c[k] == v for k, v in keyed.items())))
+            .values({column: t.c[column] + amount}))
+        if done.rowcount == 0:
+            connection.execute(insert(t).values({**keyed, column: amount}))

@@ -7,8 +7,8 @@ from uuid import UUID
 
 from sqlalchemy import ColumnElement, Connection, case, func, select
 
-from ektp.adapters.read_models.tables import card_status, daily_counts
-from ektp.application.read_views import BacklogRow, CardRow, DailyFigures, VillageCoverage
+from ektp.adapters.read_models.tables import card_status, daily_counts, manifests as manifest_table
+from ektp.application.read_views import BacklogRow, CardRow, DailyFigures, ManifestRow, VillageCoverage
 
 OPEN = ("REQUESTED", "READY_TO_PRINT", "BLANK_ALLOCATED", "PRINTED", "DISPATCHED", "RETURNED",
         "UNCOLLECTED")
@@ -86,5 +86,24 @@ def villages(connection: Connection) -> tuple[VillageCoverage, ...]:
     )
     return tuple(
         VillageCoverage(r.village, r.requested, int(r.handed_over), int(r.open), int(r.cancelled))
+        for r in connection.execute(query)
+    )
+
+
+def manifests(connection: Connection, status: str | None) -> tuple[ManifestRow, ...]:
+    """Manifests of one status (or all), by date then opening time."""
+    m = manifest_table.c
+    query = select(manifest_table).order_by(m.date, m.opened_at, m.manifest_id)
+    if status:
+        query = query.where(m.status == status)
+    return tuple(
+        ManifestRow(
+            id=UUID(r.manifest_id), status=r.status, courier=r.courier, date=r.date,
+            villages=tuple(r.villages.split(",")), cards=r.cards, dispatched_count=r.dispatched_count,
+            handed_over=r.handed_over, failed_attempts=r.failed_attempts, checked_in=r.checked_in,
+            seal_number=r.seal_number, opened_at=r.opened_at.replace(tzinfo=dt.timezone.utc),
+            dispatched_at=_utc(r.dispatched_at), closed_at=_utc(r.closed_at),
+            record_number=r.record_number,
+        )
         for r in connection.execute(query)
     )

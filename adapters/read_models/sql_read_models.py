@@ -28,6 +28,7 @@ from ektp.application.read_views import (
     BacklogRow,
     CardRow,
     DailyFigures,
+    ManifestRow,
     ProjectionStatus,
     VillageCoverage,
 )
@@ -173,6 +174,12 @@ class SqlReadModels(ReadModels):
         self.catch_up()
         with self._engine.connect() as connection:
             return queries.cards(connection, status, village)
+
+    def manifests(self, status: str | None = None) -> tuple[ManifestRow, ...]:
+        """Manifests by status (caught up first)."""
+        self.catch_up()
+        with self._engine.connect() as connection:
+            return queries.manifests(connection, status)
 
     def backlog(self, now: dt.datetime) -> tuple[BacklogRow, ...]:
         """Open cards by kecamatan, state and age band (caught up first)."""

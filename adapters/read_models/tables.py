@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Date, DateTime, Index, Integer, MetaData, String, Table
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+)
 
 metadata = MetaData()
 
@@ -47,5 +58,43 @@ daily_counts = Table(
     Column("count", BigInteger, nullable=False),
 )
 
-TABLES = {t.name: t for t in (card_status, daily_counts)}
-KEYS = {"card_status": ("card_id",), "daily_counts": ("day", "metric")}
+manifests = Table(
+    "manifests", metadata,
+    Column("manifest_id", String(36), primary_key=True),
+    Column("status", String(12), nullable=False),
+    Column("courier", String(64), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("villages", String(2000), nullable=False),
+    Column("opened_by", String(64), nullable=False),
+    Column("opened_at", DateTime, nullable=False),
+    Column("modified_at", DateTime, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("cards", Integer, nullable=False),
+    Column("dispatched_count", Integer, nullable=False),
+    Column("handed_over", Integer, nullable=False),
+    Column("failed_attempts", Integer, nullable=False),
+    Column("checked_in", Integer, nullable=False),
+    Column("seal_number", String(64)),
+    Column("dispatched_by", String(64)),
+    Column("dispatched_at", DateTime),
+    Column("seal_intact", Boolean),
+    Column("returned_by", String(64)),
+    Column("returned_at", DateTime),
+    Column("record_number", String(64)),
+    Column("closed_at", DateTime),
+    Index("manifests_by_status", "status", "date"),
+)
+
+manifest_cards = Table(
+    "manifest_cards", metadata,
+    Column("manifest_id", String(36), primary_key=True),
+    Column("card_id", String(36), primary_key=True),
+    Column("village", String(13), nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Index("manifest_cards_by_card", "card_id"),
+)
+
+TABLES = {t.name: t for t in (card_status, daily_counts, manifests, manifest_cards)}
+KEYS = {"card_status": ("card_id",), "daily_counts": ("day", "metric"),
+        "manifests": ("manifest_id",), "manifest_cards": ("manifest_id", "card_id")}

@@ -10,6 +10,7 @@ from ektp.application.read_views import (
     BacklogRow,
     CardRow,
     DailyFigures,
+    ManifestRow,
     ProjectionStatus,
     VillageCoverage,
 )
@@ -45,6 +46,10 @@ class ReadModels(Protocol):
     @abstractmethod
     def cards(self, status: str | None = None, village: str | None = None) -> tuple[CardRow, ...]:
         """Cards by status and village, oldest request first."""
+
+    @abstractmethod
+    def manifests(self, status: str | None = None) -> tuple[ManifestRow, ...]:
+        """Manifests (of one status, or all), oldest date first."""
 
     @abstractmethod
     def backlog(self, now: dt.datetime) -> tuple[BacklogRow, ...]:

@@ -11,6 +11,7 @@ import attrs
 from ektp.application.projections.card_status import card_status_changes
 from ektp.application.projections.changes import Change
 from ektp.application.projections.daily_counts import daily_count_changes
+from ektp.application.projections.manifests import manifest_changes
 
 
 @attrs.frozen
@@ -26,6 +27,7 @@ class Projection:
 PROJECTIONS: tuple[Projection, ...] = (
     Projection("card_status", 2, ("card_status",), card_status_changes),
     Projection("daily_counts", 1, ("daily_counts",), daily_count_changes),
+    Projection("manifests", 1, ("manifests", "manifest_cards"), manifest_changes),
 )
 
 

@@ -14,6 +14,7 @@ import click
 
 from ektp.entrypoints.cli.manifest_output import (
     manifest_data,
+    manifest_row_data,
     manifest_text,
     manifests_table,
     results_data,
@@ -166,7 +167,7 @@ def list_(status: str | None) -> None:
     office = s.office(must_exist=True)
     found = office.list_manifests(status)
     if s.as_json:
-        emit(True, [manifest_data(m) for m in found])
+        emit(True, [manifest_row_data(m) for m in found])
         return
     emit(False, None, manifests_table(found, office.regions))
 

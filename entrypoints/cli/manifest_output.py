@@ -9,6 +9,7 @@ from ektp.entrypoints.cli.output import local_time, table
 if TYPE_CHECKING:
     from ektp.application.manifest_views import ManifestView, ResultsRecorded
     from ektp.application.ports.region_directory import RegionDirectory
+    from ektp.application.read_views import ManifestRow
 
 
 def manifest_data(m: ManifestView) -> dict[str, Any]:
@@ -54,14 +55,25 @@ def manifest_text(m: ManifestView, regions: RegionDirectory) -> str:
     return f"{head}\n\n{cards}"
 
 
-def manifests_table(found: tuple[ManifestView, ...], regions: RegionDirectory) -> str:
+def manifest_row_data(m: ManifestRow) -> dict[str, Any]:
+    """The JSON form of a manifest in a list."""
+    return {
+        "id": str(m.id), "status": m.status, "courier": m.courier, "date": m.date.isoformat(),
+        "villages": list(m.villages), "cards": m.cards, "dispatched_count": m.dispatched_count,
+        "handed_over": m.handed_over, "failed_attempts": m.failed_attempts,
+        "checked_in": m.checked_in, "seal_number": m.seal_number, "opened_at": m.opened_at,
+        "dispatched_at": m.dispatched_at, "closed_at": m.closed_at, "record_number": m.record_number,
+    }
+
+
+def manifests_table(found: tuple[ManifestRow, ...], regions: RegionDirectory) -> str:
     """A list of manifests, one per line, villages with their names."""
     from ektp.application.region_names import name_of
 
     if not found:
         return "no manifests match."
     return table(["manifest", "status", "date", "courier", "cards", "villages"],
-                 [(m.id, m.status, m.date.isoformat(), m.courier, len(m.cards),
+                 [(m.id, m.status, m.date.isoformat(), m.courier, m.cards,
                    ", ".join(f"{v} {name_of(regions, v)}" for v in m.villages)) for m in found])
 
 

@@ -126,3 +126,26 @@ def test_a_rebuild_ends_with_the_same_rows(office: Office, clock: FakeClock) -> 
     assert (office.list_cards(), office.backlog_report(), office.village_report(),
             office.daily_report(clock.now().date())) == before
     assert all(p.lag == 0 for p in office.projections_status())
+
+
+def test_the_launch_scenario_and_its_read_models(any_store_url: str) -> None:
+    """The demo's whole day (manifests included) on each store; the manifest read model
+    agrees with the manifests' own histories and with a rebuild from zero."""
+    from ektp.adapters.scripted_clock import ScriptedClock
+    from ektp.entrypoints.demo_scenario import run_scenario
+
+    clock = ScriptedClock(dt.datetime(2017, 11, 6, tzinfo=dt.timezone.utc))
+    with open_office(any_store_url, clock=clock) as office:
+        summary = run_scenario(office, clock)
+        assert summary["cards"] == 8
+        rows = office.list_manifests()
+        assert len(rows) == summary["manifests"] == 3
+        for row in rows:
+            view = office.manifest(row.id)
+            assert (row.status, row.courier, row.villages, row.cards, row.handed_over, row.checked_in) == (
+                view.status, view.courier, view.villages, len(view.cards), view.handed_over,
+                view.checked_in)
+        assert office.list_manifests("closed") == tuple(r for r in rows if r.status == "CLOSED")
+        before = (rows, office.list_cards(), office.village_report())
+        office.rebuild_read_models()
+        assert (office.list_manifests(), office.list_cards(), office.village_report()) == before
