@@ -75,6 +75,10 @@ PERMISSIONS: Mapping[str, frozenset[Role]] = {
     "cancel a card": _ALL_STAFF,
     "declare a card uncollected": frozenset({Role.HEAD}),
     "destroy a card": frozenset({Role.HEAD}),
+    "export the audit trail": frozenset({Role.OPERATOR, Role.HEAD, Role.AUDITOR}),
+    # A bulk export of every resident's NIK and name is a far bigger disclosure than
+    # one record on screen (SEES_PERSONAL_DATA): only the head of office may make one.
+    "export personal data in full": frozenset({Role.HEAD}),
 }
 # Roles that may see a full NIK and name where a single record is shown.
 SEES_PERSONAL_DATA = frozenset({Role.OPERATOR, Role.HEAD})
