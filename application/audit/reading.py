@@ -4,10 +4,11 @@ through here, so none of them works on an export that does not check out."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterator
 
-from ektp.application.audit.canonical import ZERO_HASH
+from ektp.application.audit.canonical import ZERO_HASH, format_time
 from ektp.application.audit.line_check import LineChecker
 from ektp.application.audit.lines import AuditLine
 from ektp.application.audit.manifest import Manifest
@@ -35,6 +36,7 @@ def read_lines(
                           from_start=manifest.start_hash == ZERO_HASH)
     file_hash = hashlib.sha256()
     done = 0
+    last_time: dt.datetime | None = None
     for raw in source.lines():
         file_hash.update(raw)
         line = checker.check(raw)
@@ -49,16 +51,19 @@ def read_lines(
                 where=where, reason=f"seq {line.seq} is not the manifest's first_seq {manifest.first_seq}")
         if watch is not None:
             watch(line)
+        last_time = line.time
         done += len(raw)
         if progress is not None and line.number % 4096 == 0:
             progress(done)
         yield line
-    _check_totals(checker, manifest, file_hash.hexdigest())
+    _check_totals(checker, manifest, file_hash.hexdigest(), last_time)
     if progress is not None:
         progress(done)
 
 
-def _check_totals(checker: LineChecker, manifest: Manifest, file_sha256: str) -> None:
+def _check_totals(
+    checker: LineChecker, manifest: Manifest, file_sha256: str, last_time: dt.datetime | None
+) -> None:
     if checker.count < manifest.count:
         raise AuditCheckFailed(
             where=f"events.jsonl line {checker.count + 1}",
@@ -71,6 +76,9 @@ def _check_totals(checker: LineChecker, manifest: Manifest, file_sha256: str) ->
     if checker.prev_hash != manifest.end_hash:
         raise AuditCheckFailed(where="manifest.json",
                                reason="end_hash is not the hash of the last line")
+    if isinstance(last_time, dt.datetime) and format_time(last_time) != manifest.created:
+        raise AuditCheckFailed(where="manifest.json",
+                               reason="created is not the time of the last line")
     if file_sha256 != manifest.events_sha256:
         raise AuditCheckFailed(where="manifest.json",
                                reason="events_sha256 is not the SHA-256 of events.jsonl")
