@@ -40,9 +40,8 @@ def sha256_hex(data: bytes) -> str:
 def format_time(moment: dt.datetime) -> str:
     """A moment as the format writes it: UTC, microseconds, ``Z``
     (``2017-11-06T01:00:00.000000Z``)."""
-    u = moment.astimezone(dt.timezone.utc)
-    return (f"{u.year:04d}-{u.month:02d}-{u.day:02d}T{u.hour:02d}:{u.minute:02d}:"
-            f"{u.second:02d}.{u.microsecond:06d}Z")
+    utc = moment if moment.tzinfo is dt.timezone.utc else moment.astimezone(dt.timezone.utc)
+    return utc.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def parse_time(text: str) -> dt.datetime | None:

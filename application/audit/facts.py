@@ -24,6 +24,9 @@ ENVELOPE = frozenset({"originator_id", "originator_version", "timestamp", "actor
 
 def jsonable(value: Any) -> Any:
     """`value` as JSON values only; a float is refused (the format has none)."""
+    kind = type(value)
+    if kind is str or kind is int or value is None:
+        return value
     if value is None or isinstance(value, (bool, int)) and not isinstance(value, enum.Enum):
         return value
     if isinstance(value, enum.Enum):

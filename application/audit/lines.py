@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from typing import Any, Protocol
 
 import attrs
@@ -41,19 +42,36 @@ class AuditLine:
 def build_line(
     seq: int, aggregate: str, event: Any, prev: str, personal: PersonalDataPolicy
 ) -> tuple[bytes, str]:
-    """The line (canonical bytes and newline) for a stored event, and its hash."""
+    """The line (canonical bytes and newline) for a stored event, and its hash.
+
+    The top-level keys are fixed, so the canonical form is assembled from the
+    canonical form of each value in sorted key order; the bytes hashed are the
+    same without the ``hash`` member (tests compare with `canonical` itself).
+    """
     type_name = type(event).__name__
-    obj: dict[str, Any] = {
-        "seq": seq,
-        "stream": str(event.originator_id),
-        "aggregate": aggregate,
-        "version": event.originator_version,
-        "type": type_name,
-        "time": format_time(event.timestamp),
-        "actor": {"id": event.actor.id, "role": event.actor.role.value},
-        "data": personal.apply(aggregate, type_name, event_data(event)),
-        "prev": prev,
-    }
-    digest = sha256_hex(canonical(obj))
-    obj["hash"] = digest
-    return canonical(obj) + b"\n", digest
+    data = personal.apply(aggregate, type_name, event_data(event))
+    actor = event.actor
+    head = b"".join((
+        _actor_head(actor.id, actor.role.value, aggregate), canonical(data),
+    ))
+    tail = b"".join((
+        b',"prev":"', prev.encode(), b'","seq":', str(seq).encode(),
+        b',"stream":"', str(event.originator_id).encode(), b'","time":"',
+        format_time(event.timestamp).encode(), b'","type":', _string(type_name),
+        b',"version":', str(event.originator_version).encode(), b"}",
+    ))
+    digest = sha256_hex(head + tail)
+    return b"".join((head, b',"hash":"', digest.encode(), b'"', tail, b"\n")), digest
+
+
+@lru_cache(maxsize=4096)
+def _string(text: str) -> bytes:
+    """A short string's canonical form (event names repeat: cached)."""
+    return canonical(text)
+
+
+@lru_cache(maxsize=4096)
+def _actor_head(actor_id: str, role: str, aggregate: str) -> bytes:
+    """The line's bytes up to ``"data":`` (few staff and aggregates: cached)."""
+    return b"".join((b'{"actor":', canonical({"id": actor_id, "role": role}),
+                     b',"aggregate":', canonical(aggregate), b',"data":'))

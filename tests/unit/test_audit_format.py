@@ -151,3 +151,22 @@ def test_strict_json_says_why(raw: bytes, reason: str) -> None:
 def test_hash_is_sha256_of_canonical(obj: dict[str, object]) -> None:
     assert sha256_hex(canonical(obj)) == hashlib.sha256(canonical(obj)).hexdigest()
     assert load_strict(canonical(obj)) == obj
+
+
+_CARD_EVENT_CLASSES = [c for c in all_event_classes() if aggregate_of(c) is not None]
+
+
+@given(data=st.data(), seq=st.integers(1, 10**12), prev=st.text("0123456789abcdef", min_size=64, max_size=64))
+def test_a_built_line_is_the_canonical_form_and_its_hash(data: st.DataObject, seq: int, prev: str) -> None:
+    from testkit.event_strategies import builds
+
+    from ektp.application.audit.lines import build_line
+    from ektp.application.audit.personal import Revealer
+
+    cls = data.draw(st.sampled_from(_CARD_EVENT_CLASSES))
+    event = data.draw(builds(cls))
+    line, digest = build_line(seq, "card", event, prev, Revealer())
+    obj = load_strict(line[:-1])
+    assert line == canonical(obj) + b"\n"
+    assert obj.pop("hash") == digest == sha256_hex(canonical(obj))
+    assert obj["data"] == event_data(event) and obj["seq"] == seq and obj["prev"] == prev
