@@ -15,7 +15,8 @@ class NotStrictJson(ValueError):
 
 
 def _no_float(text: str) -> NoReturn:
-    raise NotStrictJson(f"it holds a floating-point number ({text[:20]}); the format has none")
+    # The number itself is not quoted: it might be a mistyped NIK.
+    raise NotStrictJson("it holds a floating-point number; the format has none")
 
 
 def _no_constant(text: str) -> NoReturn:

@@ -142,7 +142,11 @@ def replay(folder: str, card: str, as_of: str | None) -> None:
     try:
         card_id = str(UUID(card.strip()))
     except ValueError:
-        raise InvalidCardReference(ref=card[:40]) from None
+        from ektp.domain.nik import mask_digits, strip_separators
+
+        digits = strip_separators(card)
+        shown = mask_digits(digits) if digits.isdigit() else card[:40]
+        raise InvalidCardReference(ref=shown) from None
     moment = _parse_time(as_of)
     with _checked_lines(folder) as (manifest, lines):
         events = card_events(lines, card_id, manifest.office, moment)

@@ -32,6 +32,7 @@ def test_export_verify_replay_reconcile_cards(office: Path) -> None:
     assert RESIDENT_NIK.encode() not in (export / "events.jsonl").read_bytes()
     verified = run("--json", "audit", "verify", str(export), "--public-key", str(office / "k.pub"))
     assert verified.code == 0, verified.err
+    assert verified.err == ""  # no progress bar when stderr is not a terminal
     assert verified.json()["signature"] == "valid" and verified.json()["manifest"]["count"] == 51
 
     first = json.loads((export / "events.jsonl").read_bytes().splitlines()[0])
@@ -103,6 +104,9 @@ def test_replay_and_usage_errors(office: Path) -> None:
     export = str(office / "export")
     assert_one_line_error(run("audit", "replay", export, "00000000-0000-4000-8000-000000000000"), 3)
     assert_one_line_error(run("audit", "replay", export, "not-a-card"), 2)
+    by_nik = run("audit", "replay", export, RESIDENT_NIK)
+    assert_one_line_error(by_nik, 2)
+    assert RESIDENT_NIK not in by_nik.err and "3517********0001" in by_nik.err
     assert_one_line_error(run("audit", "replay", export, "00000000-0000-4000-8000-000000000000",
                               "--as-of", "yesterday"), 2)
     assert_one_line_error(run("audit", "verify", str(office / "nowhere")), 2)
