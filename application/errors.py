@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ektp.domain.errors import DomainError, ErrorKind, InvalidInput
+from ektp.domain.errors import DomainError, ErrorKind, InvalidInput, NotFound
 
 
 class StoreUnavailable(DomainError):
@@ -23,3 +23,46 @@ class RegionDataUnavailable(DomainError):
     """The region directory's data cannot be read (facts: reason)."""
 
     kind = ErrorKind.UNAVAILABLE
+
+
+# --- audit export, verification and reconciliation ------------------------------
+class AuditCheckFailed(DomainError):
+    """An export does not check out: altered, incomplete or malformed (facts: where, reason)."""
+
+    kind = ErrorKind.AUDIT_FAILED
+
+
+class ReconcileProblems(DomainError):
+    """Reconciliation found problems (facts: count, checks)."""
+
+    kind = ErrorKind.AUDIT_FAILED
+
+
+class AuditKeyMissing(InvalidInput):
+    """A pseudonymised export was asked for but the office's audit key is not configured."""
+
+
+class AuditKeyInvalid(InvalidInput):
+    """The configured audit key is malformed or too short (facts: reason)."""
+
+
+class SigningKeyInvalid(InvalidInput):
+    """A signing or public key file cannot be read as an Ed25519 PEM key (facts: path, reason)."""
+
+
+class NothingToExport(NotFound):
+    """No exported event follows the given position (facts: after)."""
+
+
+class AuditOutputExists(InvalidInput):
+    """The output folder already holds an export (facts: path)."""
+
+
+class AuditFilesUnavailable(DomainError):
+    """An export's files cannot be read or written (facts: path, reason)."""
+
+    kind = ErrorKind.UNAVAILABLE
+
+
+class InvalidAuditTime(InvalidInput):
+    """A time given to an audit command is not ISO 8601 (facts: value)."""

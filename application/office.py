@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from ektp.application.audit_desk import AuditDesk
 from ektp.application.card_desk import CardDesk
 from ektp.application.delivery_desk import DeliveryDesk
 from ektp.application.following import Following
 from ektp.application.report_desk import ReportDesk
 
 
-class Office(DeliveryDesk, CardDesk, ReportDesk, Following):
-    """An e-KTP office: the card lifecycle, delivery manifests, lists and reports, its event feed.
+class Office(DeliveryDesk, CardDesk, ReportDesk, Following, AuditDesk):
+    """An e-KTP office: the card lifecycle, delivery manifests, lists and reports, its event
+    feed, and the audit export.
 
     Build it with `ektp.entrypoints.open_office`; close it (or use it as a context
     manager) to release the database connections.

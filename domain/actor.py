@@ -82,6 +82,10 @@ PERMISSIONS: Mapping[str, frozenset[Role]] = {
     "record delivery results": _ALL_STAFF | {Role.COURIER},
     "check in a returned manifest": _ALL_STAFF,
     "close a manifest": _ALL_STAFF,
+    "export the audit trail": frozenset({Role.OPERATOR, Role.HEAD, Role.AUDITOR}),
+    # A bulk export of every resident's NIK and name is a far bigger disclosure than
+    # one record on screen (SEES_PERSONAL_DATA): only the head of office may make one.
+    "export personal data in full": frozenset({Role.HEAD}),
 }
 # Roles that may see a full NIK and name where a single record is shown.
 SEES_PERSONAL_DATA = frozenset({Role.OPERATOR, Role.HEAD})

@@ -21,6 +21,7 @@ class ErrorKind(enum.Enum):
     NOT_FOUND = "not_found"
     CONFLICT = "conflict"
     UNAVAILABLE = "unavailable"
+    AUDIT_FAILED = "audit_failed"
 
 
 class DomainError(Exception):

@@ -75,6 +75,21 @@ EN: Mapping[str, str] = {
         "{ref!r} is neither a card id (like 1b4e28ba-2fa1-11d2-883f-0016d3cca427) "
         "nor a 16-digit NIK."
     ),
+    "AuditCheckFailed": "{where}: {reason}.",
+    "ReconcileProblems": "reconciliation found {count} problem(s): {checks}.",
+    "AuditKeyMissing": (
+        "a pseudonymised export needs the office's audit key: set EKTP_AUDIT_KEY "
+        "(64 hex digits) or EKTP_AUDIT_KEY_FILE (a file holding them)."
+    ),
+    "AuditKeyInvalid": "the office's audit key is not valid: {reason}.",
+    "SigningKeyInvalid": "the key file {path} cannot be used: {reason}.",
+    "NothingToExport": "there are no events to export after position {after}.",
+    "AuditOutputExists": "{path} already holds an export; choose another --out folder.",
+    "AuditFilesUnavailable": "cannot use {path}: {reason}.",
+    "InvalidAuditTime": (
+        "{value!r} is not a time: use ISO 8601, e.g. 2017-11-14T10:00:00+07:00 "
+        "(UTC when no offset is given)."
+    ),
     "VillageOutsideRegency": (
         "village {village} is outside this office's regency ({regency}); "
         "the resident must apply at their own regency's office."

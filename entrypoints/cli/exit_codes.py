@@ -8,6 +8,7 @@ BAD_INPUT = 2  # a malformed value or a usage error
 NOT_FOUND = 3  # no such card (or other record)
 CONFLICT = 4  # changed by someone else at the same moment; try again
 UNAVAILABLE = 5  # the store cannot be opened, reached or written
+AUDIT_FAILED = 6  # an audit export does not verify, or reconciliation found problems
 INTERNAL = 70  # a bug: please report it with the command that caused it
 INTERRUPTED = 130  # stopped with Ctrl-C
 
@@ -17,4 +18,5 @@ BY_KIND = {
     "not_found": NOT_FOUND,
     "conflict": CONFLICT,
     "unavailable": UNAVAILABLE,
+    "audit_failed": AUDIT_FAILED,
 }

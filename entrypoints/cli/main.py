@@ -19,6 +19,8 @@ from ektp.entrypoints.cli.session import Session
 
 # name -> (module:attribute, one-line help shown by `ektp --help`)
 COMMANDS: dict[str, tuple[str, str]] = {
+    "audit": ("ektp.entrypoints.cli.audit:audit",
+              "Export, verify, replay and reconcile the audit trail."),
     "card": ("ektp.entrypoints.cli.card:card", "Take a card from request to hand-over."),
     "db": ("ektp.entrypoints.cli.db:db", "Create or check the database."),
     "demo": ("ektp.entrypoints.cli.demo:demo", "Run the Jombang launch scenario on a fresh file."),
@@ -68,7 +70,8 @@ def cli(ctx: click.Context, db: str, as_json: bool, actor: str | None, role: str
     """ektp: the event-sourced record of every e-KTP card, from request to hand-over.
 
     Exit codes: 0 ok, 1 refused by a rule, 2 bad input, 3 not found,
-    4 changed by someone else (try again), 5 store unavailable.
+    4 changed by someone else (try again), 5 store unavailable,
+    6 an audit export does not verify or does not reconcile.
     """
     s = Session(db=db, as_json=as_json, actor_id=actor, role=role)
     ctx.obj = s

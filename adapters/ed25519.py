@@ -1,0 +1,104 @@
+"""Ed25519 signing of manifests with the `cryptography` package, keys as PEM files."""
+
+from __future__ import annotations
+
+import os
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from ektp.application.errors import AuditFilesUnavailable, SigningKeyInvalid
+from ektp.application.ports.signer import SignatureChecker, Signer
+
+MAX_PEM = 1 << 14
+
+
+def _read(path: str) -> bytes:
+    try:
+        with open(path, "rb") as file:
+            data = file.read(MAX_PEM + 1)
+    except OSError as error:
+        raise SigningKeyInvalid(path=path, reason=error.strerror or "it cannot be read") from None
+    if len(data) > MAX_PEM:
+        raise SigningKeyInvalid(path=path, reason="it is far too large for a key")
+    return data
+
+
+class Ed25519Signer(Signer):
+    """Signs with an Ed25519 private key (signatures are deterministic, RFC 8032)."""
+
+    def __init__(self, key: Ed25519PrivateKey) -> None:
+        self._key = key
+
+    @classmethod
+    def from_pem(cls, path: str) -> Ed25519Signer:
+        """Load an unencrypted PKCS#8 PEM private key; `SigningKeyInvalid` otherwise."""
+        try:
+            key = serialization.load_pem_private_key(_read(path), password=None)
+        except (ValueError, TypeError) as error:
+            raise SigningKeyInvalid(path=path, reason=_why(error, "an unencrypted private key")) from None
+        except Exception:  # noqa: BLE001 - cryptography raises assorted types on odd input
+            raise SigningKeyInvalid(path=path, reason="it is not a PEM private key") from None
+        if not isinstance(key, Ed25519PrivateKey):
+            raise SigningKeyInvalid(path=path, reason="it is not an Ed25519 key")
+        return cls(key)
+
+    def sign(self, message: bytes) -> bytes:
+        """The 64-byte raw signature of `message`."""
+        return self._key.sign(message)
+
+
+class Ed25519Checker(SignatureChecker):
+    """Checks signatures against an Ed25519 public key."""
+
+    def __init__(self, key: Ed25519PublicKey) -> None:
+        self._key = key
+
+    @classmethod
+    def from_pem(cls, path: str) -> Ed25519Checker:
+        """Load a SubjectPublicKeyInfo PEM public key; `SigningKeyInvalid` otherwise."""
+        try:
+            key = serialization.load_pem_public_key(_read(path))
+        except (ValueError, TypeError) as error:
+            raise SigningKeyInvalid(path=path, reason=_why(error, "a public key")) from None
+        except Exception:  # noqa: BLE001 - cryptography raises assorted types on odd input
+            raise SigningKeyInvalid(path=path, reason="it is not a PEM public key") from None
+        if not isinstance(key, Ed25519PublicKey):
+            raise SigningKeyInvalid(path=path, reason="it is not an Ed25519 key")
+        return cls(key)
+
+    def is_valid(self, message: bytes, signature: bytes) -> bool:
+        """Whether `signature` signs `message` under this key."""
+        try:
+            self._key.verify(signature, message)
+        except InvalidSignature:
+            return False
+        return True
+
+
+def _why(error: Exception, wanted: str) -> str:
+    text = str(error).lower()
+    if "password" in text or "encrypted" in text:
+        return "it is encrypted; give an unencrypted key"
+    return f"it is not a PEM file holding {wanted}"
+
+
+def generate_key_pair(private_path: str, public_path: str) -> None:
+    """Write a new Ed25519 key pair as PEM files; never overwrites (the private key is 0600)."""
+    for path in (private_path, public_path):
+        if os.path.exists(path):
+            raise AuditFilesUnavailable(path=path, reason="it already exists; it is not overwritten")
+    key = Ed25519PrivateKey.generate()
+    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+    public = key.public_key().public_bytes(serialization.Encoding.PEM,
+                                           serialization.PublicFormat.SubjectPublicKeyInfo)
+    try:
+        fd = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as file:
+            file.write(private)
+        with open(public_path, "xb") as file:
+            file.write(public)
+    except OSError as error:
+        raise AuditFilesUnavailable(path=private_path, reason=error.strerror or "cannot write") from None

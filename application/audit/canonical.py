@@ -1,0 +1,54 @@
+"""The canonical form of `ektp-audit/1` objects, their hashes and times.
+
+Canonical form: the UTF-8 bytes of ``json.dumps(obj, sort_keys=True,
+separators=(",", ":"), ensure_ascii=False)``. Floats never appear (integers,
+or decimals as strings), so every implementation produces the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from typing import Any
+
+FORMAT = "ektp-audit/1"
+ZERO_HASH = "0" * 64
+HEX64 = re.compile(r"[0-9a-f]{64}")
+TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z")
+
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                            allow_nan=False)
+
+
+def canonical(obj: Any) -> bytes:
+    """The canonical bytes of a JSON value (raises ValueError on a float NaN or a lone surrogate)."""
+    try:
+        return _ENCODER.encode(obj).encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("a string holds a lone surrogate, which UTF-8 cannot encode") from None
+    except RecursionError:
+        raise ValueError("it is nested too deeply") from None
+
+
+def sha256_hex(data: bytes) -> str:
+    """Lowercase hex SHA-256 of `data`."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def format_time(moment: dt.datetime) -> str:
+    """A moment as the format writes it: UTC, microseconds, ``Z``
+    (``2017-11-06T01:00:00.000000Z``)."""
+    utc = moment if moment.tzinfo is dt.timezone.utc else moment.astimezone(dt.timezone.utc)
+    return utc.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+
+
+def parse_time(text: str) -> dt.datetime | None:
+    """Read a time written by `format_time`; None if `text` is not one."""
+    if not TIME.fullmatch(text):
+        return None
+    try:
+        return dt.datetime.fromisoformat(text[:-1]).replace(tzinfo=dt.timezone.utc)
+    except ValueError:
+        return None

@@ -1,0 +1,31 @@
+"""The list of reconciliation checks `ektp audit reconcile` runs, in report order."""
+
+from __future__ import annotations
+
+from ektp.application.audit.card_checks import (
+    BlankAllocatedOnce,
+    CardHistoriesWhole,
+    HandOverAfterDispatch,
+    PrintedOnAllocatedBlank,
+)
+from ektp.application.audit.reconcile import Check, ReconcilePolicy
+from ektp.application.audit.stock_checks import (
+    BlankConservation,
+    ClosedManifestsBalanced,
+    PrintedBlankConsumed,
+    SpoiledBlanksDestroyed,
+)
+
+
+def all_checks(policy: ReconcilePolicy) -> list[Check]:
+    """Fresh instances of every check (each keeps state for one run)."""
+    return [
+        CardHistoriesWhole(),
+        BlankAllocatedOnce(),
+        PrintedOnAllocatedBlank(),
+        HandOverAfterDispatch(),
+        PrintedBlankConsumed(),
+        BlankConservation(),
+        SpoiledBlanksDestroyed(policy),
+        ClosedManifestsBalanced(),
+    ]

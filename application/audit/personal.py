@@ -1,0 +1,93 @@
+"""Personal data in an export: pseudonymised by default, revealed on request.
+
+Pseudonymised, a NIK or KK number becomes ``MASKED~PSEUDONYM``: its masked form
+(``3517********0001``), a tilde, and the lowercase hex HMAC-SHA256 of its 16
+ASCII digits under the office's audit key. The same number always gives the
+same pseudonym, so one person links across cards, and nobody without the key
+can test a guessed number against it. A name becomes its initials: the first
+letter of each word, upper-cased, each followed by a dot (``Ahmad Fauzi`` ->
+``A.F.``). Which fields are personal is listed per event type below.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from ektp.domain.nik import mask_digits
+
+NUMBER = "number"  # a NIK or KK number
+NAME = "name"
+
+# (aggregate, event type) -> {path of keys inside data: kind of personal datum}
+PERSONAL_FIELDS: Mapping[tuple[str, str], Mapping[tuple[str, ...], str]] = {
+    ("card", "Requested"): {("nik",): NUMBER, ("kk",): NUMBER, ("name",): NAME},
+    ("card", "HandedOver"): {
+        ("recipient", "nik"): NUMBER, ("recipient", "kk"): NUMBER, ("recipient", "name"): NAME,
+    },
+}
+MIN_KEY_BYTES = 32
+
+
+def initials(name: str) -> str:
+    """The initials of a name: ``Siti Nur Jannah`` -> ``S.N.J.``."""
+    letters = []
+    for word in name.split():
+        first = next((ch for ch in word if ch.isalpha()), None)
+        if first is not None:
+            letters.append(first.upper() + ".")
+    return "".join(letters)
+
+
+class Pseudonymiser:
+    """Replaces the personal fields of each line's data (see the module docstring)."""
+
+    mode = "pseudonymised"
+
+    def __init__(self, key: bytes) -> None:
+        if len(key) < MIN_KEY_BYTES:
+            raise ValueError(f"the audit key must have at least {MIN_KEY_BYTES} bytes")
+        self._key = key
+
+    def number(self, digits: str) -> str:
+        """``MASKED~HMAC`` for a NIK or KK number."""
+        pseudonym = hmac.new(self._key, digits.encode("utf-8"), hashlib.sha256).hexdigest()
+        return f"{mask_digits(digits)}~{pseudonym}"
+
+    def apply(self, aggregate: str, type_name: str, data: dict[str, Any]) -> dict[str, Any]:
+        """`data` with its personal fields replaced (the same dict if it has none)."""
+        fields = PERSONAL_FIELDS.get((aggregate, type_name))
+        if not fields:
+            return data
+        rules: dict[str, Callable[[str], str]] = {NUMBER: self.number, NAME: initials}
+        result = dict(data)
+        for path, kind in fields.items():
+            _replace(result, path, rules[kind])
+        return result
+
+
+class Revealer:
+    """Leaves personal data in full (``--reveal-personal-data``)."""
+
+    mode = "revealed"
+
+    def apply(self, aggregate: str, type_name: str, data: dict[str, Any]) -> dict[str, Any]:
+        """`data` unchanged."""
+        return data
+
+
+def _replace(data: dict[str, Any], path: tuple[str, ...], rule: Callable[[str], str]) -> None:
+    head, *rest = path
+    value = data.get(head)
+    if value is None:
+        return
+    if rest:
+        if isinstance(value, dict):
+            inner = dict(value)
+            _replace(inner, tuple(rest), rule)
+            data[head] = inner
+        return
+    if isinstance(value, str):
+        data[head] = rule(value)

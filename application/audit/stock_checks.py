@@ -1,0 +1,186 @@
+"""Reconciliation checks over the blank ledger and the delivery manifests.
+
+Each needs its aggregate's events and is skipped while an export has none.
+Where the facts of those events are read (which keys hold serials and manifest
+ids) is kept in the small helpers at the top.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from typing import Any
+
+from ektp.application.audit.lines import AuditLine
+from ektp.application.audit.reconcile import Check, Finding, ReconcilePolicy
+
+
+MAX_RANGE = 1_000_000  # a larger range is not a consignment but a typo (or an attack)
+
+
+def serials_in(data: dict[str, Any]) -> list[str]:
+    """The blank serials an event names: ``serial``, ``serials``, and ranges given as
+    ``ranges``/``serial_ranges`` of ``{"first": ..., "last": ...}`` or ``[first, last]``."""
+    found: list[str] = []
+    if isinstance(data.get("serial"), str):
+        found.append(data["serial"])
+    if isinstance(data.get("serials"), list):
+        found += [s for s in data["serials"] if isinstance(s, str)]
+    for key in ("ranges", "serial_ranges"):
+        for item in data.get(key) or []:
+            first, last = (item.get("first"), item.get("last")) if isinstance(item, dict) else (
+                item if isinstance(item, list) and len(item) == 2 else (None, None))
+            if (isinstance(first, str) and isinstance(last, str) and first.isdigit()
+                    and last.isdigit() and 0 <= int(last) - int(first) < MAX_RANGE):
+                width = len(first)
+                found += [f"{n:0{width}d}" for n in range(int(first), int(last) + 1)]
+    return found
+
+
+def manifest_of(data: dict[str, Any]) -> str | None:
+    """The manifest a card event names (``manifest_id``)."""
+    value = data.get("manifest_id")
+    return value if isinstance(value, str) else None
+
+
+# blank-stock event -> (states a serial may be in before, state after)
+IN_STOCK, ALLOCATED, CONSUMED, SPOILED, DESTROYED, LENT, MISSING = (
+    "in stock", "allocated", "consumed", "spoiled", "destroyed", "lent", "missing")
+GONE = "returned to its lender"
+TRANSITIONS: dict[str, tuple[frozenset[str | None], str]] = {
+    "ConsignmentReceived": (frozenset({None}), IN_STOCK),
+    "BlanksBorrowed": (frozenset({None, GONE}), IN_STOCK),
+    "BlankAllocated": (frozenset({IN_STOCK}), ALLOCATED),
+    "BlankConsumed": (frozenset({ALLOCATED}), CONSUMED),
+    "BlankSpoiled": (frozenset({IN_STOCK, ALLOCATED}), SPOILED),
+    "SpoiledDestroyed": (frozenset({SPOILED}), DESTROYED),
+    "BlanksLent": (frozenset({IN_STOCK}), LENT),
+    "BlankReportedMissing": (frozenset({IN_STOCK, ALLOCATED, LENT}), MISSING),
+}
+
+
+class BlankConservation(Check):
+    """Each serial is in exactly one state and moves only as the ledger's rules allow,
+    so received + borrowed = in stock + allocated + consumed + spoiled + destroyed
+    + lent + missing holds at every moment."""
+
+    name = "blank-conservation"
+    description = "every blank serial moves only through the ledger's allowed states"
+    needs = frozenset({"blank-stock"})
+
+    def __init__(self) -> None:
+        self._state: dict[str, str] = {}
+        self._found: list[Finding] = []
+
+    def observe(self, line: AuditLine) -> None:
+        """Move each serial the ledger event names."""
+        if line.aggregate != "blank-stock":
+            return
+        if line.type == "LoanReturned":
+            for serial in serials_in(line.data):
+                before = self._state.get(serial)
+                self._state[serial] = IN_STOCK if before == LENT else GONE
+            return
+        rule = TRANSITIONS.get(line.type)
+        if rule is None:
+            return
+        allowed, after = rule
+        for serial in serials_in(line.data):
+            before = self._state.get(serial)
+            if before not in allowed:
+                self._found.append(Finding(
+                    f"blank {serial} (line {line.number})",
+                    f"{line.type} while the blank is {before or 'not in the ledger'}"))
+            self._state[serial] = after
+
+    def findings(self, now: dt.datetime) -> list[Finding]:
+        """What was found."""
+        return self._found
+
+    def figures(self) -> Counter[str]:
+        """How many serials are in each state."""
+        return Counter(self._state.values())
+
+
+class PrintedBlankConsumed(Check):
+    """Every printed card's blank is consumed in the ledger."""
+
+    name = "printed-blank-consumed"
+    description = "every printed card has a consumed blank in the ledger"
+    needs = frozenset({"card", "blank-stock"})
+
+    def __init__(self) -> None:
+        self._printed: dict[str, str] = {}
+        self._consumed: set[str] = set()
+
+    def observe(self, line: AuditLine) -> None:
+        """Collect printed and consumed serials."""
+        if line.aggregate == "card" and line.type == "Printed":
+            self._printed[str(line.data.get("serial"))] = line.stream
+        elif line.aggregate == "blank-stock" and line.type == "BlankConsumed":
+            self._consumed.update(serials_in(line.data))
+
+    def findings(self, now: dt.datetime) -> list[Finding]:
+        """Printed serials the ledger never consumed."""
+        return [Finding(f"card {card}", f"printed on blank {serial}, which the ledger never consumed")
+                for serial, card in self._printed.items() if serial not in self._consumed]
+
+
+class SpoiledBlanksDestroyed(Check):
+    """Spoiled blanks are destroyed under a record before the deadline."""
+
+    name = "spoiled-blanks-destroyed"
+    description = "no spoiled blank is left undestroyed past the deadline"
+    needs = frozenset({"blank-stock"})
+
+    def __init__(self, policy: ReconcilePolicy) -> None:
+        self._deadline = dt.timedelta(days=policy.destruction_deadline_days)
+        self._spoiled: dict[str, dt.datetime] = {}
+
+    def observe(self, line: AuditLine) -> None:
+        """Note when each blank was spoiled; forget it once destroyed."""
+        if (line.aggregate, line.type) in (("card", "PrintFailed"), ("blank-stock", "BlankSpoiled")):
+            for serial in serials_in(line.data):
+                self._spoiled.setdefault(serial, line.time)
+        elif line.aggregate == "blank-stock" and line.type == "SpoiledDestroyed":
+            for serial in serials_in(line.data):
+                self._spoiled.pop(serial, None)
+
+    def findings(self, now: dt.datetime) -> list[Finding]:
+        """Spoiled blanks older than the deadline."""
+        days = self._deadline.days
+        return [Finding(f"blank {serial}", f"spoiled on {when.date().isoformat()} and not "
+                                           f"destroyed within {days} days")
+                for serial, when in self._spoiled.items() if now - when > self._deadline]
+
+
+class ClosedManifestsBalanced(Check):
+    """A closed manifest accounts for every card it took out: dispatched = handed over + returned."""
+
+    name = "closed-manifests-balanced"
+    description = "every closed manifest is balanced (dispatched = handed over + returned)"
+    needs = frozenset({"manifest"})
+
+    def __init__(self) -> None:
+        self._dispatched: dict[str, int] = {}
+        self._settled: Counter[str] = Counter()
+        self._closed: dict[str, int] = {}
+
+    def observe(self, line: AuditLine) -> None:
+        """Count dispatches per manifest and the hand-overs and returns naming it."""
+        if line.aggregate == "manifest":
+            if line.type == "Dispatched" and isinstance(line.data.get("card_count"), int):
+                self._dispatched[line.stream] = line.data["card_count"]
+            elif line.type == "Closed":
+                self._closed[line.stream] = line.number
+        elif line.aggregate == "card" and line.type in ("HandedOver", "Returned"):
+            manifest = manifest_of(line.data)
+            if manifest is not None:
+                self._settled[manifest] += 1
+
+    def findings(self, now: dt.datetime) -> list[Finding]:
+        """Closed manifests whose counts do not balance."""
+        return [Finding(f"manifest {m} (closed at line {n})",
+                        f"dispatched {self._dispatched.get(m, 0)} but {self._settled[m]} "
+                        f"were handed over or returned")
+                for m, n in self._closed.items() if self._dispatched.get(m, 0) != self._settled[m]]

@@ -1,0 +1,102 @@
+"""How replays, reconciliation reports and card tables of an export look."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from ektp.entrypoints.cli.output import local_time
+
+if TYPE_CHECKING:
+    from ektp.application.audit.reconcile import CheckResult
+    from ektp.domain.card.events import CardEvent
+    from ektp.domain.card.state import Card
+
+SHOWN_FINDINGS = 20
+
+
+def _personal(value: str | None) -> str | None:
+    """A NIK or KK as the export holds it, masked if it was revealed in full."""
+    from ektp.domain.nik import mask_digits
+
+    if value is None or "~" in value:
+        return value
+    return mask_digits(value)
+
+
+def replay_data(card: Card, events: Sequence[CardEvent]) -> dict[str, Any]:
+    """The JSON form of a replayed card and its history."""
+    from ektp.application.history import history_entry
+    from ektp.entrypoints.cli.card_output import history_data
+
+    return {
+        "id": str(card.id), "status": card.status.value, "version": card.version,
+        "nik": _personal(card.nik), "kk": _personal(card.kk), "village": card.village,
+        "reason": card.reason.value, "requested_at": card.requested_at,
+        "modified_at": card.modified_at, "blank_serial": card.blank_serial,
+        "spoiled_serials": list(card.spoiled_serials), "courier": card.courier,
+        "manifest_id": str(card.manifest_id) if card.manifest_id else None,
+        "attempts": card.attempts,
+        "recipient": card.recipient.kind.value if card.recipient else None,
+        "history": history_data(tuple(history_entry(e) for e in events)),
+    }
+
+
+def replay_text(card: Card, events: Sequence[CardEvent]) -> str:
+    """The readable replay: the state, then one line per event."""
+    from ektp.application.history import history_entry
+    from ektp.entrypoints.cli.card_output import history_text
+
+    rows = [
+        ("Card", str(card.id)), ("Status", f"{card.status.value} (version {card.version})"),
+        ("NIK", _personal(card.nik) or "-"), ("Village", card.village),
+        ("Reason", card.reason.value), ("Requested", local_time(card.requested_at)),
+        ("Last change", local_time(card.modified_at)), ("Blank", card.blank_serial or "-"),
+        ("Spoiled", ", ".join(card.spoiled_serials) or "-"), ("Courier", card.courier or "-"),
+        ("Attempts", str(card.attempts)),
+        ("Recipient", card.recipient.kind.value if card.recipient else "-"),
+    ]
+    state = "\n".join(f"{label:<12} {value}" for label, value in rows)
+    return state + "\n\n" + history_text(tuple(history_entry(e) for e in events))
+
+
+def reconcile_data(results: Sequence[CheckResult], now: dt.datetime) -> dict[str, Any]:
+    """The JSON form of a reconciliation report."""
+    return {
+        "clean": all(r.status != "problems" for r in results),
+        "as_of": now,
+        "checks": [{"name": r.name, "description": r.description, "status": r.status,
+                    "note": r.note or None,
+                    "findings": [{"where": f.where, "message": f.message} for f in r.findings]}
+                   for r in results],
+    }
+
+
+def reconcile_text(results: Sequence[CheckResult], now: dt.datetime) -> str:
+    """The readable reconciliation report."""
+    lines = [f"Reconciliation as of {local_time(now)}"]
+    for r in results:
+        note = f" ({r.note})" if r.note else ""
+        count = f": {len(r.findings)} problem(s)" if r.findings else ""
+        lines.append(f"  {r.status:<8} {r.name}: {r.description}{note}{count}")
+        for finding in r.findings[:SHOWN_FINDINGS]:
+            lines.append(f"             - {finding.where}: {finding.message}")
+        if len(r.findings) > SHOWN_FINDINGS:
+            lines.append(f"             ... and {len(r.findings) - SHOWN_FINDINGS} more (--json lists all)")
+    clean = all(r.status != "problems" for r in results)
+    lines.append("clean." if clean else "NOT clean.")
+    return "\n".join(lines)
+
+
+def write_csv(columns: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
+    """Rows as CSV (RFC 4180) on standard output."""
+    import csv
+    import sys
+
+    writer = csv.writer(sys.stdout, lineterminator="\r\n")
+    writer.writerow(columns)
+    writer.writerows(rows)
+    sys.stdout.flush()
+
+

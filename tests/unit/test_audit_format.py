@@ -1,0 +1,172 @@
+"""The pure parts of ektp-audit/1: canonical form, times, facts, personal data, registry."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import typing
+import uuid
+from decimal import Decimal
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from testkit.event_strategies import TIMES, all_event_classes
+
+from ektp.application.audit.aggregates import aggregate_of, event_class
+from ektp.application.audit.canonical import canonical, format_time, parse_time, sha256_hex
+from ektp.application.audit.facts import event_data, jsonable
+from ektp.application.audit.personal import PERSONAL_FIELDS, Pseudonymiser, initials
+from ektp.application.audit.strict_json import NotStrictJson, load_strict
+from ektp.domain.card import events as card_events
+from ektp.domain.card.recipient import Recipient
+from ektp.domain.open_requests import NikClaimed
+
+KEY = bytes(range(32))
+
+
+def test_canonical_form_is_sorted_compact_utf8() -> None:
+    assert canonical({"b": 1, "a": ["é", None, True]}) == '{"a":["é",null,true],"b":1}'.encode()
+
+
+def test_canonical_refuses_lone_surrogates_and_nan() -> None:
+    with pytest.raises(ValueError):
+        canonical({"a": "\ud800"})
+    with pytest.raises(ValueError):
+        canonical({"a": float("nan")})
+
+
+@given(TIMES)
+def test_times_are_utc_with_microseconds_and_read_back(moment: dt.datetime) -> None:
+    text = format_time(moment)
+    assert text.endswith("Z") and len(text) == 27
+    assert parse_time(text) == moment
+
+
+@pytest.mark.parametrize("text", ["2017-11-06T01:00:00Z", "2017-11-06T01:00:00.000000+00:00",
+                                  "2017-13-06T01:00:00.000000Z", "x"])
+def test_other_time_spellings_are_refused(text: str) -> None:
+    assert parse_time(text) is None
+
+
+def test_jsonable_converts_the_field_types_and_refuses_floats() -> None:
+    moment = dt.datetime(2017, 11, 6, 8, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+    value = {"u": uuid.UUID(int=1), "t": moment, "d": Decimal("1.50"), "r": Recipient.owner(),
+             "tup": ("a",), "e": card_events.RequestReason.LOST}
+    assert jsonable(value) == {
+        "u": "00000000-0000-0000-0000-000000000001", "t": "2017-11-06T01:00:00.000000Z",
+        "d": "1.50", "r": {"kind": "owner", "nik": None, "name": None, "kk": None,
+                           "relationship": None},
+        "tup": ["a"], "e": "lost"}
+    with pytest.raises(TypeError):
+        jsonable({"x": 1.5})
+
+
+def test_event_data_leaves_out_the_envelope() -> None:
+    event = card_events.Printed(originator_id=uuid.UUID(int=1), originator_version=4,
+                                timestamp=dt.datetime(2017, 11, 8, tzinfo=dt.timezone.utc),
+                                actor={"id": "op", "role": "operator"}, office="35.17",
+                                serial="3517170001", station="cetak-1")
+    assert event_data(event) == {"serial": "3517170001", "station": "cetak-1"}
+
+
+def test_initials() -> None:
+    assert initials("Ahmad Fauzi") == "A.F."
+    assert initials("siti nur  jannah") == "S.N.J."
+    assert initials("Muh. 'Ali") == "M.A."
+
+
+def test_pseudonym_is_masked_plus_hmac_of_the_digits() -> None:
+    nik = "3517091203850001"
+    expected = hmac.new(KEY, nik.encode(), hashlib.sha256).hexdigest()
+    assert Pseudonymiser(KEY).number(nik) == f"3517********0001~{expected}"
+    assert Pseudonymiser(bytes(32)).number(nik) != Pseudonymiser(KEY).number(nik)
+
+
+def test_a_short_audit_key_is_refused() -> None:
+    with pytest.raises(ValueError):
+        Pseudonymiser(b"short")
+
+
+def test_pseudonymiser_replaces_owner_and_proxy_data() -> None:
+    p = Pseudonymiser(KEY)
+    data = p.apply("card", "Requested", {"nik": "3517091203850001", "kk": "3517090101100001",
+                                         "name": "Ahmad Fauzi", "village": "35.17.09.2018"})
+    assert data["name"] == "A.F." and data["village"] == "35.17.09.2018"
+    assert data["nik"].startswith("3517********0001~") and data["kk"].startswith("3517********0001~")
+    proxy = p.apply("card", "HandedOver", {"recipient": {
+        "kind": "proxy", "nik": "3517081006930004", "name": "Hendra Gunawan",
+        "kk": "3517080202110003", "relationship": "spouse"}, "place": "door"})
+    assert proxy["recipient"]["name"] == "H.G." and "3517081006930004" not in str(proxy)
+    owner = p.apply("card", "HandedOver", {"recipient": {"kind": "owner", "nik": None}})
+    assert owner == {"recipient": {"kind": "owner", "nik": None}}
+
+
+def _personal_paths(cls: type, prefix: tuple[str, ...] = ()) -> set[tuple[str, ...]]:
+    hints = typing.get_type_hints(cls)
+    found = set()
+    for field in attrs.fields(cls):
+        path = (*prefix, field.name)
+        if field.name in ("nik", "kk", "name"):
+            found.add(path)
+        for arg in (hints[field.name], *typing.get_args(hints[field.name])):
+            if isinstance(arg, type) and attrs.has(arg) and field.name not in ("actor",):
+                found |= _personal_paths(arg, path)
+    return found
+
+
+@pytest.mark.parametrize("cls", all_event_classes(), ids=lambda c: c.__name__)
+def test_every_personal_field_of_every_exported_event_is_listed(cls: type) -> None:
+    aggregate = aggregate_of(cls)
+    if aggregate is None:
+        return
+    listed = set(PERSONAL_FIELDS.get((aggregate, cls.__name__), {}))
+    assert _personal_paths(cls) == listed
+
+
+def test_the_registry_maps_card_events_and_leaves_out_the_nik_registers() -> None:
+    assert aggregate_of(card_events.HandedOver) == "card"
+    assert aggregate_of(NikClaimed) is None
+    assert event_class("card", "HandedOver") is card_events.HandedOver
+    assert event_class("card", "DomainEvent") is None  # imported there, not a card event
+    assert event_class("card", "Recipient") is None
+    assert event_class("card", "NoSuchEvent") is None
+    assert event_class("card", "not a name") is None
+    assert event_class("blank-stock", "BlankConsumed") is None or aggregate_of(
+        event_class("blank-stock", "BlankConsumed")) == "blank-stock"  # type: ignore[arg-type]
+    assert event_class("nothing", "Requested") is None
+
+
+@pytest.mark.parametrize("raw, reason", [
+    (b'{"a":1,"a":2}', "appears twice"), (b'{"a":1.5}', "floating-point"),
+    (b'{"a":NaN}', "NaN"), (b"\xff", "UTF-8"), (b"{", "not JSON"), (b"[" * 100000, "not JSON|deeply")])
+def test_strict_json_says_why(raw: bytes, reason: str) -> None:
+    with pytest.raises(NotStrictJson, match=reason):
+        load_strict(raw)
+
+
+@given(st.dictionaries(st.text(max_size=5), st.integers() | st.text(max_size=5) | st.none()))
+def test_hash_is_sha256_of_canonical(obj: dict[str, object]) -> None:
+    assert sha256_hex(canonical(obj)) == hashlib.sha256(canonical(obj)).hexdigest()
+    assert load_strict(canonical(obj)) == obj
+
+
+_CARD_EVENT_CLASSES = [c for c in all_event_classes() if aggregate_of(c) is not None]
+
+
+@given(data=st.data(), seq=st.integers(1, 10**12), prev=st.text("0123456789abcdef", min_size=64, max_size=64))
+def test_a_built_line_is_the_canonical_form_and_its_hash(data: st.DataObject, seq: int, prev: str) -> None:
+    from testkit.event_strategies import builds
+
+    from ektp.application.audit.lines import build_line
+    from ektp.application.audit.personal import Revealer
+
+    cls = data.draw(st.sampled_from(_CARD_EVENT_CLASSES))
+    event = data.draw(builds(cls))
+    line, digest = build_line(seq, "card", event, prev, Revealer())
+    obj = load_strict(line[:-1])
+    assert line == canonical(obj) + b"\n"
+    assert obj.pop("hash") == digest == sha256_hex(canonical(obj))
+    assert obj["data"] == event_data(event) and obj["seq"] == seq and obj["prev"] == prev
