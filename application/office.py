@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ektp.application.blank_desk import BlankDesk
 from ektp.application.card_desk import CardDesk
 from ektp.application.views import CardView
 from ektp.domain.address import VillageCode
@@ -9,8 +10,8 @@ from ektp.domain.card.vocabulary import CardStatus
 from ektp.domain.choice import parse_choice
 
 
-class Office(CardDesk):
-    """An e-KTP office: the card lifecycle, its queries, and (later) stock and delivery.
+class Office(CardDesk, BlankDesk):
+    """An e-KTP office: the card lifecycle, the blank stock ledger, their queries (delivery later).
 
     Build it with `ektp.entrypoints.open_office`; close it (or use it as a context
     manager) to release the database connections.

@@ -19,6 +19,8 @@ from ektp.entrypoints.cli.session import Session
 
 # name -> (module:attribute, one-line help shown by `ektp --help`)
 COMMANDS: dict[str, tuple[str, str]] = {
+    "blanks": ("ektp.entrypoints.cli.blanks:blanks",
+               "The blank stock ledger: receive, count, destroy, reconcile."),
     "card": ("ektp.entrypoints.cli.card:card", "Take a card from request to hand-over."),
     "demo": ("ektp.entrypoints.cli.demo:demo", "Run the Jombang launch scenario on a fresh file."),
 }
