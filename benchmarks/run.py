@@ -8,7 +8,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-BENCHMARKS = ["bench_card_writes", "bench_cli_startup"]
+BENCHMARKS = ["bench_card_writes", "bench_cli_startup", "bench_blanks"]
 
 if __name__ == "__main__":
     chosen = sys.argv[1:] or BENCHMARKS

@@ -67,7 +67,7 @@ def _race(tmp_path: Path, url: str, name: str, serial: str, *card_lists: list[st
 
 def test_two_processes_taking_the_next_serial_never_share_one(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'race.db'}"
-    per_process, rounds = 10, 3
+    per_process, rounds = 12, 5
     with open_office(url) as office:
         office.receive_blanks(OPERATOR, bast="BAST/RACE", source="ministry",
                               ranges=["3517170001-3517170200"])
@@ -91,10 +91,10 @@ def test_two_processes_taking_the_next_serial_never_share_one(tmp_path: Path) ->
 
 def test_two_processes_naming_the_same_serial_exactly_one_gets_it(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'same.db'}"
-    rounds = 4
+    rounds = 8
     with open_office(url) as office:
         office.receive_blanks(OPERATOR, bast="BAST/RACE", source="ministry",
-                              ranges=["3517170001-3517170010"])
+                              ranges=["3517170001-3517170020"])
         pairs = [_cards(office, 1 + 2 * r, 2) for r in range(rounds)]
     for r, (a, b) in enumerate(pairs):
         serial = f"35171700{r + 1:02d}"
