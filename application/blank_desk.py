@@ -2,42 +2,33 @@
 
 Card-driven moves (allocate, print, print failure, cancel) are in `card_blanks`;
 this desk records what arrives, leaves, breaks, is destroyed, counted or lost.
+The ledger's modules are imported inside the methods: `Office` includes this
+desk, and a card command that moves no blank (`card ready`) should not pay for
+loading them at start-up.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator
-from functools import partial
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
-from ektp.application.blank_views import (
-    BlankMovement,
-    BlankView,
-    Reconciliation,
-    SpoiledBlank,
-    StockFigure,
-)
-from ektp.application.ledger_access import load_ledger, retrying, save_ledger
 from ektp.application.office_base import OfficeBase
 from ektp.application.stale_retry import write_use_case
-from ektp.application.store_access import store_errors
-from ektp.domain.actor import Actor
-from ektp.domain.blank_stock import commands as lc
-from ektp.domain.blank_stock import events as ev
-from ektp.domain.blank_stock.decide import decide
-from ektp.domain.blank_stock.serial_range import parse_ranges
-from ektp.domain.blank_stock.snapshot import project
-from ektp.domain.blank_stock.source import parse_source
-from ektp.domain.blank_stock.state import Ledger, empty_ledger, evolve, ledger_id
-from ektp.domain.blank_stock.vocabulary import DestructionMethod, LoanDirection
-from ektp.domain.blank_stock.witness import parse_witnesses
-from ektp.domain.card.vocabulary import PrintFailureReason
-from ektp.domain.choice import parse_choice
-from ektp.domain.errors import InvalidStockCount, InvalidText, UnknownSerial
-from ektp.domain.serial import parse_serial
-from ektp.domain.text import parse_reference
 
-LedgerFactory = Callable[..., lc.LedgerCommand]
+if TYPE_CHECKING:
+    from ektp.application.blank_views import (
+        BlankMovement,
+        BlankView,
+        Reconciliation,
+        SpoiledBlank,
+        StockFigure,
+    )
+    from ektp.domain.actor import Actor
+    from ektp.domain.blank_stock import events as ev
+    from ektp.domain.blank_stock.state import Ledger
+    from ektp.domain.blank_stock.vocabulary import DestructionMethod, LoanDirection
+    from ektp.domain.card.vocabulary import PrintFailureReason
 
 
 class BlankDesk(OfficeBase):
@@ -48,28 +39,27 @@ class BlankDesk(OfficeBase):
         self, actor: Actor, *, bast: str, source: str, ranges: Iterable[str]
     ) -> BlankMovement:
         """Take a consignment into stock: its BAST number, source and serial ranges."""
-        kind, office = parse_source(source)
-        return self._ledger_change(actor, partial(
-            lc.ReceiveConsignment, bast=parse_reference(bast, "BAST number"), source=kind,
-            source_office=office, ranges=parse_ranges(ranges)))
+        from ektp.application import blank_commands as bc
+
+        return bc.apply(self, actor, bc.receive(bast, source, ranges))
 
     @write_use_case
     def lend_blanks(
         self, actor: Actor, *, to: str, record: str, ranges: Iterable[str]
     ) -> BlankMovement:
         """Lend blanks in stock to another office (head of office)."""
-        return self._ledger_change(actor, partial(
-            lc.LendBlanks, counterpart=parse_reference(to, "office"),
-            record_number=parse_reference(record, "record number"), ranges=parse_ranges(ranges)))
+        from ektp.application import blank_commands as bc
+
+        return bc.apply(self, actor, bc.lend(to, record, ranges))
 
     @write_use_case
     def borrow_blanks(
         self, actor: Actor, *, lender: str, record: str, ranges: Iterable[str]
     ) -> BlankMovement:
         """Take blanks borrowed from another office into stock."""
-        return self._ledger_change(actor, partial(
-            lc.BorrowBlanks, counterpart=parse_reference(lender, "office"),
-            record_number=parse_reference(record, "record number"), ranges=parse_ranges(ranges)))
+        from ektp.application import blank_commands as bc
+
+        return bc.apply(self, actor, bc.borrow(lender, record, ranges))
 
     @write_use_case
     def return_loan(
@@ -77,21 +67,18 @@ class BlankDesk(OfficeBase):
         direction: str | LoanDirection,
     ) -> BlankMovement:
         """Lent blanks came back (``back-to-us``) or borrowed ones went back (``back-to-lender``)."""
-        return self._ledger_change(actor, partial(
-            lc.ReturnLoan, counterpart=parse_reference(counterpart, "office"),
-            record_number=parse_reference(record, "record number"),
-            direction=parse_choice(LoanDirection, direction, "direction"),
-            ranges=parse_ranges(ranges)))
+        from ektp.application import blank_commands as bc
+
+        return bc.apply(self, actor, bc.return_loan(counterpart, record, ranges, direction))
 
     @write_use_case
     def spoil_blanks(
         self, actor: Actor, serials: Iterable[str], reason: str | PrintFailureReason
     ) -> BlankMovement:
         """Record blanks in stock found spoiled (e.g. physically damaged)."""
-        the_reason = parse_choice(PrintFailureReason, reason, "reason")
-        the_serials = self._serials(serials)
-        return self._ledger_change(actor, *(
-            partial(lc.SpoilBlank, serial=s, reason=the_reason) for s in the_serials))
+        from ektp.application import blank_commands as bc
+
+        return bc.apply(self, actor, bc.spoil(serials, reason))
 
     @write_use_case
     def destroy_spoiled(
@@ -99,63 +86,38 @@ class BlankDesk(OfficeBase):
         witnesses: Iterable[str], serials: Iterable[str] = (), all_spoiled: bool = False,
     ) -> BlankMovement:
         """Destroy spoiled blanks (these serials, or all) under a record, before witnesses."""
-        chosen = tuple(serials)
-        if bool(chosen) == all_spoiled:
-            raise InvalidText(field="the blanks to destroy",
-                              reason="name the SERIALs or give --all-spoiled (not both)")
-        return self._ledger_change(actor, partial(
-            lc.DestroySpoiled, record_number=parse_reference(record, "record number"),
-            method=parse_choice(DestructionMethod, method, "method"),
-            witnesses=parse_witnesses(witnesses),
-            serials=None if all_spoiled else self._serials(chosen)))
+        from ektp.application import blank_commands as bc
+
+        return bc.apply(self, actor, bc.destroy(record, method, witnesses, serials, all_spoiled))
 
     @write_use_case
     def count_blanks(self, actor: Actor, counted: int) -> BlankMovement:
         """Record a physical count of the blanks in stock; a difference is a discrepancy."""
-        if isinstance(counted, bool) or not isinstance(counted, int) or counted < 0:
-            raise InvalidStockCount(value=str(counted)[:20])
-        return self._ledger_change(actor, partial(lc.CountStock, counted=counted))
+        from ektp.application import blank_commands as bc
+
+        return bc.apply(self, actor, bc.count(counted))
 
     @write_use_case
     def report_missing(
         self, actor: Actor, serials: Iterable[str], police_report: str
     ) -> BlankMovement:
         """Record blanks in stock that cannot be found, with the police report number."""
-        report = parse_reference(police_report, "police report number")
-        return self._ledger_change(actor, *(
-            partial(lc.ReportMissing, serial=s, police_report=report)
-            for s in self._serials(serials)))
+        from ektp.application import blank_commands as bc
 
-    @staticmethod
-    def _serials(serials: Iterable[str]) -> tuple[str, ...]:
-        chosen = tuple(dict.fromkeys(parse_serial(s) for s in serials))
-        if not chosen:
-            raise InvalidText(field="SERIAL", reason="name at least one blank serial")
-        return chosen
-
-    def _ledger_change(self, actor: Actor, *builds: LedgerFactory) -> BlankMovement:
-        def attempt(fresh: bool) -> BlankMovement:
-            ledger = load_ledger(self, fresh)
-            at = self._now()
-            events: list[ev.LedgerEvent] = []
-            after = ledger
-            for build in builds:
-                new = decide(after, build(actor=actor, at=at, office=self._config.office_code))
-                for event in new:
-                    after = evolve(after, event)
-                events += new
-            save_ledger(self, events, ref="the blank ledger", before=ledger, after=after)
-            return _movement(events, after)
-
-        return retrying(self, attempt)
+        return bc.apply(self, actor, bc.missing(serials, police_report))
 
     # --- queries -----------------------------------------------------------------
 
     def blank_ledger(self) -> Ledger:
         """The ledger's state now (read fresh from the store)."""
+        from ektp.application.ledger_access import load_ledger
+
         return load_ledger(self, fresh=True)
 
     def _ledger_events(self, **bounds: int) -> Iterator[ev.LedgerEvent]:
+        from ektp.application.store_access import store_errors
+        from ektp.domain.blank_stock.state import ledger_id
+
         stream = ledger_id(self._config.office_code)
         with store_errors():
             for event in self._store.events.get(stream, **bounds):  # type: ignore[arg-type]
@@ -165,11 +127,11 @@ class BlankDesk(OfficeBase):
         """The daily stock figure: blanks per state at the end of `day` (default: now)
         and that day's movements, in the office's time zone."""
         from ektp.application.blank_folds import stock_figure
+        from ektp.domain.blank_stock.state import empty_ledger, evolve, ledger_id
 
         today = self._today()
         the_day = _parse_day(day, today) if day else today
-        tz = self._config.timezone
-        start = dt.datetime.combine(the_day, dt.time(), tz)
+        start = dt.datetime.combine(the_day, dt.time(), self._config.timezone)
         end = start + dt.timedelta(days=1)
         if the_day == today:
             ledger = self.blank_ledger()
@@ -190,7 +152,8 @@ class BlankDesk(OfficeBase):
 
     def _events_since(self, start: dt.datetime) -> Iterator[ev.LedgerEvent]:
         """The ledger's events from `start` on, oldest first, read newest first in pages."""
-        page, found, upper = 200, [], None
+        page, upper = 200, None
+        found: list[ev.LedgerEvent] = []
         while True:
             bounds = {"desc": True, "limit": page, **({"lte": upper} if upper else {})}
             batch = list(self._ledger_events(**bounds))
@@ -210,6 +173,9 @@ class BlankDesk(OfficeBase):
         """One blank serial: where it is now and its whole history."""
         from ektp.application.blank_folds import serial_history
         from ektp.application.blank_transitions import GIVEN_BACK
+        from ektp.application.blank_views import BlankView
+        from ektp.domain.errors import UnknownSerial
+        from ektp.domain.serial import parse_serial
 
         the_serial = parse_serial(serial)
         history, track = serial_history(self._ledger_events(), the_serial)
@@ -224,9 +190,11 @@ class BlankDesk(OfficeBase):
 
         from ektp.application.blank_reconcile import reconcile
         from ektp.application.event_feed import events_after
+        from ektp.domain.blank_stock import events as ledger_events
+        from ektp.domain.blank_stock.state import ledger_id
         from ektp.domain.card import events as ce
 
-        classes = [*ev.LedgerEvent.__subclasses__(),
+        classes = [*ledger_events.LedgerEvent.__subclasses__(),
                    ce.BlankAllocated, ce.Printed, ce.PrintFailed, ce.Cancelled]
         topics = tuple(get_topic(c) for c in classes)
         stream = ledger_id(self._config.office_code)
@@ -236,6 +204,8 @@ class BlankDesk(OfficeBase):
 
 
 def _parse_day(day: str | dt.date, today: dt.date) -> dt.date:
+    from ektp.domain.errors import InvalidText
+
     if isinstance(day, dt.date):
         the_day = day
     else:
@@ -246,21 +216,3 @@ def _parse_day(day: str | dt.date, today: dt.date) -> dt.date:
     if the_day > today:
         raise InvalidText(field="date", reason="it is in the future")
     return the_day
-
-
-def _movement(events: list[ev.LedgerEvent], after: Ledger) -> BlankMovement:
-    from ektp.application.blank_transitions import serials_of
-
-    ranges = [r for e in events for r in serials_of(e)]
-    first = events[0]
-    facts: dict[str, object] = {}
-    if isinstance(first, ev.StockCounted):
-        facts = {"counted": first.counted, "book": first.book, "difference": first.difference}
-    elif isinstance(first, ev.ConsignmentReceived):
-        facts = {"bast": first.bast, "source": first.source.value, "source_office": first.source_office}
-    return BlankMovement(
-        event=type(first).__name__, count=sum(r.count for r in ranges),
-        ranges=tuple(str(r) for r in ranges), in_stock=after.in_stock.count,
-        conserved=after.conserved(), facts=facts,
-    )
-

@@ -17,7 +17,6 @@ from ektp.application.ledger_access import load_ledger, retrying, save_ledger
 from ektp.application.views import CardView
 from ektp.domain.blank_stock.card_link import ledger_commands
 from ektp.domain.blank_stock.decide import decide_all
-from ektp.domain.blank_stock.snapshot import project
 from ektp.domain.errors import NoBlankInStock
 
 if TYPE_CHECKING:
@@ -65,9 +64,7 @@ def move_blank(
             save_change(change)
             return CardView.of(change.after)
         ledger = ledger or load_ledger(desk, fresh)
-        ledger_events = decide_all(ledger, moves)
-        after = project(ledger, ledger_events)
-        assert after is not None
+        ledger_events, after = decide_all(ledger, moves)
         save_ledger(desk, [*change.events, *ledger_events], ref=change.card.id,
                     before=ledger, after=after, states=change.states)
         return CardView.of(change.after)

@@ -72,6 +72,7 @@ def run(cards: int = 300, rounds: int = 5) -> dict[str, float]:
     def through_office() -> float:
         url = DatabaseUrl.parse(f"sqlite:///{workdir / f'office-{next(counter)}.db'}")
         store = RecordingStore(env=store_settings(url))
+        store.batches = []
         office = Office(store, SteadyClock(), OfficeConfig())
         office.receive_blanks(OPERATOR, bast="BAST/BENCH", source="ministry",
                               ranges=[f"3517000000-{3517000000 + cards - 1}"])

@@ -203,12 +203,15 @@ def _missing(s: Ledger, c: cmd.ReportMissing) -> list[ev.LedgerEvent]:
     return [_new(ev.BlankReportedMissing, s, c, serial=c.serial, police_report=c.police_report)]
 
 
-def decide_all(ledger: Ledger, commands: Iterable[cmd.LedgerCommand]) -> list[ev.LedgerEvent]:
-    """Decide several commands in order, each on the state the previous ones left."""
+def decide_all(
+    ledger: Ledger, commands: Iterable[cmd.LedgerCommand]
+) -> tuple[list[ev.LedgerEvent], Ledger]:
+    """Decide several commands in order, each on the state the previous ones left;
+    the events and the ledger after them."""
     events: list[ev.LedgerEvent] = []
     for command in commands:
         new = decide(ledger, command)
         for event in new:
             ledger = evolve(ledger, event)
         events += new
-    return events
+    return events, ledger

@@ -43,6 +43,13 @@ class IntervalSet:
         self._count = sum(hi - lo + 1 for _, lo, hi in self._intervals)
 
     @classmethod
+    def _exact(cls, intervals: tuple[Interval, ...], count: int) -> IntervalSet:
+        """A set from intervals already sorted, disjoint and merged (no checks)."""
+        made = object.__new__(cls)
+        made._intervals, made._count = intervals, count
+        return made
+
+    @classmethod
     def of(cls, ranges: Iterable[SerialRange]) -> IntervalSet:
         """The set of every serial in `ranges`."""
         return cls((r.width, r.lo, r.hi) for r in ranges)
@@ -130,13 +137,40 @@ class IntervalSet:
         """The lowest serial of `other` that this set lacks (None if it has them all)."""
         return other.difference(self).first()
 
+    # One serial in or out is what most events do (allocate, print, spoil, release),
+    # and a fresh process replays up to a snapshot interval of them: so these two
+    # find the interval by bisection and splice tuples, instead of re-normalising
+    # every interval, which keeps the cost flat as consignments pile up.
     def with_serial(self, serial: str) -> IntervalSet:
         """This set plus one serial."""
-        return self.union(IntervalSet.of_serials([serial]))
+        width, number = _key(serial)
+        if self._index(width, number) >= 0:
+            return self
+        ivs = self._intervals
+        i = bisect_right(ivs, (width, number, number))  # first interval after the serial
+        before = ivs[i - 1] if i > 0 and ivs[i - 1][0] == width and ivs[i - 1][2] == number - 1 else None
+        after = ivs[i] if i < len(ivs) and ivs[i][0] == width and ivs[i][1] == number + 1 else None
+        if before and after:
+            middle: tuple[Interval, ...] = ((width, before[1], after[2]),)
+            spliced = ivs[:i - 1] + middle + ivs[i + 1:]
+        elif before:
+            spliced = ivs[:i - 1] + ((width, before[1], number),) + ivs[i:]
+        elif after:
+            spliced = ivs[:i] + ((width, number, after[2]),) + ivs[i + 1:]
+        else:
+            spliced = ivs[:i] + ((width, number, number),) + ivs[i:]
+        return IntervalSet._exact(spliced, self._count + 1)
 
     def without_serial(self, serial: str) -> IntervalSet:
         """This set minus one serial."""
-        return self.difference(IntervalSet.of_serials([serial]))
+        width, number = _key(serial)
+        i = self._index(width, number)
+        if i < 0:
+            return self
+        _, lo, hi = self._intervals[i]
+        parts = tuple(p for p in ((width, lo, number - 1), (width, number + 1, hi)) if p[1] <= p[2])
+        return IntervalSet._exact(self._intervals[:i] + parts + self._intervals[i + 1:],
+                                  self._count - 1)
 
 
 def _subtract(mine: Sequence[Interval], theirs: Sequence[Interval]) -> list[Interval]:

@@ -83,3 +83,14 @@ def test_a_consignment_is_one_interval_however_large() -> None:
     assert stock.count == 40_000 and len(stock.intervals) == 1
     assert len(stock.without_serial("3517170001").intervals) == 1
     assert len(stock.without_serial("3517180000").intervals) == 2
+
+
+@given(a=sets_of_numbers, extra=serial_numbers)
+def test_adding_or_removing_one_serial_matches_the_general_operations(a: frozenset[int], extra: int) -> None:
+    serials = _serials(a) | _serials(frozenset({3}), 8)
+    s = IntervalSet.of_serials(serials)
+    serial = f"{extra:07d}"
+    assert s.with_serial(serial) == s.union(IntervalSet.of_serials([serial]))
+    assert s.without_serial(serial) == s.difference(IntervalSet.of_serials([serial]))
+    assert s.with_serial(serial).count == len(serials | {serial})
+    assert s.without_serial(serial).count == len(serials - {serial})
