@@ -17,10 +17,13 @@ from ektp.application.store_access import store_errors
 # The cache is updated with each saved state (no fast-forward query before each
 # command: optimistic concurrency catches a stale state, see store_access), and
 # states are immutable, so cached ones need no defensive copy.
+# Snapshots (a table of their own, outside the notification log) let the blank
+# ledger load from its latest snapshot plus a few events (see ledger_access).
 _CACHE_ENV = {
     "AGGREGATE_CACHE_MAXSIZE": "1000",
     "AGGREGATE_CACHE_FASTFORWARD": "n",
     "DEEPCOPY_FROM_AGGREGATE_CACHE": "n",
+    "IS_SNAPSHOTTING_ENABLED": "y",
 }
 
 

@@ -9,6 +9,7 @@ from uuid import UUID, uuid4
 
 from eventsourcing.persistence import IntegrityError
 
+from ektp.application.card_change import CardChange
 from ektp.application.errors import VillageOutsideRegency
 from ektp.application.office_base import OfficeBase
 from ektp.application.stale_retry import write_use_case
@@ -153,10 +154,12 @@ class CardDesk(OfficeBase):
         return self._change(card, actor, partial(cmd.ConfirmPrintReadiness, reference=ref))
 
     @write_use_case
-    def allocate_blank(self, actor: Actor, card: str | UUID, serial: str) -> CardView:
-        """Set the blank `serial` aside for the card."""
+    def allocate_blank(self, actor: Actor, card: str | UUID, serial: str | None = None) -> CardView:
+        """Set a blank aside for the card: `serial`, or the next serial in stock if None."""
+        if not serial:
+            return self._move_blank(card, actor, cmd.AllocateBlank, next_in_stock=True)
         the_serial = parse_serial(serial)
-        return self._change(card, actor, partial(cmd.AllocateBlank, serial=the_serial))
+        return self._move_blank(card, actor, partial(cmd.AllocateBlank, serial=the_serial))
 
     @write_use_case
     def record_printed(
@@ -165,7 +168,7 @@ class CardDesk(OfficeBase):
         """Record that the card was printed on its allocated blank."""
         the_station = parse_reference(station, "station")
         the_serial = parse_serial(serial) if serial else None
-        return self._change(
+        return self._move_blank(
             card, actor, partial(cmd.RecordPrinted, station=the_station, serial=the_serial)
         )
 
@@ -175,7 +178,7 @@ class CardDesk(OfficeBase):
     ) -> CardView:
         """Record a failed print: the blank is spoiled and the card needs a new one."""
         the_reason = parse_choice(PrintFailureReason, reason, "reason")
-        return self._change(card, actor, partial(cmd.RecordPrintFailure, reason=the_reason))
+        return self._move_blank(card, actor, partial(cmd.RecordPrintFailure, reason=the_reason))
 
     @write_use_case
     def dispatch(self, actor: Actor, card: str | UUID, courier: str) -> CardView:
@@ -260,10 +263,10 @@ class CardDesk(OfficeBase):
     def cancel(
         self, actor: Actor, card: str | UUID, reason: str, record_number: str | None = None
     ) -> CardView:
-        """Withdraw a request that is not printed yet."""
+        """Withdraw a request that is not printed yet (an allocated blank goes back to stock)."""
         the_reason = parse_text(reason, "reason")
         record = parse_reference(record_number, "record number") if record_number else None
-        return self._change(
+        return self._move_blank(
             card, actor, partial(cmd.Cancel, reason=the_reason, record_number=record)
         )
 
@@ -282,10 +285,33 @@ class CardDesk(OfficeBase):
         )
 
     def _change(self, ref: str | UUID, actor: Actor, build: CommandFactory) -> CardView:
-        card = self._load_card(ref)
+        change = self._decide_change(ref, actor, build)
+        self._save_change(change)
+        return CardView.of(change.after)
+
+    def _save_change(self, change: CardChange) -> None:
+        save(self._store, change.events, ref=change.card.id, states=change.states)
+
+    def _move_blank(
+        self, ref: str | UUID, actor: Actor, build: CommandFactory, next_in_stock: bool = False
+    ) -> CardView:
+        """A command that moves the card's blank: the card's events and the blank
+        ledger's are saved together, in one transaction. With `next_in_stock`,
+        `build` is given the serial the ledger hands out next."""
+        from ektp.application.card_blanks import move_blank  # only these commands need the ledger
+
+        return move_blank(self, self._decide_change, self._save_change,
+                          ref, actor, build, next_in_stock)
+
+    def _decide_change(
+        self, ref: str | UUID, actor: Actor, build: CommandFactory, fresh: bool = False
+    ) -> CardChange:
+        """Decide a command on the card (and free its NIK if it closes); write nothing."""
+        card = self._load_card(ref, fresh)
         command = build(actor=actor, at=self._now(), office=self._config.office_code)
-        events: list[DomainEvent] = list(decide(card, command, self._config.card_policy))
-        after = project(card, events)  # type: ignore[arg-type]
+        card_events = decide(card, command, self._config.card_policy)
+        events: list[DomainEvent] = list(card_events)
+        after = project(card, card_events)
         assert after is not None
         states: list[object] = [after]
         if not after.is_open:
@@ -297,8 +323,7 @@ class CardDesk(OfficeBase):
             if released:
                 events.append(released)
                 states.append(open_requests.project(register, [released]))
-        save(self._store, events, ref=card.id, states=states)
-        return CardView.of(after)
+        return CardChange(card, card_events, after, events, states)
 
     def card(self, ref: str | UUID) -> CardView:
         """The card as it stands now (read fresh from the store)."""

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from functools import update_wrapper
 from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
 
-from ektp.domain.errors import DomainError
+from ektp.domain.errors import DomainError, LedgerBusy
 
 if TYPE_CHECKING:
     from ektp.application.office_base import OfficeBase
@@ -25,6 +25,8 @@ def write_use_case(method: Callable[Concatenate[O, P], R]) -> Callable[Concatena
         hits = self._cache_hits
         try:
             return method(self, *args, **kwargs)
+        except LedgerBusy:
+            raise  # already decided again on fresh state, several times
         except DomainError:
             if self._cache_hits == hits:
                 raise

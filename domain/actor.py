@@ -86,6 +86,19 @@ PERMISSIONS: Mapping[str, frozenset[Role]] = {
     # A bulk export of every resident's NIK and name is a far bigger disclosure than
     # one record on screen (SEES_PERSONAL_DATA): only the head of office may make one.
     "export personal data in full": frozenset({Role.HEAD}),
+    # The blank ledger. Recording what arrives, what is counted and what comes back
+    # is custody work for any staff member; acts that put controlled blanks beyond
+    # the office's reach or write them off (lending, destruction, declaring one
+    # missing) need the head of office. A card's own blank moves (allocate,
+    # print, print failure, cancel) follow the card's permissions above.
+    "receive blanks": _ALL_STAFF,
+    "borrow blanks": _ALL_STAFF,
+    "record a loan return": _ALL_STAFF,
+    "count the blank stock": _ALL_STAFF,
+    "spoil a blank in stock": _ALL_STAFF,
+    "lend blanks": frozenset({Role.HEAD}),
+    "destroy spoiled blanks": frozenset({Role.HEAD}),
+    "report a blank missing": frozenset({Role.HEAD}),
 }
 # Roles that may see a full NIK and name where a single record is shown.
 SEES_PERSONAL_DATA = frozenset({Role.OPERATOR, Role.HEAD})

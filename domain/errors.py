@@ -101,9 +101,37 @@ class InvalidActor(InvalidInput):
     """The acting user's id or role is malformed."""
 
 
+class InvalidSerialRange(InvalidInput):
+    """A serial range is malformed, reversed, of mixed widths or absurdly long."""
+
+
+class OverlappingRanges(InvalidInput):
+    """Two ranges given together share serials."""
+
+
+class InvalidSource(InvalidInput):
+    """A consignment's source is not ministry, province or office:NAME."""
+
+
+class InvalidWitness(InvalidInput):
+    """A witness is not written as NAME:ROLE."""
+
+
+class TooFewWitnesses(InvalidInput):
+    """A destruction needs at least two different witnesses."""
+
+
+class InvalidStockCount(InvalidInput):
+    """A counted figure is not a whole number of 0 or more."""
+
+
 # --- not found ---------------------------------------------------------------
 class CardNotFound(NotFound):
     """No card has that id, or the NIK has no open request."""
+
+
+class UnknownSerial(NotFound):
+    """The serial was never received or borrowed by this office."""
 
 
 # --- concurrency ---------------------------------------------------------------
@@ -111,6 +139,10 @@ class ConcurrentChange(DomainError):
     """Someone else changed the same record between reading and writing."""
 
     kind = ErrorKind.CONFLICT
+
+
+class LedgerBusy(ConcurrentChange):
+    """The blank ledger kept changing under this command, try after try."""
 
 
 # --- rules of the card ------------------------------------------------------
@@ -246,3 +278,38 @@ class InvalidResultsFile(InvalidInput):
 
 class MangledNumber(InvalidInput):
     """A NIK or KK number in a file was changed by a spreadsheet (E-notation, lost digits, .0)."""
+# --- rules of the blank stock ledger --------------------------------------------
+class SerialAlreadyReceived(DomainError):
+    """A serial is never received twice."""
+
+
+class BlankAlreadyHeld(DomainError):
+    """A serial borrowed is already on this office's books."""
+
+
+class BlankNotAvailable(DomainError):
+    """The blank's state does not allow this action (e.g. only spoiled blanks are destroyed)."""
+
+
+class NoBlankInStock(DomainError):
+    """There is no blank in stock to allocate."""
+
+
+class BlankNotHeldByCard(DomainError):
+    """The blank is not the one allocated to this card in the ledger."""
+
+
+class CardAlreadyHoldsBlank(DomainError):
+    """The ledger already holds a blank allocated to this card."""
+
+
+class NotOnLoan(DomainError):
+    """A loan return names a blank not lent to (or borrowed from) that office."""
+
+
+class NothingToDestroy(DomainError):
+    """No spoiled blank waits for destruction."""
+
+
+class BlanksUnaccounted(DomainError):
+    """A reconciliation found blanks the history does not account for."""

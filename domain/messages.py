@@ -69,6 +69,37 @@ EN: Mapping[str, str] = {
         "NIK {masked} was issued under region {region}, which is not in today's region "
         "list (regions split and the NIK keeps its first code); the request was recorded."
     ),
+    "InvalidSerialRange": "serial range {value!r} is not valid: {reason}.",
+    "OverlappingRanges": "serial ranges {first} and {second} overlap; list each serial once.",
+    "InvalidSource": (
+        "source {value!r} is not valid: write ministry, province or office:NAME."
+    ),
+    "InvalidWitness": "a witness is not valid: {reason}.",
+    "TooFewWitnesses": (
+        "a destruction needs at least {needed} different witnesses "
+        "(--witness NAME:ROLE); {given} given."
+    ),
+    "InvalidStockCount": "the counted figure {value!r} is not valid: it must be a whole number, 0 or more.",
+    "UnknownSerial": "blank {serial} is not on this office's books (never received or borrowed).",
+    "LedgerBusy": (
+        "the blank ledger was changed by someone else at the same moment, {attempts} times; "
+        "nothing was written, please try again."
+    ),
+    "SerialAlreadyReceived": (
+        "blank {serial} was already received by this office; a serial is never received twice."
+    ),
+    "BlankAlreadyHeld": "blank {serial} is already on this office's books ({state}); it cannot be borrowed.",
+    "BlankNotAvailable": "cannot {action}: blank {serial} is {state}, not {needed}.",
+    "NoBlankInStock": "no blank is in stock; receive a consignment first (ektp blanks receive).",
+    "BlankNotHeldByCard": (
+        "blank {serial} is not allocated to card {card_id} in the blank ledger ({state})."
+    ),
+    "CardAlreadyHoldsBlank": "card {card_id} already holds blank {serial} in the blank ledger.",
+    "NotOnLoan": "blank {serial} is not {relation} {counterpart}.",
+    "NothingToDestroy": "no spoiled blank is waiting to be destroyed.",
+    "BlanksUnaccounted": (
+        "the blank ledger does not reconcile: {problems} problem(s), listed in the report."
+    ),
     "StoreUnavailable": "the record store is unavailable: {reason}.",
     "RegionDataUnavailable": "the region directory is unavailable: {reason}.",
     "InvalidCardReference": (

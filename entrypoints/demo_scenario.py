@@ -1,11 +1,12 @@
 """The Jombang launch scenario of November 2017, told through the `Office` API.
 
 Residents of Desa Jabon (Kec. Jombang), Desa Ngudirejo (Kec. Diwek) and Desa
-Alang-alang Caruban (Kec. Jogoroto) request cards; the office confirms print
-readiness, allocates blanks, prints (one chip fails to encode), and sends
-one courier per village with a sealed manifest. The couriers hand cards over at
-the door: to owners, once to a spouse on the same KK; one resident has moved,
-so that card comes back and an officer checks it in before the manifests close.
+Alang-alang Caruban (Kec. Jogoroto) request cards; the office receives a
+consignment of blanks from the ministry, confirms print readiness, allocates
+blanks from stock, prints (one chip fails to encode), and sends one courier per
+village with a sealed manifest. The couriers hand cards over at the door: to
+owners, once to a spouse on the same KK; one resident has moved, so that card
+comes back and an officer checks it in before the manifests close.
 All people here are invented; their NIKs are well-formed, not real.
 """
 
@@ -54,6 +55,8 @@ RESIDENTS = (
              "lost", "LP/123/XI/2017/Res.Jbg"),
     Resident("3517191706880002", "Eko Prasetyo", "3517190303120002", ALANG_ALANG_CARUBAN, "2", "3"),
 )
+# The ministry's consignment of blanks, received the day before printing.
+CONSIGNMENT_BAST, CONSIGNMENT_RANGE = "BAST/045/XI/2017/Dukcapil", "3517170001-3517170500"
 # Rina's husband collects for her: his own NIK, the same KK.
 PROXY = {"proxy_nik": "3517081006930004", "proxy_name": "Hendra Gunawan",
          "proxy_kk": "3517080202110003", "relationship": "spouse"}
@@ -66,14 +69,17 @@ def run_scenario(office: Office, clock: ScriptedClock) -> dict[str, object]:
         OPERATOR, nik=r.nik, name=r.name, kk=r.kk, village=r.village, rt=r.rt, rw=r.rw,
         reason=r.reason, evidence=r.evidence).id for r in RESIDENTS}
 
+    clock.set(dt.datetime(2017, 11, 7, 10, 0, tzinfo=WIB))
+    office.receive_blanks(OPERATOR, bast=CONSIGNMENT_BAST, source="ministry",
+                          ranges=[CONSIGNMENT_RANGE])
+
     clock.set(dt.datetime(2017, 11, 8, 9, 0, tzinfo=WIB))
-    serials = iter(f"35171700{n:02d}" for n in range(1, 100))
     for nik, card_id in cards.items():
         office.confirm_print_readiness(OPERATOR, card_id, reference=f"PRR-2017-{nik[-4:]}")
-        office.allocate_blank(OPERATOR, card_id, next(serials))
+        office.allocate_blank(OPERATOR, card_id)  # the next blank in stock
         if nik == "3517087011950001":  # Dewi's first blank: the chip would not encode
             office.record_print_failure(OPERATOR, card_id, "chip-not-encoded")
-            office.allocate_blank(OPERATOR, card_id, next(serials))
+            office.allocate_blank(OPERATOR, card_id)
         office.record_printed(OPERATOR, card_id, station="cetak-1")
 
     clock.set(dt.datetime(2017, 11, 14, 7, 30, tzinfo=WIB))
@@ -122,6 +128,7 @@ def summarise(office: Office) -> dict[str, object]:
     recipients = Counter(c.recipient for c in cards if c.recipient)
     delivery = office.delivery_report().total
     rate = delivery.first_attempt_rate
+    stock = office.blank_stock()
     return {
         "cards": len(cards),
         "by_status": dict(sorted(Counter(c.status for c in cards).items())),
@@ -135,4 +142,7 @@ def summarise(office: Office) -> dict[str, object]:
         "manifests_closed": len(office.list_manifests("CLOSED")),
         "cards_dispatched": delivery.dispatched,
         "first_attempt_success_rate": None if rate is None else round(rate, 3),
+        "blanks_received": stock.received,
+        "blanks_in_stock": stock.counts["IN_STOCK"],
+        "blank_conservation_holds": stock.conserved and office.reconcile_blanks().clean,
     }

@@ -27,6 +27,8 @@ PERSONAL_FIELDS: Mapping[tuple[str, str], Mapping[tuple[str, ...], str]] = {
     ("card", "HandedOver"): {
         ("recipient", "nik"): NUMBER, ("recipient", "kk"): NUMBER, ("recipient", "name"): NAME,
     },
+    # Witnesses of a destruction are named people too (each item of the list).
+    ("blank-stock", "SpoiledDestroyed"): {("witnesses", "name"): NAME},
 }
 MIN_KEY_BYTES = 32
 
@@ -88,6 +90,12 @@ def _replace(data: dict[str, Any], path: tuple[str, ...], rule: Callable[[str], 
             inner = dict(value)
             _replace(inner, tuple(rest), rule)
             data[head] = inner
+        elif isinstance(value, list):
+            items = [dict(item) if isinstance(item, dict) else item for item in value]
+            for item in items:
+                if isinstance(item, dict):
+                    _replace(item, tuple(rest), rule)
+            data[head] = items
         return
     if isinstance(value, str):
         data[head] = rule(value)

@@ -76,11 +76,12 @@ def ready(card: str, reference: str | None) -> None:
 
 @card.command()
 @CARD
-@click.option("--serial", required=True, help="The blank's serial.")
-def allocate(card: str, serial: str) -> None:
-    """Allocate a blank to a card that is ready to print."""
+@click.option("--serial", help="The blank's serial (default: the next serial in stock).")
+def allocate(card: str, serial: str | None) -> None:
+    """Allocate a blank from stock to a card that is ready to print."""
     s = session()
-    _done(s.office().allocate_blank(s.actor(), card, serial), f"blank {serial} allocated")
+    view = s.office().allocate_blank(s.actor(), card, serial)
+    _done(view, f"blank {view.blank_serial} allocated")
 
 
 @card.command("print")

@@ -21,6 +21,8 @@ from ektp.entrypoints.cli.session import Session
 COMMANDS: dict[str, tuple[str, str]] = {
     "audit": ("ektp.entrypoints.cli.audit:audit",
               "Export, verify, replay and reconcile the audit trail."),
+    "blanks": ("ektp.entrypoints.cli.blanks:blanks",
+               "The blank stock ledger: receive, count, destroy, reconcile."),
     "card": ("ektp.entrypoints.cli.card:card", "Take a card from request to hand-over."),
     "db": ("ektp.entrypoints.cli.db:db", "Create or check the database."),
     "demo": ("ektp.entrypoints.cli.demo:demo", "Run the Jombang launch scenario on a fresh file."),

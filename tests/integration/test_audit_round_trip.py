@@ -48,7 +48,7 @@ def round_trip(url: str, tmp_path: Path) -> None:
         lines = objects((tmp_path / "a" / "events.jsonl").read_bytes())
         seqs = [line["seq"] for line in lines]
         assert seqs == sorted(set(seqs)) and seqs[-1] > len(seqs)  # NIK register events left out
-        assert {line["aggregate"] for line in lines} == {"card", "manifest"}
+        assert {line["aggregate"] for line in lines} == {"card", "manifest", "blank-stock"}
 
         office.cancel(HEAD, office.request_card(
             HEAD, nik="3517091203850009", name="Warga Baru", kk="3517090101100009",

@@ -25,6 +25,9 @@ def request(db: Path, nik: str = NIK, *extra: str) -> str:
 
 
 def test_full_lifecycle_to_a_proxy_hand_over(db: Path) -> None:
+    received = run("blanks", "receive", "--bast", "BAST/T/1", "--source", "ministry",
+                   "--range", "3517170001-3517170010", db=db)
+    assert received.code == 0, received.err
     card = request(db)
     for args in (["ready", card], ["allocate", card, "--serial", "3517170001"],
                  ["print-failed", card, "--reason", "chip-not-encoded"],
@@ -148,5 +151,7 @@ def test_demo_runs_the_launch_scenario(tmp_path: Path) -> None:
     summary = result.json()
     assert summary["cards"] == 8 and summary["blanks_spoiled"] == 1
     assert summary["handed_over_to_proxy"] == 1 and summary["returned"] == 1
+    assert summary["blanks_received"] == 500 and summary["blanks_in_stock"] == 491
+    assert summary["blank_conservation_holds"] is True
     assert_one_line_error(run("demo", actor=None, cwd=tmp_path), 5)
     assert run("demo", "--replace", actor=None, cwd=tmp_path).code == 0

@@ -30,6 +30,9 @@ def printed_card(db: Path, nik: str, village: str, rt: str, serial: str) -> str:
 def day(tmp_path: Path) -> tuple[Path, str, list[str]]:
     """Four printed cards, a manifest through Jabon and Ngudirejo, assigned and dispatched."""
     db = tmp_path / "office.db"
+    received = run("blanks", "receive", "--bast", "BAST/1", "--source", "ministry",
+                   "--range", "3517170001-3517170100", db=db)
+    assert received.code == 0, received.err
     cards = [printed_card(db, "3517091203850001", JABON, "3", "3517170001"),
              printed_card(db, "3517094506900002", JABON, "1", "3517170002"),
              printed_card(db, "3517081409820003", NGUDIREJO, "4", "3517170003"),

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from testkit.fakes import FakeClock
 from testkit.people import COURIER, JABON, NGUDIREJO, OPERATOR, kk_for, make_nik
+from testkit.stock import stock
 
 from ektp.adapters.system_clock import SystemClock
 from ektp.application.office import Office
@@ -24,6 +25,7 @@ def clock() -> FakeClock:
 @pytest.fixture
 def office(any_store_url: str, clock: FakeClock) -> Iterator[Office]:
     with open_office(any_store_url, clock=clock) as office:
+        stock(office)
         yield office
 
 
@@ -37,7 +39,7 @@ def deliver(office: Office, card: str, serial: str) -> None:
     office.confirm_print_readiness(OPERATOR, card)
     office.allocate_blank(OPERATOR, card, serial)
     office.record_print_failure(OPERATOR, card, "print-failed")
-    office.allocate_blank(OPERATOR, card, serial + "9")
+    office.allocate_blank(OPERATOR, card)  # the next blank in stock
     office.record_printed(OPERATOR, card)
     office.dispatch(OPERATOR, card, "kurir.k")
     office.record_failed_attempt(COURIER, card, "not-at-home")

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from testkit.people import COURIER, OPERATOR, kk_for, make_nik
+from testkit.stock import stock
 
 from ektp.entrypoints.composition import open_office
 
@@ -19,12 +20,13 @@ NOTIFIER = Path(__file__).resolve().parents[2] / "examples" / "notifier" / "noti
 
 def deliver_cards(url: str, first: int, count: int) -> None:
     with open_office(url) as office:
+        stock(office, count, first=3517000000 + first)
         for n in range(first, first + count):
             nik = make_nik(serial=n)
             card = office.request_card(OPERATOR, nik=nik, name="Warga", kk=kk_for(nik),
                                        village="35.17.09.2018").id
             office.confirm_print_readiness(OPERATOR, card)
-            office.allocate_blank(OPERATOR, card, f"35170{n:05d}")
+            office.allocate_blank(OPERATOR, card, str(3517000000 + n))
             office.record_printed(OPERATOR, card)
             office.dispatch(OPERATOR, card, "kurir.anto")
             office.hand_over(COURIER, card, recipient="owner", verified_by="ktp")

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from testkit.people import OPERATOR, kk_for, make_nik
+from testkit.stock import stock
 
 from ektp.application.office import Office
 from ektp.domain.card.events import CardEvent
@@ -56,12 +57,15 @@ def assert_consistent(office: Office) -> dict[str, list[CardEvent]]:
     assert claimed == Counter(list(cards))  # each request claimed its NIK in the same transaction
     closed = {k for k in cards if office.card(k).status in CLOSED}
     assert set(released) == closed and all(n == 1 for n in released.values())
+    # every blank move was written with its card's event: the ledger reconciles
+    assert office.reconcile_blanks().clean
     return cards  # type: ignore[return-value]
 
 
 @pytest.mark.slow
 def test_eight_processes_of_random_commands_on_postgresql(postgres_url: str, tmp_path: Path) -> None:
     with open_office(postgres_url) as office:
+        stock(office, 20_000)
         pool = []
         for n in range(1, 7):
             nik = make_nik(serial=n)
@@ -97,6 +101,8 @@ def test_eight_processes_of_random_commands_on_postgresql(postgres_url: str, tmp
 
 def kill_runs(url: str, runs: int, seed: int) -> None:
     rng = random.Random(seed)
+    with open_office(url) as office:
+        stock(office, 100_000)
     for run in range(runs):
         victims = [worker("endless_lifecycles", url, str(seed * 100 + run))]
         if run % 2:

@@ -17,6 +17,8 @@ from hypothesis import strategies as st
 
 import ektp.domain
 from ektp.domain.actor import Actor, Role
+from ektp.domain.blank_stock.serial_range import SerialRange
+from ektp.domain.blank_stock.witness import Witness
 from ektp.domain.card.recipient import Recipient
 from ektp.domain.event import DomainEvent
 
@@ -26,6 +28,19 @@ TIMES = st.datetimes(
 )
 ACTORS = st.builds(Actor, id=st.from_regex(r"[a-z][a-z0-9.]{0,20}", fullmatch=True),
                    role=st.sampled_from(list(Role)))
+
+
+@st.composite
+def serial_ranges(draw: st.DrawFn) -> SerialRange:
+    """A well-formed serial range: both ends of one width (6-16 digits), FROM <= TO."""
+    width = draw(st.integers(6, 16))
+    lo = draw(st.integers(0, 10**width - 1))
+    hi = draw(st.integers(lo, min(10**width - 1, lo + 50_000)))
+    return SerialRange.of(width, lo, hi)
+
+
+WITNESSES = st.builds(Witness, name=st.text(min_size=1, max_size=30),
+                      role=st.text(min_size=1, max_size=20))
 
 
 def all_event_classes() -> list[type[DomainEvent]]:
@@ -62,6 +77,8 @@ def for_type(tp: Any) -> st.SearchStrategy[Any]:
         dt.date: st.dates(),
         Actor: ACTORS,
         Recipient: st.builds(Recipient),
+        SerialRange: serial_ranges(),
+        Witness: WITNESSES,
     }
     if tp in simple:
         return simple[tp]

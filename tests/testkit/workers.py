@@ -28,12 +28,12 @@ def _cli(url: str, *args: str, actor: str = "op.w", role: str = "operator") -> t
     return code, out.getvalue()
 
 
-def _next_command(card: dict[str, object], rng: random.Random, serial: str) -> list[str]:
+def _next_command(card: dict[str, object], rng: random.Random) -> list[str]:
     status, attempts, cid = card["status"], int(card["attempts"]), str(card["id"])  # type: ignore[call-overload]
     if status == "REQUESTED":
         return ["card", "ready", cid]
     if status == "READY_TO_PRINT":
-        return ["card", "allocate", cid, "--serial", serial]
+        return ["card", "allocate", cid]  # the next blank in stock
     if status == "BLANK_ALLOCATED":
         return rng.choice([["card", "print", cid], ["card", "print-failed", cid, "--reason", "print-failed"]])
     if status == "PRINTED" or (status == "RETURNED" and attempts < CAP and rng.random() < 0.5):
@@ -60,7 +60,6 @@ def random_commands(url: str, worker: str, seconds: str, pool_file: str, log_fil
     w = int(worker)
     rng = random.Random(w)
     pool: list[str] = json.load(open(pool_file))
-    serials = (f"{w:02d}{n:08d}" for n in range(10**8))
     new_niks = (make_nik(serial=w * 1000 + n) for n in range(1, 1000))
     deadline = time.monotonic() + float(seconds)
     with open(log_file, "w") as log:
@@ -74,7 +73,7 @@ def random_commands(url: str, worker: str, seconds: str, pool_file: str, log_fil
                 args = ["card", "request", "--nik", nik, "--name", "Warga", "--kk", kk_for(nik),
                         "--village", "35.17.09.2018"]
             else:
-                args = _next_command(card, rng, next(serials))
+                args = _next_command(card, rng)
             role = "courier" if args[1] in ("attempt-failed",) or (
                 args[1] == "hand-over" and "--place" not in args) else "operator"
             code, out = _cli(url, *args, actor=f"w{worker}", role=role)
@@ -105,7 +104,7 @@ def endless_lifecycles(url: str, seed_text: str) -> None:
             except Exception:
                 continue
             office.confirm_print_readiness(operator, card)
-            office.allocate_blank(operator, card, f"{seed:04d}{n:06d}")
+            office.allocate_blank(operator, card)
             office.record_printed(operator, card)
             office.dispatch(operator, card, "kurir.k")
             office.hand_over(courier, card, recipient="owner", verified_by="ktp")

@@ -43,6 +43,8 @@ class CardMachine(RuleBasedStateMachine):
                                   config=OfficeConfig(attempt_cap=CAP, holding_days=HOLDING))
         self.model: dict[str, ModelCard] = {}
         self.serial = 3517170000
+        self.office.receive_blanks(OPERATOR, bast="BAST/T/1", source="ministry",
+                                   ranges=["3517170001-3517179999"])
 
     def teardown(self) -> None:
         self.office.close()
@@ -187,6 +189,15 @@ class CardMachine(RuleBasedStateMachine):
             assert view.status == m.status
             assert view.attempts == m.attempts
             assert view.version == m.events == len(self.office.card_history(card_id))
+
+    @invariant()
+    def the_blank_ledger_follows_the_cards(self) -> None:
+        if not hasattr(self, "model"):
+            return
+        ledger = self.office.blank_ledger()
+        assert ledger.conserved()
+        holding = {c for c, m in self.model.items() if m.status == "BLANK_ALLOCATED"}
+        assert {str(card) for card in ledger.allocated.values()} == holding
 
     @invariant()
     def each_open_nik_resolves_to_its_one_open_card(self) -> None:

@@ -18,6 +18,8 @@ EVENT_CLASSES = all_event_classes()
 def test_the_walk_finds_the_card_events() -> None:
     names = {c.__name__ for c in EVENT_CLASSES}
     assert {"Requested", "HandedOver", "Destroyed", "NikClaimed"} <= names
+    assert {"ConsignmentReceived", "BlanksLent", "LoanReturned", "SpoiledDestroyed",
+            "StockCounted", "BlankReportedMissing", "BlankReleased"} <= names
 
 
 def test_the_walk_finds_the_manifest_events() -> None:

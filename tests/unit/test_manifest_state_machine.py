@@ -15,6 +15,7 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invar
 from testkit.fake_regions import FakeRegions
 from testkit.fakes import FakeClock
 from testkit.people import COURIER, JABON, NGUDIREJO, OPERATOR, OTHER_OPERATOR, kk_for, make_nik
+from testkit.stock import stock
 
 from ektp.application.config import OfficeConfig
 from ektp.application.results_file import ResultRow
@@ -54,6 +55,7 @@ class ManifestMachine(RuleBasedStateMachine):
     def printed_cards(self) -> None:
         self.office = open_office("memory://", clock=FakeClock(), regions=FakeRegions(),
                                   config=OfficeConfig(attempt_cap=CAP))
+        stock(self.office)
         self.cards: list[str] = []
         self.model_cards: dict[str, ModelCard] = {}
         self.model: dict[str, ModelManifest] = {}

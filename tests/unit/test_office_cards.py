@@ -22,7 +22,13 @@ NIK = make_nik()
 @pytest.fixture
 def office() -> Iterator[Office]:
     with open_office("memory://", clock=FakeClock()) as office:
+        stock(office)
         yield office
+
+
+def stock(office: Office) -> None:
+    """Blanks to allocate from (a card takes its blank from the ledger's stock)."""
+    office.receive_blanks(OPERATOR, bast="BAST/T/1", source="ministry", ranges=["3517170001-3517170100"])
 
 
 def request(office: Office, nik: str = NIK, village: str = JABON) -> str:
@@ -158,6 +164,7 @@ def test_a_change_between_reading_and_writing_is_a_concurrent_change(tmp_path: P
 def test_a_state_cached_before_another_process_wrote_is_retried_fresh(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'stale.db'}"
     with open_office(url) as office, open_office(url) as other:
+        stock(other)
         card = request(office)  # `office` now caches the card at REQUESTED
         other.confirm_print_readiness(OPERATOR, card)
         # Decided on the stale cache this would be refused (no PRR yet); it is retried fresh.

@@ -11,6 +11,7 @@ import pytest
 from testkit.fake_regions import ALANG_ALANG_CARUBAN, FakeRegions
 from testkit.fakes import FakeClock
 from testkit.people import COURIER, JABON, NGUDIREJO, OPERATOR, OTHER_OPERATOR, kk_for, make_nik
+from testkit.stock import ensure_stock
 
 from ektp.application.config import OfficeConfig
 from ektp.application.errors import VillageOutsideRegency
@@ -43,6 +44,7 @@ def printed(office: Office, serial: int, village: str = JABON, region: str = "35
     card = str(office.request_card(OPERATOR, nik=nik, name="Warga Uji", kk=kk_for(nik),
                                    village=village, rt=str(serial), rw="1").id)
     office.confirm_print_readiness(OPERATOR, card)
+    ensure_stock(office)
     office.allocate_blank(OPERATOR, card, f"35171700{serial:02d}")
     office.record_printed(OPERATOR, card)
     return card

@@ -8,6 +8,7 @@ import pytest
 from testkit.fake_regions import FakeRegions
 from testkit.fakes import FakeClock
 from testkit.people import COURIER, JABON, NGUDIREJO, OPERATOR, OTHER_OPERATOR, kk_for, make_nik
+from testkit.stock import stock
 
 from ektp.application.delivery_report import AT_THE_OFFICE, fold_delivery
 from ektp.application.ports.region_directory import Region, RegionKind, RegionLevel
@@ -48,6 +49,7 @@ def test_a_results_file_needs_card_and_outcome_columns() -> None:
 def test_the_delivery_report_folds_card_events() -> None:
     clock = FakeClock(dt.datetime(2026, 11, 2, 1, 0, tzinfo=dt.timezone.utc))
     with open_office("memory://", clock=clock, regions=FakeRegions()) as office:
+        stock(office)
         cards = []
         for n, village in enumerate([JABON, JABON, NGUDIREJO], start=1):
             nik = make_nik(serial=n)

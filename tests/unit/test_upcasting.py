@@ -6,6 +6,7 @@ import json
 import uuid
 
 from testkit.people import OPERATOR, kk_for, make_nik
+from testkit.stock import stock
 
 from ektp.domain.card.events import PrintReadinessConfirmed
 from ektp.entrypoints.composition import open_office
@@ -32,6 +33,7 @@ def test_a_version_1_print_readiness_event_reads_as_version_2(tmp_path) -> None:
         assert office.card(card.id).status == "READY_TO_PRINT"
         assert "PRR-OLD-1" in office.card_history(card.id)[-1].summary
         # New events are stored in version 2's shape, marked as such.
+        stock(office)
         office.allocate_blank(OPERATOR, card.id, "3517170001")
         fresh = office._store.mapper.to_stored_event(PrintReadinessConfirmed(
             originator_id=uuid.uuid4(), originator_version=1, timestamp=event.timestamp,

@@ -1,0 +1,166 @@
+"""``ektp blanks ...``: the office's ledger of card blanks, serial by serial.
+
+SERIAL is a blank's serial (6 to 16 digits); a RANGE is FROM-TO with both ends
+of the same width (``3517170001-3517210000``), or one serial.
+"""
+
+from __future__ import annotations
+
+import click
+
+from ektp.entrypoints.cli import blanks_output as out
+from ektp.entrypoints.cli.output import emit
+from ektp.entrypoints.cli.session import session
+
+RANGES = click.option("--range", "ranges", multiple=True, required=True, metavar="FROM-TO",
+                      help="A serial range FROM-TO (or one serial); repeat for several.")
+RECORD = click.option("--record", required=True, help="The signed record (berita acara) number.")
+
+
+def _choice(*values: str) -> click.Choice[str]:
+    return click.Choice(values, case_sensitive=False)
+
+
+@click.group()
+def blanks() -> None:
+    """The blank stock ledger: every blank serial received, used, spoiled, lent or lost."""
+
+
+@blanks.command()
+@click.option("--bast", required=True, help="The hand-over record (BAST) number.")
+@click.option("--source", required=True, metavar="ministry|province|office:NAME",
+              help="Who sent the consignment.")
+@RANGES
+def receive(bast: str, source: str, ranges: tuple[str, ...]) -> None:
+    """Receive a consignment of blanks into stock (one command for all its ranges)."""
+    s = session()
+    moved = s.office().receive_blanks(s.actor(), bast=bast, source=source, ranges=ranges)
+    emit(s.as_json, out.movement_data(moved), out.movement_text(moved))
+
+
+@blanks.command()
+@click.option("--to", "to", required=True, help="The office the blanks are lent to.")
+@RECORD
+@RANGES
+def lend(to: str, record: str, ranges: tuple[str, ...]) -> None:
+    """Lend blanks in stock to another office (head of office)."""
+    s = session()
+    moved = s.office().lend_blanks(s.actor(), to=to, record=record, ranges=ranges)
+    emit(s.as_json, out.movement_data(moved), out.movement_text(moved))
+
+
+@blanks.command()
+@click.option("--from", "lender", required=True, help="The office lending the blanks.")
+@RECORD
+@RANGES
+def borrow(lender: str, record: str, ranges: tuple[str, ...]) -> None:
+    """Receive blanks borrowed from another office into stock."""
+    s = session()
+    moved = s.office().borrow_blanks(s.actor(), lender=lender, record=record, ranges=ranges)
+    emit(s.as_json, out.movement_data(moved), out.movement_text(moved))
+
+
+@blanks.command("loan-return")
+@click.option("--from", "from_", help="Blanks we lent come back from this office.")
+@click.option("--to", "to", help="Blanks we borrowed go back to this office (their lender).")
+@RECORD
+@RANGES
+def loan_return(from_: str | None, to: str | None, record: str, ranges: tuple[str, ...]) -> None:
+    """Record a loan return: --from OFFICE (ours come back) or --to OFFICE (theirs go back)."""
+    if (from_ is None) == (to is None):
+        raise click.UsageError("give exactly one of --from OFFICE or --to OFFICE")
+    s = session()
+    moved = s.office().return_loan(
+        s.actor(), counterpart=from_ or to or "", record=record, ranges=ranges,
+        direction="back-to-us" if from_ else "back-to-lender")
+    emit(s.as_json, out.movement_data(moved), out.movement_text(moved))
+
+
+@blanks.command()
+@click.argument("serials", nargs=-1, required=True, metavar="SERIAL...")
+@click.option("--reason", required=True,
+              type=_choice("physical-damage", "print-failed", "chip-not-encoded"),
+              help="Why the blank in stock is spoiled.")
+def spoil(serials: tuple[str, ...], reason: str) -> None:
+    """Record blanks in stock found spoiled (a card's failed print uses `card print-failed`)."""
+    s = session()
+    moved = s.office().spoil_blanks(s.actor(), serials, reason)
+    emit(s.as_json, out.movement_data(moved), out.movement_text(moved))
+
+
+@blanks.command()
+@RECORD
+@click.option("--method", required=True, type=_choice("burn", "cut"), help="How they were destroyed.")
+@click.option("--witness", "witnesses", multiple=True, metavar="NAME:ROLE",
+              help="A witness and their role; at least two different people.")
+@click.option("--all-spoiled", is_flag=True, help="Destroy every spoiled blank not yet destroyed.")
+@click.argument("serials", nargs=-1, metavar="[SERIAL...]")
+def destroy(record: str, method: str, witnesses: tuple[str, ...], all_spoiled: bool,
+            serials: tuple[str, ...]) -> None:
+    """Destroy spoiled blanks under a signed record before witnesses (head of office)."""
+    s = session()
+    moved = s.office().destroy_spoiled(s.actor(), record=record, method=method,
+                                       witnesses=witnesses, serials=serials,
+                                       all_spoiled=all_spoiled)
+    emit(s.as_json, out.movement_data(moved), out.movement_text(moved))
+
+
+@blanks.command()
+@click.option("--counted", required=True, type=int, help="How many blanks are physically in stock.")
+def count(counted: int) -> None:
+    """Record a physical count of the blanks in stock; a difference is a discrepancy."""
+    s = session()
+    moved = s.office().count_blanks(s.actor(), counted)
+    emit(s.as_json, out.movement_data(moved), out.movement_text(moved))
+
+
+@blanks.command()
+@click.argument("serials", nargs=-1, required=True, metavar="SERIAL...")
+@click.option("--police-report", required=True, help="The police report number.")
+def missing(serials: tuple[str, ...], police_report: str) -> None:
+    """Report blanks in stock that cannot be found (head of office)."""
+    s = session()
+    moved = s.office().report_missing(s.actor(), serials, police_report)
+    emit(s.as_json, out.movement_data(moved), out.movement_text(moved))
+
+
+@blanks.command()
+@click.argument("serial", metavar="SERIAL")
+def show(serial: str) -> None:
+    """Show where a blank is and its whole history."""
+    s = session()
+    view = s.office(must_exist=True).blank(serial)
+    emit(s.as_json, out.blank_data(view), out.blank_text(view))
+
+
+@blanks.command()
+@click.option("--date", "day", metavar="YYYY-MM-DD", help="The day (default: today, up to now).")
+def stock(day: str | None) -> None:
+    """The daily stock figure: blanks per state, the day's movements, conservation."""
+    s = session()
+    figure = s.office(must_exist=True).blank_stock(day)
+    emit(s.as_json, out.stock_data(figure), out.stock_text(figure))
+
+
+@blanks.command()
+def spoiled() -> None:
+    """List spoiled blanks not yet destroyed, oldest first, with their age."""
+    s = session()
+    listed = s.office(must_exist=True).spoiled_blanks()
+    emit(s.as_json, [out.spoiled_data(b) for b in listed], out.spoiled_text(listed))
+
+
+@blanks.command()
+def reconcile() -> None:
+    """Recompute the ledger from its full history; exit 0 only if every blank is accounted for.
+
+    The report goes to standard output; when something is unaccounted for, one
+    line on standard error says so and the exit code is 1.
+    """
+    s = session()
+    result = s.office(must_exist=True).reconcile_blanks()
+    emit(s.as_json, out.reconciliation_data(result), out.reconciliation_text(result))
+    if not result.clean:
+        from ektp.domain.errors import BlanksUnaccounted
+
+        raise BlanksUnaccounted(problems=len(result.problems))
