@@ -7,6 +7,9 @@ connection here sets ``synchronous=FULL`` so an acknowledged command is on disk.
 
 from __future__ import annotations
 
+import sqlite3
+
+from eventsourcing.persistence import OperationalError
 from eventsourcing.sqlite import SQLiteConnection, SQLiteConnectionPool, SQLiteFactory
 from eventsourcing.utils import Environment, EnvType
 
@@ -15,10 +18,15 @@ class DurableSQLiteConnectionPool(SQLiteConnectionPool):
     """Connections with ``PRAGMA synchronous=FULL``."""
 
     def _create_connection(self) -> SQLiteConnection:
-        connection = super()._create_connection()
-        cursor = connection.cursor()
-        cursor.execute("PRAGMA synchronous=FULL")
-        cursor.sqlite_cursor.close()
+        # eventsourcing runs its journal-mode PRAGMA unguarded: a file that is not a
+        # database, or a read-only one, would raise sqlite3's own error here.
+        try:
+            connection = super()._create_connection()
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA synchronous=FULL")
+            cursor.sqlite_cursor.close()
+        except sqlite3.Error as error:
+            raise OperationalError(error) from error
         return connection
 
 

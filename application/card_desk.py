@@ -15,7 +15,7 @@ from ektp.application.office_base import OfficeBase
 from ektp.application.stale_retry import write_use_case
 from ektp.application.store_access import is_cached, remember, save, store_errors
 from ektp.application.views import CardView
-from ektp.domain.actor import Actor
+from ektp.domain.actor import Actor, parse_staff_id
 from ektp.domain.address import VillageCode, parse_rt_rw
 from ektp.domain.card import commands as cmd
 from ektp.domain.card import events as ev
@@ -33,7 +33,7 @@ from ektp.domain.card.vocabulary import (
     Verification,
 )
 from ektp.domain.choice import parse_choice
-from ektp.domain.errors import CardNotFound, ConcurrentChange, UnknownVillage
+from ektp.domain.errors import CardNotFound, ConcurrentChange, InvalidText, UnknownVillage
 from ektp.domain.event import DomainEvent
 from ektp.domain.nik import KkNumber, Nik
 from ektp.domain.serial import parse_serial
@@ -183,7 +183,7 @@ class CardDesk(OfficeBase):
     @write_use_case
     def dispatch(self, actor: Actor, card: str | UUID, courier: str) -> CardView:
         """Give the card to a courier."""
-        the_courier = parse_reference(courier, "courier")
+        the_courier = parse_staff_id(courier, "courier")
         return self._change(card, actor, partial(cmd.Dispatch, courier=the_courier))
 
     @write_use_case
@@ -244,6 +244,9 @@ class CardDesk(OfficeBase):
         relationship: str | Relationship | None,
     ) -> Recipient:
         if kind is RecipientKind.OWNER:
+            if nik or name or kk or relationship:
+                raise InvalidText(field="proxy details",
+                                  reason="they are given only with --recipient proxy")
             return Recipient.owner()
         return Recipient(
             kind,
@@ -336,7 +339,7 @@ class CardDesk(OfficeBase):
         card_id = self._card_id(ref, fresh=True)
         with store_errors():
             events = list(self._store.events.get(card_id))
-        if not events:
+        if not events or not isinstance(events[0], ev.CardEvent):
             raise CardNotFound(ref=f"card {card_id}")
         return tuple(history_entry(e) for e in events if isinstance(e, ev.CardEvent))
 

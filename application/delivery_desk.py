@@ -12,6 +12,7 @@ stream at the same version, and the store lets only one of them in.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID, uuid4
@@ -107,8 +108,8 @@ class DeliveryDesk(OfficeBase):
         from ektp.domain.manifest import commands as cmd
         from ektp.domain.manifest.decide import decide
         from ektp.domain.manifest.state import project
-        from ektp.domain.text import parse_reference
         from ektp.application.errors import VillageOutsideRegency
+        from ektp.domain.actor import parse_staff_id
 
         codes: list[str] = []
         for text in villages:
@@ -122,7 +123,7 @@ class DeliveryDesk(OfficeBase):
             raise InvalidText(field="villages", reason="give at least one --village")
         command = cmd.OpenManifest(
             actor=actor, at=self._now(), office=self._config.office_code, manifest_id=uuid4(),
-            courier=parse_reference(courier, "courier"), date=_parse_date(date),
+            courier=parse_staff_id(courier, "courier"), date=_parse_date(date),
             villages=tuple(codes),
         )
         events = decide(None, command)
@@ -301,11 +302,18 @@ class DeliveryDesk(OfficeBase):
 
 def _parse_date(value: str | dt.date, field: str = "date") -> dt.date:
     if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise InvalidText(field=field, reason="use the form 2017-11-14") from None
+        day = value
+    else:
+        text = value.strip()
+        try:
+            if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):  # not week dates (2017-W46-2)
+                raise ValueError(text)
+            day = dt.date.fromisoformat(text)
+        except ValueError:
+            raise InvalidText(field=field, reason="use the form 2017-11-14") from None
+    if not 2000 <= day.year <= 2100:
+        raise InvalidText(field=field, reason="it must be a year from 2000 to 2100")
+    return day
 
 
 def _return_reason(reports: Sequence[Report]) -> str:

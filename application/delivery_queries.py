@@ -9,7 +9,7 @@ from ektp.application.manifest_views import ManifestView, Sheet, SheetRow
 from ektp.application.ports.region_directory import RegionDirectory
 from ektp.application.region_names import name_of, village_label
 from ektp.domain.card.state import Card
-from ektp.domain.nik import mask_digits
+from ektp.domain.masking import mask_digits
 
 
 def build_sheet(

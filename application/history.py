@@ -13,7 +13,7 @@ from types import MappingProxyType
 import attrs
 
 from ektp.domain.card import events as ev
-from ektp.domain.nik import mask_digits
+from ektp.domain.masking import mask_digits
 
 
 @attrs.frozen

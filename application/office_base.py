@@ -16,7 +16,8 @@ from ektp.application.store_access import Projector, S, evict, is_cached, load
 from ektp.domain.card.state import Card
 from ektp.domain.card.state import project as project_card
 from ektp.domain.errors import CardNotFound
-from ektp.domain.nik import Nik, mask_digits, strip_separators
+from ektp.domain.masking import mask_digits
+from ektp.domain.nik import Nik, strip_separators
 
 if TYPE_CHECKING:
     from ektp.application.ports.read_models import ReadModels

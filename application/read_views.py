@@ -80,10 +80,12 @@ class BacklogRow:
 
 @attrs.frozen
 class DailyFigures:
-    """One office-local day's counts."""
+    """One office-local day's counts, and the blank stock figure at the end of the day
+    (blanks per state, with RECEIVED, BORROWED and GIVEN_BACK so far)."""
 
     day: dt.date
     counts: dict[str, int]
+    stock: dict[str, int] = attrs.field(factory=dict)
 
 
 @attrs.frozen

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 import attrs
 
 from ektp.domain.errors import InvalidText, MangledNumber
-from ektp.domain.nik import mask_digits
+from ektp.domain.masking import mask_digits
 
 REQUIRED = ("card", "outcome")
 KNOWN = (*REQUIRED, "recipient", "relationship", "verified-by", "evidence", "reason",
@@ -57,16 +57,20 @@ def read_results(text: str) -> list[ResultRow]:
     except csv.Error:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text), dialect)
-    header = [_column(h) for h in next(reader, [])]
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        raise InvalidText(field="the results file's header",
-                          reason=f"it lacks the column(s) {', '.join(missing)}")
-    rows = []
-    for cells in reader:
-        if not any(c.strip() for c in cells):
-            continue
-        rows.append(ResultRow(reader.line_num, dict(zip(header, cells, strict=False))))
+    try:
+        header = [_column(h) for h in next(reader, [])]
+        missing = [c for c in REQUIRED if c not in header]
+        if missing:
+            raise InvalidText(field="the results file's header",
+                              reason=f"it lacks the column(s) {', '.join(missing)}")
+        rows = []
+        for cells in reader:
+            if not any(c.strip() for c in cells):
+                continue
+            rows.append(ResultRow(reader.line_num, dict(zip(header, cells, strict=False))))
+    except csv.Error as broken:  # e.g. a field larger than the csv module allows
+        raise InvalidText(field="the results file",
+                          reason=f"line {reader.line_num} cannot be read as CSV ({broken})") from None
     return rows
 
 

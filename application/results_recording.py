@@ -40,7 +40,8 @@ from ektp.domain.errors import (
 from ektp.domain.manifest import commands as cmd
 from ektp.domain.manifest.state import Manifest, Report
 from ektp.domain.manifest.vocabulary import Outcome
-from ektp.domain.nik import KkNumber, Nik, mask_digits, strip_separators
+from ektp.domain.masking import mask_digits
+from ektp.domain.nik import KkNumber, Nik, strip_separators
 from ektp.domain.serial import parse_serial
 from ektp.domain.text import parse_name, parse_reference, parse_text
 

@@ -8,7 +8,7 @@ from uuid import UUID
 import attrs
 
 from ektp.domain.card.state import Card
-from ektp.domain.nik import mask_digits
+from ektp.domain.masking import mask_digits
 
 
 @attrs.frozen

@@ -9,7 +9,7 @@ from typing import Any
 
 import attrs
 
-from ektp.domain.errors import InvalidActor, InvalidChoice, RoleNotPermitted
+from ektp.domain.errors import InvalidActor, InvalidChoice, InvalidText, RoleNotPermitted
 
 _ACTOR_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@\-]{0,63}")
 
@@ -21,6 +21,14 @@ class Role(enum.StrEnum):
     COURIER = "courier"
     HEAD = "head"
     AUDITOR = "auditor"
+
+
+def parse_staff_id(text: str, field: str = "staff id") -> str:
+    """Validate a staff id (an actor's, a courier's): 1-64 letters, digits or . _ @ -."""
+    staff_id = text.strip()
+    if not _ACTOR_ID.fullmatch(staff_id):
+        raise InvalidText(field=field, reason="a staff id is 1-64 letters, digits or . _ @ - (no spaces)")
+    return staff_id
 
 
 def parse_role(text: str) -> Role:

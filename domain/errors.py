@@ -198,6 +198,14 @@ class HandOverPlaceNotAllowed(DomainError):
     """A returned card is handed over only at the office; a dispatched one not there."""
 
 
+class CourierChecksInOwnCard(DomainError):
+    """A card is checked back in by an officer other than the courier who carried it."""
+
+
+class NotTheCardsCourier(DomainError):
+    """A courier records the delivery only of cards they carry."""
+
+
 class CancelAfterPrinting(DomainError):
     """A card can be cancelled only before it is printed."""
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ektp.domain.masking import mask_numbers
+
 EN: Mapping[str, str] = {
     "InvalidNik": "NIK {masked} is not valid: {reason}.",
     "InvalidKkNumber": "family card (KK) number {masked} is not valid: {reason}.",
@@ -60,6 +62,13 @@ EN: Mapping[str, str] = {
         "old card {given} is not the damaged card named at request ({expected})."
     ),
     "HandOverPlaceNotAllowed": "card {card_id} is {status}: it can be handed over only {allowed}.",
+    "CourierChecksInOwnCard": (
+        "{actor} carried card {card_id}; another officer must check it back in."
+    ),
+    "NotTheCardsCourier": (
+        "card {card_id} is out with courier {courier}; only that courier (or office staff) "
+        "can record its delivery."
+    ),
     "CancelAfterPrinting": "card {card_id} is already {status}; only cards not yet printed can be cancelled.",
     "HoldingPeriodNotOver": (
         "card {card_id} was returned on {returned_on}; it can be declared uncollected "
@@ -183,6 +192,7 @@ def render(code: str, facts: Mapping[str, object]) -> str:
     if template is None:
         return code
     try:
-        return template.format(**facts)
+        # Facts may echo what a user typed, and users type NIKs where they should not.
+        return mask_numbers(template.format(**facts))
     except (KeyError, IndexError, ValueError):
         return f"{code}: {template}"

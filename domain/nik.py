@@ -14,6 +14,7 @@ import re
 import attrs
 
 from ektp.domain.errors import InvalidKkNumber, InvalidNik
+from ektp.domain.masking import mask_digits
 
 PROVINCE_CODES = frozenset(
     [*range(11, 20), 21, *range(31, 37), *range(51, 54), *range(61, 66),
@@ -26,13 +27,6 @@ _DIGITS16 = re.compile(r"[0-9]{16}")
 def strip_separators(text: str) -> str:
     """Remove the spaces, dots and hyphens people type inside numbers."""
     return _SEPARATORS.sub("", text)
-
-
-def mask_digits(digits: str) -> str:
-    """Mask a 16-digit number as ``3517********0001``; anything else as stars."""
-    if len(digits) == 16 and digits.isascii() and digits.isdigit():
-        return f"{digits[:4]}{'*' * 8}{digits[12:]}"
-    return "*" * min(len(digits), 16) if digits else "(empty)"
 
 
 def birth_year(two_digits: int, month: int, day: int, today: dt.date) -> int:
@@ -77,7 +71,8 @@ class Nik:
         try:
             dt.date(year, month, day)
         except ValueError:
-            raise refuse(f"the birth date {day:02d}-{month:02d}-{year} does not exist") from None
+            # The date itself is not shown: with it, only two digits of the NIK stay hidden.
+            raise refuse("its birth date (digits 7-12) does not exist") from None
         if digits[12:16] == "0000":
             raise refuse("the serial digits (13-16) are 0000")
         return cls(digits)

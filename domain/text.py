@@ -11,17 +11,21 @@ MAX_NAME = 100
 MAX_TEXT = 200
 # Letters of any script, spaces and the punctuation found in Indonesian names.
 _NAME_PUNCTUATION = set(" .,'-")
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
 
 
 def parse_name(text: str, field: str = "name") -> str:
     """Validate and normalise a person's name (NFC, single spaces)."""
-    name = " ".join(unicodedata.normalize("NFC", text).split())
+    # Phones and word processors type ’ for '; vowel marks (Arabic, Javanese script)
+    # are combining characters and belong to the letter before them.
+    name = " ".join(unicodedata.normalize("NFC", text.translate(_APOSTROPHES)).split())
     if not name:
         raise InvalidName(field=field, reason="it is empty")
     if len(name) > MAX_NAME:
         raise InvalidName(field=field, reason=f"it is longer than {MAX_NAME} characters")
     if not any(ch.isalpha() for ch in name) or any(
-        not (ch.isalpha() or ch in _NAME_PUNCTUATION) for ch in name
+        not (ch.isalpha() or ch in _NAME_PUNCTUATION or unicodedata.category(ch).startswith("M"))
+        for ch in name
     ):
         raise InvalidName(field=field, reason="only letters, spaces and . , ' - are allowed")
     return name

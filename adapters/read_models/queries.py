@@ -7,7 +7,12 @@ from uuid import UUID
 
 from sqlalchemy import ColumnElement, Connection, case, func, select
 
-from ektp.adapters.read_models.tables import card_status, daily_counts, manifests as manifest_table
+from ektp.adapters.read_models.tables import (
+    blank_stock_daily,
+    card_status,
+    daily_counts,
+)
+from ektp.adapters.read_models.tables import manifests as manifest_table
 from ektp.application.read_views import BacklogRow, CardRow, DailyFigures, ManifestRow, VillageCoverage
 
 OPEN = ("REQUESTED", "READY_TO_PRINT", "BLANK_ALLOCATED", "PRINTED", "DISPATCHED", "RETURNED",
@@ -64,10 +69,13 @@ def backlog(connection: Connection, now: dt.datetime) -> tuple[BacklogRow, ...]:
 
 
 def daily(connection: Connection, day: dt.date) -> DailyFigures:
-    """The counts recorded for `day`."""
+    """The counts recorded for `day`, and the blank stock at its end."""
     rows = connection.execute(select(daily_counts.c.metric, daily_counts.c.count)
                               .where(daily_counts.c.day == day))
-    return DailyFigures(day, {r.metric: int(r[1]) for r in rows})
+    counts = {r.metric: int(r[1]) for r in rows}
+    b = blank_stock_daily.c
+    stock = connection.execute(select(b.state, func.sum(b.delta)).where(b.day <= day).group_by(b.state))
+    return DailyFigures(day, counts, {state: int(total) for state, total in stock})
 
 
 def villages(connection: Connection) -> tuple[VillageCoverage, ...]:

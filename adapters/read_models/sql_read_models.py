@@ -9,9 +9,12 @@ processes catch up at the same moment.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+import functools
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar
 from uuid import UUID
 
+import sqlalchemy.exc
 from eventsourcing.application import Application
 from sqlalchemy import Engine, and_, delete, inspect, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -32,9 +35,29 @@ from ektp.application.read_views import (
     ProjectionStatus,
     VillageCoverage,
 )
+from ektp.application.errors import StoreUnavailable
 from ektp.application.store_access import store_errors
 
 PAGE = 2000
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _sql_errors(method: Callable[P, R]) -> Callable[P, R]:
+    """A database that fails under SQLAlchemy is as unavailable as under the event store."""
+
+    @functools.wraps(method)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(*args, **kwargs)
+        except (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError,
+                sqlalchemy.exc.DatabaseError) as error:
+            if isinstance(error, sqlalchemy.exc.IntegrityError):
+                raise
+            reason = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
+            raise StoreUnavailable(reason=reason) from None
+
+    return run
 
 
 class SqlReadModels(ReadModels):
@@ -46,6 +69,7 @@ class SqlReadModels(ReadModels):
         self._timezone = timezone
         self._schema_ready = False
 
+    @_sql_errors
     def ensure_schema(self) -> None:
         """Create missing read-model tables (safe to repeat)."""
         if not self._schema_ready:
@@ -58,11 +82,13 @@ class SqlReadModels(ReadModels):
                     metadata.create_all(connection, checkfirst=True)
             self._schema_ready = True
 
+    @_sql_errors
     def missing_tables(self) -> tuple[str, ...]:
         """Read-model tables not in the database."""
         present = set(inspect(self._engine).get_table_names())
         return tuple(sorted(set(metadata.tables) - present))
 
+    @_sql_errors
     def describe(self) -> tuple[str, str, str]:
         """The database's URL without password, the engine's name and the server's version."""
         with self._engine.connect() as connection:
@@ -101,6 +127,7 @@ class SqlReadModels(ReadModels):
                         name=projection.name, position=0, version=projection.version,
                     ).on_conflict_do_nothing())
 
+    @_sql_errors
     def catch_up(self, name: str | None = None) -> int:
         """Apply every event not applied yet; return how many events were read."""
         chosen = (projection_named(name),) if name else PROJECTIONS
@@ -148,6 +175,7 @@ class SqlReadModels(ReadModels):
                 apply_changes(connection, changes)
         return True
 
+    @_sql_errors
     def status(self) -> tuple[ProjectionStatus, ...]:
         """Position, head and versions of every projection."""
         self.ensure_schema()
@@ -160,6 +188,7 @@ class SqlReadModels(ReadModels):
             for p in PROJECTIONS
         )
 
+    @_sql_errors
     def rebuild(self, name: str | None = None) -> int:
         """Empty and refill one projection (or all) from the first event."""
         chosen = (projection_named(name),) if name else PROJECTIONS
@@ -169,30 +198,35 @@ class SqlReadModels(ReadModels):
             self._reset(projection, exists=projection.name in known)
         return self.catch_up(name)
 
+    @_sql_errors
     def cards(self, status: str | None = None, village: str | None = None) -> tuple[CardRow, ...]:
         """Cards by status and village (caught up first)."""
         self.catch_up()
         with self._engine.connect() as connection:
             return queries.cards(connection, status, village)
 
+    @_sql_errors
     def manifests(self, status: str | None = None) -> tuple[ManifestRow, ...]:
         """Manifests by status (caught up first)."""
         self.catch_up()
         with self._engine.connect() as connection:
             return queries.manifests(connection, status)
 
+    @_sql_errors
     def backlog(self, now: dt.datetime) -> tuple[BacklogRow, ...]:
         """Open cards by kecamatan, state and age band (caught up first)."""
         self.catch_up()
         with self._engine.connect() as connection:
             return queries.backlog(connection, now)
 
+    @_sql_errors
     def daily(self, day: dt.date) -> DailyFigures:
         """One day's counts (caught up first)."""
         self.catch_up()
         with self._engine.connect() as connection:
             return queries.daily(connection, day)
 
+    @_sql_errors
     def villages(self) -> tuple[VillageCoverage, ...]:
         """Coverage per village (caught up first)."""
         self.catch_up()

@@ -95,6 +95,14 @@ manifest_cards = Table(
     Index("manifest_cards_by_card", "card_id"),
 )
 
-TABLES = {t.name: t for t in (card_status, daily_counts, manifests, manifest_cards)}
+blank_stock_daily = Table(
+    "blank_stock_daily", metadata,
+    Column("day", Date, primary_key=True),
+    Column("state", String(16), primary_key=True),
+    Column("delta", BigInteger, nullable=False),
+)
+
+TABLES = {t.name: t for t in (card_status, daily_counts, manifests, manifest_cards, blank_stock_daily)}
 KEYS = {"card_status": ("card_id",), "daily_counts": ("day", "metric"),
-        "manifests": ("manifest_id",), "manifest_cards": ("manifest_id", "card_id")}
+        "manifests": ("manifest_id",), "manifest_cards": ("manifest_id", "card_id"),
+        "blank_stock_daily": ("day", "state")}

@@ -16,7 +16,7 @@ import hmac
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ektp.domain.nik import mask_digits
+from ektp.domain.masking import mask_digits
 
 NUMBER = "number"  # a NIK or KK number
 NAME = "name"

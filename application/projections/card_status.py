@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from ektp.application.projections.changes import Change, SetRow
 from ektp.domain.card import events as ev
-from ektp.domain.nik import mask_digits
+from ektp.domain.masking import mask_digits
 
 TABLE = "card_status"
 

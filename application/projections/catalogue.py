@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 
 import attrs
 
+from ektp.application.projections.blank_stock import blank_stock_changes
 from ektp.application.projections.card_status import card_status_changes
 from ektp.application.projections.changes import Change
 from ektp.application.projections.daily_counts import daily_count_changes
@@ -28,6 +29,7 @@ PROJECTIONS: tuple[Projection, ...] = (
     Projection("card_status", 2, ("card_status",), card_status_changes),
     Projection("daily_counts", 1, ("daily_counts",), daily_count_changes),
     Projection("manifests", 1, ("manifests", "manifest_cards"), manifest_changes),
+    Projection("blank_stock", 1, ("blank_stock_daily",), blank_stock_changes),
 )
 
 

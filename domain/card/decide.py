@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-from ektp.domain.actor import require_permission
+from ektp.domain.actor import Role, require_permission
 from ektp.domain.card import commands as cmd
 from ektp.domain.card import events as ev
 from ektp.domain.card.state import Card
@@ -22,6 +22,8 @@ from ektp.domain.card.vocabulary import (
     SURRENDER_REASONS,
 )
 from ektp.domain.errors import (
+    CourierChecksInOwnCard,
+    NotTheCardsCourier,
     ActionNotAllowed,
     AttemptCapReached,
     BlankBeforePrintReadiness,
@@ -40,7 +42,7 @@ from ektp.domain.errors import (
     ProxyNotOnSameKk,
     SerialMismatch,
 )
-from ektp.domain.nik import mask_digits
+from ektp.domain.masking import mask_digits
 
 
 @attrs.frozen
@@ -215,6 +217,13 @@ def _dispatch(card: Card | None, c: cmd.Dispatch, p: CardPolicy) -> list[ev.Card
     return [_new(ev.Dispatched, card, c, courier=c.courier, manifest_id=c.manifest_id)]
 
 
+def _require_own_courier(card: Card, c: cmd.CardCommand) -> None:
+    """A courier records outcomes only for the cards they carry (office staff may for any)."""
+    if (c.actor.role is Role.COURIER and card.status is CardStatus.DISPATCHED
+            and card.courier is not None and c.actor.id != card.courier):
+        raise NotTheCardsCourier(card_id=card.id, courier=card.courier)
+
+
 @_handles(cmd.RecordFailedAttempt, "record a failed delivery attempt")
 def _attempt_failed(
     card: Card | None, c: cmd.RecordFailedAttempt, p: CardPolicy
@@ -222,6 +231,7 @@ def _attempt_failed(
     assert card is not None
     _require_status(card, "record a failed delivery attempt", CardStatus.DISPATCHED)
     _require_manifest(card, "record a failed delivery attempt", c.manifest_id)
+    _require_own_courier(card, c)
     if card.attempts >= p.attempt_cap:
         raise AttemptCapReached(card_id=card.id, attempts=card.attempts, cap=p.attempt_cap)
     return [
@@ -242,6 +252,7 @@ def _hand_over(card: Card | None, c: cmd.HandOver, p: CardPolicy) -> list[ev.Car
     assert card is not None
     _require_status(card, "record a hand-over", CardStatus.DISPATCHED, CardStatus.RETURNED)
     _require_manifest(card, "record a hand-over", c.manifest_id)
+    _require_own_courier(card, c)
     if card.status is CardStatus.RETURNED and c.place is not HandOverPlace.OFFICE:
         raise HandOverPlaceNotAllowed(card_id=card.id, status=card.status.value, allowed="at the office")
     if card.status is CardStatus.DISPATCHED:
@@ -301,6 +312,8 @@ def _return(card: Card | None, c: cmd.ReturnToOffice, p: CardPolicy) -> list[ev.
     assert card is not None
     _require_status(card, "check in a returned card", CardStatus.DISPATCHED)
     _require_manifest(card, "check in a returned card", c.manifest_id)
+    if card.courier is not None and c.actor.id == card.courier:
+        raise CourierChecksInOwnCard(card_id=card.id, actor=c.actor.id)
     return [_new(ev.Returned, card, c, reason=c.reason, manifest_id=c.manifest_id)]
 
 

@@ -12,6 +12,7 @@ import attrs
 from ektp.domain.card import events as ev
 from ektp.domain.card.recipient import Recipient
 from ektp.domain.card.vocabulary import CLOSED_STATUSES, CardStatus, RequestReason
+from ektp.domain.errors import CardNotFound
 
 
 @attrs.frozen(slots=False)
@@ -174,13 +175,20 @@ _RULES: dict[type[ev.CardEvent], Callable[[Any, Card | None], Card]] = {
 }
 
 
+def _rule(event: object) -> Callable[[Any, Card | None], Card]:
+    rule = _RULES.get(type(event))  # type: ignore[arg-type]
+    if rule is None:  # the id names another aggregate's stream (a manifest, say)
+        raise CardNotFound(ref=f"card {getattr(event, 'originator_id', '?')}")
+    return rule
+
+
 def evolve(card: Card | None, event: ev.CardEvent) -> Card:
     """The card after `event` (None before its first event)."""
-    return _RULES[type(event)](event, card)
+    return _rule(event)(event, card)
 
 
 def project(card: Card | None, events: Iterable[ev.CardEvent]) -> Card | None:
     """Fold `events` over `card`: the projector the event store's repository calls."""
     for event in events:
-        card = _RULES[type(event)](event, card)
+        card = _rule(event)(event, card)
     return card

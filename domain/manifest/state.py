@@ -9,6 +9,8 @@ from uuid import UUID
 
 import attrs
 
+from ektp.domain.errors import ManifestNotFound
+
 from ektp.domain.manifest import events as ev
 from ektp.domain.manifest.vocabulary import FINAL_OUTCOMES, ManifestStatus, Outcome
 
@@ -174,5 +176,8 @@ def evolve(manifest: Manifest | None, event: ev.ManifestEvent) -> Manifest:
 def project(manifest: Manifest | None, events: Iterable[ev.ManifestEvent]) -> Manifest | None:
     """Fold `events` over `manifest`: the projector the event store's repository calls."""
     for event in events:
-        manifest = _RULES[type(event)](event, manifest)
+        rule = _RULES.get(type(event))
+        if rule is None:  # the id names another aggregate's stream (a card, say)
+            raise ManifestNotFound(ref=f"manifest {event.originator_id}")
+        manifest = rule(event, manifest)
     return manifest

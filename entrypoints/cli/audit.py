@@ -142,7 +142,8 @@ def replay(folder: str, card: str, as_of: str | None) -> None:
     try:
         card_id = str(UUID(card.strip()))
     except ValueError:
-        from ektp.domain.nik import mask_digits, strip_separators
+        from ektp.domain.masking import mask_digits
+        from ektp.domain.nik import strip_separators
 
         digits = strip_separators(card)
         shown = mask_digits(digits) if digits.isdigit() else card[:40]

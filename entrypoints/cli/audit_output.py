@@ -18,7 +18,7 @@ SHOWN_FINDINGS = 20
 
 def _personal(value: str | None) -> str | None:
     """A NIK or KK as the export holds it, masked if it was revealed in full."""
-    from ektp.domain.nik import mask_digits
+    from ektp.domain.masking import mask_digits
 
     if value is None or "~" in value:
         return value

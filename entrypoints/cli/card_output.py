@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 def card_data(card: CardView, full: bool = False) -> dict[str, Any]:
     """The JSON form of a card; NIK and KK masked unless `full`."""
-    from ektp.domain.nik import mask_digits
+    from ektp.domain.masking import mask_digits
 
     return {
         "id": str(card.id),

@@ -20,7 +20,7 @@ def init() -> None:
     Safe to run again: it only adds what is missing.
     """
     s = session()
-    statuses = s.office().initialise_database()
+    statuses = s.office(must_exist=False).initialise_database()
     emit(s.as_json, {"ready": True, "projections": [{"name": p.name, "position": p.position}
                                                     for p in statuses]},
          f"database ready: {len(statuses)} read models up to date.")

@@ -14,17 +14,24 @@ from ektp.entrypoints.cli.session import session
 @click.command()
 @click.option("--file", "path", type=click.Path(dir_okay=False, path_type=Path),
               default=Path("ektp-demo.db"), show_default=True, help="The SQLite file to create.")
-@click.option("--replace", is_flag=True, help="Delete the file first if it exists.")
+@click.option("--replace", is_flag=True,
+              help="Replace the file if it holds an earlier demo (any other file is left alone).")
 def demo(path: Path, replace: bool) -> None:
     """Run the Jombang launch scenario (Nov 2017) on a fresh SQLite file and summarise it."""
     from ektp.adapters.scripted_clock import ScriptedClock
-    from ektp.application.errors import StoreUnavailable
     from ektp.entrypoints.composition import open_office
     from ektp.entrypoints.demo_scenario import run_scenario
 
+    from ektp.domain.errors import InvalidText
+
+    if not path.name:
+        raise InvalidText(field="--file", reason="it names no file")
     if path.exists():
         if not replace:
-            raise StoreUnavailable(reason=f"{path} already exists; use --replace or another --file")
+            raise InvalidText(field="--file", reason=f"{path} already exists; use --replace or another --file")
+        if not _is_demo_database(path):
+            raise InvalidText(field="--file", reason=(
+                f"{path} is not a database the demo made; --replace deletes only those"))
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
     clock = ScriptedClock(dt.datetime(2017, 11, 6, tzinfo=dt.timezone.utc))
@@ -36,3 +43,21 @@ def demo(path: Path, replace: bool) -> None:
     lines += ["  cards by status: " + ", ".join(f"{k} {v}" for k, v in summary["by_status"].items())]  # type: ignore[attr-defined]
     lines += [f"Try: ektp --db sqlite:///{path} card list"]
     emit(s.as_json, {"file": str(path), **summary}, "\n".join(lines))
+
+
+def _is_demo_database(path: Path) -> bool:
+    """Whether `path` is an SQLite file whose history starts with the demo's first request
+    (so that --replace can never delete an office's real records)."""
+    import sqlite3
+
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
+            row = connection.execute(
+                "SELECT topic, state FROM stored_events ORDER BY rowid LIMIT 1").fetchone()
+    except sqlite3.Error:
+        return False
+    if row is None:
+        return False
+    topic, state = row[0], bytes(row[1])
+    return (topic == "ektp.domain.card.events:Requested" and b'"op.wulan"' in state
+            and b'"timestamp":"2017-11-06T08:00' in state)

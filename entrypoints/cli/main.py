@@ -73,7 +73,8 @@ def cli(ctx: click.Context, db: str, as_json: bool, actor: str | None, role: str
 
     Exit codes: 0 ok, 1 refused by a rule, 2 bad input, 3 not found,
     4 changed by someone else (try again), 5 store unavailable,
-    6 an audit export does not verify or does not reconcile.
+    6 an audit export does not verify or does not reconcile,
+    70 internal error (a bug), 130 interrupted.
     """
     s = Session(db=db, as_json=as_json, actor_id=actor, role=role)
     ctx.obj = s
@@ -82,12 +83,20 @@ def cli(ctx: click.Context, db: str, as_json: bool, actor: str | None, role: str
 
 def _fail(code: int, kind: str, message: str, as_json: bool, error: str = "",
           details: list[str] | None = None) -> None:
-    """Exit with one line on stderr (preceded, in text, by one line per detail)."""
-    line = message.replace("\n", " ").strip()
+    """Exit with one line on stderr (preceded, in text, by one line per detail).
+
+    Every line is passed through `mask_numbers`: what a user typed is often echoed
+    back (by click too), and users type NIKs where they should not.
+    """
+    from ektp.domain.masking import mask_numbers
+
+    line = mask_numbers(message.replace("\n", " ").strip())
+    details = [mask_numbers(d) for d in details or ()]
     if as_json:
         from ektp.entrypoints.cli.output import to_json
 
-        data: dict[str, Any] = {"error": error or kind, "kind": kind, "message": line}
+        data: dict[str, Any] = {"error": error or kind, "kind": kind.replace(" ", "_"),
+                                "message": line}
         if details:
             data["details"] = details
         click.echo(to_json(data), err=True)
@@ -106,6 +115,10 @@ def main(argv: list[str] | None = None) -> None:
         cli.main(args=args, prog_name="ektp", standalone_mode=False)
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
+    except click.exceptions.NoArgsIsHelpError as asked:
+        # `ektp` or `ektp card` alone: show the help, as --help would.
+        click.echo(asked.ctx.get_help() if asked.ctx else asked.format_message())
+        sys.exit(exit_codes.OK)
     except click.UsageError as error:
         hint = f" (see '{error.ctx.command_path} --help')" if error.ctx else ""
         _fail(exit_codes.BAD_INPUT, "usage", error.format_message() + hint, as_json, "UsageError")
@@ -130,6 +143,12 @@ def _report(error: Exception, as_json: bool) -> None:
         code = exit_codes.BY_KIND[error.kind.value]
         details = getattr(error, "details", None)  # e.g. the bad rows of a results file
         _fail(code, error.kind.value.replace("_", " "), error.message, as_json, error.code, details)
+    if os.environ.get("EKTP_DEBUG"):
+        raise error
+    if isinstance(error, OSError):  # a file named on the command line cannot be read or written
+        name = f" {error.filename}" if error.filename else ""
+        _fail(exit_codes.BAD_INPUT, "invalid", f"cannot use file{name}: {error.strerror or error}",
+              as_json, "FileError")
     if os.environ.get("EKTP_DEBUG"):
         raise error
     detail: Any = type(error).__name__

@@ -24,6 +24,7 @@ REASONS = ["not-at-home", "address-not-found", "moved", "refused", "identity-mis
 CSV = click.option("--csv", "as_csv", is_flag=True, help="Comma-separated values for spreadsheets.")
 DAILY_METRICS = ("requests", "printed", "spoiled", "dispatched", "handed_over", "returned",
                  "failed_attempts", "cancelled")
+STOCK_STATES = ("IN_STOCK", "ALLOCATED", "CONSUMED", "SPOILED", "DESTROYED", "LENT", "MISSING")
 
 
 def _table_csv(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
@@ -144,11 +145,21 @@ def delivery(start: str | None, end: str | None, as_csv: bool) -> None:
 @click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), help="The day (default today, WIB).")
 @CSV
 def daily(day: dt.datetime | None, as_csv: bool) -> None:
-    """One day's requests, prints, spoiled blanks, dispatches, hand-overs and returns."""
+    """One day's requests, prints, spoiled blanks, dispatches, hand-overs and returns,
+    and the blank stock figure at the end of that day."""
     figures = session().office(must_exist=True).daily_report(day.date() if day else None)
     counts = {metric: figures.counts.get(metric, 0) for metric in DAILY_METRICS}
-    _show({"date": figures.day.isoformat(), **counts}, ["date", *DAILY_METRICS],
-          [(figures.day.isoformat(), *counts.values())], as_csv)
+    stock = {state.lower(): figures.stock.get(state, 0) for state in STOCK_STATES}
+    s = session()
+    if as_csv or s.as_json:
+        _show({"date": figures.day.isoformat(), **counts, "stock": stock},
+              ["date", *DAILY_METRICS, *(f"stock_{k}" for k in stock)],
+              [(figures.day.isoformat(), *counts.values(), *stock.values())], as_csv)
+        return
+    emit(False, None, "\n\n".join([
+        table(["date", *DAILY_METRICS], [(figures.day.isoformat(), *counts.values())]),
+        "blank stock at the end of the day:\n" + table(list(stock), [tuple(stock.values())]),
+    ]))
 
 
 @report.command()

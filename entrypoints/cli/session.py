@@ -34,8 +34,13 @@ class Session:
         """The acting user if one was given."""
         return self.actor() if self.actor_id and self.role else None
 
-    def office(self, *, must_exist: bool = False, create_tables: bool = True) -> Office:
-        """The office at ``--db``, opened once per invocation."""
+    def office(self, *, must_exist: bool = True, create_tables: bool = True) -> Office:
+        """The office at ``--db``, opened once per invocation.
+
+        Only commands that start records (a request, a consignment, a manifest,
+        ``db init``) pass ``must_exist=False``: a mistyped ``--db`` on any other
+        command must not leave an empty database behind.
+        """
         if self._office is None:
             from ektp.entrypoints.composition import open_office
 

@@ -85,6 +85,7 @@ def test_list_reads_by_status_and_village(db: Path) -> None:
     (["card", "teleport", "x"], 2, "No such command"),
 ])
 def test_bad_input_is_one_line_and_writes_nothing(db: Path, args: list[str], code: int, words: str) -> None:
+    assert run("db", "init", db=db).code == 0  # an empty office
     result = run(*args, db=db)
     assert_one_line_error(result, code)
     assert words in result.err
@@ -119,9 +120,16 @@ def test_write_commands_need_an_actor(db: Path) -> None:
 
 
 def test_json_errors_are_one_json_line(db: Path) -> None:
+    assert run("db", "init", db=db).code == 0
     result = run("--json", "card", "ready", "8d6a8f5e-1a0e-4c1e-9f4e-2d8f3c1b5a77", db=db)
     assert_one_line_error(result, 3)
     assert '"error": "CardNotFound"' in result.err
+
+
+def test_a_mistyped_db_on_a_command_that_does_not_create_leaves_no_file(tmp_path: Path) -> None:
+    for args in (["card", "ready", NIK], ["card", "show", NIK], ["manifest", "list"], ["blanks", "stock"]):
+        assert_one_line_error(run(*args, db=tmp_path / "typo.db"), 5)
+    assert not (tmp_path / "typo.db").exists()
 
 
 def test_store_unavailable(tmp_path: Path) -> None:
@@ -153,5 +161,5 @@ def test_demo_runs_the_launch_scenario(tmp_path: Path) -> None:
     assert summary["handed_over_to_proxy"] == 1 and summary["returned"] == 1
     assert summary["blanks_received"] == 500 and summary["blanks_in_stock"] == 491
     assert summary["blank_conservation_holds"] is True
-    assert_one_line_error(run("demo", actor=None, cwd=tmp_path), 5)
+    assert_one_line_error(run("demo", actor=None, cwd=tmp_path), 2)  # it exists: --replace
     assert run("demo", "--replace", actor=None, cwd=tmp_path).code == 0

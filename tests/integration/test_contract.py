@@ -41,7 +41,7 @@ def deliver(office: Office, card: str, serial: str) -> None:
     office.record_print_failure(OPERATOR, card, "print-failed")
     office.allocate_blank(OPERATOR, card)  # the next blank in stock
     office.record_printed(OPERATOR, card)
-    office.dispatch(OPERATOR, card, "kurir.k")
+    office.dispatch(OPERATOR, card, COURIER.id)
     office.record_failed_attempt(COURIER, card, "not-at-home")
     office.hand_over(COURIER, card, recipient="owner", verified_by="ktp")
 
@@ -148,6 +148,15 @@ def test_the_launch_scenario_and_its_read_models(any_store_url: str) -> None:
                 view.status, view.courier, view.villages, len(view.cards), view.handed_over,
                 view.checked_in)
         assert office.list_manifests("closed") == tuple(r for r in rows if r.status == "CLOSED")
-        before = (rows, office.list_cards(), office.village_report())
+        # The read model's blank stock at the end of each day equals the ledger's own figure.
+        for day in ("2017-11-07", "2017-11-08", "2017-11-14"):
+            projected = office.daily_report(dt.date.fromisoformat(day)).stock
+            ledger = office.blank_stock(day)
+            assert {k: v for k, v in projected.items() if k in ledger.counts} == {
+                k: v for k, v in ledger.counts.items() if v or k in projected}
+            assert projected["RECEIVED"] == ledger.received == 500
+        before = (rows, office.list_cards(), office.village_report(),
+                  office.daily_report(dt.date(2017, 11, 14)))
         office.rebuild_read_models()
-        assert (office.list_manifests(), office.list_cards(), office.village_report()) == before
+        assert (office.list_manifests(), office.list_cards(), office.village_report(),
+                office.daily_report(dt.date(2017, 11, 14))) == before

@@ -28,7 +28,7 @@ def deliver_cards(url: str, first: int, count: int) -> None:
             office.confirm_print_readiness(OPERATOR, card)
             office.allocate_blank(OPERATOR, card, str(3517000000 + n))
             office.record_printed(OPERATOR, card)
-            office.dispatch(OPERATOR, card, "kurir.anto")
+            office.dispatch(OPERATOR, card, COURIER.id)
             office.hand_over(COURIER, card, recipient="owner", verified_by="ktp")
 
 

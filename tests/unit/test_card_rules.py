@@ -19,6 +19,7 @@ from testkit.card_steps import (
 from testkit.people import AUDITOR, COURIER, HEAD, OPERATOR, make_nik
 
 from ektp.domain import errors
+from ektp.domain.actor import Actor, Role
 from ektp.domain.card import commands as cmd
 from ektp.domain.card import events as ev
 from ektp.domain.card.decide import CardPolicy, decide
@@ -239,10 +240,10 @@ def _all_steps() -> list[cmd.CardCommand]:
         print_failure(),
         cmd.AllocateBlank(**base(), serial="3517170002"),
         cmd.RecordPrinted(**base(), station="s"),
-        cmd.Dispatch(**base(), courier="k"),
+        cmd.Dispatch(**base(), courier=COURIER.id),
         failed_attempt(),
         cmd.ReturnToOffice(**base(), reason="x"),
-        cmd.Dispatch(**base(), courier="k"),
+        cmd.Dispatch(**base(), courier=COURIER.id),
         hand_over(),
     ]
 
@@ -251,3 +252,15 @@ def test_events_are_frozen_values() -> None:
     (requested,) = run([request()])[1]
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         requested.nik = "x"  # type: ignore[misc]
+
+
+def test_only_the_cards_courier_records_its_delivery_and_another_officer_checks_it_in() -> None:
+    card = card_in("DISPATCHED")  # dispatched with courier kurir.test (COURIER)
+    stranger = Actor("kurir.lain", Role.COURIER)
+    for command in (failed_attempt(stranger), hand_over(actor=stranger)):
+        with pytest.raises(errors.NotTheCardsCourier):
+            decide(card, command)
+    assert then(card, hand_over(actor=COURIER)) and then(card, hand_over(actor=HEAD))
+    with pytest.raises(errors.CourierChecksInOwnCard):
+        decide(card, cmd.ReturnToOffice(**base(Actor(COURIER.id, Role.OPERATOR)), reason="x"))
+    assert then(card, cmd.ReturnToOffice(**base(OPERATOR), reason="x"))

@@ -178,7 +178,9 @@ def test_dispatching_the_manifest_dispatches_its_cards_in_one_transaction(office
 
 def test_a_card_dispatched_alone_is_delivered_alone(office: Office) -> None:
     card = printed(office, 1)
-    office.dispatch(OPERATOR, card, "kurir.x")
+    office.dispatch(OPERATOR, card, COURIER.id)
+    with pytest.raises(errors.NotTheCardsCourier):  # another courier cannot record it
+        office.hand_over(Actor("kurir.lain", Role.COURIER), card, verified_by="ktp")
     assert office.hand_over(COURIER, card, verified_by="ktp").status == "HANDED_OVER"
 
 

@@ -1,0 +1,22 @@
+"""Masking personal numbers for display: a NIK or KK number is shown as
+``3517********0001`` wherever the full number is not needed."""
+
+from __future__ import annotations
+
+import re
+
+
+def mask_digits(digits: str) -> str:
+    """Mask a 16-digit number as ``3517********0001``; anything else as stars."""
+    if len(digits) == 16 and digits.isascii() and digits.isdigit():
+        return f"{digits[:4]}{'*' * 8}{digits[12:]}"
+    return "*" * min(len(digits), 16) if digits else "(empty)"
+
+
+_LONG_NUMBER = re.compile(r"[0-9]{15,}")
+
+
+def mask_numbers(text: str) -> str:
+    """Mask every run of 15 or more digits in `text` (a NIK or KK number, whole or
+    nearly) as its first four and last four digits around stars."""
+    return _LONG_NUMBER.sub(lambda m: m.group()[:4] + "*" * (len(m.group()) - 8) + m.group()[-4:], text)
