@@ -10,7 +10,7 @@ validators: validation happens once, in decide, never when reading history.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Protocol, TypeVar
 from uuid import UUID
 
 import attrs
@@ -64,3 +64,34 @@ class DomainEvent:
     def __repr__(self) -> str:
         fields = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in attrs.fields(type(self)))
         return f"{type(self).__name__}({fields})"
+
+
+class Stamped(Protocol):
+    """What every command carries: who asks, when, in which office."""
+
+    @property
+    def actor(self) -> Actor:
+        """Who asks."""
+
+    @property
+    def at(self) -> dt.datetime:
+        """When."""
+
+    @property
+    def office(self) -> str:
+        """In which office."""
+
+
+E = TypeVar("E", bound=DomainEvent)
+
+
+def next_event(event_type: type[E], stream_id: UUID, version: int, command: Stamped, **facts: Any) -> E:
+    """The event after `version` in stream `stream_id`, stamped with the command's who/when/where."""
+    return event_type(
+        originator_id=stream_id,
+        originator_version=version + 1,
+        timestamp=command.at,
+        actor=command.actor,
+        office=command.office,
+        **facts,
+    )

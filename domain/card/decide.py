@@ -42,6 +42,7 @@ from ektp.domain.errors import (
     ProxyNotOnSameKk,
     SerialMismatch,
 )
+from ektp.domain.event import next_event
 from ektp.domain.masking import mask_digits
 
 
@@ -81,14 +82,7 @@ def decide(
 
 
 def _new(event_type: type[E], card: Card, command: cmd.CardCommand, **facts: Any) -> E:
-    return event_type(
-        originator_id=card.id,
-        originator_version=card.version + 1,
-        timestamp=command.at,
-        actor=command.actor,
-        office=command.office,
-        **facts,
-    )
+    return next_event(event_type, card.id, card.version, command, **facts)
 
 
 def _require_status(card: Card, action: str, *allowed: CardStatus) -> None:

@@ -23,6 +23,7 @@ from ektp.domain.errors import (
     OutcomeAlreadyFinal,
     VillageNotOnManifest,
 )
+from ektp.domain.event import next_event
 from ektp.domain.manifest import commands as cmd
 from ektp.domain.manifest import events as ev
 from ektp.domain.manifest.state import Entry, Manifest
@@ -54,14 +55,7 @@ def decide(manifest: Manifest | None, command: cmd.ManifestCommand) -> list[ev.M
 
 
 def _new(event_type: type[E], manifest: Manifest, c: cmd.ManifestCommand, **facts: Any) -> E:
-    return event_type(
-        originator_id=manifest.id,
-        originator_version=manifest.version + 1,
-        timestamp=c.at,
-        actor=c.actor,
-        office=c.office,
-        **facts,
-    )
+    return next_event(event_type, manifest.id, manifest.version, c, **facts)
 
 
 def _require_status(manifest: Manifest, action: str, *allowed: ManifestStatus) -> None:
