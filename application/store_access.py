@@ -10,8 +10,7 @@ refuses any write decided on it, and `Office` then retries once on fresh state.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar, cast
 from uuid import UUID
 
@@ -26,15 +25,30 @@ S = TypeVar("S")
 Projector = Callable[[S | None, Iterable[Any]], S | None]
 
 
-@contextmanager
-def store_errors() -> Iterator[None]:
-    """Turn the store's failures into `StoreUnavailable` (conflicts are handled by `save`)."""
-    try:
-        yield
-    except IntegrityError:
-        raise
-    except (PersistenceError, OSError) as error:
-        raise StoreUnavailable(reason=_first_line(error)) from None
+class _StoreErrors:
+    """Turn the store's failures into `StoreUnavailable` (conflicts are handled by `save`).
+
+    A class, not a @contextmanager generator: it wraps every read and write, and
+    the generator machinery costs more than the check itself.
+    """
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: object) -> None:
+        if error is None or isinstance(error, IntegrityError):
+            return
+        if isinstance(error, (PersistenceError, OSError)):
+            raise StoreUnavailable(reason=_first_line(error)) from None
+
+
+_STORE_ERRORS = _StoreErrors()
+
+
+def store_errors() -> _StoreErrors:
+    """A context in which the store's failures become `StoreUnavailable`."""
+    return _STORE_ERRORS
 
 
 def _first_line(error: BaseException) -> str:
@@ -66,6 +80,13 @@ def load(
     """The aggregate's state (None if the stream has no events); `fresh` skips the cache."""
     if fresh:
         evict(app, [stream_id])
+    else:
+        cache = app.repository.cache
+        if cache is not None:  # the common case, without the repository's locking
+            try:
+                return cast(S, cache.get(stream_id))
+            except KeyError:
+                pass
     with store_errors():
         try:
             return cast(S, app.repository.get(stream_id, projector_func=projector))  # type: ignore[type-var]

@@ -54,7 +54,9 @@ def _office(path: Path, snapshots: bool = True) -> Office:
     settings = store_settings(DatabaseUrl.parse(f"sqlite:///{path}"))
     if not snapshots:
         settings["IS_SNAPSHOTTING_ENABLED"] = "n"
-    return Office(EktpStore(env=settings), SteadyClock(), OfficeConfig())
+    from ektp.entrypoints.composition import lokal_regions
+
+    return Office(EktpStore(env=settings), SteadyClock(), OfficeConfig(), regions=lokal_regions)
 
 
 # --- 1. receiving 40,000 ------------------------------------------------------------------

@@ -7,11 +7,11 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from harness import interleaved, median, report
+from harness import median, report
 
 from ektp.adapters.database_url import DatabaseUrl
 from ektp.adapters.event_store import EktpStore, open_event_store
@@ -45,31 +45,41 @@ class RecordingStore(EktpStore):
         return super().save(*objs, **kwargs)
 
 
-def lifecycle(office: Office, cards: int) -> int:
-    """Take `cards` cards from request to hand-over; return the number of commands."""
-    commands = 0
+def lifecycle_steps(office: Office, cards: int) -> Iterator[None]:
+    """Take `cards` cards from request to hand-over, pausing after each command."""
     for n in range(cards):
         nik = f"3517091203{85 - n // 9999 % 60:02d}{n % 9999 + 1:04d}"
         card = office.request_card(OPERATOR, nik=nik, name="Warga Uji", kk="3517090101100001",
                                    village="35.17.09.2018").id
+        yield
         office.confirm_print_readiness(OPERATOR, card)
+        yield
         office.allocate_blank(OPERATOR, card, f"{3517000000 + n}")  # card and ledger: one save
+        yield
         office.record_printed(OPERATOR, card)
+        yield
         office.dispatch(OPERATOR, card, "kurir.bench")
+        yield
         office.hand_over(COURIER, card, recipient="owner", verified_by="ktp")
-        commands += 6
-    return commands
+        yield
+
+
+def lifecycle(office: Office, cards: int) -> int:
+    """Take `cards` cards from request to hand-over; return the number of commands."""
+    return sum(1 for _ in lifecycle_steps(office, cards))
 
 
 def measure(backend: str, new_url: Callable[[], str], cards: int, rounds: int) -> dict[str, float]:
-    """Office vs bare save() loop on fresh databases from `new_url`; print the figures."""
+    """Office vs bare save() loop on fresh databases from `new_url`; print the figures.
+
+    Each round runs the two side by side, one command then the same command's save,
+    so that both meet the same disk (fsync times drift on a shared machine).
+    """
     from ektp.adapters.event_store import store_settings
     from ektp.application.config import OfficeConfig
     from ektp.entrypoints.composition import lokal_regions
 
-    recorded: dict[str, Any] = {}
-
-    def through_office() -> float:
+    def new_office() -> tuple[Office, RecordingStore]:
         store = RecordingStore(env=store_settings(DatabaseUrl.parse(new_url())))
         store.batches = []
         office = Office(store, SteadyClock(), OfficeConfig(), regions=lokal_regions)
@@ -79,29 +89,32 @@ def measure(backend: str, new_url: Callable[[], str], cards: int, rounds: int) -
         office.receive_blanks(OPERATOR, bast="BAST/BENCH", source="ministry",
                               ranges=[f"3517000000-{3517000000 + cards - 1}"])
         store.batches = []  # the consignment is set-up, not part of the measured commands
-        started = time.perf_counter()
-        recorded["commands"] = lifecycle(office, cards)
-        elapsed = time.perf_counter() - started
-        recorded["batches"] = store.batches
-        office.close()
-        return elapsed
+        return office, store
 
-    def bare_save_loop() -> float:
-        batches = recorded["batches"]
-        store = open_event_store(DatabaseUrl.parse(new_url()))
-        started = time.perf_counter()
+    office, store = new_office()  # warm-up, and the batches the bare loop replays
+    commands = lifecycle(office, cards)
+    batches = store.batches
+    office.close()
+    office_seconds, bare_seconds = [], []
+    for _ in range(rounds):
+        office, _store = new_office()
+        bare = open_event_store(DatabaseUrl.parse(new_url()))
+        spent = [0.0, 0.0]
+        steps = lifecycle_steps(office, cards)
         for batch in batches:
-            store.save(*batch)
-        elapsed = time.perf_counter() - started
-        store.close()
-        return elapsed
-
-    through_office()  # warm-up, and the batches the bare loop replays
-    seconds = interleaved({"office": through_office, "bare": bare_save_loop}, rounds)
-    commands = recorded["commands"]
-    events = sum(len(b) for b in recorded["batches"])
-    office_rate = commands / median(seconds["office"])
-    bare_rate = commands / median(seconds["bare"])
+            started = time.perf_counter()
+            next(steps)
+            middle = time.perf_counter()
+            bare.save(*batch)
+            spent[0] += middle - started
+            spent[1] += time.perf_counter() - middle
+        office_seconds.append(spent[0])
+        bare_seconds.append(spent[1])
+        office.close()
+        bare.close()
+    events = sum(len(b) for b in batches)
+    office_rate = commands / median(office_seconds)
+    bare_rate = commands / median(bare_seconds)
     report(f"card writes on {backend}, one save() per command, median of {rounds}", [
         ("commands per round", f"{commands} ({events} events, {cards} cards x 6 commands)"),
         ("Office commands/s", f"{office_rate:,.0f}"),

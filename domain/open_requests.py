@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from functools import lru_cache
 from uuid import UUID, uuid5
 
 import attrs
@@ -23,6 +24,7 @@ from ektp.domain.nik import Nik
 _NAMESPACE = UUID("ca89c323-6433-497c-80d9-4530b0cc6d39")  # fixed forever: stream ids depend on it
 
 
+@lru_cache(maxsize=4096)
 def register_id(nik: Nik) -> UUID:
     """The stream id of `nik`'s open-request register."""
     return uuid5(_NAMESPACE, nik.value)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from typing import Any
 from uuid import UUID, uuid5
 
@@ -32,6 +33,7 @@ _NAMESPACE = UUID("5d0f6b0e-58a4-4c43-9f3e-2b1f1c1a7a11")  # fixed forever: stre
 EMPTY = EMPTY_SET
 
 
+@lru_cache(maxsize=64)
 def ledger_id(office: str) -> UUID:
     """The stream id of `office`'s blank ledger."""
     return uuid5(_NAMESPACE, f"blank-ledger:{office}")
