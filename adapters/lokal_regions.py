@@ -58,6 +58,7 @@ class LokalRegions(RegionDirectory):
         self._upper: dict[str, str] | None = None  # provinces, regencies, kecamatan
         self._village_text: bytes | None = None
         self._villages: dict[str, dict[str, str]] = {}  # regency code -> its villages
+        self._found: dict[str, Region] = {}
         self._all_villages: dict[str, str] | None = None
 
     def _read(self, name: str) -> bytes:
@@ -102,10 +103,17 @@ class LokalRegions(RegionDirectory):
 
     def get(self, code: str) -> Region | None:
         """The region with this dotted code, or None."""
+        try:
+            return self._found[code]
+        except KeyError:
+            pass
         level = code.count(".") + 1
         names = self._villages_of(code[:5]) if level == 4 else self._upper_levels()
         name = names.get(code)
-        return self._region(code, name) if name is not None else None
+        region = self._region(code, name) if name is not None else None
+        if region is not None:  # requests repeat the same few villages; unknown codes are not kept
+            self._found[code] = region
+        return region
 
     def children(self, code: str | None = None) -> list[Region]:
         """The regions directly inside `code`, by code (the provinces when None)."""

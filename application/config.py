@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import cached_property
 
 import attrs
 
@@ -20,12 +21,13 @@ class OfficeConfig:
     holding_days: int = 90
     utc_offset_hours: int = 7
 
-    @property
+    # Cached: every command reads these (attrs supports cached_property on slotted classes).
+    @cached_property
     def card_policy(self) -> CardPolicy:
         """The card rules' limits."""
         return CardPolicy(attempt_cap=self.attempt_cap, holding_days=self.holding_days)
 
-    @property
+    @cached_property
     def timezone(self) -> dt.timezone:
         """The office's local time zone (WIB by default)."""
         return dt.timezone(dt.timedelta(hours=self.utc_offset_hours))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import cached_property
 
 import attrs
 
@@ -77,7 +78,7 @@ class Nik:
             raise refuse("the serial digits (13-16) are 0000")
         return cls(digits)
 
-    @property
+    @cached_property
     def masked(self) -> str:
         """The NIK for display where the full number is not needed."""
         return mask_digits(self.value)

@@ -81,12 +81,14 @@ def restore(snapshot: LedgerSnapshot) -> Ledger:
         raise ValueError(f"ledger snapshot format {s.get('format')!r} is not {FORMAT}")
     received, borrowed_total, given_back_total, consumed, destroyed = s["totals"]
     count = s["last_count"]
+    allocated = {serial: UUID(card) for serial, card in s["allocated"].items()}
     return Ledger(
         id=snapshot.originator_id,
         version=snapshot.originator_version,
         known=_set(s["known"]),
         in_stock=_set(s["in_stock"]),
-        allocated={serial: UUID(card) for serial, card in s["allocated"].items()},
+        allocated=allocated,
+        holders={card: serial for serial, card in allocated.items()},
         spoiled=_set(s["spoiled"]),
         missing=_set(s["missing"]),
         given_back=_set(s["given_back"]),

@@ -66,6 +66,9 @@ class Ledger:
     known: IntervalSet = EMPTY  # every serial ever received or borrowed
     in_stock: IntervalSet = EMPTY
     allocated: Mapping[str, UUID] = attrs.field(factory=dict)  # serial -> card
+    # card -> serial: the inverse of `allocated`, kept beside it so that finding a
+    # card's blank is a lookup, not a scan of every blank awaiting print.
+    holders: Mapping[UUID, str] = attrs.field(factory=dict, eq=False, repr=False)
     spoiled: IntervalSet = EMPTY  # spoiled and not yet destroyed
     missing: IntervalSet = EMPTY
     given_back: IntervalSet = EMPTY  # borrowed, then returned to the lender
@@ -119,8 +122,8 @@ class Ledger:
         return self.allocated.get(serial)
 
     def card_blank(self, card_id: UUID) -> str | None:
-        """The blank allocated to `card_id`, if any (allocations awaiting print are few)."""
-        return next((s for s, c in self.allocated.items() if c == card_id), None)
+        """The blank allocated to `card_id`, if any."""
+        return self.holders.get(card_id)
 
     def place_of(self, serial: str) -> str:
         """Where `serial` is, in words: a state, or why the ledger cannot tell more.
@@ -177,6 +180,15 @@ def _without(mapping: Mapping[str, UUID], serial: str) -> dict[str, UUID]:
     return changed
 
 
+def _unallocated(s: Ledger, serial: str) -> dict[str, Any]:
+    """The changes that take `serial` out of `allocated` (and its card out of `holders`)."""
+    holders = dict(s.holders)
+    card = s.allocated.get(serial)
+    if card is not None:
+        holders.pop(card, None)
+    return {"allocated": _without(s.allocated, serial), "holders": holders}
+
+
 def _received(e: ev.ConsignmentReceived, s: Ledger) -> Ledger:
     r = IntervalSet.of(e.ranges)
     return _next(s, e, known=s.known.union(r), in_stock=s.in_stock.union(r),
@@ -185,24 +197,23 @@ def _received(e: ev.ConsignmentReceived, s: Ledger) -> Ledger:
 
 def _allocated(e: ev.BlankAllocated, s: Ledger) -> Ledger:
     return _next(s, e, in_stock=s.in_stock.without_serial(e.serial),
-                 allocated={**s.allocated, e.serial: e.card_id})
+                 allocated={**s.allocated, e.serial: e.card_id},
+                 holders={**s.holders, e.card_id: e.serial})
 
 
 def _consumed(e: ev.BlankConsumed, s: Ledger) -> Ledger:
-    return _next(s, e, allocated=_without(s.allocated, e.serial), consumed=s.consumed + 1)
+    return _next(s, e, **_unallocated(s, e.serial), consumed=s.consumed + 1)
 
 
 def _spoiled(e: ev.BlankSpoiled, s: Ledger) -> Ledger:
     if e.card_id is not None:
-        return _next(s, e, allocated=_without(s.allocated, e.serial),
-                     spoiled=s.spoiled.with_serial(e.serial))
+        return _next(s, e, **_unallocated(s, e.serial), spoiled=s.spoiled.with_serial(e.serial))
     return _next(s, e, in_stock=s.in_stock.without_serial(e.serial),
                  spoiled=s.spoiled.with_serial(e.serial))
 
 
 def _released(e: ev.BlankReleased, s: Ledger) -> Ledger:
-    return _next(s, e, allocated=_without(s.allocated, e.serial),
-                 in_stock=s.in_stock.with_serial(e.serial))
+    return _next(s, e, **_unallocated(s, e.serial), in_stock=s.in_stock.with_serial(e.serial))
 
 
 def _lent(e: ev.BlanksLent, s: Ledger) -> Ledger:

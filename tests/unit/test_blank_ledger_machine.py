@@ -395,6 +395,16 @@ class LedgerMachine(RuleBasedStateMachine):
             assert ledger.place_of(serial) == expected, serial
 
     @invariant()
+    def each_card_holds_at_most_its_one_allocated_blank(self) -> None:
+        if not hasattr(self, "office"):
+            return
+        ledger = self.office.blank_ledger()
+        assert dict(ledger.holders) == {card: serial for serial, card in ledger.allocated.items()}
+        assert len(ledger.holders) == len(ledger.allocated), "a card holds two blanks"
+        for serial, card in ledger.allocated.items():
+            assert ledger.card_blank(card) == serial
+
+    @invariant()
     def reconcile_agrees_with_the_model(self) -> None:
         if not hasattr(self, "office"):
             return

@@ -308,6 +308,9 @@ def test_a_snapshot_restores_the_same_ledger_and_chains_with_later_events() -> N
     assert restore(snapshot) == project(None, events[:9])
     assert project(None, [snapshot, *events[9:]]) == ledger
     assert restore(take_snapshot(ledger, at())) == ledger
+    restored = restore(take_snapshot(ledger, at()))  # the derived card -> serial index too
+    assert restored.holders == ledger.holders == {CARD_B: S3}
+    assert restored.card_blank(CARD_B) == S3
     broken = take_snapshot(ledger, at())
     object.__setattr__(broken, "state", {**broken.state, "format": 99})
     with pytest.raises(ValueError, match="format"):
