@@ -84,16 +84,18 @@ class DeliveryDesk(OfficeBase):
     def delivery_report(
         self, start: str | dt.date | None = None, end: str | dt.date | None = None
     ) -> DeliveryFold:
-        """Delivery figures per village, kecamatan and courier between two dates (inclusive)."""
-        from ektp.application.delivery_report import fold_delivery
-        from ektp.application.event_feed import events_after
+        """Delivery figures per village, kecamatan and courier between two dates (inclusive),
+        from the delivery facts read model."""
+        from ektp.application.delivery_report import DeliveryFold
 
         first = _parse_date(start, "from") if start else None
         last = _parse_date(end, "to") if end else None
         if first and last and last < first:
             raise InvalidText(field="to", reason="it is before --from")
-        return fold_delivery((e for _, e in events_after(self._store)), first, last,
-                             self._config.timezone)
+        fold = DeliveryFold(start=first, end=last, timezone=self._config.timezone)
+        for fact, village in self.read_models.delivery_facts(first, last):
+            fold.add_fact(fact, village)
+        return fold
 
     # --- opening and filling -------------------------------------------------
     @write_use_case

@@ -1,9 +1,11 @@
-"""The delivery report, folded from card events by a pure function.
+"""The delivery report, folded from delivery facts by a pure function.
 
 Per village, per kecamatan, per courier and in total: cards dispatched, handed
 over (to the owner, to a proxy), failed attempts by reason, returned, and the
-first-attempt success rate. A later read model can feed the same `DeliveryFold`
-one event at a time.
+first-attempt success rate. A fact is one dispatch, failed attempt, hand-over or
+return of a card: the office reads them from the `delivery_facts` read model;
+`fold_delivery` takes them straight from card events (the reference the read
+model is tested against, and what an offline tool can use).
 
 Each count falls on the day of its own event (office time). A *round* is one
 dispatch of one card; it succeeds at the first attempt when its first outcome
@@ -24,6 +26,35 @@ from ektp.domain.card import events as ev
 from ektp.domain.card.vocabulary import RecipientKind
 
 AT_THE_OFFICE = "(at the office)"
+DISPATCHED, ATTEMPT_FAILED, HANDED_OVER, RETURNED = (
+    "dispatched", "attempt-failed", "handed-over", "returned")
+
+
+@attrs.frozen
+class DeliveryFact:
+    """One delivery step of one card: what happened, when, and its particulars."""
+
+    card: UUID
+    kind: str  # DISPATCHED, ATTEMPT_FAILED, HANDED_OVER or RETURNED
+    at: dt.datetime
+    courier: str | None = None  # who took the card out (DISPATCHED)
+    reason: str | None = None  # why an attempt failed (ATTEMPT_FAILED)
+    proxy: bool = False  # handed over to a proxy, not the owner (HANDED_OVER)
+
+
+def fact_of(event: object) -> DeliveryFact | None:
+    """The delivery fact a card event records, or None for any other event."""
+    if isinstance(event, ev.Dispatched):
+        return DeliveryFact(event.originator_id, DISPATCHED, event.timestamp, courier=event.courier)
+    if isinstance(event, ev.DeliveryAttemptFailed):
+        return DeliveryFact(event.originator_id, ATTEMPT_FAILED, event.timestamp,
+                            reason=event.reason.value)
+    if isinstance(event, ev.HandedOver):
+        return DeliveryFact(event.originator_id, HANDED_OVER, event.timestamp,
+                            proxy=event.recipient.kind is RecipientKind.PROXY)
+    if isinstance(event, ev.Returned):
+        return DeliveryFact(event.originator_id, RETURNED, event.timestamp)
+    return None
 
 
 @attrs.define
@@ -72,8 +103,8 @@ class DeliveryFold:
     _village_of: dict[UUID, str] = attrs.field(factory=dict)
     _rounds: dict[UUID, _Round] = attrs.field(factory=dict)
 
-    def _in_period(self, event: ev.CardEvent) -> bool:
-        day = event.timestamp.astimezone(self.timezone).date()
+    def _in_period(self, at: dt.datetime) -> bool:
+        day = at.astimezone(self.timezone).date()
         return (self.start is None or day >= self.start) and (self.end is None or day <= self.end)
 
     def _tallies(self, card: UUID, courier: str) -> list[Tally]:
@@ -98,33 +129,39 @@ class DeliveryFold:
             del self._rounds[card]
 
     def add(self, event: object) -> None:
-        """Take one event into account (events other than the card's are ignored)."""
+        """Take one card event into account (other events are ignored)."""
         if isinstance(event, ev.Requested):
             self._village_of[event.originator_id] = event.village
             return
-        if not isinstance(event, (ev.Dispatched, ev.DeliveryAttemptFailed, ev.HandedOver,
-                                  ev.Returned)):
-            return
-        card, counted = event.originator_id, self._in_period(event)
+        fact = fact_of(event)
+        if fact is not None:
+            self.add_fact(fact)
+
+    def add_fact(self, fact: DeliveryFact, village: str | None = None) -> None:
+        """Take one fact into account; a card's facts come oldest first. `village`
+        names the card's village (otherwise known from its Requested event)."""
+        card, counted = fact.card, self._in_period(fact.at)
+        if village is not None:
+            self._village_of[card] = village
         run = self._rounds.get(card)
         courier = run.courier if run else AT_THE_OFFICE
-        if isinstance(event, ev.Dispatched):
-            self._rounds[card] = _Round(event.courier, counted)
-            for tally in self._tallies(card, event.courier) if counted else ():
+        if fact.kind == DISPATCHED:
+            courier = fact.courier or AT_THE_OFFICE
+            self._rounds[card] = _Round(courier, counted)
+            for tally in self._tallies(card, courier) if counted else ():
                 tally.dispatched += 1
-        elif isinstance(event, ev.DeliveryAttemptFailed):
+        elif fact.kind == ATTEMPT_FAILED:
             for tally in self._tallies(card, courier) if counted else ():
-                tally.failed[event.reason.value] += 1
+                tally.failed[fact.reason or "?"] += 1
             self._decide_round(card, success=False, end_round=False)
-        elif isinstance(event, ev.HandedOver):
-            proxy = event.recipient.kind is RecipientKind.PROXY
+        elif fact.kind == HANDED_OVER:
             for tally in self._tallies(card, courier) if counted else ():
-                if proxy:
+                if fact.proxy:
                     tally.handed_over_proxy += 1
                 else:
                     tally.handed_over_owner += 1
             self._decide_round(card, success=True, end_round=True)
-        else:
+        elif fact.kind == RETURNED:
             for tally in self._tallies(card, courier) if counted else ():
                 tally.returned += 1
             self._decide_round(card, success=False, end_round=True)

@@ -194,6 +194,42 @@ def queries_on_many_cards(backend: str, url: str, rounds: int) -> dict[str, floa
     return m
 
 
+def delivery_report_speed(backend: str, url: str, rounds: int) -> dict[str, float]:
+    """`report delivery` from the delivery_facts read model vs folding the whole event log."""
+    from ektp.application.delivery_report import fold_delivery
+    from ektp.application.event_feed import events_after
+
+    events = fill(url, 50_000, 5)  # every card dispatched: 50,000 delivery facts
+    with open_office(url) as office:
+        office.catch_up_read_models()
+        zone = office.config.timezone
+        one_day = (T0 + dt.timedelta(days=50)).astimezone(zone).date()
+
+        def timed(call: Callable[[], object]) -> Callable[[], float]:
+            def go() -> float:
+                started = time.perf_counter()
+                assert call()
+                return time.perf_counter() - started
+            return go
+
+        seconds = interleaved({
+            "whole, read model": timed(lambda: office.delivery_report().total.dispatched),
+            "whole, event fold": timed(lambda: fold_delivery(
+                (e for _, e in events_after(office._store)), timezone=zone).total.dispatched),
+            "one day, read model": timed(
+                lambda: office.delivery_report(one_day, one_day).total.dispatched),
+        }, rounds)
+    m = {k: median(v) for k, v in seconds.items()}
+    report(f"report delivery on {backend}, 50,000 dispatched cards ({events:,} events), "
+           f"median of {rounds}", [
+        ("whole history from the read model", f"{m['whole, read model'] * 1000:.0f} ms"),
+        ("whole history by folding the event log", f"{m['whole, event fold'] * 1000:.0f} ms = "
+         f"{m['whole, event fold'] / m['whole, read model']:.1f}x the read model"),
+        ("one day from the read model", f"{m['one day, read model'] * 1000:.1f} ms"),
+    ])
+    return m
+
+
 def run(rounds: int = 3) -> None:
     """SQLite and PostgreSQL."""
     from pg_server import postgres_databases
@@ -201,6 +237,7 @@ def run(rounds: int = 3) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="ektp-bench-rm-"))
     catch_up_ratio("SQLite", f"sqlite:///{workdir / 'catch-up.db'}", rounds)
     queries_on_many_cards("SQLite", f"sqlite:///{workdir / 'many.db'}", rounds)
+    delivery_report_speed("SQLite", f"sqlite:///{workdir / 'delivery.db'}", rounds)
     with postgres_databases() as new_database:
         catch_up_ratio("PostgreSQL", new_database(), rounds)
         queries_on_many_cards("PostgreSQL", new_database(), rounds)

@@ -11,8 +11,10 @@ from ektp.adapters.read_models.tables import (
     blank_stock_daily,
     card_status,
     daily_counts,
+    delivery_facts as facts_table,
 )
 from ektp.adapters.read_models.tables import manifests as manifest_table
+from ektp.application.delivery_report import DeliveryFact
 from ektp.application.read_views import BacklogRow, CardRow, DailyFigures, ManifestRow, VillageCoverage
 
 OPEN = ("REQUESTED", "READY_TO_PRINT", "BLANK_ALLOCATED", "PRINTED", "DISPATCHED", "RETURNED",
@@ -114,4 +116,33 @@ def manifests(connection: Connection, status: str | None) -> tuple[ManifestRow, 
             record_number=r.record_number,
         )
         for r in connection.execute(query)
+    )
+
+
+def delivery_facts(
+    connection: Connection, start: dt.date | None, end: dt.date | None
+) -> tuple[tuple[DeliveryFact, str | None], ...]:
+    """Each delivery fact with its card's village, of the cards with a fact between
+    `start` and `end` (all when both are None), by card and then version.
+
+    A card's earlier facts are included even when they fall before `start`: a
+    failed attempt is counted against the courier of the round it belongs to.
+    """
+    f, c = facts_table.c, card_status.c
+    query = (
+        select(f.card_id, c.village, f.kind, f.at, f.courier, f.reason, f.proxy)
+        .select_from(facts_table.outerjoin(card_status, c.card_id == f.card_id))
+        .order_by(f.card_id, f.version)
+    )
+    if start is not None or end is not None:
+        active = select(f.card_id).distinct()
+        if start is not None:
+            active = active.where(f.day >= start)
+        if end is not None:
+            active = active.where(f.day <= end)
+        query = query.where(f.card_id.in_(active))
+    return tuple(
+        (DeliveryFact(UUID(row.card_id), row.kind, _utc(row.at) or row.at, courier=row.courier,
+                      reason=row.reason, proxy=bool(row.proxy)), row.village)
+        for row in connection.execute(query)
     )

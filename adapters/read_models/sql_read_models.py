@@ -26,6 +26,7 @@ from ektp.adapters.read_models.engine import WRITE_OPTION
 from ektp.adapters.read_models.tables import TABLES, metadata, projection_positions
 from ektp.application.ports.read_models import ReadModels
 from ektp.application.projections.catalogue import PROJECTIONS, Projection, projection_named
+from ektp.application.delivery_report import DeliveryFact
 from ektp.application.projections.changes import Change
 from ektp.application.read_views import (
     BacklogRow,
@@ -232,6 +233,15 @@ class SqlReadModels(ReadModels):
         self.catch_up()
         with self._engine.connect() as connection:
             return queries.villages(connection)
+
+    @_sql_errors
+    def delivery_facts(
+        self, start: dt.date | None, end: dt.date | None
+    ) -> tuple[tuple[DeliveryFact, str | None], ...]:
+        """The delivery facts of the cards active between `start` and `end` (caught up first)."""
+        self.catch_up()
+        with self._engine.connect() as connection:
+            return queries.delivery_facts(connection, start, end)
 
     def close(self) -> None:
         """Release the engine's connections."""

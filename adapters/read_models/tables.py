@@ -102,7 +102,21 @@ blank_stock_daily = Table(
     Column("delta", BigInteger, nullable=False),
 )
 
-TABLES = {t.name: t for t in (card_status, daily_counts, manifests, manifest_cards, blank_stock_daily)}
+delivery_facts = Table(
+    "delivery_facts", metadata,
+    Column("card_id", String(36), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("day", Date, nullable=False),
+    Column("at", DateTime, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("courier", String(64)),
+    Column("reason", String(32)),
+    Column("proxy", Boolean, nullable=False),
+    Index("delivery_facts_by_day", "day", "card_id"),
+)
+
+TABLES = {t.name: t for t in (card_status, daily_counts, manifests, manifest_cards, blank_stock_daily,
+                              delivery_facts)}
 KEYS = {"card_status": ("card_id",), "daily_counts": ("day", "metric"),
         "manifests": ("manifest_id",), "manifest_cards": ("manifest_id", "card_id"),
-        "blank_stock_daily": ("day", "state")}
+        "blank_stock_daily": ("day", "state"), "delivery_facts": ("card_id", "version")}

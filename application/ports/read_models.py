@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from abc import abstractmethod
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from ektp.application.read_views import (
     BacklogRow,
@@ -14,6 +14,9 @@ from ektp.application.read_views import (
     ProjectionStatus,
     VillageCoverage,
 )
+
+if TYPE_CHECKING:
+    from ektp.application.delivery_report import DeliveryFact
 
 
 class ReadModels(Protocol):
@@ -62,6 +65,14 @@ class ReadModels(Protocol):
     @abstractmethod
     def villages(self) -> tuple[VillageCoverage, ...]:
         """Coverage per village."""
+
+    @abstractmethod
+    def delivery_facts(
+        self, start: dt.date | None, end: dt.date | None
+    ) -> tuple[tuple[DeliveryFact, str | None], ...]:
+        """Every delivery fact (with its card's village) of the cards that have a fact
+        between the office-local days `start` and `end` inclusive (all cards when both
+        are None), each card's facts oldest first."""
 
     @abstractmethod
     def close(self) -> None:

@@ -12,6 +12,7 @@ from ektp.application.projections.blank_stock import blank_stock_changes
 from ektp.application.projections.card_status import card_status_changes
 from ektp.application.projections.changes import Change
 from ektp.application.projections.daily_counts import daily_count_changes
+from ektp.application.projections.delivery_facts import delivery_fact_changes
 from ektp.application.projections.manifests import manifest_changes
 
 
@@ -30,6 +31,7 @@ PROJECTIONS: tuple[Projection, ...] = (
     Projection("daily_counts", 1, ("daily_counts",), daily_count_changes),
     Projection("manifests", 1, ("manifests", "manifest_cards"), manifest_changes),
     Projection("blank_stock", 1, ("blank_stock_daily",), blank_stock_changes),
+    Projection("delivery_facts", 1, ("delivery_facts",), delivery_fact_changes),
 )
 
 

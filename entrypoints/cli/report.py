@@ -1,5 +1,5 @@
-"""``ektp report ...``: figures for the head of office (daily, backlog and villages from
-the read models; delivery from the history)."""
+"""``ektp report ...``: figures for the head of office (daily, backlog, villages and
+delivery), all from the read models."""
 
 from __future__ import annotations
 

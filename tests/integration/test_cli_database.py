@@ -73,7 +73,8 @@ def test_projection_status_rebuild_and_reports(shared_store_url: str) -> None:
     url = shared_store_url
     ids = seed(url)
     status = ektp(url, "--json", "projections", "status").json()
-    assert {p["name"] for p in status} == {"card_status", "daily_counts", "manifests", "blank_stock"}
+    assert {p["name"] for p in status} == {"card_status", "daily_counts", "manifests", "blank_stock",
+                                           "delivery_facts"}
     before = ektp(url, "--json", "card", "list").json()
     assert [c["id"] for c in before] == ids
     assert ektp(url, "projections", "rebuild").code == 0

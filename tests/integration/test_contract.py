@@ -122,11 +122,16 @@ def test_a_rebuild_ends_with_the_same_rows(office: Office, clock: FakeClock) -> 
         clock.advance(minutes=1)
         if n % 2:
             deliver(office, card, f"35171700{n:02d}")
+    def delivery() -> tuple[object, ...]:
+        fold = office.delivery_report()
+        return fold.villages, fold.kecamatan, fold.couriers, fold.total
+
     before = (office.list_cards(), office.backlog_report(), office.village_report(),
-              office.daily_report(clock.now().date()))
+              office.daily_report(clock.now().date()), delivery())
+    assert office.delivery_report().total.handed_over_owner == 3
     office.rebuild_read_models()
     assert (office.list_cards(), office.backlog_report(), office.village_report(),
-            office.daily_report(clock.now().date())) == before
+            office.daily_report(clock.now().date()), delivery()) == before
     assert all(p.lag == 0 for p in office.projections_status())
 
 

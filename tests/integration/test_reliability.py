@@ -33,9 +33,17 @@ def worker(*args: str) -> subprocess.Popen[str]:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def read_model_rows(office: Office) -> tuple[object, ...]:
-    return (office.list_cards(), office.backlog_report(), office.village_report(),
-            tuple(office.daily_report(d) for d in {c.requested_at.date() for c in office.list_cards()}))
+def read_model_rows(office: Office) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every read-model table, caught up first (a rebuild must give the same)."""
+    from sqlalchemy import select
+
+    from ektp.adapters.read_models.tables import TABLES
+
+    office.catch_up_read_models()
+    engine = office.read_models._engine  # type: ignore[attr-defined]
+    with engine.connect() as connection:
+        return {name: sorted((tuple(row) for row in connection.execute(select(table))), key=repr)
+                for name, table in TABLES.items()}
 
 
 def all_events(office: Office) -> list[object]:

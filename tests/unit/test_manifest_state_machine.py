@@ -18,6 +18,8 @@ from testkit.people import COURIER, JABON, NGUDIREJO, OPERATOR, OTHER_OPERATOR, 
 from testkit.stock import stock
 
 from ektp.application.config import OfficeConfig
+from ektp.application.delivery_report import DeliveryFold, fold_delivery
+from ektp.application.event_feed import events_after
 from ektp.application.results_file import ResultRow
 from ektp.domain.errors import DomainError
 from ektp.entrypoints.composition import open_office
@@ -26,6 +28,11 @@ CAP = 2
 VILLAGES = [JABON, NGUDIREJO]
 CARD_VILLAGES = [JABON, JABON, NGUDIREJO, NGUDIREJO, JABON]
 FINAL = {"handed-over", "returned"}
+
+
+def tallies(fold: DeliveryFold) -> tuple[object, ...]:
+    """What a delivery report shows: the tallies per village, kecamatan, courier and in total."""
+    return fold.villages, fold.kecamatan, fold.couriers, fold.total
 
 
 @attrs.define
@@ -53,7 +60,8 @@ class ManifestMachine(RuleBasedStateMachine):
 
     @initialize()
     def printed_cards(self) -> None:
-        self.office = open_office("memory://", clock=FakeClock(), regions=FakeRegions(),
+        self.clock = FakeClock()
+        self.office = open_office("memory://", clock=self.clock, regions=FakeRegions(),
                                   config=OfficeConfig(attempt_cap=CAP))
         stock(self.office)
         self.cards: list[str] = []
@@ -178,6 +186,26 @@ class ManifestMachine(RuleBasedStateMachine):
             self.record(manifest, pick, True, outcome)
         self.check_in(manifest)
         self.close(manifest)
+
+    @rule(hours=st.integers(1, 30))
+    def time_passes(self, hours: int) -> None:
+        self.clock.advance(hours=hours)
+
+    @invariant()
+    def the_delivery_report_agrees_with_a_fold_of_the_events(self) -> None:
+        """The report from the delivery_facts read model equals the reference fold of
+        the whole event log, for the whole history and for periods inside it."""
+        if not hasattr(self, "office"):
+            return
+        events = [e for _, e in events_after(self.office._store)]
+        zone = self.office.config.timezone
+        days = sorted({e.timestamp.astimezone(zone).date() for e in events})
+        periods = {(None, None), (days[0], days[-1]), (days[-1], days[-1]),
+                   (days[len(days) // 2], None), (None, days[len(days) // 2])}
+        for start, end in periods:
+            expected = fold_delivery(events, start, end, zone)
+            got = self.office.delivery_report(start, end)
+            assert tallies(got) == tallies(expected), (start, end)
 
     @invariant()
     def cards_match_the_model(self) -> None:
