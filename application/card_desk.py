@@ -13,7 +13,7 @@ from ektp.application.card_change import CardChange
 from ektp.application.errors import VillageOutsideRegency
 from ektp.application.office_base import OfficeBase
 from ektp.application.stale_retry import write_use_case
-from ektp.application.store_access import is_cached, remember, save, store_errors
+from ektp.application.store_access import is_cached, put_events, remember, save, store_errors
 from ektp.application.views import CardView
 from ektp.domain.actor import Actor, parse_staff_id
 from ektp.domain.address import VillageCode, parse_rt_rw
@@ -133,7 +133,7 @@ class CardDesk(OfficeBase):
         claimed = claim(register)
         with store_errors():
             try:
-                self._store.save(*events, claimed)
+                put_events(self._store, [*events, claimed])
             except IntegrityError:
                 if register is not None:
                     raise ConcurrentChange(ref=f"NIK {nik.masked}") from None

@@ -107,12 +107,25 @@ def save(
     batch = list(events)
     with store_errors():
         try:
-            recordings = app.save(*batch)
+            recordings = put_events(app, batch)
         except IntegrityError:
             evict(app, {e.originator_id for e in batch})
             raise ConcurrentChange(ref=ref) from None
     remember(app, states)
     return recordings
+
+
+def put_events(app: Application[UUID], events: list[DomainEventProtocol[UUID]]) -> list[Recording[UUID]]:
+    """Write `events` in one transaction (raises the store's IntegrityError on a conflict).
+
+    Straight to the application's event store, as `Application.save` does after
+    it has sorted its arguments into aggregates and events: ektp only ever saves
+    its own events, and that sorting is a runtime-protocol `isinstance` per
+    event, about 7 us each on Python 3.11, as much as the rest of the command's
+    bookkeeping. ektp configures no snapshotting intervals and no process
+    application, so nothing else `save` does applies.
+    """
+    return app.events.put(events)
 
 
 def remember(app: Application[UUID], states: Iterable[Any]) -> None:

@@ -142,7 +142,7 @@ def delivery_facts(
             active = active.where(f.day <= end)
         query = query.where(f.card_id.in_(active))
     return tuple(
-        (DeliveryFact(UUID(row.card_id), row.kind, _utc(row.at) or row.at, courier=row.courier,
-                      reason=row.reason, proxy=bool(row.proxy)), row.village)
+        (DeliveryFact(UUID(row.card_id), row.kind, row.at.replace(tzinfo=dt.timezone.utc),
+                      courier=row.courier, reason=row.reason, proxy=bool(row.proxy)), row.village)
         for row in connection.execute(query)
     )

@@ -161,13 +161,13 @@ def test_dispatching_the_manifest_dispatches_its_cards_in_one_transaction(office
     office.assign_cards(OPERATOR, manifest, cards)
     before = stored(office)
     recordings = []
-    original = office._store.save
+    original = office._store.events.put  # every write of the office is one put: one transaction
 
-    def spy(*objs: object, **kwargs: object) -> object:
-        recordings.append(len(objs))
-        return original(*objs, **kwargs)
+    def spy(events: list[object], **kwargs: object) -> object:
+        recordings.append(len(events))
+        return original(events, **kwargs)  # type: ignore[arg-type]
 
-    office._store.save = spy  # type: ignore[method-assign]
+    office._store.events.put = spy  # type: ignore[method-assign,assignment]
     view = office.dispatch_manifest(OPERATOR, manifest, "SEGEL-7")
     assert recordings == [4] and stored(office) == before + 4
     assert view.dispatched_count == 3 and view.seal_number == "SEGEL-7"
