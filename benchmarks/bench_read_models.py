@@ -128,6 +128,15 @@ def raw_connection(url: str) -> object:
     return psycopg.connect(host=parsed.host, port=parsed.port, user=parsed.user, dbname=parsed.dbname)
 
 
+def timed(call: Callable[[], object]) -> Callable[[], float]:
+    """A measurement of one `call`, which must return something truthy."""
+    def go() -> float:
+        started = time.perf_counter()
+        assert call()
+        return time.perf_counter() - started
+    return go
+
+
 def queries_on_many_cards(backend: str, url: str, rounds: int) -> dict[str, float]:
     """List one village and the backlog on 200,000 cards: ektp vs raw SQL."""
     fill(url, 200_000, lambda n: 1 + n % 3)
@@ -149,13 +158,6 @@ def queries_on_many_cards(backend: str, url: str, rounds: int) -> dict[str, floa
                 cursor.execute(sql.format(p=p), params)
                 rows = cursor.fetchall()
                 assert rows
-                return time.perf_counter() - started
-            return go
-
-        def timed(call: Callable[[], object]) -> Callable[[], float]:
-            def go() -> float:
-                started = time.perf_counter()
-                assert call()
                 return time.perf_counter() - started
             return go
 
@@ -204,13 +206,6 @@ def delivery_report_speed(backend: str, url: str, rounds: int) -> dict[str, floa
         office.catch_up_read_models()
         zone = office.config.timezone
         one_day = (T0 + dt.timedelta(days=50)).astimezone(zone).date()
-
-        def timed(call: Callable[[], object]) -> Callable[[], float]:
-            def go() -> float:
-                started = time.perf_counter()
-                assert call()
-                return time.perf_counter() - started
-            return go
 
         seconds = interleaved({
             "whole, read model": timed(lambda: office.delivery_report().total.dispatched),
