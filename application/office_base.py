@@ -12,7 +12,7 @@ from eventsourcing.application import Application
 from ektp.application.config import OfficeConfig
 from ektp.application.errors import InvalidCardReference
 from ektp.application.ports.clock import Clock
-from ektp.application.store_access import Projector, S, evict, load
+from ektp.application.store_access import MISSING, Projector, S, cached, evict, load, load_stored
 from ektp.domain.card.state import Card
 from ektp.domain.card.state import project as project_card
 from ektp.domain.errors import CardNotFound
@@ -87,17 +87,13 @@ class OfficeBase:
 
     def _load(self, stream_id: UUID, projector: Projector[S], fresh: bool = False) -> S | None:
         """Load a state; write use cases read the cache, queries read fresh."""
-        if not fresh:
-            cache = self._store.repository.cache
-            if cache is not None:  # one lookup, without the repository's locking
-                try:
-                    state = cache.get(stream_id)
-                except KeyError:
-                    pass
-                else:
-                    self._cache_hits += 1
-                    return cast(S, state)
-        return load(self._store, stream_id, projector, fresh=fresh)
+        if fresh:
+            return load(self._store, stream_id, projector, fresh=True)
+        state = cached(self._store, stream_id)
+        if state is MISSING:
+            return load_stored(self._store, stream_id, projector)
+        self._cache_hits += 1
+        return cast(S, state)
 
     def _forget_cache(self) -> None:
         cache = self._store.repository.cache

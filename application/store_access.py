@@ -74,6 +74,20 @@ def evict(app: Application[UUID], stream_ids: Iterable[UUID]) -> None:
             pass
 
 
+MISSING = object()  # what `cached` gives for a stream it does not hold
+
+
+def cached(app: Application[UUID], stream_id: UUID) -> object:
+    """The cached state of `stream_id`, or `MISSING`; without the repository's locking."""
+    cache = app.repository.cache
+    if cache is None:
+        return MISSING
+    try:
+        return cache.get(stream_id)
+    except KeyError:
+        return MISSING
+
+
 def load(
     app: Application[UUID], stream_id: UUID, projector: Projector[S], *, fresh: bool = False
 ) -> S | None:
@@ -81,12 +95,14 @@ def load(
     if fresh:
         evict(app, [stream_id])
     else:
-        cache = app.repository.cache
-        if cache is not None:  # the common case, without the repository's locking
-            try:
-                return cast(S, cache.get(stream_id))
-            except KeyError:
-                pass
+        state = cached(app, stream_id)
+        if state is not MISSING:
+            return cast(S, state)
+    return load_stored(app, stream_id, projector)
+
+
+def load_stored(app: Application[UUID], stream_id: UUID, projector: Projector[S]) -> S | None:
+    """The aggregate's state read from the store (None if the stream has no events)."""
     with store_errors():
         try:
             return cast(S, app.repository.get(stream_id, projector_func=projector))  # type: ignore[type-var]
