@@ -1,5 +1,5 @@
 """``python -m ektp.entrypoints``: the same as the ``ektp`` command."""
 
-from ektp.entrypoints.cli.main import main
+from ektp.entrypoints.cli.main import run
 
-main()
+run()

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from testkit.cli import assert_one_line_error, event_count, run
+from testkit.cli import EKTP, assert_one_line_error, event_count, run
 
 NIK = "3517091203850001"  # the demo's first resident
 
@@ -108,3 +108,21 @@ def test_a_group_alone_shows_its_help() -> None:
     for group in ([], ["card"], ["manifest"]):
         result = run(*group, actor=None)
         assert result.code == 0 and "Usage:" in result.out and result.err == ""
+
+
+def test_the_command_leaves_quickly_without_losing_anything(demo: Path, tmp_path: Path) -> None:
+    """`ektp` ends with os._exit once its work is done: everything it printed still
+    arrives, a reader that stops early is no failure, and the database is closed
+    (SQLite checkpoints and removes its WAL file when the last connection closes)."""
+    import subprocess
+
+    whole = run("--json", "card", "list", db=demo)
+    assert whole.code == 0 and len(whole.json()) > 5  # all of it, parsed as one JSON document
+    fresh = tmp_path / "fresh.db"  # no other connection to it, unlike the shared demo file
+    assert run("db", "init", db=fresh).code == 0
+    assert fresh.exists() and not Path(f"{fresh}-wal").exists()
+    early = subprocess.run(  # the shell's `ektp regions find a | head -c 10`
+        f"'{EKTP}' regions find a | head -c 10", shell=True, capture_output=True, text=True)
+    assert early.returncode == 0 and len(early.stdout) == 10 and early.stderr == ""
+    missing = run("card", "show", "00000000-0000-4000-8000-000000000000", db=demo)
+    assert missing.code == 3 and missing.err.count("\n") == 1  # codes and messages come through
