@@ -22,7 +22,7 @@ from collections.abc import Iterable
 
 from ektp.application.errors import RegionDataUnavailable
 from ektp.application.ports.region_directory import Region, RegionDirectory, RegionKind
-from ektp.application.region_names import search_key
+from ektp.application.reports.region_names import search_key
 
 _VILLAGE_PAIR = rb'"(%s\.[0-9]{2}\.[0-9]{4})"\s*:\s*"((?:[^"\\]|\\.)*)"'
 

@@ -16,12 +16,13 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ektp.application.config import OfficeConfig
     from ektp.application.errors import InvalidCardReference, StoreUnavailable, VillageOutsideRegency
-    from ektp.application.event_record import EventRecord
-    from ektp.application.history import HistoryEntry
+    from ektp.application.card.history import HistoryEntry
+    from ektp.application.card.views import CardView
+    from ektp.application.feed.record import EventRecord
     from ektp.application.office import Office
     from ektp.application.ports.clock import Clock
     from ektp.application.ports.read_models import ReadModels
-    from ektp.application.read_views import (
+    from ektp.application.ports.rows import (
         BacklogRow,
         CardRow,
         DailyFigures,
@@ -29,14 +30,14 @@ if TYPE_CHECKING:
         ProjectionStatus,
         VillageCoverage,
     )
-    from ektp.application.views import CardView
 
 _WHERE = {
-    "Office": "office", "OfficeConfig": "config", "CardView": "views", "HistoryEntry": "history",
-    "CardRow": "read_views", "BacklogRow": "read_views", "DailyFigures": "read_views",
-    "DatabaseStatus": "read_views", "ProjectionStatus": "read_views", "VillageCoverage": "read_views",
-    "EventRecord": "event_record", "Clock": "ports.clock", "ReadModels": "ports.read_models",
-    "StoreUnavailable": "errors", "InvalidCardReference": "errors", "VillageOutsideRegency": "errors",
+    "Office": "office", "OfficeConfig": "config", "CardView": "card.views",
+    "HistoryEntry": "card.history", "CardRow": "ports.rows", "BacklogRow": "ports.rows",
+    "DailyFigures": "ports.rows", "DatabaseStatus": "ports.rows", "ProjectionStatus": "ports.rows",
+    "VillageCoverage": "ports.rows", "EventRecord": "feed.record", "Clock": "ports.clock",
+    "ReadModels": "ports.read_models", "StoreUnavailable": "errors",
+    "InvalidCardReference": "errors", "VillageOutsideRegency": "errors",
 }
 __all__ = sorted(_WHERE)
 

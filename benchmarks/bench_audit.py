@@ -49,7 +49,7 @@ def _nik(n: int) -> str:
 def generate(db: Path, card_events: int) -> tuple[int, int]:
     """Fill a new SQLite store with about `card_events` card events; return (card events, stored)."""
     from ektp.adapters.database_url import DatabaseUrl
-    from ektp.adapters.event_store import open_event_store
+    from ektp.adapters.event_store.store import open_event_store
     from ektp.domain import open_requests
     from ektp.domain.actor import Actor, Role
     from ektp.domain.address import VillageCode
@@ -151,10 +151,10 @@ def generate(db: Path, card_events: int) -> tuple[int, int]:
 # --- the children ---------------------------------------------------------------
 def child(kind: str, db: str, out: str) -> dict[str, float]:
     """One measured run in this process: read, export or verify."""
-    from ektp.adapters.audit_files import DirectorySink, DirectorySource
+    from ektp.adapters.audit.files import DirectorySink, DirectorySource
     from ektp.adapters.database_url import DatabaseUrl
-    from ektp.adapters.event_store import open_event_store
-    from ektp.adapters.spilling_versions import SpillingStreamVersions
+    from ektp.adapters.event_store.store import open_event_store
+    from ektp.adapters.audit.spilling_versions import SpillingStreamVersions
     from ektp.application.audit.export import export_history
     from ektp.application.audit.personal import Pseudonymiser
     from ektp.application.audit.verify import verify_export

@@ -28,7 +28,7 @@ from pathlib import Path
 from harness import VENV_BIN, interleaved, median, report, wall_time
 
 from ektp.adapters.database_url import DatabaseUrl
-from ektp.adapters.event_store import EktpStore, open_event_store, store_settings
+from ektp.adapters.event_store.store import EktpStore, open_event_store, store_settings
 from ektp.application.config import OfficeConfig
 from ektp.application.office import Office
 from ektp.application.ports.clock import Clock
@@ -156,7 +156,7 @@ def _allocations(office: Office, cards: list[str], per_round: int, cold: bool) -
         started = time.perf_counter()
         for card in batch:
             if cold:
-                office._forget_cache()  # as a fresh CLI process: card and ledger from the file
+                office.store.forget()  # as a fresh CLI process: card and ledger from the file
             office.allocate_blank(OPERATOR, card)
         return (time.perf_counter() - started) / per_round
 

@@ -18,7 +18,7 @@ from typing import Any
 from harness import median, report
 
 from ektp.adapters.database_url import DatabaseUrl
-from ektp.adapters.event_store import EktpStore, open_event_store
+from ektp.adapters.event_store.store import EktpStore, open_event_store
 from ektp.application.office import Office
 from ektp.application.ports.clock import Clock
 from ektp.domain.actor import Actor, Role
@@ -86,7 +86,7 @@ def measure(backend: str, new_url: Callable[[], str], cards: int, rounds: int) -
     Each round runs the two side by side, one command then the same command's save,
     so that both meet the same disk (fsync times drift on a shared machine).
     """
-    from ektp.adapters.event_store import store_settings
+    from ektp.adapters.event_store.store import store_settings
     from ektp.application.config import OfficeConfig
     from ektp.entrypoints.composition import lokal_regions
 
@@ -144,6 +144,47 @@ def measure(backend: str, new_url: Callable[[], str], cards: int, rounds: int) -
             "put_rate": put_rate, "put_ratio": office_rate / put_rate}
 
 
+def nik_claim(new_url: Callable[[], str], requests: int = 300, rounds: int = 5) -> dict[str, float]:
+    """`card request` with the NIK register's first event written blind (the store refuses it
+    if the register exists: `Transaction.load_new`) against reading the register first."""
+    from ektp.adapters.event_store.store import store_settings
+    from ektp.application.config import OfficeConfig
+    from ektp.application.kernel.transaction import Transaction
+    from ektp.entrypoints.composition import lokal_regions
+
+    blind = Transaction.load_new
+
+    def read_first(tx: Transaction, stream: Any, projector: Any) -> Any:
+        return tx.load(stream, projector)
+
+    def one_round(load_new: Any) -> float:
+        office = Office(EktpStore(env=store_settings(DatabaseUrl.parse(new_url()))),
+                        SteadyClock(), OfficeConfig(), regions=lokal_regions)
+        office.regions.get("35.17.09.2018")
+        Transaction.load_new = load_new  # type: ignore[method-assign]
+        try:
+            started = time.perf_counter()
+            for n in range(requests):
+                office.request_card(OPERATOR, nik=f"35170912038{n // 9999 % 10}{n % 9999 + 1:04d}",
+                                    name="Warga Uji", kk="3517090101100001", village="35.17.09.2018")
+            return (time.perf_counter() - started) / requests
+        finally:
+            Transaction.load_new = blind  # type: ignore[method-assign]
+            office.close()
+
+    blind_s, read_s = [], []
+    for _ in range(rounds):
+        blind_s.append(one_round(blind))
+        read_s.append(one_round(read_first))
+    b, r = median(blind_s), median(read_s)
+    report(f"card request: the NIK claim written blind vs the register read first, median of {rounds}", [
+        ("blind claim (Transaction.load_new)", f"{b * 1e6:,.0f} us per request"),
+        ("register read first", f"{r * 1e6:,.0f} us per request"),
+        ("saved by the blind claim", f"{(r - b) * 1e6:,.0f} us ({(r - b) / r:.0%})"),
+    ])
+    return {"blind_us": b * 1e6, "read_first_us": r * 1e6}
+
+
 def run(cards: int = 300, rounds: int = 5) -> dict[str, float]:
     """SQLite (WAL, synchronous=FULL) and PostgreSQL (durable server)."""
     from pg_server import postgres_databases
@@ -153,7 +194,10 @@ def run(cards: int = 300, rounds: int = 5) -> dict[str, float]:
     figures = {f"sqlite_{k}": v for k, v in measure(
         "SQLite (WAL, synchronous=FULL)",
         lambda: f"sqlite:///{workdir / f'db-{next(counter)}.db'}", cards, rounds).items()}
+    figures.update({f"sqlite_claim_{k}": v for k, v in nik_claim(
+        lambda: f"sqlite:///{workdir / f'db-{next(counter)}.db'}").items()})
     with postgres_databases() as new_database:
         figures.update({f"postgres_{k}": v for k, v in measure(
             "PostgreSQL (fsync on)", new_database, cards, rounds).items()})
+        figures.update({f"postgres_claim_{k}": v for k, v in nik_claim(new_database).items()})
     return figures

@@ -198,8 +198,7 @@ def queries_on_many_cards(backend: str, url: str, rounds: int) -> dict[str, floa
 
 def delivery_report_speed(backend: str, url: str, rounds: int) -> dict[str, float]:
     """`report delivery` from the delivery_facts read model vs folding the whole event log."""
-    from ektp.application.delivery_report import fold_delivery
-    from ektp.application.event_feed import events_after
+    from ektp.application.reports.delivery import fold_delivery
 
     events = fill(url, 50_000, 5)  # every card dispatched: 50,000 delivery facts
     with open_office(url) as office:
@@ -210,7 +209,7 @@ def delivery_report_speed(backend: str, url: str, rounds: int) -> dict[str, floa
         seconds = interleaved({
             "whole, read model": timed(lambda: office.delivery_report().total.dispatched),
             "whole, event fold": timed(lambda: fold_delivery(
-                (e for _, e in events_after(office._store)), timezone=zone).total.dispatched),
+                (r.event for r in office.events_since()), timezone=zone).total.dispatched),
             "one day, read model": timed(
                 lambda: office.delivery_report(one_day, one_day).total.dispatched),
         }, rounds)

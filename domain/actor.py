@@ -70,6 +70,8 @@ def to_actor(value: Actor | Mapping[str, Any]) -> Actor:
 
 # Which roles may perform which action (action names are the CLI verbs).
 _ALL_STAFF = frozenset({Role.OPERATOR, Role.HEAD})
+# Roles that may see a full NIK and name where a single record is shown.
+SEES_PERSONAL_DATA = frozenset({Role.OPERATOR, Role.HEAD})
 PERMISSIONS: Mapping[str, frozenset[Role]] = {
     "request a card": _ALL_STAFF,
     "confirm print readiness": _ALL_STAFF,
@@ -91,6 +93,8 @@ PERMISSIONS: Mapping[str, frozenset[Role]] = {
     "check in a returned manifest": _ALL_STAFF,
     "close a manifest": _ALL_STAFF,
     "export the audit trail": frozenset({Role.OPERATOR, Role.HEAD, Role.AUDITOR}),
+    # One record shown with its full NIK and KK (``card show --full``).
+    "see a full NIK": SEES_PERSONAL_DATA,
     # A bulk export of every resident's NIK and name is a far bigger disclosure than
     # one record on screen (SEES_PERSONAL_DATA): only the head of office may make one.
     "export personal data in full": frozenset({Role.HEAD}),
@@ -108,8 +112,6 @@ PERMISSIONS: Mapping[str, frozenset[Role]] = {
     "destroy spoiled blanks": frozenset({Role.HEAD}),
     "report a blank missing": frozenset({Role.HEAD}),
 }
-# Roles that may see a full NIK and name where a single record is shown.
-SEES_PERSONAL_DATA = frozenset({Role.OPERATOR, Role.HEAD})
 
 
 def require_permission(actor: Actor, action: str) -> None:

@@ -33,16 +33,6 @@ def to_datetime(value: dt.datetime | str) -> dt.datetime:
     return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
 
 
-def to_optional_datetime(value: dt.datetime | str | None) -> dt.datetime | None:
-    """Like `to_datetime`, letting None through."""
-    return None if value is None else to_datetime(value)
-
-
-def to_str_tuple(value: Any) -> tuple[str, ...]:
-    """Stored lists come back as lists; events hold tuples."""
-    return tuple(str(v) for v in value)
-
-
 # Events are declared with eq=False, repr=False: the two methods below serve every
 # event class, so attrs generates (and compiles) less code per class at import,
 # which keeps a single CLI command's start-up short.

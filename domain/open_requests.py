@@ -4,7 +4,9 @@ if any, holds the NIK open.
 Its stream id is derived from the NIK, so two clerks requesting for the same
 NIK at the same moment write to the same stream at the same version and the
 store's optimistic concurrency lets exactly one of them in. The events hold
-only the card id, never the NIK.
+only the card id, never the NIK. A card that closes (handed over, cancelled,
+destroyed) frees its NIK in the same transaction: `freed_by`, whichever use
+case closed it.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from uuid import UUID, uuid5
 import attrs
 
 from ektp.domain.actor import Actor
+from ektp.domain.card.state import Card
 from ektp.domain.errors import DuplicateOpenRequest
 from ektp.domain.event import DomainEvent, to_uuid
 from ektp.domain.nik import Nik
@@ -89,6 +92,16 @@ def release(
         office=office,
         card_id=card_id,
     )
+
+
+def freed_by(
+    register: OpenRequest | None, card: Card, actor: Actor, at: dt.datetime, office: str
+) -> NikReleased | None:
+    """The NIK's release that `card` (its state after a command) calls for: one when
+    the card is closed and still holds the NIK open, else None."""
+    if card.is_open or register is None:
+        return None
+    return release(register, card.id, actor, at, office)
 
 
 def project(

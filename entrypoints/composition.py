@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ektp.adapters.database_url import DEFAULT_URL, DatabaseUrl
-from ektp.adapters.event_store import open_event_store
-from ektp.adapters.system_clock import SystemClock
+from ektp.adapters.event_store.store import open_event_store
+from ektp.adapters.clocks import SystemClock
 from ektp.application.config import OfficeConfig
 from ektp.application.office import Office
 from ektp.application.ports.clock import Clock

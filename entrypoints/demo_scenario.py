@@ -17,9 +17,9 @@ from collections import Counter
 
 import attrs
 
-from ektp.adapters.scripted_clock import ScriptedClock
+from ektp.adapters.clocks import ScriptedClock
 from ektp.application.office import Office
-from ektp.application.results_file import ResultRow
+from ektp.application.manifest.results_file import ResultRow
 from ektp.domain.actor import Actor, Role
 
 WIB = dt.timezone(dt.timedelta(hours=7))

@@ -14,8 +14,8 @@ from ektp.adapters.read_models.tables import (
     delivery_facts as facts_table,
 )
 from ektp.adapters.read_models.tables import manifests as manifest_table
-from ektp.application.delivery_report import DeliveryFact
-from ektp.application.read_views import BacklogRow, CardRow, DailyFigures, ManifestRow, VillageCoverage
+from ektp.application.ports.rows import DeliveryFact
+from ektp.application.ports.rows import BacklogRow, CardRow, DailyFigures, ManifestRow, VillageCoverage
 
 OPEN = ("REQUESTED", "READY_TO_PRINT", "BLANK_ALLOCATED", "PRINTED", "DISPATCHED", "RETURNED",
         "UNCOLLECTED")

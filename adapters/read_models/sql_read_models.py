@@ -21,14 +21,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ektp.adapters.read_models import queries
 from ektp.adapters.read_models.applier import apply_changes
-from ektp.adapters.event_store import SCHEMA_LOCK
+from ektp.adapters.event_store.store import SCHEMA_LOCK
 from ektp.adapters.read_models.engine import WRITE_OPTION
 from ektp.adapters.read_models.tables import TABLES, metadata, projection_positions
 from ektp.application.ports.read_models import ReadModels
 from ektp.application.projections.catalogue import PROJECTIONS, Projection, projection_named
-from ektp.application.delivery_report import DeliveryFact
+from ektp.application.ports.rows import DeliveryFact
 from ektp.application.projections.changes import Change
-from ektp.application.read_views import (
+from ektp.application.ports.rows import (
     BacklogRow,
     CardRow,
     DailyFigures,
@@ -37,7 +37,7 @@ from ektp.application.read_views import (
     VillageCoverage,
 )
 from ektp.application.errors import StoreUnavailable
-from ektp.application.store_access import store_errors
+from ektp.application.kernel.store import store_errors
 
 PAGE = 2000
 P = ParamSpec("P")
@@ -69,6 +69,11 @@ class SqlReadModels(ReadModels):
         self._engine = engine
         self._timezone = timezone
         self._schema_ready = False
+
+    @property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine (for tests and tools that read the tables directly)."""
+        return self._engine
 
     @_sql_errors
     def ensure_schema(self) -> None:

@@ -13,6 +13,8 @@ import importlib
 from functools import lru_cache
 from typing import Any
 
+from ektp.domain.event import DomainEvent
+
 # aggregate name in the format -> the domain package whose events it holds.
 AGGREGATE_PACKAGES: dict[str, str] = {
     "card": "ektp.domain.card",
@@ -40,8 +42,6 @@ def aggregate_of(event_class: type[Any]) -> str | None:
 def event_class(aggregate: str, type_name: str) -> type[Any] | None:
     """The event class named `type_name` in the aggregate's ``events`` module
     (the layout every aggregate package follows), or None if there is none."""
-    from ektp.domain.event import DomainEvent
-
     package = AGGREGATE_PACKAGES.get(aggregate)
     if package is None or not type_name.isidentifier():
         return None

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
-from uuid import UUID
 
-from eventsourcing.application import Application
 from eventsourcing.utils import resolve_topic
 
 from ektp.application.audit.aggregates import aggregate_of
@@ -18,7 +17,7 @@ from ektp.application.audit.manifest import Manifest
 from ektp.application.errors import NothingToExport
 from ektp.application.ports.audit_sink import AuditSink
 from ektp.application.ports.signer import Signer
-from ektp.application.store_access import store_errors
+from ektp.application.kernel.store import Store, store_errors
 
 PAGE = 2000
 
@@ -29,7 +28,7 @@ def _aggregate_of_topic(topic: str) -> str | None:
 
 
 def export_history(
-    store: Application[UUID],
+    store: Store,
     sink: AuditSink,
     *,
     office: str,
@@ -45,18 +44,16 @@ def export_history(
 
     Nothing is left behind when it fails: the sink is aborted.
     """
-    import hashlib
-
     file_hash = hashlib.sha256()
     prev = start_hash
     first_seq = last_seq = count = 0
     last_time: Any = None
     position = after
-    mapper = store.mapper
+    mapper = store.app.mapper
     try:
         while True:
             with store_errors():
-                page = store.recorder.select_notifications(
+                page = store.app.recorder.select_notifications(
                     start=position, limit=PAGE, stop=upto, inclusive_of_start=False)
             chunk: list[bytes] = []
             for notification in page:

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from abc import abstractmethod
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
-from ektp.application.read_views import (
+from ektp.application.ports.rows import (
     BacklogRow,
     CardRow,
     DailyFigures,
+    DeliveryFact,
     ManifestRow,
     ProjectionStatus,
     VillageCoverage,
 )
-
-if TYPE_CHECKING:
-    from ektp.application.delivery_report import DeliveryFact
 
 
 class ReadModels(Protocol):

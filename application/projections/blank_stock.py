@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from typing import assert_never, cast
 
 from ektp.application.projections.changes import AddTo, Change
 from ektp.domain.blank_stock import events as ev
@@ -16,29 +17,34 @@ RECEIVED, BORROWED, GIVEN_BACK = "RECEIVED", "BORROWED", "GIVEN_BACK"
 
 
 def _moves(event: ev.LedgerEvent) -> list[tuple[str, int]]:
-    if isinstance(event, ev.ConsignmentReceived):
-        return [(RECEIVED, event.count), ("IN_STOCK", event.count)]
-    if isinstance(event, ev.BlankAllocated):
-        return [("IN_STOCK", -1), ("ALLOCATED", 1)]
-    if isinstance(event, ev.BlankConsumed):
-        return [("ALLOCATED", -1), ("CONSUMED", 1)]
-    if isinstance(event, ev.BlankSpoiled):
-        return [("ALLOCATED" if event.card_id else "IN_STOCK", -1), ("SPOILED", 1)]
-    if isinstance(event, ev.BlankReleased):
-        return [("ALLOCATED", -1), ("IN_STOCK", 1)]
-    if isinstance(event, ev.BlanksLent):
-        return [("IN_STOCK", -event.count), ("LENT", event.count)]
-    if isinstance(event, ev.BlanksBorrowed):
-        return [(BORROWED, event.count), ("IN_STOCK", event.count)]
-    if isinstance(event, ev.LoanReturned):
-        if event.direction is LoanDirection.BACK_TO_US:
-            return [("LENT", -event.count), ("IN_STOCK", event.count)]
-        return [("IN_STOCK", -event.count), (GIVEN_BACK, event.count)]
-    if isinstance(event, ev.SpoiledDestroyed):
-        return [("SPOILED", -event.count), ("DESTROYED", event.count)]
-    if isinstance(event, ev.BlankReportedMissing):
-        return [("IN_STOCK", -1), ("MISSING", 1)]
-    return []
+    e = cast(ev.AnyLedgerEvent, event)
+    match e:
+        case ev.ConsignmentReceived():
+            return [(RECEIVED, e.count), ("IN_STOCK", e.count)]
+        case ev.BlankAllocated():
+            return [("IN_STOCK", -1), ("ALLOCATED", 1)]
+        case ev.BlankConsumed():
+            return [("ALLOCATED", -1), ("CONSUMED", 1)]
+        case ev.BlankSpoiled():
+            return [("ALLOCATED" if e.card_id else "IN_STOCK", -1), ("SPOILED", 1)]
+        case ev.BlankReleased():
+            return [("ALLOCATED", -1), ("IN_STOCK", 1)]
+        case ev.BlanksLent():
+            return [("IN_STOCK", -e.count), ("LENT", e.count)]
+        case ev.BlanksBorrowed():
+            return [(BORROWED, e.count), ("IN_STOCK", e.count)]
+        case ev.LoanReturned() if e.direction is LoanDirection.BACK_TO_US:
+            return [("LENT", -e.count), ("IN_STOCK", e.count)]
+        case ev.LoanReturned():
+            return [("IN_STOCK", -e.count), (GIVEN_BACK, e.count)]
+        case ev.SpoiledDestroyed():
+            return [("SPOILED", -e.count), ("DESTROYED", e.count)]
+        case ev.BlankReportedMissing():
+            return [("IN_STOCK", -1), ("MISSING", 1)]
+        case ev.StockCounted():
+            return []  # a count moves no blank
+        case _:
+            assert_never(e)
 
 
 def blank_stock_changes(event: object, timezone: dt.tzinfo) -> Iterator[Change]:

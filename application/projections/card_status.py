@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from typing import assert_never, cast
 
 from ektp.application.projections.changes import Change, SetRow
 from ektp.domain.card import events as ev
@@ -22,38 +23,42 @@ def card_status_changes(event: object, timezone: dt.tzinfo) -> Iterator[Change]:
     """The card_status changes `event` makes (none for other aggregates' events)."""
     if not isinstance(event, ev.CardEvent):
         return
-    if isinstance(event, ev.Requested):
-        yield SetRow(TABLE, (str(event.originator_id),), {
-            "status": "REQUESTED", "village": event.village, "kecamatan": event.village[:8],
-            "nik_masked": mask_digits(event.nik), "name": event.name, "reason": event.reason.value,
-            "requested_at": event.timestamp, "modified_at": event.timestamp,
-            "version": event.originator_version, "attempts": 0,
-        }, create=True)
-    elif isinstance(event, ev.PrintReadinessConfirmed):
-        yield _row(event, status="READY_TO_PRINT")
-    elif isinstance(event, ev.BlankAllocated):
-        yield _row(event, status="BLANK_ALLOCATED", blank_serial=event.serial)
-    elif isinstance(event, ev.PrintFailed):
-        yield _row(event, status="READY_TO_PRINT", blank_serial=None)
-    elif isinstance(event, ev.Printed):
-        yield _row(event, status="PRINTED", printed_at=event.timestamp)
-    elif isinstance(event, ev.AssignedToManifest):
-        yield _row(event, manifest_id=str(event.manifest_id))
-    elif isinstance(event, ev.RemovedFromManifest):
-        yield _row(event, manifest_id=None)
-    elif isinstance(event, ev.Dispatched):
-        yield _row(event, status="DISPATCHED", dispatched_at=event.timestamp, courier=event.courier,
-                   manifest_id=str(event.manifest_id) if event.manifest_id else None)
-    elif isinstance(event, ev.DeliveryAttemptFailed):
-        yield _row(event, attempts=event.attempt)
-    elif isinstance(event, ev.HandedOver):
-        yield _row(event, status="HANDED_OVER", handed_over_at=event.timestamp,
-                   closed_at=event.timestamp, recipient=event.recipient.kind.value)
-    elif isinstance(event, ev.Returned):
-        yield _row(event, status="RETURNED", returned_at=event.timestamp, courier=None, manifest_id=None)
-    elif isinstance(event, ev.Cancelled):
-        yield _row(event, status="CANCELLED", closed_at=event.timestamp)
-    elif isinstance(event, ev.DeclaredUncollected):
-        yield _row(event, status="UNCOLLECTED")
-    elif isinstance(event, ev.Destroyed):
-        yield _row(event, status="DESTROYED", closed_at=event.timestamp)
+    e = cast(ev.AnyCardEvent, event)
+    match e:
+        case ev.Requested():
+            yield SetRow(TABLE, (str(e.originator_id),), {
+                "status": "REQUESTED", "village": e.village, "kecamatan": e.village[:8],
+                "nik_masked": mask_digits(e.nik), "name": e.name, "reason": e.reason.value,
+                "requested_at": e.timestamp, "modified_at": e.timestamp,
+                "version": e.originator_version, "attempts": 0,
+            }, create=True)
+        case ev.PrintReadinessConfirmed():
+            yield _row(e, status="READY_TO_PRINT")
+        case ev.BlankAllocated():
+            yield _row(e, status="BLANK_ALLOCATED", blank_serial=e.serial)
+        case ev.PrintFailed():
+            yield _row(e, status="READY_TO_PRINT", blank_serial=None)
+        case ev.Printed():
+            yield _row(e, status="PRINTED", printed_at=e.timestamp)
+        case ev.AssignedToManifest():
+            yield _row(e, manifest_id=str(e.manifest_id))
+        case ev.RemovedFromManifest():
+            yield _row(e, manifest_id=None)
+        case ev.Dispatched():
+            yield _row(e, status="DISPATCHED", dispatched_at=e.timestamp, courier=e.courier,
+                       manifest_id=str(e.manifest_id) if e.manifest_id else None)
+        case ev.DeliveryAttemptFailed():
+            yield _row(e, attempts=e.attempt)
+        case ev.HandedOver():
+            yield _row(e, status="HANDED_OVER", handed_over_at=e.timestamp,
+                       closed_at=e.timestamp, recipient=e.recipient.kind.value)
+        case ev.Returned():
+            yield _row(e, status="RETURNED", returned_at=e.timestamp, courier=None, manifest_id=None)
+        case ev.Cancelled():
+            yield _row(e, status="CANCELLED", closed_at=e.timestamp)
+        case ev.DeclaredUncollected():
+            yield _row(e, status="UNCOLLECTED")
+        case ev.Destroyed():
+            yield _row(e, status="DESTROYED", closed_at=e.timestamp)
+        case _:
+            assert_never(e)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from ektp.application.delivery_report import fact_of
+from ektp.application.reports.delivery import fact_of
 from ektp.application.projections.changes import Change, SetRow
 from ektp.domain.card.events import CardEvent
 

@@ -10,8 +10,8 @@ can only be destroyed, before at least two witnesses; loans come back only from
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from collections.abc import Iterable
+from typing import Any, TypeVar, assert_never, cast
 from uuid import UUID
 
 from ektp.domain.actor import require_permission
@@ -33,33 +33,40 @@ from ektp.domain.errors import (
     UnknownSerial,
 )
 
-C = TypeVar("C", bound=cmd.LedgerCommand)
 E = TypeVar("E", bound=ev.LedgerEvent)
-_Handler = Callable[[Ledger, Any], list[ev.LedgerEvent]]
-_HANDLERS: dict[type[cmd.LedgerCommand], tuple[str, _Handler]] = {}
-
-
-def _handles(
-    command_type: type[C], action: str
-) -> Callable[[Callable[[Ledger, C], list[ev.LedgerEvent]]], Any]:
-    def register(fn: Callable[[Ledger, C], list[ev.LedgerEvent]]) -> Any:
-        _HANDLERS[command_type] = (action, fn)
-        return fn
-
-    return register
-
-
-def action_of(command: cmd.LedgerCommand) -> str:
-    """The permission name of a command (see `ektp.domain.actor.PERMISSIONS`)."""
-    if isinstance(command, cmd.SpoilBlank) and command.card_id is None:
-        return "spoil a blank in stock"
-    return _HANDLERS[type(command)][0]
 
 
 def decide(ledger: Ledger, command: cmd.LedgerCommand) -> list[ev.LedgerEvent]:
     """The events `command` produces on `ledger`, or raise the named refusal."""
-    require_permission(command.actor, action_of(command))
-    return _HANDLERS[type(command)][1](ledger, command)
+    # Callers hold commands typed by the base class; the match is over the closed
+    # union, so that mypy reports (at assert_never) a command class without a case.
+    c = cast("cmd.AnyLedgerCommand", command)
+    require_permission(c.actor, c.action)  # before anything else: roles come first
+    match c:
+        case cmd.ReceiveConsignment():
+            return _receive(ledger, c)
+        case cmd.AllocateBlank():
+            return _allocate(ledger, c)
+        case cmd.ConsumeBlank():
+            return _consume(ledger, c)
+        case cmd.SpoilBlank():
+            return _spoil(ledger, c)
+        case cmd.ReleaseBlank():
+            return _release(ledger, c)
+        case cmd.LendBlanks():
+            return _lend(ledger, c)
+        case cmd.BorrowBlanks():
+            return _borrow(ledger, c)
+        case cmd.ReturnLoan():
+            return _return_loan(ledger, c)
+        case cmd.DestroySpoiled():
+            return _destroy(ledger, c)
+        case cmd.CountStock():
+            return _count(ledger, c)
+        case cmd.ReportMissing():
+            return _missing(ledger, c)
+        case _:
+            assert_never(c)
 
 
 def _new(event_type: type[E], ledger: Ledger, c: cmd.LedgerCommand, offset: int = 1,
@@ -90,7 +97,6 @@ def _refuse(ledger: Ledger, serial: str, action: str, needed: str) -> None:
                             needed=needed)
 
 
-@_handles(cmd.ReceiveConsignment, "receive blanks")
 def _receive(s: Ledger, c: cmd.ReceiveConsignment) -> list[ev.LedgerEvent]:
     clash = s.known.intersection(IntervalSet.of(c.ranges)).first()
     if clash is not None:
@@ -99,7 +105,6 @@ def _receive(s: Ledger, c: cmd.ReceiveConsignment) -> list[ev.LedgerEvent]:
                  source_office=c.source_office, ranges=c.ranges, count=range_count(c.ranges))]
 
 
-@_handles(cmd.AllocateBlank, "allocate a blank")
 def _allocate(s: Ledger, c: cmd.AllocateBlank) -> list[ev.LedgerEvent]:
     held = s.card_blank(c.card_id)
     if held is not None:
@@ -121,13 +126,11 @@ def _require_held_by(s: Ledger, serial: str, card_id: UUID) -> None:
         raise BlankNotHeldByCard(serial=serial, card_id=card_id, state=state)
 
 
-@_handles(cmd.ConsumeBlank, "record printing")
 def _consume(s: Ledger, c: cmd.ConsumeBlank) -> list[ev.LedgerEvent]:
     _require_held_by(s, c.serial, c.card_id)
     return [_new(ev.BlankConsumed, s, c, serial=c.serial, card_id=c.card_id)]
 
 
-@_handles(cmd.SpoilBlank, "record a print failure")
 def _spoil(s: Ledger, c: cmd.SpoilBlank) -> list[ev.LedgerEvent]:
     if c.card_id is not None:
         _require_held_by(s, c.serial, c.card_id)
@@ -136,20 +139,17 @@ def _spoil(s: Ledger, c: cmd.SpoilBlank) -> list[ev.LedgerEvent]:
     return [_new(ev.BlankSpoiled, s, c, serial=c.serial, reason=c.reason, card_id=c.card_id)]
 
 
-@_handles(cmd.ReleaseBlank, "cancel a card")
 def _release(s: Ledger, c: cmd.ReleaseBlank) -> list[ev.LedgerEvent]:
     _require_held_by(s, c.serial, c.card_id)
     return [_new(ev.BlankReleased, s, c, serial=c.serial, card_id=c.card_id)]
 
 
-@_handles(cmd.LendBlanks, "lend blanks")
 def _lend(s: Ledger, c: cmd.LendBlanks) -> list[ev.LedgerEvent]:
     _require_in(s, IntervalSet.of(c.ranges), s.in_stock, "lend blanks", BlankState.IN_STOCK)
     return [_new(ev.BlanksLent, s, c, counterpart=c.counterpart, record_number=c.record_number,
                  ranges=c.ranges, count=range_count(c.ranges))]
 
 
-@_handles(cmd.BorrowBlanks, "borrow blanks")
 def _borrow(s: Ledger, c: cmd.BorrowBlanks) -> list[ev.LedgerEvent]:
     clash = s.held.intersection(IntervalSet.of(c.ranges)).first()
     if clash is not None:
@@ -158,7 +158,6 @@ def _borrow(s: Ledger, c: cmd.BorrowBlanks) -> list[ev.LedgerEvent]:
                  record_number=c.record_number, ranges=c.ranges, count=range_count(c.ranges))]
 
 
-@_handles(cmd.ReturnLoan, "record a loan return")
 def _return_loan(s: Ledger, c: cmd.ReturnLoan) -> list[ev.LedgerEvent]:
     wanted = IntervalSet.of(c.ranges)
     if c.direction is LoanDirection.BACK_TO_US:
@@ -176,7 +175,6 @@ def _return_loan(s: Ledger, c: cmd.ReturnLoan) -> list[ev.LedgerEvent]:
                  direction=c.direction, ranges=c.ranges, count=range_count(c.ranges))]
 
 
-@_handles(cmd.DestroySpoiled, "destroy spoiled blanks")
 def _destroy(s: Ledger, c: cmd.DestroySpoiled) -> list[ev.LedgerEvent]:
     if c.serials is None:
         chosen = s.spoiled
@@ -190,13 +188,11 @@ def _destroy(s: Ledger, c: cmd.DestroySpoiled) -> list[ev.LedgerEvent]:
                  witnesses=c.witnesses, ranges=ranges, count=chosen.count)]
 
 
-@_handles(cmd.CountStock, "count the blank stock")
 def _count(s: Ledger, c: cmd.CountStock) -> list[ev.LedgerEvent]:
     book = s.in_stock.count
     return [_new(ev.StockCounted, s, c, counted=c.counted, book=book, difference=c.counted - book)]
 
 
-@_handles(cmd.ReportMissing, "report a blank missing")
 def _missing(s: Ledger, c: cmd.ReportMissing) -> list[ev.LedgerEvent]:
     if c.serial not in s.in_stock:
         _refuse(s, c.serial, "report a blank missing", "IN_STOCK")

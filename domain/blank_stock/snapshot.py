@@ -109,8 +109,9 @@ def project(
 ) -> Ledger | None:
     """Fold a snapshot (if the store has one) and the events after it."""
     for event in events:
-        if isinstance(event, LedgerSnapshot):
-            ledger = restore(event)
-        else:
-            ledger = evolve(ledger, event)
+        match event:
+            case LedgerSnapshot():
+                ledger = restore(event)
+            case _:  # a ledger event: evolve's own match checks each has a rule
+                ledger = evolve(ledger, event)
     return ledger

@@ -4,8 +4,7 @@ named refusal. Pure: no clock, no I/O; a refusal leaves nothing behind."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, assert_never, cast
 
 import attrs
 
@@ -54,31 +53,50 @@ class CardPolicy:
     holding_days: int = 90
 
 
-C = TypeVar("C", bound=cmd.CardCommand)
 E = TypeVar("E", bound=ev.CardEvent)
-_Handler = Callable[[Card | None, Any, CardPolicy], list[ev.CardEvent]]
-_HANDLERS: dict[type[cmd.CardCommand], tuple[str, _Handler]] = {}
-
-
-def _handles(
-    command_type: type[C], action: str
-) -> Callable[[Callable[[Card | None, C, CardPolicy], list[ev.CardEvent]]], Any]:
-    def register(fn: Callable[[Card | None, C, CardPolicy], list[ev.CardEvent]]) -> Any:
-        _HANDLERS[command_type] = (action, fn)
-        return fn
-
-    return register
 
 
 def decide(
     card: Card | None, command: cmd.CardCommand, policy: CardPolicy = CardPolicy()
 ) -> list[ev.CardEvent]:
     """The events `command` produces on `card`, or raise the named refusal."""
-    action, handler = _HANDLERS[type(command)]
-    require_permission(command.actor, action)
-    if card is None and not isinstance(command, cmd.RequestCard):
-        raise TypeError("only RequestCard may start a card")
-    return handler(card, command, policy)
+    # Callers hold commands typed by the base class; the match is over the closed
+    # union, so that mypy reports (at assert_never) a command class without a case.
+    c = cast("cmd.AnyCardCommand", command)
+    require_permission(c.actor, c.action)  # before anything else: roles come first
+    match c:
+        case cmd.RequestCard():
+            return _request(card, c, policy)
+        case _ if card is None:
+            raise TypeError("only RequestCard may start a card")
+        case cmd.ConfirmPrintReadiness():
+            return _ready(card, c, policy)
+        case cmd.AllocateBlank():
+            return _allocate(card, c, policy)
+        case cmd.RecordPrinted():
+            return _printed(card, c, policy)
+        case cmd.RecordPrintFailure():
+            return _print_failed(card, c, policy)
+        case cmd.AssignToManifest():
+            return _assign(card, c, policy)
+        case cmd.RemoveFromManifest():
+            return _remove(card, c, policy)
+        case cmd.Dispatch():
+            return _dispatch(card, c, policy)
+        case cmd.RecordFailedAttempt():
+            return _attempt_failed(card, c, policy)
+        case cmd.HandOver():
+            return _hand_over(card, c, policy)
+        case cmd.ReturnToOffice():
+            return _return(card, c, policy)
+        case cmd.Cancel():
+            return _cancel(card, c, policy)
+        case cmd.DeclareUncollected():
+            return _uncollected(card, c, policy)
+        case cmd.Destroy():
+            return _destroy(card, c, policy)
+        case _:
+            assert_never(c)
 
 
 def _new(event_type: type[E], card: Card, command: cmd.CardCommand, **facts: Any) -> E:
@@ -90,7 +108,6 @@ def _require_status(card: Card, action: str, *allowed: CardStatus) -> None:
         raise ActionNotAllowed(action=action, card_id=card.id, status=card.status.value)
 
 
-@_handles(cmd.RequestCard, "request a card")
 def _request(card: Card | None, c: cmd.RequestCard, p: CardPolicy) -> list[ev.CardEvent]:
     if card is not None:
         raise ActionNotAllowed(action="request a card", card_id=card.id, status=card.status.value)
@@ -118,14 +135,12 @@ def _request(card: Card | None, c: cmd.RequestCard, p: CardPolicy) -> list[ev.Ca
     ]
 
 
-@_handles(cmd.ConfirmPrintReadiness, "confirm print readiness")
 def _ready(card: Card | None, c: cmd.ConfirmPrintReadiness, p: CardPolicy) -> list[ev.CardEvent]:
     assert card is not None
     _require_status(card, "confirm print readiness", CardStatus.REQUESTED)
     return [_new(ev.PrintReadinessConfirmed, card, c, prr_reference=c.reference)]
 
 
-@_handles(cmd.AllocateBlank, "allocate a blank")
 def _allocate(card: Card | None, c: cmd.AllocateBlank, p: CardPolicy) -> list[ev.CardEvent]:
     assert card is not None
     if card.status is CardStatus.REQUESTED:
@@ -144,14 +159,12 @@ def _allocated_serial(card: Card, action: str, given: str | None) -> str:
     return card.blank_serial
 
 
-@_handles(cmd.RecordPrinted, "record printing")
 def _printed(card: Card | None, c: cmd.RecordPrinted, p: CardPolicy) -> list[ev.CardEvent]:
     assert card is not None
     serial = _allocated_serial(card, "record printing", c.serial)
     return [_new(ev.Printed, card, c, serial=serial, station=c.station)]
 
 
-@_handles(cmd.RecordPrintFailure, "record a print failure")
 def _print_failed(
     card: Card | None, c: cmd.RecordPrintFailure, p: CardPolicy
 ) -> list[ev.CardEvent]:
@@ -181,7 +194,6 @@ def _require_manifest(card: Card, action: str, manifest_id: object) -> None:
     raise CardOnManifest(action=action, card_id=card.id, manifest_id=card.manifest_id, hint=hint)
 
 
-@_handles(cmd.AssignToManifest, "assign a card to a manifest")
 def _assign(card: Card | None, c: cmd.AssignToManifest, p: CardPolicy) -> list[ev.CardEvent]:
     assert card is not None
     _require_status(card, "assign a card to a manifest", CardStatus.PRINTED, CardStatus.RETURNED)
@@ -192,7 +204,6 @@ def _assign(card: Card | None, c: cmd.AssignToManifest, p: CardPolicy) -> list[e
     return [_new(ev.AssignedToManifest, card, c, manifest_id=c.manifest_id)]
 
 
-@_handles(cmd.RemoveFromManifest, "remove a card from a manifest")
 def _remove(card: Card | None, c: cmd.RemoveFromManifest, p: CardPolicy) -> list[ev.CardEvent]:
     assert card is not None
     if card.manifest_id != c.manifest_id:
@@ -201,7 +212,6 @@ def _remove(card: Card | None, c: cmd.RemoveFromManifest, p: CardPolicy) -> list
     return [_new(ev.RemovedFromManifest, card, c, manifest_id=c.manifest_id, reason=c.reason)]
 
 
-@_handles(cmd.Dispatch, "dispatch a card")
 def _dispatch(card: Card | None, c: cmd.Dispatch, p: CardPolicy) -> list[ev.CardEvent]:
     assert card is not None
     _require_status(card, "dispatch a card", CardStatus.PRINTED, CardStatus.RETURNED)
@@ -218,7 +228,6 @@ def _require_own_courier(card: Card, c: cmd.CardCommand) -> None:
         raise NotTheCardsCourier(card_id=card.id, courier=card.courier)
 
 
-@_handles(cmd.RecordFailedAttempt, "record a failed delivery attempt")
 def _attempt_failed(
     card: Card | None, c: cmd.RecordFailedAttempt, p: CardPolicy
 ) -> list[ev.CardEvent]:
@@ -241,7 +250,6 @@ def _attempt_failed(
     ]
 
 
-@_handles(cmd.HandOver, "record a hand-over")
 def _hand_over(card: Card | None, c: cmd.HandOver, p: CardPolicy) -> list[ev.CardEvent]:
     assert card is not None
     _require_status(card, "record a hand-over", CardStatus.DISPATCHED, CardStatus.RETURNED)
@@ -301,7 +309,6 @@ def _check_old_card(card: Card, c: cmd.HandOver) -> None:
         raise OldCardMismatch(given=c.old_card_serial, expected=card.evidence)
 
 
-@_handles(cmd.ReturnToOffice, "check in a returned card")
 def _return(card: Card | None, c: cmd.ReturnToOffice, p: CardPolicy) -> list[ev.CardEvent]:
     assert card is not None
     _require_status(card, "check in a returned card", CardStatus.DISPATCHED)
@@ -311,7 +318,6 @@ def _return(card: Card | None, c: cmd.ReturnToOffice, p: CardPolicy) -> list[ev.
     return [_new(ev.Returned, card, c, reason=c.reason, manifest_id=c.manifest_id)]
 
 
-@_handles(cmd.Cancel, "cancel a card")
 def _cancel(card: Card | None, c: cmd.Cancel, p: CardPolicy) -> list[ev.CardEvent]:
     assert card is not None
     if card.status not in CANCELLABLE_STATUSES:
@@ -321,7 +327,6 @@ def _cancel(card: Card | None, c: cmd.Cancel, p: CardPolicy) -> list[ev.CardEven
     return [_new(ev.Cancelled, card, c, reason=c.reason, record_number=c.record_number)]
 
 
-@_handles(cmd.DeclareUncollected, "declare a card uncollected")
 def _uncollected(
     card: Card | None, c: cmd.DeclareUncollected, p: CardPolicy
 ) -> list[ev.CardEvent]:
@@ -340,7 +345,6 @@ def _uncollected(
     return [_new(ev.DeclaredUncollected, card, c, holding_days=p.holding_days)]
 
 
-@_handles(cmd.Destroy, "destroy a card")
 def _destroy(card: Card | None, c: cmd.Destroy, p: CardPolicy) -> list[ev.CardEvent]:
     assert card is not None
     _require_status(card, "destroy a card", CardStatus.UNCOLLECTED)

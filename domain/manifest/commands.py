@@ -1,8 +1,13 @@
-"""What users ask of a manifest. Values arrive already validated."""
+"""What users ask of a manifest. Values arrive already validated.
+
+Each command class names the permission its actor needs (`action`, a key of
+`ektp.domain.actor.PERMISSIONS`): a class constant, not an attrs field, so it
+is no constructor argument."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import ClassVar, TypeAlias
 from uuid import UUID
 
 import attrs
@@ -15,6 +20,9 @@ from ektp.domain.manifest.vocabulary import Outcome
 class ManifestCommand:
     """Who asks, when, and in which office."""
 
+    # The permission the actor needs; each concrete command sets it.
+    action: ClassVar[str]
+
     actor: Actor
     at: dt.datetime
     office: str
@@ -23,6 +31,8 @@ class ManifestCommand:
 @attrs.frozen(kw_only=True, eq=False, repr=False, slots=False)
 class OpenManifest(ManifestCommand):
     """Open a manifest for a courier, a day and some villages (codes known to exist)."""
+
+    action: ClassVar[str] = "open a manifest"
 
     manifest_id: UUID
     courier: str
@@ -34,6 +44,8 @@ class OpenManifest(ManifestCommand):
 class AssignCard(ManifestCommand):
     """Put a card (of `village`) on the manifest."""
 
+    action: ClassVar[str] = "assign a card to a manifest"
+
     card_id: UUID
     village: str
 
@@ -41,6 +53,8 @@ class AssignCard(ManifestCommand):
 @attrs.frozen(kw_only=True, eq=False, repr=False, slots=False)
 class RemoveCard(ManifestCommand):
     """Take a card off the manifest."""
+
+    action: ClassVar[str] = "remove a card from a manifest"
 
     card_id: UUID
     reason: str | None = None
@@ -50,12 +64,16 @@ class RemoveCard(ManifestCommand):
 class DispatchManifest(ManifestCommand):
     """The courier leaves with the sealed cards."""
 
+    action: ClassVar[str] = "dispatch a manifest"
+
     seal_number: str
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False, slots=False)
 class RecordOutcome(ManifestCommand):
     """Record what happened to one card on the round."""
+
+    action: ClassVar[str] = "record delivery results"
 
     card_id: UUID
     outcome: Outcome
@@ -69,6 +87,8 @@ class RecordOutcome(ManifestCommand):
 class CheckIn(ManifestCommand):
     """Receive the courier back: the seal and every card not handed over."""
 
+    action: ClassVar[str] = "check in a returned manifest"
+
     seal_intact: bool
     note: str | None = None
 
@@ -77,4 +97,19 @@ class CheckIn(ManifestCommand):
 class CloseManifest(ManifestCommand):
     """Settle the manifest under its signed record."""
 
+    action: ClassVar[str] = "close a manifest"
+
     record_number: str
+
+
+# Every concrete manifest command: `decide` matches on this closed union, so
+# mypy reports a command class added here without a rule there.
+AnyManifestCommand: TypeAlias = (
+    OpenManifest
+    | AssignCard
+    | RemoveCard
+    | DispatchManifest
+    | RecordOutcome
+    | CheckIn
+    | CloseManifest
+)

@@ -8,8 +8,7 @@ manifest knows: its villages, its cards, its courier, and where it is in its day
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, assert_never, cast
 from uuid import UUID
 
 from ektp.domain.actor import Role, require_permission
@@ -29,29 +28,34 @@ from ektp.domain.manifest import events as ev
 from ektp.domain.manifest.state import Entry, Manifest
 from ektp.domain.manifest.vocabulary import ManifestStatus
 
-C = TypeVar("C", bound=cmd.ManifestCommand)
 E = TypeVar("E", bound=ev.ManifestEvent)
-_Handler = Callable[[Manifest | None, Any], list[ev.ManifestEvent]]
-_HANDLERS: dict[type[cmd.ManifestCommand], tuple[str, _Handler]] = {}
-
-
-def _handles(
-    command_type: type[C], action: str
-) -> Callable[[Callable[[Manifest | None, C], list[ev.ManifestEvent]]], Any]:
-    def register(fn: Callable[[Manifest | None, C], list[ev.ManifestEvent]]) -> Any:
-        _HANDLERS[command_type] = (action, fn)
-        return fn
-
-    return register
 
 
 def decide(manifest: Manifest | None, command: cmd.ManifestCommand) -> list[ev.ManifestEvent]:
     """The events `command` produces on `manifest`, or raise the named refusal."""
-    action, handler = _HANDLERS[type(command)]
-    require_permission(command.actor, action)
-    if manifest is None and not isinstance(command, cmd.OpenManifest):
-        raise TypeError("only OpenManifest may start a manifest")
-    return handler(manifest, command)
+    # Callers hold commands typed by the base class; the match is over the closed
+    # union, so that mypy reports (at assert_never) a command class without a case.
+    c = cast("cmd.AnyManifestCommand", command)
+    require_permission(c.actor, c.action)  # before anything else: roles come first
+    match c:
+        case cmd.OpenManifest():
+            return _open(manifest, c)
+        case _ if manifest is None:
+            raise TypeError("only OpenManifest may start a manifest")
+        case cmd.AssignCard():
+            return _assign(manifest, c)
+        case cmd.RemoveCard():
+            return _remove(manifest, c)
+        case cmd.DispatchManifest():
+            return _dispatch(manifest, c)
+        case cmd.RecordOutcome():
+            return _record(manifest, c)
+        case cmd.CheckIn():
+            return _check_in(manifest, c)
+        case cmd.CloseManifest():
+            return _close(manifest, c)
+        case _:
+            assert_never(c)
 
 
 def _new(event_type: type[E], manifest: Manifest, c: cmd.ManifestCommand, **facts: Any) -> E:
@@ -72,7 +76,6 @@ def _entry(manifest: Manifest, card_id: UUID) -> Entry:
     return entry
 
 
-@_handles(cmd.OpenManifest, "open a manifest")
 def _open(manifest: Manifest | None, c: cmd.OpenManifest) -> list[ev.ManifestEvent]:
     if manifest is not None:
         raise ManifestActionNotAllowed(
@@ -89,7 +92,6 @@ def _open(manifest: Manifest | None, c: cmd.OpenManifest) -> list[ev.ManifestEve
     ]
 
 
-@_handles(cmd.AssignCard, "assign a card to a manifest")
 def _assign(manifest: Manifest | None, c: cmd.AssignCard) -> list[ev.ManifestEvent]:
     assert manifest is not None
     _require_status(manifest, "assign a card", ManifestStatus.OPEN)
@@ -101,7 +103,6 @@ def _assign(manifest: Manifest | None, c: cmd.AssignCard) -> list[ev.ManifestEve
     return [_new(ev.CardAssigned, manifest, c, card_id=c.card_id, village=c.village)]
 
 
-@_handles(cmd.RemoveCard, "remove a card from a manifest")
 def _remove(manifest: Manifest | None, c: cmd.RemoveCard) -> list[ev.ManifestEvent]:
     assert manifest is not None
     _require_status(manifest, "remove a card", ManifestStatus.OPEN)
@@ -109,7 +110,6 @@ def _remove(manifest: Manifest | None, c: cmd.RemoveCard) -> list[ev.ManifestEve
     return [_new(ev.CardRemoved, manifest, c, card_id=c.card_id, reason=c.reason)]
 
 
-@_handles(cmd.DispatchManifest, "dispatch a manifest")
 def _dispatch(manifest: Manifest | None, c: cmd.DispatchManifest) -> list[ev.ManifestEvent]:
     assert manifest is not None
     _require_status(manifest, "dispatch the manifest", ManifestStatus.OPEN)
@@ -121,7 +121,6 @@ def _dispatch(manifest: Manifest | None, c: cmd.DispatchManifest) -> list[ev.Man
     ]
 
 
-@_handles(cmd.RecordOutcome, "record delivery results")
 def _record(manifest: Manifest | None, c: cmd.RecordOutcome) -> list[ev.ManifestEvent]:
     assert manifest is not None
     if c.actor.role is Role.COURIER and c.actor.id.casefold() != manifest.courier.casefold():
@@ -138,7 +137,6 @@ def _record(manifest: Manifest | None, c: cmd.RecordOutcome) -> list[ev.Manifest
     ]
 
 
-@_handles(cmd.CheckIn, "check in a returned manifest")
 def _check_in(manifest: Manifest | None, c: cmd.CheckIn) -> list[ev.ManifestEvent]:
     assert manifest is not None
     _require_status(manifest, "check the manifest in", ManifestStatus.DISPATCHED)
@@ -151,7 +149,6 @@ def _check_in(manifest: Manifest | None, c: cmd.CheckIn) -> list[ev.ManifestEven
     ]
 
 
-@_handles(cmd.CloseManifest, "close a manifest")
 def _close(manifest: Manifest | None, c: cmd.CloseManifest) -> list[ev.ManifestEvent]:
     assert manifest is not None
     _require_status(manifest, "close the manifest", ManifestStatus.OPEN,

@@ -48,27 +48,18 @@ def export(out: str, previous: str | None, sign_key: str | None, reveal_personal
     NIKs become masked pseudonyms keyed by the office's audit key (EKTP_AUDIT_KEY
     or EKTP_AUDIT_KEY_FILE) and names become initials, unless --reveal-personal-data.
     """
-    from ektp.adapters.audit_files import DirectorySink, DirectorySource
-    from ektp.adapters.audit_key import audit_key
-    from ektp.adapters.ed25519 import Ed25519Signer
+    from ektp.adapters.audit.files import DirectorySink, DirectorySource
+    from ektp.adapters.audit.key import audit_key
+    from ektp.adapters.audit.ed25519 import Ed25519Signer
 
     s = session()
     actor = s.actor()
     key = None if reveal_personal_data else audit_key()
     signer = Ed25519Signer.from_pem(sign_key) if sign_key else None
     office = s.office(must_exist=True)
-    from ektp.domain.actor import require_permission
-
-    require_permission(actor, "export the audit trail")
-    if reveal_personal_data:
-        require_permission(actor, "export personal data in full")
-    elif key is None:
-        from ektp.application.errors import AuditKeyMissing
-
-        raise AuditKeyMissing()
     sink = DirectorySink(out)
     with _progress(office.last_position(), "exporting") as progress:
-        manifest = office.export_audit(
+        manifest = office.audit.export_audit(
             actor, sink, audit_key=key, reveal_personal_data=reveal_personal_data,
             previous=DirectorySource(previous) if previous else None, upto=upto,
             signer=signer, progress=progress)
@@ -85,7 +76,7 @@ def export(out: str, previous: str | None, sign_key: str | None, reveal_personal
               type=click.Path(dir_okay=False), help="Where to write the public key (for auditors).")
 def keygen(private_path: str, public_path: str) -> None:
     """Make an Ed25519 key pair for signing exports (never overwrites a file)."""
-    from ektp.adapters.ed25519 import generate_key_pair
+    from ektp.adapters.audit.ed25519 import generate_key_pair
 
     generate_key_pair(private_path, public_path)
     emit(session().as_json, {"private": private_path, "public": public_path},
@@ -100,9 +91,9 @@ def keygen(private_path: str, public_path: str) -> None:
               help="An older export this one must contain unchanged, or continue.")
 def verify(folder: str, public_key: str | None, older: str | None) -> None:
     """Check an export: every line's hash and link, order, versions, manifest and signature."""
-    from ektp.adapters.audit_files import DirectorySource
-    from ektp.adapters.ed25519 import Ed25519Checker
-    from ektp.adapters.spilling_versions import SpillingStreamVersions
+    from ektp.adapters.audit.files import DirectorySource
+    from ektp.adapters.audit.ed25519 import Ed25519Checker
+    from ektp.adapters.audit.spilling_versions import SpillingStreamVersions
     from ektp.application.audit.verify import verify_export
 
     source = DirectorySource(folder)
@@ -223,8 +214,8 @@ class _checked_lines:
     read once, with bounded memory for the version map."""
 
     def __init__(self, folder: str) -> None:
-        from ektp.adapters.audit_files import DirectorySource
-        from ektp.adapters.spilling_versions import SpillingStreamVersions
+        from ektp.adapters.audit.files import DirectorySource
+        from ektp.adapters.audit.spilling_versions import SpillingStreamVersions
 
         self._source = DirectorySource(folder)
         self._versions = SpillingStreamVersions()

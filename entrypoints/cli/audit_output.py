@@ -27,7 +27,7 @@ def _personal(value: str | None) -> str | None:
 
 def replay_data(card: Card, events: Sequence[CardEvent]) -> dict[str, Any]:
     """The JSON form of a replayed card and its history."""
-    from ektp.application.history import history_entry
+    from ektp.application.card.history import history_entry
     from ektp.entrypoints.cli.card_output import history_data
 
     return {
@@ -45,7 +45,7 @@ def replay_data(card: Card, events: Sequence[CardEvent]) -> dict[str, Any]:
 
 def replay_text(card: Card, events: Sequence[CardEvent]) -> str:
     """The readable replay: the state, then one line per event."""
-    from ektp.application.history import history_entry
+    from ektp.application.card.history import history_entry
     from ektp.entrypoints.cli.card_output import history_text
 
     rows = [

@@ -34,7 +34,7 @@ def blanks() -> None:
 def receive(bast: str, source: str, ranges: tuple[str, ...]) -> None:
     """Receive a consignment of blanks into stock (one command for all its ranges)."""
     s = session()
-    moved = s.office(must_exist=False).receive_blanks(s.actor(), bast=bast, source=source, ranges=ranges)
+    moved = s.office(must_exist=False).blanks.receive_blanks(s.actor(), bast=bast, source=source, ranges=ranges)
     emit(s.as_json, out.movement_data(moved), out.movement_text(moved))
 
 
@@ -45,7 +45,7 @@ def receive(bast: str, source: str, ranges: tuple[str, ...]) -> None:
 def lend(to: str, record: str, ranges: tuple[str, ...]) -> None:
     """Lend blanks in stock to another office (head of office)."""
     s = session()
-    moved = s.office().lend_blanks(s.actor(), to=to, record=record, ranges=ranges)
+    moved = s.office().blanks.lend_blanks(s.actor(), to=to, record=record, ranges=ranges)
     emit(s.as_json, out.movement_data(moved), out.movement_text(moved))
 
 
@@ -56,7 +56,7 @@ def lend(to: str, record: str, ranges: tuple[str, ...]) -> None:
 def borrow(lender: str, record: str, ranges: tuple[str, ...]) -> None:
     """Receive blanks borrowed from another office into stock."""
     s = session()
-    moved = s.office(must_exist=False).borrow_blanks(s.actor(), lender=lender, record=record, ranges=ranges)
+    moved = s.office(must_exist=False).blanks.borrow_blanks(s.actor(), lender=lender, record=record, ranges=ranges)
     emit(s.as_json, out.movement_data(moved), out.movement_text(moved))
 
 
@@ -70,7 +70,7 @@ def loan_return(from_: str | None, to: str | None, record: str, ranges: tuple[st
     if (from_ is None) == (to is None):
         raise click.UsageError("give exactly one of --from OFFICE or --to OFFICE")
     s = session()
-    moved = s.office().return_loan(
+    moved = s.office().blanks.return_loan(
         s.actor(), counterpart=from_ or to or "", record=record, ranges=ranges,
         direction="back-to-us" if from_ else "back-to-lender")
     emit(s.as_json, out.movement_data(moved), out.movement_text(moved))
@@ -84,7 +84,7 @@ def loan_return(from_: str | None, to: str | None, record: str, ranges: tuple[st
 def spoil(serials: tuple[str, ...], reason: str) -> None:
     """Record blanks in stock found spoiled (a card's failed print uses `card print-failed`)."""
     s = session()
-    moved = s.office().spoil_blanks(s.actor(), serials, reason)
+    moved = s.office().blanks.spoil_blanks(s.actor(), serials, reason)
     emit(s.as_json, out.movement_data(moved), out.movement_text(moved))
 
 
@@ -99,7 +99,7 @@ def destroy(record: str, method: str, witnesses: tuple[str, ...], all_spoiled: b
             serials: tuple[str, ...]) -> None:
     """Destroy spoiled blanks under a signed record before witnesses (head of office)."""
     s = session()
-    moved = s.office().destroy_spoiled(s.actor(), record=record, method=method,
+    moved = s.office().blanks.destroy_spoiled(s.actor(), record=record, method=method,
                                        witnesses=witnesses, serials=serials,
                                        all_spoiled=all_spoiled)
     emit(s.as_json, out.movement_data(moved), out.movement_text(moved))
@@ -110,7 +110,7 @@ def destroy(record: str, method: str, witnesses: tuple[str, ...], all_spoiled: b
 def count(counted: int) -> None:
     """Record a physical count of the blanks in stock; a difference is a discrepancy."""
     s = session()
-    moved = s.office().count_blanks(s.actor(), counted)
+    moved = s.office().blanks.count_blanks(s.actor(), counted)
     emit(s.as_json, out.movement_data(moved), out.movement_text(moved))
 
 
@@ -120,7 +120,7 @@ def count(counted: int) -> None:
 def missing(serials: tuple[str, ...], police_report: str) -> None:
     """Report blanks in stock that cannot be found (head of office)."""
     s = session()
-    moved = s.office().report_missing(s.actor(), serials, police_report)
+    moved = s.office().blanks.report_missing(s.actor(), serials, police_report)
     emit(s.as_json, out.movement_data(moved), out.movement_text(moved))
 
 
@@ -129,7 +129,7 @@ def missing(serials: tuple[str, ...], police_report: str) -> None:
 def show(serial: str) -> None:
     """Show where a blank is and its whole history."""
     s = session()
-    view = s.office(must_exist=True).blank(serial)
+    view = s.office(must_exist=True).blanks.blank(serial)
     emit(s.as_json, out.blank_data(view), out.blank_text(view))
 
 
@@ -138,7 +138,7 @@ def show(serial: str) -> None:
 def stock(day: str | None) -> None:
     """The daily stock figure: blanks per state, the day's movements, conservation."""
     s = session()
-    figure = s.office(must_exist=True).blank_stock(day)
+    figure = s.office(must_exist=True).blanks.blank_stock(day)
     emit(s.as_json, out.stock_data(figure), out.stock_text(figure))
 
 
@@ -146,7 +146,7 @@ def stock(day: str | None) -> None:
 def spoiled() -> None:
     """List spoiled blanks not yet destroyed, oldest first, with their age."""
     s = session()
-    listed = s.office(must_exist=True).spoiled_blanks()
+    listed = s.office(must_exist=True).blanks.spoiled_blanks()
     emit(s.as_json, [out.spoiled_data(b) for b in listed], out.spoiled_text(listed))
 
 
@@ -158,7 +158,7 @@ def reconcile() -> None:
     line on standard error says so and the exit code is 1.
     """
     s = session()
-    result = s.office(must_exist=True).reconcile_blanks()
+    result = s.office(must_exist=True).blanks.reconcile_blanks()
     emit(s.as_json, out.reconciliation_data(result), out.reconciliation_text(result))
     if not result.clean:
         from ektp.domain.errors import BlanksUnaccounted

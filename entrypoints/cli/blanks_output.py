@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from ektp.entrypoints.cli.output import local_time, table
 
 if TYPE_CHECKING:
-    from ektp.application.blank_views import (
+    from ektp.application.blank_stock.views import (
         BlankMovement,
         BlankView,
         Reconciliation,

@@ -18,7 +18,7 @@ from ektp.entrypoints.cli.output import emit
 from ektp.entrypoints.cli.session import session
 
 if TYPE_CHECKING:
-    from ektp.application.views import CardView
+    from ektp.application.card.views import CardView
 
 CARD = click.argument("card", metavar="CARD")
 
@@ -56,7 +56,7 @@ def request(nik: str, name: str, kk: str, village: str, rt: str | None, rw: str 
     whose region is missing from today's list is recorded with a warning on stderr."""
     s = session()
     actor = s.actor()
-    view = s.office(must_exist=False).request_card(
+    view = s.office(must_exist=False).cards.request_card(
         actor, nik=nik, name=name, kk=kk, village=village, rt=rt, rw=rw,
         reason=reason, evidence=evidence, channel=channel,
     )
@@ -71,7 +71,7 @@ def request(nik: str, name: str, kk: str, village: str, rt: str | None, rw: str 
 def ready(card: str, reference: str | None) -> None:
     """Record that the central print-ready record (PRR) cleared the applicant."""
     s = session()
-    _done(s.office().confirm_print_readiness(s.actor(), card, reference), "print readiness confirmed")
+    _done(s.office().cards.confirm_print_readiness(s.actor(), card, reference), "print readiness confirmed")
 
 
 @card.command()
@@ -80,7 +80,7 @@ def ready(card: str, reference: str | None) -> None:
 def allocate(card: str, serial: str | None) -> None:
     """Allocate a blank from stock to a card that is ready to print."""
     s = session()
-    view = s.office().allocate_blank(s.actor(), card, serial)
+    view = s.office().cards.allocate_blank(s.actor(), card, serial)
     _done(view, f"blank {view.blank_serial} allocated")
 
 
@@ -91,7 +91,7 @@ def allocate(card: str, serial: str | None) -> None:
 def print_(card: str, station: str, serial: str | None) -> None:
     """Record that the card was printed on its allocated blank."""
     s = session()
-    _done(s.office().record_printed(s.actor(), card, station, serial), "printed")
+    _done(s.office().cards.record_printed(s.actor(), card, station, serial), "printed")
 
 
 @card.command("print-failed")
@@ -102,7 +102,7 @@ def print_(card: str, station: str, serial: str | None) -> None:
 def print_failed(card: str, reason: str) -> None:
     """Record a failed print: the blank is spoiled and the card needs a new one."""
     s = session()
-    _done(s.office().record_print_failure(s.actor(), card, reason), "print failed, blank spoiled")
+    _done(s.office().cards.record_print_failure(s.actor(), card, reason), "print failed, blank spoiled")
 
 
 @card.command()
@@ -114,7 +114,7 @@ def dispatch(card: str, courier: str) -> None:
     A card on a manifest leaves only with it ('ektp manifest dispatch'); its attempts,
     hand-over and return are then recorded on the manifest too."""
     s = session()
-    _done(s.office().dispatch(s.actor(), card, courier), f"dispatched with {courier}")
+    _done(s.office().cards.dispatch(s.actor(), card, courier), f"dispatched with {courier}")
 
 
 @card.command("attempt-failed")
@@ -127,7 +127,7 @@ def dispatch(card: str, courier: str) -> None:
 def attempt_failed(card: str, reason: str, evidence: str | None) -> None:
     """Record a delivery attempt that did not reach the resident."""
     s = session()
-    _done(s.office().record_failed_attempt(s.actor(), card, reason, evidence), "attempt recorded")
+    _done(s.office().cards.record_failed_attempt(s.actor(), card, reason, evidence), "attempt recorded")
 
 
 @card.command("hand-over")
@@ -151,7 +151,7 @@ def hand_over(card: str, recipient: str, proxy_nik: str | None, proxy_name: str 
               evidence: str | None, place: str, old_card: str | None) -> None:
     """Record the hand-over to the owner or to a proxy on the same KK."""
     s = session()
-    view = s.office().hand_over(
+    view = s.office().cards.hand_over(
         s.actor(), card, recipient=recipient, verified_by=verified_by, place=place,
         proxy_nik=proxy_nik, proxy_name=proxy_name, proxy_kk=proxy_kk,
         relationship=relationship, evidence=evidence, old_card=old_card,
@@ -165,7 +165,7 @@ def hand_over(card: str, recipient: str, proxy_nik: str | None, proxy_name: str 
 def return_(card: str, reason: str) -> None:
     """Check an undelivered card back in at the office (by an officer, not the courier)."""
     s = session()
-    _done(s.office().return_card(s.actor(), card, reason), "returned to the office")
+    _done(s.office().cards.return_card(s.actor(), card, reason), "returned to the office")
 
 
 @card.command()
@@ -175,7 +175,7 @@ def return_(card: str, reason: str) -> None:
 def cancel(card: str, reason: str, record: str | None) -> None:
     """Cancel a request that is not printed yet."""
     s = session()
-    _done(s.office().cancel(s.actor(), card, reason, record), "cancelled")
+    _done(s.office().cards.cancel(s.actor(), card, reason, record), "cancelled")
 
 
 @card.command()
@@ -183,7 +183,7 @@ def cancel(card: str, reason: str, record: str | None) -> None:
 def uncollected(card: str) -> None:
     """Declare a returned card uncollected after the holding period (head of office)."""
     s = session()
-    _done(s.office().declare_uncollected(s.actor(), card), "declared uncollected")
+    _done(s.office().cards.declare_uncollected(s.actor(), card), "declared uncollected")
 
 
 @card.command()
@@ -193,7 +193,7 @@ def uncollected(card: str) -> None:
 def destroy(card: str, record: str, reason: str) -> None:
     """Destroy an uncollected card under a signed record (head of office)."""
     s = session()
-    _done(s.office().destroy(s.actor(), card, reason, record), "destroyed")
+    _done(s.office().cards.destroy(s.actor(), card, reason, record), "destroyed")
 
 
 @card.command()
@@ -202,19 +202,13 @@ def destroy(card: str, record: str, reason: str) -> None:
 def show(card: str, full: bool) -> None:
     """Show a card as it stands now."""
     s = session()
-    if full:
-        from ektp.domain.actor import SEES_PERSONAL_DATA
-        from ektp.domain.errors import RoleNotPermitted
-
-        actor = s.actor()
-        if actor.role not in SEES_PERSONAL_DATA:
-            raise RoleNotPermitted(role=actor.role.value, action="see a full NIK")
+    actor = s.actor() if full else None  # the office checks that this actor may see it
     office = s.office(must_exist=True)
-    view = office.card(card)
+    view = office.cards.card(card, actor, full=full)
     if s.as_json:
         emit(True, card_data(view, full))
         return
-    from ektp.application.region_names import village_label
+    from ektp.application.reports.region_names import village_label
 
     emit(False, None, card_text(view, full, village_label(office.regions, view.village)))
 
@@ -224,7 +218,7 @@ def show(card: str, full: bool) -> None:
 def history(card: str) -> None:
     """Every event of a card: time, actor, what happened."""
     s = session()
-    entries = s.office(must_exist=True).card_history(card)
+    entries = s.office(must_exist=True).cards.card_history(card)
     emit(s.as_json, history_data(entries), history_text(entries))
 
 
@@ -235,11 +229,11 @@ def list_(status: str | None, village: str | None) -> None:
     """List cards, oldest request first."""
     s = session()
     office = s.office(must_exist=True)
-    cards = office.list_cards(status=status, village=village)
+    cards = office.reports.list_cards(status=status, village=village)
     if s.as_json:
         emit(True, [row_data(c) for c in cards])
         return
-    from ektp.application.region_names import name_of
+    from ektp.application.reports.region_names import name_of
 
     names = {v: name_of(office.regions, v) for v in {c.village for c in cards}}
     emit(False, None, cards_table(cards, names))

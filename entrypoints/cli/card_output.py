@@ -7,22 +7,20 @@ from typing import TYPE_CHECKING, Any
 from ektp.entrypoints.cli.output import local_time, table
 
 if TYPE_CHECKING:
-    from ektp.application.history import HistoryEntry
-    from ektp.application.read_views import CardRow
-    from ektp.application.views import CardView
+    from ektp.application.card.history import HistoryEntry
+    from ektp.application.ports.rows import CardRow
+    from ektp.application.card.views import CardView
 
 
 def card_data(card: CardView, full: bool = False) -> dict[str, Any]:
     """The JSON form of a card; NIK and KK masked unless `full`."""
-    from ektp.domain.masking import mask_digits
-
     return {
         "id": str(card.id),
         "status": card.status,
         "version": card.version,
         "nik": card.nik if full else card.masked_nik,
         "name": card.name,
-        "kk": card.kk if full else mask_digits(card.kk),
+        "kk": card.kk if full else card.masked_kk,
         "village": card.village,
         "rt": card.rt,
         "rw": card.rw,

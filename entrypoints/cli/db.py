@@ -20,7 +20,7 @@ def init() -> None:
     Safe to run again: it only adds what is missing.
     """
     s = session()
-    statuses = s.office(must_exist=False).initialise_database()
+    statuses = s.office(must_exist=False).reports.initialise_database()
     emit(s.as_json, {"ready": True, "projections": [{"name": p.name, "position": p.position}
                                                     for p in statuses]},
          f"database ready: {len(statuses)} read models up to date.")
@@ -36,7 +36,7 @@ def check() -> None:
     from ektp.entrypoints.cli import exit_codes
 
     s = session()
-    status = s.office(must_exist=True, create_tables=False).database_status()
+    status = s.office(must_exist=True, create_tables=False).reports.database_status()
     data = {
         "url": status.url, "engine": status.engine, "server_version": status.server_version,
         "event_tables": status.event_tables, "missing_read_model_tables": list(status.missing_read_model_tables),

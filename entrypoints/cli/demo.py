@@ -18,7 +18,7 @@ from ektp.entrypoints.cli.session import session
               help="Replace the file if it holds an earlier demo (any other file is left alone).")
 def demo(path: Path, replace: bool) -> None:
     """Run the Jombang launch scenario (Nov 2017) on a fresh SQLite file and summarise it."""
-    from ektp.adapters.scripted_clock import ScriptedClock
+    from ektp.adapters.clocks import ScriptedClock
     from ektp.entrypoints.composition import open_office
     from ektp.entrypoints.demo_scenario import run_scenario
 

@@ -24,7 +24,7 @@ from ektp.entrypoints.cli.output import emit
 from ektp.entrypoints.cli.session import session
 
 if TYPE_CHECKING:
-    from ektp.application.manifest_views import ManifestView
+    from ektp.application.manifest.views import ManifestView
 
 MANIFEST = click.argument("manifest", metavar="M")
 
@@ -47,7 +47,7 @@ def manifest() -> None:
 def open_(courier: str, date: str, villages: tuple[str, ...]) -> None:
     """Open a manifest for a courier's round; prints the new manifest id."""
     s = session()
-    view = s.office(must_exist=False).open_manifest(s.actor(), courier=courier, date=date, villages=villages)
+    view = s.office(must_exist=False).manifests.open_manifest(s.actor(), courier=courier, date=date, villages=villages)
     emit(s.as_json, manifest_data(view), str(view.id))
 
 
@@ -62,9 +62,9 @@ def assign(manifest: str, cards: tuple[str, ...], all_ready: bool) -> None:
         raise click.UsageError("give CARD ids or NIKs, or --all-ready (not both)")
     s = session()
     office = s.office()
-    before = len(office.manifest(manifest).cards)
-    view = (office.assign_ready_cards(s.actor(), manifest) if all_ready
-            else office.assign_cards(s.actor(), manifest, list(cards)))
+    before = len(office.manifests.manifest(manifest).cards)
+    view = (office.manifests.assign_ready_cards(s.actor(), manifest) if all_ready
+            else office.manifests.assign_cards(s.actor(), manifest, list(cards)))
     _done(view, f"{len(view.cards) - before} cards assigned")
 
 
@@ -75,7 +75,7 @@ def assign(manifest: str, cards: tuple[str, ...], all_ready: bool) -> None:
 def remove(manifest: str, cards: tuple[str, ...], reason: str | None) -> None:
     """Take cards off a manifest that has not been dispatched."""
     s = session()
-    _done(s.office().remove_cards(s.actor(), manifest, list(cards), reason),
+    _done(s.office().manifests.remove_cards(s.actor(), manifest, list(cards), reason),
           f"{len(cards)} cards removed")
 
 
@@ -85,7 +85,7 @@ def remove(manifest: str, cards: tuple[str, ...], reason: str | None) -> None:
 def dispatch(manifest: str, seal: str) -> None:
     """The courier leaves: the manifest and every card on it are dispatched together."""
     s = session()
-    _done(s.office().dispatch_manifest(s.actor(), manifest, seal), f"dispatched under seal {seal}")
+    _done(s.office().manifests.dispatch_manifest(s.actor(), manifest, seal), f"dispatched under seal {seal}")
 
 
 @manifest.command()
@@ -102,12 +102,12 @@ def record(manifest: str, path: str, partial: bool) -> None:
     refused, identity-mismatch, deceased), and for a proxy proxy-nik, proxy-name,
     proxy-kk. Every row is checked first: if any is bad nothing is recorded and
     each bad row is listed by line. Rows already recorded are skipped."""
-    from ektp.application.results_file import read_results
+    from ektp.application.manifest.results_file import read_results
 
     s = session()
     actor = s.actor()
     rows = read_results(_read_text(path))
-    result = s.office().record_results(actor, manifest, rows, partial=partial)
+    result = s.office().manifests.record_results(actor, manifest, rows, partial=partial)
     emit(s.as_json, results_data(result), results_text(result))
 
 
@@ -135,7 +135,7 @@ def return_(manifest: str, seal_intact: bool, note: str | None) -> None:
     """Check the courier back in (an officer, not the courier): every card not handed
     over returns to the office."""
     s = session()
-    view = s.office().check_in_manifest(s.actor(), manifest, seal_intact=seal_intact, note=note)
+    view = s.office().manifests.check_in_manifest(s.actor(), manifest, seal_intact=seal_intact, note=note)
     _done(view, f"checked in, {view.checked_in} cards returned")
 
 
@@ -145,7 +145,7 @@ def return_(manifest: str, seal_intact: bool, note: str | None) -> None:
 def close(manifest: str, record: str) -> None:
     """Close a manifest once every dispatched card is handed over or returned."""
     s = session()
-    _done(s.office().close_manifest(s.actor(), manifest, record), f"closed under record {record}")
+    _done(s.office().manifests.close_manifest(s.actor(), manifest, record), f"closed under record {record}")
 
 
 @manifest.command()
@@ -154,7 +154,7 @@ def show(manifest: str) -> None:
     """Show a manifest and the outcome of each of its cards."""
     s = session()
     office = s.office(must_exist=True)
-    view = office.manifest(manifest)
+    view = office.manifests.manifest(manifest)
     emit(s.as_json, manifest_data(view), manifest_text(view, office.regions) if not s.as_json else None)
 
 
@@ -165,7 +165,7 @@ def list_(status: str | None) -> None:
     """List manifests, oldest first."""
     s = session()
     office = s.office(must_exist=True)
-    found = office.list_manifests(status)
+    found = office.manifests.list_manifests(status)
     if s.as_json:
         emit(True, [manifest_row_data(m) for m in found])
         return
@@ -184,7 +184,7 @@ def sheet(manifest: str, fmt: str, output: Path | None) -> None:
     from ektp.entrypoints.cli.sheet_render import sheet_csv, sheet_html, sheet_text
 
     s = session()
-    found = s.office(must_exist=True).manifest_sheet(manifest)
+    found = s.office(must_exist=True).manifests.manifest_sheet(manifest)
     if s.as_json:
         emit(True, {"manifest": manifest_data(found.manifest), "villages": list(found.village_labels),
                     "rows": [{"no": r.number, "card": str(r.card_id), "kecamatan": r.kecamatan,

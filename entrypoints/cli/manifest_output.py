@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Any
 from ektp.entrypoints.cli.output import local_time, table
 
 if TYPE_CHECKING:
-    from ektp.application.manifest_views import ManifestView, ResultsRecorded
+    from ektp.application.manifest.views import ManifestView, ResultsRecorded
     from ektp.application.ports.region_directory import RegionDirectory
-    from ektp.application.read_views import ManifestRow
+    from ektp.application.ports.rows import ManifestRow
 
 
 def manifest_data(m: ManifestView) -> dict[str, Any]:
@@ -29,7 +29,7 @@ def manifest_data(m: ManifestView) -> dict[str, Any]:
 
 def manifest_text(m: ManifestView, regions: RegionDirectory) -> str:
     """The readable form of a manifest and its cards."""
-    from ektp.application.region_names import village_label
+    from ektp.application.reports.region_names import village_label
 
     seal = {None: "", True: ", seal intact", False: ", SEAL BROKEN"}[m.seal_intact]
     rows = [
@@ -68,7 +68,7 @@ def manifest_row_data(m: ManifestRow) -> dict[str, Any]:
 
 def manifests_table(found: tuple[ManifestRow, ...], regions: RegionDirectory) -> str:
     """A list of manifests, one per line, villages with their names."""
-    from ektp.application.region_names import name_of
+    from ektp.application.reports.region_names import name_of
 
     if not found:
         return "no manifests match."

@@ -17,7 +17,7 @@ def projections() -> None:
 def status() -> None:
     """Each read model's position, lag behind the event store, and version."""
     s = session()
-    statuses = s.office(must_exist=True).projections_status()
+    statuses = s.office(must_exist=True).reports.projections_status()
     emit(s.as_json,
          [{"name": p.name, "position": p.position, "head": p.head, "lag": p.lag,
            "version": p.version, "current_version": p.current_version} for p in statuses],
@@ -30,6 +30,6 @@ def status() -> None:
 def rebuild(name: str | None) -> None:
     """Empty a read model (NAME, or all) and apply every event again from the first."""
     s = session()
-    events = s.office(must_exist=True).rebuild_read_models(name)
+    events = s.office(must_exist=True).reports.rebuild_read_models(name)
     emit(s.as_json, {"rebuilt": name or "all", "events": events},
          f"rebuilt {name or 'all read models'} from {events} events.")

@@ -94,7 +94,7 @@ def villages(kecamatan: str) -> None:
               help="At most this many results.")
 def find(name: str, within: str | None, limit: int) -> None:
     """Find regions by NAME, ignoring case and accents (e.g. 'alang alang', 'kec. diwek')."""
-    from ektp.application.region_names import search_key
+    from ektp.application.reports.region_names import search_key
 
     directory = _directory()
     if not search_key(name):

@@ -4,7 +4,6 @@ delivery), all from the read models."""
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -15,7 +14,7 @@ from ektp.entrypoints.cli.output import emit, local_time, table
 from ektp.entrypoints.cli.session import session
 
 if TYPE_CHECKING:
-    from ektp.application.delivery_report import DeliveryFold, Tally
+    from ektp.application.reports.delivery import DeliveryFold, Tally
     from ektp.application.ports.region_directory import RegionDirectory
 
 REASONS = ["not-at-home", "address-not-found", "moved", "refused", "identity-mismatch", "deceased"]
@@ -68,7 +67,7 @@ def _tally_data(tally: Tally) -> dict[str, Any]:
 
 def _rows(fold: DeliveryFold, regions: RegionDirectory) -> list[tuple[str, str, str, Tally]]:
     """(section, code, name, tally): each kecamatan followed by its villages, then couriers."""
-    from ektp.application.region_names import name_of
+    from ektp.application.reports.region_names import name_of
 
     rows = []
     for kecamatan in sorted(fold.kecamatan):
@@ -125,7 +124,7 @@ def delivery(start: str | None, end: str | None, as_csv: bool) -> None:
     dispatches, among those with an outcome, whose first outcome was a hand-over)."""
     s = session()
     office = s.office(must_exist=True)
-    fold = office.delivery_report(start, end)
+    fold = office.reports.delivery_report(start, end)
     rows = _rows(fold, office.regions)
     if as_csv and not s.as_json:
         click.echo(_csv(rows), nl=False)
@@ -142,12 +141,12 @@ def delivery(start: str | None, end: str | None, as_csv: bool) -> None:
 
 
 @report.command()
-@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), help="The day (default today, WIB).")
+@click.option("--date", "day", metavar="YYYY-MM-DD", help="The day (default today, WIB).")
 @CSV
-def daily(day: dt.datetime | None, as_csv: bool) -> None:
+def daily(day: str | None, as_csv: bool) -> None:
     """One day's requests, prints, spoiled blanks, dispatches, hand-overs and returns,
     and the blank stock figure at the end of that day."""
-    figures = session().office(must_exist=True).daily_report(day.date() if day else None)
+    figures = session().office(must_exist=True).reports.daily_report(day)
     counts = {metric: figures.counts.get(metric, 0) for metric in DAILY_METRICS}
     stock = {state.lower(): figures.stock.get(state, 0) for state in STOCK_STATES}
     s = session()
@@ -166,7 +165,7 @@ def daily(day: dt.datetime | None, as_csv: bool) -> None:
 @CSV
 def backlog(as_csv: bool) -> None:
     """Open cards per kecamatan by state and age band, oldest first."""
-    rows = session().office(must_exist=True).backlog_report()
+    rows = session().office(must_exist=True).reports.backlog_report()
     data = [{"kecamatan": r.kecamatan, "status": r.status, "age_band": r.age_band, "cards": r.cards,
              "oldest_requested_at": r.oldest_requested_at} for r in rows]
     _show(data, ["kecamatan", "status", "age band", "cards", "oldest request"],
@@ -178,10 +177,10 @@ def backlog(as_csv: bool) -> None:
 @CSV
 def villages(as_csv: bool) -> None:
     """Coverage per village: requests, handed over, still open, cancelled."""
-    from ektp.application.region_names import name_of
+    from ektp.application.reports.region_names import name_of
 
     office = session().office(must_exist=True)
-    rows = office.village_report()
+    rows = office.reports.village_report()
     names = {r.village: name_of(office.regions, r.village) for r in rows}
     data = [{"village": r.village, "name": names[r.village], "requested": r.requested, "handed_over": r.handed_over,
              "open": r.open, "cancelled": r.cancelled,

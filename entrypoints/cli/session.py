@@ -30,10 +30,6 @@ class Session:
             raise ActorRequired()
         return Actor.parse(self.actor_id, self.role)
 
-    def optional_actor(self) -> Actor | None:
-        """The acting user if one was given."""
-        return self.actor() if self.actor_id and self.role else None
-
     def office(self, *, must_exist: bool = True, create_tables: bool = True) -> Office:
         """The office at ``--db``, opened once per invocation.
 

@@ -10,7 +10,7 @@ import csv
 import html
 import io
 
-from ektp.application.manifest_views import Sheet
+from ektp.application.manifest.views import Sheet
 from ektp.entrypoints.cli.output import table
 
 RESULT_COLUMNS = ["outcome", "recipient", "relationship", "verified-by", "evidence", "reason",

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from testkit.audit import HEAD, KEY, MemorySource, forge, objects, scenario_office
 
-from ektp.adapters.audit_files import DirectorySink, DirectorySource
-from ektp.adapters.ed25519 import Ed25519Checker, Ed25519Signer, generate_key_pair
+from ektp.adapters.audit.files import DirectorySink, DirectorySource
+from ektp.adapters.audit.ed25519 import Ed25519Checker, Ed25519Signer, generate_key_pair
 from ektp.application.audit.canonical import ZERO_HASH, canonical
 from ektp.application.audit.line_check import InMemoryStreamVersions
 from ektp.application.audit.manifest import parse_manifest

@@ -11,7 +11,7 @@ from testkit.fakes import FakeClock
 from testkit.people import COURIER, JABON, NGUDIREJO, OPERATOR, kk_for, make_nik
 from testkit.stock import stock
 
-from ektp.adapters.system_clock import SystemClock
+from ektp.adapters.clocks import SystemClock
 from ektp.application.office import Office
 from ektp.domain import errors
 from ektp.entrypoints.composition import open_office
@@ -58,7 +58,7 @@ def test_the_whole_card_lifecycle(office: Office, clock: FakeClock) -> None:
 
 def test_refusals_write_nothing(office: Office) -> None:
     card = request(office)
-    head = office._store.recorder.max_notification_id()
+    head = office.last_position()
     for refused in (
         lambda: office.allocate_blank(OPERATOR, card, "3517170001"),
         lambda: office.record_printed(OPERATOR, card),
@@ -67,7 +67,7 @@ def test_refusals_write_nothing(office: Office) -> None:
     ):
         with pytest.raises(errors.DomainError):
             refused()
-    assert office._store.recorder.max_notification_id() == head
+    assert office.last_position() == head
 
 
 def test_one_open_request_per_nik_and_released_when_closed(office: Office) -> None:
@@ -138,7 +138,7 @@ def test_a_rebuild_ends_with_the_same_rows(office: Office, clock: FakeClock) -> 
 def test_the_launch_scenario_and_its_read_models(any_store_url: str) -> None:
     """The demo's whole day (manifests included) on each store; the manifest read model
     agrees with the manifests' own histories and with a rebuild from zero."""
-    from ektp.adapters.scripted_clock import ScriptedClock
+    from ektp.adapters.clocks import ScriptedClock
     from ektp.entrypoints.demo_scenario import run_scenario
 
     clock = ScriptedClock(dt.datetime(2017, 11, 6, tzinfo=dt.timezone.utc))

@@ -11,10 +11,10 @@ import sys
 import time
 from pathlib import Path
 
-from testkit.people import kk_for, make_nik
+from testkit.people import OPERATOR, kk_for, make_nik
 
 from ektp.adapters.database_url import DatabaseUrl
-from ektp.adapters.event_store import open_event_store
+from ektp.adapters.event_store.store import open_event_store
 from ektp.entrypoints.composition import open_office
 
 # Opens the office first (imports done), waits for the go-file, then requests.
@@ -50,7 +50,7 @@ def test_two_processes_requesting_the_same_nik_exactly_one_wins(tmp_path: Path) 
         outcomes = sorted(p.communicate(timeout=60)[0].split()[0] for p in racers)
         assert outcomes == ["OK", "REFUSED"], outcomes
         with open_office(url) as office:
-            open_cards = [c for c in office.list_cards() if office.card(c.id).nik == nik]
+            open_cards = [c for c in office.list_cards() if office.card(c.id, OPERATOR, full=True).nik == nik]
             assert len(open_cards) == 1
 
 

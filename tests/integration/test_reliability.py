@@ -40,16 +40,14 @@ def read_model_rows(office: Office) -> dict[str, list[tuple[object, ...]]]:
     from ektp.adapters.read_models.tables import TABLES
 
     office.catch_up_read_models()
-    engine = office.read_models._engine  # type: ignore[attr-defined]
+    engine = office.read_models.engine  # type: ignore[attr-defined]
     with engine.connect() as connection:
         return {name: sorted((tuple(row) for row in connection.execute(select(table))), key=repr)
                 for name, table in TABLES.items()}
 
 
 def all_events(office: Office) -> list[object]:
-    from ektp.application.event_feed import events_after
-
-    return [event for _, event in events_after(office._store)]
+    return [record.event for record in office.events_since()]
 
 
 def assert_consistent(office: Office) -> dict[str, list[CardEvent]]:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from ektp.application.manifest_views import ManifestView, Sheet, SheetRow
+from ektp.application.manifest.views import ManifestView, Sheet, SheetRow
 from ektp.entrypoints.cli.sheet_render import sheet_html
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,7 +9,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from ektp.adapters.scripted_clock import ScriptedClock
+from ektp.adapters.clocks import ScriptedClock
 from ektp.application.audit.canonical import ZERO_HASH, canonical, sha256_hex
 from ektp.application.audit.manifest import Manifest
 from ektp.application.office import Office

@@ -7,7 +7,7 @@ from testkit.people import JABON, NGUDIREJO
 
 from ektp.adapters.lokal_regions import region_kind
 from ektp.application.ports.region_directory import Region, RegionDirectory
-from ektp.application.region_names import search_key
+from ektp.application.reports.region_names import search_key
 
 ALANG_ALANG_CARUBAN = "35.17.19.2003"
 KEPANJEN = "35.17.09.1006"  # a kelurahan

@@ -80,7 +80,7 @@ def test_replay_equals_the_live_aggregate_at_every_moment(
             clock.advance(microseconds=micros)
             act(office, cards[which], action, serial)
         sink = export(office, reveal_personal_data=reveal)
-        live = {card: list(office._store.events.get(card)) for card in cards}
+        live = {card: list(office.store.events(card)) for card in cards}
     manifest = parse_manifest(sink.manifest or b"")
     for card, events in live.items():
         for moment in sorted({e.timestamp for e in events}) + [None]:

@@ -7,7 +7,7 @@ import uuid
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ektp.adapters.spilling_versions import SpillingStreamVersions
+from ektp.adapters.audit.spilling_versions import SpillingStreamVersions
 from ektp.application.audit.line_check import InMemoryStreamVersions
 
 STREAMS = [str(uuid.UUID(int=n * 7919 + 1)) for n in range(40)]

@@ -13,7 +13,7 @@ from testkit.audit import MemorySource, export, forge, objects, scenario_office
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from ektp.adapters.ed25519 import Ed25519Checker, Ed25519Signer
+from ektp.adapters.audit.ed25519 import Ed25519Checker, Ed25519Signer
 from ektp.application.audit.canonical import canonical
 from ektp.application.audit.line_check import InMemoryStreamVersions
 from ektp.application.audit.manifest import parse_manifest

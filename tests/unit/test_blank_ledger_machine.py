@@ -61,7 +61,7 @@ class LedgerMachine(RuleBasedStateMachine):
 
     # --- helpers ----------------------------------------------------------------
     def _stored(self) -> int:
-        return self.office._store.recorder.max_notification_id() or 0
+        return self.office.last_position()
 
     def _try(self, allowed: bool, action: Any) -> Any:
         before = self._stored()

@@ -50,7 +50,7 @@ class CardMachine(RuleBasedStateMachine):
         self.office.close()
 
     def _stored(self) -> int:
-        return self.office._store.recorder.max_notification_id() or 0
+        return self.office.last_position()
 
     def _try(self, card: str | None, allowed: bool, action: Any, after: dict[str, Any]) -> None:
         before_count = self._stored()

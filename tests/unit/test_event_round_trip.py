@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 from testkit.event_strategies import all_event_classes, builds
 
 from ektp.adapters.database_url import DatabaseUrl
-from ektp.adapters.event_codec import AttrsEventMapper
-from ektp.adapters.event_store import open_event_store
+from ektp.adapters.event_store.codec import AttrsEventMapper
+from ektp.adapters.event_store.store import open_event_store
 from ektp.domain.event import DomainEvent
 
 EVENT_CLASSES = all_event_classes()

@@ -18,9 +18,8 @@ from testkit.people import COURIER, JABON, NGUDIREJO, OPERATOR, OTHER_OPERATOR, 
 from testkit.stock import stock
 
 from ektp.application.config import OfficeConfig
-from ektp.application.delivery_report import DeliveryFold, fold_delivery
-from ektp.application.event_feed import events_after
-from ektp.application.results_file import ResultRow
+from ektp.application.reports.delivery import DeliveryFold, fold_delivery
+from ektp.application.manifest.results_file import ResultRow
 from ektp.domain.errors import DomainError
 from ektp.entrypoints.composition import open_office
 
@@ -82,7 +81,7 @@ class ManifestMachine(RuleBasedStateMachine):
             self.office.close()
 
     def _stored(self) -> int:
-        return self.office._store.recorder.max_notification_id() or 0
+        return self.office.last_position()
 
     def _try(self, allowed: bool, action: Any) -> Any:
         before = self._stored()
@@ -197,7 +196,7 @@ class ManifestMachine(RuleBasedStateMachine):
         the whole event log, for the whole history and for periods inside it."""
         if not hasattr(self, "office"):
             return
-        events = [e for _, e in events_after(self.office._store)]
+        events = [record.event for record in self.office.events_since()]
         zone = self.office.config.timezone
         days = sorted({e.timestamp.astimezone(zone).date() for e in events})
         periods = {(None, None), (days[0], days[-1]), (days[-1], days[-1]),
@@ -225,7 +224,7 @@ class ManifestMachine(RuleBasedStateMachine):
             view = self.office.manifest(manifest)
             assert view.status == m.status
             assert {str(c.card_id): list(c.reports) for c in view.cards} == m.cards
-            assert view.version == len(list(self.office._store.events.get(view.id)))
+            assert view.version == len(list(self.office.store.events(view.id)))
             if view.status == "CLOSED":
                 assert all(c.outcome in ("handed-over", "checked-in") for c in view.cards)
                 assert view.handed_over + view.checked_in == view.dispatched_count

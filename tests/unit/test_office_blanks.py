@@ -11,8 +11,8 @@ import pytest
 from testkit.fakes import FakeClock
 from testkit.people import COURIER, HEAD, JABON, OPERATOR, kk_for, make_nik
 
-from ektp.adapters.system_clock import SystemClock
-from ektp.application import ledger_access
+from ektp.adapters.clocks import SystemClock
+from ektp.application.blank_stock import ledger as ledger_access
 from ektp.application.office import Office
 from ektp.domain import errors
 from ektp.domain.blank_stock import events as ev
@@ -48,11 +48,11 @@ def ready_card(office: Office, n: int = 1) -> str:
 
 
 def stored(office: Office) -> int:
-    return office._store.recorder.max_notification_id() or 0
+    return office.last_position()
 
 
 def ledger_events(office: Office) -> list[str]:
-    return [type(e).__name__ for e in office._store.events.get(LEDGER)]
+    return [type(e).__name__ for e in office.store.events(LEDGER)]
 
 
 def test_allocate_print_and_print_failure_move_the_blank_in_the_same_save(office: Office) -> None:
@@ -191,7 +191,7 @@ def test_snapshots_are_taken_and_a_fresh_process_loads_the_same_ledger(tmp_path:
             office.record_printed(OPERATOR, card)
         kept = office.blank_ledger()
         assert kept.version > ledger_access.SNAPSHOT_EVERY
-        snapshots = list(office._store.snapshots.get(LEDGER))  # type: ignore[union-attr]
+        snapshots = list(office.store.app.snapshots.get(LEDGER))  # type: ignore[union-attr]
         assert [s.originator_version for s in snapshots] == [ledger_access.SNAPSHOT_EVERY]
         assert isinstance(snapshots[0], LedgerSnapshot)
     with open_office(url, clock=clock) as fresh:
@@ -199,7 +199,7 @@ def test_snapshots_are_taken_and_a_fresh_process_loads_the_same_ledger(tmp_path:
         # the history alone (no snapshot) says the same
         from ektp.domain.blank_stock.snapshot import project
 
-        assert project(None, fresh._store.events.get(LEDGER)) == kept  # type: ignore[arg-type]
+        assert project(None, fresh.store.events(LEDGER)) == kept  # type: ignore[arg-type]
         assert fresh.reconcile_blanks().clean
 
 
@@ -286,7 +286,7 @@ def test_bad_input_is_a_named_error_and_writes_nothing(office: Office, call: Cal
 
 
 def _save_raw(office: Office, *events: object) -> None:
-    office._store.save(*events)  # type: ignore[arg-type]
+    office.store.app.save(*events)  # type: ignore[arg-type]
 
 
 def _ledger_version(office: Office) -> int:
@@ -297,7 +297,7 @@ def test_reconcile_lists_every_serial_whose_history_breaks_a_rule(office: Office
     receive(office)
     card = ready_card(office)
     office.allocate_blank(OPERATOR, card)
-    office._forget_cache()
+    office.store.forget()
     v = _ledger_version(office)
     envelope = {"originator_id": LEDGER, "timestamp": clock.now(), "actor": OPERATOR, "office": "35.17"}
     # history written behind the rules' back (an old version, an import, a tampered file):

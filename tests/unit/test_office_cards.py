@@ -10,7 +10,7 @@ import pytest
 from testkit.fakes import FakeClock
 from testkit.people import COURIER, JABON, NGUDIREJO, OPERATOR, kk_for, make_nik
 
-from ektp.adapters.system_clock import SystemClock
+from ektp.adapters.clocks import SystemClock
 from ektp.application.errors import InvalidCardReference, VillageOutsideRegency
 from ektp.application.office import Office
 from ektp.domain import errors
@@ -45,7 +45,7 @@ def deliver(office: Office, card: str) -> None:
 
 
 def stored_count(office: Office) -> int:
-    return office._store.recorder.max_notification_id() or 0
+    return office.last_position()
 
 
 def test_a_card_goes_from_request_to_hand_over(office: Office) -> None:
@@ -119,7 +119,7 @@ def test_history_never_shows_a_full_nik(office: Office) -> None:
 
 def test_list_filters_by_status_and_village(office: Office) -> None:
     a = request(office)
-    office._clock.advance(minutes=1)  # type: ignore[attr-defined]
+    office.services.clock.advance(minutes=1)  # type: ignore[attr-defined]
     b = request(office, make_nik(region="351708", serial=2), NGUDIREJO)
     office.confirm_print_readiness(OPERATOR, b)
     assert [str(c.id) for c in office.list_cards()] == [a, b]

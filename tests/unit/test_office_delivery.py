@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 from testkit.fake_regions import ALANG_ALANG_CARUBAN, FakeRegions
@@ -16,9 +17,10 @@ from testkit.stock import ensure_stock
 from ektp.application.config import OfficeConfig
 from ektp.application.errors import VillageOutsideRegency
 from ektp.application.office import Office
-from ektp.application.results_file import read_results
+from ektp.application.manifest.results_file import read_results
 from ektp.domain import errors
 from ektp.domain.actor import Actor, Role
+from ektp.domain.card.state import project as project_card
 from ektp.entrypoints.composition import open_office
 
 PROXY_NIK = make_nik(day=10, month=6, year=1993, serial=4)
@@ -36,7 +38,7 @@ def office(regions: FakeRegions) -> Iterator[Office]:
 
 
 def stored(office: Office) -> int:
-    return office._store.recorder.max_notification_id() or 0
+    return office.last_position()
 
 
 def printed(office: Office, serial: int, village: str = JABON, region: str = "351709") -> str:
@@ -93,7 +95,7 @@ def test_region_data_is_not_touched_by_commands_that_do_not_need_it(regions: Fak
         made.append(1)
         return regions
 
-    from ektp.adapters.event_store import open_event_store
+    from ektp.adapters.event_store.store import open_event_store
     from ektp.adapters.database_url import DatabaseUrl
 
     office = Office(open_event_store(DatabaseUrl.parse("memory://")), FakeClock(), OfficeConfig(),
@@ -161,13 +163,13 @@ def test_dispatching_the_manifest_dispatches_its_cards_in_one_transaction(office
     office.assign_cards(OPERATOR, manifest, cards)
     before = stored(office)
     recordings = []
-    original = office._store.events.put  # every write of the office is one put: one transaction
+    original = office.store.app.events.put  # every write of the office is one put: one transaction
 
     def spy(events: list[object], **kwargs: object) -> object:
         recordings.append(len(events))
         return original(events, **kwargs)  # type: ignore[arg-type]
 
-    office._store.events.put = spy  # type: ignore[method-assign,assignment]
+    office.store.app.events.put = spy  # type: ignore[method-assign,assignment]
     view = office.dispatch_manifest(OPERATOR, manifest, "SEGEL-7")
     assert recordings == [4] and stored(office) == before + 4
     assert view.dispatched_count == 3 and view.seal_number == "SEGEL-7"
@@ -236,7 +238,7 @@ def test_partial_records_the_good_rows_and_the_same_file_twice_records_nothing_n
 def test_a_proxy_row_and_a_hand_over_that_frees_the_nik(office: Office) -> None:
     card = printed(office, 1)
     manifest = out(office, card)
-    owner_kk = office.card(card).kk
+    owner_kk = office.card(card, OPERATOR, full=True).kk  # a full KK needs a clerk who may see it
     office.record_results(COURIER, manifest, results(
         f"{make_nik(serial=1)},handed-over,proxy,spouse,kk,TTD-9,,{PROXY_NIK},Hendra,{owner_kk}"))
     assert office.card(card).recipient == "proxy"
@@ -305,7 +307,7 @@ def test_a_stale_cache_cannot_put_a_card_on_a_second_manifest(tmp_path: Path) ->
         card = printed(first, 1)
         m1, m2 = opened(first), opened(second)
         second.card(card)  # `second` reads the card once...
-        second._load_card(card)  # ...and caches it, on no manifest
+        second.store.load(UUID(card), project_card)  # ...and caches it, on no manifest
         first.assign_cards(OPERATOR, m1, [card])
         # Decided on the stale cache this would succeed; the store refuses the write on
         # the card's stream, and the retry on fresh state refuses the assignment.

@@ -10,10 +10,10 @@ from testkit.fakes import FakeClock
 from testkit.people import COURIER, JABON, NGUDIREJO, OPERATOR, OTHER_OPERATOR, kk_for, make_nik
 from testkit.stock import stock
 
-from ektp.application.delivery_report import AT_THE_OFFICE, fold_delivery
+from ektp.application.reports.delivery import AT_THE_OFFICE, fold_delivery
 from ektp.application.ports.region_directory import Region, RegionKind, RegionLevel
-from ektp.application.region_names import region_label, search_key, village_label
-from ektp.application.results_file import read_results
+from ektp.application.reports.region_names import region_label, search_key, village_label
+from ektp.application.manifest.results_file import read_results
 from ektp.domain.errors import InvalidText
 from ektp.entrypoints.composition import open_office
 

@@ -24,10 +24,10 @@ def test_a_version_1_print_readiness_event_reads_as_version_2(tmp_path) -> None:
         # What ektp 0.1 stored: no class_version key, the field called "reference".
         old_state = {"timestamp": "2026-11-02T01:05:00+00:00", "actor": {"id": "op.lama", "role": "operator"},
                      "office": "35.17", "reference": "PRR-OLD-1"}
-        office._store.recorder.insert_events([StoredEvent(
+        office.store.app.recorder.insert_events([StoredEvent(
             originator_id=card.id, originator_version=2, topic=TOPIC,
             state=json.dumps(old_state).encode())])
-        (event,) = office._store.events.get(card.id, gt=1)
+        (event,) = office.store.events(card.id, gt=1)
         assert isinstance(event, PrintReadinessConfirmed)
         assert event.prr_reference == "PRR-OLD-1" and event.actor.id == "op.lama"
         assert office.card(card.id).status == "READY_TO_PRINT"
@@ -35,7 +35,7 @@ def test_a_version_1_print_readiness_event_reads_as_version_2(tmp_path) -> None:
         # New events are stored in version 2's shape, marked as such.
         stock(office)
         office.allocate_blank(OPERATOR, card.id, "3517170001")
-        fresh = office._store.mapper.to_stored_event(PrintReadinessConfirmed(
+        fresh = office.store.app.mapper.to_stored_event(PrintReadinessConfirmed(
             originator_id=uuid.uuid4(), originator_version=1, timestamp=event.timestamp,
             actor=event.actor, office="35.17", prr_reference="X"))
         assert json.loads(fresh.state)["class_version"] == 2

@@ -1,0 +1,124 @@
+"""The event store: eventsourcing's Application configured from a database URL."""
+
+from __future__ import annotations
+
+import os
+from uuid import UUID
+
+from eventsourcing.application import Application
+from eventsourcing.persistence import Mapper
+from eventsourcing.utils import Environment, EnvType
+
+from ektp.adapters.database_url import DatabaseUrl
+from ektp.adapters.event_store.codec import AttrsEventMapper
+from ektp.application.errors import StoreUnavailable
+from ektp.application.kernel.store import store_errors
+
+# The cache is updated with each saved state (no fast-forward query before each
+# command: optimistic concurrency catches a stale state, see store_access), and
+# states are immutable, so cached ones need no defensive copy.
+# Snapshots (a table of their own, outside the notification log) let the blank
+# ledger load from its latest snapshot plus a few events (see ledger_access).
+_CACHE_ENV = {
+    "AGGREGATE_CACHE_MAXSIZE": "1000",
+    "AGGREGATE_CACHE_FASTFORWARD": "n",
+    "DEEPCOPY_FROM_AGGREGATE_CACHE": "n",
+    "IS_SNAPSHOTTING_ENABLED": "y",
+}
+
+
+class EktpStore(Application[UUID]):
+    """All of an office's event streams in one store (cards, registers, ledger...)."""
+
+    name = "ektp"
+
+    def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
+        """Only the given settings: never the process environment (two stores can coexist)."""
+        return Environment(name, dict(env or {}))
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        """Events are frozen attrs classes rebuilt through their constructors."""
+        return AttrsEventMapper()
+
+
+def store_settings(url: DatabaseUrl) -> dict[str, str]:
+    """The eventsourcing settings for `url`."""
+    if url.kind == "memory":
+        return {"PERSISTENCE_MODULE": "eventsourcing.popo", **_CACHE_ENV}
+    if url.kind == "sqlite":
+        return {
+            "PERSISTENCE_MODULE": "ektp.adapters.event_store.durable_sqlite:DurableSQLiteFactory",
+            "SQLITE_DBNAME": url.path,
+            **_CACHE_ENV,
+        }
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": url.dbname,
+        "POSTGRES_HOST": url.host,
+        "POSTGRES_PORT": str(url.port),
+        "POSTGRES_USER": url.user,
+        "POSTGRES_PASSWORD": url.password,
+        "POSTGRES_CONNECT_TIMEOUT": "5",
+        **_CACHE_ENV,
+    }
+
+
+def open_event_store(
+    url: DatabaseUrl, *, must_exist: bool = False, create_tables: bool = True
+) -> EktpStore:
+    """Open (creating tables if needed) the store `url` names.
+
+    With `must_exist`, a missing SQLite file is refused instead of created, so a
+    mistyped path on a read command does not leave an empty database behind;
+    without `create_tables` nothing is created (``ektp db check``).
+    """
+    if url.kind == "sqlite":
+        # os.path, not pathlib: this is on every command's path and pathlib is slow to import.
+        folder = os.path.dirname(url.path) or "."
+        if must_exist and not os.path.exists(url.path):
+            raise StoreUnavailable(reason=f"there is no database file at {url.path}")
+        if not os.path.isdir(folder):
+            raise StoreUnavailable(reason=f"the folder {folder} does not exist")
+    if url.kind == "postgresql":
+        return _open_postgres(url, create_tables)
+    settings = store_settings(url)
+    if not create_tables:
+        settings["CREATE_TABLE"] = "n"
+    with store_errors():
+        return EktpStore(env=settings)
+
+
+# pg_advisory_lock key serialising schema creation across processes.
+SCHEMA_LOCK = 35_17_2017
+
+
+def _open_postgres(url: DatabaseUrl, create_tables: bool) -> EktpStore:
+    """Connect once directly first, so a wrong host, port, password or database is
+    reported with the server's own reason at once (the pool would only time out).
+
+    Tables are created only when missing, under an advisory lock: PostgreSQL
+    fails ("tuple concurrently updated") when processes run the same DDL at once.
+    """
+    import psycopg
+
+    try:
+        connection = psycopg.connect(
+            host=url.host, port=url.port, user=url.user, password=url.password,
+            dbname=url.dbname, connect_timeout=5, autocommit=True,
+        )
+    except psycopg.Error as error:
+        reason = (str(error).strip().splitlines() or [type(error).__name__])[-1]
+        raise StoreUnavailable(reason=f"cannot connect to {url.redacted}: {reason}") from None
+    settings = store_settings(url)
+    with connection:
+        row = connection.execute(f"SELECT to_regclass('{EktpStore.name}_events') IS NOT NULL").fetchone()
+        if (row and row[0]) or not create_tables:
+            settings["CREATE_TABLE"] = "n"
+            with store_errors():
+                return EktpStore(env=settings)
+        connection.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK,))
+        try:
+            with store_errors():
+                return EktpStore(env=settings)
+        finally:
+            connection.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK,))

@@ -1,0 +1,259 @@
+"""The card desk: one method per command of `ektp card`, and the card queries.
+
+Each write reads as the house's use cases do: check the clerk's values, then
+in one `Store.transact` load the card, decide with the domain's `decide`, and
+record the events (with the NIK register's and, for blank moves, the ledger's).
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+from uuid import UUID, uuid4
+
+from ektp.application.card.history import HistoryEntry, history_entry
+from ektp.application.card.lookup import card_id, load_card
+from ektp.application.card.steps import decide_card
+from ektp.application.card.views import CardView
+from ektp.application.kernel.permissions import SEE_FULL_NIK, may
+from ektp.application.kernel.services import Services
+from ektp.application.kernel.transaction import Transaction
+from ektp.domain import open_requests
+from ektp.domain.actor import Actor, parse_staff_id
+from ektp.domain.address import VillageCode, parse_rt_rw
+from ektp.domain.card import commands as cmd
+from ektp.domain.card import events as ev
+from ektp.domain.card.decide import decide
+from ektp.domain.card.recipient import Recipient
+from ektp.domain.card.state import project
+from ektp.domain.card.vocabulary import (
+    AttemptFailureReason,
+    Channel,
+    HandOverPlace,
+    PrintFailureReason,
+    RecipientKind,
+    Relationship,
+    RequestReason,
+    Verification,
+)
+from ektp.domain.choice import parse_choice
+from ektp.domain.errors import CardNotFound, InvalidText
+from ektp.domain.messages import render
+from ektp.domain.nik import KkNumber, Nik
+from ektp.domain.serial import parse_serial
+from ektp.domain.text import parse_name, parse_reference, parse_text
+
+if TYPE_CHECKING:
+    from ektp.application.card.blank_moves import BlankMoves
+
+
+
+class CardDesk:
+    """Requests, printing, delivery and closing of cards."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    @cached_property
+    def _blanks(self) -> BlankMoves:
+        # The one lazy import of this desk: only the commands that move a blank
+        # load the ledger's code (`ektp card ready` stays quick to start).
+        from ektp.application.card.blank_moves import BlankMoves
+
+        return BlankMoves(self._services)
+
+    # --- writes ----------------------------------------------------------------
+    def request_card(
+        self,
+        actor: Actor,
+        *,
+        nik: str | Nik,
+        name: str,
+        kk: str | KkNumber,
+        village: str | VillageCode,
+        rt: str | None = None,
+        rw: str | None = None,
+        reason: str | RequestReason = RequestReason.NEW,
+        evidence: str | None = None,
+        channel: str | Channel = Channel.OFFICE,
+    ) -> CardView:
+        """Open a request; refused if the NIK already has an open one or the village
+        does not exist. A NIK region missing from today's list is only a warning."""
+        s = self._services
+        the_nik = s.parse_nik(nik)
+        the_reason = parse_choice(RequestReason, reason, "reason")
+        command = cmd.RequestCard(
+            **s.stamp(actor), card_id=uuid4(), nik=the_nik, name=parse_name(name),
+            kk=kk if isinstance(kk, KkNumber) else KkNumber.parse(kk),
+            village=s.parse_village(village), rt=parse_rt_rw(rt, "RT"), rw=parse_rt_rw(rw, "RW"),
+            reason=the_reason, evidence=_evidence(the_reason, evidence),
+            channel=parse_choice(Channel, channel, "channel"),
+        )
+        s.authorise(actor, cmd.RequestCard.action)
+        events = decide(None, command, s.config.card_policy)
+        card = project(None, events)
+        assert card is not None
+        warnings = self._nik_warnings(the_nik)
+        register_id = open_requests.register_id(the_nik)
+
+        def attempt(tx: Transaction) -> CardView:
+            # Most NIKs have never been requested: see `Transaction.load_new`.
+            register = tx.load_new(register_id, open_requests.project)
+            claimed = open_requests.claim(register, register_id, card.id, the_nik.masked,
+                                          command.actor, command.at, command.office)
+            tx.record(events, card)
+            tx.record([claimed], open_requests.project(register, [claimed]))
+            return CardView.of(card, warnings, reveal=may(actor, SEE_FULL_NIK))
+
+        return s.store.transact(attempt, ref=f"NIK {the_nik.masked}")
+
+    def _nik_warnings(self, nik: Nik) -> tuple[str, ...]:
+        if self._services.regions.get(nik.region_prefix) is not None:
+            return ()
+        return (render("NikRegionUnknown", {"masked": nik.masked, "region": nik.region_prefix}),)
+
+    def confirm_print_readiness(
+        self, actor: Actor, card: str | UUID, reference: str | None = None
+    ) -> CardView:
+        """Record that the central PRR cleared the applicant."""
+        ref = parse_reference(reference, "PRR reference") if reference else None
+        return self._change(card, actor, cmd.ConfirmPrintReadiness, reference=ref)
+
+    def allocate_blank(self, actor: Actor, card: str | UUID, serial: str | None = None) -> CardView:
+        """Set a blank aside for the card: `serial`, or the next serial in stock if None."""
+        if not serial:
+            return self._blanks.move(card, actor, cmd.AllocateBlank, next_in_stock=True)
+        return self._blanks.move(card, actor, cmd.AllocateBlank, serial=parse_serial(serial))
+
+    def record_printed(
+        self, actor: Actor, card: str | UUID, station: str = "main", serial: str | None = None
+    ) -> CardView:
+        """Record that the card was printed on its allocated blank."""
+        the_station = parse_reference(station, "station")
+        the_serial = parse_serial(serial) if serial else None
+        return self._blanks.move(card, actor, cmd.RecordPrinted, station=the_station, serial=the_serial)
+
+    def record_print_failure(
+        self, actor: Actor, card: str | UUID, reason: str | PrintFailureReason
+    ) -> CardView:
+        """Record a failed print: the blank is spoiled and the card needs a new one."""
+        the_reason = parse_choice(PrintFailureReason, reason, "reason")
+        return self._blanks.move(card, actor, cmd.RecordPrintFailure, reason=the_reason)
+
+    def dispatch(self, actor: Actor, card: str | UUID, courier: str) -> CardView:
+        """Give the card to a courier."""
+        the_courier = parse_staff_id(courier, "courier")
+        return self._change(card, actor, cmd.Dispatch, courier=the_courier)
+
+    def record_failed_attempt(
+        self, actor: Actor, card: str | UUID, reason: str | AttemptFailureReason,
+        evidence: str | None = None,
+    ) -> CardView:
+        """Record a delivery attempt that did not reach the resident."""
+        the_reason = parse_choice(AttemptFailureReason, reason, "reason")
+        the_evidence = parse_reference(evidence, "evidence") if evidence else None
+        return self._change(card, actor, cmd.RecordFailedAttempt, reason=the_reason,
+                            evidence=the_evidence)
+
+    def hand_over(
+        self,
+        actor: Actor,
+        card: str | UUID,
+        *,
+        recipient: str | RecipientKind = RecipientKind.OWNER,
+        verified_by: str | Verification,
+        place: str | HandOverPlace = HandOverPlace.DOOR,
+        proxy_nik: str | None = None,
+        proxy_name: str | None = None,
+        proxy_kk: str | None = None,
+        relationship: str | Relationship | None = None,
+        evidence: str | None = None,
+        old_card: str | None = None,
+    ) -> CardView:
+        """Record the hand-over to the owner or to a proxy of the same KK."""
+        who = self._recipient(parse_choice(RecipientKind, recipient, "recipient"),
+                              proxy_nik, proxy_name, proxy_kk, relationship)
+        return self._change(
+            card, actor, cmd.HandOver, recipient=who,
+            verified_by=parse_choice(Verification, verified_by, "verified-by"),
+            place=parse_choice(HandOverPlace, place, "place"),
+            evidence=parse_reference(evidence, "evidence") if evidence else None,
+            old_card_serial=parse_serial(old_card) if old_card else None,
+        )
+
+    def _recipient(self, kind: RecipientKind, nik: str | None, name: str | None,
+                   kk: str | None, relationship: str | Relationship | None) -> Recipient:
+        if kind is RecipientKind.OWNER:
+            if nik or name or kk or relationship:
+                raise InvalidText(field="proxy details",
+                                  reason="they are given only with --recipient proxy")
+            return Recipient.owner()
+        return Recipient(
+            kind,
+            nik=self._services.parse_nik(nik).value if nik else None,
+            name=parse_name(name, "proxy name") if name else None,
+            kk=KkNumber.parse(kk).value if kk else None,
+            relationship=parse_choice(Relationship, relationship, "relationship") if relationship else None,
+        )
+
+    def return_card(self, actor: Actor, card: str | UUID, reason: str) -> CardView:
+        """Check an undelivered card back in at the office."""
+        the_reason = parse_text(reason, "reason")
+        return self._change(card, actor, cmd.ReturnToOffice, reason=the_reason)
+
+    def cancel(
+        self, actor: Actor, card: str | UUID, reason: str, record_number: str | None = None
+    ) -> CardView:
+        """Withdraw a request that is not printed yet (an allocated blank goes back to stock)."""
+        the_reason = parse_text(reason, "reason")
+        record = parse_reference(record_number, "record number") if record_number else None
+        return self._blanks.move(card, actor, cmd.Cancel, reason=the_reason, record_number=record)
+
+    def declare_uncollected(self, actor: Actor, card: str | UUID) -> CardView:
+        """Close the holding period of a returned card."""
+        return self._change(card, actor, cmd.DeclareUncollected)
+
+    def destroy(self, actor: Actor, card: str | UUID, reason: str, record_number: str) -> CardView:
+        """Destroy an uncollected card under a signed record."""
+        the_reason = parse_text(reason, "reason")
+        record = parse_reference(record_number, "record number")
+        return self._change(card, actor, cmd.Destroy, reason=the_reason, record_number=record)
+
+    def _change(self, ref: str | UUID, actor: Actor, command_type: type[cmd.CardCommand],
+                **facts: Any) -> CardView:
+        """Load the card, decide the command on it, record the events."""
+        s = self._services
+        s.authorise(actor, command_type.action)
+
+        def attempt(tx: Transaction) -> CardView:
+            card = load_card(s, tx, ref)
+            step = decide_card(s, tx, card, command_type(**s.stamp(actor), **facts))
+            return CardView.of(step.after, reveal=may(actor, SEE_FULL_NIK))
+
+        return s.store.transact(attempt, ref=ref)
+
+    # --- queries ---------------------------------------------------------------
+    def card(self, ref: str | UUID, actor: Actor | None = None, *, full: bool = False) -> CardView:
+        """The card as it stands now (read fresh from the store), NIK and KK masked;
+        `full` shows them in full, to an `actor` who may see them."""
+        if full:
+            self._services.authorise(actor, SEE_FULL_NIK)
+        return CardView.of(load_card(self._services, self._services.store.reads(), ref), reveal=full)
+
+    def card_history(self, ref: str | UUID) -> tuple[HistoryEntry, ...]:
+        """Every event of the card, oldest first."""
+        s = self._services
+        the_id = card_id(s, s.store.reads(), ref)
+        events = list(s.store.events(the_id))
+        if not events or not isinstance(events[0], ev.CardEvent):
+            raise CardNotFound(ref=f"card {the_id}")
+        return tuple(history_entry(e) for e in events if isinstance(e, ev.CardEvent))
+
+
+def _evidence(reason: RequestReason, evidence: str | None) -> str | None:
+    """A lost card's police report number, or a damaged card's old serial."""
+    if evidence is None or not evidence.strip():
+        return None
+    if reason is RequestReason.DAMAGED:
+        return parse_serial(evidence)
+    return parse_reference(evidence, "evidence")

@@ -1,0 +1,102 @@
+"""`Services`: what every desk of the office shares: the store, the clock, the
+configuration, the read models and the region directory (both opened on first
+use: most commands never need them), and the door every use case goes through
+(`authorise`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from ektp.application.config import OfficeConfig
+from ektp.application.errors import VillageOutsideRegency
+from ektp.application.kernel.permissions import authorise
+from ektp.application.kernel.store import Store
+from ektp.application.ports.clock import Clock
+from ektp.domain.actor import PERMISSIONS
+from ektp.domain.address import VillageCode
+from ektp.domain.errors import UnknownVillage
+from ektp.domain.nik import Nik
+
+if TYPE_CHECKING:
+    from ektp.application.ports.read_models import ReadModels
+    from ektp.application.ports.region_directory import RegionDirectory
+    from ektp.domain.actor import Actor
+
+_NOBODY: frozenset[object] = frozenset()
+
+
+class Services:
+    """The adapters chosen by the composition root, and the helpers every desk uses."""
+
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        config: OfficeConfig,
+        read_models: Callable[[], ReadModels] | None = None,
+        regions: Callable[[], RegionDirectory] | None = None,
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.config = config
+        self._make_read_models = read_models
+        self._read_models: ReadModels | None = None
+        self._make_regions = regions
+        self._regions: RegionDirectory | None = None
+
+    @property
+    def read_models(self) -> ReadModels:
+        """The read models, opened on first use (write commands never need them)."""
+        if self._read_models is None:
+            if self._make_read_models is None:
+                raise RuntimeError("this office was built without read models")
+            self._read_models = self._make_read_models()
+        return self._read_models
+
+    @property
+    def regions(self) -> RegionDirectory:
+        """The region directory (built on first use)."""
+        if self._regions is None:
+            if self._make_regions is None:
+                raise RuntimeError("no region directory: build the office with open_office")
+            self._regions = self._make_regions()
+        return self._regions
+
+    def authorise(self, actor: Actor | None, action: str) -> None:
+        """The door of every use case: refuse `actor` unless their role may do `action`."""
+        if actor is None or actor.role not in PERMISSIONS.get(action, _NOBODY):
+            authorise(actor, action)  # raises the named refusal
+
+    def now(self) -> dt.datetime:
+        """The current time, from the clock port."""
+        return self.clock.now()
+
+    def today(self) -> dt.date:
+        """Today in the office's time zone."""
+        return self.now().astimezone(self.config.timezone).date()
+
+    def stamp(self, actor: Actor) -> dict[str, Any]:
+        """The actor, time and office every command carries."""
+        return {"actor": actor, "at": self.now(), "office": self.config.office_code}
+
+    def parse_nik(self, nik: str | Nik) -> Nik:
+        """A NIK typed by a clerk, checked against today's date."""
+        return nik if isinstance(nik, Nik) else Nik.parse(nik, self.today())
+
+    def parse_village(self, village: str | VillageCode) -> VillageCode:
+        """A village of the office's own regency that exists in the region directory."""
+        code = village if isinstance(village, VillageCode) else VillageCode.parse(village)
+        if code.regency != self.config.regency:
+            raise VillageOutsideRegency(village=code.value, regency=self.config.regency)
+        if self.regions.get(code.value) is None:
+            raise UnknownVillage(village=code.value)
+        return code
+
+    def close(self) -> None:
+        """Release the store's and the read models' connections."""
+        if self._read_models is not None:
+            self._read_models.close()
+            self._read_models = None
+        self.store.close()

@@ -1,0 +1,196 @@
+"""Recording a courier's results file on a manifest, all rows or none.
+
+Every row is checked in file order against the manifest and the cards as the
+earlier good rows leave them; the events of all good rows are then saved in one
+transaction. A row the manifest already holds (same card, outcome, reason,
+recipient and evidence, as many times as it holds it) counts as already
+recorded, so recording the same file twice records nothing new.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+import attrs
+
+from ektp.application.card.lookup import load_card
+from ektp.application.card.steps import decide_card
+from ektp.application.kernel.services import Services
+from ektp.application.kernel.transaction import Transaction
+from ektp.application.manifest.results_file import ResultRow, number_text
+from ektp.application.manifest.steps import decide_manifest
+from ektp.application.manifest.views import ManifestView, ResultsRecorded
+from ektp.domain.actor import Actor
+from ektp.domain.card import commands as card_cmd
+from ektp.domain.card.recipient import Recipient
+from ektp.domain.card.state import Card
+from ektp.domain.card.vocabulary import (
+    AttemptFailureReason,
+    HandOverPlace,
+    RecipientKind,
+    Relationship,
+    Verification,
+)
+from ektp.domain.choice import parse_choice
+from ektp.domain.errors import (
+    CardNotOnManifest,
+    DomainError,
+    InvalidResultsFile,
+    InvalidText,
+)
+from ektp.domain.manifest import commands as cmd
+from ektp.domain.manifest.state import Manifest, Report
+from ektp.domain.manifest.vocabulary import Outcome
+from ektp.domain.masking import mask_digits
+from ektp.domain.nik import KkNumber, strip_separators
+from ektp.domain.serial import parse_serial
+from ektp.domain.text import parse_name, parse_reference, parse_text
+
+Key = tuple[str, str | None, str | None, str | None]
+
+
+@attrs.frozen
+class RowOutcome:
+    """One row read into what it asks: the manifest report and the card command facts."""
+
+    card_id: UUID
+    outcome: Outcome
+    reason: str | None = None
+    recipient: Recipient | None = None
+    verified_by: Verification | None = None
+    place: HandOverPlace = HandOverPlace.DOOR
+    evidence: str | None = None
+    old_card: str | None = None
+
+    @property
+    def key(self) -> Key:
+        """What makes two reports the same report."""
+        kind = self.recipient.kind.value if self.recipient else None
+        return (self.outcome.value, self.reason, kind, self.evidence)
+
+
+def report_key(report: Report) -> Key:
+    """The key of a report the manifest already holds."""
+    return (report.outcome.value, report.reason, report.recipient, report.evidence)
+
+
+def record_rows(
+    services: Services, tx: Transaction, actor: Actor, manifest: Manifest,
+    rows: Sequence[ResultRow], partial: bool,
+) -> ResultsRecorded:
+    """Check every row, then record the good ones (all rows must be good unless `partial`)."""
+    cards: dict[UUID, Card] = {}
+    for card_id in manifest.entries:
+        cards[card_id] = load_card(services, tx, card_id)
+    by_nik = {card.nik: card.id for card in cards.values()}
+    held = {cid: Counter(report_key(r) for r in e.reports) for cid, e in manifest.entries.items()}
+    bad: list[str] = []
+    recorded = already = blank = 0
+    for row in rows:
+        if row.get("outcome") is None:
+            blank += 1  # a sheet line the courier left empty: nothing to record
+            continue
+        point = tx.savepoint()
+        try:
+            wanted = read_row(row, manifest, by_nik, services)
+            if held[wanted.card_id][wanted.key] > 0:
+                held[wanted.card_id][wanted.key] -= 1
+                already += 1
+                continue
+            manifest = _record(services, tx, actor, manifest, cards[wanted.card_id], wanted)
+        except DomainError as error:
+            tx.rollback(point)  # a bad row leaves nothing behind; the good ones stand
+            bad.append(f"line {row.line}: {error.message}")
+            continue
+        recorded += 1
+    if bad and not partial:
+        raise InvalidResultsFile(bad=len(bad), total=len(rows) - blank, rows=bad)
+    return ResultsRecorded(ManifestView.of(manifest), recorded, already, blank, tuple(bad))
+
+
+def _record(services: Services, tx: Transaction, actor: Actor, manifest: Manifest, card: Card,
+            wanted: RowOutcome) -> Manifest:
+    base: dict[str, Any] = services.stamp(actor)
+    current = tx.state(card.id, card)
+    attempt = current.attempts + 1 if wanted.outcome is Outcome.ATTEMPT_FAILED else None
+    kind = wanted.recipient.kind.value if wanted.recipient else None
+    manifest = decide_manifest(tx, manifest, cmd.RecordOutcome(
+        **base, card_id=card.id, outcome=wanted.outcome, attempt=attempt,
+        reason=wanted.reason, recipient=kind, evidence=wanted.evidence))
+    match wanted.outcome:
+        case Outcome.HANDED_OVER:
+            assert wanted.recipient is not None and wanted.verified_by is not None
+            decide_card(services, tx, card, card_cmd.HandOver(
+                **base, recipient=wanted.recipient, verified_by=wanted.verified_by,
+                place=wanted.place, evidence=wanted.evidence, old_card_serial=wanted.old_card,
+                manifest_id=manifest.id))
+        case Outcome.ATTEMPT_FAILED:
+            decide_card(services, tx, card, card_cmd.RecordFailedAttempt(
+                **base, reason=AttemptFailureReason(wanted.reason or ""), evidence=wanted.evidence,
+                manifest_id=manifest.id))
+        case Outcome.RETURNED:
+            pass  # the card comes back with the manifest's check-in
+    return manifest
+
+
+def _required(row: ResultRow, column: str) -> str:
+    value = row.get(column)
+    if value is None:
+        raise InvalidText(field=f"the {column} column", reason="it is empty")
+    return value
+
+
+def read_row(row: ResultRow, manifest: Manifest, by_nik: dict[str, UUID],
+             services: Services) -> RowOutcome:
+    """Read one row's cells; raise the named error of the first bad cell."""
+    card_id = _card_of(_required(row, "card"), manifest, by_nik)
+    outcome = parse_choice(Outcome, _required(row, "outcome"), "outcome")
+    evidence = parse_reference(row.get("evidence") or "", "evidence") if row.get("evidence") else None
+    if outcome is Outcome.ATTEMPT_FAILED:
+        reason = parse_choice(AttemptFailureReason, _required(row, "reason"), "reason")
+        return RowOutcome(card_id, outcome, reason=reason.value, evidence=evidence)
+    if outcome is Outcome.RETURNED:
+        return RowOutcome(card_id, outcome, reason=parse_text(_required(row, "reason"), "reason"),
+                          evidence=evidence)
+    kind = parse_choice(RecipientKind, _required(row, "recipient"), "recipient")
+    return RowOutcome(
+        card_id, outcome, recipient=_recipient(row, kind, services),
+        verified_by=parse_choice(Verification, _required(row, "verified-by"), "verified-by"),
+        place=parse_choice(HandOverPlace, row.get("place") or "door", "place"),
+        evidence=evidence,
+        old_card=parse_serial(row.get("old-card") or "") if row.get("old-card") else None,
+    )
+
+
+def _card_of(text: str, manifest: Manifest, by_nik: dict[str, UUID]) -> UUID:
+    try:
+        card_id = UUID(text)
+    except ValueError:
+        digits = strip_separators(number_text(text, "NIK in the card column"))
+        if not (len(digits) == 16 and digits.isascii() and digits.isdigit()):
+            raise InvalidText(field="the card column",
+                              reason="give a card id or the card's 16-digit NIK") from None
+        if digits not in by_nik:
+            raise CardNotOnManifest(card_id=f"with NIK {mask_digits(digits)}",
+                                    manifest_id=manifest.id) from None
+        return by_nik[digits]
+    if card_id not in manifest.entries:
+        raise CardNotOnManifest(card_id=card_id, manifest_id=manifest.id)
+    return card_id
+
+
+def _recipient(row: ResultRow, kind: RecipientKind, services: Services) -> Recipient:
+    if kind is RecipientKind.OWNER:
+        return Recipient.owner()
+    nik, kk = row.get("proxy-nik"), row.get("proxy-kk")
+    name, relationship = row.get("proxy-name"), row.get("relationship")
+    return Recipient(
+        kind,
+        nik=services.parse_nik(number_text(nik, "proxy NIK")).value if nik else None,
+        name=parse_name(name, "proxy name") if name else None,
+        kk=KkNumber.parse(number_text(kk, "proxy KK number")).value if kk else None,
+        relationship=parse_choice(Relationship, relationship, "relationship") if relationship else None,
+    )

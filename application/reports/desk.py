@@ -1,0 +1,107 @@
+"""The reports desk: lists, reports and the read models' upkeep, all answered
+from the projections (`ektp.application.ports.read_models`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ektp.application.errors import StoreUnavailable
+from ektp.application.kernel.dates import parse_day
+from ektp.application.kernel.services import Services
+from ektp.application.ports.rows import (
+    BacklogRow,
+    CardRow,
+    DailyFigures,
+    DatabaseStatus,
+    ProjectionStatus,
+    VillageCoverage,
+)
+from ektp.application.reports.delivery import DeliveryFold
+from ektp.domain.address import VillageCode
+from ektp.domain.card.vocabulary import CardStatus
+from ektp.domain.choice import parse_choice
+from ektp.domain.errors import InvalidChoice, InvalidText
+
+
+class ReportDesk:
+    """Card lists and the head of office's reports."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    def list_cards(
+        self, status: str | CardStatus | None = None, village: str | VillageCode | None = None
+    ) -> tuple[CardRow, ...]:
+        """Cards, optionally of one status and one village, oldest request first."""
+        the_status = parse_choice(CardStatus, status, "status") if status else None
+        the_village = (
+            village if isinstance(village, VillageCode) else VillageCode.parse(village)
+        ) if village else None
+        return self._services.read_models.cards(
+            status=the_status.value if the_status else None,
+            village=the_village.value if the_village else None,
+        )
+
+    def daily_report(self, day: str | dt.date | None = None) -> DailyFigures:
+        """The counts of one office-local day (today by default)."""
+        s = self._services
+        return s.read_models.daily(parse_day(day) if day else s.today())
+
+    def backlog_report(self) -> tuple[BacklogRow, ...]:
+        """Open cards per kecamatan by state and age band, oldest first."""
+        return self._services.read_models.backlog(self._services.now())
+
+    def village_report(self) -> tuple[VillageCoverage, ...]:
+        """Coverage per village."""
+        return self._services.read_models.villages()
+
+    def delivery_report(
+        self, start: str | dt.date | None = None, end: str | dt.date | None = None
+    ) -> DeliveryFold:
+        """Delivery figures per village, kecamatan and courier between two dates (inclusive),
+        from the delivery facts read model."""
+        s = self._services
+        first = parse_day(start, "from") if start else None
+        last = parse_day(end, "to") if end else None
+        if first and last and last < first:
+            raise InvalidText(field="to", reason="it is before --from")
+        fold = DeliveryFold(start=first, end=last, timezone=s.config.timezone)
+        for fact, village in s.read_models.delivery_facts(first, last):
+            fold.add_fact(fact, village)
+        return fold
+
+    def projections_status(self) -> tuple[ProjectionStatus, ...]:
+        """How far each read model has got."""
+        return self._services.read_models.status()
+
+    def catch_up_read_models(self) -> int:
+        """Apply every event the read models have not applied yet."""
+        return self._services.read_models.catch_up()
+
+    def initialise_database(self) -> tuple[ProjectionStatus, ...]:
+        """Create whatever tables are missing and bring the read models up to date."""
+        read_models = self._services.read_models
+        read_models.ensure_schema()
+        read_models.catch_up()
+        return read_models.status()
+
+    def database_status(self) -> DatabaseStatus:
+        """Which database this is and whether its schema is current; creates nothing."""
+        read_models = self._services.read_models
+        url, engine, version = read_models.describe()
+        try:
+            self._services.store.last_position()
+            event_tables = True
+        except StoreUnavailable:
+            event_tables = False
+        missing = read_models.missing_tables()
+        projections = () if missing else read_models.status()
+        return DatabaseStatus(url, engine, version, event_tables, missing, projections)
+
+    def rebuild_read_models(self, name: str | None = None) -> int:
+        """Rebuild one read model (or all) from the first event."""
+        statuses = self._services.read_models.status()
+        if name is not None and name not in {s.name for s in statuses}:
+            names = ", ".join(s.name for s in statuses)
+            raise InvalidChoice(field="projection", value=name[:30], choices=names)
+        return self._services.read_models.rebuild(name)
