@@ -11,7 +11,7 @@ themselves, so a sheet filled in by hand and the README's codes read the same.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import attrs
 
@@ -114,15 +114,15 @@ CSV_HEADER = ("no", "card", "kecamatan", "village", "rt", "rw", "nik", "name", "
               f"proxy-kk (4 groups: {GROUPED_KK})", "place", "old-card", "signature")
 
 
-def header_aliases() -> dict[str, str]:
+def header_aliases(columns: Sequence[SheetColumn] = XLSX_COLUMNS) -> dict[str, str]:
     """Each workbook header label as the column code it stands for."""
-    return {column.label: column.code for column in XLSX_COLUMNS}
+    return {column.label: column.code for column in columns}
 
 
-def as_codes(table: Table) -> Table:
+def as_codes(table: Table, choices: Mapping[str, Mapping[str, str]] = CHOICES) -> Table:
     """`table` with every dropdown label in a choice column turned back into its code."""
     codes = {column: {column_key(label): code for code, label in labels.items()}
-             for column, labels in CHOICES.items()}
+             for column, labels in choices.items()}
 
     def relabel(row: TableRow) -> TableRow:
         cells = dict(row.cells)

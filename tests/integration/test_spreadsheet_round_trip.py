@@ -24,6 +24,7 @@ import openpyxl
 import pytest
 from openpyxl.utils import get_column_letter
 from testkit.cli import event_count, run
+from testkit.delivery_cli import dispatched_round
 from testkit.libreoffice import (
     CSV_FILTER,
     CSV_IMPORT,
@@ -35,12 +36,11 @@ from testkit.libreoffice import (
 
 from ektp.entrypoints.composition import open_office
 
-NGUDIREJO = "35.17.08.2014"
 OWNER_KK = "3517080101901230"  # genuinely ends in 0
 PROXY_NIK = "3517081203851234"
 ROUNDED_NIK = "3517081203851230"  # what 15 significant digits leave of it
-OWNERS = {"3517081409820003": "Siti", "3517084804010004": "Dewi", "3517085505880005": "Rina",
-          "3517086101770006": "Ayu"}
+OWNERS = {"3517081409820003": "Siti Lestari", "3517084804010004": "Dewi Lestari",
+          "3517085505880005": "Rina Lestari", "3517086101770006": "Ayu Lestari"}
 COURIER = {"actor": "kurir.anto", "role": "courier"}
 
 
@@ -50,25 +50,6 @@ def calc(tmp_path_factory: pytest.TempPathFactory) -> Calc:
         return Calc(tmp_path_factory.mktemp("calc"))
     except CalcUnavailable as missing:
         pytest.fail(f"LibreOffice Calc is required for this test: {missing}")
-
-
-def _round(db: Path) -> tuple[str, list[str]]:
-    assert run("blanks", "receive", "--bast", "BAST/1", "--source", "ministry",
-               "--range", "3517170001-3517170100", db=db).code == 0
-    cards = []
-    for rt, (nik, name) in enumerate(OWNERS.items(), start=1):
-        made = run("card", "request", "--nik", nik, "--name", f"{name} Lestari", "--kk", OWNER_KK,
-                   "--village", NGUDIREJO, "--rt", str(rt), "--rw", "1", db=db)
-        assert made.code == 0, made.err
-        card = made.out.strip()
-        for step in (["ready", card], ["allocate", card], ["print", card]):
-            assert run("card", *step, db=db).code == 0
-        cards.append(card)
-    manifest = run("manifest", "open", "--courier", "kurir.anto", "--date", "2017-11-14",
-                   "--village", NGUDIREJO, db=db).out.strip()
-    assert run("manifest", "assign", manifest, "--all-ready", db=db).code == 0
-    assert run("manifest", "dispatch", manifest, "--seal", "SEGEL-1", db=db).code == 0
-    return manifest, cards
 
 
 def _proxy(nik: str, kk: str) -> dict[str, str]:
@@ -103,7 +84,7 @@ def _recorded(db: Path) -> dict[str, tuple[str, str]]:
 
 def test_the_sheet_survives_libreoffice_calc(calc: Calc, tmp_path: Path) -> None:
     db = tmp_path / "office.db"
-    manifest, (on_xlsx, on_bare, on_grouped, on_via) = _round(db)
+    manifest, (on_xlsx, on_bare, on_grouped, on_via) = dispatched_round(db, OWNERS, OWNER_KK)
     sheet_xlsx, sheet_csv = tmp_path / "sheet.xlsx", tmp_path / "sheet.csv"
     assert run("manifest", "sheet", manifest, "--format", "xlsx", "--output", str(sheet_xlsx), db=db).code == 0
     assert run("manifest", "sheet", manifest, "--format", "csv", "--output", str(sheet_csv), db=db).code == 0
