@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 if TYPE_CHECKING:
+    from openpyxl.cell.cell import Cell, MergedCell
     from openpyxl.worksheet.datavalidation import DataValidation
     from openpyxl.worksheet.worksheet import Worksheet
 
@@ -62,7 +63,7 @@ def write_workbook(book: Workbook) -> bytes:
     ws = wb.worksheets[0]
     ws.title = book.title[:31]
     for n, line in enumerate(book.heading, start=1):
-        ws.cell(n, 1, line).font = Font(bold=n == 1, size=13 if n == 1 else 10)
+        _text(ws, n, 1, line).font = Font(bold=n == 1, size=13 if n == 1 else 10)
     header_row = len(book.heading) + 2 if book.heading else 1
     first, last = header_row + 1, header_row + max(len(book.rows), 1)
     bold, fill = Font(bold=True), PatternFill("solid", fgColor=_HEADER_FILL)
@@ -72,7 +73,7 @@ def write_workbook(book: Workbook) -> bytes:
     for col, column in enumerate(book.columns, start=1):
         letter = get_column_letter(col)
         ws.column_dimensions[letter].width = column.width
-        head = ws.cell(header_row, col, column.header)
+        head = _text(ws, header_row, col, column.header)
         head.font, head.fill, head.alignment = bold, fill, wrap
         for row in range(first, last + 1):
             # Every cell, filled or blank, is text: what a person types stays as typed.
@@ -83,12 +84,21 @@ def write_workbook(book: Workbook) -> bytes:
         ws.row_dimensions[row].height = book.row_height
         for col, value in enumerate(values, start=1):
             if value:
-                ws.cell(row, col, str(value))  # a str is written as a text cell, never a number
+                _text(ws, row, col, str(value))
     ws.freeze_panes = f"A{first}"
     _page_setup(ws, book, header_row, f"A1:{get_column_letter(sum(printed))}{last}")
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def _text(ws: Worksheet, row: int, col: int, value: str) -> Cell | MergedCell:
+    """A text cell, never a number and never a formula (openpyxl takes a str starting with
+    ``=`` for one: a name or a label must not compute anything in the clerk's spreadsheet)."""
+    cell = ws.cell(row, col)
+    cell.value = value
+    cell.data_type = "s"
+    return cell
 
 
 def _validation(lists: Worksheet, col: int, column: Column, cells: str) -> DataValidation:
@@ -98,7 +108,7 @@ def _validation(lists: Worksheet, col: int, column: Column, cells: str) -> DataV
     if column.choices:
         letter = get_column_letter(col)
         for n, choice in enumerate(column.choices, start=1):
-            lists.cell(n, col, choice)
+            _text(lists, n, col, choice)
         # A range on the hidden sheet, not an inline list: labels may hold commas, and an
         # inline list is cut at 255 characters.
         source = f"'{lists.title}'!${letter}$1:${letter}${len(column.choices)}"

@@ -76,6 +76,16 @@ def test_the_workbook_keeps_every_cell_as_text_with_dropdowns_and_an_a4_page() -
     assert str(ws.print_area).endswith(f"$A$1:${letter('Signature')}$8")  # the card id is not printed
 
 
+def test_text_starting_with_an_equals_sign_is_text_not_a_formula() -> None:
+    sheet = small_sheet(1)
+    sheet = Sheet(sheet.manifest, sheet.village_labels, sheet.rows, '=HYPERLINK("http://x","y")')
+    data = sheet_workbook(sheet)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert b"<f>" not in archive.read("xl/worksheets/sheet1.xml")
+    cell = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]["A1"]
+    assert cell.data_type == "s" and str(cell.value).startswith('=HYPERLINK("http://x","y")')
+
+
 def filled(sheet: Sheet, cells: dict[tuple[int, str], object]) -> bytes:
     book = openpyxl.load_workbook(io.BytesIO(sheet_workbook(sheet)))
     for (row, label), value in cells.items():
