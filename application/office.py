@@ -347,9 +347,9 @@ class Office:
         return self.manifests.dispatch_manifest(actor, manifest, seal)
 
     def record_results(self, actor: Actor, manifest: str | UUID, rows: Sequence[ResultRow],
-                       partial: bool = False) -> ResultsRecorded:
+                       partial: bool = False, digits_checked: bool = False) -> ResultsRecorded:
         """`ManifestDesk.record_results`."""
-        return self.manifests.record_results(actor, manifest, rows, partial)
+        return self.manifests.record_results(actor, manifest, rows, partial, digits_checked)
 
     def check_in_manifest(self, actor: Actor, manifest: str | UUID, *, seal_intact: bool,
                           note: str | None = None) -> ManifestView:

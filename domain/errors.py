@@ -286,6 +286,13 @@ class InvalidResultsFile(InvalidInput):
 
 class MangledNumber(InvalidInput):
     """A NIK or KK number in a file was changed by a spreadsheet (E-notation, lost digits, .0)."""
+
+
+class UncheckedDigits(MangledNumber):
+    """A CSV's NIK or KK is 16 bare digits ending in 0, as a spreadsheet leaves every 16-digit
+    number it rounded; accepted only once the clerk checked them (``--digits-checked``)."""
+
+
 # --- rules of the blank stock ledger --------------------------------------------
 class SerialAlreadyReceived(DomainError):
     """A serial is never received twice."""

@@ -177,6 +177,12 @@ EN: Mapping[str, str] = {
         "the {field}{shown} looks changed by a spreadsheet ({how}); store the column as "
         "text with all 16 digits"
     ),
+    "UncheckedDigits": (
+        "the {field} {shown} is 16 bare digits ending in 0, as a spreadsheet leaves every "
+        "16-digit number it rounded to 15 digits; write it as four groups of four digits "
+        "with spaces between, or use the XLSX sheet, or give --digits-checked once the "
+        "digits were checked against the person's card"
+    ),
     "InvalidResultsFile": (
         "{bad} of {total} rows of the results file are invalid; nothing was recorded "
         "(fix them, or use --partial to record the valid rows)."

@@ -157,14 +157,17 @@ class ManifestDesk:
 
     def record_results(
         self, actor: Actor, manifest: str | UUID, rows: Sequence[ResultRow],
-        partial: bool = False,
+        partial: bool = False, digits_checked: bool = False,
     ) -> ResultsRecorded:
         """Record a courier's results: every row checked first; any bad row and nothing
-        is recorded (`partial`: the good rows are). Rows already recorded are skipped."""
+        is recorded (`partial`: the good rows are). Rows already recorded are skipped.
+        `digits_checked`: the clerk checked a CSV's bare NIK and KK digits that end in 0
+        against the person's card (`ektp.application.tables.digits`)."""
         s = self._services
         s.authorise(actor, cmd.RecordOutcome.action)
         return s.store.transact(
-            lambda tx: record_rows(s, tx, actor, self._open(tx, manifest), rows, partial))
+            lambda tx: record_rows(s, tx, actor, self._open(tx, manifest), rows, partial,
+                                   digits_checked))
 
     def check_in_manifest(
         self, actor: Actor, manifest: str | UUID, *, seal_intact: bool, note: str | None = None

@@ -20,9 +20,11 @@ from ektp.application.card.lookup import load_card
 from ektp.application.card.steps import decide_card
 from ektp.application.kernel.services import Services
 from ektp.application.kernel.transaction import Transaction
-from ektp.application.manifest.results_file import ResultRow, number_text
+from ektp.application.manifest.results_file import ResultRow
 from ektp.application.manifest.steps import decide_manifest
 from ektp.application.manifest.views import ManifestView, ResultsRecorded
+from ektp.application.tables.digits import digits_cell
+from ektp.application.tables.table import CellKind
 from ektp.domain.actor import Actor
 from ektp.domain.card import commands as card_cmd
 from ektp.domain.card.recipient import Recipient
@@ -40,6 +42,7 @@ from ektp.domain.errors import (
     DomainError,
     InvalidResultsFile,
     InvalidText,
+    MangledNumber,
 )
 from ektp.domain.manifest import commands as cmd
 from ektp.domain.manifest.state import Manifest, Report
@@ -79,9 +82,10 @@ def report_key(report: Report) -> Key:
 
 def record_rows(
     services: Services, tx: Transaction, actor: Actor, manifest: Manifest,
-    rows: Sequence[ResultRow], partial: bool,
+    rows: Sequence[ResultRow], partial: bool, digits_checked: bool = False,
 ) -> ResultsRecorded:
-    """Check every row, then record the good ones (all rows must be good unless `partial`)."""
+    """Check every row, then record the good ones (all rows must be good unless `partial`).
+    `digits_checked`: a CSV's bare NIK and KK digits ending in 0 were checked by the clerk."""
     cards: dict[UUID, Card] = {}
     for card_id in manifest.entries:
         cards[card_id] = load_card(services, tx, card_id)
@@ -95,7 +99,7 @@ def record_rows(
             continue
         point = tx.savepoint()
         try:
-            wanted = read_row(row, manifest, by_nik, services)
+            wanted = read_row(row, manifest, by_nik, services, digits_checked)
             if held[wanted.card_id][wanted.key] > 0:
                 held[wanted.card_id][wanted.key] -= 1
                 already += 1
@@ -144,9 +148,9 @@ def _required(row: ResultRow, column: str) -> str:
 
 
 def read_row(row: ResultRow, manifest: Manifest, by_nik: dict[str, UUID],
-             services: Services) -> RowOutcome:
+             services: Services, digits_checked: bool = False) -> RowOutcome:
     """Read one row's cells; raise the named error of the first bad cell."""
-    card_id = _card_of(_required(row, "card"), manifest, by_nik)
+    card_id = _card_of(row, manifest, by_nik, digits_checked)
     outcome = parse_choice(Outcome, _required(row, "outcome"), "outcome")
     evidence = parse_reference(row.get("evidence") or "", "evidence") if row.get("evidence") else None
     if outcome is Outcome.ATTEMPT_FAILED:
@@ -157,19 +161,33 @@ def read_row(row: ResultRow, manifest: Manifest, by_nik: dict[str, UUID],
                           evidence=evidence)
     kind = parse_choice(RecipientKind, _required(row, "recipient"), "recipient")
     return RowOutcome(
-        card_id, outcome, recipient=_recipient(row, kind, services),
+        card_id, outcome, recipient=_recipient(row, kind, services, digits_checked),
         verified_by=parse_choice(Verification, _required(row, "verified-by"), "verified-by"),
         place=parse_choice(HandOverPlace, row.get("place") or "door", "place"),
         evidence=evidence,
-        old_card=parse_serial(row.get("old-card") or "") if row.get("old-card") else None,
+        old_card=_old_card(row),
     )
 
 
-def _card_of(text: str, manifest: Manifest, by_nik: dict[str, UUID]) -> UUID:
+def _old_card(row: ResultRow) -> str | None:
+    text = row.get("old-card")
+    if text is None:
+        return None
+    if row.kind("old-card") is CellKind.NUMBER:  # a number cell drops a serial's leading zeros
+        raise MangledNumber(field="old card serial", shown="", how="a number cell, not text")
+    return parse_serial(text)
+
+
+def _card_of(row: ResultRow, manifest: Manifest, by_nik: dict[str, UUID],
+             digits_checked: bool) -> UUID:
+    text = _required(row, "card")
     try:
+        if row.kind("card") is CellKind.NUMBER:
+            raise ValueError("a number is never a card id")
         card_id = UUID(text)
     except ValueError:
-        digits = strip_separators(number_text(text, "NIK in the card column"))
+        digits = strip_separators(digits_cell(row, "card", "NIK in the card column",
+                                              digits_checked=digits_checked))
         if not (len(digits) == 16 and digits.isascii() and digits.isdigit()):
             raise InvalidText(field="the card column",
                               reason="give a card id or the card's 16-digit NIK") from None
@@ -182,15 +200,18 @@ def _card_of(text: str, manifest: Manifest, by_nik: dict[str, UUID]) -> UUID:
     return card_id
 
 
-def _recipient(row: ResultRow, kind: RecipientKind, services: Services) -> Recipient:
+def _recipient(row: ResultRow, kind: RecipientKind, services: Services,
+               digits_checked: bool) -> Recipient:
     if kind is RecipientKind.OWNER:
         return Recipient.owner()
     nik, kk = row.get("proxy-nik"), row.get("proxy-kk")
     name, relationship = row.get("proxy-name"), row.get("relationship")
     return Recipient(
         kind,
-        nik=services.parse_nik(number_text(nik, "proxy NIK")).value if nik else None,
+        nik=services.parse_nik(digits_cell(row, "proxy-nik", "proxy NIK",
+                                           digits_checked=digits_checked)).value if nik else None,
         name=parse_name(name, "proxy name") if name else None,
-        kk=KkNumber.parse(number_text(kk, "proxy KK number")).value if kk else None,
+        kk=KkNumber.parse(digits_cell(row, "proxy-kk", "proxy KK number",
+                                      digits_checked=digits_checked)).value if kk else None,
         relationship=parse_choice(Relationship, relationship, "relationship") if relationship else None,
     )

@@ -1,87 +1,33 @@
 """Reading a courier's results file: one row per card outcome, every cell as text.
 
-Columns (header names ignore case, spaces and underscores): ``card`` (card id or
-NIK), ``outcome`` (handed-over, attempt-failed, returned), ``recipient`` (owner,
-proxy), ``relationship``, ``verified-by``, ``evidence``, ``reason``, and for a
-proxy ``proxy-nik``, ``proxy-name``, ``proxy-kk``; optionally ``place`` and
-``old-card``. Other columns (those of ``ektp manifest sheet --format csv``) are
-ignored, so the filled-in sheet itself can be recorded.
+Columns (header names ignore case, spaces, underscores and a hint in parentheses):
+``card`` (card id or NIK), ``outcome`` (handed-over, attempt-failed, returned),
+``recipient`` (owner, proxy), ``relationship``, ``verified-by``, ``evidence``,
+``reason``, and for a proxy ``proxy-nik``, ``proxy-name``, ``proxy-kk``; optionally
+``place`` and ``old-card``. Other columns (those of ``ektp manifest sheet``) are
+ignored, so the filled-in sheet itself can be recorded. The header is the first row
+naming ``card`` and ``outcome`` (the XLSX sheet has title lines above it).
 
-A NIK is read as text and never repaired: a spreadsheet that stored it as a
-number shows it in E-notation, with a trailing ``.0``, or with digits lost, and
-such a row is refused rather than guessed.
+A NIK is read as text and never repaired (`ektp.application.tables.digits`): a
+spreadsheet that stored it as a number shows it in E-notation, with a trailing ``.0``,
+with digits lost, or ending in 0, and such a row is refused rather than guessed. The
+XLSX reader lives in `ektp.adapters.spreadsheet`; it gives the same `Table`.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import re
-from collections.abc import Mapping
+from ektp.application.tables.csv_text import read_csv_table
+from ektp.application.tables.digits import number_text
+from ektp.application.tables.table import TableRow
 
-import attrs
-
-from ektp.domain.errors import InvalidText, MangledNumber
-from ektp.domain.masking import mask_digits
+__all__ = ["REQUIRED", "WHAT", "ResultRow", "number_text", "read_results"]
 
 REQUIRED = ("card", "outcome")
-_E_NOTATION = re.compile(r"[0-9]+(?:[.,][0-9]*)?[eE][+-]?[0-9]+")
-_DECIMAL = re.compile(r"[0-9]+[.,]0+")
-
-
-@attrs.frozen
-class ResultRow:
-    """One data row of the file: its line number and its cells by column name."""
-
-    line: int
-    cells: Mapping[str, str]
-
-    def get(self, column: str) -> str | None:
-        """The cell's text, stripped; None when empty or absent."""
-        value = self.cells.get(column, "").strip()
-        return value or None
-
-
-def _column(name: str) -> str:
-    return "-".join(name.strip().lower().replace("_", " ").split())
+WHAT = "results file"  # how messages name the file
+# One row of a results file (the embedding API's name for a table row).
+ResultRow = TableRow
 
 
 def read_results(text: str) -> list[ResultRow]:
-    """The rows of a results CSV (comma or semicolon separated); raise on a bad header."""
-    text = text.lstrip("\ufeff")
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(
-            text.partition("\n")[0], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
-    try:
-        header = [_column(h) for h in next(reader, [])]
-        missing = [c for c in REQUIRED if c not in header]
-        if missing:
-            raise InvalidText(field="the results file's header",
-                              reason=f"it lacks the column(s) {', '.join(missing)}")
-        rows = []
-        for cells in reader:
-            if not any(c.strip() for c in cells):
-                continue
-            rows.append(ResultRow(reader.line_num, dict(zip(header, cells, strict=False))))
-    except csv.Error as broken:  # e.g. a field larger than the csv module allows
-        raise InvalidText(field="the results file",
-                          reason=f"line {reader.line_num} cannot be read as CSV ({broken})") from None
-    return rows
-
-
-def number_text(value: str, field: str) -> str:
-    """A NIK or KK number typed as text, or `MangledNumber` if a spreadsheet changed it."""
-    raw = value.strip()
-    if _E_NOTATION.fullmatch(raw):
-        raise MangledNumber(field=field, shown="", how="E-notation")
-    if _DECIMAL.fullmatch(raw):
-        raise MangledNumber(field=field, shown=" " + mask_digits(raw.split(".")[0].split(",")[0]),
-                            how="a trailing .0")
-    digits = re.sub(r"[\s.\-]", "", raw)
-    if digits.isdigit() and len(digits) < 16:
-        raise MangledNumber(field=field, shown=f" ({len(digits)} digits)",
-                            how="fewer than 16 digits")
-    return raw
+    """The rows of a results CSV (comma, semicolon or tab separated); raise on a bad header."""
+    return list(read_csv_table(text, REQUIRED, WHAT).rows)

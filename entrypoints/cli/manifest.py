@@ -7,6 +7,7 @@ for a single card outside any manifest.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -91,37 +92,49 @@ def dispatch(manifest: str, seal: str) -> None:
 @manifest.command()
 @MANIFEST
 @click.option("--file", "path", required=True, type=click.Path(dir_okay=False, allow_dash=True),
-              help="The results CSV ('-' for standard input).")
+              help="The results file: the filled-in XLSX sheet, or CSV ('-' for standard input).")
 @click.option("--partial", is_flag=True, help="Record the valid rows and list the others.")
-def record(manifest: str, path: str, partial: bool) -> None:
+@click.option("--digits-checked", is_flag=True,
+              help="A CSV's NIK and KK written as 16 bare digits ending in 0 were checked "
+                   "against each person's card (without it they are refused: a spreadsheet "
+                   "turns every 16-digit number it touched into one ending in 0).")
+def record(manifest: str, path: str, partial: bool, digits_checked: bool) -> None:
     """Record the courier's results file: one row per outcome.
 
-    Columns: card (id or NIK), outcome (handed-over, attempt-failed, returned),
-    recipient (owner, proxy), relationship, verified-by (fingerprint, ktp, kk),
-    evidence, reason (for a failed attempt: not-at-home, address-not-found, moved,
+    The file is the filled-in sheet (``manifest sheet --format xlsx``, or csv) or any
+    CSV with the columns card (id or NIK), outcome (handed-over, attempt-failed,
+    returned), recipient (owner, proxy), relationship, verified-by (fingerprint, ktp,
+    kk), evidence, reason (for a failed attempt: not-at-home, address-not-found, moved,
     refused, identity-mismatch, deceased), and for a proxy proxy-nik, proxy-name,
-    proxy-kk. Every row is checked first: if any is bad nothing is recorded and
-    each bad row is listed by line. Rows already recorded are skipped."""
-    from ektp.application.manifest.results_file import read_results
+    proxy-kk; optionally place and old-card. Every row is checked first: if any is bad
+    nothing is recorded and each bad row is listed by line. Rows already recorded are
+    skipped.
+
+    \b
+    NIK and KK numbers: a spreadsheet keeps 15 digits of a number, so a NIK typed
+    into a spreadsheet's ordinary cell loses its last digit (it ends in 0). The XLSX
+    sheet stores those columns as text; in it a number cell there is refused. In a
+    CSV, write them in four groups (3517 0812 0385 1234): 16 bare digits ending in 0
+    are refused unless --digits-checked."""
+    from ektp.adapters.spreadsheet.files import read_table_file
+    from ektp.application.manifest.results_file import REQUIRED, WHAT
+    from ektp.entrypoints.cli.sheet_labels import as_codes, header_aliases
 
     s = session()
     actor = s.actor()
-    rows = read_results(_read_text(path))
-    result = s.office().manifests.record_results(actor, manifest, rows, partial=partial)
+    table = as_codes(read_table_file(_read_bytes(path), REQUIRED, WHAT, header_aliases()))
+    result = s.office().manifests.record_results(actor, manifest, table.rows, partial=partial,
+                                                 digits_checked=digits_checked)
     emit(s.as_json, results_data(result), results_text(result))
 
 
-def _read_text(path: str) -> str:
+def _read_bytes(path: str) -> bytes:
     from ektp.domain.errors import InvalidText
 
     if path == "-":
-        import sys
-
-        return sys.stdin.read()
+        return sys.stdin.buffer.read()
     try:
-        return Path(path).read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise InvalidText(field="the results file", reason="it is not UTF-8 text") from None
+        return Path(path).read_bytes()
     except OSError as error:
         raise InvalidText(field="the results file", reason=f"cannot read it ({error.strerror})") from None
 
@@ -174,16 +187,25 @@ def list_(status: str | None) -> None:
 
 @manifest.command()
 @MANIFEST
-@click.option("--format", "fmt", type=click.Choice(["text", "csv", "html"]), default="text",
-              show_default=True, help="text for a screen, csv for a spreadsheet, html to print on A4.")
+@click.option("--format", "fmt", type=click.Choice(["text", "csv", "html", "xlsx"]), default="text",
+              show_default=True,
+              help="text for a screen, xlsx for a spreadsheet (NIK columns kept as text, "
+                   "dropdowns), csv for scripts, html to print on A4.")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file instead of standard output.")
+              help="Write to this file instead of standard output (needed for xlsx on a terminal).")
 def sheet(manifest: str, fmt: str, output: Path | None) -> None:
     """The sheet the courier carries: cards by kecamatan, village, RT/RW, with masked NIK,
-    name, address and blank columns for recipient, relationship and signature."""
-    from ektp.entrypoints.cli.sheet_render import sheet_csv, sheet_html, sheet_text
+    name, address and blank columns for recipient, relationship and signature.
 
+    The filled-in xlsx or csv sheet is what ``manifest record --file`` takes. Fill it
+    in as the XLSX workbook: its NIK and KK columns are text, so all 16 digits stay.
+    A spreadsheet that opens the CSV turns 16 typed digits into a number and keeps 15
+    of them (3517081203851234 becomes 3517081203851230): in a CSV, write NIK and KK in
+    four groups (3517 0812 0385 1234), as its headers ask."""
     s = session()
+    if fmt == "xlsx" and output is None and not s.as_json and sys.stdout.isatty():
+        raise click.UsageError("an XLSX workbook is a binary file: give --output FILE "
+                               "(or redirect standard output to a file)")
     found = s.office(must_exist=True).manifests.manifest_sheet(manifest)
     if s.as_json:
         emit(True, {"manifest": manifest_data(found.manifest), "villages": list(found.village_labels),
@@ -191,8 +213,33 @@ def sheet(manifest: str, fmt: str, output: Path | None) -> None:
                               "village": r.village, "rt": r.rt, "rw": r.rw, "nik": r.nik,
                               "name": r.name, "address": r.address} for r in found.rows]})
         return
+    if fmt == "xlsx":
+        from ektp.entrypoints.cli.sheet_workbook import sheet_workbook
+
+        data = sheet_workbook(found)
+        if output is None:
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+        else:
+            _write_whole(output, data)
+        return
+    from ektp.entrypoints.cli.sheet_render import sheet_csv, sheet_html, sheet_text
+
     text = {"text": sheet_text, "csv": sheet_csv, "html": sheet_html}[fmt](found)
     if output is None:
         click.echo(text, nl=not text.endswith("\n"))
     else:
         output.write_text(text, encoding="utf-8")
+
+
+def _write_whole(path: Path, data: bytes) -> None:
+    """Write `data` to `path` whole or not at all: a refused write leaves no half file."""
+    from ektp.domain.errors import InvalidText
+
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        partial.write_bytes(data)
+        partial.replace(path)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise InvalidText(field="the --output file", reason=f"cannot write it ({error.strerror})") from None

@@ -1,7 +1,9 @@
-"""The courier's sheet as text, CSV or A4 HTML.
+"""The courier's sheet as text, CSV or A4 HTML (the workbook: `sheet_workbook`).
 
 The CSV has the columns of a results file (``card``, ``outcome``, ``recipient``...)
-left blank, so the courier's filled-in copy can be given to ``ektp manifest record``.
+left blank, so the courier's filled-in copy can be given to ``ektp manifest record``;
+its NIK and KK headers ask for four groups of digits, which a spreadsheet keeps as text.
+The words people read come from `sheet_labels`.
 """
 
 from __future__ import annotations
@@ -12,26 +14,24 @@ import io
 
 from ektp.application.manifest.views import Sheet
 from ektp.entrypoints.cli.output import table
+from ektp.entrypoints.cli.sheet_labels import (
+    CSV_HEADER,
+    PRINT_HEADERS,
+    SIGNATURES,
+    TEXT_HEADERS,
+    heading,
+)
 
+_heading = heading
 RESULT_COLUMNS = ["outcome", "recipient", "relationship", "verified-by", "evidence", "reason",
-                  "proxy-nik", "proxy-name", "proxy-kk"]
-
-
-def _heading(sheet: Sheet) -> list[str]:
-    m = sheet.manifest
-    return [
-        f"{sheet.office_name}: delivery manifest {m.id}",
-        f"Courier {m.courier}, {m.date.isoformat()}, {len(sheet.rows)} cards, "
-        f"seal {m.seal_number or '-'} ({m.status})",
-        "Villages: " + "; ".join(sheet.village_labels),
-    ]
+                  "proxy-nik", "proxy-name", "proxy-kk", "place", "old-card"]
 
 
 def sheet_text(sheet: Sheet) -> str:
     """The sheet as plain text, with blank columns to fill in by hand."""
     rows = [(r.number, r.nik, r.name, f"Kec. {r.kecamatan_name}, {r.address}", "", "", "")
             for r in sheet.rows]
-    body = table(["no", "NIK", "name", "address", "recipient", "relationship", "signature"], rows)
+    body = table(list(TEXT_HEADERS), rows)
     return "\n".join([*_heading(sheet), "", body])
 
 
@@ -39,8 +39,7 @@ def sheet_csv(sheet: Sheet) -> str:
     """The sheet as CSV: one row per card, the results columns left blank."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["no", "card", "kecamatan", "village", "rt", "rw", "nik", "name", "address",
-                     *RESULT_COLUMNS, "signature"])
+    writer.writerow(CSV_HEADER)
     for r in sheet.rows:
         writer.writerow([r.number, r.card_id, f"{r.kecamatan} {r.kecamatan_name}",
                          f"{r.village} {r.village_name}", r.rt or "", r.rw or "", r.nik, r.name,
@@ -101,15 +100,11 @@ def sheet_html(sheet: Sheet) -> str:
 <table>
 <colgroup><col class="no"><col class="nik"><col class="name"><col class="address">
 <col class="recipient"><col class="rel"><col class="sign"></colgroup>
-<thead><tr><th>No</th><th>NIK</th><th>Name</th><th>Address</th><th>Recipient</th>
-<th>Relationship</th><th>Signature</th></tr></thead>
+<thead><tr>{"".join(f"<th>{e(h)}</th>" for h in PRINT_HEADERS)}</tr></thead>
 <tbody>
 {chr(10).join(body)}
 </tbody></table>
 <div class="signatures">
-<div>Dispatching officer<div class="line"></div></div>
-<div>Courier<div class="line"></div></div>
-<div>Receiving officer<div class="line"></div></div>
-</div>
+{"".join(f'<div>{e(who)}<div class="line"></div></div>' + chr(10) for who in SIGNATURES)}</div>
 </body></html>
 """

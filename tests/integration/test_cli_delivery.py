@@ -72,12 +72,15 @@ def test_a_whole_courier_day(day: tuple[Path, str, list[str]], tmp_path: Path) -
     sheet_csv = list(csv.DictReader(io.StringIO(run("manifest", "sheet", manifest, "--format", "csv", db=db).out)))
     assert [r["nik"] for r in sheet_csv][0] == "3517********0004" and sheet_csv[0]["outcome"] == ""
     by_card = {r["card"]: r for r in sheet_csv}
+    # The NIK and KK headers carry a hint, "proxy-nik (4 groups: 3517 0812 0385 1234)".
+    nik_column, kk_column = (next(h for h in sheet_csv[0] if h.startswith(name + " ("))
+                             for name in ("proxy-nik", "proxy-kk"))
     by_card[cards[0]].update({"outcome": "handed-over", "recipient": "owner", "verified-by": "ktp",
                               "evidence": "TTD-1"})
     by_card[cards[1]].update({"outcome": "attempt-failed", "reason": "not-at-home", "evidence": "FOTO-2"})
     by_card[cards[3]].update({"outcome": "handed-over", "recipient": "proxy", "relationship": "spouse",
-                              "verified-by": "kk", "proxy-nik": PROXY_NIK, "proxy-name": "Hendra Gunawan",
-                              "proxy-kk": "3517080101100001"})
+                              "verified-by": "kk", nik_column: PROXY_NIK, "proxy-name": "Hendra Gunawan",
+                              kk_column: "3517 0801 0110 0001"})
     filled = tmp_path / "filled.csv"
     with filled.open("w", newline="") as file:
         writer = csv.DictWriter(file, list(sheet_csv[0]))

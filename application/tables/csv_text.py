@@ -1,0 +1,36 @@
+"""Reading CSV text (comma, semicolon or tab separated) as rows of `CellKind.CSV` cells."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping, Sequence
+
+from ektp.application.tables.table import Cell, CellKind, Table, build_table
+from ektp.domain.errors import InvalidText
+
+
+def csv_grid(text: str, what: str) -> list[list[Cell]]:
+    """Every record of `text` as cells; each cell's line is where its record ends."""
+    text = text.lstrip("\ufeff")
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(
+            text.partition("\n")[0], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text), dialect)
+    grid = []
+    try:
+        for fields in reader:
+            grid.append([Cell(f, CellKind.CSV, reader.line_num, n)
+                         for n, f in enumerate(fields, start=1)])
+    except csv.Error as broken:  # e.g. a field larger than the csv module allows
+        raise InvalidText(field=f"the {what}",
+                          reason=f"line {reader.line_num} cannot be read as CSV ({broken})") from None
+    return grid
+
+
+def read_csv_table(text: str, required: Sequence[str], what: str,
+                   aliases: Mapping[str, str] | None = None) -> Table:
+    """The table of a CSV file's text; `what` names the file in messages."""
+    return build_table(csv_grid(text, what), required, what, aliases)

@@ -1,0 +1,61 @@
+"""NIK and KK numbers in a file: text as typed, or refused as a spreadsheet's number.
+
+A spreadsheet keeps 15 significant digits of a number, so a 16-digit NIK or KK that went
+through a number always comes back ending in 0 (3517081203851234 becomes
+3517081203851230), or in E-notation, or with a trailing ``.0``, or shorter. Such a cell
+is refused, never repaired. A workbook says how it stored each cell, so its number
+cells are refused and its text cells trusted. A CSV field does not say: a bare run of
+16 digits ending in 0 there is refused unless the clerk checked the digits against the
+person's card (about 1 genuine NIK in 10 ends in 0; every corrupted one does). Written
+in four groups (``3517 0812 0385 1234``) the number is text to any spreadsheet, and
+passes.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ektp.application.tables.table import CellKind, TableRow
+from ektp.domain.errors import InvalidText, MangledNumber, UncheckedDigits
+from ektp.domain.masking import mask_digits
+
+_E_NOTATION = re.compile(r"[0-9]+(?:[.,][0-9]*)?[eE][+-]?[0-9]+")
+_DECIMAL = re.compile(r"[0-9]+[.,]0+")
+_SEPARATORS = re.compile(r"[\s.\-]")
+# Four groups of four: no spreadsheet writes a number that way (thousands go in threes).
+_GROUPED = re.compile(r"[0-9]{4}(?:[\s.\-][0-9]{4}){3}")
+
+
+def number_text(value: str, field: str) -> str:
+    """A NIK or KK number typed as text, or `MangledNumber` if a spreadsheet changed it
+    (E-notation, a trailing ``.0``, fewer than 16 digits)."""
+    raw = value.strip()
+    if _E_NOTATION.fullmatch(raw):
+        raise MangledNumber(field=field, shown="", how="E-notation")
+    if _DECIMAL.fullmatch(raw):
+        raise MangledNumber(field=field, shown=" " + mask_digits(raw.split(".")[0].split(",")[0]),
+                            how="a trailing .0")
+    digits = _SEPARATORS.sub("", raw)
+    if digits.isdigit() and len(digits) < 16:
+        raise MangledNumber(field=field, shown=f" ({len(digits)} digits)",
+                            how="fewer than 16 digits")
+    return raw
+
+
+def digits_cell(row: TableRow, column: str, field: str, *, digits_checked: bool = False) -> str:
+    """The text of the NIK or KK cell `column` of `row` (which must not be empty), checked
+    for what a spreadsheet does to numbers; `digits_checked`: the clerk compared a CSV's
+    bare digits with the person's card."""
+    text = row.get(column)
+    if text is None:
+        raise InvalidText(field=f"the {column} column", reason="it is empty")
+    kind = row.kind(column)
+    if kind is CellKind.NUMBER:
+        raise MangledNumber(field=field, shown="", how="a number cell, not text")
+    raw = number_text(text, field)
+    digits = _SEPARATORS.sub("", raw)
+    if (kind is CellKind.CSV and not digits_checked and len(digits) == 16 and digits.isascii()
+            and digits.isdigit()
+            and digits.endswith("0") and not _GROUPED.fullmatch(raw)):
+        raise UncheckedDigits(field=field, shown=mask_digits(digits))
+    return raw

@@ -1,0 +1,126 @@
+"""``ektp manifest sheet --format xlsx`` and ``manifest record`` of a workbook or CSV, as
+a clerk runs them: real subprocesses on a SQLite file (the workbook filled with openpyxl
+here; tests/integration/test_spreadsheet_round_trip.py fills it in LibreOffice)."""
+
+from __future__ import annotations
+
+import io
+import os
+import pty
+import subprocess
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from testkit.cli import EKTP, assert_one_line_error, event_count, run
+from testkit.delivery_cli import dispatched_round
+
+OWNER_KK = "3517080101901230"
+COURIER = {"actor": "kurir.anto", "role": "courier"}
+
+
+@pytest.fixture
+def dispatched(tmp_path: Path) -> tuple[Path, str, list[str]]:
+    """Two printed cards of one family on a dispatched manifest."""
+    db = tmp_path / "office.db"
+    manifest, cards = dispatched_round(db, {"3517081409820003": "Siti Lestari",
+                                            "3517084804010004": "Dewi Lestari"}, OWNER_KK)
+    return db, manifest, cards
+
+
+def test_an_xlsx_sheet_is_never_written_to_a_terminal(dispatched: tuple[Path, str, list[str]]) -> None:
+    db, manifest, _ = dispatched
+    main, terminal = pty.openpty()
+    env = {**os.environ, "EKTP_ACTOR": "op.test", "EKTP_ROLE": "operator"}
+    done = subprocess.run([EKTP, "--db", f"sqlite:///{db}", "manifest", "sheet", manifest, "--format", "xlsx"],
+                          stdout=terminal, stderr=subprocess.PIPE, env=env, timeout=60)
+    os.close(terminal)
+    os.set_blocking(main, False)
+    try:
+        shown = os.read(main, 65536)
+    except (BlockingIOError, OSError):
+        shown = b""
+    os.close(main)
+    assert done.returncode == 2 and shown == b""
+    assert b"--output" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    piped = subprocess.run([EKTP, "--db", f"sqlite:///{db}", "manifest", "sheet", manifest, "--format", "xlsx"],
+                           capture_output=True, env=env, timeout=60)
+    assert piped.returncode == 0 and piped.stdout.startswith(b"PK\x03\x04")
+    assert openpyxl.load_workbook(io.BytesIO(piped.stdout)).worksheets[0]["A1"].value.startswith("Dispendukcapil")
+
+
+def _fill(path: Path, card: str, values: dict[str, object]) -> None:
+    book = openpyxl.load_workbook(path)
+    ws = book.worksheets[0]
+    header = {str(c.value): c.column_letter for c in ws[5] if c.value}
+    row = next(c.row for c in ws[header["Card"]] if c.value == card)
+    for label, value in values.items():
+        ws[f"{header[label]}{row}"] = value
+    book.save(path)
+
+
+def test_a_filled_workbook_is_recorded_and_a_number_where_a_nik_belongs_is_refused(
+        dispatched: tuple[Path, str, list[str]], tmp_path: Path) -> None:
+    db, manifest, (first, second) = dispatched
+    sheet = tmp_path / "sheet.xlsx"
+    assert run("manifest", "sheet", manifest, "--format", "xlsx", "--output", str(sheet), db=db).code == 0
+    _fill(sheet, first, {"Outcome": "handed-over", "Recipient": "owner", "Verified by": "ktp",
+                         "Evidence": "TTD-1"})
+    proxy = {"Outcome": "handed-over", "Recipient": "proxy", "Relationship": "sibling",
+             "Verified by": "kk", "Proxy name": "Hendra Gunawan", "Proxy KK": OWNER_KK}
+    _fill(sheet, second, {**proxy, "Proxy NIK": 3517081203851230})  # a number cell
+    before = event_count(db)
+    refused = run("manifest", "record", manifest, "--file", str(sheet), db=db, **COURIER)
+    assert refused.code == 2 and "Traceback" not in refused.err and refused.out == ""
+    assert "line 7: the proxy NIK looks changed by a spreadsheet (a number cell" in refused.err
+    assert "1 of 2 rows" in refused.err and "3517081203851230" not in refused.err
+    assert event_count(db) == before
+
+    _fill(sheet, second, {**proxy, "Proxy NIK": "3517081203851230"})  # typed into the text cell
+    recorded = run("manifest", "record", manifest, "--file", str(sheet), db=db, **COURIER)
+    assert recorded.code == 0 and "recorded 2 rows" in recorded.out, recorded.err
+    statuses = [run("--json", "card", "show", c, db=db).json()["status"] for c in (first, second)]
+    assert statuses == ["HANDED_OVER", "HANDED_OVER"]
+
+
+def test_a_csv_nik_of_bare_digits_ending_in_0_needs_digits_checked(
+        dispatched: tuple[Path, str, list[str]], tmp_path: Path) -> None:
+    db, manifest, (card, _) = dispatched
+    results = tmp_path / "results.csv"
+    results.write_text("card,outcome,recipient,relationship,verified-by,proxy-nik,proxy-name,proxy-kk\n"
+                       f"{card},handed-over,proxy,sibling,kk,3517081203851230,Hendra Gunawan,{OWNER_KK}\n")
+    before = event_count(db)
+    refused = run("manifest", "record", manifest, "--file", str(results), db=db, **COURIER)
+    assert refused.code == 2 and event_count(db) == before
+    assert "line 2: the proxy NIK 3517********1230 is 16 bare digits ending in 0" in refused.err
+    assert "--digits-checked" in refused.err and "3517081203851230" not in refused.err
+    grouped = tmp_path / "grouped.csv"
+    grouped.write_text(results.read_text().replace("3517081203851230", "3517 0812 0385 1230"))
+    kk = run("manifest", "record", manifest, "--file", str(grouped), db=db, **COURIER)
+    assert kk.code == 2 and "line 2: the proxy KK number 3517********1230 is 16 bare" in kk.err
+    assert event_count(db) == before
+    checked = run("manifest", "record", manifest, "--file", str(results), "--digits-checked", db=db, **COURIER)
+    assert checked.code == 0 and "recorded 1 rows" in checked.out, checked.err
+
+
+def test_files_ektp_does_not_read_are_refused_in_one_line(
+        dispatched: tuple[Path, str, list[str]], tmp_path: Path) -> None:
+    db, manifest, _ = dispatched
+    ods = tmp_path / "sheet.ods"
+    with zipfile.ZipFile(ods, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+    result = run("manifest", "record", manifest, "--file", str(ods), db=db, **COURIER)
+    assert_one_line_error(result, 2)
+    assert "OpenDocument" in result.err and ".xlsx" in result.err
+    assert_one_line_error(run("manifest", "record", manifest, "--file", str(tmp_path / "none.xlsx"),
+                              db=db, **COURIER), 2)
+    stdin = run("manifest", "record", manifest, "--file", "-", db=db, stdin="card,result\n", **COURIER)
+    assert_one_line_error(stdin, 2)
+
+
+def test_the_help_says_what_a_spreadsheet_does_to_a_nik() -> None:
+    record = run("manifest", "record", "--help", actor=None).out
+    assert "--digits-checked" in record and "four groups" in record and "15 digits" in record
+    sheet = run("manifest", "sheet", "--help", actor=None).out
+    assert "xlsx" in sheet and "3517081203851230" in sheet
