@@ -6,12 +6,11 @@ left blank, so the courier's filled-in copy can be given to ``ektp manifest reco
 
 from __future__ import annotations
 
-import csv
 import html
 import io
 
 from ektp.application.manifest.views import Sheet
-from ektp.entrypoints.cli.output import table
+from ektp.entrypoints.cli.output import SafeCsvWriter, table
 
 RESULT_COLUMNS = ["outcome", "recipient", "relationship", "verified-by", "evidence", "reason",
                   "proxy-nik", "proxy-name", "proxy-kk"]
@@ -38,7 +37,7 @@ def sheet_text(sheet: Sheet) -> str:
 def sheet_csv(sheet: Sheet) -> str:
     """The sheet as CSV: one row per card, the results columns left blank."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = SafeCsvWriter(out, lineterminator="\n")
     writer.writerow(["no", "card", "kecamatan", "village", "rt", "rw", "nik", "name", "address",
                      *RESULT_COLUMNS, "signature"])
     for r in sheet.rows:
