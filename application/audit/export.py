@@ -107,9 +107,14 @@ def export_history(
                         where=f"the store at seq {notification.id}",
                         reason=f"the event has no leaf: the journal holds {head.size} leaves "
                                "(run 'ektp db verify')")
-                with store_errors():
+                try:
                     event: Any = mapper.to_domain_event(notification)
-                aggregate = aggregate_of_topic(notification.topic)
+                    aggregate = aggregate_of_topic(notification.topic)
+                except Exception as error:  # noqa: BLE001 - whatever a changed row breaks
+                    raise AuditCheckFailed(
+                        where=f"the store at seq {notification.id}",
+                        reason=f"the event cannot be read back ({type(error).__name__}): it was "
+                               "changed after it was written (run 'ektp db verify')") from None
                 parts = line_parts(aggregate, event, personal)
                 if leaves is not None:
                     own = parts if same_form else leaves.parts(event)

@@ -100,8 +100,14 @@ def verify_store(store: Store, form: LeafForm, office: str, *,
         made: dict[int, list[tuple[int, bytes]]] = {}
         for notification in page:
             index = tree.size
-            with store_errors():
+            try:
                 event = mapper.to_domain_event(notification)
+            except Exception as error:  # noqa: BLE001 - whatever a changed row breaks
+                raise _fail(f"the stored event at seq {notification.id} (leaf {index}: "
+                            f"{notification.topic.rsplit(':', 1)[-1][:40]} v{notification.originator_version} "
+                            f"of {notification.originator_id})",
+                            f"it cannot be read back as an event ({type(error).__name__}): it was "
+                            "changed after it was written") from None
             digest = leaf_hash(form.leaf(event, index, notification.id))
             if index not in stored:
                 raise _fail(_describe(notification, event, index),
