@@ -90,8 +90,8 @@ class JournalledPostgresApplicationRecorder(PostgresApplicationRecorder, Journal
         exc: BaseException | None = None
         ids: Sequence[int] | None = None
         with self.datastore.get_connection() as conn:
-            with conn.pipeline() as pipeline, conn.transaction():
-                with conn.cursor() as curs, conn.cursor() as head_curs:
+            with conn.pipeline() as pipeline:
+                with conn.transaction(), conn.cursor() as curs, conn.cursor() as head_curs:
                     try:
                         self._lock_table(curs)
                         self._notify_channel(curs)
@@ -119,6 +119,10 @@ class JournalledPostgresApplicationRecorder(PostgresApplicationRecorder, Journal
                                if NODES in str(error) else error)
                     except Exception as error:  # noqa: BLE001 - re-raised once the pipeline is closed
                         exc = error
+                    if exc is not None:
+                        # Roll back everything (a refusal raised here must not commit the
+                        # events); the error itself is raised once the pipeline is closed.
+                        raise psycopg.Rollback()
             if exc is not None:
                 # Inside get_connection, which turns psycopg's errors into eventsourcing's
                 # (a version conflict into its IntegrityError), as its own insert does.
