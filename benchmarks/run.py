@@ -9,7 +9,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 BENCHMARKS = ["bench_card_writes", "bench_cli_startup", "bench_blanks", "bench_read_models",
-              "bench_audit"]
+              "bench_audit", "bench_journal"]
 
 if __name__ == "__main__":
     chosen = sys.argv[1:] or BENCHMARKS

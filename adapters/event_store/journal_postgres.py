@@ -39,7 +39,7 @@ from ektp.adapters.event_store.journal_sqlite import (
 )
 from ektp.application.audit.journal import JournalLeaves, advance
 from ektp.application.ports.journal import JournalHead
-from ektp.application.audit.merkle import INDEX_BITS, CompactRange, NodeId, key_node, node_key
+from ektp.application.audit.merkle import CompactRange, NodeId, node_key
 from ektp.application.errors import JournalAlreadyBuilt, JournalDamaged, JournalMissing
 from ektp.application.ports.journal import JournalStorage
 
@@ -144,32 +144,27 @@ class JournalledPostgresApplicationRecorder(PostgresApplicationRecorder, Journal
 
     def journal_nodes(self, nodes: Sequence[NodeId]) -> dict[NodeId, bytes]:
         """The hashes of these stored nodes."""
-        keys = [node_key(*n) for n in nodes]
-        found: dict[NodeId, bytes] = {}
-        if not keys:
-            return found
-        with self.datastore.transaction(commit=False) as curs:
-            curs.execute(SQL("SELECT node, hash FROM {} WHERE node = ANY(%s)").format(self._nodes), (keys,))
-            for row in curs.fetchall():
-                found[key_node(row["node"])] = bytes(row["hash"])
-        return found
+        by_key = {node_key(*n): n for n in nodes}
+        return {by_key[key]: digest for key, digest in self._values(list(by_key), "hash").items()}
 
-    def journal_level(self, level: int, start: int, stop: int) -> list[tuple[int, bytes]]:
-        """(index, hash) of the stored nodes of `level` from `start` to before `stop`."""
-        base = level << INDEX_BITS
-        with self.datastore.transaction(commit=False) as curs:
-            curs.execute(SQL("SELECT node, hash FROM {} WHERE node >= %s AND node < %s ORDER BY node")
-                         .format(self._nodes), (base + start, base + stop))
-            return [(row["node"] - base, bytes(row["hash"])) for row in curs.fetchall()]
-
-    def journal_seqs(self, indexes: Sequence[int]) -> dict[int, int]:
-        """The seq each of these leaves was written for."""
-        keys = list(indexes)
+    def _values(self, keys: list[int], column: str) -> dict[int, Any]:
         if not keys:
             return {}
         with self.datastore.transaction(commit=False) as curs:
-            curs.execute(SQL("SELECT node, seq FROM {} WHERE node = ANY(%s)").format(self._nodes), (keys,))
-            return {int(r["node"]): int(r["seq"]) for r in curs.fetchall() if r["seq"] is not None}
+            curs.execute(SQL("SELECT node, {} AS value FROM {} WHERE node = ANY(%s)").format(
+                Identifier(column), self._nodes), (keys,))
+            return {int(r["node"]): bytes(r["value"]) if column == "hash" else int(r["value"])
+                    for r in curs.fetchall() if r["value"] is not None}
+
+    def journal_level(self, level: int, start: int, stop: int) -> list[tuple[int, bytes]]:
+        """(index, hash) of the stored nodes of `level` from `start` to before `stop`."""
+        by_key = {node_key(level, i): i for i in range(start, stop)}
+        return sorted((by_key[key], digest) for key, digest in self._values(list(by_key), "hash").items())
+
+    def journal_seqs(self, indexes: Sequence[int]) -> dict[int, int]:
+        """The seq each of these leaves was written for."""
+        by_key = {node_key(0, i): i for i in indexes}
+        return {by_key[key]: seq for key, seq in self._values(list(by_key), "seq").items()}
 
     def stream_positions(self, stream_id: UUID) -> list[tuple[int, int]]:
         """(version, seq) of the stream's stored events."""

@@ -1,8 +1,8 @@
 """eventsourcing's SQLite application recorder, journalling every event it inserts.
 
 The journal's tables live beside ``stored_events`` in the same file:
-``ektp_journal`` (one row per perfect node of the tree: key = level << 40 |
-index, hash), ``ektp_journal_head`` (one row: size, frontier, since which leaf
+``ektp_journal`` (one row per perfect node of the tree: key = its place in post-order,
+`merkle.node_key`; hash; for a leaf, the store position it was written for), ``ektp_journal_head`` (one row: size, frontier, since which leaf
 leaves were written with their events, the audit key's id, the last leaf's
 store position) and ``ektp_journal_checkpoints`` (the signed checkpoints).
 
@@ -26,7 +26,7 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLite
 
 from ektp.application.audit.journal import JournalLeaves, advance, pack_frontier, unpack_frontier
 from ektp.application.ports.journal import JournalHead
-from ektp.application.audit.merkle import INDEX_BITS, CompactRange, NodeId, key_node, node_key
+from ektp.application.audit.merkle import CompactRange, NodeId, node_key
 from ektp.application.errors import JournalAlreadyBuilt, JournalDamaged, JournalMissing
 from ektp.application.ports.journal import JournalStorage
 
@@ -132,38 +132,31 @@ class JournalledSQLiteApplicationRecorder(SQLiteApplicationRecorder, JournalStor
 
     def journal_nodes(self, nodes: Sequence[NodeId]) -> dict[NodeId, bytes]:
         """The hashes of these stored nodes."""
-        found: dict[NodeId, bytes] = {}
-        keys = [node_key(*n) for n in nodes]
+        by_key = {node_key(*n): n for n in nodes}
+        return {by_key[key]: digest for key, digest in self._hashes(list(by_key), "hash").items()}
+
+    def _hashes(self, keys: list[int], column: str) -> dict[int, Any]:
+        found: dict[int, Any] = {}
         with self.datastore.transaction(commit=False) as c:
             for at in range(0, len(keys), 500):
                 part = keys[at:at + 500]
-                c.execute(f"SELECT node, hash FROM {NODES} WHERE node IN ({','.join('?' * len(part))})",
-                          part)
-                for key, digest in c.fetchall():
-                    found[key_node(key)] = bytes(digest)
+                c.execute(f"SELECT node, {column} FROM {NODES} WHERE node IN "
+                          f"({','.join('?' * len(part))})", part)
+                for key, value in c.fetchall():
+                    if value is not None:
+                        found[int(key)] = bytes(value) if column == "hash" else int(value)
         return found
 
     def journal_level(self, level: int, start: int, stop: int) -> list[tuple[int, bytes]]:
         """(index, hash) of the stored nodes of `level` from `start` to before `stop`."""
-        base = level << INDEX_BITS
-        with self.datastore.transaction(commit=False) as c:
-            c.execute(f"SELECT node, hash FROM {NODES} WHERE node >= ? AND node < ? ORDER BY node",
-                      (base + start, base + stop))
-            return [(key - base, bytes(digest)) for key, digest in c.fetchall()]
+        by_key = {node_key(level, i): i for i in range(start, stop)}
+        found = self._hashes(list(by_key), "hash")
+        return sorted((by_key[key], digest) for key, digest in found.items())
 
     def journal_seqs(self, indexes: Sequence[int]) -> dict[int, int]:
         """The seq each of these leaves was written for."""
-        keys = list(indexes)
-        found: dict[int, int] = {}
-        with self.datastore.transaction(commit=False) as c:
-            for at in range(0, len(keys), 500):
-                part = keys[at:at + 500]
-                c.execute(f"SELECT node, seq FROM {NODES} WHERE node IN ({','.join('?' * len(part))})",
-                          part)
-                for key, seq in c.fetchall():
-                    if seq is not None:
-                        found[int(key)] = int(seq)
-        return found
+        by_key = {node_key(0, i): i for i in indexes}
+        return {by_key[key]: seq for key, seq in self._hashes(list(by_key), "seq").items()}
 
     def stream_positions(self, stream_id: UUID) -> list[tuple[int, int]]:
         """(version, seq) of the stream's stored events."""

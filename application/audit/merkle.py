@@ -34,7 +34,6 @@ HASH_SIZE = 32
 LEAF_PREFIX = b"\x00"
 NODE_PREFIX = b"\x01"
 EMPTY_ROOT = hashlib.sha256(b"").digest()
-# Node keys pack (level, index) into one integer: room for 2**40 leaves.
 INDEX_BITS = 40
 MAX_LEAVES = 1 << INDEX_BITS
 
@@ -52,13 +51,16 @@ def node_hash(left: bytes, right: bytes) -> bytes:
 
 
 def node_key(level: int, index: int) -> int:
-    """The one-integer key a node is stored under."""
-    return (level << INDEX_BITS) | index
+    """The one-integer key a node is stored under: its place in post-order, i.e. in the
+    order appending creates nodes (a leaf, then the subtrees it completes). So every
+    append adds rows at the end of one index: one database page is touched, not one a level.
 
-
-def key_node(key: int) -> NodeId:
-    """The (level, index) of a stored key."""
-    return key >> INDEX_BITS, key & (MAX_LEAVES - 1)
+    Node (level, index) is completed by leaf b - 1, b = (index + 1) * 2**level; the b - 1
+    leaves before it created 2(b - 1) - popcount(b - 1) nodes, and it is the `level`-th
+    node that leaf creates after the leaf itself.
+    """
+    before = ((index + 1) << level) - 1
+    return 2 * before - before.bit_count() + level
 
 
 def _split(size: int) -> int:

@@ -28,6 +28,7 @@ from ektp.adapters.audit.files import DirectorySink, DirectorySource
 from ektp.application.audit.checkpoints import parse_consistency, witness
 from ektp.application.audit.line_check import InMemoryStreamVersions
 from ektp.application.audit.manifest import parse_manifest
+from ektp.application.audit.merkle import node_key
 from ektp.application.audit.note import SignedCheckpoint
 from ektp.application.audit.proofs import verify_bundle
 from ektp.application.audit.verify import verify_export
@@ -155,9 +156,9 @@ STORE_CASES: dict[str, Callable[[Path, Office], None]] = {
         "INSERT INTO stored_events SELECT originator_id, originator_version + 100, topic, state "
         "FROM stored_events WHERE rowid=5", ())),
     "a journal leaf edited": lambda db, o: sql(db, (
-        "UPDATE ektp_journal SET hash=zeroblob(32) WHERE node=17", ())),
+        f"UPDATE ektp_journal SET hash=zeroblob(32) WHERE node={node_key(0, 17)}", ())),
     "a journal interior node edited": lambda db, o: sql(db, (
-        f"UPDATE ektp_journal SET hash=zeroblob(32) WHERE node={(3 << 40) | 2}", ())),
+        f"UPDATE ektp_journal SET hash=zeroblob(32) WHERE node={node_key(3, 2)}", ())),
     "an event edited and the journal rewritten to match": lambda db, o: (
         edit_event(db), rewrite_journal(db, drop_checkpoints=False)),
     "edited, journal rewritten, kept checkpoints dropped": lambda db, o: (

@@ -251,6 +251,14 @@ def test_a_ragged_range_is_the_fold_of_its_perfect_subtrees() -> None:
         assert merkle.subtree_root(start, end, nodes) == mth(inputs[start:end])
 
 
+def test_node_keys_are_the_order_appending_creates_nodes() -> None:
+    tree = CompactRange()
+    keys = []
+    for n in range(300):
+        keys += [merkle.node_key(*node) for node, _ in tree.append(leaf_hash(b"%d" % n))]
+    assert keys == list(range(len(keys)))
+
+
 def test_plans_refuse_impossible_sizes() -> None:
     for index, size in [(0, 0), (3, 3), (-1, 4)]:
         with pytest.raises(ValueError):
