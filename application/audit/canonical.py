@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import json
 import re
+from functools import lru_cache
 from typing import Any
 
 FORMAT = "ektp-audit/2"  # what ektp writes
@@ -38,9 +39,11 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+@lru_cache(maxsize=1024)
 def format_time(moment: dt.datetime) -> str:
     """A moment as the format writes it: UTC, microseconds, ``Z``
-    (``2017-11-06T01:00:00.000000Z``)."""
+    (``2017-11-06T01:00:00.000000Z``). Cached: the events of one command share their
+    moment, and every write formats it for the journal."""
     utc = moment if moment.tzinfo is dt.timezone.utc else moment.astimezone(dt.timezone.utc)
     return utc.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
