@@ -28,8 +28,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
-import attrs
-
 HASH_SIZE = 32
 LEAF_PREFIX = b"\x00"
 NODE_PREFIX = b"\x01"
@@ -98,13 +96,27 @@ def fold_nodes(hashes: Sequence[bytes]) -> bytes:
 
 
 # --- appending: the right frontier -------------------------------------------------
-@attrs.define
 class CompactRange:
     """The right frontier of a tree of `size` leaves: the hashes of its perfect
-    subtrees, largest (leftmost) first. Enough to append and to compute the root."""
+    subtrees, largest (leftmost) first. Enough to append and to compute the root.
 
-    size: int = 0
-    hashes: list[bytes] = attrs.Factory(list)
+    A plain class, not attrs: it is imported by every write command, and an attrs
+    class costs its start-up a millisecond or two to build."""
+
+    __slots__ = ("size", "hashes")
+
+    def __init__(self, size: int = 0, hashes: list[bytes] | None = None) -> None:
+        self.size = size
+        self.hashes: list[bytes] = [] if hashes is None else hashes
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, CompactRange) and other.size == self.size
+                and other.hashes == self.hashes)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"CompactRange(size={self.size}, hashes={len(self.hashes)})"
 
     def append(self, leaf: bytes) -> list[tuple[NodeId, bytes]]:
         """Add a leaf hash; return every perfect node it completes (the leaf first)."""
