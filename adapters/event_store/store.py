@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Sequence
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import Mapper
+from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.persistence import EventStore, Mapper, Recording
 from eventsourcing.utils import Environment, EnvType
 
 from ektp.adapters.database_url import DatabaseUrl
@@ -27,10 +30,70 @@ _CACHE_ENV = {
 }
 
 
+# Every event is a leaf of the office's journal, written by these recorders in the
+# event's own transaction (application/audit/journal.py).
+JOURNALLED_RECORDERS = {
+    "sqlite": "ektp.adapters.event_store.journal_sqlite:JournalledSQLiteApplicationRecorder",
+    "postgresql": "ektp.adapters.event_store.journal_postgres:JournalledPostgresApplicationRecorder",
+}
+
+AuditKey = bytes | Callable[[], "bytes | None"] | None
+
+
+def key_from_environment() -> bytes | None:
+    """The audit key from EKTP_AUDIT_KEY / EKTP_AUDIT_KEY_FILE, read when first needed."""
+    from ektp.adapters.audit.key import audit_key
+
+    return audit_key()
+
+
+def key_source(audit_key: AuditKey) -> Callable[[], bytes | None]:
+    """`audit_key` as a function asked for the key at the first write."""
+    if callable(audit_key):
+        return audit_key
+    fixed = audit_key
+
+    def source() -> bytes | None:
+        return fixed
+
+    return source
+
+
+class JournalledEventStore(EventStore[UUID]):
+    """Hands the recorder the domain events themselves, so the journal's leaves are
+    computed from them rather than decoded back from the stored bytes."""
+
+    def put(self, domain_events: Sequence[DomainEventProtocol[UUID]],
+            **kwargs: Any) -> list[Recording[UUID]]:
+        """Store the events (and, through the recorder, their leaves) in one transaction."""
+        return super().put(domain_events, events=domain_events, **kwargs)
+
+
 class EktpStore(Application[UUID]):
-    """All of an office's event streams in one store (cards, registers, ledger...)."""
+    """All of an office's event streams in one store (cards, registers, ledger...),
+    each event journalled as it is written.
+
+    `audit_key` keys the journal's pseudonyms: the key's bytes, a function giving
+    them (asked at the first write), or by default the environment's
+    EKTP_AUDIT_KEY / EKTP_AUDIT_KEY_FILE. Without a key, reads work and writes
+    are refused (`JournalKeyMissing`).
+    """
 
     name = "ektp"
+
+    def __init__(self, env: EnvType | None = None, *, audit_key: AuditKey = key_from_environment) -> None:
+        super().__init__(env)
+        from ektp.application.audit.journal import JournalLeaves
+
+        recorder: Any = self.recorder
+        if hasattr(recorder, "journal"):
+            recorder.journal = JournalLeaves(key_source(audit_key), decode=self.mapper.to_domain_event)
+
+    def construct_event_store(self) -> EventStore[UUID]:
+        """The event store that passes the domain events down to the journal."""
+        if hasattr(self.recorder, "journal"):
+            return JournalledEventStore(mapper=self.mapper, recorder=self.recorder)
+        return super().construct_event_store()
 
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
         """Only the given settings: never the process environment (two stores can coexist)."""
@@ -41,17 +104,22 @@ class EktpStore(Application[UUID]):
         return AttrsEventMapper()
 
 
-def store_settings(url: DatabaseUrl) -> dict[str, str]:
-    """The eventsourcing settings for `url`."""
+def store_settings(url: DatabaseUrl, *, journal: bool = True) -> dict[str, str]:
+    """The eventsourcing settings for `url` (`journal=False` only to measure its cost)."""
     if url.kind == "memory":
-        return {"PERSISTENCE_MODULE": "eventsourcing.popo", **_CACHE_ENV}
+        module = ("ektp.adapters.event_store.journal_popo:JournalledPOPOFactory" if journal
+                  else "eventsourcing.popo")
+        return {"PERSISTENCE_MODULE": module, **_CACHE_ENV}
+    recorder = {"APPLICATION_RECORDER_TOPIC": JOURNALLED_RECORDERS[url.kind]} if journal else {}
     if url.kind == "sqlite":
         return {
             "PERSISTENCE_MODULE": "ektp.adapters.event_store.durable_sqlite:DurableSQLiteFactory",
             "SQLITE_DBNAME": url.path,
+            **recorder,
             **_CACHE_ENV,
         }
     return {
+        **recorder,
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
         "POSTGRES_DBNAME": url.dbname,
         "POSTGRES_HOST": url.host,
@@ -64,13 +132,15 @@ def store_settings(url: DatabaseUrl) -> dict[str, str]:
 
 
 def open_event_store(
-    url: DatabaseUrl, *, must_exist: bool = False, create_tables: bool = True
+    url: DatabaseUrl, *, must_exist: bool = False, create_tables: bool = True,
+    audit_key: AuditKey = key_from_environment, journal: bool = True,
 ) -> EktpStore:
     """Open (creating tables if needed) the store `url` names.
 
     With `must_exist`, a missing SQLite file is refused instead of created, so a
     mistyped path on a read command does not leave an empty database behind;
-    without `create_tables` nothing is created (``ektp db check``).
+    without `create_tables` nothing is created (``ektp db check``). `audit_key`
+    keys the journal (see `EktpStore`); `journal=False` is for benchmarks only.
     """
     if url.kind == "sqlite":
         # os.path, not pathlib: this is on every command's path and pathlib is slow to import.
@@ -80,19 +150,20 @@ def open_event_store(
         if not os.path.isdir(folder):
             raise StoreUnavailable(reason=f"the folder {folder} does not exist")
     if url.kind == "postgresql":
-        return _open_postgres(url, create_tables)
-    settings = store_settings(url)
+        return _open_postgres(url, create_tables, audit_key, journal)
+    settings = store_settings(url, journal=journal)
     if not create_tables:
         settings["CREATE_TABLE"] = "n"
     with store_errors():
-        return EktpStore(env=settings)
+        return EktpStore(env=settings, audit_key=audit_key)
 
 
 # pg_advisory_lock key serialising schema creation across processes.
 SCHEMA_LOCK = 35_17_2017
 
 
-def _open_postgres(url: DatabaseUrl, create_tables: bool) -> EktpStore:
+def _open_postgres(url: DatabaseUrl, create_tables: bool, audit_key: AuditKey,
+                   journal: bool) -> EktpStore:
     """Connect once directly first, so a wrong host, port, password or database is
     reported with the server's own reason at once (the pool would only time out).
 
@@ -109,16 +180,18 @@ def _open_postgres(url: DatabaseUrl, create_tables: bool) -> EktpStore:
     except psycopg.Error as error:
         reason = (str(error).strip().splitlines() or [type(error).__name__])[-1]
         raise StoreUnavailable(reason=f"cannot connect to {url.redacted}: {reason}") from None
-    settings = store_settings(url)
+    settings = store_settings(url, journal=journal)
     with connection:
-        row = connection.execute(f"SELECT to_regclass('{EktpStore.name}_events') IS NOT NULL").fetchone()
+        row = connection.execute(
+            f"SELECT to_regclass('{EktpStore.name}_events') IS NOT NULL "
+            "AND to_regclass('ektp_journal_head') IS NOT NULL").fetchone()
         if (row and row[0]) or not create_tables:
             settings["CREATE_TABLE"] = "n"
             with store_errors():
-                return EktpStore(env=settings)
+                return EktpStore(env=settings, audit_key=audit_key)
         connection.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK,))
         try:
             with store_errors():
-                return EktpStore(env=settings)
+                return EktpStore(env=settings, audit_key=audit_key)
         finally:
             connection.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK,))

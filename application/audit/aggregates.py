@@ -1,10 +1,14 @@
-"""Which events the export holds, and under which aggregate name.
+"""Which aggregate of the audit format every stored event belongs to.
 
-An event belongs to an aggregate of the format by the package its class lives
-in. The blank ledger and the delivery manifests (issues 3 and 4) map in by
-their packages as soon as those exist; a package missing today costs nothing.
-The NIK registers (`ektp.domain.open_requests`) are an index, not an
-aggregate: their events are not exported (their positions leave gaps in `seq`).
+An event belongs to an aggregate by the package (or module) its class lives in.
+Every stored event must belong to one: each is a leaf of the journal, written
+in the aggregate's name, and exported under it. The NIK registers
+(`ektp.domain.open_requests`, aggregate ``nik-register``) are an index rather
+than a record of the office's work, but they are stored events like any
+other, so they have leaves and are exported too (``ektp-audit/2``), with their
+NIK-derived stream ids pseudonymised (`personal.Pseudonymiser.stream`). A new
+aggregate (the staff register, issue 12) is added here, with the module that
+holds its event classes.
 """
 
 from __future__ import annotations
@@ -20,8 +24,13 @@ AGGREGATE_PACKAGES: dict[str, str] = {
     "card": "ektp.domain.card",
     "blank-stock": "ektp.domain.blank_stock",
     "manifest": "ektp.domain.manifest",
+    "nik-register": "ektp.domain.open_requests",
 }
+# aggregate -> the module holding its event classes (default: the package's `events`).
+EVENT_MODULES: dict[str, str] = {"nik-register": "ektp.domain.open_requests"}
 AGGREGATES = frozenset(AGGREGATE_PACKAGES)
+# The aggregates an ektp-audit/1 export could hold.
+AGGREGATES_V1 = frozenset({"card", "blank-stock", "manifest"})
 
 
 @lru_cache(maxsize=None)
@@ -40,13 +49,14 @@ def aggregate_of(event_class: type[Any]) -> str | None:
 
 @lru_cache(maxsize=None)
 def event_class(aggregate: str, type_name: str) -> type[Any] | None:
-    """The event class named `type_name` in the aggregate's ``events`` module
-    (the layout every aggregate package follows), or None if there is none."""
+    """The event class named `type_name` in the aggregate's events module (its
+    package's ``events``, the layout every aggregate package follows, or the module
+    `EVENT_MODULES` names), or None if there is none."""
     package = AGGREGATE_PACKAGES.get(aggregate)
     if package is None or not type_name.isidentifier():
         return None
     try:
-        module = importlib.import_module(package + ".events")
+        module = importlib.import_module(EVENT_MODULES.get(aggregate, package + ".events"))
     except ModuleNotFoundError:
         return None
     found = getattr(module, type_name, None)

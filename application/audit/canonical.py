@@ -1,4 +1,4 @@
-"""The canonical form of `ektp-audit/1` objects, their hashes and times.
+"""The canonical form of `ektp-audit` objects, their hashes and times.
 
 Canonical form: the UTF-8 bytes of ``json.dumps(obj, sort_keys=True,
 separators=(",", ":"), ensure_ascii=False)``. Floats never appear (integers,
@@ -11,9 +11,11 @@ import datetime as dt
 import hashlib
 import json
 import re
+from functools import lru_cache
 from typing import Any
 
-FORMAT = "ektp-audit/1"
+FORMAT = "ektp-audit/2"  # what ektp writes
+FORMAT_V1 = "ektp-audit/1"  # still read and verified
 ZERO_HASH = "0" * 64
 HEX64 = re.compile(r"[0-9a-f]{64}")
 TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z")
@@ -37,9 +39,11 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+@lru_cache(maxsize=1024)
 def format_time(moment: dt.datetime) -> str:
     """A moment as the format writes it: UTC, microseconds, ``Z``
-    (``2017-11-06T01:00:00.000000Z``)."""
+    (``2017-11-06T01:00:00.000000Z``). Cached: the events of one command share their
+    moment, and every write formats it for the journal."""
     utc = moment if moment.tzinfo is dt.timezone.utc else moment.astimezone(dt.timezone.utc)
     return utc.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 

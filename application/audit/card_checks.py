@@ -70,18 +70,24 @@ class PrintedOnAllocatedBlank(Check):
 
     def __init__(self) -> None:
         self._allocated: dict[str, str | None] = {}
+        self._whole: set[str] = set()  # cards whose history starts in this export
         self._found: list[Finding] = []
 
     def observe(self, line: AuditLine) -> None:
         """Follow each card's allocated blank."""
         if line.aggregate != "card":
             return
+        if line.version == 1:
+            self._whole.add(line.stream)
         if line.type == "BlankAllocated":
             self._allocated[line.stream] = line.data.get("serial")
         elif line.type in ("Printed", "PrintFailed"):
             serial = line.data.get("serial")
             allocated = self._allocated.get(line.stream)
-            if line.stream in self._allocated and serial != allocated:
+            if line.stream in self._whole and line.stream not in self._allocated:
+                self._found.append(Finding(_card(line), f"{line.type} comes before any "
+                                                        "BlankAllocated of the card"))
+            elif line.stream in self._allocated and serial != allocated:
                 self._found.append(Finding(_card(line), f"{line.type} names blank {serial}, "
                                                         f"but blank {allocated} was allocated"))
             self._allocated[line.stream] = None if line.type == "PrintFailed" else serial
@@ -113,6 +119,36 @@ class HandOverAfterDispatch(Check):
         elif (line.type == "HandedOver" and line.stream in self._whole
               and line.stream not in self._dispatched):
             self._found.append(Finding(_card(line), "handed over without a dispatch before it"))
+
+    def findings(self, now: dt.datetime) -> list[Finding]:
+        """What was found."""
+        return self._found
+
+
+class StreamTimesOrdered(Check):
+    """Within a stream, no event is dated before the one before it.
+
+    A finding, not a verification failure: the export may be exactly what the
+    office recorded, with a clock that went back (a PC's clock set wrong, two
+    clerks' machines out of step); the office should look at its clocks.
+    """
+
+    name = "stream-times-ordered"
+    description = "no event is dated before the previous event of its stream"
+    needs = frozenset({"card"})
+
+    def __init__(self) -> None:
+        self._last: dict[str, dt.datetime] = {}
+        self._found: list[Finding] = []
+
+    def observe(self, line: AuditLine) -> None:
+        """Compare with the stream's previous event."""
+        before = self._last.get(line.stream)
+        if before is not None and line.time < before:
+            self._found.append(Finding(f"{line.aggregate} {line.stream} (line {line.number})",
+                                       f"{line.type} is dated {line.time.isoformat()}, before the "
+                                       f"stream's previous event ({before.isoformat()})"))
+        self._last[line.stream] = line.time
 
     def findings(self, now: dt.datetime) -> list[Finding]:
         """What was found."""

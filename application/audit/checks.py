@@ -7,6 +7,7 @@ from ektp.application.audit.card_checks import (
     CardHistoriesWhole,
     HandOverAfterDispatch,
     PrintedOnAllocatedBlank,
+    StreamTimesOrdered,
 )
 from ektp.application.audit.reconcile import Check, ReconcilePolicy
 from ektp.application.audit.stock_checks import (
@@ -14,18 +15,22 @@ from ektp.application.audit.stock_checks import (
     ClosedManifestsBalanced,
     PrintedBlankConsumed,
     SpoiledBlanksDestroyed,
+    StockCountMatches,
 )
 
 
 def all_checks(policy: ReconcilePolicy) -> list[Check]:
     """Fresh instances of every check (each keeps state for one run)."""
+    conservation = BlankConservation()
     return [
         CardHistoriesWhole(),
         BlankAllocatedOnce(),
         PrintedOnAllocatedBlank(),
         HandOverAfterDispatch(),
+        StreamTimesOrdered(),
         PrintedBlankConsumed(),
-        BlankConservation(),
+        conservation,
+        StockCountMatches(conservation),  # after it: reads its running figures
         SpoiledBlanksDestroyed(policy),
         ClosedManifestsBalanced(),
     ]

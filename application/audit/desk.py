@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from ektp.application.audit.canonical import ZERO_HASH
 from ektp.application.audit.export import export_history
+from ektp.application.audit.journal import LeafForm
 from ektp.application.audit.lines import PersonalDataPolicy
 from ektp.application.audit.manifest import Manifest, parse_manifest
 from ektp.application.audit.personal import Pseudonymiser, Revealer
@@ -13,15 +15,24 @@ from ektp.application.errors import AuditCheckFailed, AuditKeyMissing
 from ektp.application.kernel.services import Services
 from ektp.application.ports.audit_sink import AuditSink
 from ektp.application.ports.audit_source import AuditSource
-from ektp.application.ports.signer import Signer
+from ektp.application.ports.signer import SignatureChecker, Signer
 from ektp.domain.actor import Actor
+
+if TYPE_CHECKING:
+    from uuid import UUID
+
+    from ektp.application.audit.checkpoints import ConsistencyProof
+    from ektp.application.ports.journal import JournalHead
+    from ektp.application.audit.note import SignedCheckpoint
+    from ektp.application.audit.store_check import StoreReport
 
 EXPORT = "export the audit trail"
 EXPORT_PERSONAL_DATA = "export personal data in full"
+SIGN_CHECKPOINT = "sign a checkpoint"
 
 
 class AuditDesk:
-    """Exports of the office's history in the ``ektp-audit/1`` format."""
+    """Exports of the office's history in the ``ektp-audit/2`` format."""
 
     def __init__(self, services: Services) -> None:
         self._services = services
@@ -45,6 +56,7 @@ class AuditDesk:
         """
         s = self._services
         s.authorise(actor, EXPORT)
+        leaves = LeafForm(audit_key) if audit_key is not None else None
         personal: PersonalDataPolicy
         if reveal_personal_data:
             s.authorise(actor, EXPORT_PERSONAL_DATA)
@@ -53,7 +65,7 @@ class AuditDesk:
             raise AuditKeyMissing()
         else:
             personal = Pseudonymiser(audit_key)
-        after, start_hash = 0, ZERO_HASH
+        after, start_hash, start_size = 0, ZERO_HASH, 0
         if previous is not None:
             before = parse_manifest(previous.manifest(), where="the previous export's manifest.json")
             if before.office != s.config.office_code:
@@ -63,7 +75,85 @@ class AuditDesk:
                 raise AuditCheckFailed(
                     where="the previous export",
                     reason=f"its personal data is {before.personal_data}; continue it the same way")
-            after, start_hash = before.last_seq, before.end_hash
+            if not before.is_v2 or before.tree_size is None:
+                raise AuditCheckFailed(
+                    where="the previous export",
+                    reason=f"it is {before.format}, which records no journal leaves; make one full "
+                           "export in the new format, then continue that one")
+            after, start_hash, start_size = before.last_seq, before.end_hash, before.tree_size
         return export_history(
-            s.store, sink, office=s.config.office_code, personal=personal,
-            after=after, start_hash=start_hash, upto=upto, signer=signer, progress=progress)
+            s.store, sink, office=s.config.office_code, personal=personal, leaves=leaves,
+            after=after, start_hash=start_hash, start_size=start_size, upto=upto, signer=signer,
+            progress=progress)
+
+    # --- the journal: checkpoints, proofs, the store checked, the upgrade -----------
+    def checkpoint(self, actor: Actor, signer: Signer) -> tuple[SignedCheckpoint, bool]:
+        """Sign and keep a checkpoint of the journal as it is now (second value: whether
+        it is new; the same tree twice is kept once)."""
+        from ektp.application.audit.checkpoints import make_checkpoint
+
+        s = self._services
+        s.authorise(actor, SIGN_CHECKPOINT)
+        return make_checkpoint(s.store, s.config.office_code, signer)
+
+    def latest_checkpoint(self) -> SignedCheckpoint:
+        """The newest checkpoint kept."""
+        from ektp.application.audit.checkpoints import latest_checkpoint
+
+        return latest_checkpoint(self._services.store)
+
+    def consistency(self, old: SignedCheckpoint, new: SignedCheckpoint | None = None) -> ConsistencyProof:
+        """The proof that `new` (default: the newest kept checkpoint) extends `old`."""
+        from ektp.application.audit.checkpoints import consistency
+
+        s = self._services
+        return consistency(s.store, s.config.office_code, old, new)
+
+    def prove_card(self, actor: Actor, card: str | UUID, checkpoint: SignedCheckpoint, *,
+                   audit_key: bytes | None) -> bytes:
+        """The bundle proving a card's events in the checkpoint's tree (pseudonymised)."""
+        from ektp.application.audit.proofs import prove_card
+        from ektp.application.card.lookup import card_id
+
+        s = self._services
+        s.authorise(actor, EXPORT)
+        if audit_key is None:
+            raise AuditKeyMissing()
+        the_card = card_id(s, s.store.reads(), card)
+        return prove_card(s.store, the_card, checkpoint, LeafForm(audit_key))
+
+    def verify_store(self, *, audit_key: bytes | None,
+                     held: Sequence[tuple[str, SignedCheckpoint]] = (),
+                     public_key: SignatureChecker | None = None,
+                     progress: Callable[[int], None] | None = None) -> StoreReport:
+        """``ektp db verify``: every stored event against its journal leaf, and the checkpoints."""
+        from ektp.application.audit.store_check import verify_store
+
+        if audit_key is None:
+            raise AuditKeyMissing()
+        s = self._services
+        return verify_store(s.store, LeafForm(audit_key), s.config.office_code, held=held,
+                            public_key=public_key, progress=progress)
+
+    def build_journal(self, *, audit_key: bytes | None) -> JournalHead:
+        """``ektp db upgrade``: give the events of a database from before the journal
+        their leaves, once (refused if it has a journal)."""
+        from ektp.application.audit.export import journal_of
+        from ektp.application.audit.journal import aggregate_of_topic
+        from ektp.application.audit.merkle import leaf_hash
+        from ektp.application.kernel.store import store_errors
+
+        if audit_key is None:
+            raise AuditKeyMissing()
+        s = self._services
+        form = LeafForm(audit_key)
+        mapper = s.store.app.mapper
+
+        def leaf_of(notification: Any, index: int) -> bytes:
+            aggregate_of_topic(notification.topic)  # an event of no aggregate is refused here
+            return leaf_hash(form.leaf(mapper.to_domain_event(notification), index, notification.id))
+
+        with store_errors():
+            head = journal_of(s.store).build_journal(leaf_of, form.key_id)
+        s.store.forget()
+        return head

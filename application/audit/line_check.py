@@ -3,8 +3,14 @@
 `LineChecker.check` takes the raw bytes of each line in order and either
 returns the parsed line or raises `AuditCheckFailed` naming the line and the
 first rule it breaks: canonical JSON of exactly the format's keys and types,
-its hash, its link to the previous line, ``seq`` order, and each stream's
-versions consecutive. Memory: the stream-version map only (see its port).
+an actor whose role is one of the office's, an aggregate and event type the
+format knows, its hash, its link to the previous line, ``seq`` order, each
+stream's versions consecutive and its aggregate never changing, and (in
+``ektp-audit/2``) its leaf index next in line. For a pseudonymised
+``ektp-audit/2`` export it also grows the Merkle tree from the manifest's
+start frontier with each line's leaf hash (`tree`), so the export's root and
+any checkpoint on the way can be checked. Memory: the stream map only (see its
+port) and the tree's frontier.
 """
 
 from __future__ import annotations
@@ -13,15 +19,21 @@ import datetime as dt
 import re
 from typing import Any
 
-from ektp.application.audit.aggregates import AGGREGATES
+from ektp.application.audit.aggregates import AGGREGATES, AGGREGATES_V1, event_class
 from ektp.application.audit.canonical import HEX64, canonical, parse_time, sha256_hex
-from ektp.application.audit.lines import KEYS, AuditLine
+from ektp.application.audit.lines import KEYS_V1, KEYS_V2, AuditLine
+from ektp.application.audit.merkle import CompactRange, leaf_hash
 from ektp.application.audit.strict_json import NotStrictJson, load_fast, load_strict
 from ektp.application.errors import AuditCheckFailed
 from ektp.application.ports.stream_versions import StreamVersions
+from ektp.domain.actor import Role
 
 MAX_LINE = 1 << 20  # a line longer than 1 MiB is refused unread
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+ROLES = frozenset(r.value for r in Role)
+_MEMBER = 74  # ,"hash":"<64 hex>"  or  ,"prev":"<64 hex>"
+# A stream's last version and aggregate share one stored integer: version << 4 | aggregate.
+_AGGREGATE_BITS = 4
 
 
 class _Bad(Exception):
@@ -37,14 +49,25 @@ class LineChecker:
 
     `from_start` (the export begins at the store's first event) requires every
     stream's first line to be its version 1; a continued export may meet a
-    stream mid-way, and then checks consecutiveness from there on.
+    stream mid-way, and then checks consecutiveness from there on. With `tree`
+    (an ``ektp-audit/2`` export: the frontier before its first line), each
+    line's ``leaf`` must be the tree's size, and a pseudonymised export's
+    leaves are appended to it (`grow`).
     """
 
-    def __init__(self, start_hash: str, versions: StreamVersions, *, from_start: bool) -> None:
+    def __init__(self, start_hash: str, versions: StreamVersions, *, from_start: bool,
+                 tree: CompactRange | None = None, grow: bool = False) -> None:
         self.prev_hash = start_hash
         self.prev_seq = 0
         self.count = 0
         self.first_seq: int | None = None
+        self.tree = tree
+        self._grow = grow and tree is not None
+        self._next_leaf = tree.size if tree is not None else None
+        self._keys = KEYS_V2 if tree is not None else KEYS_V1
+        self._aggregates = AGGREGATES if tree is not None else AGGREGATES_V1
+        self._codes = {name: i + 1 for i, name in enumerate(sorted(AGGREGATES))}
+        self._names = {code: name for name, code in self._codes.items()}
         self._versions = versions
         self._from_start = from_start
 
@@ -74,7 +97,7 @@ class LineChecker:
             raise _Bad(str(error)) from None
         if not isinstance(obj, dict):
             raise _Bad("the line is not a JSON object")
-        time = _check_shape(obj)
+        time = self._check_shape(obj)
         try:
             exact = canonical(obj)
         except ValueError as error:
@@ -86,26 +109,88 @@ class LineChecker:
         # value, so the last ',"hash":"' is the top-level one: cutting that member
         # out gives the canonical form of the line without it.
         cut = body.rfind(b',"hash":"')
-        if sha256_hex(body[:cut] + body[cut + 74:]) != claimed:
+        without_hash = body[:cut] + body[cut + _MEMBER:]
+        if sha256_hex(without_hash) != claimed:
             raise _Bad("its hash does not match its content (the line was altered)")
         if obj["prev"] != self.prev_hash:
             link = "the manifest's start_hash" if number == 1 else f"the hash of line {number - 1}"
             raise _Bad(f"its prev is not {link} (a line was removed, inserted or moved)")
         if obj["seq"] <= self.prev_seq:
             raise _Bad(f"seq {obj['seq']} does not come after seq {self.prev_seq}")
-        self._check_version(obj["stream"], obj["version"])
+        leaf = None
+        if self._next_leaf is not None:
+            leaf = obj["leaf"]
+            if leaf != self._next_leaf:
+                raise _Bad(f"its leaf is {leaf}, not {self._next_leaf} (leaves are numbered "
+                           "one by one from the manifest's start_size)")
+            self._next_leaf += 1
+            if self._grow:
+                assert self.tree is not None
+                # Likewise "prev" is followed by plain values only: without both
+                # members the line is its journal leaf.
+                at = without_hash.rfind(b',"prev":"')
+                self.tree.append(leaf_hash(without_hash[:at] + without_hash[at + _MEMBER:]))
+        self._check_stream(obj["stream"], obj["version"], obj["aggregate"])
         return AuditLine(number=number, seq=obj["seq"], stream=obj["stream"],
                          aggregate=obj["aggregate"], version=obj["version"], type=obj["type"],
-                         time=time, actor=obj["actor"], data=obj["data"], hash=claimed)
+                         time=time, actor=obj["actor"], data=obj["data"], hash=claimed, leaf=leaf)
 
-    def _check_version(self, stream: str, version: int) -> None:
-        last = self._versions.get(stream)
-        if last is None:
+    def _check_stream(self, stream: str, version: int, aggregate: str) -> None:
+        code = self._codes[aggregate]
+        stored = self._versions.get(stream)
+        if stored is None:
             if self._from_start and version != 1:
                 raise _Bad(f"stream {stream} starts at version {version}, not 1")
-        elif version != last + 1:
-            raise _Bad(f"stream {stream} jumps from version {last} to {version}")
-        self._versions.set(stream, version)
+        else:
+            last, before = stored >> _AGGREGATE_BITS, stored & ((1 << _AGGREGATE_BITS) - 1)
+            if before != code:
+                raise _Bad(f"stream {stream} was a {self._names.get(before, '?')} stream; "
+                           f"here it is a {aggregate} stream (one aggregate per stream)")
+            if version != last + 1:
+                raise _Bad(f"stream {stream} jumps from version {last} to {version}")
+        self._versions.set(stream, version << _AGGREGATE_BITS | code)
+
+    def _check_shape(self, obj: dict[str, Any]) -> dt.datetime:
+        """Exactly the format's keys with the right types; returns the parsed time."""
+        keys = self._keys
+        for key in keys:
+            if key not in obj:
+                raise _Bad(f"the key {key!r} is missing")
+        if len(obj) != len(keys):
+            extra = sorted(set(obj) - set(keys))[0]
+            raise _Bad(f"it has a key the format does not define: {extra[:40]!r}")
+        if not _is_int(obj["seq"]) or obj["seq"] < 1:
+            raise _Bad("seq is not a whole number of at least 1")
+        if not _is_int(obj["version"]) or obj["version"] < 1:
+            raise _Bad("version is not a whole number of at least 1")
+        if "leaf" in keys and (not _is_int(obj["leaf"]) or obj["leaf"] < 0):
+            raise _Bad("leaf is not a whole number")
+        stream = obj["stream"]
+        if not isinstance(stream, str) or not _UUID.fullmatch(stream):
+            raise _Bad("stream is not a lowercase UUID")
+        aggregate = obj["aggregate"]
+        if not isinstance(aggregate, str) or aggregate not in self._aggregates:
+            raise _Bad("aggregate is not one of: " + ", ".join(sorted(self._aggregates)))
+        if not isinstance(obj["type"], str) or not obj["type"].isidentifier():
+            raise _Bad("type is not an event name")
+        if event_class(aggregate, obj["type"]) is None:
+            raise _Bad(f"{obj['type'][:40]} is not an event of the {aggregate} aggregate")
+        time = parse_time(obj["time"]) if isinstance(obj["time"], str) else None
+        if time is None:
+            raise _Bad("time is not a UTC time like 2017-11-14T03:00:00.000000Z")
+        actor = obj["actor"]
+        if not (isinstance(actor, dict) and set(actor) == {"id", "role"}
+                and all(isinstance(v, str) for v in actor.values())):
+            raise _Bad('actor is not an object {"id": ..., "role": ...} of two strings')
+        if actor["role"] not in ROLES:
+            raise _Bad(f"the actor's role {actor['role'][:20]!r} is not one of: "
+                       + ", ".join(sorted(ROLES)))
+        if not isinstance(obj["data"], dict):
+            raise _Bad("data is not a JSON object")
+        for key in ("prev", "hash"):
+            if not isinstance(obj[key], str) or not HEX64.fullmatch(obj[key]):
+                raise _Bad(f"{key} is not 64 lowercase hex digits")
+        return time
 
 
 def _explain_not_canonical(body: bytes) -> None:
@@ -117,40 +202,6 @@ def _explain_not_canonical(body: bytes) -> None:
     raise _Bad("the line is not in canonical form (sorted keys, no spaces, UTF-8 without escapes)")
 
 
-def _check_shape(obj: dict[str, Any]) -> dt.datetime:
-    """Exactly the format's keys with the right types; returns the parsed time."""
-    for key in KEYS:
-        if key not in obj:
-            raise _Bad(f"the key {key!r} is missing")
-    if len(obj) != len(KEYS):
-        extra = sorted(set(obj) - set(KEYS))[0]
-        raise _Bad(f"it has a key the format does not define: {extra[:40]!r}")
-    if not _is_int(obj["seq"]) or obj["seq"] < 1:
-        raise _Bad("seq is not a whole number of at least 1")
-    if not _is_int(obj["version"]) or obj["version"] < 1:
-        raise _Bad("version is not a whole number of at least 1")
-    stream = obj["stream"]
-    if not isinstance(stream, str) or not _UUID.fullmatch(stream):
-        raise _Bad("stream is not a lowercase UUID")
-    if not isinstance(obj["aggregate"], str) or obj["aggregate"] not in AGGREGATES:
-        raise _Bad("aggregate is not one of: " + ", ".join(sorted(AGGREGATES)))
-    if not isinstance(obj["type"], str) or not obj["type"].isidentifier():
-        raise _Bad("type is not an event name")
-    time = parse_time(obj["time"]) if isinstance(obj["time"], str) else None
-    if time is None:
-        raise _Bad("time is not a UTC time like 2017-11-14T03:00:00.000000Z")
-    actor = obj["actor"]
-    if not (isinstance(actor, dict) and set(actor) == {"id", "role"}
-            and all(isinstance(v, str) for v in actor.values())):
-        raise _Bad('actor is not an object {"id": ..., "role": ...} of two strings')
-    if not isinstance(obj["data"], dict):
-        raise _Bad("data is not a JSON object")
-    for key in ("prev", "hash"):
-        if not isinstance(obj[key], str) or not HEX64.fullmatch(obj[key]):
-            raise _Bad(f"{key} is not 64 lowercase hex digits")
-    return time
-
-
 class InMemoryStreamVersions(StreamVersions):
     """The whole map in a dict: for small exports and tests (memory grows with streams)."""
 
@@ -158,7 +209,7 @@ class InMemoryStreamVersions(StreamVersions):
         self._last: dict[str, int] = {}
 
     def get(self, stream: str) -> int | None:
-        """The last version seen of `stream`, or None."""
+        """The last value stored for `stream`, or None."""
         return self._last.get(stream)
 
     def set(self, stream: str, version: int) -> None:

@@ -1,31 +1,49 @@
-"""One line of ``events.jsonl``: building it from an event, and reading it back."""
+"""One line of ``events.jsonl``, and the journal leaf it shares its bytes with.
+
+An ``ektp-audit/2`` line is the canonical form of an object with eleven keys:
+``actor aggregate data hash leaf prev seq stream time type version``. Without
+``prev`` and ``hash`` it is the event's *leaf*: the bytes whose RFC 9162 leaf
+hash the journal stored when the event was written (`leaf_bytes`), always in
+pseudonymised form. Both are assembled from the same two pieces of an event
+(`LineParts`: the bytes before ``leaf`` and after ``seq``), so an export, the
+journal and ``ektp db verify`` cannot disagree about what a leaf is.
+``ektp-audit/1`` lines (ten keys, no ``leaf``) are still read and verified.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import attrs
 
 from ektp.application.audit.canonical import canonical, format_time, sha256_hex
 from ektp.application.audit.facts import event_data
 
-KEYS = ("actor", "aggregate", "data", "hash", "prev", "seq", "stream", "time", "type", "version")
+KEYS_V1 = ("actor", "aggregate", "data", "hash", "prev", "seq", "stream", "time", "type", "version")
+KEYS = ("actor", "aggregate", "data", "hash", "leaf", "prev", "seq", "stream", "time", "type",
+        "version")
+KEYS_V2 = KEYS
 
 
 class PersonalDataPolicy(Protocol):
-    """Pseudonymises or reveals the personal fields of a line's data."""
+    """Pseudonymises or reveals the personal parts of a line: its data and, for the NIK
+    registers, its stream id (derived from the NIK)."""
 
     mode: str
 
     def apply(self, aggregate: str, type_name: str, data: dict[str, Any]) -> dict[str, Any]:
         """The data as the export holds it."""
 
+    def stream(self, aggregate: str, stream_id: str) -> str:
+        """The stream id as the export holds it."""
+
 
 @attrs.frozen
 class AuditLine:
-    """A line that passed every check; `time` is parsed, the rest as written."""
+    """A line that passed every check; `time` is parsed, the rest as written
+    (`leaf` is None in an ``ektp-audit/1`` export)."""
 
     number: int
     seq: int
@@ -37,31 +55,60 @@ class AuditLine:
     actor: dict[str, str]
     data: dict[str, Any]
     hash: str
+    leaf: int | None = None
 
 
-def build_line(
-    seq: int, aggregate: str, event: Any, prev: str, personal: PersonalDataPolicy
-) -> tuple[bytes, str]:
-    """The line (canonical bytes and newline) for a stored event, and its hash.
+class LineParts(NamedTuple):
+    """An event's canonical line in two pieces: up to the ``data`` value, and from
+    ``,"stream":`` to the closing brace. Everything between (``hash``, ``leaf``,
+    ``prev``, ``seq``) depends on where the event sits, not on the event."""
+
+    head: bytes
+    rest: bytes
+
+
+def line_parts(aggregate: str, event: Any, personal: PersonalDataPolicy) -> LineParts:
+    """The two position-free pieces of `event`'s line under `personal`.
 
     The top-level keys are fixed, so the canonical form is assembled from the
-    canonical form of each value in sorted key order; the bytes hashed are the
-    same without the ``hash`` member (tests compare with `canonical` itself).
+    canonical form of each value in sorted key order (tests compare with
+    `canonical` itself).
     """
     type_name = type(event).__name__
     data = personal.apply(aggregate, type_name, event_data(event))
     actor = event.actor
-    head = b"".join((
-        _actor_head(actor.id, actor.role.value, aggregate), canonical(data),
+    head = _actor_head(actor.id, actor.role.value, aggregate) + canonical(data)
+    stream = personal.stream(aggregate, str(event.originator_id))
+    rest = b"".join((
+        b',"stream":"', stream.encode(), b'","time":"', format_time(event.timestamp).encode(),
+        b'","type":', _string(type_name), b',"version":', str(event.originator_version).encode(),
+        b"}",
     ))
-    tail = b"".join((
-        b',"prev":"', prev.encode(), b'","seq":', str(seq).encode(),
-        b',"stream":"', str(event.originator_id).encode(), b'","time":"',
-        format_time(event.timestamp).encode(), b'","type":', _string(type_name),
-        b',"version":', str(event.originator_version).encode(), b"}",
-    ))
-    digest = sha256_hex(head + tail)
-    return b"".join((head, b',"hash":"', digest.encode(), b'"', tail, b"\n")), digest
+    return LineParts(head, rest)
+
+
+def leaf_bytes(parts: LineParts, leaf: int, seq: int) -> bytes:
+    """The journal leaf of an event at leaf index `leaf` and store position `seq`:
+    its line without ``prev`` and ``hash``."""
+    return b"".join((parts.head, b',"leaf":', str(leaf).encode(), b',"seq":', str(seq).encode(),
+                     parts.rest))
+
+
+def build_line(parts: LineParts, leaf: int, seq: int, prev: str) -> tuple[bytes, str]:
+    """The ``ektp-audit/2`` line (canonical bytes and newline) and its hash."""
+    middle = b"".join((b',"leaf":', str(leaf).encode(), b',"prev":"', prev.encode(), b'","seq":',
+                       str(seq).encode()))
+    digest = sha256_hex(parts.head + middle + parts.rest)
+    return b"".join((parts.head, b',"hash":"', digest.encode(), b'"', middle, parts.rest,
+                     b"\n")), digest
+
+
+def build_line_v1(seq: int, parts: LineParts, prev: str) -> tuple[bytes, str]:
+    """An ``ektp-audit/1`` line (for tests of the old format's reader)."""
+    middle = b"".join((b',"prev":"', prev.encode(), b'","seq":', str(seq).encode()))
+    digest = sha256_hex(parts.head + middle + parts.rest)
+    return b"".join((parts.head, b',"hash":"', digest.encode(), b'"', middle, parts.rest,
+                     b"\n")), digest
 
 
 @lru_cache(maxsize=4096)

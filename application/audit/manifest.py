@@ -1,4 +1,5 @@
-"""``manifest.json``: what an export covers and how its chain begins and ends."""
+"""``manifest.json``: what an export covers, how its chain begins and ends, and
+(``ektp-audit/2``) where it sits in the office's Merkle tree."""
 
 from __future__ import annotations
 
@@ -7,18 +8,22 @@ from typing import Any
 
 import attrs
 
-from ektp.application.audit.canonical import FORMAT, HEX64, canonical, parse_time
+from ektp.application.audit.canonical import FORMAT, FORMAT_V1, HEX64, canonical, parse_time
+from ektp.application.audit.merkle import CompactRange
 from ektp.application.audit.strict_json import NotStrictJson, load_strict
 from ektp.application.errors import AuditCheckFailed
 
 PERSONAL_DATA_MODES = ("pseudonymised", "revealed")
-_FIELDS = ("format", "office", "created", "first_seq", "last_seq", "count", "start_hash",
-           "end_hash", "events_sha256", "personal_data")
+FIELDS_V1 = ("format", "office", "created", "first_seq", "last_seq", "count", "start_hash",
+             "end_hash", "events_sha256", "personal_data")
+FIELDS_V2 = (*FIELDS_V1, "start_size", "start_frontier", "tree_size", "root")
+FORMATS = (FORMAT, FORMAT_V1)
 
 
 @attrs.frozen
 class Manifest:
-    """The fields of ``manifest.json`` (docs/audit-format.md)."""
+    """The fields of ``manifest.json`` (docs/audit-format.md). For ``ektp-audit/1``
+    the tree fields are absent (None)."""
 
     office: str
     created: str
@@ -30,10 +35,26 @@ class Manifest:
     events_sha256: str
     personal_data: str
     format: str = FORMAT
+    start_size: int | None = 0
+    start_frontier: tuple[str, ...] | None = ()
+    tree_size: int | None = None
+    root: str | None = None
+
+    @property
+    def is_v2(self) -> bool:
+        """Whether the export carries leaves and tree heads (``ektp-audit/2``)."""
+        return self.format == FORMAT
+
+    def fields(self) -> tuple[str, ...]:
+        """The keys of this manifest's format."""
+        return FIELDS_V2 if self.is_v2 else FIELDS_V1
 
     def as_dict(self) -> dict[str, Any]:
         """The manifest as a JSON object."""
-        return {name: getattr(self, name) for name in _FIELDS}
+        values = {name: getattr(self, name) for name in self.fields()}
+        if self.is_v2:
+            values["start_frontier"] = list(self.start_frontier or ())
+        return values
 
     def canonical(self) -> bytes:
         """The canonical form: the bytes a signature covers."""
@@ -44,9 +65,14 @@ class Manifest:
         text = json.dumps(self.as_dict(), sort_keys=True, indent=2, ensure_ascii=False)
         return (text + "\n").encode("utf-8")
 
+    def start_tree(self) -> CompactRange:
+        """The frontier the export's first leaf is appended to."""
+        return CompactRange.check(self.start_size or 0,
+                                  [bytes.fromhex(h) for h in self.start_frontier or ()])
+
 
 def parse_manifest(raw: bytes, where: str = "manifest.json") -> Manifest:
-    """Read and check a manifest; raise `AuditCheckFailed` naming the first problem."""
+    """Read and check a manifest of either format; raise `AuditCheckFailed` naming the first problem."""
 
     def fail(reason: str) -> AuditCheckFailed:
         return AuditCheckFailed(where=where, reason=reason)
@@ -57,14 +83,15 @@ def parse_manifest(raw: bytes, where: str = "manifest.json") -> Manifest:
         raise fail(str(error)) from None
     if not isinstance(obj, dict):
         raise fail("it is not a JSON object")
-    missing = [name for name in _FIELDS if name not in obj]
+    if obj.get("format") not in FORMATS:
+        raise fail(f"its format is {str(obj.get('format'))[:40]!r}, not {FORMAT!r} or {FORMAT_V1!r}")
+    fields = FIELDS_V2 if obj["format"] == FORMAT else FIELDS_V1
+    missing = [name for name in fields if name not in obj]
     if missing:
         raise fail(f"the field {missing[0]} is missing")
-    extra = sorted(set(obj) - set(_FIELDS))
+    extra = sorted(set(obj) - set(fields))
     if extra:
         raise fail(f"it has a field the format does not define: {extra[0][:40]!r}")
-    if obj["format"] != FORMAT:
-        raise fail(f"its format is {str(obj['format'])[:40]!r}, not {FORMAT!r}")
     for name in ("office", "created", "personal_data"):
         if not isinstance(obj[name], str):
             raise fail(f"{name} is not a string")
@@ -73,8 +100,7 @@ def parse_manifest(raw: bytes, where: str = "manifest.json") -> Manifest:
     if obj["personal_data"] not in PERSONAL_DATA_MODES:
         raise fail("personal_data is neither 'pseudonymised' nor 'revealed'")
     for name in ("first_seq", "last_seq", "count"):
-        value = obj[name]
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        if not _whole(obj[name]) or obj[name] < 1:
             raise fail(f"{name} is not a whole number of at least 1")
     if obj["first_seq"] > obj["last_seq"]:
         raise fail("first_seq is after last_seq")
@@ -83,4 +109,34 @@ def parse_manifest(raw: bytes, where: str = "manifest.json") -> Manifest:
     for name in ("start_hash", "end_hash", "events_sha256"):
         if not isinstance(obj[name], str) or not HEX64.fullmatch(obj[name]):
             raise fail(f"{name} is not 64 lowercase hex digits")
-    return Manifest(**{k: v for k, v in obj.items() if k != "format"})
+    values = {k: v for k, v in obj.items()}
+    if obj["format"] == FORMAT:
+        _check_tree_fields(obj, fail)
+        values["start_frontier"] = tuple(obj["start_frontier"])
+    else:
+        values.update(start_size=None, start_frontier=None)
+    return Manifest(**values)
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_tree_fields(obj: dict[str, Any], fail: Any) -> None:
+    for name in ("start_size", "tree_size"):
+        if not _whole(obj[name]) or obj[name] < 0:
+            raise fail(f"{name} is not a whole number")
+    if obj["tree_size"] != obj["start_size"] + obj["count"]:
+        raise fail("tree_size is not start_size + count (every stored event is a leaf and a line)")
+    if (obj["start_hash"] == "0" * 64) != (obj["start_size"] == 0):
+        raise fail("start_hash is all zeros exactly when the export starts at leaf 0 "
+                   "(start_size 0)")
+    frontier = obj["start_frontier"]
+    if not isinstance(frontier, list) or not all(isinstance(h, str) and HEX64.fullmatch(h)
+                                                 for h in frontier):
+        raise fail("start_frontier is not a list of 64-hex-digit hashes")
+    if len(frontier) != bin(obj["start_size"]).count("1"):
+        raise fail(f"start_frontier holds {len(frontier)} hashes; a tree of start_size "
+                   f"{obj['start_size']} leaves has {bin(obj['start_size']).count('1')}")
+    if not isinstance(obj["root"], str) or not HEX64.fullmatch(obj["root"]):
+        raise fail("root is not 64 lowercase hex digits")

@@ -15,6 +15,7 @@ import hashlib
 import hmac
 from collections.abc import Callable, Mapping
 from typing import Any
+from uuid import UUID
 
 from ektp.domain.masking import mask_digits
 
@@ -30,6 +31,9 @@ PERSONAL_FIELDS: Mapping[tuple[str, str], Mapping[tuple[str, ...], str]] = {
     # Witnesses of a destruction are named people too (each item of the list).
     ("blank-stock", "SpoiledDestroyed"): {("witnesses", "name"): NAME},
 }
+# Aggregates whose stream ids are derived from a NIK (`domain/open_requests.py`): a
+# pseudonymised export writes their stream id as a pseudonym too.
+NIK_DERIVED_STREAMS = frozenset({"nik-register"})
 MIN_KEY_BYTES = 32
 
 
@@ -58,6 +62,15 @@ class Pseudonymiser:
         pseudonym = hmac.new(self._key, digits.encode("utf-8"), hashlib.sha256).hexdigest()
         return f"{mask_digits(digits)}~{pseudonym}"
 
+    def stream(self, aggregate: str, stream_id: str) -> str:
+        """The stream id, or for a NIK register (whose id is derived from the NIK) a
+        pseudonymous one: the first 16 bytes of HMAC-SHA256(key, "nik-register:" +
+        the id's 16 bytes), written as a UUID."""
+        if aggregate not in NIK_DERIVED_STREAMS:
+            return stream_id
+        digest = hmac.new(self._key, b"nik-register:" + UUID(stream_id).bytes, hashlib.sha256).digest()
+        return str(UUID(bytes=digest[:16]))
+
     def apply(self, aggregate: str, type_name: str, data: dict[str, Any]) -> dict[str, Any]:
         """`data` with its personal fields replaced (the same dict if it has none)."""
         fields = PERSONAL_FIELDS.get((aggregate, type_name))
@@ -78,6 +91,10 @@ class Revealer:
     def apply(self, aggregate: str, type_name: str, data: dict[str, Any]) -> dict[str, Any]:
         """`data` unchanged."""
         return data
+
+    def stream(self, aggregate: str, stream_id: str) -> str:
+        """The stream id unchanged."""
+        return stream_id
 
 
 def _replace(data: dict[str, Any], path: tuple[str, ...], rule: Callable[[str], str]) -> None:

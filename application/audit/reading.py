@@ -16,7 +16,7 @@ from ektp.application.errors import AuditCheckFailed
 from ektp.application.ports.audit_source import AuditSource
 from ektp.application.ports.stream_versions import StreamVersions
 
-LineWatch = Callable[[AuditLine], None]
+LineWatch = Callable[[AuditLine, "LineChecker"], None]
 
 
 def read_lines(
@@ -29,11 +29,11 @@ def read_lines(
 ) -> Iterator[AuditLine]:
     """Every line of the export, checked; raises `AuditCheckFailed` at the first problem.
 
-    `watch` sees each line before it is yielded (e.g. the ``--against`` check);
+    `watch` sees each line (and the checker, whose `tree` has grown by it) before
+    it is yielded (e.g. the ``--against`` and ``--checkpoint`` checks);
     `progress` gets the bytes read so far, every few thousand lines.
     """
-    checker = LineChecker(manifest.start_hash, versions,
-                          from_start=manifest.start_hash == ZERO_HASH)
+    checker = new_checker(manifest, versions)
     file_hash = hashlib.sha256()
     done = 0
     last_time: dt.datetime | None = None
@@ -50,7 +50,7 @@ def read_lines(
             raise AuditCheckFailed(
                 where=where, reason=f"seq {line.seq} is not the manifest's first_seq {manifest.first_seq}")
         if watch is not None:
-            watch(line)
+            watch(line, checker)
         last_time = line.time
         done += len(raw)
         if progress is not None and line.number % 4096 == 0:
@@ -59,6 +59,20 @@ def read_lines(
     _check_totals(checker, manifest, file_hash.hexdigest(), last_time)
     if progress is not None:
         progress(done)
+
+
+def new_checker(manifest: Manifest, versions: StreamVersions) -> LineChecker:
+    """The line checker for `manifest`'s format: with the tree from its start frontier
+    for ``ektp-audit/2`` (grown only when pseudonymised: a revealed export's leaves
+    cannot be recomputed without the audit key)."""
+    tree = None
+    if manifest.is_v2:
+        try:
+            tree = manifest.start_tree()
+        except ValueError as error:
+            raise AuditCheckFailed(where="manifest.json", reason=f"start_frontier: {error}") from None
+    return LineChecker(manifest.start_hash, versions, from_start=manifest.start_hash == ZERO_HASH,
+                       tree=tree, grow=manifest.personal_data == "pseudonymised")
 
 
 def _check_totals(
@@ -82,3 +96,9 @@ def _check_totals(
     if file_sha256 != manifest.events_sha256:
         raise AuditCheckFailed(where="manifest.json",
                                reason="events_sha256 is not the SHA-256 of events.jsonl")
+    tree = checker.tree
+    if tree is not None and manifest.personal_data == "pseudonymised":
+        if tree.root().hex() != manifest.root:
+            raise AuditCheckFailed(
+                where="manifest.json",
+                reason=f"root is not the root of the tree the lines make ({tree.size} leaves)")

@@ -70,7 +70,18 @@ class BlankConservation(Check):
 
     def __init__(self) -> None:
         self._state: dict[str, str] = {}
+        self._counts: Counter[str] = Counter()  # serials per state, as the lines go by
         self._found: list[Finding] = []
+
+    def _move(self, serial: str, before: str | None, after: str) -> None:
+        if before is not None:
+            self._counts[before] -= 1
+        self._counts[after] += 1
+        self._state[serial] = after
+
+    def in_stock(self) -> int:
+        """How many blanks are in stock after the lines seen so far."""
+        return self._counts[IN_STOCK]
 
     def observe(self, line: AuditLine) -> None:
         """Move each serial the ledger event names."""
@@ -79,7 +90,7 @@ class BlankConservation(Check):
         if line.type == "LoanReturned":
             for serial in serials_in(line.data):
                 before = self._state.get(serial)
-                self._state[serial] = IN_STOCK if before == LENT else GONE
+                self._move(serial, before, IN_STOCK if before == LENT else GONE)
             return
         rule = TRANSITIONS.get(line.type)
         if rule is None:
@@ -91,7 +102,7 @@ class BlankConservation(Check):
                 self._found.append(Finding(
                     f"blank {serial} (line {line.number})",
                     f"{line.type} while the blank is {before or 'not in the ledger'}"))
-            self._state[serial] = after
+            self._move(serial, before, after)
 
     def findings(self, now: dt.datetime) -> list[Finding]:
         """What was found."""
@@ -99,7 +110,7 @@ class BlankConservation(Check):
 
     def figures(self) -> Counter[str]:
         """How many serials are in each state."""
-        return Counter(self._state.values())
+        return +self._counts
 
 
 class PrintedBlankConsumed(Check):
@@ -184,3 +195,39 @@ class ClosedManifestsBalanced(Check):
                         f"dispatched {self._dispatched.get(m, 0)} but {self._settled[m]} "
                         f"were handed over or returned")
                 for m, n in self._closed.items() if self._dispatched.get(m, 0) != self._settled[m]]
+
+
+class StockCountMatches(Check):
+    """The latest physical count of the stock agrees with the books, and the books it was
+    compared with are the stock the export's own history holds at that moment (as
+    ``ektp blanks reconcile`` requires of the live ledger)."""
+
+    name = "stock-count-matches"
+    description = "the latest stock count found what the books (and the history) hold"
+    needs = frozenset({"blank-stock"})
+
+    def __init__(self, conservation: BlankConservation) -> None:
+        self._conservation = conservation  # observes each line first (see all_checks)
+        self._latest: tuple[AuditLine, int] | None = None
+
+    def observe(self, line: AuditLine) -> None:
+        """Note each count with the stock the history holds at that moment."""
+        if line.aggregate == "blank-stock" and line.type == "StockCounted":
+            self._latest = (line, self._conservation.in_stock())
+
+    def findings(self, now: dt.datetime) -> list[Finding]:
+        """The latest count's differences."""
+        if self._latest is None:
+            return []
+        line, held = self._latest
+        data = line.data
+        counted, book = data.get("counted"), data.get("book")
+        where = f"the stock count of {line.time.date().isoformat()} (line {line.number})"
+        found = []
+        if counted != book or data.get("difference") not in (0, None):
+            found.append(Finding(where, f"it found {counted} blanks against {book} on the books; "
+                                        "count again or report the missing blanks"))
+        if book != held:
+            found.append(Finding(where, f"the books it was compared with said {book}, but the "
+                                        f"history up to it holds {held} blanks in stock"))
+        return found

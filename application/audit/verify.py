@@ -1,20 +1,46 @@
-"""``ektp audit verify``: an export checked end to end, in one pass."""
+"""``ektp audit verify``: an export checked end to end, in one pass.
+
+Integrity (nothing in the files was altered, removed, inserted or reordered,
+and for ``ektp-audit/2`` the lines make the tree the manifest claims) is
+checked always. Authenticity (the office made it) needs the office's public
+key: without ``--public-key``, or without a signature, a verification that
+passes is reported as *integrity only, authenticity not established*, never
+as a plain pass. Each checkpoint held (``--checkpoint``) is proved consistent
+with the export: the tree the export's own lines make has, at the checkpoint's
+size, the checkpoint's root.
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import attrs
 
+from ektp.application.audit.line_check import LineChecker
 from ektp.application.audit.lines import AuditLine
 from ektp.application.audit.manifest import Manifest, parse_manifest
+from ektp.application.audit.note import NoteInvalid, SignedCheckpoint, origin_of, verify_signed
 from ektp.application.audit.reading import read_lines
 from ektp.application.errors import AuditCheckFailed
 from ektp.application.ports.audit_source import AuditSource
 from ektp.application.ports.signer import SignatureChecker
 from ektp.application.ports.stream_versions import StreamVersions
+
+VERIFIED = "verified"
+INTEGRITY_ONLY = "integrity-only"
+INTEGRITY_ONLY_TEXT = "integrity only, authenticity not established"
+
+
+@attrs.frozen
+class CheckpointResult:
+    """How one checkpoint held relates to the export."""
+
+    size: int
+    root: str
+    signature: str  # "valid" or "not checked (no --public-key)"
+    relation: str
 
 
 @attrs.frozen
@@ -24,6 +50,21 @@ class VerifyReport:
     manifest: Manifest
     signature: str  # "valid", "present, not checked" or "absent"
     against: str | None  # how the older export relates, when one was given
+    checkpoints: tuple[CheckpointResult, ...] = ()
+    older_signature: str | None = None
+    root: str = ""  # "recomputed from the lines", or why it could not be
+
+    @property
+    def authentic(self) -> bool:
+        """Whether the office's signature was checked on everything that carries one."""
+        return (self.signature == "valid"
+                and (self.older_signature is None or self.older_signature == "valid")
+                and all(c.signature == "valid" for c in self.checkpoints))
+
+    @property
+    def outcome(self) -> str:
+        """``verified``, or ``integrity-only`` when nothing vouched for who made it."""
+        return VERIFIED if self.authentic else INTEGRITY_ONLY
 
 
 def verify_export(
@@ -32,49 +73,136 @@ def verify_export(
     *,
     public_key: SignatureChecker | None = None,
     older: AuditSource | None = None,
+    checkpoints: Sequence[SignedCheckpoint] = (),
     progress: Callable[[int], None] | None = None,
 ) -> VerifyReport:
     """Check the export; raise `AuditCheckFailed` naming the first problem found."""
     manifest = parse_manifest(source.manifest())
-    signature = _check_signature(source, manifest, public_key)
-    against = None
-    watch = None
+    signature = _check_signature(source, manifest, public_key, "manifest.sig")
+    watches: list[Callable[[AuditLine, LineChecker], None]] = []
+    against = older_signature = None
     if older is not None:
         older_manifest = parse_manifest(older.manifest(), where="the older export's manifest.json")
-        against, watch = _against(manifest, older_manifest)
-    for _ in read_lines(source, manifest, versions, watch=watch, progress=progress):
+        older_signature = _check_signature(older, older_manifest, public_key,
+                                           "the older export's manifest.sig")
+        against, contains = _against(manifest, older_manifest)
+        if contains is not None:
+            watches.append(contains)
+    held = [_held(manifest, point, public_key) for point in checkpoints]
+    watches += [w for _, w in held if w is not None]
+    for _ in read_lines(source, manifest, versions, watch=_all(watches) if watches else None,
+                        progress=progress):
         pass
-    return VerifyReport(manifest=manifest, signature=signature, against=against)
+    for watch in watches:
+        if isinstance(watch, _RootAt) and not watch.done:
+            raise AuditCheckFailed(where=watch.where, reason="the export never reached its size")
+    root = ("recomputed from the lines" if manifest.is_v2 and manifest.personal_data == "pseudonymised"
+            else "not recomputed (ektp-audit/1 has none)" if not manifest.is_v2
+            else "not recomputed (personal data revealed: the leaves are pseudonymised)")
+    return VerifyReport(manifest=manifest, signature=signature, against=against,
+                        checkpoints=tuple(result for result, _ in held),
+                        older_signature=older_signature, root=root)
 
 
-def _check_signature(
-    source: AuditSource, manifest: Manifest, public_key: SignatureChecker | None
-) -> str:
+def _all(watches: list[Callable[[AuditLine, LineChecker], None]]) -> Callable[[AuditLine, LineChecker], None]:
+    def watch(line: AuditLine, checker: LineChecker) -> None:
+        for each in watches:
+            each(line, checker)
+    return watch
+
+
+def _check_signature(source: AuditSource, manifest: Manifest, public_key: SignatureChecker | None,
+                     where: str) -> str:
     raw = source.signature()
     if public_key is None:
         return "absent" if raw is None else "present, not checked (no --public-key)"
     if raw is None:
-        raise AuditCheckFailed(where="manifest.sig", reason="there is no signature to check")
+        raise AuditCheckFailed(where=where, reason="there is no signature to check")
     try:
         signature = base64.b64decode(raw.strip(), validate=True)
     except (binascii.Error, ValueError):
-        raise AuditCheckFailed(where="manifest.sig", reason="it is not base64") from None
+        raise AuditCheckFailed(where=where, reason="it is not base64") from None
     if not public_key.is_valid(manifest.canonical(), signature):
         raise AuditCheckFailed(
-            where="manifest.sig",
-            reason="the signature does not match manifest.json under this public key "
+            where=where,
+            reason="the signature does not match its manifest.json under this public key "
                    "(wrong key, or the manifest was edited)")
     return "valid"
 
 
-class _ContainsOlder:
-    """Watches for the older export's last line inside this one."""
+# --- checkpoints held ------------------------------------------------------------
+class _RootAt:
+    """Checks the export's tree has `root` once it holds `size` leaves."""
 
-    def __init__(self, older: Manifest) -> None:
+    def __init__(self, size: int, root: bytes, where: str) -> None:
+        self.size, self.root, self.where = size, root, where
+        self.done = False
+
+    def __call__(self, line: AuditLine, checker: LineChecker) -> None:
+        tree = checker.tree
+        if self.done or tree is None or tree.size != self.size:
+            return
+        self.done = True
+        if tree.root() != self.root:
+            raise AuditCheckFailed(
+                where=self.where,
+                reason=f"the export's tree at size {self.size} (events.jsonl line {line.number}) "
+                       "has another root: what the checkpoint covers was rewritten")
+
+
+def _held(manifest: Manifest, point: SignedCheckpoint,
+          public_key: SignatureChecker | None) -> tuple[CheckpointResult, _RootAt | None]:
+    checkpoint = point.checkpoint
+    where = f"the checkpoint of size {checkpoint.size}"
+    if not manifest.is_v2:
+        raise AuditCheckFailed(where=where, reason=f"{manifest.format} exports carry no tree to "
+                                                   "check a checkpoint against")
+    if manifest.personal_data != "pseudonymised":
+        raise AuditCheckFailed(where=where, reason="a revealed export's leaves cannot be recomputed "
+                                                   "(they are pseudonymised); verify a pseudonymised "
+                                                   "export against it")
+    if checkpoint.origin != origin_of(manifest.office):
+        raise AuditCheckFailed(where=where, reason=f"its origin is {checkpoint.origin[:40]!r}, not "
+                                                   f"{origin_of(manifest.office)!r}")
+    signature = "not checked (no --public-key)"
+    if public_key is not None:
+        try:
+            verify_signed(point, public_key)
+        except NoteInvalid as error:
+            raise AuditCheckFailed(where=where, reason=str(error)) from None
+        signature = "valid"
+    start = manifest.start_size or 0
+    tree_size = manifest.tree_size or 0
+    if checkpoint.size > tree_size:
+        raise AuditCheckFailed(where=where, reason=f"it is of a larger tree than this export "
+                                                   f"reaches ({tree_size} leaves): verify a newer "
+                                                   "export against it")
+    if checkpoint.size < start:
+        raise AuditCheckFailed(where=where, reason=f"it is of a tree this export does not cover (it "
+                                                   f"starts after leaf {start}): verify the export "
+                                                   "that covers it, or a full export")
+    root_hex = checkpoint.root.hex()
+    result = CheckpointResult(size=checkpoint.size, root=root_hex, signature=signature,
+                              relation=f"consistent: the export's tree at {checkpoint.size} leaves "
+                                       "has its root")
+    if checkpoint.size == start:
+        if manifest.start_tree().root() != checkpoint.root:
+            raise AuditCheckFailed(where=where, reason="the export's start frontier does not make "
+                                                       "its root")
+        return result, None
+    return result, _RootAt(checkpoint.size, checkpoint.root, where)
+
+
+# --- an older export ---------------------------------------------------------------
+class _ContainsOlder:
+    """Watches for the older export's last line inside this one (and its tree root there)."""
+
+    def __init__(self, older: Manifest, check_root: bool) -> None:
         self.older = older
         self.found = False
+        self.check_root = check_root
 
-    def __call__(self, line: AuditLine) -> None:
+    def __call__(self, line: AuditLine, checker: LineChecker) -> None:
         seq = self.older.last_seq
         if self.found or line.seq < seq:
             return
@@ -86,6 +214,9 @@ class _ContainsOlder:
             raise AuditCheckFailed(
                 where=where, reason=f"its hash is not the older export's end_hash: the history "
                                     f"up to seq {seq} differs from the older export")
+        if self.check_root and checker.tree is not None and checker.tree.root().hex() != self.older.root:
+            raise AuditCheckFailed(
+                where=where, reason="the tree up to here does not have the older export's root")
         self.found = True
 
 
@@ -98,14 +229,35 @@ def _against(manifest: Manifest, older: Manifest) -> tuple[str, _ContainsOlder |
         raise AuditCheckFailed(where=where, reason="its personal data is "
                                f"{older.personal_data}, here {manifest.personal_data}: "
                                "the hashes cannot be compared")
+    if older.format != manifest.format:
+        raise AuditCheckFailed(where=where, reason=f"it is {older.format} and this one "
+                                                   f"{manifest.format}: their lines hash "
+                                                   "differently; verify each on its own")
     if older.last_seq > manifest.last_seq:
         raise AuditCheckFailed(where=where, reason=f"it ends at seq {older.last_seq}, after "
                                                    f"this export's last_seq {manifest.last_seq}")
+    both_v2 = manifest.is_v2 and older.is_v2
+    pseudonymised = manifest.personal_data == "pseudonymised"
     if older.last_seq < manifest.first_seq:
         if manifest.start_hash != older.end_hash:
             raise AuditCheckFailed(
                 where="manifest.json",
                 reason="start_hash is not the older export's end_hash: this export neither "
                        "contains nor continues the older one")
+        if both_v2:
+            if manifest.start_size != older.tree_size:
+                raise AuditCheckFailed(where="manifest.json",
+                                       reason=f"start_size is not the older export's tree_size "
+                                              f"{older.tree_size}")
+            if pseudonymised and manifest.start_tree().root().hex() != older.root:
+                raise AuditCheckFailed(where="manifest.json",
+                                       reason="start_frontier does not make the older export's root")
         return f"continues it (from its end at seq {older.last_seq})", None
-    return f"contains it unchanged up to seq {older.last_seq}", _ContainsOlder(older)
+    if manifest.first_seq > older.first_seq:
+        raise AuditCheckFailed(
+            where="manifest.json",
+            reason=f"this export begins at seq {manifest.first_seq}, after the older export's "
+                   f"first line (seq {older.first_seq}): its head is cut off (verify an export "
+                   "against the one it continues)")
+    return (f"contains it unchanged up to seq {older.last_seq}",
+            _ContainsOlder(older, check_root=both_v2 and pseudonymised))

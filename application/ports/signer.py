@@ -13,6 +13,10 @@ class Signer(Protocol):
     def sign(self, message: bytes) -> bytes:
         """The raw signature of `message`."""
 
+    @abstractmethod
+    def public_bytes(self) -> bytes:
+        """The raw public key (32 bytes for Ed25519): signed notes name keys by its hash."""
+
 
 class SignatureChecker(Protocol):
     """Checks signatures against one public key."""
@@ -20,3 +24,7 @@ class SignatureChecker(Protocol):
     @abstractmethod
     def is_valid(self, message: bytes, signature: bytes) -> bool:
         """Whether `signature` is this key's signature of `message`."""
+
+    @abstractmethod
+    def public_bytes(self) -> bytes:
+        """The raw public key (32 bytes for Ed25519)."""

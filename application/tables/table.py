@@ -49,8 +49,12 @@ class TableRow:
     columns: Mapping[str, int] = attrs.field(factory=dict, kw_only=True)
 
     def get(self, column: str) -> str | None:
-        """The cell's text, stripped; None when empty or absent."""
+        """The cell's text, stripped (and without the apostrophe ektp's CSV puts before a
+        cell starting with = + - @, so a sheet it printed reads back as it was); None when
+        empty or absent."""
         value = self.cells.get(column, "").strip()
+        if value[:1] == "'" and value[1:2] in ("=", "+", "-", "@"):
+            value = value[1:]
         return value or None
 
     def kind(self, column: str) -> CellKind:

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from ektp.application.audit.lines import AuditLine
     from ektp.application.audit.manifest import Manifest
+    from ektp.application.audit.note import SignedCheckpoint
 
 EXPORT_DIR = click.argument("folder", metavar="DIR",
                             type=click.Path(exists=True, file_okay=False))
@@ -25,8 +26,10 @@ AS_OF = click.option("--as-of", metavar="TIME",
 
 @click.group()
 def audit() -> None:
-    """Export the history as a verifiable ektp-audit/1 folder; verify, replay and
-    reconcile such a folder offline. Exit code 6 means it does not check out."""
+    """Export the history as a verifiable ektp-audit/2 folder; verify, replay and
+    reconcile such a folder offline; sign checkpoints of the journal, prove their
+    consistency, witness them, and prove a card's events to a third party.
+    Exit code 6 means it does not check out, 7 integrity only (no public key)."""
 
 
 @audit.command()
@@ -86,35 +89,66 @@ def keygen(private_path: str, public_path: str) -> None:
 @audit.command()
 @EXPORT_DIR
 @click.option("--public-key", metavar="PEM", type=click.Path(dir_okay=False),
-              help="Check manifest.sig with this Ed25519 public key (PEM).")
+              help="Check manifest.sig (and any checkpoint's signature) with the office's Ed25519 "
+                   "public key (PEM). Without it the result is integrity only (exit 7).")
 @click.option("--against", "older", metavar="OLDER_DIR", type=click.Path(exists=True, file_okay=False),
-              help="An older export this one must contain unchanged, or continue.")
-def verify(folder: str, public_key: str | None, older: str | None) -> None:
-    """Check an export: every line's hash and link, order, versions, manifest and signature."""
+              help="An older export this one must contain unchanged, or continue (its signature "
+                   "is checked too).")
+@click.option("--checkpoint", "checkpoint_files", metavar="FILE", multiple=True,
+              type=click.Path(dir_okay=False),
+              help="A checkpoint you hold (repeatable): the export must make its tree at that size.")
+def verify(folder: str, public_key: str | None, older: str | None,
+           checkpoint_files: tuple[str, ...]) -> None:
+    """Check an export: every line's hash, link and leaf, order, versions, the tree's
+    root, the manifest, signatures and checkpoints held.
+
+    Exit 0 verified; 7 integrity only (no --public-key, or nothing signed); 6 it does
+    not check out.
+    """
     from ektp.adapters.audit.files import DirectorySource
     from ektp.adapters.audit.ed25519 import Ed25519Checker
     from ektp.adapters.audit.spilling_versions import SpillingStreamVersions
-    from ektp.application.audit.verify import verify_export
+    from ektp.application.audit.verify import INTEGRITY_ONLY_TEXT, verify_export
+    from ektp.entrypoints.cli import exit_codes
 
     source = DirectorySource(folder)
     checker = Ed25519Checker.from_pem(public_key) if public_key else None
+    held = [_read_checkpoint_file(path) for path in checkpoint_files]
     versions = SpillingStreamVersions()
     try:
         with _progress(source.size(), "verifying") as progress:
             report = verify_export(source, versions, public_key=checker,
-                                   older=DirectorySource(older) if older else None, progress=progress)
+                                   older=DirectorySource(older) if older else None,
+                                   checkpoints=held, progress=progress)
     finally:
         versions.close()
     m = report.manifest
-    lines = [f"OK: {folder} checks out ({m.format})",
-             f"  events     {m.count} (seq {m.first_seq}..{m.last_seq}), office {m.office}",
-             f"  chain      {m.start_hash[:16]}... -> {m.end_hash}",
-             f"  personal   {m.personal_data}",
-             f"  signature  {report.signature}"]
+    if report.authentic:
+        lines = [f"OK: {folder} checks out ({m.format})"]
+    else:
+        why = "no --public-key" if checker is None else "it is not signed"
+        lines = [f"INTEGRITY ONLY: {folder} checks out ({m.format}), but authenticity is not "
+                 f"established ({why}): {INTEGRITY_ONLY_TEXT}"]
+    lines += [f"  events     {m.count} (seq {m.first_seq}..{m.last_seq}), office {m.office}",
+              f"  chain      {m.start_hash[:16]}... -> {m.end_hash}",
+              f"  personal   {m.personal_data}",
+              f"  signature  {report.signature}"]
+    if m.is_v2:
+        lines.insert(3, f"  tree       leaves {m.start_size}..{(m.tree_size or 1) - 1}, root {m.root} "
+                        f"({report.root})")
     if report.against:
-        lines.append(f"  against    {older}: {report.against}")
-    emit(session().as_json, {"ok": True, "signature": report.signature, "against": report.against,
-                             "manifest": m.as_dict()}, "\n".join(lines))
+        lines.append(f"  against    {older}: {report.against} (its signature: {report.older_signature})")
+    for point in report.checkpoints:
+        lines.append(f"  checkpoint size {point.size}: {point.relation}; signature {point.signature}")
+    emit(session().as_json, {
+        "ok": True, "outcome": report.outcome, "authentic": report.authentic,
+        "integrity_only": not report.authentic, "signature": report.signature,
+        "against": report.against, "older_signature": report.older_signature, "root": report.root,
+        "checkpoints": [{"size": c.size, "root": c.root, "signature": c.signature,
+                         "relation": c.relation} for c in report.checkpoints],
+        "manifest": m.as_dict()}, "\n".join(lines))
+    if not report.authentic:
+        raise SystemExit(exit_codes.INTEGRITY_ONLY)
 
 
 @audit.command()
@@ -195,6 +229,204 @@ def cards(folder: str, as_csv: bool) -> None:
     emit(session().as_json, [dict(zip(COLUMNS, r, strict=True)) for r in rows],
          table(["card", "status", "requested", "printed", "handed_over"],
                [(r[0], r[1], r[4], r[7], r[9]) for r in rows]) if rows else "no cards.")
+
+
+# --- the journal: checkpoints, consistency, witnesses, proofs -------------------------
+SIGN_KEY = click.option("--sign-key", metavar="PEM", type=click.Path(dir_okay=False), required=True,
+                        envvar="EKTP_SIGN_KEY_FILE",
+                        help="The office's Ed25519 private key (PEM), or EKTP_SIGN_KEY_FILE.")
+
+
+@audit.command()
+@SIGN_KEY
+@click.option("--out", "out", metavar="FILE", type=click.Path(dir_okay=False),
+              help="Also write the checkpoint to this file (it must not exist).")
+def checkpoint(sign_key: str, out: str | None) -> None:
+    """Sign a checkpoint of the journal as it is now (C2SP tlog-checkpoint), keep it in
+    the database and print it. Hand one out every working day."""
+    from ektp.adapters.audit.ed25519 import Ed25519Signer
+
+    s = session()
+    actor = s.actor()
+    signer = Ed25519Signer.from_pem(sign_key)
+    office = s.office(must_exist=True)
+    signed, new = office.audit.checkpoint(actor, signer)
+    text = signed.render()
+    if out:
+        _write_new(out, text)
+    point = signed.checkpoint
+    emit(s.as_json, {"origin": point.origin, "size": point.size, "root": point.root.hex(),
+                     "new": new, "file": out, "checkpoint": text}, text.rstrip("\n"))
+
+
+@audit.command()
+@click.option("--from", "old", metavar="OLD_CHECKPOINT", required=True, type=click.Path(dir_okay=False),
+              help="The checkpoint the other side holds.")
+@click.option("--to", "new", metavar="NEW_CHECKPOINT", type=click.Path(dir_okay=False),
+              help="The checkpoint to prove it grew into (default: the newest one kept).")
+@click.option("--out", "out", metavar="PROOF", required=True, type=click.Path(dir_okay=False),
+              help="Where to write the proof (it must not exist).")
+def consistency(old: str, new: str | None, out: str) -> None:
+    """Write the proof that the newer checkpoint's tree extends the older one's
+    (the body of a C2SP tlog-witness add-checkpoint request)."""
+    s = session()
+    office = s.office(must_exist=True)
+    proof = office.audit.consistency(_read_checkpoint_file(old),
+                                     _read_checkpoint_file(new) if new else None)
+    _write_new(out, proof.render())
+    emit(s.as_json, {"file": out, "old": proof.old, "new": proof.new.checkpoint.size,
+                     "hashes": len(proof.hashes)},
+         f"consistency proof {proof.old} -> {proof.new.checkpoint.size} leaves "
+         f"({len(proof.hashes)} hashes) written to {out}")
+
+
+@audit.command()
+@click.argument("proof_file", metavar="PROOF", type=click.Path(dir_okay=False))
+@click.option("--held", "held", metavar="OLD", required=True, type=click.Path(dir_okay=False),
+              help="The checkpoint this witness holds (it checked it before).")
+@click.option("--new", "new", metavar="NEW", required=True, type=click.Path(dir_okay=False),
+              help="The new checkpoint to cosign.")
+@click.option("--key", "key", metavar="WITNESS_KEY", required=True, type=click.Path(dir_okay=False),
+              help="The witness's Ed25519 private key (PEM; ektp audit keygen makes one).")
+@click.option("--name", "name", metavar="NAME", default="ektp-witness", show_default=True,
+              help="The witness's key name in its cosignature line (no spaces, no '+').")
+@click.option("--public-key", metavar="PEM", type=click.Path(dir_okay=False),
+              help="The office's public key: check its signature on both checkpoints too.")
+@click.option("--out", "out", metavar="FILE", type=click.Path(dir_okay=False),
+              help="Write the cosigned checkpoint here (it must not exist); else print it.")
+def witness(proof_file: str, held: str, new: str, key: str, name: str, public_key: str | None,
+            out: str | None) -> None:
+    """As a witness: check that NEW extends the checkpoint held, by PROOF, and cosign NEW
+    (C2SP tlog-cosignature v1). No database is needed. Keep the result as the new held."""
+    import time
+
+    from ektp.adapters.audit.ed25519 import Ed25519Checker, Ed25519Signer
+    from ektp.application.audit.checkpoints import parse_consistency, witness as cosign_new
+
+    proof = parse_consistency(_read_small(proof_file), where=proof_file)
+    done = cosign_new(proof, _read_checkpoint_file(held), _read_checkpoint_file(new), name=name,
+                      key=Ed25519Signer.from_pem(key), timestamp=int(time.time()),
+                      office_key=Ed25519Checker.from_pem(public_key) if public_key else None)
+    text = done.cosigned.render()
+    if out:
+        _write_new(out, text)
+    point = done.cosigned.checkpoint
+    s = session()
+    if s.as_json:
+        emit(True, {"origin": point.origin, "size": point.size, "relation": done.relation,
+                    "office_signatures": done.office_signatures, "file": out, "checkpoint": text}, "")
+    elif out:
+        click.echo(f"cosigned: {point.origin} at {point.size} leaves {done.relation}; office "
+                   f"signatures {done.office_signatures}; written to {out}")
+    else:
+        click.echo(text, nl=False)
+
+
+@audit.command()
+@click.argument("card", metavar="CARD")
+@click.option("--checkpoint", "checkpoint_file", metavar="FILE", required=True,
+              type=click.Path(dir_okay=False), help="The signed checkpoint to prove the events in.")
+@click.option("--out", "out", metavar="BUNDLE", required=True, type=click.Path(dir_okay=False),
+              help="Where to write the bundle (it must not exist).")
+def prove(card: str, checkpoint_file: str, out: str) -> None:
+    """Write a card's events (pseudonymised) with their inclusion proofs, for a third party
+    who holds the checkpoint: nothing of any other card but proof hashes."""
+    from ektp.adapters.audit.key import audit_key
+
+    s = session()
+    actor = s.actor()
+    office = s.office(must_exist=True)
+    bundle = office.audit.prove_card(actor, card, _read_checkpoint_file(checkpoint_file),
+                                     audit_key=audit_key())
+    _write_new(out, bundle.decode("utf-8"))
+    import json
+
+    obj = json.loads(bundle)
+    longest = max(len(e["proof"]) for e in obj["events"])
+    emit(s.as_json, {"file": out, "card": obj["card"], "events": len(obj["events"]),
+                     "tree_size": obj["tree_size"], "longest_proof": longest},
+         f"{len(obj['events'])} events of card {obj['card']} proved in the tree of "
+         f"{obj['tree_size']} leaves (at most {longest} hashes, {32 * longest} bytes, each); "
+         f"written to {out}")
+
+
+@audit.command("verify-proof")
+@click.argument("bundle", metavar="BUNDLE", type=click.Path(dir_okay=False))
+@click.option("--checkpoint", "checkpoint_file", metavar="FILE", required=True,
+              type=click.Path(dir_okay=False), help="The signed checkpoint the bundle was made for.")
+@click.option("--public-key", metavar="PEM", type=click.Path(dir_okay=False),
+              help="The office's Ed25519 public key: check the checkpoint's signature (without "
+                   "it: integrity only, exit 7).")
+@click.option("--witness", "witnesses", metavar="NAME=PEM", multiple=True,
+              help="A witness whose cosignature the checkpoint must carry (repeatable).")
+def verify_proof(bundle: str, checkpoint_file: str, public_key: str | None,
+                 witnesses: tuple[str, ...]) -> None:
+    """Check a card's bundle offline: every event's inclusion proof against the checkpoint.
+
+    Exit 0 proved; 7 integrity only (no --public-key); 6 it does not check out.
+    """
+    from ektp.adapters.audit.ed25519 import Ed25519Checker
+    from ektp.application.audit.proofs import verify_bundle
+    from ektp.entrypoints.cli import exit_codes
+
+    pairs = []
+    for item in witnesses:
+        name, sep, path = item.partition("=")
+        if not sep or not name or not path:
+            raise click.BadParameter("give a witness as NAME=PEM", param_hint="--witness")
+        pairs.append((name, Ed25519Checker.from_pem(path)))
+    report = verify_bundle(_read_small(bundle, limit=1 << 24), _read_checkpoint_file(checkpoint_file),
+                           Ed25519Checker.from_pem(public_key) if public_key else None, pairs)
+    head = (f"OK: {len(report.events)} events of card {report.card} are in the tree of "
+            f"{report.tree_size} leaves" if report.authentic else
+            f"INTEGRITY ONLY: {len(report.events)} events of card {report.card} are in the tree of "
+            f"{report.tree_size} leaves, but the checkpoint's signature was not checked (no "
+            "--public-key): authenticity not established")
+    lines = [head] + [f"  leaf {e.index:>8}  v{e.line['version']:<3} {e.line['type']:<24} "
+                      f"{e.line['time']}  ({e.proof_hashes} proof hashes)" for e in report.events]
+    if report.witnesses:
+        lines.append("  witnessed by " + ", ".join(report.witnesses))
+    emit(session().as_json, {"ok": True, "outcome": "verified" if report.authentic else "integrity-only",
+                             "authentic": report.authentic, "card": report.card,
+                             "tree_size": report.tree_size, "signature": report.signature,
+                             "witnesses": list(report.witnesses),
+                             "events": [{"index": e.index, "proof_hashes": e.proof_hashes, **e.line}
+                                        for e in report.events]}, "\n".join(lines))
+    if not report.authentic:
+        raise SystemExit(exit_codes.INTEGRITY_ONLY)
+
+
+def _read_small(path: str, limit: int = 1 << 16) -> bytes:
+    """A small file's bytes (a checkpoint, a proof); a missing one is bad input."""
+    from ektp.application.errors import InvalidCheckpoint
+
+    try:
+        with open(path, "rb") as file:
+            data = file.read(limit + 1)
+    except OSError as error:
+        raise InvalidCheckpoint(where=path, reason=error.strerror or "it cannot be read") from None
+    if len(data) > limit:
+        raise InvalidCheckpoint(where=path, reason="it is far too large")
+    return data
+
+
+def _read_checkpoint_file(path: str) -> SignedCheckpoint:
+    from ektp.application.audit.checkpoints import read_checkpoint
+
+    return read_checkpoint(_read_small(path), path)
+
+
+def _write_new(path: str, text: str) -> None:
+    """Write a new file (never over an existing one)."""
+    from ektp.application.errors import AuditFilesUnavailable
+
+    try:
+        with open(path, "x", encoding="utf-8", newline="\n") as file:
+            file.write(text)
+    except FileExistsError:
+        raise AuditFilesUnavailable(path=path, reason="it already exists; it is not overwritten") from None
+    except OSError as error:
+        raise AuditFilesUnavailable(path=path, reason=error.strerror or "it cannot be written") from None
 
 
 def _parse_time(text: str | None) -> dt.datetime | None:

@@ -91,10 +91,11 @@ def reconcile_text(results: Sequence[CheckResult], now: dt.datetime) -> str:
 
 def write_csv(columns: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
     """Rows as CSV (RFC 4180) on standard output."""
-    import csv
     import sys
 
-    writer = csv.writer(sys.stdout, lineterminator="\r\n")
+    from ektp.entrypoints.cli.output import SafeCsvWriter
+
+    writer = SafeCsvWriter(sys.stdout, lineterminator="\r\n")
     writer.writerow(columns)
     writer.writerows(rows)
     sys.stdout.flush()

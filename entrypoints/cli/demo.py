@@ -7,6 +7,10 @@ from pathlib import Path
 
 import click
 
+# The demo's records are made up; when no audit key is configured, its journal uses this
+# published one (printed in the summary), never to be used for an office's records.
+DEMO_AUDIT_KEY = bytes.fromhex("d3e0" * 16)
+
 from ektp.entrypoints.cli.output import emit
 from ektp.entrypoints.cli.session import session
 
@@ -34,15 +38,21 @@ def demo(path: Path, replace: bool) -> None:
                 f"{path} is not a database the demo made; --replace deletes only those"))
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
+    from ektp.adapters.audit.key import audit_key
+
+    key = audit_key()
     clock = ScriptedClock(dt.datetime(2017, 11, 6, tzinfo=dt.timezone.utc))
-    with open_office(f"sqlite:///{path}", clock=clock) as office:
+    with open_office(f"sqlite:///{path}", clock=clock, audit_key=key or DEMO_AUDIT_KEY) as office:
         summary = run_scenario(office, clock)
     s = session()
     lines = [f"Jombang launch scenario recorded in {path}:"]
     lines += [f"  {key.replace('_', ' ')}: {value}" for key, value in summary.items() if key != "by_status"]
     lines += ["  cards by status: " + ", ".join(f"{k} {v}" for k, v in summary["by_status"].items())]  # type: ignore[attr-defined]
     lines += [f"Try: ektp --db sqlite:///{path} card list"]
-    emit(s.as_json, {"file": str(path), **summary}, "\n".join(lines))
+    if key is None:
+        lines += [f"(journalled with the demo's audit key; to write to this file: "
+                  f"export EKTP_AUDIT_KEY={DEMO_AUDIT_KEY.hex()})"]
+    emit(s.as_json, {"file": str(path), "demo_audit_key": key is None, **summary}, "\n".join(lines))
 
 
 def _is_demo_database(path: Path) -> bool:

@@ -9,6 +9,9 @@ NOT_FOUND = 3  # no such card (or other record)
 CONFLICT = 4  # changed by someone else at the same moment; try again
 UNAVAILABLE = 5  # the store cannot be opened, reached or written
 AUDIT_FAILED = 6  # an audit export does not verify, or reconciliation found problems
+# Everything checked out, but nothing vouched for who made it (no public key given,
+# or nothing signed): integrity only, authenticity not established.
+INTEGRITY_ONLY = 7
 INTERNAL = 70  # a bug: please report it with the command that caused it
 INTERRUPTED = 130  # stopped with Ctrl-C
 

@@ -20,11 +20,11 @@ from ektp.entrypoints.cli.session import Session
 # name -> (module:attribute, one-line help shown by `ektp --help`)
 COMMANDS: dict[str, tuple[str, str]] = {
     "audit": ("ektp.entrypoints.cli.audit:audit",
-              "Export, verify, replay and reconcile the audit trail."),
+              "Export, verify, replay and reconcile the audit trail; checkpoints and proofs."),
     "blanks": ("ektp.entrypoints.cli.blanks:blanks",
                "The blank stock ledger: receive, count, destroy, reconcile."),
     "card": ("ektp.entrypoints.cli.card:card", "Take a card from request to hand-over."),
-    "db": ("ektp.entrypoints.cli.db:db", "Create or check the database."),
+    "db": ("ektp.entrypoints.cli.db:db", "Create, check, verify or upgrade the database."),
     "demo": ("ektp.entrypoints.cli.demo:demo", "Run the Jombang launch scenario on a fresh file."),
     "manifest": ("ektp.entrypoints.cli.manifest:manifest",
                  "A courier's delivery round: open, assign, dispatch, record, close."),
@@ -74,6 +74,7 @@ def cli(ctx: click.Context, db: str, as_json: bool, actor: str | None, role: str
     Exit codes: 0 ok, 1 refused by a rule, 2 bad input, 3 not found,
     4 changed by someone else (try again), 5 store unavailable,
     6 an audit export does not verify or does not reconcile,
+    7 integrity only: it checks out but no public key vouched for it,
     70 internal error (a bug), 130 interrupted.
     """
     s = Session(db=db, as_json=as_json, actor_id=actor, role=role)

@@ -45,3 +45,37 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+# A spreadsheet treats a cell that starts with one of these as a formula (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: object) -> object:
+    """A CSV cell that no spreadsheet runs as a formula: text starting with = + - @ (or a
+    tab or carriage return) gets a leading apostrophe; numbers and plain negative
+    numbers are left as they are."""
+    if not isinstance(value, str) or not value.startswith(_FORMULA_START):
+        return value
+    body = value[1:]
+    if value[0] == "-" and body.replace(".", "", 1).isdigit():
+        return value
+    return "'" + value
+
+
+class SafeCsvWriter:
+    """`csv.writer` whose every cell goes through `neutralise` (every CSV ektp prints)."""
+
+    def __init__(self, out: Any, lineterminator: str = "\n") -> None:
+        import csv
+
+        self._writer = csv.writer(out, lineterminator=lineterminator)
+
+    def writerow(self, row: Iterable[object]) -> None:
+        """Write one row."""
+        self._writer.writerow([neutralise(cell) for cell in row])
+
+    def writerows(self, rows: Iterable[Iterable[object]]) -> None:
+        """Write many rows."""
+        for row in rows:
+            self.writerow(row)

@@ -3,14 +3,13 @@ delivery), all from the read models."""
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from ektp.entrypoints.cli.output import emit, local_time, table
+from ektp.entrypoints.cli.output import SafeCsvWriter, emit, local_time, table
 from ektp.entrypoints.cli.session import session
 
 if TYPE_CHECKING:
@@ -28,7 +27,7 @@ STOCK_STATES = ("IN_STOCK", "ALLOCATED", "CONSUMED", "SPOILED", "DESTROYED", "LE
 
 def _table_csv(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = SafeCsvWriter(out, lineterminator="\n")
     writer.writerow(headers)
     writer.writerows(rows)
     return out.getvalue().rstrip("\n")
@@ -100,7 +99,7 @@ def _text(rows: list[tuple[str, str, str, Tally]], title: str) -> str:
 
 def _csv(rows: list[tuple[str, str, str, Tally]]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = SafeCsvWriter(out, lineterminator="\n")
     writer.writerow(["section", "code", "name", "dispatched", "handed_over_owner",
                      "handed_over_proxy", *[f"failed_{r.replace('-', '_')}" for r in REASONS],
                      "returned", "rounds_with_outcome", "first_attempt_successes",

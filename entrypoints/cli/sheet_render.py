@@ -8,12 +8,11 @@ The words people read come from `sheet_labels`.
 
 from __future__ import annotations
 
-import csv
 import html
 import io
 
 from ektp.application.manifest.views import Sheet
-from ektp.entrypoints.cli.output import table
+from ektp.entrypoints.cli.output import SafeCsvWriter, table
 from ektp.entrypoints.cli.sheet_labels import (
     CSV_HEADER,
     PRINT_HEADERS,
@@ -38,7 +37,7 @@ def sheet_text(sheet: Sheet) -> str:
 def sheet_csv(sheet: Sheet) -> str:
     """The sheet as CSV: one row per card, the results columns left blank."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = SafeCsvWriter(out, lineterminator="\n")
     writer.writerow(CSV_HEADER)
     for r in sheet.rows:
         writer.writerow([r.number, r.card_id, f"{r.kecamatan} {r.kecamatan_name}",

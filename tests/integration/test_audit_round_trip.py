@@ -41,14 +41,20 @@ def round_trip(url: str, tmp_path: Path) -> None:
         report = verify(tmp_path / "a", public_key=checker)
         assert report.signature == "valid"
         first = report.manifest
-        exported = [r for r in office.events_since(0) if r.type not in ("NikClaimed", "NikReleased")]
+        exported = list(office.events_since(0))
         assert first.start_hash == ZERO_HASH and first.count == len(exported) > 50
         for name in ("events.jsonl", "manifest.json", "manifest.sig"):
             assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
         lines = objects((tmp_path / "a" / "events.jsonl").read_bytes())
         seqs = [line["seq"] for line in lines]
-        assert seqs == sorted(set(seqs)) and seqs[-1] > len(seqs)  # NIK register events left out
-        assert {line["aggregate"] for line in lines} == {"card", "manifest", "blank-stock"}
+        assert seqs == sorted(set(seqs))
+        # ektp-audit/2: every stored event is a line and a leaf, numbered 0, 1, 2...
+        assert [line["leaf"] for line in lines] == list(range(len(lines)))
+        assert first.tree_size == len(lines) and first.root
+        assert {line["aggregate"] for line in lines} == {"card", "manifest", "blank-stock",
+                                                         "nik-register"}
+        nik_streams = {line["stream"] for line in lines if line["aggregate"] == "nik-register"}
+        assert not nik_streams & {str(r.stream_id) for r in exported}  # pseudonymised stream ids
 
         office.cancel(HEAD, office.request_card(
             HEAD, nik="3517091203850009", name="Warga Baru", kk="3517090101100009",
@@ -57,7 +63,8 @@ def round_trip(url: str, tmp_path: Path) -> None:
         export_to(office, tmp_path / "full")
     later = verify(tmp_path / "c").manifest
     assert later.start_hash == first.end_hash and later.first_seq > first.last_seq
-    assert later.count == 2
+    assert later.count == 4  # request and claim, cancel and release
+    assert later.start_size == first.tree_size and later.tree_size == first.tree_size + 4
     assert "continues" in (verify(tmp_path / "c", older=DirectorySource(str(tmp_path / "a"))).against or "")
     assert "contains" in (verify(tmp_path / "full", older=DirectorySource(str(tmp_path / "a"))).against or "")
     assert parse_manifest((tmp_path / "full" / "manifest.json").read_bytes()).end_hash == later.end_hash
@@ -121,8 +128,8 @@ def test_inserted_line(copy: Path) -> None:
     lines = _lines(copy)
     objs = objects(b"".join(lines))
     fake = dict(objs[2], seq=objs[2]["seq"], version=2, type="PrintReadinessConfirmed",
-                data={"reference": None}, prev=objs[2]["hash"])
-    events, _ = forge([fake], start_hash=objs[2]["hash"])
+                data={"prr_reference": None}, prev=objs[2]["hash"])
+    events, _ = forge([fake], start_hash=objs[2]["hash"], renumber=False)
     lines.insert(3, events)
     _write(copy, lines)
     _fails(copy, "events.jsonl line 4", "seq")
@@ -150,6 +157,9 @@ def test_truncated_at_a_line_end(copy: Path) -> None:
 def test_edited_manifest(copy: Path, exported: Path) -> None:
     manifest = json.loads((copy / "manifest.json").read_bytes())
     manifest["count"] = 40
+    (copy / "manifest.json").write_bytes(json.dumps(manifest).encode())
+    _fails(copy, "manifest.json", "tree_size is not start_size + count")
+    manifest["tree_size"] = 40  # the forger makes the manifest agree with itself
     (copy / "manifest.json").write_bytes(json.dumps(manifest).encode())
     _fails(copy, "events.jsonl line 41", "counts only 40")
     _fails(copy, "manifest.sig", "does not match",

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 from testkit.cli import assert_one_line_error, run
+from testkit.keys import TEST_AUDIT_KEY_HEX
 
-KEY_ENV = {"EKTP_AUDIT_KEY": "ab" * 32}
+KEY_ENV = {"EKTP_AUDIT_KEY": TEST_AUDIT_KEY_HEX}  # the key the office's journal is written with
 RESIDENT_NIK = "3517091203850001"  # from the demo scenario
 
 
@@ -34,9 +35,8 @@ def test_export_verify_replay_reconcile_cards(office: Path) -> None:
     verified = run("--json", "audit", "verify", str(export), "--public-key", str(office / "k.pub"))
     assert verified.code == 0, verified.err
     assert verified.err == ""  # no progress bar when stderr is not a terminal
-    with sqlite3.connect(office / "office.db") as db:  # every event but the NIK registers'
-        (expected,) = db.execute("SELECT count(*) FROM stored_events WHERE topic NOT LIKE "
-                                 "'ektp.domain.open_requests:%'").fetchone()
+    with sqlite3.connect(office / "office.db") as db:  # every stored event, the NIK registers' too
+        (expected,) = db.execute("SELECT count(*) FROM stored_events").fetchone()
     assert verified.json()["signature"] == "valid" and verified.json()["manifest"]["count"] == expected
 
     first = json.loads((export / "events.jsonl").read_bytes().splitlines()[0])
@@ -76,11 +76,16 @@ def test_wrong_public_key_and_unreadable_key(office: Path, tmp_path: Path) -> No
 
 def test_export_refusals(office: Path, tmp_path: Path) -> None:
     db = office / "office.db"
-    missing_key = run("audit", "export", "--out", str(tmp_path / "a"), db=db, actor="kepala", role="head")
+    missing_key = run("audit", "export", "--out", str(tmp_path / "a"), db=db, actor="kepala", role="head",
+                      audit_key=None)
     assert_one_line_error(missing_key, 2)
     assert "EKTP_AUDIT_KEY" in missing_key.err and not (tmp_path / "a").exists()
     assert_one_line_error(run("audit", "export", "--out", str(tmp_path / "b"), db=db,
                               env={"EKTP_AUDIT_KEY": "abcd"}, actor="kepala", role="head"), 2)
+    other_key = run("audit", "export", "--out", str(tmp_path / "b2"), db=db, env={"EKTP_AUDIT_KEY": "ab" * 32},
+                    actor="kepala", role="head")
+    assert_one_line_error(other_key, 1)  # its pseudonyms would not be the journal's leaves
+    assert "not the one this database's journal is written with" in other_key.err
     not_head = run("audit", "export", "--out", str(tmp_path / "c"), "--reveal-personal-data", db=db)
     assert_one_line_error(not_head, 1)
     assert not (tmp_path / "c").exists()

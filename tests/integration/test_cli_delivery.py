@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from testkit.keys import TEST_AUDIT_KEY_HEX
 from testkit.cli import assert_one_line_error, event_count, run
 
 JABON, NGUDIREJO = "35.17.09.2018", "35.17.08.2014"
@@ -204,7 +205,8 @@ def test_card_ready_never_loads_region_data(tmp_path: Path) -> None:
     ready = run("card", "request", "--nik", "3517091203850002", "--name", "X", "--kk", "3517090101100001",
                 "--village", JABON, db=db).out.strip()
     done = subprocess.run([sys.executable, "-c", probe, "--db", f"sqlite:///{db}", "card", "ready", ready],
-                          capture_output=True, text=True, env={"EKTP_ACTOR": "op.t", "EKTP_ROLE": "operator"})
+                          capture_output=True, text=True, env={"EKTP_ACTOR": "op.t", "EKTP_ROLE": "operator",
+                                                               "EKTP_AUDIT_KEY": TEST_AUDIT_KEY_HEX})
     assert "now READY_TO_PRINT" in done.stdout
     loaded = done.stdout.split("REGIONS ")[1]
     assert "lokal" not in loaded and "lokal_regions" not in loaded

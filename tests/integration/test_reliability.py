@@ -15,6 +15,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from testkit.keys import TEST_AUDIT_KEY
 from testkit.people import OPERATOR, kk_for, make_nik
 from testkit.stock import stock
 
@@ -65,6 +66,10 @@ def assert_consistent(office: Office) -> dict[str, list[CardEvent]]:
     assert set(released) == closed and all(n == 1 for n in released.values())
     # every blank move was written with its card's event: the ledger reconciles
     assert office.reconcile_blanks().clean
+    # every acknowledged event has its journal leaf, in store order, however the writers
+    # raced or died: the store verifies against its journal
+    report = office.audit.verify_store(audit_key=TEST_AUDIT_KEY)
+    assert report.events == len(all_events(office)) and report.built_from == 0
     return cards  # type: ignore[return-value]
 
 

@@ -1,5 +1,6 @@
 """Helpers for audit tests: in-memory sink and source (subclassing the ports), a
-recorded scenario, and a forger that re-chains edited lines consistently."""
+recorded scenario, and a forger that re-chains (and renumbers, and re-roots) edited
+lines consistently."""
 
 from __future__ import annotations
 
@@ -9,9 +10,12 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from testkit.keys import TEST_AUDIT_KEY
+
 from ektp.adapters.clocks import ScriptedClock
 from ektp.application.audit.canonical import ZERO_HASH, canonical, sha256_hex
 from ektp.application.audit.manifest import Manifest
+from ektp.application.audit.merkle import CompactRange, leaf_hash
 from ektp.application.office import Office
 from ektp.application.ports.audit_sink import AuditSink
 from ektp.application.ports.audit_source import AuditSource
@@ -20,7 +24,7 @@ from ektp.entrypoints.composition import open_office
 from ektp.entrypoints.demo_scenario import run_scenario
 
 HEAD = Actor("kepala", Role.HEAD)
-KEY = bytes(range(32))
+KEY = TEST_AUDIT_KEY
 
 
 class MemorySink(AuditSink):
@@ -68,7 +72,7 @@ class MemorySource(AuditSource):
 def scenario_office(url: str = "memory://") -> Office:
     """An office holding the Jombang launch scenario (8 cards, about 50 card events)."""
     clock = ScriptedClock(dt.datetime(2017, 11, 6, tzinfo=dt.timezone.utc))
-    office = open_office(url, clock=clock)
+    office = open_office(url, clock=clock, audit_key=KEY)
     run_scenario(office, clock)
     return office
 
@@ -87,25 +91,40 @@ def objects(events: bytes) -> list[dict[str, Any]]:
 
 
 def forge(objs: list[dict[str, Any]], manifest: Manifest | None = None,
-          start_hash: str = ZERO_HASH) -> tuple[bytes, bytes]:
-    """Re-chain edited line objects and write a matching manifest: a consistent forgery."""
+          start_hash: str = ZERO_HASH, renumber: bool = True) -> tuple[bytes, bytes]:
+    """Re-chain edited line objects and write a matching manifest: a consistent forgery,
+    as an insider with the signing key would make it. ``ektp-audit/2`` lines (with a
+    ``leaf``) are renumbered from the manifest's start_size (unless `renumber` is False)
+    and the manifest gets the root their leaves make."""
+    base = manifest or Manifest(office="35.17", created="2017-11-14T09:00:00.000000Z", first_seq=1,
+                                last_seq=1, count=1, start_hash=start_hash, end_hash=ZERO_HASH,
+                                events_sha256="", personal_data="pseudonymised")
+    v2 = any("leaf" in obj for obj in objs) or base.is_v2
+    tree = base.start_tree() if v2 and base.start_size is not None else CompactRange()
+    start_size = tree.size
     prev = start_hash
     lines = []
-    for obj in objs:
+    for n, obj in enumerate(objs):
         body = {k: v for k, v in obj.items() if k != "hash"}
         body["prev"] = prev
+        if v2 and renumber:
+            body["leaf"] = start_size + n
+        if v2:
+            tree.append(leaf_hash(canonical({k: v for k, v in body.items() if k != "prev"})))
         prev = sha256_hex(canonical(body))
         lines.append(canonical({**body, "hash": prev}) + b"\n")
     events = b"".join(lines)
-    base = manifest or Manifest(office="35.17", created="2017-11-14T09:00:00.000000Z", first_seq=1,
-                                last_seq=1, count=1, start_hash=start_hash, end_hash=prev,
-                                events_sha256="", personal_data="pseudonymised")
+
     def seq(obj: dict[str, Any]) -> Any:
         return obj.get("seq", 1)
 
     created = objs[-1].get("time")
+    tree_fields: dict[str, Any] = (
+        {"format": "ektp-audit/2", "start_size": start_size,
+         "start_frontier": base.start_frontier or (), "tree_size": tree.size, "root": tree.root().hex()}
+        if v2 else {"format": "ektp-audit/1", "start_size": None, "start_frontier": None})
     forged = Manifest(office=base.office, created=created if isinstance(created, str) else base.created,
                       first_seq=seq(objs[0]), last_seq=seq(objs[-1]), count=len(objs), start_hash=start_hash,
                       end_hash=prev, events_sha256=hashlib.sha256(events).hexdigest(),
-                      personal_data=base.personal_data)
+                      personal_data=base.personal_data, **tree_fields)
     return events, forged.file_bytes()

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+from testkit.keys import TEST_AUDIT_KEY_HEX
 
 EKTP = str(Path(sys.executable).with_name("ektp"))
 
@@ -30,9 +31,13 @@ class Result:
 
 def run(*args: str, db: Path | None = None, actor: str | None = "op.test",
         role: str | None = "operator", env: dict[str, str] | None = None,
-        cwd: Path | None = None, stdin: str | None = None) -> Result:
-    """Run ``ektp ARGS`` (with --db and the actor set unless None); return its result."""
+        cwd: Path | None = None, stdin: str | None = None,
+        audit_key: str | None = TEST_AUDIT_KEY_HEX) -> Result:
+    """Run ``ektp ARGS`` (with --db, the actor and the test audit key set unless None);
+    return its result."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("EKTP_")}
+    if audit_key:
+        full_env["EKTP_AUDIT_KEY"] = audit_key
     if actor:
         full_env["EKTP_ACTOR"] = actor
     if role:

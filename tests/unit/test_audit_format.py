@@ -126,9 +126,11 @@ def test_every_personal_field_of_every_exported_event_is_listed(cls: type) -> No
     assert _personal_paths(cls) == listed
 
 
-def test_the_registry_maps_card_events_and_leaves_out_the_nik_registers() -> None:
+def test_the_registry_maps_card_events_and_the_nik_registers() -> None:
     assert aggregate_of(card_events.HandedOver) == "card"
-    assert aggregate_of(NikClaimed) is None
+    # ektp-audit/2: every stored event is a leaf, the NIK registers' too.
+    assert aggregate_of(NikClaimed) == "nik-register"
+    assert event_class("nik-register", "NikClaimed") is NikClaimed
     assert event_class("card", "HandedOver") is card_events.HandedOver
     assert event_class("card", "DomainEvent") is None  # imported there, not a card event
     assert event_class("card", "Recipient") is None
@@ -156,17 +158,28 @@ def test_hash_is_sha256_of_canonical(obj: dict[str, object]) -> None:
 _CARD_EVENT_CLASSES = [c for c in all_event_classes() if aggregate_of(c) is not None]
 
 
-@given(data=st.data(), seq=st.integers(1, 10**12), prev=st.text("0123456789abcdef", min_size=64, max_size=64))
-def test_a_built_line_is_the_canonical_form_and_its_hash(data: st.DataObject, seq: int, prev: str) -> None:
+@given(data=st.data(), seq=st.integers(1, 10**12), leaf=st.integers(0, 10**12),
+       prev=st.text("0123456789abcdef", min_size=64, max_size=64))
+def test_a_built_line_is_the_canonical_form_its_hash_and_its_leaf(
+        data: st.DataObject, seq: int, leaf: int, prev: str) -> None:
     from testkit.event_strategies import builds
 
-    from ektp.application.audit.lines import build_line
-    from ektp.application.audit.personal import Revealer
+    from ektp.application.audit.lines import build_line, leaf_bytes, line_parts
+    from ektp.application.audit.personal import Pseudonymiser, Revealer
 
     cls = data.draw(st.sampled_from(_CARD_EVENT_CLASSES))
     event = data.draw(builds(cls))
-    line, digest = build_line(seq, "card", event, prev, Revealer())
+    aggregate = aggregate_of(cls)
+    assert aggregate is not None
+    personal = data.draw(st.sampled_from([Revealer(), Pseudonymiser(bytes(range(32)))]))
+    parts = line_parts(aggregate, event, personal)
+    line, digest = build_line(parts, leaf, seq, prev)
     obj = load_strict(line[:-1])
     assert line == canonical(obj) + b"\n"
     assert obj.pop("hash") == digest == sha256_hex(canonical(obj))
-    assert obj["data"] == event_data(event) and obj["seq"] == seq and obj["prev"] == prev
+    assert obj["leaf"] == leaf and obj["aggregate"] == aggregate
+    # The journal's leaf is the line without prev and hash, byte for byte.
+    assert leaf_bytes(parts, leaf, seq) == canonical({k: v for k, v in obj.items() if k != "prev"})
+    assert obj["seq"] == seq and obj["prev"] == prev
+    if isinstance(personal, Revealer):
+        assert obj["data"] == event_data(event) and obj["stream"] == str(event.originator_id)

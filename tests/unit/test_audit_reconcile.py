@@ -54,9 +54,9 @@ def test_the_scenario_reconciles_but_its_spoiled_blank_is_overdue_years_later() 
     status = {r.name: r.status for r in results}
     assert status == {
         "card-histories": "ok", "blank-allocated-once": "ok", "printed-on-allocated-blank": "ok",
-        "hand-over-after-dispatch": "ok", "printed-blank-consumed": "ok",
-        "blank-conservation": "ok", "spoiled-blanks-destroyed": "problems",
-        "closed-manifests-balanced": "ok"}
+        "hand-over-after-dispatch": "ok", "stream-times-ordered": "ok",
+        "printed-blank-consumed": "ok", "blank-conservation": "ok", "stock-count-matches": "ok",
+        "spoiled-blanks-destroyed": "problems", "closed-manifests-balanced": "ok"}
     # The demo spoils one blank on 8 November 2017 and never destroys it: as of 2026 it is
     # long past the 30-day deadline.
     (overdue,) = next(r.findings for r in results if r.name == "spoiled-blanks-destroyed")
@@ -67,6 +67,44 @@ def test_a_blank_allocated_to_two_cards() -> None:
     result = run(card_path(CARD_A, "3517170001") + card_path(CARD_B, "3517170001"))
     assert result["blank-allocated-once"].status == "problems"
     assert "3517170001" in result["blank-allocated-once"].findings[0].where
+
+
+def test_printed_before_its_blank_was_allocated() -> None:
+    """A stream whose replay puts Printed before BlankAllocated (the issue's forged order)."""
+    lines = [line(CARD_A, 1, "Requested"), line(CARD_A, 2, "PrintReadinessConfirmed"),
+             line(CARD_A, 3, "Printed", serial="3517170001", station="s"),
+             line(CARD_A, 4, "BlankAllocated", serial="3517170001")]
+    found = run(lines)["printed-on-allocated-blank"]
+    assert found.status == "problems" and "before any BlankAllocated" in found.findings[0].message
+
+
+def test_a_stream_whose_time_goes_back() -> None:
+    lines = card_path(CARD_A, "3517170001")
+    lines[2] = line(CARD_A, 3, "BlankAllocated", days=-3, serial="3517170001")
+    found = run(lines)["stream-times-ordered"]
+    assert found.status == "problems" and f"card {CARD_A}" in found.findings[0].where
+
+
+LEDGER = "00000000-0000-4000-8000-00000000000b"
+
+
+def _received(first: str, last: str, count: int) -> AuditLine:
+    return line(LEDGER, 1, "ConsignmentReceived", aggregate="blank-stock",
+                ranges=[{"first": first, "last": last}], count=count, bast="B", source="ministry",
+                source_office=None)
+
+
+def test_a_stock_count_that_differs_from_the_books() -> None:
+    lines = [_received("3517170001", "3517170010", 10),
+             line(LEDGER, 2, "StockCounted", aggregate="blank-stock", counted=9, book=10, difference=-1)]
+    found = run(lines)["stock-count-matches"]
+    assert found.status == "problems" and "found 9 blanks against 10" in found.findings[0].message
+    # A count that agrees with books that disagree with the history is caught too.
+    lines[1] = line(LEDGER, 2, "StockCounted", aggregate="blank-stock", counted=12, book=12, difference=0)
+    found = run(lines)["stock-count-matches"]
+    assert found.status == "problems" and "history up to it holds 10" in found.findings[0].message
+    lines[1] = line(LEDGER, 2, "StockCounted", aggregate="blank-stock", counted=10, book=10, difference=0)
+    assert run(lines)["stock-count-matches"].status == "ok"
 
 
 def test_printed_on_another_blank() -> None:

@@ -55,7 +55,9 @@ def tick(state: Counter | None, stream: uuid.UUID) -> tuple[Ticked, Counter]:
 
 
 def new_store() -> Store:
-    return Store(open_event_store(DatabaseUrl.parse("memory://")))
+    # Test events of no audit aggregate: the kernel is tested on a store without the
+    # journal (tests/unit/test_journal.py tests the journal).
+    return Store(open_event_store(DatabaseUrl.parse("memory://"), journal=False))
 
 
 def write_behind(store: Store, stream: uuid.UUID) -> None:

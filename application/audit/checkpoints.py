@@ -1,0 +1,236 @@
+"""Checkpoints of the journal, consistency proofs between them, and witnessing.
+
+The office signs a checkpoint of its journal (``ektp audit checkpoint``) and
+hands it out every working day; it never signs one that is inconsistent with
+one it signed before. Between two checkpoints it gives a consistency proof
+(``ektp audit consistency``) in the body format of c2sp.org/tlog-witness's
+add-checkpoint request: ``old SIZE``, one base64 hash per line, a blank line,
+then the new checkpoint as it is. A witness that holds the old checkpoint
+checks the proof and cosigns the new one (``ektp audit witness``); from then
+on, rewriting anything the witnessed checkpoint covers is detectable even by
+someone holding the office's signing key.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+import attrs
+
+from ektp.application.audit.export import journal_of, start_frontier
+from ektp.application.audit.journal import head_tree
+from ektp.application.audit.merkle import (
+    HASH_SIZE,
+    ProofInvalid,
+    consistency_plan,
+    fold_plan,
+    plan_nodes,
+    verify_consistency,
+)
+from ektp.application.audit.note import (
+    Checkpoint,
+    NoteInvalid,
+    SignedCheckpoint,
+    cosign,
+    origin_of,
+    parse_checkpoint,
+    sign_checkpoint,
+    verify_signed,
+)
+from ektp.application.errors import (
+    InvalidCheckpoint,
+    JournalDamaged,
+    JournalMissing,
+    NoCheckpoint,
+    ProofRefused,
+)
+from ektp.application.kernel.store import Store, store_errors
+from ektp.application.ports.journal import JournalStorage
+from ektp.application.ports.signer import SignatureChecker, Signer
+
+MAX_PROOF_LINES = 63  # c2sp.org/tlog-witness: a client sends at most 63 proof lines
+
+
+def read_checkpoint(raw: bytes, where: str) -> SignedCheckpoint:
+    """A checkpoint file's content, or `InvalidCheckpoint` saying what is wrong."""
+    try:
+        return parse_checkpoint(raw)
+    except NoteInvalid as error:
+        raise InvalidCheckpoint(where=where, reason=str(error)) from None
+
+
+def root_at(journal: JournalStorage, size: int) -> bytes:
+    """The journal's root at `size` leaves, from its stored nodes."""
+    return start_frontier(journal, size).root()
+
+
+def make_checkpoint(store: Store, office: str, signer: Signer) -> tuple[SignedCheckpoint, bool]:
+    """Sign a checkpoint of the journal as it is now and keep it (second value: whether it
+    is new). Refused if the journal no longer has the root of a checkpoint signed before:
+    a log never signs two inconsistent checkpoints."""
+    journal = journal_of(store)
+    with store_errors():
+        head = journal.journal_head()
+        if head is None:
+            raise JournalMissing()
+        kept = journal.checkpoints()
+    tree = head_tree(head)
+    if kept:
+        size, text = kept[-1]
+        earlier = read_checkpoint(text.encode(), f"the kept checkpoint of size {size}").checkpoint
+        if earlier.size > tree.size or root_at(journal, earlier.size) != earlier.root:
+            raise JournalDamaged(reason=f"its tree no longer has the root of the checkpoint of size "
+                                        f"{earlier.size} signed before: it was rewritten")
+    signed = sign_checkpoint(Checkpoint(origin_of(office), tree.size, tree.root()), signer)
+    with store_errors():
+        new = journal.store_checkpoint(tree.size, signed.render())
+    return signed, new
+
+
+def latest_checkpoint(store: Store) -> SignedCheckpoint:
+    """The newest kept checkpoint (`NoCheckpoint` if none was ever made)."""
+    with store_errors():
+        kept = journal_of(store).checkpoints()
+    if not kept:
+        raise NoCheckpoint(what="no checkpoint has been made yet: run 'ektp audit checkpoint'")
+    size, text = kept[-1]
+    return read_checkpoint(text.encode(), f"the kept checkpoint of size {size}")
+
+
+@attrs.frozen
+class ConsistencyProof:
+    """A consistency proof from tree size `old` to the checkpoint `new`."""
+
+    old: int
+    hashes: tuple[bytes, ...]
+    new: SignedCheckpoint
+
+    def render(self) -> str:
+        """The proof file: the body of a tlog-witness add-checkpoint request."""
+        lines = [f"old {self.old}", *(base64.b64encode(h).decode() for h in self.hashes)]
+        return "\n".join(lines) + "\n\n" + self.new.render()
+
+
+def parse_consistency(raw: bytes, where: str = "the proof") -> ConsistencyProof:
+    """Read a proof file; `InvalidCheckpoint` says what is malformed."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidCheckpoint(where=where, reason="it is not UTF-8") from None
+    head, sep, rest = text.partition("\n\n")
+    if not sep:
+        raise InvalidCheckpoint(where=where, reason="it has no blank line before the checkpoint")
+    lines = head.split("\n")
+    first = lines[0]
+    size_text = first[4:] if first.startswith("old ") else ""
+    if not size_text.isdigit() or (size_text != "0" and size_text.startswith("0")) or len(size_text) > 19:
+        raise InvalidCheckpoint(where=where, reason="its first line is not 'old SIZE'")
+    hashes = []
+    for line in lines[1:]:
+        try:
+            digest = base64.b64decode(line, validate=True)
+        except (binascii.Error, ValueError):
+            raise InvalidCheckpoint(where=where, reason="a proof line is not base64") from None
+        if len(digest) != HASH_SIZE or base64.b64encode(digest).decode() != line:
+            raise InvalidCheckpoint(where=where, reason="a proof line is not the base64 of a 32-byte hash")
+        hashes.append(digest)
+    if len(hashes) > MAX_PROOF_LINES:
+        raise InvalidCheckpoint(where=where, reason=f"it has more than {MAX_PROOF_LINES} proof lines")
+    return ConsistencyProof(int(size_text), tuple(hashes), read_checkpoint(rest.encode(), where))
+
+
+def consistency(store: Store, office: str, old: SignedCheckpoint,
+                new: SignedCheckpoint | None) -> ConsistencyProof:
+    """The proof that `new` (default: the newest kept checkpoint) extends `old`, from
+    the stored nodes; refused unless both are checkpoints of this journal."""
+    journal = journal_of(store)
+    with store_errors():
+        head = journal.journal_head()
+    if head is None:
+        raise JournalMissing()
+    target = new if new is not None else latest_checkpoint(store)
+    origin = origin_of(office)
+    for name, point in (("--from", old), ("--to", target)):
+        checkpoint = point.checkpoint
+        if checkpoint.origin != origin:
+            raise ProofRefused(where=f"the {name} checkpoint",
+                               reason=f"its origin is {checkpoint.origin[:40]!r}, not {origin!r}")
+        if checkpoint.size > head.size:
+            raise ProofRefused(where=f"the {name} checkpoint",
+                               reason=f"it is of {checkpoint.size} leaves; the journal has {head.size}")
+        if root_at(journal, checkpoint.size) != checkpoint.root:
+            raise ProofRefused(where=f"the {name} checkpoint",
+                               reason=f"the journal's tree at {checkpoint.size} leaves has another "
+                                      "root: it is not a checkpoint of this journal, or the journal "
+                                      "was rewritten")
+    if old.checkpoint.size > target.checkpoint.size:
+        raise ProofRefused(where="the --from checkpoint",
+                           reason=f"it is of a larger tree ({old.checkpoint.size}) than the --to "
+                                  f"checkpoint ({target.checkpoint.size})")
+    plan = consistency_plan(old.checkpoint.size, target.checkpoint.size)
+    with store_errors():
+        nodes = journal.journal_nodes(plan_nodes(plan))
+    try:
+        hashes = fold_plan(plan, nodes)
+    except KeyError as missing:
+        raise JournalDamaged(reason=f"node {missing} is missing") from None
+    return ConsistencyProof(old.checkpoint.size, tuple(hashes), target)
+
+
+@attrs.frozen
+class Witnessed:
+    """What a witness checked, and the checkpoint it cosigned."""
+
+    cosigned: SignedCheckpoint
+    office_signatures: str  # "valid" or "not checked (no --public-key)"
+    relation: str
+
+
+def witness(proof: ConsistencyProof, held: SignedCheckpoint, new: SignedCheckpoint, *,
+            name: str, key: Signer, timestamp: int,
+            office_key: SignatureChecker | None = None) -> Witnessed:
+    """Check that `new` extends `held` by `proof`, then cosign `new` as witness `name`.
+
+    Refused (`ProofRefused`) when the origins differ, the new tree is smaller (a
+    rollback), the proof is of another checkpoint or size, or it does not verify.
+    """
+    old_point, new_point = held.checkpoint, new.checkpoint
+    if proof.new.note.text != new.note.text:
+        raise ProofRefused(where="the proof", reason="it is for another checkpoint than --new")
+    if old_point.origin != new_point.origin:
+        raise ProofRefused(where="--new", reason=f"it is of log {new_point.origin[:40]!r}, the "
+                                                 f"checkpoint held of {old_point.origin[:40]!r}")
+    signatures = "not checked (no --public-key)"
+    if office_key is not None:
+        for label, point in (("--held", held), ("--new", new)):
+            try:
+                verify_signed(point, office_key)
+            except NoteInvalid as error:
+                raise ProofRefused(where=label, reason=str(error)) from None
+        signatures = "valid"
+    if new_point.size < old_point.size:
+        raise ProofRefused(where="--new", reason=f"its tree ({new_point.size} leaves) is smaller than "
+                                                 f"the one held ({old_point.size}): a rollback")
+    if proof.old != old_point.size:
+        raise ProofRefused(where="the proof", reason=f"it starts at size {proof.old}; the checkpoint "
+                                                     f"held is of size {old_point.size}")
+    if old_point.size == 0:
+        # The empty tree is consistent with every tree; no proof is needed (tlog-witness).
+        if proof.hashes:
+            raise ProofRefused(where="the proof", reason="a proof from the empty tree must be empty")
+        relation = "extends the empty tree held"
+    else:
+        try:
+            verify_consistency(old_point.size, new_point.size, old_point.root, new_point.root,
+                               proof.hashes)
+        except ProofInvalid as error:
+            raise ProofRefused(where="the proof", reason=f"{error}: the new tree does not extend "
+                                                         "the one held") from None
+        relation = (f"extends the tree held ({old_point.size} -> {new_point.size} leaves)"
+                    if new_point.size > old_point.size else "is the tree held")
+    try:
+        cosigned = cosign(new, name, key, timestamp)
+    except NoteInvalid as error:
+        raise ProofRefused(where="--name", reason=str(error)) from None
+    return Witnessed(cosigned, signatures, relation)

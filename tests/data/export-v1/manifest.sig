@@ -1,0 +1,1 @@
+ZQD+9uBtKVgqTDAzLfMEhkZv9e9RlsEboR3sLn0U+GrB+w4Pv2tQpyNvTjesx5JHq8JpMphdQDn/oN/N2I2FAw==

@@ -1,0 +1,79 @@
+"""A database written before the journal existed: reads work, writes are refused until
+`ektp db upgrade` has built the journal once, which says from which leaf on the tree is
+built at write time; on SQLite and PostgreSQL, in process and through the CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from testkit.audit import HEAD, KEY
+from testkit.cli import run
+from testkit.people import OPERATOR, kk_for, make_nik
+
+from ektp.adapters.database_url import DatabaseUrl
+from ektp.adapters.event_store.store import open_event_store
+from ektp.application.config import OfficeConfig
+from ektp.application.errors import JournalAlreadyBuilt, JournalMissing
+from ektp.application.office import Office
+from ektp.entrypoints.composition import lokal_regions, open_office
+from ektp.adapters.clocks import SystemClock
+
+
+def old_database(url: str, cards: int = 3) -> None:
+    """Write some history the way ektp did before the journal (no journal tables at all)."""
+    store = open_event_store(DatabaseUrl.parse(url), journal=False)
+    office = Office(store, SystemClock(), OfficeConfig(), regions=lokal_regions)
+    for n in range(cards):
+        nik = make_nik(serial=500 + n)
+        card = office.request_card(OPERATOR, nik=nik, name="Warga Lama", kk=kk_for(nik),
+                                   village="35.17.09.2018")
+        office.confirm_print_readiness(OPERATOR, card.id)
+    office.close()
+
+
+def test_upgrade_builds_the_journal_once(shared_store_url: str) -> None:
+    old_database(shared_store_url)
+    with open_office(shared_store_url, audit_key=KEY) as office:
+        before = office.last_position()
+        assert len(list(office.events_since(0))) == 9  # reads work
+        nik = make_nik(serial=600)
+        with pytest.raises(JournalMissing):
+            office.request_card(OPERATOR, nik=nik, name="Warga Baru", kk=kk_for(nik),
+                                village="35.17.09.2018")
+        assert office.last_position() == before  # nothing half-written
+        with pytest.raises(JournalMissing):
+            office.audit.verify_store(audit_key=KEY)
+        head = office.audit.build_journal(audit_key=KEY)
+        assert head.size == head.built_from == 9
+        with pytest.raises(JournalAlreadyBuilt):
+            office.audit.build_journal(audit_key=KEY)
+        office.request_card(OPERATOR, nik=nik, name="Warga Baru", kk=kk_for(nik), village="35.17.09.2018")
+        report = office.audit.verify_store(audit_key=KEY)
+        assert report.events == 11 and report.built_from == 9
+        signed, _ = office.audit.checkpoint(HEAD, _signer())
+        assert signed.checkpoint.size == 11
+
+
+def _signer() -> object:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from ektp.adapters.audit.ed25519 import Ed25519Signer
+
+    return Ed25519Signer(Ed25519PrivateKey.from_private_bytes(bytes([7]) * 32))
+
+
+def test_the_cli_upgrade(tmp_path: Path) -> None:
+    db = tmp_path / "old.db"
+    old_database(f"sqlite:///{db}", cards=2)
+    refused = run("card", "request", "--nik", make_nik(serial=700), "--name", "X", "--kk",
+                  kk_for(make_nik(serial=700)), "--village", "35.17.09.2018", db=db)
+    assert refused.code == 1 and "ektp db upgrade" in refused.err
+    assert run("db", "upgrade", db=db, audit_key=None).code == 2  # the key is needed
+    done = run("db", "upgrade", db=db)
+    assert done.code == 0, done.err
+    assert "leaves 0..5" in done.out and "from leaf 6 on" in done.out
+    again = run("db", "upgrade", db=db)
+    assert again.code == 1 and "already has its journal" in again.err
+    verified = run("db", "verify", db=db)
+    assert verified.code == 7 and "built by 'ektp db upgrade'" in verified.out  # no checkpoint yet
