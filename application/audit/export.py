@@ -52,9 +52,7 @@ def export_history(
     mapper = store.app.mapper
     try:
         while True:
-            with store_errors():
-                page = store.app.recorder.select_notifications(
-                    start=position, limit=PAGE, stop=upto, inclusive_of_start=False)
+            page = store.notifications(position, PAGE, stop=upto)
             chunk: list[bytes] = []
             for notification in page:
                 aggregate = _aggregate_of_topic(notification.topic)

@@ -103,7 +103,9 @@ def stress(url: str, rounds_text: str = "200", seed_text: str = "17") -> None:
 
     Every thread runs until a call fails; the summary counts how each ended
     ("OfficeClosed", "refused", "ended" for a follower whose iteration ended, or
-    "unexpected ..."), and how many acknowledged writes the store lacks afterwards.
+    "unexpected ..."), how many acknowledged writes the store lacks afterwards, and
+    how many writes that ended with `OfficeClosed` it holds all the same (a write
+    either returns, written, or fails with `OfficeClosed`, not written).
     """
     from ektp.domain.actor import Actor, Role
     from ektp.entrypoints.composition import open_office
@@ -117,6 +119,7 @@ def stress(url: str, rounds_text: str = "200", seed_text: str = "17") -> None:
     serial_lock = threading.Lock()
     acknowledged: list[tuple[str, int]] = []  # (card id, version the store acknowledged)
     endings: dict[str, Counter[str]] = {}
+    refused: list[tuple[str, str, int]] = []  # writes that ended with OfficeClosed
     stuck = 0
     started = time.monotonic()
 
@@ -129,9 +132,12 @@ def stress(url: str, rounds_text: str = "200", seed_text: str = "17") -> None:
         office = open_office(url)
         gate = threading.Barrier(6)
 
-        def writer() -> str:
+        def writer(role: str) -> str:
+            # `pending[role]` is the write in flight: if it ends with OfficeClosed,
+            # the store must not hold it.
             while True:
                 nik = new_nik()
+                pending[role] = ("nik", nik, 0)
                 card = office.request_card(OPERATOR, nik=nik, name="Warga", kk=kk_for(nik),
                                            village="35.17.09.2018")
                 acknowledged.append((str(card.id), card.version))
@@ -141,8 +147,10 @@ def stress(url: str, rounds_text: str = "200", seed_text: str = "17") -> None:
                              lambda c: office.dispatch(OPERATOR, c, "kurir.stress"),
                              lambda c: office.hand_over(courier, c, recipient="owner",
                                                         verified_by="ktp")):
-                    done = step(card.id)
-                    acknowledged.append((str(done.id), done.version))
+                    pending[role] = ("card", str(card.id), card.version)
+                    card = step(card.id)
+                    acknowledged.append((str(card.id), card.version))
+                pending.pop(role)
 
         def feed_reader() -> str:
             while True:
@@ -162,9 +170,10 @@ def stress(url: str, rounds_text: str = "200", seed_text: str = "17") -> None:
             return "ended"
 
         roles: dict[str, Callable[[], str]] = {
-            "writer": writer, "writer-2": writer, "feed": feed_reader,
-            "reports": report_reader, "follower": follower}
+            "writer": lambda: writer("writer"), "writer-2": lambda: writer("writer-2"),
+            "feed": feed_reader, "reports": report_reader, "follower": follower}
         results: dict[str, str] = {}
+        pending: dict[str, tuple[str, str, int]] = {}
 
         def run(role: str, body: Callable[[], str]) -> None:
             gate.wait()
@@ -184,16 +193,30 @@ def stress(url: str, rounds_text: str = "200", seed_text: str = "17") -> None:
             stuck += thread.is_alive()
         for role, result in results.items():
             endings.setdefault(role.split("-")[0], Counter())[result] += 1
+            if result == "OfficeClosed" and role in pending:
+                refused.append(pending[role])
 
-    lost = 0
+    from ektp.domain.errors import NotFound
+
+    lost = written_anyway = 0
     with open_office(url) as office:
         for card_id, version in acknowledged:
             if office.store.version_of(_uuid(card_id)) < version:
                 lost += 1
+        for kind, ref, version in refused:
+            if kind == "card":
+                written_anyway += office.store.version_of(_uuid(ref)) != version
+            else:
+                try:
+                    office.card(ref)
+                except NotFound:
+                    continue
+                written_anyway += 1
     summary: dict[str, Any] = {
         "rounds": int(rounds_text), "threads_per_round": 5, "stuck_threads": stuck,
         "endings": {role: dict(counts) for role, counts in sorted(endings.items())},
         "acknowledged_writes": len(acknowledged), "lost_writes": lost,
+        "writes_ended_by_close": len(refused), "of_which_written": written_anyway,
         "seconds": round(time.monotonic() - started, 1)}
     print(json.dumps(summary), flush=True)
 

@@ -1,0 +1,123 @@
+"""The kernel's `Gate`: calls get in until close; close releases the connections
+exactly once, and only when no call is inside."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+
+from ektp.application.errors import OfficeClosed
+from ektp.application.kernel.gate import Gate
+from ektp.domain.errors import ErrorKind
+
+
+class GateModel(RuleBasedStateMachine):
+    """Any order of calls entering, leaving and a close that does not wait."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = Gate()
+        self.inside = 0
+        self.closed = False
+        self.released = 0
+        self.inside_when_released: list[int] = []
+
+    def release(self) -> None:
+        self.released += 1
+        self.inside_when_released.append(self.inside)
+
+    @rule()
+    def enter(self) -> None:
+        if self.closed:
+            with pytest.raises(OfficeClosed):
+                self.gate.__enter__()
+        else:
+            self.gate.__enter__()
+            self.inside += 1
+
+    @precondition(lambda self: self.inside > 0)
+    @rule()
+    def leave(self) -> None:
+        self.inside -= 1  # the model says who is inside when release runs
+        self.gate.__exit__(None, None, None)
+
+    @rule()
+    def close(self) -> None:
+        ran_here = self.gate.close(self.release, wait=0)
+        assert ran_here == (not self.closed and self.inside == 0)
+        self.closed = True
+
+    @invariant()
+    def released_once_and_only_when_empty(self) -> None:
+        assert self.released == (1 if self.closed and self.inside == 0 else 0)
+        assert self.inside_when_released in ([], [0])
+        assert self.gate.closed == self.closed
+
+
+TestGateModel = GateModel.TestCase
+
+
+def test_office_closed_is_a_named_unavailable_refusal() -> None:
+    error = OfficeClosed()
+    assert error.kind is ErrorKind.UNAVAILABLE
+    assert error.code == "OfficeClosed"
+    assert error.message == "this office has been closed; open it again to continue."
+
+
+def _inside_until(gate: Gate, leave: threading.Event, entered: threading.Event,
+                  result: list[str]) -> threading.Thread:
+    def call() -> None:
+        with gate:
+            entered.set()
+            leave.wait()
+        result.append(threading.current_thread().name)
+
+    thread = threading.Thread(target=call, name="caller")
+    thread.start()
+    assert entered.wait(30)
+    return thread
+
+
+def test_close_waits_for_the_call_inside_then_releases() -> None:
+    gate, leave, entered, done = Gate(), threading.Event(), threading.Event(), []
+    caller = _inside_until(gate, leave, entered, done)
+    released: list[str] = []
+    closer = threading.Thread(target=gate.close, name="closer",
+                              args=(lambda: released.append(threading.current_thread().name), None))
+    closer.start()
+    while not gate.closed:
+        pass
+    with pytest.raises(OfficeClosed):
+        gate.__enter__()  # a call after close is refused at once
+    closer.join(0.2)
+    assert closer.is_alive() and released == []  # never released under the caller
+    leave.set()
+    caller.join(30)
+    closer.join(30)
+    assert done == ["caller"] and released == ["closer"]
+
+
+def test_a_close_that_stops_waiting_leaves_the_release_to_the_last_call_out() -> None:
+    gate, leave, entered, done = Gate(), threading.Event(), threading.Event(), []
+    caller = _inside_until(gate, leave, entered, done)
+    released: list[str] = []
+    assert gate.close(lambda: released.append(threading.current_thread().name), wait=0.01) is False
+    assert released == []
+    assert gate.close(lambda: released.append("again"), wait=None) is False  # closing again: nothing
+    leave.set()
+    caller.join(30)
+    assert released == ["caller"]
+
+
+def test_wait_closed_wakes_at_close() -> None:
+    gate = Gate()
+    assert gate.wait_closed(0) is False
+    woke: list[bool] = []
+    sleeper = threading.Thread(target=lambda: woke.append(gate.wait_closed(3600)))
+    sleeper.start()
+    gate.close(lambda: None)
+    sleeper.join(30)
+    assert woke == [True]
