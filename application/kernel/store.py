@@ -162,6 +162,8 @@ class Store:
         try:
             result = attempt(tx)
             tx.commit(ref)
+        except OfficeClosed:
+            raise  # nothing to decide again: the office is closed
         except DomainError as refused:
             return retry.again(self, attempt, tx, refused, ref=ref, retries=retries)
         return result

@@ -3,15 +3,27 @@ exactly once, and only when no call is inside."""
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
+import uuid
+from collections.abc import Iterable
+from typing import Any
 
+import attrs
 import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
+from testkit.people import OPERATOR
+
+from ektp.adapters.database_url import DatabaseUrl
+from ektp.adapters.event_store.store import open_event_store
 from ektp.application.errors import OfficeClosed
 from ektp.application.kernel.gate import Gate
+from ektp.application.kernel.store import Store
+from ektp.application.kernel.transaction import Transaction
 from ektp.domain.errors import ErrorKind
+from ektp.domain.event import DomainEvent
 
 
 class GateModel(RuleBasedStateMachine):
@@ -121,3 +133,53 @@ def test_wait_closed_wakes_at_close() -> None:
     gate.close(lambda: None)
     sleeper.join(30)
     assert woke == [True]
+
+
+@attrs.frozen(slots=False, kw_only=True, eq=False, repr=False)
+class Ticked(DomainEvent):
+    """A test event: one tick of a counter stream."""
+
+
+@attrs.frozen
+class Count:
+    """A test aggregate: how many ticks a stream has had."""
+
+    id: uuid.UUID
+    version: int
+
+
+def project(state: Count | None, events: Iterable[Any]) -> Count | None:
+    for event in events:
+        state = Count(event.originator_id, event.originator_version)
+    return state
+
+
+def tick(tx: Transaction, state: Count | None, stream: uuid.UUID) -> Count:
+    version = state.version if state else 0
+    event = Ticked(originator_id=stream, originator_version=version + 1,
+                   timestamp=dt.datetime(2026, 11, 2, tzinfo=dt.timezone.utc),
+                   actor=OPERATOR, office="35.17")
+    tx.record([event], Count(stream, version + 1))
+    return Count(stream, version + 1)
+
+
+def test_a_command_closed_between_its_read_and_its_write_writes_nothing_and_is_not_retried() -> None:
+    """The store's gate on the write path: closed after the command read its (cached)
+    state, the write fails with OfficeClosed, is not decided again on fresh state
+    (as a refusal after a cache hit would be), and nothing is stored."""
+    store = Store(open_event_store(DatabaseUrl.parse("memory://")))
+    stream = uuid.uuid4()
+    store.transact(lambda tx: tick(tx, tx.load(stream, project), stream))
+    attempts: list[bool] = []
+
+    def attempt(tx: Transaction) -> Count:
+        attempts.append(tx.fresh)
+        state = tx.load(stream, project)
+        assert state is not None
+        store.gate.close(lambda: None, wait=0)  # another thread closes the office now
+        return tick(tx, state, stream)
+
+    with pytest.raises(OfficeClosed):
+        store.transact(attempt)
+    assert attempts == [False]  # once, on the cached state
+    assert [e.originator_version for e in store.app.recorder.select_events(stream)] == [1]
