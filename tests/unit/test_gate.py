@@ -183,3 +183,16 @@ def test_a_command_closed_between_its_read_and_its_write_writes_nothing_and_is_n
         store.transact(attempt)
     assert attempts == [False]  # once, on the cached state
     assert [e.originator_version for e in store.app.recorder.select_events(stream)] == [1]
+
+
+def test_a_deferred_release_that_fails_does_not_fail_the_call_that_ran_it() -> None:
+    gate, leave, entered, done = Gate(), threading.Event(), threading.Event(), []
+    caller = _inside_until(gate, leave, entered, done)
+
+    def broken_release() -> None:
+        raise OSError("the server is gone")
+
+    gate.close(broken_release, wait=0)
+    leave.set()
+    caller.join(30)
+    assert done == ["caller"]  # its call ended normally
