@@ -15,7 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ektp.application.config import OfficeConfig
-    from ektp.application.errors import InvalidCardReference, StoreUnavailable, VillageOutsideRegency
+    from ektp.application.errors import (
+        InvalidCardReference,
+        OfficeClosed,
+        StoreUnavailable,
+        VillageOutsideRegency,
+    )
     from ektp.application.card.history import HistoryEntry
     from ektp.application.card.views import CardView
     from ektp.application.feed.record import EventRecord
@@ -37,7 +42,7 @@ _WHERE = {
     "DailyFigures": "ports.rows", "DatabaseStatus": "ports.rows", "ProjectionStatus": "ports.rows",
     "VillageCoverage": "ports.rows", "EventRecord": "feed.record", "Clock": "ports.clock",
     "ReadModels": "ports.read_models", "StoreUnavailable": "errors",
-    "InvalidCardReference": "errors", "VillageOutsideRegency": "errors",
+    "InvalidCardReference": "errors", "VillageOutsideRegency": "errors", "OfficeClosed": "errors",
 }
 __all__ = sorted(_WHERE)
 

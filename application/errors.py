@@ -11,6 +11,12 @@ class StoreUnavailable(DomainError):
     kind = ErrorKind.UNAVAILABLE
 
 
+class OfficeClosed(DomainError):
+    """The office has been closed (`Office.close`): no call can use its store any more."""
+
+    kind = ErrorKind.UNAVAILABLE
+
+
 class InvalidCardReference(InvalidInput):
     """CARD is neither a card id nor a NIK."""
 

@@ -158,9 +158,15 @@ class Office:
         """The region directory (built on first use)."""
         return self.services.regions
 
-    def close(self) -> None:
-        """Release the store's and the read models' connections."""
-        self.services.close()
+    def close(self, wait: float | None = 10.0) -> None:
+        """Close the office, safely from any thread at any moment: calls started
+        after it fail with `OfficeClosed`, calls already running finish (or fail
+        with `OfficeClosed` at their next database call), `follow` ends, and the
+        store's and the read models' connections are released once no call is
+        using them. Waits up to `wait` seconds for running calls (None: as long as
+        they take); any still running then release the connections as they finish.
+        Closing again does nothing. See docs/embedding.md, "Threads"."""
+        self.services.close(wait)
 
     def __enter__(self) -> Office:
         return self

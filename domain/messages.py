@@ -110,6 +110,7 @@ EN: Mapping[str, str] = {
         "the blank ledger does not reconcile: {problems} problem(s), listed in the report."
     ),
     "StoreUnavailable": "the record store is unavailable: {reason}.",
+    "OfficeClosed": "this office has been closed; open it again to continue.",
     "RegionDataUnavailable": "the region directory is unavailable: {reason}.",
     "InvalidCardReference": (
         "{ref!r} is neither a card id (like 1b4e28ba-2fa1-11d2-883f-0016d3cca427) "

@@ -21,6 +21,7 @@ from ektp.application.audit.lines import PersonalDataPolicy, build_line, leaf_by
 from ektp.application.audit.manifest import Manifest
 from ektp.application.audit.merkle import CompactRange, leaf_hash, perfect_nodes
 from ektp.application.errors import AuditCheckFailed, JournalDamaged, JournalMissing, NothingToExport
+from ektp.application.kernel.gate import Gated
 from ektp.application.kernel.store import Store, store_errors
 from ektp.application.ports.audit_sink import AuditSink
 from ektp.application.ports.journal import JournalStorage
@@ -30,11 +31,11 @@ PAGE = 2000
 
 
 def journal_of(store: Store) -> JournalStorage:
-    """The store's journal (its recorder keeps it)."""
+    """The store's journal (its recorder keeps it), every call through the store's gate."""
     recorder: Any = store.app.recorder
     if not hasattr(recorder, "journal_head"):
         raise JournalMissing()
-    return recorder  # type: ignore[no-any-return]
+    return Gated(recorder, store.gate)
 
 
 def start_frontier(journal: JournalStorage, size: int) -> CompactRange:
@@ -95,9 +96,8 @@ def export_history(
     same_form = leaves is not None and personal.mode == "pseudonymised"
     try:
         while True:
+            page = store.notifications(position, PAGE, stop=stop)
             with store_errors():
-                page = store.app.recorder.select_notifications(
-                    start=position, limit=PAGE, stop=stop, inclusive_of_start=False)
                 kept = dict(journal.journal_level(0, tree.size, tree.size + len(page))) if page else {}
             chunk: list[bytes] = []
             for notification in page:

@@ -88,9 +88,7 @@ def verify_store(store: Store, form: LeafForm, office: str, *,
     mapper = store.app.mapper
     position = 0
     while True:
-        with store_errors():
-            page = store.app.recorder.select_notifications(start=position, limit=PAGE,
-                                                           inclusive_of_start=False)
+        page = store.notifications(position, PAGE)
         if not page:
             break
         first = tree.size

@@ -3,9 +3,9 @@ the basis for a host's own notifications, exactly once across its restarts."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 
+from ektp.application.errors import OfficeClosed
 from ektp.application.feed.pages import events_after
 from ektp.application.feed.record import EventRecord
 from ektp.application.kernel.services import Services
@@ -36,10 +36,20 @@ class FeedDesk:
         poll_seconds: float = 1.0,
         stop: Callable[[], bool] = lambda: False,
     ) -> Iterator[EventRecord]:
-        """Like `events_since`, then keep waiting for new events until `stop()` is true."""
+        """Like `events_since`, then keep waiting for new events until `stop()` is true
+        or the office is closed: then the iteration simply ends (a follower thread
+        needs no other signal to finish). Called on an office already closed, it
+        raises `OfficeClosed`."""
+        gate = self._services.store.gate
+        if gate.closed:
+            raise OfficeClosed()
         while not stop():
-            for record in self.events_since(position):
-                yield record
-                position = record.position
-            if not stop():
-                time.sleep(poll_seconds)
+            try:
+                for record in self.events_since(position):
+                    yield record
+                    position = record.position
+            except OfficeClosed:
+                return
+            # Woken at once by close, rather than sleeping out the poll interval.
+            if stop() or gate.wait_closed(poll_seconds):
+                return

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from eventsourcing.domain import DomainEventProtocol
 
-from ektp.application.kernel.store import Store, store_errors
+from ektp.application.kernel.store import Store
 
 PAGE = 1000
 
@@ -16,14 +16,14 @@ PAGE = 1000
 def events_after(
     store: Store, position: int = 0, topics: tuple[str, ...] = ()
 ) -> Iterator[tuple[int, DomainEventProtocol[UUID]]]:
-    """(position, event) for every stored event after `position`, oldest first."""
-    app = store.app
-    mapper = app.mapper
+    """(position, event) for every stored event after `position`, oldest first.
+
+    Read a page at a time through the store's gate, which is never held while a
+    caller has an event in hand: a caller that stops iterating keeps nothing open.
+    """
+    mapper = store.app.mapper
     while True:
-        with store_errors():
-            page = app.recorder.select_notifications(
-                start=position, limit=PAGE, topics=topics, inclusive_of_start=False
-            )
+        page = store.notifications(position, PAGE, topics=topics)
         for notification in page:
             yield notification.id, mapper.to_domain_event(notification)
         if len(page) < PAGE:

@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
+from ektp.application.errors import OfficeClosed
 from ektp.application.kernel.transaction import Transaction
 from ektp.domain.errors import ConcurrentChange, DomainError, LedgerBusy
 
@@ -57,6 +58,8 @@ def again(store: Store, attempt: Callable[[Transaction], T], failed: Transaction
         try:
             result = attempt(tx)
             tx.commit(ref)
+        except OfficeClosed:
+            raise
         except DomainError as error:
             failed, refused = tx, error
         else:

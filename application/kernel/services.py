@@ -1,16 +1,23 @@
 """`Services`: what every desk of the office shares: the store, the clock, the
 configuration, the read models and the region directory (both opened on first
 use: most commands never need them), and the door every use case goes through
-(`authorise`)."""
+(`authorise`).
+
+The read models use the same database as the store, so their calls go through
+the store's `Gate` too (each call, catch-up included, is one stay inside), and
+`close` releases both only once no call is inside either.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ektp.application.config import OfficeConfig
-from ektp.application.errors import VillageOutsideRegency
+from ektp.application.errors import OfficeClosed, VillageOutsideRegency
+from ektp.application.kernel.gate import Gate, Gated
 from ektp.application.kernel.permissions import authorise
 from ektp.application.kernel.store import Store
 from ektp.application.ports.clock import Clock
@@ -45,15 +52,27 @@ class Services:
         self._read_models: ReadModels | None = None
         self._make_regions = regions
         self._regions: RegionDirectory | None = None
+        self._opening = threading.Lock()  # two threads' first report open one engine
 
     @property
     def read_models(self) -> ReadModels:
-        """The read models, opened on first use (write commands never need them)."""
-        if self._read_models is None:
-            if self._make_read_models is None:
-                raise RuntimeError("this office was built without read models")
-            self._read_models = self._make_read_models()
-        return self._read_models
+        """The read models, opened on first use (write commands never need them);
+        each of their calls goes through the store's gate."""
+        gated = self._read_models
+        if gated is None:
+            gated = self._open_read_models()
+        return gated
+
+    def _open_read_models(self) -> ReadModels:
+        with self._opening:
+            if self.store.gate.closed:
+                raise OfficeClosed()
+            if self._read_models is None:
+                if self._make_read_models is None:
+                    raise RuntimeError("this office was built without read models")
+                self._read_models = cast("ReadModels", _Gated(self._make_read_models(),
+                                                              self.store.gate))
+            return self._read_models
 
     @property
     def regions(self) -> RegionDirectory:
@@ -94,9 +113,27 @@ class Services:
             raise UnknownVillage(village=code.value)
         return code
 
+    def close(self, wait: float | None = 10.0) -> None:
+        """Refuse new calls (`OfficeClosed`), let the calls already inside finish,
+        then release the read models' and the store's connections. If calls are
+        still inside after `wait` seconds, the last of them to finish releases
+        them (see `ektp.application.kernel.gate`)."""
+        with self._opening:  # no read models are opened after this
+            self.store.gate.close(self._release, wait)
+
+    def _release(self) -> None:
+        read_models = self._read_models
+        if read_models is not None:
+            read_models.close()
+        self.store.app.close()
+
+
+class _Gated(Gated):
+    """The read models with every call made through the gate. `close` is the one call
+    that is not: it is made once, by the gate, when no call is inside."""
+
+    __slots__ = ()
+
     def close(self) -> None:
-        """Release the store's and the read models' connections."""
-        if self._read_models is not None:
-            self._read_models.close()
-            self._read_models = None
-        self.store.close()
+        """Release the read models' connections (called by the gate)."""
+        self._inner.close()
