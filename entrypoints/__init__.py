@@ -6,7 +6,16 @@ lazily so that ``ektp --help`` does not pay for the event store's imports.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import sys as _sys
+
+if _sys.argv and _sys.argv[0].rsplit("/", 1)[-1] == "ektp":
+    # The ektp command: Ctrl-C and SIGTERM are handled from here on, before the
+    # imports below and the CLI's (see ektp.entrypoints.cli.signals).
+    from ektp.entrypoints.cli import signals as _signals
+
+    _signals.install()
+
+from typing import TYPE_CHECKING, Any  # noqa: E402
 
 if TYPE_CHECKING:
     from ektp.entrypoints.composition import open_office

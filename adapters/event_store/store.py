@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from eventsourcing.application import Application
@@ -10,8 +11,15 @@ from eventsourcing.persistence import Mapper
 from eventsourcing.utils import Environment, EnvType
 
 from ektp.adapters.database_url import DatabaseUrl
+from ektp.adapters.event_store import opening, waits
 from ektp.adapters.event_store.codec import AttrsEventMapper
+from ektp.adapters.office_config import DatabaseSection
 from ektp.application.errors import StoreUnavailable
+from ektp.application.operations import DatabaseMissing
+
+if TYPE_CHECKING:
+    from ektp.adapters.event_store.durability import Durability
+    from ektp.adapters.schema import SchemaState
 from ektp.application.kernel.store import store_errors
 
 # The cache is updated with each saved state (no fast-forward query before each
@@ -31,6 +39,9 @@ class EktpStore(Application[UUID]):
     """All of an office's event streams in one store (cards, registers, ledger...)."""
 
     name = "ektp"
+    # What `opening` found when the store was opened (``ektp db check`` reports them).
+    schema_state: SchemaState | None = None
+    durability: Durability | None = None
 
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
         """Only the given settings: never the process environment (two stores can coexist)."""
@@ -41,14 +52,16 @@ class EktpStore(Application[UUID]):
         return AttrsEventMapper()
 
 
-def store_settings(url: DatabaseUrl) -> dict[str, str]:
-    """The eventsourcing settings for `url`."""
+def store_settings(url: DatabaseUrl, settings: DatabaseSection | None = None) -> dict[str, str]:
+    """The eventsourcing settings for `url` (timeouts from `settings`)."""
+    settings = settings or DatabaseSection()
     if url.kind == "memory":
         return {"PERSISTENCE_MODULE": "eventsourcing.popo", **_CACHE_ENV}
     if url.kind == "sqlite":
         return {
             "PERSISTENCE_MODULE": "ektp.adapters.event_store.durable_sqlite:DurableSQLiteFactory",
-            "SQLITE_DBNAME": url.path,
+            "SQLITE_DBNAME": url.sqlite_uri() if url.read_only else url.path,
+            "SQLITE_LOCK_TIMEOUT": str(settings.lock_timeout),
             **_CACHE_ENV,
         }
     return {
@@ -58,43 +71,56 @@ def store_settings(url: DatabaseUrl) -> dict[str, str]:
         "POSTGRES_PORT": str(url.port),
         "POSTGRES_USER": url.user,
         "POSTGRES_PASSWORD": url.password,
-        "POSTGRES_CONNECT_TIMEOUT": "5",
+        "POSTGRES_CONNECT_TIMEOUT": str(settings.connect_timeout),
+        "POSTGRES_LOCK_TIMEOUT": str(settings.lock_timeout),
         **_CACHE_ENV,
     }
 
 
 def open_event_store(
-    url: DatabaseUrl, *, must_exist: bool = False, create_tables: bool = True
+    url: DatabaseUrl, *, must_exist: bool = False, create_tables: bool = True,
+    settings: DatabaseSection | None = None, check_schema: bool = True,
 ) -> EktpStore:
     """Open (creating tables if needed) the store `url` names.
 
     With `must_exist`, a missing SQLite file is refused instead of created, so a
     mistyped path on a read command does not leave an empty database behind;
-    without `create_tables` nothing is created (``ektp db check``).
+    without `create_tables` nothing is created (every command but ``ektp db
+    init``). `settings` are the timeouts and the durability allowance (default:
+    the defaults of `DatabaseSection`). With `check_schema` (all but ``db check``
+    and ``db upgrade``) a database that is not initialised, or whose schema
+    version is not this ektp's, is refused (`opening`).
     """
+    settings = settings or DatabaseSection()
     if url.kind == "sqlite":
         # os.path, not pathlib: this is on every command's path and pathlib is slow to import.
         folder = os.path.dirname(url.path) or "."
-        if must_exist and not os.path.exists(url.path):
-            raise StoreUnavailable(reason=f"there is no database file at {url.path}")
+        if (must_exist or url.read_only) and not os.path.exists(url.path):
+            raise DatabaseMissing(where=url.path)
         if not os.path.isdir(folder):
             raise StoreUnavailable(reason=f"the folder {folder} does not exist")
     if url.kind == "postgresql":
-        return _open_postgres(url, create_tables)
-    settings = store_settings(url)
-    if not create_tables:
-        settings["CREATE_TABLE"] = "n"
+        return _open_postgres(url, create_tables, settings, check_schema)
+    env = store_settings(url, settings)
+    if url.kind == "memory":
+        with store_errors():
+            return EktpStore(env=env)
+    env["CREATE_TABLE"] = "n"
     with store_errors():
-        return EktpStore(env=settings)
+        store = EktpStore(env=env)
+    return opening.finish_sqlite(store, url, settings, create=create_tables,
+                                 check_schema=check_schema)
 
 
 # pg_advisory_lock key serialising schema creation across processes.
 SCHEMA_LOCK = 35_17_2017
 
 
-def _open_postgres(url: DatabaseUrl, create_tables: bool) -> EktpStore:
+def _open_postgres(url: DatabaseUrl, create_tables: bool, settings: DatabaseSection,
+                   check_schema: bool) -> EktpStore:
     """Connect once directly first, so a wrong host, port, password or database is
-    reported with the server's own reason at once (the pool would only time out).
+    reported with the server's own reason at once (the pool would only time out);
+    the same connection reads the schema version and the server's durability.
 
     Tables are created only when missing, under an advisory lock: PostgreSQL
     fails ("tuple concurrently updated") when processes run the same DDL at once.
@@ -103,22 +129,16 @@ def _open_postgres(url: DatabaseUrl, create_tables: bool) -> EktpStore:
 
     try:
         connection = psycopg.connect(
-            host=url.host, port=url.port, user=url.user, password=url.password,
-            dbname=url.dbname, connect_timeout=5, autocommit=True,
+            host=url.host, port=url.port, user=url.user, password=url.password or None,
+            dbname=url.dbname, connect_timeout=settings.connect_timeout, autocommit=True,
+            options=waits.postgres_options(settings, synchronous=False),
         )
     except psycopg.Error as error:
         reason = (str(error).strip().splitlines() or [type(error).__name__])[-1]
         raise StoreUnavailable(reason=f"cannot connect to {url.redacted}: {reason}") from None
-    settings = store_settings(url)
+    env = store_settings(url, settings)
+    env["CREATE_TABLE"] = "n"
     with connection:
-        row = connection.execute(f"SELECT to_regclass('{EktpStore.name}_events') IS NOT NULL").fetchone()
-        if (row and row[0]) or not create_tables:
-            settings["CREATE_TABLE"] = "n"
-            with store_errors():
-                return EktpStore(env=settings)
-        connection.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK,))
-        try:
-            with store_errors():
-                return EktpStore(env=settings)
-        finally:
-            connection.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK,))
+        return opening.finish_postgres(lambda: EktpStore(env=env), connection, url, settings,
+                                       create=create_tables, check_schema=check_schema,
+                                       lock_key=SCHEMA_LOCK)

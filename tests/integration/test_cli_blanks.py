@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from testkit.cli import assert_one_line_error, event_count, run
+from testkit.cli import assert_one_line_error, event_count, new_database, run
 from testkit.people import kk_for, make_nik
 
 NIK = make_nik()
@@ -15,7 +15,7 @@ WITNESSES = ["--witness", "Budi Santoso:inspektorat", "--witness", "Sri Rahayu:k
 
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
-    return tmp_path / "office.db"
+    return new_database(tmp_path / "office.db")
 
 
 def ok(*args: str, db: Path, **who: str) -> str:

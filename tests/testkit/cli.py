@@ -13,6 +13,8 @@ from typing import Any
 import attrs
 
 EKTP = str(Path(sys.executable).with_name("ektp"))
+# The test run's own configuration (tests/conftest.py) passes through to the commands.
+KEPT = ("EKTP_CONFIG", "EKTP_ALLOW_UNSAFE_DURABILITY")
 
 
 @attrs.frozen
@@ -32,7 +34,7 @@ def run(*args: str, db: Path | None = None, actor: str | None = "op.test",
         role: str | None = "operator", env: dict[str, str] | None = None,
         cwd: Path | None = None, stdin: str | None = None) -> Result:
     """Run ``ektp ARGS`` (with --db and the actor set unless None); return its result."""
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("EKTP_")}
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("EKTP_") or k in KEPT}
     if actor:
         full_env["EKTP_ACTOR"] = actor
     if role:
@@ -42,6 +44,13 @@ def run(*args: str, db: Path | None = None, actor: str | None = "op.test",
     done = subprocess.run([EKTP, *prefix, *args], capture_output=True, text=True, env=full_env,
                           cwd=cwd, input=stdin, timeout=120)
     return Result(done.returncode, done.stdout, done.stderr)
+
+
+def new_database(db: Path) -> Path:
+    """Create the office database `db` with ``ektp db init`` (as an office does first)."""
+    done = run("db", "init", db=db, actor=None, role=None)
+    assert done.code == 0, done.err
+    return db
 
 
 def assert_one_line_error(result: Result, code: int) -> None:

@@ -1,0 +1,103 @@
+"""How long the store waits, and saying what it waited for.
+
+- **SQLite**: the busy timeout (``lock_timeout`` seconds) is how long a writer
+  waits for the write lock another process holds; it is eventsourcing's
+  ``SQLITE_LOCK_TIMEOUT`` (the ``timeout`` of ``sqlite3.connect``) and the read
+  models' engine's.
+- **PostgreSQL**: every connection ektp opens (the event store's pool, the read
+  models' engine, the first probing connection) starts with ``lock_timeout``
+  and ``statement_timeout`` set, and with ``synchronous_commit=on`` whatever the
+  server's default (see `durability`). eventsourcing's insert sets its own
+  ``SET LOCAL lock_timeout`` from ``POSTGRES_LOCK_TIMEOUT``, which is the same
+  number. ``connect_timeout`` bounds the wait for the server to answer.
+
+eventsourcing retries a failed statement on PostgreSQL up to ten times, which
+for a lock or statement timeout would multiply the wait by ten: `tune_postgres`
+makes those two failures final at once (`WaitedTooLong`, not retried), each
+with one sentence naming what was waited for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from eventsourcing.persistence import OperationalError, PersistenceError
+
+if TYPE_CHECKING:
+    from eventsourcing.application import Application
+
+    from ektp.adapters.office_config import DatabaseSection
+
+
+class WaitedTooLong(PersistenceError):
+    """A lock or statement timeout: final, with a sentence saying what was waited for
+    (a `PersistenceError` but not an `OperationalError`, so eventsourcing does not retry it)."""
+
+
+def postgres_options(settings: DatabaseSection, *, synchronous: bool = True) -> str:
+    """The libpq ``options`` every ektp connection to PostgreSQL starts with."""
+    options = (f"-c lock_timeout={settings.lock_timeout}s "
+               f"-c statement_timeout={settings.statement_timeout}s")
+    if synchronous:
+        options += " -c synchronous_commit=on"
+    return options
+
+
+def explain(error: BaseException | None, settings: DatabaseSection, where: str) -> str | None:
+    """The sentence for a wait that timed out (`error` from sqlite3 or psycopg), or None."""
+    if error is None:
+        return None
+    text = str(error).strip()
+    if "database is locked" in text or "database table is locked" in text:
+        return (f"waited {settings.lock_timeout} s for the write lock that another process "
+                f"holds on {where} (lock_timeout); nothing was written")
+    sqlstate = getattr(error, "sqlstate", None)
+    if sqlstate == "55P03" or "lock timeout" in text:
+        return (f"waited {settings.lock_timeout} s for a lock that another session holds on "
+                f"{where}{_relation(error)} (lock_timeout); nothing was written")
+    if sqlstate == "57014" and "statement timeout" in text:
+        return (f"a statement ran longer than statement_timeout ({settings.statement_timeout} s) "
+                f"on {where} and was cancelled; nothing was written")
+    return None
+
+
+def _relation(error: BaseException) -> str:
+    """`` (the table T)`` when the server says which relation it was locking."""
+    diag = getattr(error, "diag", None)
+    context = (getattr(diag, "context", None) or "") if diag is not None else ""
+    if 'relation "' in context:
+        return " (table " + context.split('relation "', 1)[1].split('"', 1)[0] + ")"
+    return ""
+
+
+def tune_postgres(store: Application[Any], settings: DatabaseSection, where: str) -> None:
+    """Start the pool's connections with the timeouts, and make a timeout final."""
+    datastore = store.factory.datastore  # type: ignore[attr-defined]
+    datastore.pool.kwargs["options"] = postgres_options(settings)
+    datastore.get_connection = _translating(datastore.get_connection, settings, where)
+
+
+def tune_sqlite(store: Application[Any], settings: DatabaseSection, where: str) -> None:
+    """Say what a writer waited for when the busy timeout ran out."""
+    datastore = store.factory.datastore  # type: ignore[attr-defined]
+    datastore.transaction = _translating(datastore.transaction, settings, where)
+
+
+def _translating(opener: Any, settings: DatabaseSection, where: str) -> Any:
+    """`opener` (a context manager factory of eventsourcing's datastore) whose timeouts
+    become `WaitedTooLong`."""
+
+    @contextmanager
+    def opened(*args: Any, **kwargs: Any) -> Iterator[Any]:
+        try:
+            with opener(*args, **kwargs) as resource:
+                yield resource
+        except OperationalError as error:
+            sentence = explain(error.__cause__ or error, settings, where)
+            if sentence is None:
+                raise
+            raise WaitedTooLong(sentence) from None
+
+    return opened
