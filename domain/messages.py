@@ -78,6 +78,10 @@ EN: Mapping[str, str] = {
         "NIK {masked} was issued under region {region}, which is not in today's region "
         "list (regions split and the NIK keeps its first code); the request was recorded."
     ),
+    "KkOutsideRegency": (
+        "family card (KK) {masked} was issued by regency {region}, not this office's "
+        "({regency}); the request was recorded (check the family card the resident showed)."
+    ),
     "InvalidSerialRange": "serial range {value!r} is not valid: {reason}.",
     "OverlappingRanges": "serial ranges {first} and {second} overlap; list each serial once.",
     "InvalidSource": (
@@ -88,7 +92,10 @@ EN: Mapping[str, str] = {
         "a destruction needs at least {needed} different witnesses "
         "(--witness NAME:ROLE); {given} given."
     ),
-    "InvalidStockCount": "the counted figure {value!r} is not valid: it must be a whole number, 0 or more.",
+    "InvalidStockCount": (
+        "the counted figure {value!r} is not valid: it must be a whole number from 0 to "
+        "10,000,000."
+    ),
     "UnknownSerial": "blank {serial} is not on this office's books (never received or borrowed).",
     "LedgerBusy": (
         "the blank ledger was changed by someone else at the same moment, {attempts} times; "

@@ -54,9 +54,14 @@ def read_results(text: str) -> list[ResultRow]:
             text.partition("\n")[0], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+    # strict: an unclosed quote (or text after a closing one) is a broken file, not a
+    # field that runs on to the end of it.
+    reader = csv.reader(io.StringIO(text), dialect, strict=True)
     try:
-        header = [_column(h) for h in next(reader, [])]
+        first = next(reader, None)
+        if first is None:
+            raise InvalidText(field="the results file", reason="it is empty")
+        header = [_column(h) for h in first]
         missing = [c for c in REQUIRED if c not in header]
         if missing:
             raise InvalidText(field="the results file's header",
@@ -69,6 +74,14 @@ def read_results(text: str) -> list[ResultRow]:
     except csv.Error as broken:  # e.g. a field larger than the csv module allows
         raise InvalidText(field="the results file",
                           reason=f"line {reader.line_num} cannot be read as CSV ({broken})") from None
+    return refuse_empty(rows)
+
+
+def refuse_empty(rows: list[ResultRow]) -> list[ResultRow]:
+    """`rows`, unless there are none: a file with a header only is not a courier's results
+    (the one rule every reader of a results file applies after the header)."""
+    if not rows:
+        raise InvalidText(field="the results file", reason="it has no rows below its header")
     return rows
 
 
