@@ -258,13 +258,15 @@ def _from_text(key: str, text: str, where: str) -> Any:
 
 
 def resolve(flags: Mapping[str, str | None], environ: Mapping[str, str],
-            config_flag: str | None = None, *, read: bool = True) -> Resolved:
+            config_flag: str | None = None, *, read: bool = True,
+            missing_ok: bool = False) -> Resolved:
     """The configuration in effect: for each key, its flag (``flags["database.url"]``),
     else its environment variable, else the file's value, else the default. With
-    `read` false no file is read (``db init`` before it writes one)."""
+    `read` false no file is read; `missing_ok` lets a file named by ``--config`` or
+    ``EKTP_CONFIG`` not exist yet (``db init`` writes it)."""
     path, how, explicit = locate(config_flag, environ)
     exists = os.path.exists(path)
-    if explicit and not exists and read:
+    if explicit and not exists and read and not missing_ok:
         raise ConfigInvalid(path=path, reason=f"it does not exist (named by {how})")
     from_file = read_file(path) if exists and read else {}
     values: dict[str, dict[str, Any]] = {}

@@ -13,7 +13,7 @@
 
 eventsourcing retries a failed statement on PostgreSQL up to ten times, which
 for a lock or statement timeout would multiply the wait by ten: `tune_postgres`
-makes those two failures final at once (`WaitedTooLong`, not retried), each
+makes those two failures final at once (`ExplainedFailure`, not retried), each
 with one sentence naming what was waited for.
 """
 
@@ -31,9 +31,10 @@ if TYPE_CHECKING:
     from ektp.adapters.office_config import DatabaseSection
 
 
-class WaitedTooLong(PersistenceError):
-    """A lock or statement timeout: final, with a sentence saying what was waited for
-    (a `PersistenceError` but not an `OperationalError`, so eventsourcing does not retry it)."""
+class ExplainedFailure(PersistenceError):
+    """A lock or statement timeout (or a write to a read-only copy): final, with a sentence
+    saying what happened (a `PersistenceError` but not an `OperationalError`, so
+    eventsourcing does not retry it)."""
 
 
 def postgres_options(settings: DatabaseSection, *, synchronous: bool = True) -> str:
@@ -46,10 +47,13 @@ def postgres_options(settings: DatabaseSection, *, synchronous: bool = True) -> 
 
 
 def explain(error: BaseException | None, settings: DatabaseSection, where: str) -> str | None:
-    """The sentence for a wait that timed out (`error` from sqlite3 or psycopg), or None."""
+    """The sentence for a wait that timed out, or a write to a read-only file (`error`
+    from sqlite3 or psycopg), or None."""
     if error is None:
         return None
     text = str(error).strip()
+    if "attempt to write a readonly database" in text:
+        return f"{where} is open read only (a copy, or a file this user cannot write); nothing was written"
     if "database is locked" in text or "database table is locked" in text:
         return (f"waited {settings.lock_timeout} s for the write lock that another process "
                 f"holds on {where} (lock_timeout); nothing was written")
@@ -73,10 +77,26 @@ def _relation(error: BaseException) -> str:
 
 
 def tune_postgres(store: Application[Any], settings: DatabaseSection, where: str) -> None:
-    """Start the pool's connections with the timeouts, and make a timeout final."""
+    """Every connection of the pool with the timeouts and ``synchronous_commit=on``, and
+    a timeout final. New connections start with them (libpq ``options``); the few that
+    eventsourcing opened while it was being built get them set on their first use."""
     datastore = store.factory.datastore  # type: ignore[attr-defined]
     datastore.pool.kwargs["options"] = postgres_options(settings)
-    datastore.get_connection = _translating(datastore.get_connection, settings, where)
+    setting = [f"SET lock_timeout = '{int(settings.lock_timeout)}s'",
+               f"SET statement_timeout = '{int(settings.statement_timeout)}s'",
+               "SET synchronous_commit = on"]
+    opener = datastore.get_connection
+
+    @contextmanager
+    def tuned() -> Iterator[Any]:
+        with opener() as connection:
+            if not getattr(connection, "_ektp_tuned", False):
+                for statement in setting:
+                    connection.execute(statement)
+                connection._ektp_tuned = True
+            yield connection
+
+    datastore.get_connection = _translating(tuned, settings, where)
 
 
 def tune_sqlite(store: Application[Any], settings: DatabaseSection, where: str) -> None:
@@ -87,7 +107,7 @@ def tune_sqlite(store: Application[Any], settings: DatabaseSection, where: str) 
 
 def _translating(opener: Any, settings: DatabaseSection, where: str) -> Any:
     """`opener` (a context manager factory of eventsourcing's datastore) whose timeouts
-    become `WaitedTooLong`."""
+    become `ExplainedFailure`."""
 
     @contextmanager
     def opened(*args: Any, **kwargs: Any) -> Iterator[Any]:
@@ -98,6 +118,6 @@ def _translating(opener: Any, settings: DatabaseSection, where: str) -> Any:
             sentence = explain(error.__cause__ or error, settings, where)
             if sentence is None:
                 raise
-            raise WaitedTooLong(sentence) from None
+            raise ExplainedFailure(sentence) from None
 
     return opened

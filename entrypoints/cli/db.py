@@ -35,6 +35,7 @@ def init(office_code: str | None, office_name: str | None, regency: str | None,
     ektp.db in the current folder. Safe to run again: it only adds what is missing.
     """
     s = session()
+    s.writes_config = True
     s.flags.update({"office.code": office_code, "office.name": office_name,
                     "office.regency": regency, "office.language": language})
     db_admin.initialise(s, config_group)

@@ -117,13 +117,13 @@ def file_check(c: Context) -> Result | None:
     if c.url.kind != "sqlite":
         return None
     mode = stat.S_IMODE(os.stat(c.url.path).st_mode)
-    data = {"mode": f"{mode:04o}", "read_only": c.url.read_only}
-    if c.url.read_only:
-        return Result("file", "ok", f"mode {mode:04o}, opened read only ({c.url.mode})", data)
+    read_only = c.url.read_only or not c.url.writable()
+    data = {"mode": f"{mode:04o}", "read_only": read_only}
+    opened = ", opened read only" if read_only else ""
     if mode & stat.S_IROTH:
-        return Result("file", "warn", f"mode {mode:04o}: anyone on this machine can read it "
-                      f"(chmod 600 {c.url.path})", data)
-    return Result("file", "ok", f"mode {mode:04o}", data)
+        return Result("file", "warn", f"mode {mode:04o}{opened}: anyone on this machine can "
+                      f"read it (chmod 600 {c.url.path})", data)
+    return Result("file", "ok", f"mode {mode:04o}{opened}", data)
 
 
 def records_check(c: Context) -> Result | None:

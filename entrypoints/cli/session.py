@@ -30,6 +30,7 @@ class Session:
         self.role = role
         self.config_path: str | None = None  # --config
         self.flags: dict[str, str | None] = {}  # other settings given as flags (db init's)
+        self.writes_config = False  # db init: a --config file that does not exist yet is fine
         self._office: Office | None = None
         self._settings: Resolved | None = None
 
@@ -51,7 +52,7 @@ class Session:
             from ektp.adapters.office_config import resolve
 
             self._settings = resolve({"database.url": self.db, **self.flags}, os.environ,
-                                     self.config_path, read=read)
+                                     self.config_path, read=read, missing_ok=self.writes_config)
             for name, value in self._settings.exported().items():
                 os.environ.setdefault(name, value)
         return self._settings
