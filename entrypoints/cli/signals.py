@@ -8,7 +8,10 @@ never a write that was recorded but not reported.
   the write commits (or fails) and its result is printed as usual (the new
   card's id, say), and the command ends as it would have. A second signal in
   that time ends the command at once, saying the write may have been recorded,
-  for a command stuck waiting (a write waits at most ``lock_timeout``).
+  for a command stuck waiting (a write waits at most ``lock_timeout``). On
+  SQLite the wait for another process's lock happens inside the sqlite3 module,
+  where Python runs no handler until it ends, so there the signal is seen (and
+  the write reported) once the lock comes free or ``lock_timeout`` runs out.
 
 `install` runs as the very first thing the ``ektp`` command does (from
 ``ektp.entrypoints``, before the imports it triggers: Python's own handler would
