@@ -293,13 +293,19 @@ def resolve(flags: Mapping[str, str | None], environ: Mapping[str, str],
 
 # --- writing ---------------------------------------------------------------------
 def _toml_value(value: Any) -> str:
-    import json
-
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
         return str(value)
-    return json.dumps(str(value), ensure_ascii=False)  # a JSON string is a TOML basic string
+    out = []
+    for char in str(value):  # a TOML basic string: quotes, backslashes and controls escaped
+        if char in '"\\':
+            out.append("\\" + char)
+        elif char < " " or char == "\x7f":
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
 
 
 def render(config: Configuration, *, note: str = "") -> str:

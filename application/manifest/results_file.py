@@ -50,13 +50,13 @@ def read_results(text: str) -> list[ResultRow]:
     """The rows of a results CSV (comma or semicolon separated); raise on a bad header."""
     text = text.lstrip("\ufeff")
     try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(
-            text.partition("\n")[0], delimiters=",;\t")
+        delimiter = csv.Sniffer().sniff(text.partition("\n")[0], delimiters=",;\t").delimiter
     except csv.Error:
-        dialect = csv.excel
-    # strict: an unclosed quote (or text after a closing one) is a broken file, not a
-    # field that runs on to the end of it.
-    reader = csv.reader(io.StringIO(text), dialect, strict=True)
+        delimiter = ","
+    # Only the delimiter is sniffed; quoting is a spreadsheet's (excel's): a header
+    # without quotes says nothing about how quotes are escaped. Strict: an unclosed
+    # quote, or text after a closing one, is a broken file, not a field that runs on.
+    reader = csv.reader(io.StringIO(text), csv.excel, delimiter=delimiter, strict=True)
     try:
         first = next(reader, None)
         if first is None:
