@@ -4,13 +4,11 @@
 lazily so that ``ektp --help`` does not pay for the event store's imports.
 """
 
-from __future__ import annotations
-
 import sys as _sys
 
 if _sys.argv and _sys.argv[0].rsplit("/", 1)[-1] == "ektp":
-    # The ektp command: Ctrl-C and SIGTERM are handled from here on, before the
-    # imports below and the CLI's (see ektp.entrypoints.cli.signals).
+    # The ektp command: Ctrl-C and SIGTERM are handled from here on, before any
+    # other import (this file's and the CLI's; see ektp.entrypoints.cli.signals).
     from ektp.entrypoints.cli import signals as _signals
 
     _signals.install()

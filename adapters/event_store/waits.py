@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from eventsourcing.persistence import OperationalError, PersistenceError
+from eventsourcing.persistence import IntegrityError, PersistenceError
 
 if TYPE_CHECKING:
     from eventsourcing.application import Application
@@ -61,10 +61,27 @@ def explain(error: BaseException | None, settings: DatabaseSection, where: str) 
     if sqlstate == "55P03" or "lock timeout" in text:
         return (f"waited {settings.lock_timeout} s for a lock that another session holds on "
                 f"{where}{_relation(error)} (lock_timeout); nothing was written")
+    if type(error).__name__ == "PoolTimeout" or "couldn't get a connection" in text:
+        return (f"no connection to {where} within {settings.connect_timeout} s (connect_timeout; "
+                "is the server running?); if a write was under way, look whether it was "
+                "recorded before doing it again")
+    if "disk I/O error" in text or "disk is full" in text or sqlstate == "53100":
+        return f"the disk holding {where} is full or failing ({text.splitlines()[0]}){_free(where)}; nothing was written"
     if sqlstate == "57014" and "statement timeout" in text:
         return (f"a statement ran longer than statement_timeout ({settings.statement_timeout} s) "
                 f"on {where} and was cancelled; nothing was written")
     return None
+
+
+def _free(where: str) -> str:
+    """``, N bytes free`` on a local file's disk (a server's disk is not ours to look at)."""
+    import os
+
+    folder = os.path.dirname(os.path.abspath(where)) if "://" not in where else None
+    if folder is None or not os.path.isdir(folder):
+        return ""
+    stats = os.statvfs(folder)
+    return f", {stats.f_bavail * stats.f_frsize} bytes free"
 
 
 def _relation(error: BaseException) -> str:
@@ -114,7 +131,9 @@ def _translating(opener: Any, settings: DatabaseSection, where: str) -> Any:
         try:
             with opener(*args, **kwargs) as resource:
                 yield resource
-        except OperationalError as error:
+        except PersistenceError as error:
+            if isinstance(error, IntegrityError):  # a conflict: the kernel's to report
+                raise
             sentence = explain(error.__cause__ or error, settings, where)
             if sentence is None:
                 raise

@@ -21,12 +21,12 @@ with Python's default behaviour. Programs that call `main` themselves (tests,
 embedding hosts) keep their own handlers: nothing is installed for them.
 """
 
-from __future__ import annotations
-
+# No `from __future__` and no import but the interpreter's own (`_signal`; `os` and `sys`
+# are loaded before any program runs): everything imported before `install` is a moment
+# at which Python's default handler would still raise KeyboardInterrupt.
+import _signal  # type: ignore[import-not-found]  # (typeshed has stubs for `signal` only)
 import os
-import signal
 import sys
-from typing import Any
 
 INTERRUPTED = 130  # as exit_codes.INTERRUPTED (not imported: this runs before any import)
 _state = {"installed": False, "hooked": False, "deferring": False, "pending": 0}
@@ -34,28 +34,28 @@ _state = {"installed": False, "hooked": False, "deferring": False, "pending": 0}
 
 def install() -> None:
     """Handle SIGINT and SIGTERM as described above, from now on."""
-    signal.signal(signal.SIGINT, _handle)
-    signal.signal(signal.SIGTERM, _handle)
+    _signal.signal(_signal.SIGINT, _handle)
+    _signal.signal(_signal.SIGTERM, _handle)
     _state["installed"] = True
 
 
-def defer_during_writes(app: Any) -> None:
+def defer_during_writes(app: object) -> None:
     """From the first write of `app` (an eventsourcing Application) on, hold signals
     until the command ends (only when `install` has run)."""
     if not _state["installed"]:
         return
     _state["hooked"] = True
-    events = app.events
+    events = getattr(app, "events")
     put = events.put
 
-    def deferring_put(*args: Any, **kwargs: Any) -> Any:
+    def deferring_put(*args: object, **kwargs: object) -> object:
         _state["deferring"] = True
         return put(*args, **kwargs)
 
     events.put = deferring_put
 
 
-def _handle(signum: int, frame: object) -> None:
+def _handle(signum: int, frame: object) -> None:  # noqa: ARG001 - the handler's signature
     if _state["deferring"]:
         if not _state["pending"]:
             _state["pending"] = signum
