@@ -268,7 +268,8 @@ def resolve(flags: Mapping[str, str | None], environ: Mapping[str, str],
     exists = os.path.exists(path)
     if explicit and not exists and read and not missing_ok:
         raise ConfigInvalid(path=path, reason=f"it does not exist (named by {how})")
-    from_file = read_file(path) if exists and read else {}
+    # An empty file is all defaults: no need to import the TOML parser for it.
+    from_file = read_file(path) if exists and read and os.path.getsize(path) else {}
     values: dict[str, dict[str, Any]] = {}
     sources: dict[str, str] = {}
     for key in keys():

@@ -27,9 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
-
-import attrs
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ektp.application.operations import (
     DatabaseNotInitialised,
@@ -44,19 +42,17 @@ SCHEMA_TABLE = "ektp_schema"
 EVENTS_TABLE = {"sqlite": "stored_events", "postgresql": "ektp_events"}
 
 
-@attrs.frozen
-class UpgradeContext:
+class UpgradeContext(NamedTuple):
     """What a step works with: the engine (``sqlite`` or ``postgresql``), `execute`
     (one SQL statement in the step's transaction; returns the rows, if any) and the
     event store opened without the schema check."""
 
     kind: str
     execute: Callable[[str], Sequence[tuple[Any, ...]]]
-    store: Application[Any] | None = None
+    store: Application[Any] | None = None  # (NamedTuples: every command imports this module)
 
 
-@attrs.frozen
-class UpgradeStep:
+class UpgradeStep(NamedTuple):
     """One change of the schema: after it the database is at `version`."""
 
     version: int
@@ -81,8 +77,7 @@ def current_version() -> int:
     return STEPS[-1].version
 
 
-@attrs.frozen
-class SchemaState:
+class SchemaState(NamedTuple):
     """What a database holds: its ektp event table (`initialised`) and its version
     (0 for a database made before versions existed)."""
 

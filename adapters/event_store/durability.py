@@ -19,9 +19,7 @@ A store with a problem is opened, and reads work, but its writes are refused
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
-
-import attrs
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ektp.application.operations import UnsafeDurability
 
@@ -31,8 +29,7 @@ if TYPE_CHECKING:
 SAFE_JOURNALS = ("wal", "delete", "truncate", "persist")
 
 
-@attrs.frozen
-class Durability:
+class Durability(NamedTuple):
     """What the store's durability settings are (`settings`: name -> value) and what
     is wrong with them (`problems`, empty when safe)."""
 
