@@ -180,6 +180,14 @@ def _settle(partial: str, target: str) -> None:
         os.close(folder)
 
 
+def _keep_if_same(original: Figures, made: Figures, partial: str, target: str) -> None:
+    """Name the copy `target` if its figures are the original's (else `BackupMismatch`)."""
+    differences = original.differences(made)
+    if differences:
+        raise BackupMismatch(what="backup", reason="; ".join(differences))
+    _settle(partial, target)
+
+
 def _discard(path: str) -> None:
     for suffix in ("", "-journal", "-wal", "-shm"):
         try:
@@ -237,10 +245,7 @@ def backup_sqlite(url: DatabaseUrl, target: str, *, force: bool,
             source.close()
         except sqlite3.Error as error:
             raise _sqlite_error("backup", error) from None
-        differences = original.differences(made)
-        if differences:
-            raise BackupMismatch(what="backup", reason="; ".join(differences))
-        _settle(partial, target)
+        _keep_if_same(original, made, partial, target)
     except BaseException:
         _discard(partial)
         raise
@@ -477,10 +482,7 @@ def backup_postgres(url: DatabaseUrl, target: str, *, force: bool,
             raise BackupFailed(what="backup", reason="pg_dump: " + (
                 done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1])
         made = dump_figures(partial)
-        differences = original.differences(made)
-        if differences:
-            raise BackupMismatch(what="backup", reason="; ".join(differences))
-        _settle(partial, target)
+        _keep_if_same(original, made, partial, target)
     except BaseException:
         _discard(partial)
         raise

@@ -64,17 +64,23 @@ def finish_sqlite(store: EktpStore, url: DatabaseUrl, settings: DatabaseSection,
                 _stamp(sqlite_execute(store, commit=True), "sqlite")
             create_tables(store)
             state = schema.sqlite_state(sqlite_execute(store))
+    pool = store.factory.datastore.pool  # type: ignore[attr-defined]
+    found = durability.Durability({"engine": "sqlite"}, tuple(pool.durability or ()))
+    return _finish(store, state, found, where, settings, check_schema)
+
+
+def _finish(store: EktpStore, state: schema.SchemaState, found: durability.Durability,
+            where: str, settings: DatabaseSection, check_schema: bool) -> EktpStore:
+    """Keep what opening found on the store (``db check`` reports it), refuse a schema
+    that is not this ektp's, and refuse writes to a store that would not keep them."""
     store.schema_state = state
     if check_schema:
         problem = state.problem(where)
         if problem is not None:
             store.close()
             raise problem
-    pool = store.factory.datastore.pool  # type: ignore[attr-defined]
-    problems = pool.durability or ()
-    found = durability.Durability({"engine": "sqlite"}, tuple(problems),
-                                  allowed=settings.allow_unsafe_durability)
-    store.durability = durability.guard(store, found, where)
+    allowed = found._replace(allowed=settings.allow_unsafe_durability)
+    store.durability = durability.guard(store, allowed, where)
     return store
 
 
@@ -125,13 +131,4 @@ def finish_postgres(make: Callable[[], EktpStore], connection: Any, url: Databas
     except BaseException:
         store.close()
         raise
-    store.schema_state = state
-    if check_schema:
-        problem = state.problem(where)
-        if problem is not None:
-            store.close()
-            raise problem
-    allowed = durability.Durability(found.settings, found.problems,
-                                    allowed=settings.allow_unsafe_durability)
-    store.durability = durability.guard(store, allowed, where)
-    return store
+    return _finish(store, state, found, where, settings, check_schema)
