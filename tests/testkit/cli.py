@@ -32,8 +32,10 @@ class Result:
 
 def run(*args: str, db: Path | None = None, actor: str | None = "op.test",
         role: str | None = "operator", env: dict[str, str] | None = None,
-        cwd: Path | None = None, stdin: str | None = None) -> Result:
-    """Run ``ektp ARGS`` (with --db and the actor set unless None); return its result."""
+        cwd: Path | None = None, stdin: str | None = None,
+        wrapper: tuple[str, ...] = ()) -> Result:
+    """Run ``ektp ARGS`` (with --db and the actor set unless None; through `wrapper`, a
+    command that runs the one after it, when given); return its result."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("EKTP_") or k in KEPT}
     if actor:
         full_env["EKTP_ACTOR"] = actor
@@ -41,8 +43,8 @@ def run(*args: str, db: Path | None = None, actor: str | None = "op.test",
         full_env["EKTP_ROLE"] = role
     full_env.update(env or {})
     prefix = ["--db", f"sqlite:///{db}"] if db else []
-    done = subprocess.run([EKTP, *prefix, *args], capture_output=True, text=True, env=full_env,
-                          cwd=cwd, input=stdin, timeout=120)
+    done = subprocess.run([*wrapper, EKTP, *prefix, *args], capture_output=True, text=True,
+                          env=full_env, cwd=cwd, input=stdin, timeout=120)
     return Result(done.returncode, done.stdout, done.stderr)
 
 
