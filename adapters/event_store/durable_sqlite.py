@@ -1,17 +1,40 @@
-"""eventsourcing's SQLite module, opened power-safe.
+"""eventsourcing's SQLite module, opened power-safe, signing and guarding its writes.
 
-eventsourcing turns on WAL but leaves ``synchronous`` at SQLite's default
-(NORMAL), with which a power cut can lose commits already acknowledged. Every
-connection here sets ``synchronous=FULL`` so an acknowledged command is on disk.
+- **Power-safe.** eventsourcing turns on WAL but leaves ``synchronous`` at
+  SQLite's default (NORMAL), with which a power cut can lose commits already
+  acknowledged. Every connection here sets ``synchronous=FULL``.
+- **Signed.** Each stored event row records the login of the OS user whose
+  process inserted it (``inserted_by``), in the same INSERT; the audit export
+  carries it. On SQLite the file's permissions are the barrier (only its owner,
+  or its group, can open it: `sqlite_file`); the column tells an auditor which
+  account wrote each row.
+- **Guarded.** A write given ``unchanged=((stream, version), ...)`` happens only
+  if those streams are still at those versions, checked in the write's own
+  transaction (the door's grant, `kernel.authority`).
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
 
-from eventsourcing.persistence import OperationalError
-from eventsourcing.sqlite import SQLiteConnection, SQLiteConnectionPool, SQLiteFactory
+from eventsourcing.persistence import OperationalError, StoredEvent
+from eventsourcing.sqlite import (
+    SQLiteApplicationRecorder,
+    SQLiteConnection,
+    SQLiteConnectionPool,
+    SQLiteCursor,
+    SQLiteDatastore,
+    SQLiteFactory,
+)
 from eventsourcing.utils import Environment, EnvType
+
+from ektp.adapters.identity import os_login
+from ektp.application.kernel.authority import GrantChanged
+
+INSERTED_BY = "inserted_by"
 
 
 class DurableSQLiteConnectionPool(SQLiteConnectionPool):
@@ -30,8 +53,90 @@ class DurableSQLiteConnectionPool(SQLiteConnectionPool):
         return connection
 
 
+class SignedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
+    """eventsourcing's SQLite application recorder with an ``inserted_by`` column,
+    guarded writes, and two quick reads (a stream's version, who inserted what)."""
+
+    guards_streams = True
+
+    def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events"):
+        super().__init__(datastore, events_table_name)
+        login = os_login()
+        import os
+
+        self.login = login if login is not None else f"uid:{os.geteuid()}"
+        table = self.events_table_name
+        self.insert_events_statement = (
+            f"INSERT INTO {table} (originator_id, originator_version, topic, state, "
+            f"{INSERTED_BY}) VALUES (?,?,?,?,?)")
+        self._max_version_statement = (
+            f"SELECT MAX(originator_version) FROM {table} WHERE originator_id=?")
+        self._guard_statement = self._max_version_statement
+
+    def construct_create_table_statements(self) -> list[str]:
+        """eventsourcing's table, with the ``inserted_by`` column."""
+        return [
+            "CREATE TABLE IF NOT EXISTS "
+            f"{self.events_table_name} ("
+            "originator_id TEXT, "
+            "originator_version INTEGER, "
+            "topic TEXT, "
+            "state BLOB, "
+            f"{INSERTED_BY} TEXT, "
+            "PRIMARY KEY "
+            "(originator_id, originator_version))"
+        ]
+
+    def _create_table(self, c: SQLiteCursor) -> None:
+        super()._create_table(c)
+        # A table made by an earlier ektp has no such column: its rows stay NULL
+        # ("not recorded"), never the login of whoever upgrades the file.
+        c.execute(f"PRAGMA table_info({self.events_table_name})")
+        if INSERTED_BY not in {row[1] for row in c.fetchall()}:
+            c.execute(f"ALTER TABLE {self.events_table_name} ADD COLUMN {INSERTED_BY} TEXT")
+
+    def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent],
+                       **kwargs: Any) -> Sequence[int] | None:
+        returning = []
+        statement, login = self.insert_events_statement, self.login
+        for s in stored_events:
+            c.execute(statement, (
+                s.originator_id.hex if isinstance(s.originator_id, UUID) else s.originator_id,
+                s.originator_version, s.topic, s.state, login))
+            returning.append(c.lastrowid)
+        unchanged = kwargs.get("unchanged")
+        if unchanged:
+            # Checked after the inserts, holding the write lock, so nothing can
+            # commit in between; this write's own events on the stream count.
+            for stream, version in unchanged:
+                own = sum(1 for s in stored_events if s.originator_id == stream)
+                c.execute(self._guard_statement, (stream.hex if isinstance(stream, UUID) else stream,))
+                row = c.fetchone()
+                if (row[0] or 0) != version + own:
+                    raise GrantChanged(f"stream {stream} is no longer at version {version}")
+        return returning
+
+    def max_version(self, stream: UUID | str) -> int:
+        """The stream's latest version (0 if it has no events): one statement."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(self._max_version_statement,
+                      (stream.hex if isinstance(stream, UUID) else stream,))
+            row = c.fetchone()
+        return int(row[0] or 0)
+
+    def select_inserters(self, after: int, upto: int) -> list[tuple[int, str | None]]:
+        """(position, inserting login) of the events after `after` up to `upto`."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT rowid, {INSERTED_BY} FROM {self.events_table_name} "
+                      "WHERE rowid > ? AND rowid <= ? ORDER BY rowid", (after, upto))
+            return [(int(row[0]), row[1]) for row in c.fetchall()]
+
+
 class DurableSQLiteFactory(SQLiteFactory):
-    """The SQLite infrastructure factory with `DurableSQLiteConnectionPool`."""
+    """The SQLite infrastructure factory: `DurableSQLiteConnectionPool` and
+    `SignedSQLiteApplicationRecorder`."""
+
+    application_recorder_class = SignedSQLiteApplicationRecorder
 
     def __init__(self, env: Environment | EnvType | None):
         super().__init__(env)

@@ -31,6 +31,11 @@ class EktpStore(Application[UUID]):
     """All of an office's event streams in one store (cards, registers, ledger...)."""
 
     name = "ektp"
+    # The PostgreSQL login the store's connections were opened as (`session_user`),
+    # read when it opens: the identity of a PostgreSQL office. None on other stores.
+    login: str | None = None
+    # The SQLite file, for the file's permissions and group. None on other stores.
+    path: str | None = None
 
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
         """Only the given settings: never the process environment (two stores can coexist)."""
@@ -44,7 +49,8 @@ class EktpStore(Application[UUID]):
 def store_settings(url: DatabaseUrl) -> dict[str, str]:
     """The eventsourcing settings for `url`."""
     if url.kind == "memory":
-        return {"PERSISTENCE_MODULE": "eventsourcing.popo", **_CACHE_ENV}
+        return {"PERSISTENCE_MODULE": "ektp.adapters.event_store.memory:MemoryFactory",
+                **_CACHE_ENV}
     if url.kind == "sqlite":
         return {
             "PERSISTENCE_MODULE": "ektp.adapters.event_store.durable_sqlite:DurableSQLiteFactory",
@@ -52,7 +58,8 @@ def store_settings(url: DatabaseUrl) -> dict[str, str]:
             **_CACHE_ENV,
         }
     return {
-        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "PERSISTENCE_MODULE": "ektp.adapters.event_store.postgres:SignedPostgresFactory",
+        "EKTP_PG_SERVICE": url.service,
         "POSTGRES_DBNAME": url.dbname,
         "POSTGRES_HOST": url.host,
         "POSTGRES_PORT": str(url.port),
@@ -75,17 +82,27 @@ def open_event_store(
     if url.kind == "sqlite":
         # os.path, not pathlib: this is on every command's path and pathlib is slow to import.
         folder = os.path.dirname(url.path) or "."
-        if must_exist and not os.path.exists(url.path):
+        exists = os.path.exists(url.path)
+        if must_exist and not exists:
             raise StoreUnavailable(reason=f"there is no database file at {url.path}")
         if not os.path.isdir(folder):
             raise StoreUnavailable(reason=f"the folder {folder} does not exist")
+        if not exists:
+            # Created by us, private (0600) before SQLite writes its first byte;
+            # SQLite gives its -wal and -shm files the database file's mode.
+            from ektp.adapters.event_store.sqlite_file import create_private
+
+            create_private(url.path)
     if url.kind == "postgresql":
         return _open_postgres(url, create_tables)
     settings = store_settings(url)
     if not create_tables:
         settings["CREATE_TABLE"] = "n"
     with store_errors():
-        return EktpStore(env=settings)
+        store = EktpStore(env=settings)
+    if url.kind == "sqlite":
+        store.path = url.path
+    return store
 
 
 # pg_advisory_lock key serialising schema creation across processes.
@@ -101,24 +118,36 @@ def _open_postgres(url: DatabaseUrl, create_tables: bool) -> EktpStore:
     """
     import psycopg
 
+    from ektp.adapters.event_store.postgres import LOCK_FUNCTION_ENV, SIGNED_ENV, lock_function_name
+
     try:
-        connection = psycopg.connect(
-            host=url.host, port=url.port, user=url.user, password=url.password,
-            dbname=url.dbname, connect_timeout=5, autocommit=True,
-        )
+        connection = psycopg.connect(url.conninfo(), connect_timeout=5, autocommit=True)
     except psycopg.Error as error:
         reason = (str(error).strip().splitlines() or [type(error).__name__])[-1]
         raise StoreUnavailable(reason=f"cannot connect to {url.redacted}: {reason}") from None
     settings = store_settings(url)
+    table = f"{EktpStore.name}_events"
     with connection:
-        row = connection.execute(f"SELECT to_regclass('{EktpStore.name}_events') IS NOT NULL").fetchone()
-        if (row and row[0]) or not create_tables:
+        # One round trip: who we are, and what the database holds already.
+        row = connection.execute(
+            "SELECT session_user, to_regclass(%s) IS NOT NULL, to_regprocedure(%s) IS NOT NULL, "
+            "EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = %s "
+            "AND column_name = 'inserted_by')",
+            (table, f"{lock_function_name(table)}()", table)).fetchone()
+        assert row is not None
+        login, exists, has_lock, signed = str(row[0]), bool(row[1]), bool(row[2]), bool(row[3])
+        settings[LOCK_FUNCTION_ENV] = "y" if has_lock else "n"
+        settings[SIGNED_ENV] = "y" if signed else "n"
+        if exists or not create_tables:
             settings["CREATE_TABLE"] = "n"
             with store_errors():
-                return EktpStore(env=settings)
-        connection.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK,))
-        try:
-            with store_errors():
-                return EktpStore(env=settings)
-        finally:
-            connection.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK,))
+                store = EktpStore(env=settings)
+        else:
+            connection.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK,))
+            try:
+                with store_errors():
+                    store = EktpStore(env=settings)
+            finally:
+                connection.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK,))
+    store.login = login
+    return store

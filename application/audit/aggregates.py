@@ -20,6 +20,8 @@ AGGREGATE_PACKAGES: dict[str, str] = {
     "card": "ektp.domain.card",
     "blank-stock": "ektp.domain.blank_stock",
     "manifest": "ektp.domain.manifest",
+    # The staff register: each member's stream and the office's roster.
+    "staff": "ektp.domain.staff",
 }
 AGGREGATES = frozenset(AGGREGATE_PACKAGES)
 

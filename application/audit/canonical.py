@@ -1,4 +1,4 @@
-"""The canonical form of `ektp-audit/1` objects, their hashes and times.
+"""The canonical form of `ektp-audit` objects, their hashes and times.
 
 Canonical form: the UTF-8 bytes of ``json.dumps(obj, sort_keys=True,
 separators=(",", ":"), ensure_ascii=False)``. Floats never appear (integers,
@@ -13,7 +13,10 @@ import json
 import re
 from typing import Any
 
-FORMAT = "ektp-audit/1"
+# ektp writes version 2 (version 1 plus each line's `inserted_by`) and reads both.
+FORMAT = "ektp-audit/2"
+FORMAT_V1 = "ektp-audit/1"
+FORMATS = (FORMAT_V1, FORMAT)
 ZERO_HASH = "0" * 64
 HEX64 = re.compile(r"[0-9a-f]{64}")
 TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z")

@@ -55,6 +55,8 @@ def export_history(
             with store_errors():
                 page = store.app.recorder.select_notifications(
                     start=position, limit=PAGE, stop=upto, inclusive_of_start=False)
+            # Who inserted each row, as the store recorded it (one query a page).
+            inserters = store.inserted_by(position, page[-1].id) if page else {}
             chunk: list[bytes] = []
             for notification in page:
                 aggregate = _aggregate_of_topic(notification.topic)
@@ -62,7 +64,8 @@ def export_history(
                     continue
                 with store_errors():
                     event: Any = mapper.to_domain_event(notification)
-                line, prev = build_line(notification.id, aggregate, event, prev, personal)
+                line, prev = build_line(notification.id, aggregate, event, prev, personal,
+                                        inserters.get(notification.id))
                 chunk.append(line)
                 first_seq = first_seq or notification.id
                 last_seq = notification.id

@@ -15,13 +15,16 @@ from typing import Any
 
 from ektp.application.audit.aggregates import AGGREGATES
 from ektp.application.audit.canonical import HEX64, canonical, parse_time, sha256_hex
-from ektp.application.audit.lines import KEYS, AuditLine
+from ektp.application.audit.canonical import FORMAT_V1
+from ektp.application.audit.lines import KEYS, KEYS_V1, AuditLine
 from ektp.application.audit.strict_json import NotStrictJson, load_fast, load_strict
 from ektp.application.errors import AuditCheckFailed
 from ektp.application.ports.stream_versions import StreamVersions
 
 MAX_LINE = 1 << 20  # a line longer than 1 MiB is refused unread
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+# A login as the store recorded it: printable, no quote or backslash, at most 128.
+_LOGIN = re.compile(r'[^"\\\x00-\x1f\x7f]{1,128}')
 
 
 class _Bad(Exception):
@@ -40,7 +43,9 @@ class LineChecker:
     stream mid-way, and then checks consecutiveness from there on.
     """
 
-    def __init__(self, start_hash: str, versions: StreamVersions, *, from_start: bool) -> None:
+    def __init__(self, start_hash: str, versions: StreamVersions, *, from_start: bool,
+                 format: str = FORMAT_V1) -> None:
+        self.keys = KEYS_V1 if format == FORMAT_V1 else KEYS
         self.prev_hash = start_hash
         self.prev_seq = 0
         self.count = 0
@@ -74,7 +79,7 @@ class LineChecker:
             raise _Bad(str(error)) from None
         if not isinstance(obj, dict):
             raise _Bad("the line is not a JSON object")
-        time = _check_shape(obj)
+        time = _check_shape(obj, self.keys)
         try:
             exact = canonical(obj)
         except ValueError as error:
@@ -83,8 +88,9 @@ class LineChecker:
             _explain_not_canonical(body)
         claimed: str = obj["hash"]
         # The line is canonical and every member after "hash" is a plain validated
-        # value, so the last ',"hash":"' is the top-level one: cutting that member
-        # out gives the canonical form of the line without it.
+        # value (`inserted_by` is a string without quotes or backslashes), so the
+        # last ',"hash":"' is the top-level one: cutting that member out gives the
+        # canonical form of the line without it.
         cut = body.rfind(b',"hash":"')
         if sha256_hex(body[:cut] + body[cut + 74:]) != claimed:
             raise _Bad("its hash does not match its content (the line was altered)")
@@ -96,7 +102,8 @@ class LineChecker:
         self._check_version(obj["stream"], obj["version"])
         return AuditLine(number=number, seq=obj["seq"], stream=obj["stream"],
                          aggregate=obj["aggregate"], version=obj["version"], type=obj["type"],
-                         time=time, actor=obj["actor"], data=obj["data"], hash=claimed)
+                         time=time, actor=obj["actor"], data=obj["data"], hash=claimed,
+                         inserted_by=obj.get("inserted_by"))
 
     def _check_version(self, stream: str, version: int) -> None:
         last = self._versions.get(stream)
@@ -117,14 +124,18 @@ def _explain_not_canonical(body: bytes) -> None:
     raise _Bad("the line is not in canonical form (sorted keys, no spaces, UTF-8 without escapes)")
 
 
-def _check_shape(obj: dict[str, Any]) -> dt.datetime:
+def _check_shape(obj: dict[str, Any], keys: tuple[str, ...]) -> dt.datetime:
     """Exactly the format's keys with the right types; returns the parsed time."""
-    for key in KEYS:
+    for key in keys:
         if key not in obj:
             raise _Bad(f"the key {key!r} is missing")
-    if len(obj) != len(KEYS):
-        extra = sorted(set(obj) - set(KEYS))[0]
+    if len(obj) != len(keys):
+        extra = sorted(set(obj) - set(keys))[0]
         raise _Bad(f"it has a key the format does not define: {extra[:40]!r}")
+    inserter = obj.get("inserted_by")
+    if inserter is not None and not (isinstance(inserter, str) and _LOGIN.fullmatch(inserter)):
+        raise _Bad("inserted_by is neither null nor a login (1-128 characters, no quotes, "
+                   "backslashes or control characters)")
     if not _is_int(obj["seq"]) or obj["seq"] < 1:
         raise _Bad("seq is not a whole number of at least 1")
     if not _is_int(obj["version"]) or obj["version"] < 1:

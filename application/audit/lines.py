@@ -11,7 +11,10 @@ import attrs
 from ektp.application.audit.canonical import canonical, format_time, sha256_hex
 from ektp.application.audit.facts import event_data
 
-KEYS = ("actor", "aggregate", "data", "hash", "prev", "seq", "stream", "time", "type", "version")
+# The keys of a line: version 1's ten, and version 2's eleven (`inserted_by`: the
+# login that inserted the event into the store, or null where it was not recorded).
+KEYS_V1 = ("actor", "aggregate", "data", "hash", "prev", "seq", "stream", "time", "type", "version")
+KEYS = tuple(sorted((*KEYS_V1, "inserted_by")))
 
 
 class PersonalDataPolicy(Protocol):
@@ -37,10 +40,13 @@ class AuditLine:
     actor: dict[str, str]
     data: dict[str, Any]
     hash: str
+    # The login that inserted the event (version 2); None where not recorded.
+    inserted_by: str | None = None
 
 
 def build_line(
-    seq: int, aggregate: str, event: Any, prev: str, personal: PersonalDataPolicy
+    seq: int, aggregate: str, event: Any, prev: str, personal: PersonalDataPolicy,
+    inserted_by: str | None = None,
 ) -> tuple[bytes, str]:
     """The line (canonical bytes and newline) for a stored event, and its hash.
 
@@ -55,13 +61,19 @@ def build_line(
         _actor_head(actor.id, actor.role.value, aggregate), canonical(data),
     ))
     tail = b"".join((
-        b',"prev":"', prev.encode(), b'","seq":', str(seq).encode(),
+        b',"inserted_by":', _inserter(inserted_by), b',"prev":"', prev.encode(), b'","seq":', str(seq).encode(),
         b',"stream":"', str(event.originator_id).encode(), b'","time":"',
         format_time(event.timestamp).encode(), b'","type":', _string(type_name),
         b',"version":', str(event.originator_version).encode(), b"}",
     ))
     digest = sha256_hex(head + tail)
     return b"".join((head, b',"hash":"', digest.encode(), b'"', tail, b"\n")), digest
+
+
+@lru_cache(maxsize=4096)
+def _inserter(login: str | None) -> bytes:
+    """The canonical form of an `inserted_by` value (few logins: cached)."""
+    return canonical(login)
 
 
 @lru_cache(maxsize=4096)

@@ -7,7 +7,7 @@ from typing import Any
 
 import attrs
 
-from ektp.application.audit.canonical import FORMAT, HEX64, canonical, parse_time
+from ektp.application.audit.canonical import FORMAT, FORMATS, HEX64, canonical, parse_time
 from ektp.application.audit.strict_json import NotStrictJson, load_strict
 from ektp.application.errors import AuditCheckFailed
 
@@ -63,8 +63,9 @@ def parse_manifest(raw: bytes, where: str = "manifest.json") -> Manifest:
     extra = sorted(set(obj) - set(_FIELDS))
     if extra:
         raise fail(f"it has a field the format does not define: {extra[0][:40]!r}")
-    if obj["format"] != FORMAT:
-        raise fail(f"its format is {str(obj['format'])[:40]!r}, not {FORMAT!r}")
+    if obj["format"] not in FORMATS:
+        raise fail(f"its format is {str(obj['format'])[:40]!r}, not one of "
+                   + ", ".join(repr(f) for f in FORMATS))
     for name in ("office", "created", "personal_data"):
         if not isinstance(obj[name], str):
             raise fail(f"{name} is not a string")
@@ -83,4 +84,4 @@ def parse_manifest(raw: bytes, where: str = "manifest.json") -> Manifest:
     for name in ("start_hash", "end_hash", "events_sha256"):
         if not isinstance(obj[name], str) or not HEX64.fullmatch(obj[name]):
             raise fail(f"{name} is not 64 lowercase hex digits")
-    return Manifest(**{k: v for k, v in obj.items() if k != "format"})
+    return Manifest(**obj)

@@ -29,6 +29,9 @@ PERSONAL_FIELDS: Mapping[tuple[str, str], Mapping[tuple[str, ...], str]] = {
     },
     # Witnesses of a destruction are named people too (each item of the list).
     ("blank-stock", "SpoiledDestroyed"): {("witnesses", "name"): NAME},
+    # Staff are people too: a member's name, and their NIP (a civil servant's number,
+    # which holds their birth date), pseudonymised like a NIK.
+    ("staff", "StaffEnrolled"): {("name",): NAME, ("nip",): NUMBER},
 }
 MIN_KEY_BYTES = 32
 

@@ -33,7 +33,7 @@ def read_lines(
     `progress` gets the bytes read so far, every few thousand lines.
     """
     checker = LineChecker(manifest.start_hash, versions,
-                          from_start=manifest.start_hash == ZERO_HASH)
+                          from_start=manifest.start_hash == ZERO_HASH, format=manifest.format)
     file_hash = hashlib.sha256()
     done = 0
     last_time: dt.datetime | None = None

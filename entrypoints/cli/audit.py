@@ -89,8 +89,13 @@ def keygen(private_path: str, public_path: str) -> None:
               help="Check manifest.sig with this Ed25519 public key (PEM).")
 @click.option("--against", "older", metavar="OLDER_DIR", type=click.Path(exists=True, file_okay=False),
               help="An older export this one must contain unchanged, or continue.")
-def verify(folder: str, public_key: str | None, older: str | None) -> None:
-    """Check an export: every line's hash and link, order, versions, manifest and signature."""
+@click.option("--host-login", "host_logins", metavar="LOGIN", multiple=True,
+              help="A host program's login that records events for the staff it authenticates "
+                   "itself (repeatable): its lines may have another actor.")
+def verify(folder: str, public_key: str | None, older: str | None,
+           host_logins: tuple[str, ...]) -> None:
+    """Check an export: every line's hash and link, order, versions, manifest and signature,
+    and that each event's actor is the login that inserted it into the store."""
     from ektp.adapters.audit.files import DirectorySource
     from ektp.adapters.audit.ed25519 import Ed25519Checker
     from ektp.adapters.audit.spilling_versions import SpillingStreamVersions
@@ -102,7 +107,8 @@ def verify(folder: str, public_key: str | None, older: str | None) -> None:
     try:
         with _progress(source.size(), "verifying") as progress:
             report = verify_export(source, versions, public_key=checker,
-                                   older=DirectorySource(older) if older else None, progress=progress)
+                                   older=DirectorySource(older) if older else None, progress=progress,
+                                   host_logins=frozenset(host_logins))
     finally:
         versions.close()
     m = report.manifest
@@ -110,11 +116,24 @@ def verify(folder: str, public_key: str | None, older: str | None) -> None:
              f"  events     {m.count} (seq {m.first_seq}..{m.last_seq}), office {m.office}",
              f"  chain      {m.start_hash[:16]}... -> {m.end_hash}",
              f"  personal   {m.personal_data}",
-             f"  signature  {report.signature}"]
+             f"  signature  {report.signature}",
+             f"  actors     {_signers(report.unsigned, report.by_host, m.count)}"]
     if report.against:
         lines.append(f"  against    {older}: {report.against}")
     emit(session().as_json, {"ok": True, "signature": report.signature, "against": report.against,
+                             "unsigned": report.unsigned, "by_host": report.by_host,
                              "manifest": m.as_dict()}, "\n".join(lines))
+
+
+def _signers(unsigned: int, by_host: int, count: int) -> str:
+    """How the actors checked out against the inserting logins, in words."""
+    checked = count - unsigned - by_host
+    parts = [f"{checked} inserted by their own login"]
+    if by_host:
+        parts.append(f"{by_host} by a host program (--host-login)")
+    if unsigned:
+        parts.append(f"{unsigned} without a recorded inserting login (not checked)")
+    return ", ".join(parts)
 
 
 @audit.command()

@@ -1,4 +1,4 @@
-"""``ektp db ...``: create and check the database (events and read models)."""
+"""``ektp db ...``: create and check the database (events, read models, the staff register)."""
 
 from __future__ import annotations
 
@@ -14,16 +14,80 @@ def db() -> None:
 
 
 @db.command()
-def init() -> None:
-    """Create the event and read-model tables that are missing, then fill the read models.
+@click.option("--head", metavar="LOGIN",
+              help="Found the staff register with LOGIN as its first head of office "
+                   "(only while the register is empty).")
+@click.option("--name", help="The head of office's name (with --head).")
+@click.option("--nip", help="The head of office's NIP (with --head).")
+@click.option("--group", metavar="GROUP",
+              help="SQLite: the OS group whose members may open the file (mode 0660; its "
+                   "folder must be GROUP's, setgid). PostgreSQL: the staff group role "
+                   "(default ektp_staff).")
+def init(head: str | None, name: str | None, nip: str | None, group: str | None) -> None:
+    """Create what is missing: the event and read-model tables, their protection, and
+    (with --head) the staff register with its first head of office.
 
-    Safe to run again: it only adds what is missing.
+    On SQLite the file is created readable by its owner only (0600), or by GROUP
+    too (0660). On PostgreSQL, run it as the tables' owner: the event tables become
+    append-only, each row signed with the login that inserted it, and the staff
+    group role gets only the privileges ektp's commands need. Safe to run again:
+    it only adds what is missing.
     """
+    from ektp.adapters.database_url import DatabaseUrl
+    from ektp.application.errors import SetupRefused
+    from ektp.domain.actor import Actor, Role
+    from ektp.domain.errors import InvalidText
+
     s = session()
-    statuses = s.office(must_exist=False).reports.initialise_database()
-    emit(s.as_json, {"ready": True, "projections": [{"name": p.name, "position": p.position}
-                                                    for p in statuses]},
-         f"database ready: {len(statuses)} read models up to date.")
+    if (name or nip) and not head:
+        raise InvalidText(field="--name/--nip", reason="they describe the head given with --head")
+    url = DatabaseUrl.parse(s.db)
+    notes: list[str] = []
+    if url.kind == "sqlite":
+        from ektp.adapters.event_store import sqlite_file
+
+        try:
+            if group:
+                sqlite_file.share_with(url.path, group)
+            elif _exists(url.path):
+                sqlite_file.make_private(url.path)
+        except sqlite_file.FilePermissionProblem as problem:
+            raise SetupRefused(reason=str(problem)) from None
+    office = s.office(must_exist=False)
+    statuses = office.reports.initialise_database()
+    if url.kind == "postgresql":
+        from ektp.adapters.postgres_admin import DEFAULT_GROUP, NotOwner, secure_database
+
+        try:
+            notes += secure_database(url, group or DEFAULT_GROUP)
+        except NotOwner as problem:
+            if group:
+                raise SetupRefused(reason=str(problem)) from None
+            click.echo(f"ektp: warning: {problem}", err=True)
+    elif group is None and url.kind == "sqlite":
+        notes.append("database file private to its owner (mode 0600)")
+    elif url.kind == "sqlite":
+        notes.append(f"database file shared with group {group} (mode 0660)")
+    founded = None
+    if head:
+        founder = Actor(office.staff.whoami().login, Role.HEAD)
+        founded = office.staff.found(founder, head, name=name, nip=nip)
+        notes.append(f"staff register founded: {founded.login} is head of office")
+        notes += founded.notes
+    elif not office.staff.founded():
+        notes.append("the staff register is empty: nobody may act until "
+                     "'ektp db init --head LOGIN' founds it")
+    data = {"ready": True, "projections": [{"name": p.name, "position": p.position}
+                                          for p in statuses],
+            "head": founded.login if founded else None, "notes": notes}
+    lines = [f"database ready: {len(statuses)} read models up to date."] + notes
+    emit(s.as_json, data, "\n".join(lines))
+
+
+def _exists(path: str) -> bool:
+    import os
+
+    return os.path.exists(path)
 
 
 @db.command()

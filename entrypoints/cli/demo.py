@@ -20,7 +20,7 @@ def demo(path: Path, replace: bool) -> None:
     """Run the Jombang launch scenario (Nov 2017) on a fresh SQLite file and summarise it."""
     from ektp.adapters.clocks import ScriptedClock
     from ektp.entrypoints.composition import open_office
-    from ektp.entrypoints.demo_scenario import run_scenario
+    from ektp.entrypoints.demo_scenario import DemoCounter, run_scenario
 
     from ektp.domain.errors import InvalidText
 
@@ -35,13 +35,15 @@ def demo(path: Path, replace: bool) -> None:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
     clock = ScriptedClock(dt.datetime(2017, 11, 6, tzinfo=dt.timezone.utc))
-    with open_office(f"sqlite:///{path}", clock=clock) as office:
+    counter = DemoCounter()
+    with open_office(f"sqlite:///{path}", clock=clock, identity=counter) as office:
         summary = run_scenario(office, clock)
     s = session()
     lines = [f"Jombang launch scenario recorded in {path}:"]
     lines += [f"  {key.replace('_', ' ')}: {value}" for key, value in summary.items() if key != "by_status"]
     lines += ["  cards by status: " + ", ".join(f"{k} {v}" for k, v in summary["by_status"].items())]  # type: ignore[attr-defined]
-    lines += [f"Try: ektp --db sqlite:///{path} card list"]
+    lines += [f"You ({counter.host}) are its head of office: try "
+              f"ektp --db sqlite:///{path} card list, or staff list"]
     emit(s.as_json, {"file": str(path), **summary}, "\n".join(lines))
 
 
@@ -53,11 +55,11 @@ def _is_demo_database(path: Path) -> bool:
     try:
         with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
             row = connection.execute(
-                "SELECT topic, state FROM stored_events ORDER BY rowid LIMIT 1").fetchone()
+                "SELECT topic, state FROM stored_events WHERE topic = ? ORDER BY rowid LIMIT 1",
+                ("ektp.domain.card.events:Requested",)).fetchone()
     except sqlite3.Error:
         return False
     if row is None:
         return False
-    topic, state = row[0], bytes(row[1])
-    return (topic == "ektp.domain.card.events:Requested" and b'"op.wulan"' in state
-            and b'"timestamp":"2017-11-06T08:00' in state)
+    state = bytes(row[1])
+    return b'"op.wulan"' in state and b'"timestamp":"2017-11-06T08:00' in state

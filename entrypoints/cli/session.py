@@ -1,4 +1,4 @@
-"""What every command shares: the global options, the acting user, the office."""
+"""What every command shares: the global options, the acting staff member, the office."""
 
 from __future__ import annotations
 
@@ -14,28 +14,24 @@ if TYPE_CHECKING:
 class Session:
     """The global options of one ``ektp`` invocation and the office it opened."""
 
-    def __init__(self, db: str, as_json: bool, actor_id: str | None, role: str | None) -> None:
+    def __init__(self, db: str, as_json: bool, as_role: str | None = None) -> None:
         self.db = db
         self.as_json = as_json
-        self.actor_id = actor_id
-        self.role = role
+        self.as_role = as_role  # --as: one of the roles the register grants
         self._office: Office | None = None
 
     def actor(self) -> Actor:
-        """The acting user; write commands refuse to run without one."""
-        from ektp.domain.actor import Actor
-        from ektp.domain.errors import ActorRequired
-
-        if not self.actor_id or not self.role:
-            raise ActorRequired()
-        return Actor.parse(self.actor_id, self.role)
+        """The acting staff member: the login the OS or the database established for
+        this process, in the role ``--as`` picks among those the register grants it
+        (or its only role). The office's door checks it again at every use case."""
+        return self.office().staff.acting(self.as_role)
 
     def office(self, *, must_exist: bool = True, create_tables: bool = True) -> Office:
         """The office at ``--db``, opened once per invocation.
 
-        Only commands that start records (a request, a consignment, a manifest,
-        ``db init``) pass ``must_exist=False``: a mistyped ``--db`` on any other
-        command must not leave an empty database behind.
+        Only ``db init`` passes ``must_exist=False``: a mistyped ``--db`` on any
+        other command must not leave an empty database behind (and nobody can act
+        in a database whose staff register ``db init --head`` has not founded).
         """
         if self._office is None:
             from ektp.entrypoints.composition import open_office

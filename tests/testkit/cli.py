@@ -1,4 +1,5 @@
-"""Running ``ektp`` as a real subprocess, and peeking at its SQLite file."""
+"""Running ``ektp`` as a real subprocess (as this OS user, or as another OS account),
+and peeking at its SQLite file."""
 
 from __future__ import annotations
 
@@ -28,18 +29,25 @@ class Result:
         return json.loads(self.out)
 
 
-def run(*args: str, db: Path | None = None, actor: str | None = "op.test",
+def run(*args: str, db: Path | None = None, actor: str | None = None,
         role: str | None = "operator", env: dict[str, str] | None = None,
         cwd: Path | None = None, stdin: str | None = None) -> Result:
-    """Run ``ektp ARGS`` (with --db and the actor set unless None); return its result."""
+    """Run ``ektp ARGS`` with --db set (unless None); return its result.
+
+    ektp acts as the OS user running it: this one, or with `actor` the OS account
+    of that login (``runuser``: see `testkit.accounts`). `role` is ``--as ROLE``,
+    the role chosen among those the register grants (None: no --as).
+    """
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("EKTP_")}
-    if actor:
-        full_env["EKTP_ACTOR"] = actor
-    if role:
-        full_env["EKTP_ROLE"] = role
     full_env.update(env or {})
     prefix = ["--db", f"sqlite:///{db}"] if db else []
-    done = subprocess.run([EKTP, *prefix, *args], capture_output=True, text=True, env=full_env,
+    if role:
+        prefix += ["--as", role]
+    command = [EKTP, *prefix, *args]
+    if actor is not None:
+        full_env["HOME"] = "/nonexistent"
+        command = ["runuser", "-u", actor, "--", *command]
+    done = subprocess.run(command, capture_output=True, text=True, env=full_env,
                           cwd=cwd, input=stdin, timeout=120)
     return Result(done.returncode, done.stdout, done.stderr)
 
