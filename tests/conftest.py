@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from testkit.accounts import Accounts, AccountsUnavailable, os_accounts
 from testkit.postgres import PostgresUnavailable, create_database, throwaway_cluster
+from testkit.staff import staff_file
+
+from ektp.domain.actor import Role
 
 _names = itertools.count()
 
@@ -55,3 +59,25 @@ def accounts() -> Iterator[Accounts]:
             yield made
     except AccountsUnavailable as missing:
         pytest.skip(f"needs real OS accounts: {missing}")
+
+
+# The other people of the CLI tests, each an OS account of `accounts` (login, name, roles).
+CLI_STAFF = (("kurir.anto", "Anto Wibowo", (Role.COURIER,)),
+             ("kurir.lain", "Kurir Lain", (Role.COURIER,)),
+             ("op.hadi", "Hadi Susanto", (Role.OPERATOR,)),
+             ("auditor.bpk", "Auditor Bpk", (Role.AUDITOR,)))
+
+
+@pytest.fixture
+def office_db(tmp_path: Path) -> Path:
+    """A new SQLite office whose register was founded by the OS user running the tests
+    (its head, and an operator too), private to that user: the CLI acts as them."""
+    return staff_file(tmp_path / "office.db")
+
+
+@pytest.fixture
+def shared_db(accounts: Accounts) -> Path:
+    """Like `office_db`, but shared with the test accounts' group (as ``db init --group``
+    does) in a folder of that group, with the accounts enrolled (`CLI_STAFF`): the CLI
+    runs as each of them with ``run(..., actor=LOGIN)``."""
+    return staff_file(accounts.shared_folder() / "office.db", CLI_STAFF, group=accounts.group)

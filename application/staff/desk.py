@@ -20,10 +20,10 @@ from ektp.application.kernel import authority
 from ektp.application.kernel.services import Services
 from ektp.application.kernel.transaction import Transaction
 from ektp.application.ports.staff_accounts import StaffAccounts
-from ektp.application.staff.door import StaffDoor, refusal
+from ektp.application.staff.door import StaffDoor
 from ektp.application.staff.views import StaffView, WhoAmI
 from ektp.domain.actor import Actor, Role, parse_role
-from ektp.domain.errors import InvalidChoice, NotEnrolled, RoleChoiceNeeded, StaffNotFound
+from ektp.domain.errors import InvalidChoice, RoleChoiceNeeded, StaffNotFound
 from ektp.domain.staff import commands as cmd
 from ektp.domain.staff.decide import decide
 from ektp.domain.staff.state import (
@@ -164,25 +164,25 @@ class StaffDesk:
                       register_founded=member is not None or self.founded())
 
     def acting(self, as_role: str | Role | None = None) -> Actor:
-        """The caller as an `Actor`: the established login, in the role `as_role`, or in
-        the one role the register grants it (``RoleChoiceNeeded`` when it holds several).
-        The door checks the actor again at every use case."""
+        """The caller as the `Actor` a command names: the established login, in the role
+        `as_role`, or in the one role the register grants it (``RoleChoiceNeeded`` when it
+        holds several: a missing choice, like a missing option).
+
+        Nothing else is refused here: the door of the use case checks the actor after
+        the command's typed values (a typo is exit 2 whoever types it). A login the
+        register does not know, or one holding no role, is named with the role
+        operator, which the door refuses for what the login lacks.
+        """
         identity = self._door.established(None)
         member = self._door.member(identity.login)
-        if member is None:
-            raise NotEnrolled(login=identity.login)
-        roles = member.ordered_roles
+        roles = member.ordered_roles if member is not None else ()
         if as_role is not None:
             role = _role(as_role)
         elif len(roles) > 1:
             raise RoleChoiceNeeded(login=identity.login, held=role_list(roles))
         else:
-            role = roles[0] if roles else Role.OPERATOR  # no role: refused just below
-        actor = Actor(identity.login, role)
-        refused = refusal(member, actor)
-        if refused is not None:
-            raise refused
-        return actor
+            role = roles[0] if roles else Role.OPERATOR
+        return Actor(identity.login, role)
 
 
 def _role(value: str | Role) -> Role:

@@ -146,6 +146,18 @@ def show(login: str) -> None:
 def whoami() -> None:
     """Who ektp acts as here: your login, how it was established, your name and roles."""
     s = session()
+    missing = _missing_file(s.db)
+    if missing is not None:
+        # No database yet: on SQLite the OS says who you are all the same.
+        from ektp.adapters.identity import OperatingSystemUser
+
+        identity = OperatingSystemUser().identify(None)
+        login = identity.login if identity else "(no login)"
+        emit(s.as_json, {"login": login, "established_by": "operating-system user",
+                         "enrolled": False, "register_founded": False, "database": None},
+             f"login        {login} (operating-system user)\n"
+             f"no database file at {missing}: create it with 'ektp db init --head LOGIN'")
+        return
     me = s.office().staff.whoami()
     data: dict[str, Any] = {"login": me.login, "established_by": me.established_by,
                             "enrolled": me.member is not None,
@@ -163,3 +175,15 @@ def whoami() -> None:
     else:
         lines.append("the staff register is empty: found it with 'ektp db init --head LOGIN'")
     emit(s.as_json, data, "\n".join(lines))
+
+
+def _missing_file(url: str) -> str | None:
+    """The path of the SQLite file `url` names, if it does not exist."""
+    import os
+
+    from ektp.adapters.database_url import DatabaseUrl
+
+    parsed = DatabaseUrl.parse(url)
+    if parsed.kind == "sqlite" and not os.path.exists(parsed.path):
+        return parsed.path
+    return None

@@ -9,11 +9,24 @@ from testkit.cli import Result, assert_one_line_error, run
 from testkit.people import kk_for, make_nik
 
 
-def ektp(url: str, *args: str) -> Result:
-    return run("--db", url, *args)
+def ektp(url: str, *args: str, role: str | None = "operator") -> Result:
+    """``ektp`` on `url`, given as EKTP_DATABASE_URL (a password never goes on a command line)."""
+    return run(*args, env={"EKTP_DATABASE_URL": url}, role=role)
+
+
+def found(url: str) -> str:
+    """Found the register as ``db init --head`` does, with the store's own identity (the OS
+    user on SQLite, the database login on PostgreSQL) as head and an operator too."""
+    login = ektp(url, "--json", "whoami", role=None).json()["login"]
+    done = ektp(url, "db", "init", "--head", login, role=None)
+    assert done.code == 0, done.err
+    assert ektp(url, "staff", "grant", login, "--role", "operator", role="head").code == 0
+    return login
 
 
 def seed(url: str, cards: int = 3) -> list[str]:
+    if not ektp(url, "--json", "whoami", role=None).json()["register_founded"]:
+        found(url)
     ids = []
     for n in range(1, cards + 1):
         nik = make_nik(serial=n)
@@ -96,5 +109,5 @@ def test_projection_status_rebuild_and_reports(shared_store_url: str) -> None:
 
 @pytest.mark.parametrize("command", ["db", "projections", "report"])
 def test_help(command: str) -> None:
-    result = run(command, "--help", actor=None)
+    result = run(command, "--help", role=None)
     assert result.code == 0 and "Usage:" in result.out

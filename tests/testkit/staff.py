@@ -79,21 +79,36 @@ def staffed_office(url: str = "memory://", *, people: Iterable[tuple[Actor, str]
     return office if office.staff.founded() else enrol(office, crew)
 
 
+def staff_store(url: str, people: Iterable[tuple[str, str, Iterable[Role]]] = (),
+                roles: Iterable[Role] = (Role.OPERATOR,)) -> str:
+    """Found the register at `url` as ``ektp db init --head`` would, with the store's own
+    identity (the OS user running the tests, or the database login of the URL) as its
+    head, holding `roles` too; it enrols `people` (login, name, roles). Returns `url`."""
+    with open_office(url) as office:
+        me = office.staff.whoami().login
+        head = Actor(me, Role.HEAD)
+        office.staff.found(head, me, name="Penguji")
+        for role in roles:
+            office.staff.grant(head, me, role)
+        for login, name, their_roles in people:
+            office.staff.enrol(head, login, name=name, roles=list(their_roles))
+    return url
+
+
 def staff_file(path: Path, people: Iterable[tuple[str, str, Iterable[Role]]] = (),
                group: str | None = None) -> Path:
-    """Found the register of the SQLite file `path` (created if missing, shared with OS
-    group `group` if given) as ``ektp db init --head`` would: the OS user running the
-    tests is its head and an operator too, and enrols `people` (login, name, roles)."""
+    """`staff_store` for the SQLite file `path` (created if missing, shared with the OS
+    group `group` if given, as ``db init --group`` does)."""
     from ektp.adapters.event_store.sqlite_file import share_with
 
     if group is not None:
         share_with(str(path), group)
-    me = os_login()
-    assert me is not None
-    head = Actor(me, Role.HEAD)
-    with open_office(f"sqlite:///{path}") as office:
-        office.staff.found(head, me, name="Penguji")
-        office.staff.grant(head, me, Role.OPERATOR)
-        for login, name, roles in people:
-            office.staff.enrol(head, login, name=name, roles=list(roles))
+    staff_store(f"sqlite:///{path}", people)
     return path
+
+
+def me() -> str:
+    """The OS login running the tests."""
+    login = os_login()
+    assert login is not None
+    return login
