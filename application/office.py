@@ -169,6 +169,11 @@ class Office:
         """How this office establishes who is calling (None: nobody is admitted)."""
         return self._door.identity
 
+    def acting(self, as_role: str | None = None) -> Actor:
+        """The caller as an `Actor`: the established login in `as_role` or its one role
+        (`StaffDoor.acting`; the CLI's actor, without loading the staff desk)."""
+        return self._door.acting(as_role)
+
     @property
     def config(self) -> OfficeConfig:
         """The office's configuration."""

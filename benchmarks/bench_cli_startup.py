@@ -12,6 +12,7 @@ from pathlib import Path
 
 from harness import VENV_BIN, interleaved, median, report, wall_time
 
+from ektp.adapters.identity import os_login
 from ektp.domain.actor import Actor, Role
 from ektp.entrypoints.composition import open_office
 
@@ -32,13 +33,17 @@ def run(rounds: int = 15) -> dict[str, float]:
     _byte_compile()
     workdir = Path(tempfile.mkdtemp(prefix="ektp-cli-bench-"))
     db = workdir / "office.db"
-    operator = Actor("op.bench", Role.OPERATOR)
+    # The CLI acts as the OS user running it: the register's head, and an operator.
+    me = os_login() or "root"
+    operator = Actor(me, Role.OPERATOR)
     with open_office(f"sqlite:///{db}") as office:
+        office.staff.found(Actor(me, Role.HEAD), me)
+        office.staff.grant(Actor(me, Role.HEAD), me, Role.OPERATOR)
         cards = [str(office.request_card(operator, nik=f"351709120385{n:04d}", name="Warga",
                                          kk="3517090101100001", village="35.17.09.2018").id)
                  for n in range(1, rounds + 2)]
-    env = {**os.environ, "EKTP_ACTOR": "op.bench", "EKTP_ROLE": "operator",
-           "EKTP_DATABASE_URL": f"sqlite:///{db}"}
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("EKTP_")},
+           "EKTP_AS": "operator", "EKTP_DATABASE_URL": f"sqlite:///{db}"}
     ektp = str(VENV_BIN / "ektp")
     pending = iter(cards)
     niks = iter(f"351709120386{n:04d}" for n in range(1, 10_000))

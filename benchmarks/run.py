@@ -8,7 +8,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-BENCHMARKS = ["bench_card_writes", "bench_cli_startup", "bench_blanks", "bench_read_models",
+BENCHMARKS = ["bench_card_writes", "bench_door", "bench_cli_startup", "bench_blanks", "bench_read_models",
               "bench_audit"]
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ from ektp.application.ports.staff_accounts import StaffAccounts
 from ektp.application.staff.door import StaffDoor
 from ektp.application.staff.views import StaffView, WhoAmI
 from ektp.domain.actor import Actor, Role, parse_role
-from ektp.domain.errors import InvalidChoice, RoleChoiceNeeded, StaffNotFound
+from ektp.domain.errors import InvalidChoice, StaffNotFound
 from ektp.domain.staff import commands as cmd
 from ektp.domain.staff.decide import decide
 from ektp.domain.staff.state import (
@@ -34,7 +34,7 @@ from ektp.domain.staff.state import (
     project_roster,
     roster_id,
 )
-from ektp.domain.staff.vocabulary import parse_login, parse_nip, role_list
+from ektp.domain.staff.vocabulary import parse_login, parse_nip
 from ektp.domain.text import parse_name, parse_text
 
 SEE_REGISTER = "see the staff register"
@@ -164,25 +164,8 @@ class StaffDesk:
                       register_founded=member is not None or self.founded())
 
     def acting(self, as_role: str | Role | None = None) -> Actor:
-        """The caller as the `Actor` a command names: the established login, in the role
-        `as_role`, or in the one role the register grants it (``RoleChoiceNeeded`` when it
-        holds several: a missing choice, like a missing option).
-
-        Nothing else is refused here: the door of the use case checks the actor after
-        the command's typed values (a typo is exit 2 whoever types it). A login the
-        register does not know, or one holding no role, is named with the role
-        operator, which the door refuses for what the login lacks.
-        """
-        identity = self._door.established(None)
-        member = self._door.member(identity.login)
-        roles = member.ordered_roles if member is not None else ()
-        if as_role is not None:
-            role = _role(as_role)
-        elif len(roles) > 1:
-            raise RoleChoiceNeeded(login=identity.login, held=role_list(roles))
-        else:
-            role = roles[0] if roles else Role.OPERATOR
-        return Actor(identity.login, role)
+        """`StaffDoor.acting`: the caller as the `Actor` a command names."""
+        return self._door.acting(as_role)
 
 
 def _role(value: str | Role) -> Role:

@@ -27,7 +27,7 @@ from ektp.application.kernel import authority
 from ektp.application.kernel.store import Store
 from ektp.application.kernel.transaction import MISSING
 from ektp.application.ports.identity import Identity, IdentityProvider
-from ektp.domain.actor import READ_ACTIONS, Actor
+from ektp.domain.actor import READ_ACTIONS, Actor, Role, parse_role
 from ektp.domain.errors import (
     AccessRefused,
     ConcurrentChange,
@@ -37,6 +37,7 @@ from ektp.domain.errors import (
     NoRoleHeld,
     NotEnrolled,
     NotYourIdentity,
+    RoleChoiceNeeded,
     RoleNotGranted,
 )
 from ektp.domain.staff.state import StaffMember, member_id, project
@@ -95,6 +96,27 @@ class StaffDoor:
         authority.hold(authority.Grant(store, stream, member.version,
                                        lambda: self._renew(actor, action)))
         return member
+
+    def acting(self, as_role: str | Role | None = None) -> Actor:
+        """The caller as the `Actor` a command names: the established login, in the role
+        `as_role`, or in the one role the register grants it (``RoleChoiceNeeded`` when it
+        holds several: a missing choice, like a missing option).
+
+        Nothing else is refused here: the door of the use case checks the actor after
+        the command's typed values (a typo is exit 2 whoever types it). A login the
+        register does not know, or one holding no role, is named with the role
+        operator, which the door refuses for what the login lacks.
+        """
+        identity = self.established(None)
+        member = self.member(identity.login)
+        roles = member.ordered_roles if member is not None else ()
+        if as_role is not None:
+            role = as_role if isinstance(as_role, Role) else parse_role(as_role)
+        elif len(roles) > 1:
+            raise RoleChoiceNeeded(login=identity.login, held=role_list(roles))
+        else:
+            role = roles[0] if roles else Role.OPERATOR
+        return Actor(identity.login, role)
 
     def member(self, login: str, *, fresh: bool = False) -> StaffMember | None:
         """The register's record of `login` (None if not enrolled)."""

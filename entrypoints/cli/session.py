@@ -24,7 +24,7 @@ class Session:
         """The acting staff member: the login the OS or the database established for
         this process, in the role ``--as`` picks among those the register grants it
         (or its only role). The office's door checks it again at every use case."""
-        return self.office().staff.acting(self.as_role)
+        return self.office().acting(self.as_role)
 
     def office(self, *, must_exist: bool = True, create_tables: bool = True) -> Office:
         """The office at ``--db``, opened once per invocation.
