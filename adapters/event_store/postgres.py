@@ -8,8 +8,8 @@ What the database itself enforces, for every login (the owner's included):
   column; the trigger cannot), so a row written by hand with ``psql`` still
   carries the login that wrote it. Rows stored before ektp recorded it are
   NULL, never the login of whoever upgraded the table.
-- **Append-only.** ``BEFORE UPDATE OR DELETE`` (per row) and ``BEFORE
-  TRUNCATE`` triggers refuse every change to stored rows. Staff logins also
+- **Append-only.** A ``BEFORE UPDATE OR DELETE OR TRUNCATE`` statement trigger
+  refuses every change to stored rows. Staff logins also
   lack the privileges (``ektp db init`` grants the staff group SELECT and
   INSERT only: `postgres_admin`), so for them the privilege check already
   refuses; the triggers refuse the owner too.
@@ -77,10 +77,12 @@ def schema_statements(schema: str, table: str, *, lock: bool) -> list[Composed]:
             "'ektp: stored events are append-only (% on % refused)', TG_OP, TG_TABLE_NAME "
             "USING ERRCODE = 'insufficient_privilege'; END$$").format(s=s),
     ]
+    # The refusal is per statement, so it fires even when no row matches: nothing
+    # about the stored rows is ever probed by an UPDATE that "changed 0 rows".
     triggers = (
         ("ektp_sign", "BEFORE INSERT", "ROW", "ektp_sign_row"),
-        ("ektp_append_only", "BEFORE UPDATE OR DELETE", "ROW", "ektp_refuse_change"),
-        ("ektp_no_truncate", "BEFORE TRUNCATE", "STATEMENT", "ektp_refuse_change"),
+        ("ektp_append_only", "BEFORE UPDATE OR DELETE OR TRUNCATE", "STATEMENT",
+         "ektp_refuse_change"),
     )
     for name, when, level, function in triggers:
         statements.append(SQL("DROP TRIGGER IF EXISTS {n} ON {s}.{t}").format(

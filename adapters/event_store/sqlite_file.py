@@ -68,14 +68,25 @@ def share_with(path: str, group: str) -> None:
             _set(name, gid, SHARED)
 
 
-def make_private(path: str) -> None:
-    """Take every permission for others (and the group's write if no group shares the
-    file) away from an existing file and its side files: ``db init`` on an older file."""
+def make_private(path: str) -> str:
+    """An existing file (``db init`` without ``--group``, e.g. on a file an earlier ektp made
+    with the umask's mode): its side files follow it. Others lose every permission; the
+    group keeps its own only where the file is shared the way `share_with` shares it (0660
+    in a setgid folder of the file's group), else the file becomes 0600. Returns a line
+    saying what the file's permissions are now."""
+    info = os.stat(path)
+    folder = os.stat(os.path.dirname(os.path.abspath(path)))
+    shared = (stat.S_IMODE(info.st_mode) & 0o060 == 0o060 and folder.st_gid == info.st_gid
+              and bool(folder.st_mode & stat.S_ISGID))
+    target = SHARED if shared else PRIVATE
     for name in (path, *(path + suffix for suffix in SIDE_FILES)):
-        if os.path.exists(name):
-            mode = stat.S_IMODE(os.stat(name).st_mode)
-            if mode & 0o007:
-                _set(name, -1, mode & 0o770)
+        if os.path.exists(name) and stat.S_IMODE(os.stat(name).st_mode) != target:
+            _set(name, -1, target)
+    if shared:
+        import grp
+
+        return f"database file shared with group {grp.getgrgid(info.st_gid).gr_name} (mode 0660)"
+    return "database file private to its owner (mode 0600)"
 
 
 def _set(name: str, gid: int, mode: int) -> None:

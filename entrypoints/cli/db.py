@@ -49,8 +49,11 @@ def init(head: str | None, name: str | None, nip: str | None, group: str | None)
         try:
             if group:
                 sqlite_file.share_with(url.path, group)
+                notes.append(f"database file shared with group {group} (mode 0660)")
             elif _exists(url.path):
-                sqlite_file.make_private(url.path)
+                notes.append(sqlite_file.make_private(url.path))
+            else:
+                notes.append("database file private to its owner (mode 0600)")
         except sqlite_file.FilePermissionProblem as problem:
             raise SetupRefused(reason=str(problem)) from None
     office = s.office(must_exist=False)
@@ -64,10 +67,6 @@ def init(head: str | None, name: str | None, nip: str | None, group: str | None)
             if group:
                 raise SetupRefused(reason=str(problem)) from None
             click.echo(f"ektp: warning: {problem}", err=True)
-    elif group is None and url.kind == "sqlite":
-        notes.append("database file private to its owner (mode 0600)")
-    elif url.kind == "sqlite":
-        notes.append(f"database file shared with group {group} (mode 0660)")
     founded = None
     if head:
         founder = Actor(office.staff.whoami().login, Role.HEAD)
