@@ -83,6 +83,11 @@ def open_event_store(
         # os.path, not pathlib: this is on every command's path and pathlib is slow to import.
         folder = os.path.dirname(url.path) or "."
         exists = os.path.exists(url.path)
+        if not exists and os.path.isdir(folder) and not os.access(folder, os.X_OK):
+            # The file may well be there: this account may not look (the folder of a
+            # shared office is its group's alone).
+            raise StoreUnavailable(reason=f"this account may not open the folder {folder} "
+                                          "(permission denied)")
         if must_exist and not exists:
             raise StoreUnavailable(reason=f"there is no database file at {url.path}")
         if not os.path.isdir(folder):
