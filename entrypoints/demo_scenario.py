@@ -85,7 +85,8 @@ class DemoCounter(IdentityProvider):
 def enrol_staff(office: Office, host: str) -> None:
     """Found the register with `host` as head, who enrols the invented staff."""
     founder = Actor(host, Role.HEAD)
-    office.staff.found(founder, host)
+    names = {login: name for login, name, _ in STAFF}
+    office.staff.found(founder, host, name=names.get(host, "Pengguna Demo"))
     for login, name, roles in STAFF:
         if login != host:
             office.staff.enrol(founder, login, name=name, roles=roles)

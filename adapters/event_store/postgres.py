@@ -230,12 +230,14 @@ class SignedPostgresFactory(PostgresFactory):
         # value would count as given.
         kwargs = self.datastore.pool.kwargs
         assert isinstance(kwargs, dict)
-        for key in ("password", "user", "host"):
+        for key in ("password", "user", "host", "dbname"):
             if kwargs.get(key) == "":
                 del kwargs[key]
         service = self.env.get(SERVICE_ENV)
         if service:
             kwargs["service"] = service
+            if "host" not in kwargs:
+                kwargs.pop("port", None)  # the service file's port, not the URL's default
 
     def application_recorder(self) -> ApplicationRecorder:
         """The signed recorder, locking through the function when the database has it."""

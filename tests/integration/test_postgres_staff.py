@@ -173,3 +173,25 @@ def test_suspension_takes_the_login_away_and_a_password_comes_from_pgpass(office
     assert "not permitted to log in" in gone.err
     assert office.ektp(head, "staff", "reinstate", "guarded", "--reason", "cleared").code == 0
     assert office.ektp("guarded", "whoami", env={"PGPASSFILE": str(pgpass)}).code == 0
+
+
+def test_a_service_file_names_the_server_and_holds_the_password(office: Office,
+                                                                 tmp_path: Path) -> None:
+    head = office.head  # type: ignore[attr-defined]
+    office.admin(f'ALTER ROLE "{head}" CREATEROLE')
+    assert office.ektp(head, "staff", "enrol", "guarded", "--name", "Penjaga Pintu", "--role",
+                       "operator").code == 0
+    host, port = office.host.split(":")
+    services = tmp_path / "pg_service.conf"
+    services.write_text(f"[kantor]\nhost={host}\nport={port}\ndbname={office.name}\n"
+                        "user=guarded\npassword=right-password\n")
+    services.chmod(0o600)
+    env = {"EKTP_DATABASE_URL": "postgresql://?service=kantor", "PGSERVICEFILE": str(services)}
+    who = run("--json", "whoami", env=env, role=None)
+    assert who.code == 0, who.err
+    assert who.json()["login"] == "guarded"
+    nik = make_nik()
+    made = run("card", "request", "--nik", nik, "--name", "Warga", "--kk", kk_for(nik),
+               "--village", "35.17.09.2018", env=env, role=None)
+    assert made.code == 0, made.err
+    assert run("--json", "card", "list", env=env, role=None).json()[0]["id"] == made.out.strip()

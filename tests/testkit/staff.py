@@ -30,7 +30,7 @@ from ektp.entrypoints.composition import open_office
 class SignedIn(IdentityProvider):
     """A host program where these logins are signed in (and nobody else)."""
 
-    def __init__(self, logins: Iterable[str] = (a.id for a, _ in STAFF)) -> None:
+    def __init__(self, logins: Iterable[str] = tuple(a.id for a, _ in STAFF)) -> None:
         self.logins = set(logins)
 
     @property
