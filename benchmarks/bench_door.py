@@ -12,6 +12,10 @@ at most 5% of a write command.
 
 from __future__ import annotations
 
+import re
+import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -103,6 +107,44 @@ def _door_alone(url: str, cards: int, calls: int = 20_000) -> float:
     return spent / calls * 1e6
 
 
+def _child(door: str, store: str, cards: str) -> None:
+    """One lifecycle run, for `instructions` (a child process under callgrind)."""
+    url = "memory://" if store == "memory" else f"sqlite:///{tempfile.mkdtemp()}/door.db"
+    office = _office(url, door == "door", int(cards))
+    for _ in lifecycle_steps(office, int(cards)):
+        pass
+    office.close()
+
+
+def instructions() -> dict[str, float]:
+    """The door's cost in CPU instructions per command, counted by callgrind: repeatable
+    whatever else the machine does (wall times here drift with the neighbours' load).
+    Runs of 20 and 80 cards are subtracted, so start-up and set-up cancel out."""
+    if shutil.which("valgrind") is None:
+        return {}
+    counts: dict[tuple[str, str, int], int] = {}
+    for store in ("memory", "sqlite"):
+        for door in ("none", "door"):
+            for cards in (20, 80):
+                done = subprocess.run(
+                    ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable,
+                     __file__, "child", door, store, str(cards)], capture_output=True, text=True)
+                found = re.search(r"Collected : (\d+)", done.stderr)
+                assert done.returncode == 0 and found, done.stderr[-2000:]
+                counts[(store, door, cards)] = int(found.group(1))
+    figures: dict[str, float] = {}
+    rows = []
+    for store in ("memory", "sqlite"):
+        per = {door: (counts[(store, door, 80)] - counts[(store, door, 20)]) / (60 * 6)
+               for door in ("none", "door")}
+        figures[f"{store}_instructions_ratio"] = per["door"] / per["none"]
+        rows.append((f"{store}: instructions per command, without / with the door",
+                     f"{per['none']:,.0f} / {per['door']:,.0f} = {per['door'] / per['none'] - 1:+.1%}"))
+    report("the door's identity check in CPU instructions (callgrind, 360 commands), "
+           "user space only (no disk wait)", rows)
+    return figures
+
+
 def run(cards: int = 150, rounds: int = 11) -> dict[str, float]:
     """SQLite (WAL, synchronous=FULL), the in-memory store, and PostgreSQL (durable server)."""
     from pg_server import postgres_databases
@@ -118,8 +160,13 @@ def run(cards: int = 150, rounds: int = 11) -> dict[str, float]:
     with postgres_databases() as new_database:
         figures.update({f"postgres_{k}": v for k, v in measure(
             "PostgreSQL (fsync on)", new_database, cards, rounds).items()})
+    figures.update(instructions())
     return figures
 
 
 if __name__ == "__main__":
-    run()
+    if sys.argv[1:2] == ["child"]:
+        sys.path.insert(0, str(Path(__file__).parent))
+        _child(*sys.argv[2:5])
+    else:
+        run()

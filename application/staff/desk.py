@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+import attrs
+
 from ektp.application.kernel import authority
 from ektp.application.kernel.services import Services
 from ektp.application.kernel.transaction import Transaction
@@ -181,6 +183,4 @@ def _roles(values: Iterable[str | Role]) -> tuple[Role, ...]:
 
 
 def _with_notes(view: StaffView, notes: tuple[str, ...]) -> StaffView:
-    import attrs
-
     return attrs.evolve(view, notes=notes) if notes else view

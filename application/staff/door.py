@@ -23,9 +23,10 @@ action on a store whose recorder cannot check a guard.
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from ektp.application.kernel import authority
 from ektp.application.kernel.store import Store
-from ektp.application.kernel.transaction import MISSING
 from ektp.application.ports.identity import Identity, IdentityProvider
 from ektp.domain.actor import READ_ACTIONS, Actor, Role, parse_role
 from ektp.domain.errors import (
@@ -122,17 +123,17 @@ class StaffDoor:
         """The register's record of `login` (None if not enrolled)."""
         return self._member(member_id(self._office, login), fresh)
 
-    def _member(self, stream: object, check_version: bool) -> StaffMember | None:
+    def _member(self, stream: UUID, check_version: bool) -> StaffMember | None:
         store = self._store
-        cached = store.cached(stream)  # type: ignore[arg-type]
-        if cached is not MISSING:
-            if not check_version:
-                return cached  # type: ignore[return-value]
-            # One statement, no decoding: is the cached record still the stored one?
-            if cached is not None and store.version_of(stream) == cached.version:  # type: ignore[arg-type, attr-defined]
-                return cached  # type: ignore[return-value]
-            return store.load(stream, project, fresh=True)  # type: ignore[arg-type]
-        return store.load(stream, project)  # type: ignore[arg-type]
+        cached = store.cached(stream)
+        if not isinstance(cached, StaffMember):  # not cached (MISSING): read it
+            return store.load(stream, project)
+        if not check_version:
+            return cached
+        # One statement, no decoding: is the cached record still the stored one?
+        if store.version_of(stream) == cached.version:
+            return cached
+        return store.load(stream, project, fresh=True)
 
     def _renew(self, actor: Actor, action: str) -> DomainError:
         """After a write found the record moved: the door again, on the record read fresh."""
