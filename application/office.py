@@ -28,7 +28,6 @@ from ektp.application.kernel.services import Services
 from ektp.application.kernel.store import Store
 from ektp.application.ports.clock import Clock
 from ektp.application.ports.identity import IdentityProvider
-from ektp.application.ports.staff_accounts import NoAccounts, StaffAccounts
 from ektp.application.staff.door import StaffDoor
 # The defaults are the values themselves, not their names: parsing a name costs a
 # few microseconds a command (the desks accept either).
@@ -67,6 +66,7 @@ if TYPE_CHECKING:
         VillageCoverage,
     )
     from ektp.application.ports.signer import Signer
+    from ektp.application.ports.staff_accounts import StaffAccounts
     from ektp.application.reports.delivery import DeliveryFold
     from ektp.application.reports.desk import ReportDesk
     from ektp.application.staff.desk import StaffDesk
@@ -101,12 +101,12 @@ class Office:
         *,
         regions: Callable[[], RegionDirectory] | None = None,
         identity: IdentityProvider | None = None,
-        accounts: StaffAccounts | None = None,
+        accounts: Callable[[], StaffAccounts] | None = None,
     ) -> None:
         self.services = Services(Store(store), clock, config, read_models, regions)
         self._door = StaffDoor(self.services.store, config.office_code, identity)
         self.services.door = self._door
-        self._accounts = accounts or NoAccounts()
+        self._accounts = accounts  # made on first use, like the read models
 
     # --- the desks, each built on first use (the one lazy import of each) ------
     @cached_property
@@ -147,9 +147,11 @@ class Office:
     @cached_property
     def staff(self) -> StaffDesk:
         """The staff register: who may act, in which roles."""
+        from ektp.application.ports.staff_accounts import NoAccounts
         from ektp.application.staff.desk import StaffDesk
 
-        return StaffDesk(self.services, self._door, self._accounts)
+        accounts = self._accounts() if self._accounts is not None else NoAccounts()
+        return StaffDesk(self.services, self._door, accounts)
 
     @cached_property
     def feed(self) -> FeedDesk:

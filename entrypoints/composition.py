@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ektp.adapters.database_url import DEFAULT_URL, DatabaseUrl
@@ -71,17 +72,25 @@ def open_office(
                   identity=provider, accounts=accounts)
 
 
-def _established(database: DatabaseUrl, store: EktpStore) -> tuple[IdentityProvider, StaffAccounts | None]:
-    """The store's own identity provider and staff accounts: the PostgreSQL login of
-    its connections, or the operating-system user of this process."""
+def _established(database: DatabaseUrl, store: EktpStore
+                 ) -> tuple[IdentityProvider, Callable[[], StaffAccounts] | None]:
+    """The store's own identity provider, and how to make its staff accounts (only the
+    staff commands need them): the PostgreSQL login of its connections, or the
+    operating-system user of this process."""
     from ektp.adapters.identity import DatabaseLogin, OperatingSystemUser
 
     if database.kind == "postgresql" and store.login is not None:
-        from ektp.adapters.postgres_admin import PostgresAccounts
+        def database_logins() -> StaffAccounts:
+            from ektp.adapters.postgres_admin import PostgresAccounts
 
-        return DatabaseLogin(store.login), PostgresAccounts(database)
+            return PostgresAccounts(database)
+
+        return DatabaseLogin(store.login), database_logins
     if database.kind == "sqlite":
-        from ektp.adapters.os_accounts import OsAccounts
+        def os_accounts() -> StaffAccounts:
+            from ektp.adapters.os_accounts import OsAccounts
 
-        return OperatingSystemUser(), OsAccounts(database.path)
+            return OsAccounts(database.path)
+
+        return OperatingSystemUser(), os_accounts
     return OperatingSystemUser(), None

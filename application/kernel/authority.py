@@ -23,7 +23,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextvars import ContextVar
-from typing import NamedTuple
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
@@ -31,15 +30,22 @@ from eventsourcing.persistence import IntegrityError
 from ektp.domain.errors import DomainError
 
 
-class Grant(NamedTuple):
-    """The door admitted the caller on `stream` at `version` of `store`'s register."""
+class Grant:
+    """The door admitted the caller on `stream` at `version` of `store`'s register.
 
-    store: object
-    stream: UUID
-    version: int
-    # The door again, on the register read fresh: its refusal, or (when it admits
-    # the caller again, leaving a new grant) a conflict to decide the command again.
-    renew: Callable[[], DomainError]
+    `renew` is the door again, on the register read fresh: its refusal, or (when it
+    admits the caller again, leaving a new grant) a conflict to decide the command
+    again. (A plain class: one is made per command, and every command imports it.)
+    """
+
+    __slots__ = ("store", "stream", "version", "renew")
+
+    def __init__(self, store: object, stream: UUID, version: int,
+                 renew: Callable[[], DomainError]) -> None:
+        self.store = store
+        self.stream = stream
+        self.version = version
+        self.renew = renew
 
 
 class GrantChanged(IntegrityError):

@@ -13,16 +13,33 @@ from __future__ import annotations
 from abc import abstractmethod
 from typing import Protocol
 
-import attrs
 
-
-@attrs.frozen
 class Identity:
     """An established identity: the login, and how it was established (for messages
-    and ``ektp whoami``: "operating-system user", "database login", "host program")."""
+    and ``ektp whoami``: "operating-system user", "database login", "host program").
+    A plain immutable class, not an attrs class or a named tuple: every command
+    imports it, and this one costs nothing to define at start-up."""
 
+    __slots__ = ("login", "established_by")
     login: str
     established_by: str
+
+    def __init__(self, login: str, established_by: str) -> None:
+        object.__setattr__(self, "login", login)
+        object.__setattr__(self, "established_by", established_by)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("an Identity is immutable")
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, Identity) and other.login == self.login
+                and other.established_by == self.established_by)
+
+    def __hash__(self) -> int:
+        return hash((self.login, self.established_by))
+
+    def __repr__(self) -> str:
+        return f"Identity(login={self.login!r}, established_by={self.established_by!r})"
 
 
 class IdentityProvider(Protocol):

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, assert_never, cast
-from uuid import UUID, uuid5
+from uuid import UUID
 
 import attrs
 
@@ -22,19 +22,33 @@ from ektp.domain.staff import events as ev
 _NAMESPACE = UUID("0d5b6b8e-3c1f-4f0e-9a59-6f3c2b1e7a44")  # fixed forever: stream ids depend on it
 
 
+def _uuid5(name: str) -> UUID:
+    """`uuid.uuid5(_NAMESPACE, name)`, with the interpreter's built-in SHA-1: every
+    command reads its actor's record, and `uuid5` imports `hashlib` (OpenSSL), a few
+    milliseconds of a command's start-up that `card ready` would otherwise not pay."""
+    try:
+        from _sha1 import sha1
+    except ImportError:  # an interpreter without the built-in module
+        from hashlib import sha1
+    digest = sha1(_NAMESPACE.bytes + name.encode("utf-8")).digest()
+    return UUID(bytes=digest[:16], version=5)
+
+
 @lru_cache(maxsize=1024)
 def member_id(office: str, login: str) -> UUID:
-    """The stream id of `login`'s record in `office`'s register."""
-    return uuid5(_NAMESPACE, f"staff/{office}/{login}")
+    """The stream id of `login`'s record in `office`'s register (a UUID5 of the office and login)."""
+    return _uuid5(f"staff/{office}/{login}")
 
 
 @lru_cache(maxsize=64)
 def roster_id(office: str) -> UUID:
     """The stream id of `office`'s roster."""
-    return uuid5(_NAMESPACE, f"roster/{office}")
+    return _uuid5(f"roster/{office}")
 
 
-@attrs.frozen(slots=False)
+# eq and repr are not generated (nothing compares states; fewer methods compiled at
+# start-up: every command reads its actor's record).
+@attrs.frozen(slots=False, eq=False, repr=False)
 class StaffMember:
     """One member of the register, as of `version`."""
 
@@ -70,7 +84,7 @@ class StaffMember:
         return tuple(role for role in Role if role in self.roles)
 
 
-@attrs.frozen(slots=False)
+@attrs.frozen(slots=False, eq=False, repr=False)
 class Roster:
     """The office's index of the register: enrolled logins and active heads."""
 

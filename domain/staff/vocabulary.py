@@ -11,8 +11,10 @@ from ektp.domain.errors import InvalidLogin, InvalidNip
 
 # A login as the operating system and PostgreSQL both accept it unquoted in
 # practice: lower-case letters, digits and . _ @ -, starting with a letter or digit.
-_LOGIN = re.compile(r"[a-z0-9][a-z0-9._@\-]{0,63}")
-_NIP = re.compile(r"[0-9]{18}")
+# Patterns as text: `re` compiles (and caches) them on first use, so a command that
+# parses no login (most commands import this module) compiles nothing.
+_LOGIN = r"[a-z0-9][a-z0-9._@\-]{0,63}"
+_NIP = r"[0-9]{18}"
 
 
 def parse_login(text: str, field: str = "login") -> str:
@@ -26,8 +28,8 @@ def parse_login(text: str, field: str = "login") -> str:
     login = text.strip()
     if login.isascii() and login.isdigit() and len(login) == 16:
         raise InvalidLogin(field=field, reason="a staff login is never a NIK (16 digits)")
-    if not _LOGIN.fullmatch(login):
-        if login.lower() != login and _LOGIN.fullmatch(login.lower()):
+    if not re.fullmatch(_LOGIN, login):
+        if login.lower() != login and re.fullmatch(_LOGIN, login.lower()):
             raise InvalidLogin(field=field, reason="a staff login is written in lower case")
         raise InvalidLogin(field=field, reason=(
             "a staff login is 1-64 lower-case letters, digits or . _ @ -, "
@@ -39,7 +41,7 @@ def parse_nip(text: str) -> str:
     """A civil servant's NIP: 18 digits, the first 8 a birth date YYYYMMDD and the next
     6 the month of appointment YYYYMM (spaces, dots and dashes between groups ignored)."""
     digits = "".join(ch for ch in text if ch not in " .-")
-    if not _NIP.fullmatch(digits):
+    if not re.fullmatch(_NIP, digits):
         raise InvalidNip(reason="a NIP is 18 digits")
     month, day, appointed = int(digits[4:6]), int(digits[6:8]), int(digits[12:14])
     if not (1 <= month <= 12 and 1 <= day <= 31 and 1 <= appointed <= 12):

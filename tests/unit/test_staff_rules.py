@@ -164,3 +164,14 @@ def test_good_logins_and_nips() -> None:
     for bad in ("1985031220100110", "198513122010011002", "198503122010131002"):
         with pytest.raises(errors.InvalidNip):
             parse_nip(bad)
+
+
+def test_stream_ids_are_uuid5_of_the_office_and_login_forever() -> None:
+    """Computed with the built-in SHA-1 (start-up time), they must stay `uuid.uuid5`'s."""
+    import uuid
+
+    from ektp.domain.staff.state import _NAMESPACE
+
+    assert member_id("35.17", "op.wulan") == uuid.uuid5(_NAMESPACE, "staff/35.17/op.wulan")
+    assert roster_id("35.17") == uuid.uuid5(_NAMESPACE, "roster/35.17")
+    assert member_id("35.17", "op.wulan") != member_id("35.18", "op.wulan")
