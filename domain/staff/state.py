@@ -26,11 +26,15 @@ def _uuid5(name: str) -> UUID:
     """`uuid.uuid5(_NAMESPACE, name)`, with the interpreter's built-in SHA-1: every
     command reads its actor's record, and `uuid5` imports `hashlib` (OpenSSL), a few
     milliseconds of a command's start-up that `card ready` would otherwise not pay."""
+    data = _NAMESPACE.bytes + name.encode("utf-8")
     try:
-        from _sha1 import sha1
+        import _sha1  # type: ignore[import-not-found]
+
+        digest: bytes = _sha1.sha1(data).digest()
     except ImportError:  # an interpreter without the built-in module
-        from hashlib import sha1
-    digest = sha1(_NAMESPACE.bytes + name.encode("utf-8")).digest()
+        import hashlib
+
+        digest = hashlib.sha1(data).digest()
     return UUID(bytes=digest[:16], version=5)
 
 
