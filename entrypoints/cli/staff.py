@@ -81,7 +81,8 @@ def enrol(login: str, name: str, nip: str | None, roles: tuple[str, ...]) -> Non
 
     On PostgreSQL the database login is created in the staff group when your own
     login may create roles; otherwise the SQL for the database administrator is
-    printed. Passwords are never given here: see 'ektp staff --help'."""
+    printed. Passwords are never given to ektp: the member sets one in psql
+    (\\password) and keeps it in ~/.pgpass (docs/operations.md)."""
     s = session()
     view = s.office().staff.enrol(s.actor(), login, name=name, nip=nip, roles=roles)
     _done(view, "enrolled")
