@@ -324,8 +324,14 @@ def _pg_environment(url: DatabaseUrl, settings: DatabaseSection) -> dict[str, st
     """The tools' connection settings: the URL's, through the environment (a password
     never appears on a command line)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
-    env.update(PGHOST=url.host, PGPORT=str(url.port), PGDATABASE=url.dbname,
-               PGCONNECT_TIMEOUT=str(settings.connect_timeout))
+    env["PGCONNECT_TIMEOUT"] = str(settings.connect_timeout)
+    # What the URL leaves out, libpq finds itself (a service file, ~/.pgpass, the OS user).
+    for name, value in (("PGHOST", url.host), ("PGDATABASE", url.dbname),
+                        ("PGSERVICE", url.service)):
+        if value:
+            env[name] = value
+    if url.host:
+        env["PGPORT"] = str(url.port)
     for name in ("PGPASSFILE", "PGSERVICEFILE", "PGSSLMODE", "PGSSLROOTCERT"):
         if name in os.environ:
             env[name] = os.environ[name]
@@ -342,9 +348,7 @@ def _pg_connect(url: DatabaseUrl, settings: DatabaseSection, **options: Any) -> 
     from ektp.adapters.event_store.waits import postgres_options
 
     try:
-        return psycopg.connect(host=url.host, port=url.port, user=url.user,
-                               password=url.password or None, dbname=url.dbname,
-                               connect_timeout=settings.connect_timeout,
+        return psycopg.connect(url.conninfo(), connect_timeout=settings.connect_timeout,
                                options=postgres_options(settings), **options)
     except psycopg.Error as error:
         reason = (str(error).strip().splitlines() or [type(error).__name__])[-1]

@@ -30,6 +30,9 @@ class DatabaseUrl:
     password: str = attrs.field(default="", repr=False)
     dbname: str = ""
     mode: Literal["", "ro", "immutable"] = ""  # SQLite: how a read-only copy is opened
+    # A libpq service name (``?service=kantor``): host, database, user and even the
+    # password may then come from the service file (~/.pg_service.conf, PGSERVICEFILE).
+    service: str = ""
 
     @classmethod
     def parse(cls, text: str) -> DatabaseUrl:
@@ -46,7 +49,7 @@ class DatabaseUrl:
                 raise StoreUnavailable(reason=(
                     f"the sqlite URL option {query!r} is not one of mode=ro, immutable=1"))
             return cls("sqlite", path=path, mode=modes[query])  # type: ignore[arg-type]
-        from urllib.parse import unquote, urlsplit  # only PostgreSQL URLs need it
+        from urllib.parse import parse_qs, unquote, urlsplit  # only PostgreSQL URLs need it
 
         parts = urlsplit(raw)
         if parts.scheme in ("postgresql", "postgres", "postgresql+psycopg"):
@@ -55,18 +58,25 @@ class DatabaseUrl:
             except ValueError:
                 raise StoreUnavailable(reason="the database URL has a bad port") from None
             dbname = unquote(parts.path.lstrip("/"))
-            if not parts.hostname or not dbname:
+            options = parse_qs(parts.query)
+            unknown = sorted(set(options) - {"service"})
+            if unknown:
+                raise StoreUnavailable(
+                    reason=f"the database URL has an option ektp does not know: {unknown[0][:20]}")
+            service = (options.get("service") or [""])[-1]
+            if not service and (not parts.hostname or not dbname):
                 raise StoreUnavailable(
                     reason="a PostgreSQL URL needs a host and a database "
-                    "(postgresql://user:password@host:5432/ektp)"
+                    "(postgresql://user@host:5432/ektp), or a service (postgresql://?service=NAME)"
                 )
             return cls(
                 "postgresql",
-                host=parts.hostname,
+                host=parts.hostname or "",
                 port=port,
                 user=unquote(parts.username or ""),
                 password=unquote(parts.password or ""),
                 dbname=dbname,
+                service=service,
             )
         raise StoreUnavailable(
             reason="the database URL must start with sqlite:///, postgresql:// or memory://"
@@ -81,8 +91,23 @@ class DatabaseUrl:
         if self.kind == "memory":
             return "memory://"
         user = f"{self.user}:***@" if self.password else (f"{self.user}@" if self.user else "")
-        return f"postgresql://{user}{self.host}:{self.port}/{self.dbname}"
+        where = f"{self.host}:{self.port}" if self.host else ""
+        service = f"?service={self.service}" if self.service else ""
+        return f"postgresql://{user}{where}/{self.dbname}{service}"
 
+    def conninfo(self) -> str:
+        """The libpq connection string of the parameters the URL gives (those it leaves
+        out, libpq finds itself: ~/.pgpass or PGPASSFILE for the password, a service
+        file, the OS user for the user...), as psql would."""
+        from psycopg.conninfo import make_conninfo
+
+        given: dict[str, str | int] = {"host": self.host, "user": self.user,
+                                       "password": self.password, "dbname": self.dbname,
+                                       "service": self.service}
+        kwargs = {key: value for key, value in given.items() if value}
+        if self.host:
+            kwargs["port"] = self.port
+        return make_conninfo("", **kwargs)
 
     @property
     def read_only(self) -> bool:

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
 SCHEMA_TABLE = "ektp_schema"
 EVENTS_TABLE = {"sqlite": "stored_events", "postgresql": "ektp_events"}
+SNAPSHOTS_TABLE = "ektp_snapshots"  # PostgreSQL's (SQLite keeps no snapshots apart)
 
 
 class UpgradeContext(NamedTuple):
@@ -87,6 +88,26 @@ def _journal_is_there(context: UpgradeContext) -> None:
         raise JournalMissing()
 
 
+def _sign_rows(context: UpgradeContext) -> None:
+    """Version 3 (issue 12): every stored row records the login that inserted it. SQLite
+    gets the ``inserted_by`` column (rows stored before hold null: "not recorded"); on
+    PostgreSQL the column, its trigger, the append-only triggers and the insert-lock
+    function (`postgres.schema_statements`), which only the tables' owner may create: an
+    upgrade is run by the owner, and ``ektp db init`` then grants the staff group role."""
+    table = EVENTS_TABLE[context.kind]
+    if context.kind == "sqlite":
+        columns = {row[1] for row in context.execute(f"PRAGMA table_info({table})")}
+        if "inserted_by" not in columns:
+            context.execute(f"ALTER TABLE {table} ADD COLUMN inserted_by TEXT")
+        return
+    from ektp.adapters.event_store.postgres import schema_statements
+
+    for name, lock in ((table, True), (SNAPSHOTS_TABLE, False)):
+        if context.execute(f"SELECT to_regclass('{name}') IS NOT NULL")[0][0]:
+            for statement in schema_statements("public", name, lock=lock):
+                context.execute(statement.as_string(None))
+
+
 STEPS: list[UpgradeStep] = [
     UpgradeStep(1, "schema-version",
                 "record the schema version (databases of ektp 0.1 have none)",
@@ -94,6 +115,10 @@ STEPS: list[UpgradeStep] = [
     UpgradeStep(2, "journal",
                 "build the Merkle journal for events written before it existed (issue 13)",
                 _journal_is_there, _build_journal),
+    UpgradeStep(3, "signed-rows",
+                "record on every stored row the login that inserted it; on PostgreSQL make "
+                "the event tables append-only (issue 12)",
+                _sign_rows),
 ]
 
 

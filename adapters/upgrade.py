@@ -53,8 +53,7 @@ class _Database:
             from ektp.adapters.event_store.waits import postgres_options
 
             self._connection = psycopg.connect(
-                host=url.host, port=url.port, user=url.user, password=url.password or None,
-                dbname=url.dbname, connect_timeout=settings.connect_timeout, autocommit=True,
+                url.conninfo(), connect_timeout=settings.connect_timeout, autocommit=True,
                 options=postgres_options(settings))
 
     def execute(self, statement: str) -> Sequence[tuple[Any, ...]]:

@@ -17,6 +17,10 @@ class OfficeClosed(DomainError):
     kind = ErrorKind.UNAVAILABLE
 
 
+class SetupRefused(DomainError):
+    """``db init`` cannot set the database up as asked (facts: reason)."""
+
+
 class InvalidCardReference(InvalidInput):
     """CARD is neither a card id nor a NIK."""
 

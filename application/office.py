@@ -3,9 +3,14 @@
 Each desk holds the use cases of one part of the office and is built on first
 use over the shared `Services` (so a card command never imports the manifest
 or audit code): `office.cards`, `office.blanks`, `office.manifests`,
-`office.reports`, `office.audit`, `office.feed`. The flat methods below
-(`office.request_card(...)`) are the documented API of the first release and
-stay as thin delegates to the desks.
+`office.reports`, `office.audit`, `office.feed`, `office.staff`. The flat
+methods below (`office.request_card(...)`) are the documented API of the first
+release and stay as thin delegates to the desks.
+
+Who calls is established by the `identity` provider (the OS user, the
+database login or the host program's authentication) and checked against the
+staff register at the door of every use case (`application.staff.door`); an
+office built without a provider admits nobody.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from ektp.application.config import OfficeConfig
 from ektp.application.kernel.services import Services
 from ektp.application.kernel.store import Store
 from ektp.application.ports.clock import Clock
+from ektp.application.ports.identity import IdentityProvider
+from ektp.application.staff.door import StaffDoor
 # The defaults are the values themselves, not their names: parsing a name costs a
 # few microseconds a command (the desks accept either).
 from ektp.domain.card.vocabulary import Channel, HandOverPlace, RecipientKind, RequestReason
@@ -59,8 +66,10 @@ if TYPE_CHECKING:
         VillageCoverage,
     )
     from ektp.application.ports.signer import Signer
+    from ektp.application.ports.staff_accounts import StaffAccounts
     from ektp.application.reports.delivery import DeliveryFold
     from ektp.application.reports.desk import ReportDesk
+    from ektp.application.staff.desk import StaffDesk
     from ektp.domain.actor import Actor
     from ektp.domain.address import VillageCode
     from ektp.domain.blank_stock.state import Ledger
@@ -91,8 +100,13 @@ class Office:
         read_models: Callable[[], ReadModels] | None = None,
         *,
         regions: Callable[[], RegionDirectory] | None = None,
+        identity: IdentityProvider | None = None,
+        accounts: Callable[[], StaffAccounts] | None = None,
     ) -> None:
         self.services = Services(Store(store), clock, config, read_models, regions)
+        self._door = StaffDoor(self.services.store, config.office_code, identity)
+        self.services.door = self._door
+        self._accounts = accounts  # made on first use, like the read models
 
     # --- the desks, each built on first use (the one lazy import of each) ------
     @cached_property
@@ -131,6 +145,15 @@ class Office:
         return AuditDesk(self.services)
 
     @cached_property
+    def staff(self) -> StaffDesk:
+        """The staff register: who may act, in which roles."""
+        from ektp.application.ports.staff_accounts import NoAccounts
+        from ektp.application.staff.desk import StaffDesk
+
+        accounts = self._accounts() if self._accounts is not None else NoAccounts()
+        return StaffDesk(self.services, self._door, accounts)
+
+    @cached_property
     def feed(self) -> FeedDesk:
         """The office's events in order, for embedding programs."""
         from ektp.application.feed.following import FeedDesk
@@ -142,6 +165,16 @@ class Office:
     def store(self) -> Store:
         """The event store (the kernel's, shared by every desk)."""
         return self.services.store
+
+    @property
+    def identity(self) -> IdentityProvider | None:
+        """How this office establishes who is calling (None: nobody is admitted)."""
+        return self._door.identity
+
+    def acting(self, as_role: str | None = None) -> Actor:
+        """The caller as an `Actor`: the established login in `as_role` or its one role
+        (`StaffDoor.acting`; the CLI's actor, without loading the staff desk)."""
+        return self._door.acting(as_role)
 
     @property
     def config(self) -> OfficeConfig:

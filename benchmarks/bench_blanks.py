@@ -27,6 +27,8 @@ from pathlib import Path
 
 from harness import VENV_BIN, interleaved, median, report, wall_time
 
+from staff import BENCH_HOST, OPERATOR, enrol
+
 from ektp.adapters.database_url import DatabaseUrl
 from ektp.adapters.event_store.store import EktpStore, open_event_store, store_settings
 from ektp.application.config import OfficeConfig
@@ -35,7 +37,6 @@ from ektp.application.ports.clock import Clock
 from ektp.domain.actor import Actor, Role
 from ektp.domain.blank_stock.events import BlankAllocated
 
-OPERATOR = Actor("op.bench", Role.OPERATOR)
 CONSIGNMENT = 40_000
 
 
@@ -56,7 +57,9 @@ def _office(path: Path, snapshots: bool = True) -> Office:
         settings["IS_SNAPSHOTTING_ENABLED"] = "n"
     from ektp.entrypoints.composition import lokal_regions
 
-    return Office(EktpStore(env=settings), SteadyClock(), OfficeConfig(), regions=lokal_regions)
+    office = Office(EktpStore(env=settings), SteadyClock(), OfficeConfig(), regions=lokal_regions,
+                    identity=BENCH_HOST)
+    return office if office.staff.founded() else enrol(office)
 
 
 # --- 1. receiving 40,000 ------------------------------------------------------------------
@@ -112,11 +115,24 @@ connection.execute("COMMIT")
 
 
 def _cli_receive(workdir: Path, n: int) -> float:
-    env = {**os.environ, "EKTP_ACTOR": "op.bench", "EKTP_ROLE": "operator",
-           "EKTP_DATABASE_URL": f"sqlite:///{workdir / f'cli-{n}.db'}"}
+    url = f"sqlite:///{workdir / f'cli-{n}.db'}"
+    _founded_by_me(url)  # as `ektp db init --head`, before the timed command
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("EKTP_")},
+           "EKTP_AS": "operator", "EKTP_DATABASE_URL": url}
     return wall_time([str(VENV_BIN / "ektp"), "blanks", "receive", "--bast", "BAST/045/XI/2017",
                       "--source", "ministry", "--range", f"3517170001-{3517170000 + CONSIGNMENT}"],
                      env=env)
+
+
+def _founded_by_me(url: str) -> None:
+    """A new office whose head, and operator, is the OS user running the benchmark."""
+    from ektp.adapters.identity import os_login
+    from ektp.entrypoints.composition import open_office
+
+    me = os_login() or "root"
+    with open_office(url) as office:
+        office.staff.found(Actor(me, Role.HEAD), me)
+        office.staff.grant(Actor(me, Role.HEAD), me, Role.OPERATOR)
 
 
 def _raw_process(workdir: Path, n: int) -> float:

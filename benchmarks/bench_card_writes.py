@@ -16,16 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from harness import median, report
+from staff import BENCH_HOST, COURIER, OPERATOR, enrol
 
 from ektp.adapters.database_url import DatabaseUrl
 from ektp.adapters.event_store.store import EktpStore, open_event_store
 from ektp.application.office import Office
 from ektp.application.ports.clock import Clock
-from ektp.domain.actor import Actor, Role
 from ektp.domain.event import DomainEvent
-
-OPERATOR = Actor("op.bench", Role.OPERATOR)
-COURIER = Actor("kurir.bench", Role.COURIER)
 
 
 class SteadyClock(Clock):
@@ -69,7 +66,7 @@ def lifecycle_steps(office: Office, cards: int) -> Iterator[None]:
         yield
         office.record_printed(OPERATOR, card)
         yield
-        office.dispatch(OPERATOR, card, "kurir.bench")
+        office.dispatch(OPERATOR, card, COURIER.id)
         yield
         office.hand_over(COURIER, card, recipient="owner", verified_by="ktp")
         yield
@@ -92,7 +89,8 @@ def measure(backend: str, new_url: Callable[[], str], cards: int, rounds: int) -
 
     def new_office() -> tuple[Office, RecordingStore]:
         store = RecordingStore(env=store_settings(DatabaseUrl.parse(new_url())))
-        office = Office(store, SteadyClock(), OfficeConfig(), regions=lokal_regions)
+        office = enrol(Office(store, SteadyClock(), OfficeConfig(), regions=lokal_regions,
+                              identity=BENCH_HOST))
         # Region data loads once per process (bench_cli_startup measures that); the
         # per-request lookups stay inside the timed loop.
         office.regions.get("35.17.09.2018")
@@ -158,8 +156,9 @@ def nik_claim(new_url: Callable[[], str], requests: int = 300, rounds: int = 5) 
         return tx.load(stream, projector)
 
     def one_round(load_new: Any) -> float:
-        office = Office(EktpStore(env=store_settings(DatabaseUrl.parse(new_url()))),
-                        SteadyClock(), OfficeConfig(), regions=lokal_regions)
+        office = enrol(Office(EktpStore(env=store_settings(DatabaseUrl.parse(new_url()))),
+                              SteadyClock(), OfficeConfig(), regions=lokal_regions,
+                              identity=BENCH_HOST))
         office.regions.get("35.17.09.2018")
         Transaction.load_new = load_new  # type: ignore[method-assign]
         try:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from harness import VENV_BIN, interleaved, median, report, wall_time
 
+from ektp.adapters.identity import os_login
 from ektp.domain.actor import Actor, Role
 from ektp.entrypoints.composition import open_office
 
@@ -32,16 +33,20 @@ def run(rounds: int = 15) -> dict[str, float]:
     _byte_compile()
     workdir = Path(tempfile.mkdtemp(prefix="ektp-cli-bench-"))
     db = workdir / "office.db"
-    operator = Actor("op.bench", Role.OPERATOR)
+    # The CLI acts as the OS user running it: the register's head, and an operator.
+    me = os_login() or "root"
+    operator = Actor(me, Role.OPERATOR)
     key = bytes(range(32))  # every write journals its event under the office's audit key
     with open_office(f"sqlite:///{db}", audit_key=key) as office:
+        office.staff.found(Actor(me, Role.HEAD), me)
+        office.staff.grant(Actor(me, Role.HEAD), me, Role.OPERATOR)
         cards = [str(office.request_card(operator, nik=f"351709120385{n:04d}", name="Warga",
                                          kk="3517090101100001", village="35.17.09.2018").id)
                  for n in range(1, 2 * rounds + 2)]
     base_env = {k: v for k, v in os.environ.items() if not k.startswith("EKTP_")}
     base_env["EKTP_AUDIT_KEY"] = key.hex()
-    env = {**base_env, "EKTP_ACTOR": "op.bench", "EKTP_ROLE": "operator",
-           "EKTP_DATABASE_URL": f"sqlite:///{db}", "EKTP_CONFIG": str(workdir / "none.toml")}
+    env = {**base_env, "EKTP_AS": "operator", "EKTP_DATABASE_URL": f"sqlite:///{db}",
+           "EKTP_CONFIG": str(workdir / "none.toml")}
     (workdir / "none.toml").write_text("")  # an empty configuration: no TOML parsed
     # Issue 16: as an office runs it, the database named by the configuration file
     # db init writes (TOML parsed on every command).
@@ -49,8 +54,7 @@ def run(rounds: int = 15) -> dict[str, float]:
 
     (workdir / "config.toml").write_text(render(Configuration(
         database=DatabaseSection(url=f"sqlite:///{db}"))))
-    configured = {**base_env, "EKTP_ACTOR": "op.bench", "EKTP_ROLE": "operator",
-                  "EKTP_CONFIG": str(workdir / "config.toml")}
+    configured = {**base_env, "EKTP_AS": "operator", "EKTP_CONFIG": str(workdir / "config.toml")}
     ektp = str(VENV_BIN / "ektp")
     pending = iter(cards)
     niks = iter(f"351709120386{n:04d}" for n in range(1, 10_000))

@@ -12,8 +12,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 # (opened from the environment) use a fixed one unless one is set.
 os.environ.setdefault("EKTP_AUDIT_KEY", bytes(range(32)).hex())
 
-BENCHMARKS = ["bench_card_writes", "bench_cli_startup", "bench_blanks", "bench_read_models",
-              "bench_audit", "bench_journal"]
+BENCHMARKS = ["bench_card_writes", "bench_door", "bench_cli_startup", "bench_blanks",
+              "bench_read_models", "bench_audit", "bench_journal"]
 
 if __name__ == "__main__":
     chosen = sys.argv[1:] or BENCHMARKS

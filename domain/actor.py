@@ -113,10 +113,39 @@ PERMISSIONS: Mapping[str, frozenset[Role]] = {
     "lend blanks": frozenset({Role.HEAD}),
     "destroy spoiled blanks": frozenset({Role.HEAD}),
     "report a blank missing": frozenset({Role.HEAD}),
+    # The staff register (domain/staff): only a head of office changes it. The
+    # register's first head is enrolled by whoever founds it (``ektp db init
+    # --head``: the database owner, or the OS user creating the file), acting as
+    # head for that one event, since there is nobody yet to do it.
+    "found the staff register": frozenset({Role.HEAD}),
+    "enrol staff": frozenset({Role.HEAD}),
+    "grant a role": frozenset({Role.HEAD}),
+    "revoke a role": frozenset({Role.HEAD}),
+    "suspend staff": frozenset({Role.HEAD}),
+    "reinstate staff": frozenset({Role.HEAD}),
+    # Staff names and NIPs are personal data too; couriers do not need them.
+    "see the staff register": frozenset({Role.OPERATOR, Role.HEAD, Role.AUDITOR}),
 }
+
+# Actions that only read: nothing they do is written, so no write can carry the
+# door's check of the staff register into the store's transaction (see
+# `ektp.application.kernel.authority`). The door reads the register fresh for them.
+READ_ACTIONS = frozenset({
+    "see a full NIK", "export the audit trail", "export personal data in full",
+    "see the staff register",
+})
+
+# Who may, for a refusal's message: the roles that may do each action, listed.
+def roles_for(action: str) -> str:
+    """The roles that may do `action`, for a refusal's sentence ("head", "operator or head")."""
+    allowed = [role.value for role in Role if role in PERMISSIONS.get(action, frozenset())]
+    if not allowed:
+        return "nobody"
+    return allowed[0] if len(allowed) == 1 else ", ".join(allowed[:-1]) + " or " + allowed[-1]
 
 
 def require_permission(actor: Actor, action: str) -> None:
     """Raise `RoleNotPermitted` unless the actor's role may perform `action`."""
     if actor.role not in PERMISSIONS.get(action, frozenset()):
-        raise RoleNotPermitted(role=actor.role.value, action=action)
+        raise RoleNotPermitted(login=actor.id, role=actor.role.value, action=action,
+                               needed=roles_for(action))

@@ -94,11 +94,28 @@ class MissingEvidence(InvalidInput):
 
 
 class ActorRequired(InvalidInput):
-    """A write command was given no acting user."""
+    """A use case was called with no acting staff member (`Actor`)."""
 
 
 class InvalidActor(InvalidInput):
     """The acting user's id or role is malformed."""
+
+
+class InvalidLogin(InvalidInput):
+    """A staff login is malformed (facts: field, reason)."""
+
+
+class InvalidNip(InvalidInput):
+    """A NIP (a civil servant's number) is malformed (facts: reason)."""
+
+
+class DeclaredIdentity(InvalidInput):
+    """``--actor``, ``--role``, ``EKTP_ACTOR`` or ``EKTP_ROLE`` was given: identity is
+    established by the operating system or the database, never declared (facts: given)."""
+
+
+class RoleChoiceNeeded(InvalidInput):
+    """A member holding several roles must pick one for the command (facts: login, held)."""
 
 
 class InvalidSerialRange(InvalidInput):
@@ -145,9 +162,80 @@ class LedgerBusy(ConcurrentChange):
     """The blank ledger kept changing under this command, try after try."""
 
 
+# --- who is acting: the door and the staff register -------------------------
+class AccessRefused(DomainError):
+    """Base of the door's refusals: who is calling, and what the register grants them.
+    Nothing decides such a refusal again (`kernel.retry`): a fresh read cannot change
+    who the caller is, and the door has already read the register fresh."""
+
+
+class IdentityRequired(AccessRefused):
+    """No identity is established for the call (facts: login, how)."""
+
+
+class NotYourIdentity(AccessRefused):
+    """The call names a staff member other than the identity established (facts:
+    claimed, login, how)."""
+
+
+class NotEnrolled(AccessRefused):
+    """The login is not in the staff register (facts: login)."""
+
+
+class LoginSuspended(AccessRefused):
+    """The login is suspended (facts: login, reason)."""
+
+
+class NoRoleHeld(AccessRefused):
+    """The login is enrolled but holds no role (facts: login)."""
+
+
+class RoleNotGranted(AccessRefused):
+    """The login does not hold the role it acts in (facts: login, role, held)."""
+
+
+class RoleNotPermitted(AccessRefused):
+    """The actor's role may not perform this action (facts: login, role, action, needed)."""
+
+
+# --- rules of the staff register ----------------------------------------------
+class RegisterEmpty(DomainError):
+    """The staff register has not been founded yet (``ektp db init --head LOGIN``)."""
+
+
+class RegisterAlreadyFounded(DomainError):
+    """The staff register already has its head(s) (facts: heads)."""
+
+
+class StaffNotFound(NotFound):
+    """No member of the register has that login (facts: login)."""
+
+
+class StaffAlreadyEnrolled(DomainError):
+    """A login is enrolled once (facts: login)."""
+
+
+class RoleAlreadyHeld(DomainError):
+    """The member already holds the role (facts: login, role)."""
+
+
+class RoleNotHeld(DomainError):
+    """The member does not hold the role (facts: login, role, held)."""
+
+
+class LastHead(DomainError):
+    """The office would be left without an active head of office (facts: login)."""
+
+
+class AlreadySuspended(DomainError):
+    """The member is already suspended (facts: login, reason)."""
+
+
+class NotSuspended(DomainError):
+    """Only a suspended member is reinstated (facts: login)."""
+
+
 # --- rules of the card ------------------------------------------------------
-class RoleNotPermitted(DomainError):
-    """The actor's role may not perform this action."""
 
 
 class DuplicateOpenRequest(DomainError):

@@ -21,16 +21,68 @@ EN: Mapping[str, str] = {
     "InvalidChoice": "{field} {value!r} is not one of: {choices}.",
     "MissingEvidence": "a {reason} request needs {needed} as evidence.",
     "ActorRequired": (
-        "this command needs the acting user: "
-        "give --actor ID --role ROLE or set EKTP_ACTOR and EKTP_ROLE."
+        "this call names no acting staff member: pass the Actor (login and role) "
+        "of the identity the operating system, the database or the host program established."
     ),
     "InvalidActor": "acting user is not valid: {reason}.",
+    "InvalidLogin": "the {field} is not valid: {reason}.",
+    "InvalidNip": "the NIP is not valid: {reason}.",
+    "DeclaredIdentity": (
+        "{given} no longer decide who acts: ektp acts as the operating-system user or database login "
+        "that runs it, in the roles the staff register grants that login "
+        "(see 'ektp whoami'; a head of office enrols staff with 'ektp staff enrol'; "
+        "choose among several roles with --as ROLE)."
+    ),
+    "RoleChoiceNeeded": (
+        "{login} holds the roles {held}: choose the one this command is done in "
+        "with --as ROLE."
+    ),
+    "IdentityRequired": (
+        "no identity is established for {login} ({how}); ektp acts only for an identity "
+        "the operating system, the database or the host program established."
+    ),
+    "NotYourIdentity": (
+        "this call acts as {claimed}, but the identity established is {login} ({how}); "
+        "nobody acts as someone they are not."
+    ),
+    "NotEnrolled": (
+        "{login} is not in the staff register; a head of office enrols staff "
+        "('ektp staff enrol {login} --name NAME --role ROLE')."
+    ),
+    "LoginSuspended": (
+        "{login} is suspended ({reason}) and may do nothing until a head of office "
+        "reinstates them."
+    ),
+    "NoRoleHeld": (
+        "{login} holds no role in the staff register and may do nothing; a head of office "
+        "grants one ('ektp staff grant {login} --role ROLE')."
+    ),
+    "RoleNotGranted": (
+        "{login} does not hold the role {role} (the staff register grants: {held})."
+    ),
+    "RegisterEmpty": (
+        "the staff register is empty: found it with its first head of office "
+        "('ektp db init --head LOGIN')."
+    ),
+    "RegisterAlreadyFounded": (
+        "the staff register already has its head of office ({heads}); a head enrols staff "
+        "with 'ektp staff enrol'."
+    ),
+    "StaffNotFound": "no member of the staff register has the login {login}.",
+    "StaffAlreadyEnrolled": "{login} is already in the staff register.",
+    "RoleAlreadyHeld": "{login} already holds the role {role}.",
+    "RoleNotHeld": "{login} does not hold the role {role} (holds: {held}).",
+    "LastHead": (
+        "{login} is the office's last active head: enrol or grant another head of office first."
+    ),
+    "AlreadySuspended": "{login} is already suspended ({reason}).",
+    "NotSuspended": "{login} is not suspended.",
     "CardNotFound": "no card found for {ref}.",
     "ConcurrentChange": (
         "card {ref} was changed by someone else at the same moment; "
         "nothing was written, please try again."
     ),
-    "RoleNotPermitted": "a user with role {role} may not {action}.",
+    "RoleNotPermitted": "{login} acting as {role} may not {action} (that needs: {needed}).",
     "DuplicateOpenRequest": (
         "NIK {masked} already has an open request (card {card_id}); "
         "finish or cancel it first."
@@ -118,6 +170,7 @@ EN: Mapping[str, str] = {
     ),
     "StoreUnavailable": "the record store is unavailable: {reason}.",
     "OfficeClosed": "this office has been closed; open it again to continue.",
+    "SetupRefused": "{reason}.",
     "RegionDataUnavailable": "the region directory is unavailable: {reason}.",
     # --- administration (application/operations.py) ---------------------------
     "ConfigInvalid": "the office configuration {path} cannot be used: {reason}.",

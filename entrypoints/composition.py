@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from ektp.adapters.database_url import DEFAULT_URL, DatabaseUrl
 from ektp.adapters.event_store.store import (
     AuditKey,
+    EktpStore,
     key_from_environment,
     open_event_store,
     settings_from_environment,
@@ -20,8 +21,10 @@ from ektp.application.office import Office
 from ektp.application.ports.clock import Clock
 
 if TYPE_CHECKING:
+    from ektp.application.ports.identity import IdentityProvider
     from ektp.application.ports.read_models import ReadModels
     from ektp.application.ports.region_directory import RegionDirectory
+    from ektp.application.ports.staff_accounts import StaffAccounts
 
 
 def _warn(text: str) -> None:
@@ -49,6 +52,7 @@ def open_office(
     settings: DatabaseSection | None = None,
     check_schema: bool = True,
     warn: Callable[[str], None] | None = None,
+    identity: IdentityProvider | None = None,
 ) -> Office:
     """Open the office whose records live at `url` (``sqlite:///path``,
     ``postgresql://user:pass@host:port/db`` or ``memory://``).
@@ -68,6 +72,13 @@ def open_office(
     unless `check_schema` is false (``ektp db check``, ``db upgrade``). A SQLite file
     this process cannot write is opened read only: its lists show what its read models
     hold, and `warn` (default: `warnings.warn`) is told when the records went further.
+
+    Who is calling is established, never declared: by default the operating-system
+    user running this process (SQLite, ``memory://``) or the PostgreSQL login of the
+    store's connection; a host program with its own authentication passes
+    `identity` (e.g. ``HostProgram(lambda claimed: current_request_user())`` from
+    `ektp.adapters.identity`). Every use case checks the `Actor` it is given
+    against that identity and the staff register.
     """
     database = DatabaseUrl.parse(url)
     if database.kind == "sqlite" and not database.read_only and os.path.exists(database.path) \
@@ -78,6 +89,9 @@ def open_office(
                              create_tables=create_tables and not database.read_only,
                              settings=settings, check_schema=check_schema, audit_key=audit_key)
     office_config = config or OfficeConfig()
+    provider, accounts = identity, None
+    if provider is None:
+        provider, accounts = _established(database, store)
 
     def read_models() -> ReadModels:
         # SQLAlchemy is imported only when a list or report is asked for.
@@ -96,4 +110,29 @@ def open_office(
 
     directory = regions
     return Office(store, clock or SystemClock(), office_config, read_models,
-                  regions=(lambda: directory) if directory is not None else lokal_regions)
+                  regions=(lambda: directory) if directory is not None else lokal_regions,
+                  identity=provider, accounts=accounts)
+
+
+def _established(database: DatabaseUrl, store: EktpStore
+                 ) -> tuple[IdentityProvider, Callable[[], StaffAccounts] | None]:
+    """The store's own identity provider, and how to make its staff accounts (only the
+    staff commands need them): the PostgreSQL login of its connections, or the
+    operating-system user of this process."""
+    from ektp.adapters.identity import DatabaseLogin, OperatingSystemUser
+
+    if database.kind == "postgresql" and store.login is not None:
+        def database_logins() -> StaffAccounts:
+            from ektp.adapters.postgres_admin import PostgresAccounts
+
+            return PostgresAccounts(database)
+
+        return DatabaseLogin(store.login), database_logins
+    if database.kind == "sqlite":
+        def os_accounts() -> StaffAccounts:
+            from ektp.adapters.os_accounts import OsAccounts
+
+            return OsAccounts(database.path)
+
+        return OperatingSystemUser(), os_accounts
+    return OperatingSystemUser(), None

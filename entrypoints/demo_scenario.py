@@ -8,6 +8,12 @@ village with a sealed manifest. The couriers hand cards over at the door: to
 owners, once to a spouse on the same KK; one resident has moved, so that card
 comes back and an officer checks it in before the manifests close.
 All people here are invented; their NIKs are well-formed, not real.
+
+The demo is a host program: its invented staff sign in at its own (scripted)
+counter, `DemoCounter`, an identity provider standing for a host program's
+authentication. The operating-system user running the demo founds the staff
+register as its first head of office and enrols the invented staff, so that
+afterwards they can explore the demo's file with the CLI as its head.
 """
 
 from __future__ import annotations
@@ -18,15 +24,72 @@ from collections import Counter
 import attrs
 
 from ektp.adapters.clocks import ScriptedClock
+from ektp.adapters.identity import os_login
 from ektp.application.office import Office
 from ektp.application.manifest.results_file import ResultRow
+from ektp.application.ports.identity import Identity, IdentityProvider
 from ektp.domain.actor import Actor, Role
+from ektp.domain.errors import InvalidLogin
+from ektp.domain.staff.vocabulary import parse_login
 
 WIB = dt.timezone(dt.timedelta(hours=7))
 JABON, NGUDIREJO, ALANG_ALANG_CARUBAN = "35.17.09.2018", "35.17.08.2014", "35.17.19.2003"
 OPERATOR = Actor("op.wulan", Role.OPERATOR)
 CHECK_IN_OFFICER = Actor("op.hadi", Role.OPERATOR)
 COURIERS = {JABON: "kurir.anto", NGUDIREJO: "kurir.dian", ALANG_ALANG_CARUBAN: "kurir.yusuf"}
+HEAD_OF_OFFICE = Actor("kepala", Role.HEAD)
+# The office's invented staff: login, name, roles.
+STAFF = (
+    ("kepala", "Suharto Wibisono", (Role.HEAD,)),
+    ("op.wulan", "Wulan Sari", (Role.OPERATOR,)),
+    ("op.hadi", "Hadi Susanto", (Role.OPERATOR,)),
+    ("kurir.anto", "Anto Wibowo", (Role.COURIER,)),
+    ("kurir.dian", "Dian Pratiwi", (Role.COURIER,)),
+    ("kurir.yusuf", "Yusuf Hidayat", (Role.COURIER,)),
+)
+DEMO_LOGINS = frozenset(login for login, _, _ in STAFF)
+
+
+def demo_host() -> str:
+    """The login that founds the demo's register: the OS user running it (or, if its
+    name is no staff login, the invented head of office)."""
+    login = os_login()
+    try:
+        return parse_login(login or "")
+    except InvalidLogin:
+        return HEAD_OF_OFFICE.id
+
+
+class DemoCounter(IdentityProvider):
+    """The demo's counter, where its invented staff have signed in: a host program's
+    authentication, scripted. It establishes the demo's staff and the OS user running
+    it (who founds the register), nobody else."""
+
+    def __init__(self, host: str | None = None) -> None:
+        self.host = host or demo_host()
+
+    @property
+    def description(self) -> str:
+        """How identities are established."""
+        return "the demo's counter (a host program)"
+
+    def identify(self, claimed: str | None) -> Identity | None:
+        """One of the demo's staff, or the user running it."""
+        if claimed in DEMO_LOGINS or claimed == self.host:
+            return Identity(claimed, self.description)
+        if claimed is None:
+            return Identity(self.host, self.description)
+        return None
+
+
+def enrol_staff(office: Office, host: str) -> None:
+    """Found the register with `host` as head, who enrols the invented staff."""
+    founder = Actor(host, Role.HEAD)
+    names = {login: name for login, name, _ in STAFF}
+    office.staff.found(founder, host, name=names.get(host, "Pengguna Demo"))
+    for login, name, roles in STAFF:
+        if login != host:
+            office.staff.enrol(founder, login, name=name, roles=roles)
 
 
 @attrs.frozen
@@ -63,7 +126,10 @@ PROXY = {"proxy_nik": "3517081006930004", "proxy_name": "Hendra Gunawan",
 
 
 def run_scenario(office: Office, clock: ScriptedClock) -> dict[str, object]:
-    """Play the scenario on an empty office; return its summary figures."""
+    """Play the scenario on an empty office opened with a `DemoCounter`; return its summary."""
+    clock.set(dt.datetime(2017, 11, 6, 7, 30, tzinfo=WIB))
+    counter = office.identity
+    enrol_staff(office, counter.host if isinstance(counter, DemoCounter) else demo_host())
     clock.set(dt.datetime(2017, 11, 6, 8, 0, tzinfo=WIB))
     cards = {r.nik: office.request_card(
         OPERATOR, nik=r.nik, name=r.name, kk=r.kk, village=r.village, rt=r.rt, rw=r.rw,
@@ -145,4 +211,5 @@ def summarise(office: Office) -> dict[str, object]:
         "blanks_received": stock.received,
         "blanks_in_stock": stock.counts["IN_STOCK"],
         "blank_conservation_holds": stock.conserved and office.reconcile_blanks().clean,
+        "staff_enrolled": len(office.staff.members(HEAD_OF_OFFICE)),
     }

@@ -6,10 +6,15 @@ import itertools
 import os
 import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from testkit.accounts import Accounts, AccountsUnavailable, os_accounts
 from testkit.keys import TEST_AUDIT_KEY_HEX
 from testkit.postgres import PostgresUnavailable, create_database, throwaway_cluster
+from testkit.staff import staff_file
+
+from ektp.domain.actor import Role
 
 # Every write journals its event under the office's audit key: the tests' offices
 # (in-process and, through testkit.cli, as subprocesses) use one fixed test key.
@@ -23,6 +28,7 @@ _names = itertools.count()
 # (tests/testkit/postgres.py; test_operations.py shows the refusal without it).
 # Subprocesses inherit both (testkit.cli.run keeps these two EKTP_ variables).
 _ISOLATED = tempfile.mkdtemp(prefix="ektp-tests-config-")
+os.chmod(_ISOLATED, 0o755)  # the staff's OS accounts (testkit.accounts) read it too
 open(os.path.join(_ISOLATED, "config.toml"), "w").close()
 os.environ["EKTP_CONFIG"] = os.path.join(_ISOLATED, "config.toml")
 os.environ["XDG_CONFIG_HOME"] = _ISOLATED
@@ -61,3 +67,36 @@ def shared_store_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.Te
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path_factory.mktemp('store') / 'office.db'}"
     return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture(scope="session")
+def accounts() -> Iterator[Accounts]:
+    """Real OS accounts for the run (`testkit.accounts`); skipped, saying why, when this
+    run cannot create them (CI runs as root and always can)."""
+    try:
+        with os_accounts() as made:
+            yield made
+    except AccountsUnavailable as missing:
+        pytest.skip(f"needs real OS accounts: {missing}")
+
+
+# The other people of the CLI tests, each an OS account of `accounts` (login, name, roles).
+CLI_STAFF = (("kurir.anto", "Anto Wibowo", (Role.COURIER,)),
+             ("kurir.lain", "Kurir Lain", (Role.COURIER,)),
+             ("op.hadi", "Hadi Susanto", (Role.OPERATOR,)),
+             ("auditor.bpk", "Auditor Bpk", (Role.AUDITOR,)))
+
+
+@pytest.fixture
+def office_db(tmp_path: Path) -> Path:
+    """A new SQLite office whose register was founded by the OS user running the tests
+    (its head, and an operator too), private to that user: the CLI acts as them."""
+    return staff_file(tmp_path / "office.db")
+
+
+@pytest.fixture
+def shared_db(accounts: Accounts) -> Path:
+    """Like `office_db`, but shared with the test accounts' group (as ``db init --group``
+    does) in a folder of that group, with the accounts enrolled (`CLI_STAFF`): the CLI
+    runs as each of them with ``run(..., actor=LOGIN)``."""
+    return staff_file(accounts.shared_folder() / "office.db", CLI_STAFF, group=accounts.group)

@@ -12,8 +12,8 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import ApplicationRecorder, Notification, StoredEvent
-from eventsourcing.popo import POPOApplicationRecorder, POPOFactory
 
+from ektp.adapters.event_store.memory import GuardedPOPOApplicationRecorder, MemoryFactory
 from ektp.application.audit.journal import EMPTY_HEAD, JournalLeaves, advance
 from ektp.application.ports.journal import JournalHead
 from ektp.application.audit.merkle import CompactRange, NodeId
@@ -21,8 +21,8 @@ from ektp.application.errors import JournalAlreadyBuilt
 from ektp.application.ports.journal import JournalStorage
 
 
-class JournalledPOPOApplicationRecorder(POPOApplicationRecorder, JournalStorage):
-    """Inserts events and their journal leaves together, in memory."""
+class JournalledPOPOApplicationRecorder(GuardedPOPOApplicationRecorder, JournalStorage):
+    """Inserts events (guarded: `memory`) and their journal leaves together, in memory."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -119,7 +119,7 @@ class JournalledPOPOApplicationRecorder(POPOApplicationRecorder, JournalStorage)
             self._checkpoints.clear()
 
 
-class JournalledPOPOFactory(POPOFactory):
+class JournalledPOPOFactory(MemoryFactory):
     """The in-memory infrastructure with the journalled recorder."""
 
     def application_recorder(self) -> ApplicationRecorder:

@@ -23,14 +23,11 @@ from eventsourcing.persistence import (
     OperationalError,
     StoredEvent,
 )
-from eventsourcing.postgres import (
-    PostgresAggregateRecorder,
-    PostgresApplicationRecorder,
-    PostgresDatastore,
-)
+from eventsourcing.postgres import PostgresDatastore
 from eventsourcing.utils import retry
 from psycopg.sql import SQL, Identifier
 
+from ektp.adapters.event_store.postgres import SignedPostgresApplicationRecorder
 from ektp.adapters.event_store.journal_sqlite import (
     describe_head,
     head_from_row,
@@ -48,8 +45,9 @@ PAGE = 2000
 _HEAD_COLUMNS = SQL("size, frontier, built_from, key_id, last_seq")
 
 
-class JournalledPostgresApplicationRecorder(PostgresApplicationRecorder, JournalStorage):
-    """Inserts events and their journal leaves in one transaction."""
+class JournalledPostgresApplicationRecorder(SignedPostgresApplicationRecorder, JournalStorage):
+    """Inserts events (signed, guarded, locked through the lock function: `postgres`) and
+    their journal leaves in one transaction."""
 
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events") -> None:
         super().__init__(datastore, events_table_name=events_table_name)
@@ -96,9 +94,9 @@ class JournalledPostgresApplicationRecorder(PostgresApplicationRecorder, Journal
                         self._lock_table(curs)
                         self._notify_channel(curs)
                         head_curs.execute(self._select_head, prepare=True)
-                        PostgresAggregateRecorder._insert_stored_events(self, curs, stored_events)
+                        self._insert_rows(curs, stored_events, **kwargs)
                         pipeline.sync()
-                        ids = self._fetch_ids_after_insert_events(curs, stored_events)
+                        ids = self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
                         row = head_curs.fetchone()
                         if row is None:
                             raise JournalMissing()

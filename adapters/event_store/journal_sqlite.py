@@ -22,8 +22,9 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import Notification, StoredEvent
-from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
+from eventsourcing.sqlite import SQLiteCursor, SQLiteDatastore
 
+from ektp.adapters.event_store.durable_sqlite import SignedSQLiteApplicationRecorder
 from ektp.application.audit.journal import JournalLeaves, advance, pack_frontier, unpack_frontier
 from ektp.application.ports.journal import JournalHead
 from ektp.application.audit.merkle import CompactRange, NodeId, node_key
@@ -55,8 +56,9 @@ def head_to_row(head: JournalHead) -> tuple[int, bytes, int, bytes | None, int]:
     return (head.size, pack_frontier(head.frontier), head.built_from, head.key_id, head.last_seq)
 
 
-class JournalledSQLiteApplicationRecorder(SQLiteApplicationRecorder, JournalStorage):
-    """Inserts events and their journal leaves in one transaction."""
+class JournalledSQLiteApplicationRecorder(SignedSQLiteApplicationRecorder, JournalStorage):
+    """Inserts events (signed and guarded: `durable_sqlite`) and their journal leaves in
+    one transaction."""
 
     def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events") -> None:
         super().__init__(datastore, events_table_name)

@@ -106,6 +106,12 @@ class EktpStore(Application[UUID]):
             return JournalledEventStore(mapper=self.mapper, recorder=self.recorder)
         return super().construct_event_store()
 
+    # The PostgreSQL login the store's connections were opened as (`session_user`),
+    # read when it opens: the identity of a PostgreSQL office. None on other stores.
+    login: str | None = None
+    # The SQLite file, for the file's permissions and group. None on other stores.
+    path: str | None = None
+
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
         """Only the given settings: never the process environment (two stores can coexist)."""
         return Environment(name, dict(env or {}))
@@ -122,7 +128,7 @@ def store_settings(url: DatabaseUrl, settings: DatabaseSection | None = None, *,
     settings = settings or DatabaseSection()
     if url.kind == "memory":
         module = ("ektp.adapters.event_store.journal_popo:JournalledPOPOFactory" if journal
-                  else "eventsourcing.popo")
+                  else "ektp.adapters.event_store.memory:MemoryFactory")
         return {"PERSISTENCE_MODULE": module, **_CACHE_ENV}
     recorder = {"APPLICATION_RECORDER_TOPIC": JOURNALLED_RECORDERS[url.kind]} if journal else {}
     if url.kind == "sqlite":
@@ -135,7 +141,8 @@ def store_settings(url: DatabaseUrl, settings: DatabaseSection | None = None, *,
         }
     return {
         **recorder,
-        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "PERSISTENCE_MODULE": "ektp.adapters.event_store.postgres:SignedPostgresFactory",
+        "EKTP_PG_SERVICE": url.service,
         "POSTGRES_DBNAME": url.dbname,
         "POSTGRES_HOST": url.host,
         "POSTGRES_PORT": str(url.port),
@@ -167,10 +174,22 @@ def open_event_store(
     if url.kind == "sqlite":
         # os.path, not pathlib: this is on every command's path and pathlib is slow to import.
         folder = os.path.dirname(url.path) or "."
-        if (must_exist or url.read_only) and not os.path.exists(url.path):
+        exists = os.path.exists(url.path)
+        if not exists and os.path.isdir(folder) and not os.access(folder, os.X_OK):
+            # The file may well be there: this account may not look (the folder of a
+            # shared office is its group's alone).
+            raise StoreUnavailable(reason=f"this account may not open the folder {folder} "
+                                          "(permission denied)")
+        if (must_exist or url.read_only) and not exists:
             raise DatabaseMissing(where=url.path)
         if not os.path.isdir(folder):
             raise StoreUnavailable(reason=f"the folder {folder} does not exist")
+        if not exists and not url.is_scratch:
+            # Created by us, private (0600) before SQLite writes its first byte;
+            # SQLite gives its -wal and -shm files the database file's mode.
+            from ektp.adapters.event_store.sqlite_file import create_private
+
+            create_private(url.path)
     if url.kind == "postgresql":
         return _open_postgres(url, create_tables, settings, check_schema, audit_key, journal)
     env = store_settings(url, settings, journal=journal)
@@ -180,6 +199,7 @@ def open_event_store(
     env["CREATE_TABLE"] = "n"
     with store_errors():
         store = EktpStore(env=env, audit_key=audit_key)
+    store.path = url.path
     return opening.finish_sqlite(store, url, settings, create=create_tables,
                                  check_schema=check_schema)
 
@@ -200,17 +220,20 @@ def _open_postgres(url: DatabaseUrl, create_tables: bool, settings: DatabaseSect
                    check_schema: bool, audit_key: AuditKey, journal: bool) -> EktpStore:
     """Connect once directly first, so a wrong host, port, password or database is
     reported with the server's own reason at once (the pool would only time out);
-    the same connection reads the schema version and the server's durability.
+    the same connection reads who we are (`session_user`, the staff login), what
+    the tables hold already (the lock function, the signed column), the schema
+    version and the server's durability.
 
     Tables are created only when missing, under an advisory lock: PostgreSQL
     fails ("tuple concurrently updated") when processes run the same DDL at once.
     """
     import psycopg
 
+    from ektp.adapters.event_store.postgres import LOCK_FUNCTION_ENV, SIGNED_ENV, lock_function_name
+
     try:
         connection = psycopg.connect(
-            host=url.host, port=url.port, user=url.user, password=url.password or None,
-            dbname=url.dbname, connect_timeout=settings.connect_timeout, autocommit=True,
+            url.conninfo(), connect_timeout=settings.connect_timeout, autocommit=True,
             options=waits.postgres_options(settings, synchronous=False),
         )
     except psycopg.Error as error:
@@ -218,7 +241,20 @@ def _open_postgres(url: DatabaseUrl, create_tables: bool, settings: DatabaseSect
         raise StoreUnavailable(reason=f"cannot connect to {url.redacted}: {reason}") from None
     env = store_settings(url, settings, journal=journal)
     env["CREATE_TABLE"] = "n"
+    table = f"{EktpStore.name}_events"
     with connection:
-        return opening.finish_postgres(lambda: EktpStore(env=env, audit_key=audit_key), connection,
-                                       url, settings, create=create_tables,
-                                       check_schema=check_schema, lock_key=SCHEMA_LOCK)
+        # One round trip: who we are, and what the tables hold already.
+        row = connection.execute(
+            "SELECT session_user, to_regprocedure(%s) IS NOT NULL, "
+            "EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = %s "
+            "AND column_name = 'inserted_by')",
+            (f"{lock_function_name(table)}()", table)).fetchone()
+        assert row is not None
+        login, has_lock, signed = str(row[0]), bool(row[1]), bool(row[2])
+        env[LOCK_FUNCTION_ENV] = "y" if has_lock else "n"
+        env[SIGNED_ENV] = "y" if signed else "n"
+        store = opening.finish_postgres(lambda: EktpStore(env=env, audit_key=audit_key),
+                                        connection, url, settings, create=create_tables,
+                                        check_schema=check_schema, lock_key=SCHEMA_LOCK)
+    store.login = login
+    return store

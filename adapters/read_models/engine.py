@@ -25,9 +25,13 @@ def engine_for(url: DatabaseUrl, settings: DatabaseSection | None = None) -> Eng
 
     settings = settings or DatabaseSection()
     if url.kind == "postgresql":
+        # What the URL leaves out, libpq finds itself (~/.pgpass, a service file, the OS
+        # user), as for the event store's own connections.
         return create_engine(
-            URL.create("postgresql+psycopg", username=url.user, password=url.password or None,
-                       host=url.host, port=url.port, database=url.dbname),
+            URL.create("postgresql+psycopg", username=url.user or None,
+                       password=url.password or None, host=url.host or None,
+                       port=url.port if url.host else None, database=url.dbname or None,
+                       query={"service": url.service} if url.service else {}),
             pool_pre_ping=False, connect_args={"connect_timeout": settings.connect_timeout,
                                                "options": postgres_options(settings)},
         )

@@ -25,6 +25,8 @@ AGGREGATE_PACKAGES: dict[str, str] = {
     "blank-stock": "ektp.domain.blank_stock",
     "manifest": "ektp.domain.manifest",
     "nik-register": "ektp.domain.open_requests",
+    # The staff register: each member's stream and the office's roster.
+    "staff": "ektp.domain.staff",
 }
 # aggregate -> the module holding its event classes (default: the package's `events`).
 EVENT_MODULES: dict[str, str] = {"nik-register": "ektp.domain.open_requests"}

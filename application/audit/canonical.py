@@ -14,8 +14,11 @@ import re
 from functools import lru_cache
 from typing import Any
 
-FORMAT = "ektp-audit/2"  # what ektp writes
-FORMAT_V1 = "ektp-audit/1"  # still read and verified
+# ektp writes version 2 (version 1 plus each line's `leaf` and `inserted_by`, and the
+# manifest's tree) and reads both.
+FORMAT = "ektp-audit/2"
+FORMAT_V1 = "ektp-audit/1"
+FORMATS = (FORMAT_V1, FORMAT)
 ZERO_HASH = "0" * 64
 HEX64 = re.compile(r"[0-9a-f]{64}")
 TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z")

@@ -99,6 +99,8 @@ def export_history(
             page = store.notifications(position, PAGE, stop=stop)
             with store_errors():
                 kept = dict(journal.journal_level(0, tree.size, tree.size + len(page))) if page else {}
+                # Who inserted each row, as the store recorded it (one query a page).
+                inserters = store.inserted_by(position, page[-1].id) if page else {}
             chunk: list[bytes] = []
             for notification in page:
                 index = tree.size
@@ -130,7 +132,8 @@ def export_history(
                     tree.append(kept[index])
                 else:
                     raise JournalDamaged(reason=f"leaf {index} is missing")
-                line, prev = build_line(parts, index, notification.id, prev)
+                line, prev = build_line(parts, index, notification.id, prev,
+                                        inserters.get(notification.id))
                 chunk.append(line)
                 first_seq = first_seq or notification.id
                 last_seq = notification.id

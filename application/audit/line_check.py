@@ -34,6 +34,8 @@ ROLES = frozenset(r.value for r in Role)
 _MEMBER = 74  # ,"hash":"<64 hex>"  or  ,"prev":"<64 hex>"
 # A stream's last version and aggregate share one stored integer: version << 4 | aggregate.
 _AGGREGATE_BITS = 4
+# A login as the store recorded it: printable, no quote or backslash, at most 128.
+_LOGIN = re.compile(r'[^"\\\x00-\x1f\x7f]{1,128}')
 
 
 class _Bad(Exception):
@@ -106,8 +108,9 @@ class LineChecker:
             _explain_not_canonical(body)
         claimed: str = obj["hash"]
         # The line is canonical and every member after "hash" is a plain validated
-        # value, so the last ',"hash":"' is the top-level one: cutting that member
-        # out gives the canonical form of the line without it.
+        # value (`inserted_by` is a string without quotes or backslashes), so the
+        # last ',"hash":"' is the top-level one: cutting that member out gives the
+        # canonical form of the line without it.
         cut = body.rfind(b',"hash":"')
         without_hash = body[:cut] + body[cut + _MEMBER:]
         if sha256_hex(without_hash) != claimed:
@@ -126,14 +129,19 @@ class LineChecker:
             self._next_leaf += 1
             if self._grow:
                 assert self.tree is not None
-                # Likewise "prev" is followed by plain values only: without both
-                # members the line is its journal leaf.
-                at = without_hash.rfind(b',"prev":"')
-                self.tree.append(leaf_hash(without_hash[:at] + without_hash[at + _MEMBER:]))
+                # Likewise "inserted_by" (a login without quotes, or null) and "prev"
+                # are followed by plain values only: without the three members the
+                # line is its journal leaf.
+                at = without_hash.rfind(b',"inserted_by":')
+                end = without_hash.index(b',"leaf":', at)
+                rest = without_hash[end:]
+                cut = rest.rfind(b',"prev":"')
+                self.tree.append(leaf_hash(without_hash[:at] + rest[:cut] + rest[cut + _MEMBER:]))
         self._check_stream(obj["stream"], obj["version"], obj["aggregate"])
         return AuditLine(number=number, seq=obj["seq"], stream=obj["stream"],
                          aggregate=obj["aggregate"], version=obj["version"], type=obj["type"],
-                         time=time, actor=obj["actor"], data=obj["data"], hash=claimed, leaf=leaf)
+                         time=time, actor=obj["actor"], data=obj["data"], hash=claimed, leaf=leaf,
+                         inserted_by=obj.get("inserted_by"))
 
     def _check_stream(self, stream: str, version: int, aggregate: str) -> None:
         code = self._codes[aggregate]
@@ -165,6 +173,10 @@ class LineChecker:
             raise _Bad("version is not a whole number of at least 1")
         if "leaf" in keys and (not _is_int(obj["leaf"]) or obj["leaf"] < 0):
             raise _Bad("leaf is not a whole number")
+        inserter = obj.get("inserted_by")
+        if inserter is not None and not (isinstance(inserter, str) and _LOGIN.fullmatch(inserter)):
+            raise _Bad("inserted_by is neither null nor a login (1-128 characters, no quotes, "
+                       "backslashes or control characters)")
         stream = obj["stream"]
         if not isinstance(stream, str) or not _UUID.fullmatch(stream):
             raise _Bad("stream is not a lowercase UUID")

@@ -1,8 +1,8 @@
 """One line of ``events.jsonl``, and the journal leaf it shares its bytes with.
 
-An ``ektp-audit/2`` line is the canonical form of an object with eleven keys:
-``actor aggregate data hash leaf prev seq stream time type version``. Without
-``prev`` and ``hash`` it is the event's *leaf*: the bytes whose RFC 9162 leaf
+An ``ektp-audit/2`` line is the canonical form of an object with twelve keys:
+``actor aggregate data hash inserted_by leaf prev seq stream time type version``.
+Without ``hash``, ``inserted_by`` and ``prev`` it is the event's *leaf*: the bytes whose RFC 9162 leaf
 hash the journal stored when the event was written (`leaf_bytes`), always in
 pseudonymised form. Both are assembled from the same two pieces of an event
 (`LineParts`: the bytes before ``leaf`` and after ``seq``), so an export, the
@@ -21,9 +21,11 @@ import attrs
 from ektp.application.audit.canonical import canonical, format_time, sha256_hex
 from ektp.application.audit.facts import event_data
 
+# The keys of a line: version 1's ten, and version 2's twelve: `leaf` (the event's
+# index in the journal) and `inserted_by` (the login that inserted the event into the
+# store, or null where it was not recorded).
 KEYS_V1 = ("actor", "aggregate", "data", "hash", "prev", "seq", "stream", "time", "type", "version")
-KEYS = ("actor", "aggregate", "data", "hash", "leaf", "prev", "seq", "stream", "time", "type",
-        "version")
+KEYS = tuple(sorted((*KEYS_V1, "inserted_by", "leaf")))
 KEYS_V2 = KEYS
 
 
@@ -56,12 +58,15 @@ class AuditLine:
     data: dict[str, Any]
     hash: str
     leaf: int | None = None
+    # The login that inserted the event (version 2); None where not recorded.
+    inserted_by: str | None = None
 
 
 class LineParts(NamedTuple):
     """An event's canonical line in two pieces: up to the ``data`` value, and from
-    ``,"stream":`` to the closing brace. Everything between (``hash``, ``leaf``,
-    ``prev``, ``seq``) depends on where the event sits, not on the event."""
+    ``,"stream":`` to the closing brace. Everything between (``hash``,
+    ``inserted_by``, ``leaf``, ``prev``, ``seq``) depends on where and by whom the
+    event was stored, not on the event."""
 
     head: bytes
     rest: bytes
@@ -89,15 +94,17 @@ def line_parts(aggregate: str, event: Any, personal: PersonalDataPolicy) -> Line
 
 def leaf_bytes(parts: LineParts, leaf: int, seq: int) -> bytes:
     """The journal leaf of an event at leaf index `leaf` and store position `seq`:
-    its line without ``prev`` and ``hash``."""
+    its line without ``hash``, ``inserted_by`` and ``prev`` (the journal is written
+    from the event itself, before the store has said who inserted it)."""
     return b"".join((parts.head, b',"leaf":', str(leaf).encode(), b',"seq":', str(seq).encode(),
                      parts.rest))
 
 
-def build_line(parts: LineParts, leaf: int, seq: int, prev: str) -> tuple[bytes, str]:
+def build_line(parts: LineParts, leaf: int, seq: int, prev: str,
+               inserted_by: str | None = None) -> tuple[bytes, str]:
     """The ``ektp-audit/2`` line (canonical bytes and newline) and its hash."""
-    middle = b"".join((b',"leaf":', str(leaf).encode(), b',"prev":"', prev.encode(), b'","seq":',
-                       str(seq).encode()))
+    middle = b"".join((b',"inserted_by":', _inserter(inserted_by), b',"leaf":', str(leaf).encode(),
+                       b',"prev":"', prev.encode(), b'","seq":', str(seq).encode()))
     digest = sha256_hex(parts.head + middle + parts.rest)
     return b"".join((parts.head, b',"hash":"', digest.encode(), b'"', middle, parts.rest,
                      b"\n")), digest
@@ -109,6 +116,12 @@ def build_line_v1(seq: int, parts: LineParts, prev: str) -> tuple[bytes, str]:
     digest = sha256_hex(parts.head + middle + parts.rest)
     return b"".join((parts.head, b',"hash":"', digest.encode(), b'"', middle, parts.rest,
                      b"\n")), digest
+
+
+@lru_cache(maxsize=4096)
+def _inserter(login: str | None) -> bytes:
+    """The canonical form of an `inserted_by` value (few logins: cached)."""
+    return canonical(login)
 
 
 @lru_cache(maxsize=4096)

@@ -30,6 +30,9 @@ PERSONAL_FIELDS: Mapping[tuple[str, str], Mapping[tuple[str, ...], str]] = {
     },
     # Witnesses of a destruction are named people too (each item of the list).
     ("blank-stock", "SpoiledDestroyed"): {("witnesses", "name"): NAME},
+    # Staff are people too: a member's name, and their NIP (a civil servant's number,
+    # which holds their birth date), pseudonymised like a NIK.
+    ("staff", "StaffEnrolled"): {("name",): NAME, ("nip",): NUMBER},
 }
 # Aggregates whose stream ids are derived from a NIK (`domain/open_requests.py`): a
 # pseudonymised export writes their stream id as a pseudonym too.

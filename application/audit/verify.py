@@ -65,6 +65,11 @@ class VerifyReport:
     def outcome(self) -> str:
         """``verified``, or ``integrity-only`` when nothing vouched for who made it."""
         return VERIFIED if self.authentic else INTEGRITY_ONLY
+    # Lines whose inserting login the store did not record (format 1, events stored
+    # before ektp recorded it, the in-memory store): their actor is unchecked.
+    unsigned: int = 0
+    # Lines inserted by a host program's login (`host_logins`) for another actor.
+    by_host: int = 0
 
 
 def verify_export(
@@ -75,8 +80,18 @@ def verify_export(
     older: AuditSource | None = None,
     checkpoints: Sequence[SignedCheckpoint] = (),
     progress: Callable[[int], None] | None = None,
+    host_logins: frozenset[str] = frozenset(),
 ) -> VerifyReport:
-    """Check the export; raise `AuditCheckFailed` naming the first problem found."""
+    """Check the export; raise `AuditCheckFailed` naming the first problem found.
+
+    Besides the format's own checks, every line that records the login which
+    inserted it must have that login as its actor: an event written by one login
+    in another staff member's name is exactly what an audit must catch (a
+    ``psql`` INSERT signs the row with its own login). `host_logins` are the
+    logins of host programs the auditor knows insert events for the staff they
+    authenticate themselves (``audit verify --host-login``); their lines are
+    counted, not refused.
+    """
     manifest = parse_manifest(source.manifest())
     signature = _check_signature(source, manifest, public_key, "manifest.sig")
     watches: list[Callable[[AuditLine, LineChecker], None]] = []
@@ -88,9 +103,11 @@ def verify_export(
         against, contains = _against(manifest, older_manifest)
         if contains is not None:
             watches.append(contains)
+    signers = _Signers(host_logins)
+    watches.append(signers)
     held = [_held(manifest, point, public_key) for point in checkpoints]
     watches += [w for _, w in held if w is not None]
-    for _ in read_lines(source, manifest, versions, watch=_all(watches) if watches else None,
+    for _ in read_lines(source, manifest, versions, watch=_all(watches),
                         progress=progress):
         pass
     for watch in watches:
@@ -101,7 +118,33 @@ def verify_export(
             else "not recomputed (personal data revealed: the leaves are pseudonymised)")
     return VerifyReport(manifest=manifest, signature=signature, against=against,
                         checkpoints=tuple(result for result, _ in held),
-                        older_signature=older_signature, root=root)
+                        older_signature=older_signature, root=root,
+                        unsigned=signers.unsigned, by_host=signers.by_host)
+
+
+class _Signers:
+    """Checks each line's actor against the login that inserted it."""
+
+    def __init__(self, host_logins: frozenset[str]) -> None:
+        self.host_logins = host_logins
+        self.unsigned = 0
+        self.by_host = 0
+
+    def __call__(self, line: AuditLine, checker: LineChecker) -> None:
+        inserter = line.inserted_by
+        actor = line.actor.get("id")
+        if inserter is None:
+            self.unsigned += 1
+        elif inserter != actor:
+            if inserter in self.host_logins:
+                self.by_host += 1
+                return
+            raise AuditCheckFailed(
+                where=f"events.jsonl line {line.number}",
+                reason=f"its actor {str(actor)[:64]} is not the login that inserted it "
+                       f"({inserter}): an event recorded in someone else's name (if {inserter} "
+                       f"is a host program that authenticates its own users, say so with "
+                       f"--host-login {inserter})")
 
 
 def _all(watches: list[Callable[[AuditLine, LineChecker], None]]) -> Callable[[AuditLine, LineChecker], None]:

@@ -16,6 +16,10 @@ Three cases, each a refusal that says nothing about what the clerk asked:
   pause, so two processes do not collide in lockstep again), before the clerk
   is told (`LedgerBusy`, exit code 4). If the conflict was on a record the
   clerk looked at (their card changed), it is reported at once instead.
+
+The door's refusals (`AccessRefused`: who the caller is and what the staff
+register grants them) are never decided again: the door read the register
+fresh before refusing (`kernel.authority`).
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from ektp.application.errors import OfficeClosed
 from ektp.application.kernel.transaction import Transaction
-from ektp.domain.errors import ConcurrentChange, DomainError, LedgerBusy
+from ektp.domain.errors import AccessRefused, ConcurrentChange, DomainError, LedgerBusy
 
 if TYPE_CHECKING:
     from ektp.application.kernel.store import Store
@@ -42,6 +46,10 @@ def again(store: Store, attempt: Callable[[Transaction], T], failed: Transaction
     stale_retry_left = True
     conflicts = 0
     while True:
+        if isinstance(refused, AccessRefused):
+            # The door's refusal (who the caller is, what the register grants them):
+            # decided on the register read fresh already, it stands.
+            raise refused
         conflict = isinstance(refused, ConcurrentChange) and not isinstance(refused, LedgerBusy)
         if conflict and failed.assumed_new and not failed.fresh:
             pass  # a blind first write met an existing stream: read it this time

@@ -1,7 +1,8 @@
 """`Services`: what every desk of the office shares: the store, the clock, the
 configuration, the read models and the region directory (both opened on first
 use: most commands never need them), and the door every use case goes through
-(`authorise`).
+(`authorise`: who is calling, checked by the `door` the office installs, then
+what their role may do).
 
 The read models use the same database as the store, so their calls go through
 the store's `Gate` too (each call, catch-up included, is one stay inside), and
@@ -23,7 +24,7 @@ from ektp.application.kernel.store import Store
 from ektp.application.ports.clock import Clock
 from ektp.domain.actor import PERMISSIONS
 from ektp.domain.address import VillageCode
-from ektp.domain.errors import UnknownVillage
+from ektp.domain.errors import ActorRequired, IdentityRequired, UnknownVillage
 from ektp.domain.nik import Nik
 
 if TYPE_CHECKING:
@@ -32,6 +33,13 @@ if TYPE_CHECKING:
     from ektp.domain.actor import Actor
 
 _NOBODY: frozenset[object] = frozenset()
+# Who is calling: the identity check the office installs (`application.staff.door`).
+Door = Callable[["Actor", str], None]
+
+
+def _closed_door(actor: Actor, action: str) -> None:
+    """The door of services built without one: nobody is admitted."""
+    raise IdentityRequired(login=actor.id, how="no identity provider was given")
 
 
 class Services:
@@ -53,6 +61,7 @@ class Services:
         self._make_regions = regions
         self._regions: RegionDirectory | None = None
         self._opening = threading.Lock()  # two threads' first report open one engine
+        self.door: Door = _closed_door
 
     @property
     def read_models(self) -> ReadModels:
@@ -84,8 +93,13 @@ class Services:
         return self._regions
 
     def authorise(self, actor: Actor | None, action: str) -> None:
-        """The door of every use case: refuse `actor` unless their role may do `action`."""
-        if actor is None or actor.role not in PERMISSIONS.get(action, _NOBODY):
+        """The door of every use case: refuse `actor` unless they are who the identity
+        provider established, the staff register grants them their role (`door`), and
+        that role may do `action`."""
+        if actor is None:
+            raise ActorRequired()
+        self.door(actor, action)
+        if actor.role not in PERMISSIONS.get(action, _NOBODY):
             authorise(actor, action)  # raises the named refusal
 
     def now(self) -> dt.datetime:

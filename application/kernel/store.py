@@ -26,7 +26,7 @@ from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import IntegrityError, Notification, PersistenceError, Recording
 
 from ektp.application.errors import OfficeClosed, StoreUnavailable
-from ektp.application.kernel import retry
+from ektp.application.kernel import authority, retry
 from ektp.application.kernel.gate import Gate
 from ektp.application.kernel.transaction import MISSING, Projector, Reads, Transaction
 from ektp.domain.errors import ConcurrentChange, DomainError
@@ -75,6 +75,10 @@ class Store:
         # Every use of the app's connections goes through the gate; anything else
         # that uses this database's connections (the read models) must too.
         self.gate = Gate()
+        # Whether the recorder checks a write's guard streams in the write's own
+        # transaction (ektp's recorders do: `kernel.authority`); the door reads the
+        # register fresh for every command when it does not.
+        self.guards_writes = bool(getattr(app.recorder, "guards_streams", False))
 
     # --- reading -------------------------------------------------------------
     def cached(self, stream_id: UUID) -> object:
@@ -124,9 +128,23 @@ class Store:
 
     def version_of(self, stream_id: UUID) -> int:
         """The stream's stored version now (0 if it has no events), read past the cache."""
+        recorder = self.app.recorder
         with self.gate, store_errors():
-            newest = self.app.recorder.select_events(stream_id, desc=True, limit=1)
+            quick = getattr(recorder, "max_version", None)
+            if quick is not None:  # one statement, no event decoded (ektp's recorders)
+                return int(quick(stream_id))
+            newest = recorder.select_events(stream_id, desc=True, limit=1)
         return newest[0].originator_version if newest else 0
+
+    def inserted_by(self, after: int, upto: int) -> dict[int, str | None]:
+        """The login that inserted each event at positions after `after` up to `upto`
+        (the database's or operating system's, recorded by the store itself); empty
+        when the store records none (the in-memory store)."""
+        select = getattr(self.app.recorder, "select_inserters", None)
+        if select is None:
+            return {}
+        with self.gate, store_errors():
+            return dict(select(after, upto))
 
     def last_position(self) -> int:
         """The position of the newest stored event (0 for an empty store)."""
@@ -182,9 +200,17 @@ class Store:
         Through the gate: a write that got in is committed before `close` releases
         the connection; one refused with `OfficeClosed` wrote nothing.
         """
+        grant = authority.current(self)
         with self.gate:
             try:
-                return self.app.events.put(events)
+                if grant is None:
+                    return self.app.events.put(events)
+                # The door's grant travels with the write (see `kernel.authority`).
+                return self.app.events.put(events, unchanged=((grant.stream, grant.version),))
+            except authority.GrantChanged:
+                assert grant is not None
+                self.evict([grant.stream])
+                raise grant.renew() from None
             except IntegrityError:
                 self.evict({e.originator_id for e in events})
                 raise ConcurrentChange(ref=ref) from None

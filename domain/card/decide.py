@@ -246,6 +246,7 @@ def _attempt_failed(
             reason=c.reason,
             evidence=c.evidence,
             manifest_id=c.manifest_id,
+            courier=card.courier,  # who carried it; the actor is who recorded it
         )
     ]
 
@@ -278,6 +279,7 @@ def _hand_over(card: Card | None, c: cmd.HandOver, p: CardPolicy) -> list[ev.Car
             place=c.place,
             old_card_serial=c.old_card_serial,
             manifest_id=c.manifest_id,
+            courier=card.courier,  # None for a returned card handed over at the office
         )
     ]
 

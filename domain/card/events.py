@@ -106,19 +106,41 @@ class Dispatched(CardEvent):
     manifest_id: UUID | None = attrs.field(default=None, converter=to_optional_uuid)
 
 
+def _courier_not_recorded(state: dict[str, Any]) -> None:
+    """Before version 2 the courier was not recorded beside the recording actor."""
+    state.setdefault("courier", None)
+
+
 @attrs.frozen(slots=False, kw_only=True, eq=False, repr=False)
 class DeliveryAttemptFailed(CardEvent):
-    """A courier could not hand the card over."""
+    """A courier could not hand the card over.
+
+    The `actor` is who recorded it: the courier themselves, or an officer on the
+    courier's behalf; `courier` is the courier who carried the card (version 2;
+    None in events recorded before it).
+    """
+
+    class_version: ClassVar[int] = 2
 
     attempt: int
     reason: AttemptFailureReason = attrs.field(converter=AttemptFailureReason)
     evidence: str | None
     manifest_id: UUID | None = attrs.field(default=None, converter=to_optional_uuid)
+    courier: str | None = None
+
+    upcast_v1_v2 = staticmethod(_courier_not_recorded)
 
 
 @attrs.frozen(slots=False, kw_only=True, eq=False, repr=False)
 class HandedOver(CardEvent):
-    """The card reached its owner or a proxy from the same KK."""
+    """The card reached its owner or a proxy from the same KK.
+
+    The `actor` is who recorded it (the courier, or an officer on their behalf);
+    `courier` is the courier who carried the card, None for a hand-over at the
+    office (and in events recorded before version 2).
+    """
+
+    class_version: ClassVar[int] = 2
 
     recipient: Recipient = attrs.field(converter=to_recipient)
     verified_by: Verification = attrs.field(converter=Verification)
@@ -126,6 +148,9 @@ class HandedOver(CardEvent):
     place: HandOverPlace = attrs.field(converter=HandOverPlace)
     old_card_serial: str | None
     manifest_id: UUID | None = attrs.field(default=None, converter=to_optional_uuid)
+    courier: str | None = None
+
+    upcast_v1_v2 = staticmethod(_courier_not_recorded)
 
 
 @attrs.frozen(slots=False, kw_only=True, eq=False, repr=False)

@@ -133,7 +133,8 @@ def _record(manifest: Manifest | None, c: cmd.RecordOutcome) -> list[ev.Manifest
         )
     return [
         _new(ev.AttemptRecorded, manifest, c, card_id=c.card_id, outcome=c.outcome,
-             attempt=c.attempt, reason=c.reason, recipient=c.recipient, evidence=c.evidence)
+             attempt=c.attempt, reason=c.reason, recipient=c.recipient, evidence=c.evidence,
+             courier=manifest.courier)
     ]
 
 

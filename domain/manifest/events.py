@@ -8,7 +8,7 @@ receiving officer)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, TypeAlias
+from typing import Any, ClassVar, TypeAlias
 from uuid import UUID
 
 import attrs
@@ -72,7 +72,14 @@ class Dispatched(ManifestEvent):
 
 @attrs.frozen(slots=False, kw_only=True, eq=False, repr=False)
 class AttemptRecorded(ManifestEvent):
-    """The courier's report for one card: handed over, a failed attempt, or coming back."""
+    """The courier's report for one card: handed over, a failed attempt, or coming back.
+
+    The `actor` is who recorded it: the courier's own login, or an officer on the
+    courier's behalf; `courier` is the manifest's courier (version 2; None in
+    events recorded before it).
+    """
+
+    class_version: ClassVar[int] = 2
 
     card_id: UUID = attrs.field(converter=to_uuid)
     outcome: Outcome = attrs.field(converter=Outcome)
@@ -80,6 +87,12 @@ class AttemptRecorded(ManifestEvent):
     reason: str | None
     recipient: str | None  # owner or proxy, for a hand-over
     evidence: str | None
+    courier: str | None = None
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """Before version 2 the courier was not recorded beside the recording actor."""
+        state.setdefault("courier", None)
 
 
 @attrs.frozen(slots=False, kw_only=True, eq=False, repr=False)

@@ -97,10 +97,14 @@ def keygen(private_path: str, public_path: str) -> None:
 @click.option("--checkpoint", "checkpoint_files", metavar="FILE", multiple=True,
               type=click.Path(dir_okay=False),
               help="A checkpoint you hold (repeatable): the export must make its tree at that size.")
+@click.option("--host-login", "host_logins", metavar="LOGIN", multiple=True,
+              help="A host program's login that records events for the staff it authenticates "
+                   "itself (repeatable): its lines may have another actor.")
 def verify(folder: str, public_key: str | None, older: str | None,
-           checkpoint_files: tuple[str, ...]) -> None:
+           checkpoint_files: tuple[str, ...], host_logins: tuple[str, ...]) -> None:
     """Check an export: every line's hash, link and leaf, order, versions, the tree's
-    root, the manifest, signatures and checkpoints held.
+    root, the manifest, signatures and checkpoints held, and that each event's actor
+    is the login that inserted it into the store.
 
     Exit 0 verified; 7 integrity only (no --public-key, or nothing signed); 6 it does
     not check out.
@@ -119,7 +123,8 @@ def verify(folder: str, public_key: str | None, older: str | None,
         with _progress(source.size(), "verifying") as progress:
             report = verify_export(source, versions, public_key=checker,
                                    older=DirectorySource(older) if older else None,
-                                   checkpoints=held, progress=progress)
+                                   checkpoints=held, progress=progress,
+                                   host_logins=frozenset(host_logins))
     finally:
         versions.close()
     m = report.manifest
@@ -132,7 +137,8 @@ def verify(folder: str, public_key: str | None, older: str | None,
     lines += [f"  events     {m.count} (seq {m.first_seq}..{m.last_seq}), office {m.office}",
               f"  chain      {m.start_hash[:16]}... -> {m.end_hash}",
               f"  personal   {m.personal_data}",
-              f"  signature  {report.signature}"]
+              f"  signature  {report.signature}",
+              f"  actors     {_signers(report.unsigned, report.by_host, m.count)}"]
     if m.is_v2:
         lines.insert(3, f"  tree       leaves {m.start_size}..{(m.tree_size or 1) - 1}, root {m.root} "
                         f"({report.root})")
@@ -144,11 +150,23 @@ def verify(folder: str, public_key: str | None, older: str | None,
         "ok": True, "outcome": report.outcome, "authentic": report.authentic,
         "integrity_only": not report.authentic, "signature": report.signature,
         "against": report.against, "older_signature": report.older_signature, "root": report.root,
+        "unsigned": report.unsigned, "by_host": report.by_host,
         "checkpoints": [{"size": c.size, "root": c.root, "signature": c.signature,
                          "relation": c.relation} for c in report.checkpoints],
         "manifest": m.as_dict()}, "\n".join(lines))
     if not report.authentic:
         raise SystemExit(exit_codes.INTEGRITY_ONLY)
+
+
+def _signers(unsigned: int, by_host: int, count: int) -> str:
+    """How the actors checked out against the inserting logins, in words."""
+    checked = count - unsigned - by_host
+    parts = [f"{checked} inserted by their own login"]
+    if by_host:
+        parts.append(f"{by_host} by a host program (--host-login)")
+    if unsigned:
+        parts.append(f"{unsigned} without a recorded inserting login (not checked)")
+    return ", ".join(parts)
 
 
 @audit.command()

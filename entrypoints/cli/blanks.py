@@ -34,7 +34,7 @@ def blanks() -> None:
 def receive(bast: str, source: str, ranges: tuple[str, ...]) -> None:
     """Receive a consignment of blanks into stock (one command for all its ranges)."""
     s = session()
-    moved = s.office(must_exist=False).blanks.receive_blanks(s.actor(), bast=bast, source=source, ranges=ranges)
+    moved = s.office().blanks.receive_blanks(s.actor(), bast=bast, source=source, ranges=ranges)
     emit(s.as_json, out.movement_data(moved), out.movement_text(moved))
 
 
@@ -56,7 +56,7 @@ def lend(to: str, record: str, ranges: tuple[str, ...]) -> None:
 def borrow(lender: str, record: str, ranges: tuple[str, ...]) -> None:
     """Receive blanks borrowed from another office into stock."""
     s = session()
-    moved = s.office(must_exist=False).blanks.borrow_blanks(s.actor(), lender=lender, record=record, ranges=ranges)
+    moved = s.office().blanks.borrow_blanks(s.actor(), lender=lender, record=record, ranges=ranges)
     emit(s.as_json, out.movement_data(moved), out.movement_text(moved))
 
 

@@ -56,7 +56,7 @@ def request(nik: str, name: str, kk: str, village: str, rt: str | None, rw: str 
     whose region is missing from today's list is recorded with a warning on stderr."""
     s = session()
     actor = s.actor()
-    view = s.office(must_exist=False).cards.request_card(
+    view = s.office().cards.request_card(
         actor, nik=nik, name=name, kk=kk, village=village, rt=rt, rw=rw,
         reason=reason, evidence=evidence, channel=channel,
     )

@@ -1,9 +1,21 @@
 """``ektp db ...``: create, check, verify, upgrade, back up and restore the office database.
 
 ``init`` is the one command that creates a database (and writes the office
-configuration when there is none); ``check`` reports (`db_checks`); ``verify``
-recomputes the journal (issue 13); ``upgrade``, ``backup`` and ``restore`` are in
-`db_admin`.
+configuration when there is none, protects the event tables and founds the
+staff register with its first head); ``check`` reports (`db_checks`);
+``verify`` recomputes the journal (issue 13); ``upgrade``, ``backup`` and
+``restore`` are in `db_admin`.
+
+Who may run them (docs/operations.md, "Who runs the administrator's commands"):
+they work on the database itself, not through the staff register (an upgrade
+or a restore must work on a database that has no register yet), so they are
+the database owner's: ``upgrade``, ``backup`` and ``restore`` refuse anyone
+but the OS user owning the SQLite file (or root) and the login owning the
+PostgreSQL tables (or a superuser); ``init`` creates a database for whoever
+runs it, and on an existing one sets the protections only as its owner. The
+staff-changing part of ``init`` (``--head``) works only while the register is
+empty; after that only a head changes it (``ektp staff``). ``verify`` and
+``check`` read; ``verify`` passes the door like every staff command.
 """
 
 from __future__ import annotations
@@ -28,19 +40,34 @@ def db() -> None:
 @click.option("--language", metavar="LANG", help="Language of messages: en or id.")
 @click.option("--config-group", metavar="GROUP",
               help="Let this group read the configuration file it writes (mode 0640, not 0600).")
+@click.option("--head", metavar="LOGIN",
+              help="Found the staff register with LOGIN as its first head of office "
+                   "(only while the register is empty).")
+@click.option("--name", help="The head of office's name (with --head).")
+@click.option("--nip", help="The head of office's NIP (with --head).")
+@click.option("--group", metavar="GROUP",
+              help="SQLite: the OS group whose members may open the database file (mode "
+                   "0660; its folder must be GROUP's, setgid). PostgreSQL: the staff group "
+                   "role (default ektp_staff).")
 def init(office_code: str | None, office_name: str | None, regency: str | None,
-         language: str | None, config_group: str | None) -> None:
+         language: str | None, config_group: str | None, head: str | None, name: str | None,
+         nip: str | None, group: str | None) -> None:
     """Create the office database (the one command that does), or add what is missing
-    to it, then fill the read models; write the office configuration if there is none.
+    to it, then fill the read models; write the office configuration if there is none;
+    with --head, found the staff register with its first head of office.
 
     The database is --db, else EKTP_DATABASE_URL, else the configuration's, else
-    ektp.db in the current folder. Safe to run again: it only adds what is missing.
+    ektp.db in the current folder. On SQLite the file is created readable by its
+    owner only (0600), or by GROUP too (0660). On PostgreSQL, run it as the tables'
+    owner: the event tables become append-only, each row signed with the login that
+    inserted it, and the staff group role gets only the privileges ektp's commands
+    need. Safe to run again: it only adds what is missing.
     """
     s = session()
     s.writes_config = True
     s.flags.update({"office.code": office_code, "office.name": office_name,
                     "office.regency": regency, "office.language": language})
-    db_admin.initialise(s, config_group)
+    db_admin.initialise(s, config_group, head=head, name=name, nip=nip, group=group)
 
 
 @db.command("verify")

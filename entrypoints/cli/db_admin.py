@@ -17,12 +17,19 @@ if TYPE_CHECKING:
 FORCE = click.option("--force", is_flag=True, help="Replace an existing file or database.")
 
 
-def initialise(s: Session, config_group: str | None) -> None:
-    """``db init``: the database (created or completed), its read models, and the
-    configuration file when none exists."""
+def initialise(s: Session, config_group: str | None, *, head: str | None = None,
+               name: str | None = None, nip: str | None = None, group: str | None = None) -> None:
+    """``db init``: the database (created or completed) and its protection, its read
+    models, the configuration file when none exists, and with `head` the staff register
+    founded with its first head of office."""
     from ektp.adapters import office_config, schema
+    from ektp.application.errors import SetupRefused
     from ektp.application.operations import ConfigInvalid
+    from ektp.domain.actor import Actor, Role
+    from ektp.domain.errors import InvalidText
 
+    if (name or nip) and not head:
+        raise InvalidText(field="--name/--nip", reason="they describe the head given with --head")
     resolved = s.settings()
     if resolved.path is not None:
         _refuse_contradictions(resolved.path, s.flags)
@@ -31,10 +38,42 @@ def initialise(s: Session, config_group: str | None) -> None:
         s._settings = None
         resolved = s.settings()
     url = s.database()
+    notes: list[str] = []
+    if url.kind == "sqlite":
+        from ektp.adapters.event_store import sqlite_file
+
+        try:
+            if group:
+                sqlite_file.share_with(url.path, group)
+                notes.append(f"database file shared with group {group} (mode 0660)")
+            elif os.path.exists(url.path):
+                notes.append(sqlite_file.make_private(url.path))
+            else:
+                notes.append("database file private to its owner (mode 0600)")
+        except sqlite_file.FilePermissionProblem as problem:
+            raise SetupRefused(reason=str(problem)) from None
     office = s.office(create_tables=True)
     statuses = office.reports.initialise_database()
+    if url.kind == "postgresql":
+        from ektp.adapters.postgres_admin import DEFAULT_GROUP, NotOwner, secure_database
+
+        try:
+            notes += secure_database(url, group or DEFAULT_GROUP)
+        except NotOwner as problem:
+            if group:
+                raise SetupRefused(reason=str(problem)) from None
+            click.echo(f"ektp: warning: {problem}", err=True)
+    founded = None
+    if head:
+        founder = Actor(office.staff.whoami().login, Role.HEAD)
+        founded = office.staff.found(founder, head, name=name, nip=nip)
+        notes.append(f"staff register founded: {founded.login} is head of office")
+        notes += founded.notes
+    elif not office.staff.founded():
+        notes.append("the staff register is empty: nobody may act until "
+                     "'ektp db init --head LOGIN' founds it")
     lines = [f"database ready: {url.redacted} (schema version {schema.current_version()}), "
-             f"{len(statuses)} read models up to date."]
+             f"{len(statuses)} read models up to date.", *notes]
     written = None
     if resolved.path is None:
         path = office_config.locate(s.config_path, os.environ)[0]
@@ -61,7 +100,8 @@ def initialise(s: Session, config_group: str | None) -> None:
                          "the configuration's")
     emit(s.as_json, {"ready": True, "url": url.redacted, "schema_version": schema.current_version(),
                      "configuration": written or resolved.path, "configuration_written": bool(written),
-                     "projections": [{"name": p.name, "position": p.position} for p in statuses]},
+                     "projections": [{"name": p.name, "position": p.position} for p in statuses],
+                     "head": founded.login if founded else None, "notes": notes},
          "\n".join(lines))
 
 

@@ -24,7 +24,7 @@ def demo(path: Path, replace: bool) -> None:
     """Run the Jombang launch scenario (Nov 2017) on a fresh SQLite file and summarise it."""
     from ektp.adapters.clocks import ScriptedClock
     from ektp.entrypoints.composition import open_office
-    from ektp.entrypoints.demo_scenario import run_scenario
+    from ektp.entrypoints.demo_scenario import DemoCounter, run_scenario
 
     from ektp.domain.errors import InvalidText
 
@@ -42,13 +42,16 @@ def demo(path: Path, replace: bool) -> None:
 
     key = audit_key()
     clock = ScriptedClock(dt.datetime(2017, 11, 6, tzinfo=dt.timezone.utc))
-    with open_office(f"sqlite:///{path}", clock=clock, audit_key=key or DEMO_AUDIT_KEY) as office:
+    counter = DemoCounter()
+    with open_office(f"sqlite:///{path}", clock=clock, audit_key=key or DEMO_AUDIT_KEY,
+                     identity=counter) as office:
         summary = run_scenario(office, clock)
     s = session()
     lines = [f"Jombang launch scenario recorded in {path}:"]
     lines += [f"  {key.replace('_', ' ')}: {value}" for key, value in summary.items() if key != "by_status"]
     lines += ["  cards by status: " + ", ".join(f"{k} {v}" for k, v in summary["by_status"].items())]  # type: ignore[attr-defined]
-    lines += [f"Try: {_this_command()} --db sqlite:///{path} card list"]
+    lines += [f"You ({counter.host}) are its head of office: try "
+              f"{_this_command()} --db sqlite:///{path} card list, or staff list"]
     if key is None:
         lines += [f"(journalled with the demo's audit key; to write to this file: "
                   f"export EKTP_AUDIT_KEY={DEMO_AUDIT_KEY.hex()})"]
@@ -63,7 +66,8 @@ def _is_demo_database(path: Path) -> bool:
     try:
         with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
             row = connection.execute(
-                "SELECT topic, state FROM stored_events ORDER BY rowid LIMIT 1").fetchone()
+                "SELECT topic, state FROM stored_events WHERE topic = ? ORDER BY rowid LIMIT 1",
+                ("ektp.domain.card.events:Requested",)).fetchone()
     except sqlite3.Error:
         return False
     if row is None:

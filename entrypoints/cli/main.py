@@ -34,6 +34,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
                 "Look up Kemendagri region codes: kecamatan, villages, names."),
     "report": ("ektp.entrypoints.cli.report:report",
                "Office figures: daily, backlog, villages, delivery."),
+    "staff": ("ektp.entrypoints.cli.staff:staff",
+              "The staff register: enrol, grant and revoke roles, suspend, list."),
+    "whoami": ("ektp.entrypoints.cli.staff:whoami",
+               "Who ektp acts as here: login, name, roles, how it was established."),
 }
 
 
@@ -65,25 +69,62 @@ class LazyGroup(click.Group):
 @click.option("--config", "config_path", metavar="FILE", help="The office configuration file "
               "(else EKTP_CONFIG, else ~/.config/ektp/config.toml, else /etc/ektp/config.toml).")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON output.")
-@click.option("--actor", envvar="EKTP_ACTOR", help="Acting user's staff id (or EKTP_ACTOR).")
-@click.option("--role", envvar="EKTP_ROLE",
-              help="Acting user's role: operator, courier, head, auditor (or EKTP_ROLE).")
+@click.option("--as", "as_role", envvar="EKTP_AS", metavar="ROLE",
+              help="The role to act in, among those the staff register grants you "
+                   "(or EKTP_AS; needed only when you hold several).")
+# Gone: who acts is established by the OS or the database, never declared. Kept,
+# hidden, so that a script still giving them is told so instead of "no such option".
+@click.option("--actor", envvar="EKTP_ACTOR", hidden=True)
+@click.option("--role", envvar="EKTP_ROLE", hidden=True)
 @click.version_option(package_name="ektp", prog_name="ektp")
 @click.pass_context
 def cli(ctx: click.Context, db: str | None, config_path: str | None, as_json: bool,
-        actor: str | None, role: str | None) -> None:
+        as_role: str | None, actor: str | None, role: str | None) -> None:
     """ektp: the event-sourced record of every e-KTP card, from request to hand-over.
 
-    Exit codes: 0 ok, 1 refused by a rule, 2 bad input, 3 not found,
-    4 changed by someone else (try again), 5 store unavailable,
+    ektp acts as the operating-system user running it (SQLite) or the database
+    login it connects as (PostgreSQL), in the roles the staff register grants
+    that login: see 'ektp whoami'.
+
+    Exit codes: 0 ok, 1 refused by a rule (or by the staff register), 2 bad input,
+    3 not found, 4 changed by someone else (try again), 5 store unavailable,
     6 an audit export does not verify or does not reconcile,
     7 integrity only: it checks out but no public key vouched for it,
     70 internal error (a bug), 130 interrupted.
     """
-    s = Session(db=db, as_json=as_json, actor_id=actor, role=role)
+    if actor is not None or role is not None:
+        from ektp.domain.errors import DeclaredIdentity
+
+        raise DeclaredIdentity(given=_declared(ctx, actor, role))
+    if db is not None and "@" in db:
+        _refuse_password_in_argv(db)
+    s = Session(db=db, as_json=as_json, as_role=as_role)
     s.config_path = config_path
     ctx.obj = s
     ctx.call_on_close(s.close)
+
+
+def _declared(ctx: click.Context, actor: str | None, role: str | None) -> str:
+    """Which of the old options were given, for the refusal's sentence."""
+    names = []
+    for name, value in (("actor", actor), ("role", role)):
+        if value is None:
+            continue
+        from_env = ctx.get_parameter_source(name) is click.core.ParameterSource.ENVIRONMENT
+        names.append(f"EKTP_{name.upper()}" if from_env else f"--{name}")
+    return " and ".join(names)
+
+
+def _refuse_password_in_argv(db: str) -> None:
+    """A password typed in ``--db`` is visible to every user of the machine (``ps``)."""
+    from ektp.adapters.database_url import DatabaseUrl
+    from ektp.domain.errors import InvalidText
+
+    if DatabaseUrl.parse(db).password:
+        raise InvalidText(field="--db", reason=(
+            "it holds a password, which every user of this machine can see on the command "
+            "line: keep it in ~/.pgpass (or PGPASSFILE, or a service file) and leave it out "
+            "of the URL"))
 
 
 def _fail(code: int, kind: str, message: str, as_json: bool, error: str = "",

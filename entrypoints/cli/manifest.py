@@ -48,7 +48,7 @@ def manifest() -> None:
 def open_(courier: str, date: str, villages: tuple[str, ...]) -> None:
     """Open a manifest for a courier's round; prints the new manifest id."""
     s = session()
-    view = s.office(must_exist=False).manifests.open_manifest(s.actor(), courier=courier, date=date, villages=villages)
+    view = s.office().manifests.open_manifest(s.actor(), courier=courier, date=date, villages=villages)
     emit(s.as_json, manifest_data(view), str(view.id))
 
 

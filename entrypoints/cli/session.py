@@ -1,10 +1,14 @@
-"""What every command shares: the global options, the acting user, the office.
+"""What every command shares: the global options, the acting staff member, the office.
 
 The office database and its settings come from the office configuration
 (`ektp.adapters.office_config`: flags > environment > file > defaults). No
 command creates a database but ``ektp db init`` (a missing or empty one is
 refused with a line saying to run it), and an in-memory database is refused:
 it would lose every write when the command ends.
+
+Who acts is never an option: the login the operating system or the database
+established for this process, in the role ``--as`` picks among those the staff
+register grants it (`actor`).
 """
 
 from __future__ import annotations
@@ -23,11 +27,10 @@ if TYPE_CHECKING:
 class Session:
     """The global options of one ``ektp`` invocation and the office it opened."""
 
-    def __init__(self, db: str | None, as_json: bool, actor_id: str | None, role: str | None) -> None:
+    def __init__(self, db: str | None, as_json: bool, as_role: str | None = None) -> None:
         self.db = db
         self.as_json = as_json
-        self.actor_id = actor_id
-        self.role = role
+        self.as_role = as_role  # --as: one of the roles the register grants
         self.config_path: str | None = None  # --config
         self.flags: dict[str, str | None] = {}  # other settings given as flags (db init's)
         self.writes_config = False  # db init: a --config file that does not exist yet is fine
@@ -35,13 +38,10 @@ class Session:
         self._settings: Resolved | None = None
 
     def actor(self) -> Actor:
-        """The acting user; write commands refuse to run without one."""
-        from ektp.domain.actor import Actor
-        from ektp.domain.errors import ActorRequired
-
-        if not self.actor_id or not self.role:
-            raise ActorRequired()
-        return Actor.parse(self.actor_id, self.role)
+        """The acting staff member: the login the OS or the database established for
+        this process, in the role ``--as`` picks among those the register grants it
+        (or its only role). The office's door checks it again at every use case."""
+        return self.office().acting(self.as_role)
 
     def settings(self, *, read: bool = True) -> Resolved:
         """The office configuration in effect (resolved once); key paths it names are
@@ -78,7 +78,8 @@ class Session:
         Only ``db init`` passes `create_tables`; `must_exist` is kept for the older
         call sites and changes nothing (no command creates a database). Without
         `check_schema` (``db check``, ``db upgrade``) a database of another schema
-        version opens too.
+        version opens too. Nobody can act in a database whose staff register
+        ``db init --head`` has not founded.
         """
         if self._office is None:
             from ektp.application.config import OfficeConfig

@@ -9,7 +9,10 @@ import sys
 import time
 from pathlib import Path
 
-from testkit.people import JABON, OPERATOR, kk_for, make_nik
+from testkit.people import JABON, kk_for, make_nik
+from testkit.staff import me, staff_store
+
+from ektp.domain.actor import Actor, Role
 
 from ektp.application.office import Office
 from ektp.entrypoints.composition import open_office
@@ -19,12 +22,13 @@ from ektp.entrypoints.composition import open_office
 RACER = """
 import os, sys, time
 from ektp.entrypoints.composition import open_office
+from ektp.adapters.identity import os_login
 from ektp.domain.actor import Actor
 from ektp.domain.errors import DomainError
 url, go, ready, serial, *cards = sys.argv[1:]
 office = open_office(url)
 office.blank_ledger()
-actor = Actor("op." + str(os.getpid()), "operator")
+actor = Actor(os_login(), "operator")
 open(ready, "w").close()
 while not os.path.exists(go):
     time.sleep(0.0005)
@@ -35,6 +39,10 @@ for card in cards:
     except DomainError as refused:
         print("REFUSED", card, refused.code, flush=True)
 """
+
+
+# Every racer is a process of the OS user running the tests, an operator in the register.
+OPERATOR = Actor(me(), Role.OPERATOR)
 
 
 def _cards(office: Office, first: int, count: int) -> list[str]:
@@ -66,7 +74,7 @@ def _race(tmp_path: Path, url: str, name: str, serial: str, *card_lists: list[st
 
 
 def test_two_processes_taking_the_next_serial_never_share_one(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'race.db'}"
+    url = staff_store(f"sqlite:///{tmp_path / 'race.db'}")
     per_process, rounds = 12, 5
     with open_office(url) as office:
         office.receive_blanks(OPERATOR, bast="BAST/RACE", source="ministry",
@@ -90,7 +98,7 @@ def test_two_processes_taking_the_next_serial_never_share_one(tmp_path: Path) ->
 
 
 def test_two_processes_naming_the_same_serial_exactly_one_gets_it(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'same.db'}"
+    url = staff_store(f"sqlite:///{tmp_path / 'same.db'}")
     rounds = 8
     with open_office(url) as office:
         office.receive_blanks(OPERATOR, bast="BAST/RACE", source="ministry",

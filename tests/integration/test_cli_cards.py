@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from testkit.cli import assert_one_line_error, event_count, new_database, run
+from testkit.cli import assert_one_line_error, event_count, run
 from testkit.people import kk_for, make_nik
 
 NIK = make_nik()
@@ -13,8 +13,8 @@ PROXY_NIK = make_nik(day=10, month=6, year=1993, serial=4)
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return new_database(tmp_path / "office.db")
+def db(office_db: Path) -> Path:
+    return office_db
 
 
 def request(db: Path, nik: str = NIK, *extra: str) -> str:
@@ -24,7 +24,8 @@ def request(db: Path, nik: str = NIK, *extra: str) -> str:
     return result.out.strip()
 
 
-def test_full_lifecycle_to_a_proxy_hand_over(db: Path) -> None:
+def test_full_lifecycle_to_a_proxy_hand_over(shared_db: Path) -> None:
+    db = shared_db
     received = run("blanks", "receive", "--bast", "BAST/T/1", "--source", "ministry",
                    "--range", "3517170001-3517170010", db=db)
     assert received.code == 0, received.err
@@ -56,10 +57,11 @@ def test_full_lifecycle_to_a_proxy_hand_over(db: Path) -> None:
     assert NIK not in text and PROXY_NIK not in text and "WIB" in text
 
 
-def test_show_full_only_for_roles_allowed_to_see_it(db: Path) -> None:
+def test_show_full_only_for_roles_allowed_to_see_it(shared_db: Path) -> None:
+    db = shared_db
     card = request(db)
     assert run("--json", "card", "show", card, "--full", db=db).json()["nik"] == NIK
-    assert_one_line_error(run("card", "show", card, "--full", db=db, actor="kurir.x", role="courier"), 1)
+    assert_one_line_error(run("card", "show", card, "--full", db=db, actor="kurir.lain", role="courier"), 1)
     assert NIK not in run("card", "show", card, db=db).out
 
 
@@ -85,12 +87,13 @@ def test_list_reads_by_status_and_village(db: Path) -> None:
     (["card", "teleport", "x"], 2, "No such command"),
 ])
 def test_bad_input_is_one_line_and_writes_nothing(db: Path, args: list[str], code: int, words: str) -> None:
-    assert run("db", "init", db=db).code == 0  # an empty office
+    assert run("db", "init", db=db).code == 0  # an office with no card yet
+    before = event_count(db)
     result = run(*args, db=db)
     assert_one_line_error(result, code)
     assert words in result.err
     assert NIK not in result.err
-    assert event_count(db) == 0
+    assert event_count(db) == before
 
 
 def test_wrong_order_is_refused_and_writes_nothing(db: Path) -> None:
@@ -106,21 +109,23 @@ def test_wrong_order_is_refused_and_writes_nothing(db: Path) -> None:
     assert event_count(db) == before
 
 
-def test_write_commands_need_an_actor(db: Path) -> None:
+def test_write_commands_need_a_role_the_register_grants(db: Path) -> None:
     card = request(db)
     before = event_count(db)
-    result = run("card", "ready", card, db=db, actor=None, role=None)
+    result = run("card", "ready", card, db=db, role=None)  # head and operator: which one?
     assert_one_line_error(result, 2)
-    assert "EKTP_ACTOR" in result.err
+    assert "--as ROLE" in result.err
     assert_one_line_error(run("card", "ready", card, db=db, role="janitor"), 2)
-    assert_one_line_error(run("card", "ready", card, db=db, role="auditor"), 1)
+    refused = run("card", "ready", card, db=db, role="auditor")  # a role not granted
+    assert_one_line_error(refused, 1)
+    assert "does not hold the role auditor" in refused.err
     assert event_count(db) == before
-    # reading needs no actor
-    assert run("card", "show", card, db=db, actor=None, role=None).code == 0
+    # reading picks no role
+    assert run("card", "show", card, db=db, role=None).code == 0
 
 
 def test_json_errors_are_one_json_line(db: Path) -> None:
-    assert run("db", "init", db=db).code == 0
+    assert run("db", "init", db=db).code == 0  # safe twice
     result = run("--json", "card", "ready", "8d6a8f5e-1a0e-4c1e-9f4e-2d8f3c1b5a77", db=db)
     assert_one_line_error(result, 3)
     assert '"error": "CardNotFound"' in result.err

@@ -5,16 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from testkit.cli import Result, assert_one_line_error, run
+from testkit.cli import Result, assert_one_line_error, init_office, run
 from testkit.people import kk_for, make_nik
 
 
-def ektp(url: str, *args: str) -> Result:
-    return run("--db", url, *args)
+def ektp(url: str, *args: str, role: str | None = "operator") -> Result:
+    """``ektp`` on `url`, given as EKTP_DATABASE_URL (a password never goes on a command line)."""
+    return run(*args, env={"EKTP_DATABASE_URL": url}, role=role)
 
 
 def seed(url: str, cards: int = 3) -> list[str]:
-    assert ektp(url, "db", "init").code == 0
+    asked = ektp(url, "--json", "whoami", role=None)
+    if asked.code != 0 or not asked.json()["register_founded"]:
+        # Found the register as ``db init --head`` does, with the store's own identity
+        # (the OS user on SQLite, the database login on PostgreSQL) as head, an operator too.
+        done = init_office(env={"EKTP_DATABASE_URL": url})
+        assert done.code == 0, done.err
     ids = []
     for n in range(1, cards + 1):
         nik = make_nik(serial=n)
@@ -97,5 +103,5 @@ def test_projection_status_rebuild_and_reports(shared_store_url: str) -> None:
 
 @pytest.mark.parametrize("command", ["db", "projections", "report"])
 def test_help(command: str) -> None:
-    result = run(command, "--help", actor=None)
+    result = run(command, "--help", role=None)
     assert result.code == 0 and "Usage:" in result.out

@@ -28,9 +28,10 @@ def printed_card(db: Path, nik: str, village: str, rt: str, serial: str) -> str:
 
 
 @pytest.fixture
-def day(tmp_path: Path) -> tuple[Path, str, list[str]]:
-    """Four printed cards, a manifest through Jabon and Ngudirejo, assigned and dispatched."""
-    db = new_database(tmp_path / "office.db")
+def day(shared_db: Path) -> tuple[Path, str, list[str]]:
+    """Four printed cards, a manifest through Jabon and Ngudirejo, assigned and dispatched
+    (in an office the courier and another officer can open with their own OS accounts)."""
+    db = shared_db
     received = run("blanks", "receive", "--bast", "BAST/1", "--source", "ministry",
                    "--range", "3517170001-3517170100", db=db)
     assert received.code == 0, received.err
@@ -82,7 +83,7 @@ def test_a_whole_courier_day(day: tuple[Path, str, list[str]], tmp_path: Path) -
     by_card[cards[3]].update({"outcome": "handed-over", "recipient": "proxy", "relationship": "spouse",
                               "verified-by": "kk", nik_column: PROXY_NIK, "proxy-name": "Hendra Gunawan",
                               kk_column: "3517 0801 0110 0001"})
-    filled = tmp_path / "filled.csv"
+    filled = db.parent / "filled.csv"  # where the courier's own account can read it
     with filled.open("w", newline="") as file:
         writer = csv.DictWriter(file, list(sheet_csv[0]))
         writer.writeheader()
@@ -94,8 +95,12 @@ def test_a_whole_courier_day(day: tuple[Path, str, list[str]], tmp_path: Path) -
     again = run("manifest", "record", manifest, "--file", str(filled), db=db, **COURIER)
     assert "recorded 0 rows, 3 already recorded" in again.out and event_count(db) == before
 
-    assert_one_line_error(run("manifest", "return", manifest, "--seal-intact", db=db,
-                              actor="kurir.anto", role="operator"), 1)
+    # The courier is an officer too: still not the one who checks their own round in.
+    assert run("staff", "grant", "kurir.anto", "--role", "operator", db=db, role="head").code == 0
+    own = run("manifest", "return", manifest, "--seal-intact", db=db, actor="kurir.anto",
+              role="operator")
+    assert_one_line_error(own, 1)
+    assert "kurir.anto is the courier of manifest" in own.err
     assert_one_line_error(run("manifest", "close", manifest, "--record", "BAST/1", db=db), 1)
     checked = run("manifest", "return", manifest, "--seal-intact", db=db, actor="op.hadi")
     assert checked.code == 0 and "2 cards returned" in checked.out
@@ -119,7 +124,7 @@ def test_a_whole_courier_day(day: tuple[Path, str, list[str]], tmp_path: Path) -
 
 def test_a_results_file_with_bad_rows_writes_nothing(day: tuple[Path, str, list[str]], tmp_path: Path) -> None:
     db, manifest, cards = day
-    bad = results_file(tmp_path / "results.csv", [
+    bad = results_file(db.parent / "results.csv", [
         {"card": cards[0], "outcome": "handed-over", "recipient": "owner", "verified-by": "ktp"},
         {"card": "3.51709E+15", "outcome": "handed-over", "recipient": "owner", "verified-by": "ktp"},
         {"card": "351709450690000", "outcome": "attempt-failed", "reason": "not-at-home"},
@@ -159,15 +164,16 @@ def test_off_manifest_steps_are_refused(day: tuple[Path, str, list[str]]) -> Non
     assert event_count(db) == before
 
 
-def test_requests_and_manifests_check_the_villages(tmp_path: Path) -> None:
-    db = new_database(tmp_path / "office.db")
+def test_requests_and_manifests_check_the_villages(office_db: Path) -> None:
+    db = office_db
+    before = event_count(db)
     result = run("card", "request", "--nik", "3517091203850001", "--name", "X", "--kk", "3517090101100001",
                  "--village", "35.17.09.2999", db=db)
     assert_one_line_error(result, 2)
     assert "does not exist" in result.err
     assert_one_line_error(run("manifest", "open", "--courier", "k", "--date", "2017-11-14",
                               "--village", "35.17.99.2001", db=db), 2)
-    assert event_count(db) == 0
+    assert event_count(db) == before
     warned = run("card", "request", "--nik", "3517991203850001", "--name", "X", "--kk", "3517090101100001",
                  "--village", JABON, db=db)
     assert warned.code == 0 and len(warned.out.split()) == 1
@@ -175,14 +181,14 @@ def test_requests_and_manifests_check_the_villages(tmp_path: Path) -> None:
 
 
 def test_regions_commands() -> None:
-    kecamatan = run("--json", "regions", "kecamatan", actor=None).json()
+    kecamatan = run("--json", "regions", "kecamatan", role=None).json()
     assert len(kecamatan) == 21 and sum(k["desa"] + k["kelurahan"] for k in kecamatan) == 306
-    villages = run("regions", "villages", "35.17.19", actor=None).out
+    villages = run("regions", "villages", "35.17.19", role=None).out
     assert "35.17.19.2003  Alang-alang Caruban" in villages
-    assert "Ngudirejo" in run("regions", "villages", "DIWEK", actor=None).out
-    found = run("--json", "regions", "find", "alang alang caruban", actor=None).json()
+    assert "Ngudirejo" in run("regions", "villages", "DIWEK", role=None).out
+    found = run("--json", "regions", "find", "alang alang caruban", role=None).json()
     assert found[0]["code"] == "35.17.19.2003" and found[0]["within"].startswith("Jogoroto")
-    assert_one_line_error(run("regions", "villages", "Atlantis", actor=None), 3)
+    assert_one_line_error(run("regions", "villages", "Atlantis", role=None), 3)
 
 
 def test_help_for_every_new_command() -> None:
@@ -190,12 +196,12 @@ def test_help_for_every_new_command() -> None:
                     "manifest record", "manifest return", "manifest close", "manifest show",
                     "manifest list", "manifest sheet", "regions", "regions kecamatan",
                     "regions villages", "regions find", "report", "report delivery"):
-        result = run(*command.split(), "--help", actor=None)
+        result = run(*command.split(), "--help", role=None)
         assert result.code == 0 and "Usage:" in result.out, command
 
 
-def test_card_ready_never_loads_region_data(tmp_path: Path) -> None:
-    db = new_database(tmp_path / "office.db")
+def test_card_ready_never_loads_region_data(office_db: Path) -> None:
+    db = office_db
     probe = (
         "import sys\n"
         "from ektp.entrypoints.cli.main import main\n"
@@ -204,9 +210,9 @@ def test_card_ready_never_loads_region_data(tmp_path: Path) -> None:
     )
     ready = run("card", "request", "--nik", "3517091203850002", "--name", "X", "--kk", "3517090101100001",
                 "--village", JABON, db=db).out.strip()
-    done = subprocess.run([sys.executable, "-c", probe, "--db", f"sqlite:///{db}", "card", "ready", ready],
-                          capture_output=True, text=True, env={"EKTP_ACTOR": "op.t", "EKTP_ROLE": "operator",
-                                                               "EKTP_AUDIT_KEY": TEST_AUDIT_KEY_HEX})
+    done = subprocess.run([sys.executable, "-c", probe, "--db", f"sqlite:///{db}", "--as", "operator",
+                           "card", "ready", ready], capture_output=True, text=True,
+                          env={"EKTP_AUDIT_KEY": TEST_AUDIT_KEY_HEX})
     assert "now READY_TO_PRINT" in done.stdout
     loaded = done.stdout.split("REGIONS ")[1]
     assert "lokal" not in loaded and "lokal_regions" not in loaded

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from testkit.staff import me
 from testkit.cli import assert_one_line_error, run
 from testkit.keys import write_key_pair
 
@@ -28,6 +29,8 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> Path:
     write_key_pair(folder, "office", 7)
     write_key_pair(folder, "witness", 9)
     db = folder / "office.db"
+    # The demo makes the OS user running it its head; the commands below run as an operator.
+    assert run("staff", "grant", me(), "--role", "operator", db=db, role="head").code == 0
     assert run("audit", "checkpoint", "--sign-key", str(folder / "office.pem"), "--out",
                str(folder / "cp1"), db=db).code == 0
     assert run("card", "request", "--nik", "3517094508900004", "--name", "Ani", "--kk",

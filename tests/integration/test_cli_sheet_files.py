@@ -14,10 +14,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 from testkit.cli import EKTP, assert_one_line_error, event_count, run
-from testkit.delivery_cli import dispatched_round
+from testkit.delivery_cli import COURIER, dispatched_round
 
 OWNER_KK = "3517080101901230"
-COURIER = {"actor": "kurir.anto", "role": "courier"}
 
 
 @pytest.fixture
@@ -32,7 +31,7 @@ def dispatched(tmp_path: Path) -> tuple[Path, str, list[str]]:
 def test_an_xlsx_sheet_is_never_written_to_a_terminal(dispatched: tuple[Path, str, list[str]]) -> None:
     db, manifest, _ = dispatched
     main, terminal = pty.openpty()
-    env = {**os.environ, "EKTP_ACTOR": "op.test", "EKTP_ROLE": "operator"}
+    env = {**os.environ, "EKTP_AS": "operator"}
     done = subprocess.run([EKTP, "--db", f"sqlite:///{db}", "manifest", "sheet", manifest, "--format", "xlsx"],
                           stdout=terminal, stderr=subprocess.PIPE, env=env, timeout=60)
     os.close(terminal)

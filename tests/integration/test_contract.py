@@ -10,11 +10,11 @@ import pytest
 from testkit.fakes import FakeClock
 from testkit.people import COURIER, JABON, NGUDIREJO, OPERATOR, kk_for, make_nik
 from testkit.stock import stock
+from testkit.staff import staffed_office
 
 from ektp.adapters.clocks import SystemClock
 from ektp.application.office import Office
 from ektp.domain import errors
-from ektp.entrypoints.composition import open_office
 
 
 @pytest.fixture
@@ -24,7 +24,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def office(any_store_url: str, clock: FakeClock) -> Iterator[Office]:
-    with open_office(any_store_url, clock=clock) as office:
+    with staffed_office(any_store_url, clock=clock) as office:
         stock(office)
         yield office
 
@@ -80,7 +80,7 @@ def test_one_open_request_per_nik_and_released_when_closed(office: Office) -> No
 
 def test_a_concurrent_change_is_refused_and_nothing_is_half_written(shared_store_url: str) -> None:
     any_store_url = shared_store_url
-    with open_office(any_store_url) as first:
+    with staffed_office(any_store_url) as first:
         card = request(first)
 
     class Interfering(SystemClock):
@@ -89,11 +89,11 @@ def test_a_concurrent_change_is_refused_and_nothing_is_half_written(shared_store
         def now(self) -> dt.datetime:
             if self.armed:
                 self.armed = False
-                with open_office(any_store_url) as other:
+                with staffed_office(any_store_url) as other:
                     other.confirm_print_readiness(OPERATOR, card)
             return super().now()
 
-    with open_office(any_store_url, clock=Interfering()) as office:
+    with staffed_office(any_store_url, clock=Interfering()) as office:
         with pytest.raises(errors.ConcurrentChange):
             office.cancel(OPERATOR, card, "withdrawn")
         assert office.card(card).version == 2
@@ -139,10 +139,11 @@ def test_the_launch_scenario_and_its_read_models(any_store_url: str) -> None:
     """The demo's whole day (manifests included) on each store; the manifest read model
     agrees with the manifests' own histories and with a rebuild from zero."""
     from ektp.adapters.clocks import ScriptedClock
-    from ektp.entrypoints.demo_scenario import run_scenario
+    from ektp.entrypoints.composition import open_office
+    from ektp.entrypoints.demo_scenario import DemoCounter, run_scenario
 
     clock = ScriptedClock(dt.datetime(2017, 11, 6, tzinfo=dt.timezone.utc))
-    with open_office(any_store_url, clock=clock) as office:
+    with open_office(any_store_url, clock=clock, identity=DemoCounter()) as office:
         summary = run_scenario(office, clock)
         assert summary["cards"] == 8
         rows = office.list_manifests()

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import psycopg
 from testkit.people import OPERATOR, kk_for, make_nik
+from testkit.staff import staffed_office
 
 import ektp.application
 import ektp.entrypoints
-from ektp.entrypoints import open_office
 
 
 def request(office: object, serial: int) -> str:
@@ -20,7 +20,7 @@ def request(office: object, serial: int) -> str:
 
 
 def test_two_offices_in_one_process_do_not_interfere(tmp_path: Path) -> None:
-    with open_office(f"sqlite:///{tmp_path / 'a.db'}") as a, open_office(f"sqlite:///{tmp_path / 'b.db'}") as b:
+    with staffed_office(f"sqlite:///{tmp_path / 'a.db'}") as a, staffed_office(f"sqlite:///{tmp_path / 'b.db'}") as b:
         card_a = request(a, 1)
         card_b = request(b, 1)  # the same NIK: a different office, its own register
         a.confirm_print_readiness(OPERATOR, card_a)
@@ -37,7 +37,7 @@ def _connections(server_url: str, database: str) -> int:
 
 def test_closing_releases_every_connection(postgres_server: str, postgres_url: str) -> None:
     database = postgres_url.rsplit("/", 1)[1]
-    office = open_office(postgres_url)
+    office = staffed_office(postgres_url)
     card = request(office, 1)
     office.confirm_print_readiness(OPERATOR, card)
     assert office.list_cards()  # opens the read models' connections too

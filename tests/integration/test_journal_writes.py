@@ -5,15 +5,15 @@ reads need no key; every leaf is the pseudonymised line of its event."""
 from __future__ import annotations
 
 import pytest
-from testkit.audit import KEY, scenario_office
-from testkit.people import OPERATOR, kk_for, make_nik
+from testkit.audit import DEMO_OPERATOR as OPERATOR
+from testkit.audit import KEY, demo_office, scenario_office
+from testkit.people import kk_for, make_nik
 
 from ektp.application.audit.lines import leaf_bytes
 from ektp.application.audit.journal import LeafForm
 from ektp.application.audit.merkle import leaf_hash
 from ektp.application.errors import JournalKeyMismatch, JournalKeyMissing
 from ektp.domain.errors import ConcurrentChange
-from ektp.entrypoints.composition import open_office
 
 
 def _request(office: object, serial: int) -> object:
@@ -35,18 +35,18 @@ def test_every_event_has_its_leaf_and_a_refused_write_leaves_nothing(any_store_u
     if any_store_url == "memory://":
         return  # one process: the cases below need a second office on the same store
     position = office.last_position()
-    with open_office(any_store_url, audit_key=None) as keyless:
+    with demo_office(any_store_url, audit_key=None) as keyless:
         assert len(list(keyless.events_since(0))) == len(events)  # reads need no key
         with pytest.raises(JournalKeyMissing):
             _request(keyless, 801)
-    with open_office(any_store_url, audit_key=b"\x01" * 32) as other:
+    with demo_office(any_store_url, audit_key=b"\x01" * 32) as other:
         with pytest.raises(JournalKeyMismatch):
             _request(other, 802)
     assert office.last_position() == position
     assert journal.journal_head() == head  # type: ignore[attr-defined]
     # A version conflict: the stale office's write is refused with nothing written.
     card = _request(office, 803)
-    with open_office(any_store_url, audit_key=KEY) as second:
+    with demo_office(any_store_url) as second:
         second.confirm_print_readiness(OPERATOR, card.id)  # type: ignore[attr-defined]
     before = journal.journal_head()  # type: ignore[attr-defined]
     from ektp.application.kernel.transaction import Transaction
@@ -64,7 +64,7 @@ def test_every_event_has_its_leaf_and_a_refused_write_leaves_nothing(any_store_u
     assert Transaction  # the kernel's own path is the one above
 
 
-def test_the_leaf_is_the_export_line_without_prev_and_hash() -> None:
+def test_the_leaf_is_the_export_line_without_prev_inserted_by_and_hash() -> None:
     from testkit.audit import export, objects
 
     from ektp.application.audit.canonical import canonical
@@ -73,7 +73,7 @@ def test_the_leaf_is_the_export_line_without_prev_and_hash() -> None:
         sink = export(office)
         journal = office.store.app.recorder
         for obj in objects(sink.events):
-            body = {k: v for k, v in obj.items() if k not in ("prev", "hash")}
+            body = {k: v for k, v in obj.items() if k not in ("prev", "hash", "inserted_by")}
             stored = dict(journal.journal_level(0, obj["leaf"], obj["leaf"] + 1))  # type: ignore[attr-defined]
             assert stored[obj["leaf"]] == leaf_hash(canonical(body))
     assert leaf_bytes

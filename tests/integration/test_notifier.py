@@ -13,14 +13,14 @@ from pathlib import Path
 
 from testkit.people import COURIER, OPERATOR, kk_for, make_nik
 from testkit.stock import stock
+from testkit.staff import staffed_office
 
-from ektp.entrypoints.composition import open_office
 
 NOTIFIER = Path(__file__).resolve().parents[2] / "examples" / "notifier" / "notifier.py"
 
 
 def deliver_cards(url: str, first: int, count: int) -> None:
-    with open_office(url) as office:
+    with staffed_office(url) as office:
         stock(office, count, first=3517000000 + first)
         for n in range(first, first + count):
             nik = make_nik(serial=n)
@@ -34,7 +34,7 @@ def deliver_cards(url: str, first: int, count: int) -> None:
 
 
 def expected_messages(url: str) -> list[str]:
-    with open_office(url) as office:
+    with staffed_office(url) as office:
         return [f"{r.position}\t" for r in office.events_since(0) if r.type in ("Dispatched", "HandedOver")]
 
 

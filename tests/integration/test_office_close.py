@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from testkit.fakes import FakeClock
 from testkit.people import HEAD, OPERATOR, kk_for, make_nik
+from testkit.staff import staffed_office
 from testkit.stock import stock
 
 from ektp.adapters.audit.files import DirectorySink
@@ -49,7 +50,7 @@ AFTER_CLOSE: dict[str, Callable[[Office, str], object]] = {
 @pytest.mark.parametrize("reports_opened", [True, False])
 def test_every_call_after_close_fails_with_office_closed(any_store_url: str, tmp_path: Path,
                                                           reports_opened: bool) -> None:
-    office = open_office(any_store_url)
+    office = staffed_office(any_store_url)
     stock(office, 5)
     card = request(office, 1)
     if reports_opened:
@@ -62,7 +63,7 @@ def test_every_call_after_close_fails_with_office_closed(any_store_url: str, tmp
     office.close()  # closing again does nothing
     assert not (tmp_path / "export").exists()
     if any_store_url != "memory://":  # nothing the refused calls asked for was written
-        with open_office(any_store_url) as again:
+        with staffed_office(any_store_url) as again:
             assert [row.status for row in again.list_cards()] == ["REQUESTED"]
 
 
@@ -149,7 +150,8 @@ def test_a_close_that_stops_waiting_leaves_closing_to_the_call_still_running() -
 
 
 def test_a_follower_ends_when_its_office_closes(shared_store_url: str) -> None:
-    office = open_office(shared_store_url)
+    office = staffed_office(shared_store_url)
+    start = office.last_position()  # after the staff register's own events
     for serial in range(1, 4):
         request(office, serial)
     seen: list[int] = []
@@ -157,7 +159,7 @@ def test_a_follower_ends_when_its_office_closes(shared_store_url: str) -> None:
 
     def follow() -> str:
         # An hour between polls: only close can end this in time.
-        for record in office.follow(0, poll_seconds=3600):
+        for record in office.follow(start, poll_seconds=3600):
             seen.append(record.position)
             if len(seen) == 6:  # three cards: a Requested and a NIK claim each
                 caught_up.set()
@@ -173,10 +175,11 @@ def test_a_follower_ends_when_its_office_closes(shared_store_url: str) -> None:
 
 def test_a_host_that_stops_iterating_does_not_keep_close_waiting(shared_store_url: str) -> None:
     """The gate is held for a page, never across a yield."""
-    office = open_office(shared_store_url)
+    office = staffed_office(shared_store_url)
+    start = office.last_position()  # after the staff register's own events
     request(office, 1)  # two events: the card's request and its NIK's claim
-    records = iter(office.events_since(0))
-    follower = iter(office.follow(0))
+    records = iter(office.events_since(start))
+    follower = iter(office.follow(start))
     next(records), next(follower)  # the host holds an event of each and goes away
     closer, _ = call_in_thread(lambda: office.close(wait=None))  # forever, if they held the gate
     closer.join(30)

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from testkit.cli import Result, assert_one_line_error, event_count, new_database, run
+from testkit.cli import Result, assert_one_line_error, event_count, init_office, new_database, run
 from testkit.people import kk_for, make_nik
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "ektp-0.1-demo.db"
@@ -54,7 +54,7 @@ def test_db_init_writes_the_configuration_and_commands_find_the_database_from_an
     office.mkdir()
     elsewhere.mkdir()
     env = own_config(tmp_path)
-    init = run("db", "init", env=env, cwd=office, actor=None)
+    init = init_office(env=env, cwd=office)
     assert init.code == 0, init.err
     config = tmp_path / "config-home" / "ektp" / "config.toml"
     assert "configuration written: " + str(config) in init.out
@@ -64,10 +64,11 @@ def test_db_init_writes_the_configuration_and_commands_find_the_database_from_an
     written = tomllib.loads(config.read_text())
     assert written["database"]["url"] == f"sqlite:///{office / 'ektp.db'}"
     assert written["database"]["lock_timeout"] == 10 and written["office"]["code"] == "35.17"
+    before = event_count(office / "ektp.db")  # the staff register's own events
     made = request(1, env=env, cwd=elsewhere)
     assert made.code == 0, made.err
     assert not (elsewhere / "ektp.db").exists()  # the record went to the office database
-    assert event_count(office / "ektp.db") == 2  # the request and its NIK claim
+    assert event_count(office / "ektp.db") == before + 2  # the request and its NIK claim
     listed = run("--json", "card", "list", env=env, cwd=elsewhere)
     assert [c["id"] for c in listed.json()] == [made.out.strip()]
     again = run("db", "init", env=env, cwd=elsewhere, actor=None)
@@ -192,12 +193,15 @@ def test_a_database_made_by_ektp_0_1_is_upgraded_and_then_works(old_database: Pa
     assert {c["name"]: c["status"] for c in check.json()["checks"]}["schema"] == "fail"
     upgraded = run("db", "upgrade", "--backup", str(tmp_path / "before.db"), db=db)
     assert upgraded.code == 0, upgraded.err
-    assert "from schema version 0 to 2: 1 schema-version, 2 journal" in upgraded.out
+    assert "from schema version 0 to 3: 1 schema-version, 2 journal, 3 signed-rows" in upgraded.out
     assert "journal built for the" in upgraded.out  # ektp 0.1 had no journal
     assert (tmp_path / "before.db").exists() and event_count(tmp_path / "before.db") == before
     with sqlite3.connect(db) as connection:
         assert connection.execute("SELECT version, name FROM ektp_schema").fetchall() == [
-            (1, "schema-version"), (2, "journal")]
+            (1, "schema-version"), (2, "journal"), (3, "signed-rows")]
+    # ektp 0.1 had no staff register: its first head founds it, as on a new database.
+    assert init_office(db=db).code == 0
+    founded = event_count(db)
     cards = run("--json", "card", "list", db=db).json()
     assert len(cards) == 9
     shown = run("--json", "card", "show", "3517191706880002", db=db)
@@ -207,11 +211,12 @@ def test_a_database_made_by_ektp_0_1_is_upgraded_and_then_works(old_database: Pa
     assert run("db", "check", db=db).code == 0
     again = run("db", "upgrade", db=db)
     assert again.code == 0 and "nothing to do" in again.out
-    assert event_count(db) == before + 2
+    assert event_count(db) == founded + 2
 
 
 def test_a_newer_database_is_refused_by_commands_and_by_the_upgrade(tmp_path: Path) -> None:
     db = new_database(tmp_path / "office.db")
+    before = event_count(db)  # the staff register's own events
     with sqlite3.connect(db) as connection:
         connection.execute("INSERT INTO ektp_schema VALUES (99, 'from-the-future', 'x', 'ektp 9')")
     for args in (["card", "list"], ["db", "upgrade"]):
@@ -221,13 +226,13 @@ def test_a_newer_database_is_refused_by_commands_and_by_the_upgrade(tmp_path: Pa
     assert_one_line_error(request(1, db=db), 5)
     with sqlite3.connect(db) as connection:
         assert connection.execute("SELECT MAX(version) FROM ektp_schema").fetchone()[0] == 99
-    assert event_count(db) == 0
+    assert event_count(db) == before
 
 
 def test_an_upgrade_on_postgresql(postgres_url: str) -> None:
     import psycopg
 
-    assert run("--db", postgres_url, "db", "init").code == 0
+    assert init_office(pre=("--db", postgres_url)).code == 0
     assert request(1, url=postgres_url).code == 0
     with psycopg.connect(postgres_url, autocommit=True) as connection:
         connection.execute("DROP TABLE ektp_schema")  # as ektp 0.1 left a database
@@ -235,7 +240,7 @@ def test_an_upgrade_on_postgresql(postgres_url: str) -> None:
     assert_one_line_error(refused, 5)
     assert "ektp db upgrade" in refused.err
     upgraded = run("--db", postgres_url, "db", "upgrade")
-    assert upgraded.code == 0 and "from schema version 0 to 2" in upgraded.out
+    assert upgraded.code == 0 and "from schema version 0 to 3" in upgraded.out
     assert request(2, url=postgres_url).code == 0
     assert len(run("--json", "--db", postgres_url, "card", "list").json()) == 2
 
@@ -244,6 +249,7 @@ def test_an_upgrade_on_postgresql(postgres_url: str) -> None:
 def test_a_sqlite_write_lock_held_by_another_process_ends_in_exit_5(tmp_path: Path) -> None:
     db = new_database(tmp_path / "office.db")
     card = request(1, db=db).out.strip()
+    before = event_count(db)
     holder = sqlite3.connect(db, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")  # the write lock, held until the test says
     try:
@@ -257,7 +263,7 @@ def test_a_sqlite_write_lock_held_by_another_process_ends_in_exit_5(tmp_path: Pa
     finally:
         holder.execute("ROLLBACK")
         holder.close()
-    assert event_count(db) == 2
+    assert event_count(db) == before
     assert run("card", "ready", card, db=db).code == 0
 
 
@@ -276,8 +282,9 @@ def table_locked(url: str) -> Iterator[None]:
 
 def test_a_postgresql_lock_held_by_another_session_ends_in_exit_5(postgres_url: str) -> None:
     url = postgres_url
-    assert run("--db", url, "db", "init").code == 0
+    assert init_office(pre=("--db", url)).code == 0
     card = request(1, url=url).out.strip()
+    before = events_in(url)
     quick = {"EKTP_LOCK_TIMEOUT": "1"}
     with table_locked(url):
         for args in (["card", "request", "--nik", make_nik(serial=2), "--name", "W",
@@ -292,22 +299,23 @@ def test_a_postgresql_lock_held_by_another_session_ends_in_exit_5(postgres_url: 
                    env={"EKTP_LOCK_TIMEOUT": "60", "EKTP_STATEMENT_TIMEOUT": "1"})
         assert_one_line_error(slow, 5)
         assert "statement_timeout (1 s)" in slow.err
-    assert events_in(url) == 2
+    assert events_in(url) == before
     assert run("--db", url, "card", "ready", card).code == 0
 
 
 # --- durability ------------------------------------------------------------------
 def test_writes_to_an_unsafe_postgresql_server_are_refused_unless_allowed(postgres_url: str) -> None:
     url = postgres_url  # the test cluster runs with fsync=off and full_page_writes=off
-    assert run("--db", url, "db", "init").code == 0
+    assert init_office(pre=("--db", url)).code == 0
     card = request(1, url=url).out.strip()  # allowed: the test run's configuration says so
+    before = events_in(url)
     strict = {"EKTP_ALLOW_UNSAFE_DURABILITY": ""}
     refused = request(2, url=url, env=strict)
     assert_one_line_error(refused, 5)
     assert "fsync=off" in refused.err and "full_page_writes=off" in refused.err
     assert "allow_unsafe_durability" in refused.err
     assert_one_line_error(run("--db", url, "card", "ready", card, env=strict), 5)
-    assert events_in(url) == 2
+    assert events_in(url) == before
     assert run("--db", url, "card", "show", card, env=strict).code == 0  # reads are fine
     check = run("--json", "--db", url, "db", "check", env=strict)
     assert check.code == 1
@@ -386,6 +394,7 @@ def read_only_medium(copies: Path) -> Iterator[tuple[Path, Runner]]:
 
 def test_an_auditor_reads_a_copy_on_a_read_only_medium(tmp_path: Path) -> None:
     db = new_database(tmp_path / "office.db")
+    base = event_count(db)  # the staff register's own events
     cards = [request(n, db=db).out.strip() for n in (1, 2)]
     assert run("card", "list", db=db).code == 0  # the read models are caught up here...
     later = request(3, db=db).out.strip()  # ...and miss this one
@@ -404,16 +413,16 @@ def test_an_auditor_reads_a_copy_on_a_read_only_medium(tmp_path: Path) -> None:
             assert len(shown.json()) == listed
             if listed == 2:
                 assert "read only, so its lists cannot catch up" in shown.err
-                assert "up to position 4 of 6 (2 events missing)" in shown.err
+                assert f"up to position {base + 4} of {base + 6} (2 events missing)" in shown.err
             else:
                 assert shown.err == ""
             assert auditor("report", "daily", db=copy).code == 0
             exported = auditor("audit", "export", "--out", str(tmp_path / f"export-{name}"),
-                               db=copy, actor="auditor.bpk", role="auditor")
+                               db=copy, role="head")
             assert exported.code == 0, exported.err
             # With the office's audit key (each event is checked against its journal
             # leaf); the NIK registers are exported too, pseudonymised (issue 13).
-            assert "exported 6 events (seq 1..6)" in exported.out
+            assert f"exported {base + 6} events (seq 1..{base + 6})" in exported.out
             checked = auditor("--json", "db", "check", db=copy)
             assert checked.code == 0, checked.out
             file = {c["name"]: c for c in checked.json()["checks"]}["file"]
@@ -429,13 +438,14 @@ def test_an_auditor_reads_a_copy_on_a_read_only_medium(tmp_path: Path) -> None:
 # --- backups and restores -----------------------------------------------------------
 def test_sqlite_backup_and_restore_are_verified(tmp_path: Path) -> None:
     db = new_database(tmp_path / "office.db")
+    base = event_count(db)  # the staff register's own events
     for n in range(1, 4):
         assert request(n, db=db).code == 0
     backup = tmp_path / "backup.db"
     made = run("--json", "db", "backup", str(backup), db=db)
     assert made.code == 0, made.err
     figures = made.json()
-    assert figures["verified"] is True and figures["events"] == 6 and figures["position"] == 6
+    assert figures["verified"] is True and figures["events"] == figures["position"] == base + 6
     assert figures["digest"].startswith("sha256:")
     assert stat.S_IMODE(backup.stat().st_mode) == 0o600
     first = backup.read_bytes()
@@ -443,23 +453,23 @@ def test_sqlite_backup_and_restore_are_verified(tmp_path: Path) -> None:
     assert_one_line_error(run("db", "backup", str(backup), db=db), 2)  # never overwritten...
     assert backup.read_bytes() == first
     assert run("db", "backup", str(backup), "--force", db=db).code == 0  # ...unless asked
-    assert event_count(backup) == 8
+    assert event_count(backup) == base + 8
     assert not [p for p in tmp_path.iterdir() if ".partial-" in p.name]
 
     restored = tmp_path / "restored.db"
     done = run("--json", "db", "restore", str(backup), db=restored)
     assert done.code == 0, done.err
-    assert done.json()["events"] == 8 and done.json()["digest"] != figures["digest"]
+    assert done.json()["events"] == base + 8 and done.json()["digest"] != figures["digest"]
     assert run("--json", "card", "list", db=restored).json() == run("--json", "card", "list", db=db).json()
     assert run("blanks", "reconcile", db=restored).code == 0
     assert request(5, db=restored).code == 0  # a restored database is an office database
 
     occupied = run("db", "restore", str(backup), db=restored)
     assert_one_line_error(occupied, 1)
-    assert "already holds 10 events" in occupied.err
-    assert event_count(restored) == 10
+    assert f"already holds {base + 10} events" in occupied.err
+    assert event_count(restored) == base + 10
     assert run("db", "restore", str(backup), "--force", db=restored).code == 0
-    assert event_count(restored) == 8
+    assert event_count(restored) == base + 8
 
     damaged = tmp_path / "damaged.db"
     damaged.write_bytes(backup.read_bytes()[:4096])
@@ -470,8 +480,11 @@ def test_sqlite_backup_and_restore_are_verified(tmp_path: Path) -> None:
 
 WRITER = """
 import sys
-from testkit.people import OPERATOR, kk_for, make_nik
+from testkit.people import kk_for, make_nik
+from testkit.staff import me
+from ektp.domain.actor import Actor, Role
 from ektp.entrypoints.composition import open_office
+OPERATOR = Actor(me(), Role.OPERATOR)  # the OS user, the office's head and an operator
 with open_office(sys.argv[1]) as office:
     for n in range(100, 100000):
         nik = make_nik(serial=n)
@@ -505,13 +518,14 @@ def test_postgresql_backup_and_restore_are_verified(postgres_server: str, postgr
     from testkit.postgres import create_database
 
     url = postgres_url
-    assert run("--db", url, "db", "init").code == 0
+    assert init_office(pre=("--db", url)).code == 0
+    base = events_in(url)  # the staff register's own events
     for n in range(1, 4):
         assert request(n, url=url).code == 0
     dump = tmp_path / "office.dump"
     made = run("--json", "--db", url, "db", "backup", str(dump))
     assert made.code == 0, made.err
-    assert made.json()["events"] == 6 and stat.S_IMODE(dump.stat().st_mode) == 0o600
+    assert made.json()["events"] == base + 6 and stat.S_IMODE(dump.stat().st_mode) == 0o600
     assert_one_line_error(run("--db", url, "db", "backup", str(dump)), 2)
 
     drill = create_database(postgres_server, "restore_drill")
@@ -524,9 +538,9 @@ def test_postgresql_backup_and_restore_are_verified(postgres_server: str, postgr
 
     occupied = run("--db", drill, "db", "restore", str(dump))
     assert_one_line_error(occupied, 1)
-    assert events_in(drill) == 8
+    assert events_in(drill) == base + 8
     assert run("--db", drill, "db", "restore", str(dump), "--force").code == 0
-    assert events_in(drill) == 6
+    assert events_in(drill) == base + 6
 
     damaged = tmp_path / "damaged.dump"
     damaged.write_bytes(dump.read_bytes()[:2000])

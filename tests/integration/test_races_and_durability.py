@@ -11,7 +11,10 @@ import sys
 import time
 from pathlib import Path
 
-from testkit.people import OPERATOR, kk_for, make_nik
+from testkit.people import kk_for, make_nik
+from testkit.staff import me, staff_store
+
+from ektp.domain.actor import Actor, Role
 
 from ektp.adapters.database_url import DatabaseUrl
 from ektp.adapters.event_store.store import open_event_store
@@ -21,6 +24,7 @@ from ektp.entrypoints.composition import open_office
 RACER = """
 import os, sys, time
 from ektp.entrypoints.composition import open_office
+from ektp.adapters.identity import os_login
 from ektp.domain.actor import Actor
 from ektp.domain.errors import DomainError
 url, go, nik, kk = sys.argv[1:5]
@@ -29,7 +33,7 @@ office.card_history  # warm
 while not os.path.exists(go):
     time.sleep(0.0005)
 try:
-    card = office.request_card(Actor("op." + str(os.getpid()), "operator"), nik=nik,
+    card = office.request_card(Actor(os_login(), "operator"), nik=nik,
                                name="Warga", kk=kk, village="35.17.09.2018")
     print("OK", card.id)
 except DomainError as refused:
@@ -38,8 +42,7 @@ except DomainError as refused:
 
 
 def test_two_processes_requesting_the_same_nik_exactly_one_wins(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'race.db'}"
-    open_office(url).close()
+    url = staff_store(f"sqlite:///{tmp_path / 'race.db'}")  # the OS user: head and operator
     for round_ in range(8):
         nik = make_nik(serial=100 + round_)
         go = tmp_path / f"go-{round_}"
@@ -50,7 +53,7 @@ def test_two_processes_requesting_the_same_nik_exactly_one_wins(tmp_path: Path) 
         outcomes = sorted(p.communicate(timeout=60)[0].split()[0] for p in racers)
         assert outcomes == ["OK", "REFUSED"], outcomes
         with open_office(url) as office:
-            open_cards = [c for c in office.list_cards() if office.card(c.id, OPERATOR, full=True).nik == nik]
+            open_cards = [c for c in office.list_cards() if office.card(c.id, Actor(me(), Role.OPERATOR), full=True).nik == nik]
             assert len(open_cards) == 1
 
 
@@ -69,9 +72,10 @@ def test_the_store_is_opened_with_wal_and_synchronous_full(tmp_path: Path) -> No
 WRITER = """
 import sys
 from ektp.entrypoints.composition import open_office
+from ektp.adapters.identity import os_login
 from ektp.domain.actor import Actor
 office = open_office(sys.argv[1])
-actor = Actor("op.w", "operator")
+actor = Actor(os_login(), "operator")
 for n in range(1, 10000):
     nik = f"351709120385{n:04d}"
     card = office.request_card(actor, nik=nik, name="Warga", kk="3517090101100001", village="35.17.09.2018")
@@ -81,7 +85,7 @@ for n in range(1, 10000):
 
 def test_acknowledged_commands_survive_sigkill(tmp_path: Path) -> None:
     db = tmp_path / "killed.db"
-    url = f"sqlite:///{db}"
+    url = staff_store(f"sqlite:///{db}")
     for attempt in range(3):
         writer = subprocess.Popen([sys.executable, "-c", WRITER, url] if attempt == 0 else
                                   [sys.executable, "-c", WRITER.replace("range(1,", f"range({attempt * 3000},"), url],

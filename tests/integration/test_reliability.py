@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pytest
 from testkit.keys import TEST_AUDIT_KEY
-from testkit.people import OPERATOR, kk_for, make_nik
+from testkit.people import HEAD, OPERATOR, kk_for, make_nik
+from testkit.staff import staffed_office
 from testkit.stock import stock
 
 from ektp.application.office import Office
 from ektp.domain.card.events import CardEvent
 from ektp.domain.open_requests import NikClaimed, NikReleased
-from ektp.entrypoints.composition import open_office
 
 TESTS = str(Path(__file__).resolve().parents[1])
 CLOSED = {"HANDED_OVER", "CANCELLED", "DESTROYED"}
@@ -75,7 +75,10 @@ def assert_consistent(office: Office) -> dict[str, list[CardEvent]]:
 
 @pytest.mark.slow
 def test_eight_processes_of_random_commands_on_postgresql(postgres_url: str, tmp_path: Path) -> None:
-    with open_office(postgres_url) as office:
+    with staffed_office(postgres_url) as office:
+        # The workers run the CLI as the database login of the URL: an operator and a courier.
+        office.staff.enrol(HEAD, office.store.app.login, name="Pekerja Uji",  # type: ignore[attr-defined]
+                           roles=["operator", "courier"])
         stock(office, 20_000)
         pool = []
         for n in range(1, 7):
@@ -97,7 +100,7 @@ def test_eight_processes_of_random_commands_on_postgresql(postgres_url: str, tmp
     # whatever the timing is checked below: nothing acknowledged is lost or doubled.
     assert codes[0] >= 8, codes
 
-    with open_office(postgres_url) as office:
+    with staffed_office(postgres_url) as office:
         cards = assert_consistent(office)
         acknowledged = [e for e in log if e["code"] == 0]
         # every acknowledged command's event is there, at the version it reported...
@@ -116,7 +119,7 @@ def test_eight_processes_of_random_commands_on_postgresql(postgres_url: str, tmp
 
 def kill_runs(url: str, runs: int, seed: int) -> None:
     rng = random.Random(seed)
-    with open_office(url) as office:
+    with staffed_office(url) as office:
         stock(office, 100_000)
     for run in range(runs):
         victims = [worker("endless_lifecycles", url, str(seed * 100 + run))]
@@ -130,12 +133,12 @@ def kill_runs(url: str, runs: int, seed: int) -> None:
             out, _ = victim.communicate()
             if victim.args[3] == "endless_lifecycles":  # type: ignore[index]
                 acknowledged += out.split()
-        with open_office(url) as office:  # the store opens again after every kill
+        with staffed_office(url) as office:  # the store opens again after every kill
             cards = assert_consistent(office)
             for card_id in acknowledged:
                 assert office.card(card_id).status == "HANDED_OVER"
                 assert card_id in cards
-    with open_office(url) as office:
+    with staffed_office(url) as office:
         caught_up = read_model_rows(office)  # catches up after the last kill: exactly once
         office.rebuild_read_models()
         assert read_model_rows(office) == caught_up

@@ -24,7 +24,7 @@ import openpyxl
 import pytest
 from openpyxl.utils import get_column_letter
 from testkit.cli import event_count, run
-from testkit.delivery_cli import dispatched_round
+from testkit.delivery_cli import COURIER, dispatched_round
 from testkit.libreoffice import (
     CSV_FILTER,
     CSV_IMPORT,
@@ -41,7 +41,6 @@ PROXY_NIK = "3517081203851234"
 ROUNDED_NIK = "3517081203851230"  # what 15 significant digits leave of it
 OWNERS = {"3517081409820003": "Siti Lestari", "3517084804010004": "Dewi Lestari",
           "3517085505880005": "Rina Lestari", "3517086101770006": "Ayu Lestari"}
-COURIER = {"actor": "kurir.anto", "role": "courier"}
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from testkit.audit import HEAD, KEY, forge, objects, scenario_office
+from testkit.audit import DEMO_OPERATOR as OPERATOR
+from testkit.audit import HEAD, KEY, demo_office, forge, objects, scenario_office
 from testkit.cli import run
 from testkit.keys import write_key_pair
 
@@ -34,7 +35,8 @@ from ektp.application.audit.proofs import verify_bundle
 from ektp.application.audit.verify import verify_export
 from ektp.application.errors import AuditCheckFailed, ProofRefused
 from ektp.entrypoints.composition import open_office
-from testkit.people import OPERATOR, kk_for, make_nik
+from testkit.people import kk_for, make_nik
+from testkit.staff import me
 
 DB, CAUGHT, PASSED = "db verify", "caught", "passed"
 
@@ -79,7 +81,7 @@ def prepared(tmp_path_factory: pytest.TempPathFactory) -> Office:
 # --- the three checks ----------------------------------------------------------------
 def db_verify(db: Path, held: list[SignedCheckpoint], checker: Ed25519Checker) -> str:
     """`db verify` in process: CAUGHT with the reason, or PASSED."""
-    with open_office(f"sqlite:///{db}", audit_key=KEY) as office:
+    with demo_office(f"sqlite:///{db}") as office:
         try:
             office.audit.verify_store(audit_key=KEY, held=[("held", p) for p in held], public_key=checker)
         except AuditCheckFailed as caught:
@@ -90,7 +92,9 @@ def db_verify(db: Path, held: list[SignedCheckpoint], checker: Ed25519Checker) -
 def audit_verify(folder: Path, held: list[SignedCheckpoint], checker: Ed25519Checker,
                  older: Path | None = None) -> str:
     try:
+        # The scenario is a host program's: the OS user running it inserted its staff's events.
         verify_export(DirectorySource(str(folder)), InMemoryStreamVersions(), public_key=checker,
+                      host_logins=frozenset({me()}),
                       checkpoints=held, older=DirectorySource(str(older)) if older else None)
     except AuditCheckFailed as caught:
         return f"{CAUGHT}: {caught.message}"
@@ -128,14 +132,14 @@ def rewrite_journal(db: Path, *, drop_checkpoints: bool) -> None:
     sql(db, ("DELETE FROM ektp_journal", ()), ("DELETE FROM ektp_journal_head", ()))
     if drop_checkpoints:
         sql(db, ("DELETE FROM ektp_journal_checkpoints", ()))
-    with open_office(f"sqlite:///{db}", audit_key=KEY) as office:
+    with demo_office(f"sqlite:///{db}") as office:
         office.audit.build_journal(audit_key=KEY)
 
 
 def resign_kept_checkpoints(db: Path, signer: Ed25519Signer) -> None:
     """...and sign fresh checkpoints of the rewritten tree with the office key."""
     sql(db, ("DELETE FROM ektp_journal_checkpoints", ()))
-    with open_office(f"sqlite:///{db}", audit_key=KEY) as office:
+    with demo_office(f"sqlite:///{db}") as office:
         office.audit.checkpoint(HEAD, signer)
 
 
@@ -153,8 +157,8 @@ STORE_CASES: dict[str, Callable[[Path, Office], None]] = {
         ("UPDATE stored_events SET rowid=30 WHERE rowid=31", ()),
         ("UPDATE stored_events SET rowid=31 WHERE rowid=-1", ())),
     "a forged event inserted without the journal": lambda db, o: sql(db, (
-        "INSERT INTO stored_events SELECT originator_id, originator_version + 100, topic, state "
-        "FROM stored_events WHERE rowid=5", ())),
+        "INSERT INTO stored_events SELECT originator_id, originator_version + 100, topic, state, "
+        "inserted_by FROM stored_events WHERE rowid=5", ())),
     "a journal leaf edited": lambda db, o: sql(db, (
         f"UPDATE ektp_journal SET hash=zeroblob(32) WHERE node={node_key(0, 17)}", ())),
     "a journal interior node edited": lambda db, o: sql(db, (
@@ -197,20 +201,20 @@ def test_without_any_checkpoint_a_rewrite_is_integrity_only_and_says_it_was_rebu
     db = prepared.copy_db(tmp_path / "office.db")
     edit_event(db)
     rewrite_journal(db, drop_checkpoints=True)
-    done = run("db", "verify", "--public-key", str(prepared.pub), db=db)
+    done = run("db", "verify", "--public-key", str(prepared.pub), db=db, role="head")
     assert done.code == 7, done.err
     assert "INTEGRITY ONLY" in done.out and "built by 'ektp db upgrade'" in done.out
     caught = run("db", "verify", "--public-key", str(prepared.pub), "--checkpoint",
-                 str(_write(tmp_path / "w2", prepared.w2)), db=db)
+                 str(_write(tmp_path / "w2", prepared.w2)), db=db, role="head")
     assert caught.code == 6 and "another root" in caught.err
 
 
 def test_the_cli_names_the_first_event_that_differs(prepared: Office, tmp_path: Path) -> None:
     db = prepared.copy_db(tmp_path / "office.db")
     edit_event(db)
-    done = run("db", "verify", db=db)
+    done = run("db", "verify", db=db, role="head")
     assert done.code == 6 and "Printed v4" in done.err and "changed after it was written" in done.err
-    refused = run("audit", "export", "--out", str(tmp_path / "x"), db=db)
+    refused = run("audit", "export", "--out", str(tmp_path / "x"), db=db, role="head")
     assert refused.code == 6 and "does not match journal leaf" in refused.err
 
 
@@ -323,7 +327,7 @@ def test_the_witness_refuses_a_rollback_and_a_fork(prepared: Office, tmp_path: P
     db = prepared.copy_db(tmp_path / "office.db")
     edit_event(db)
     rewrite_journal(db, drop_checkpoints=True)
-    with open_office(f"sqlite:///{db}", audit_key=KEY) as office:
+    with demo_office(f"sqlite:///{db}") as office:
         forked, _ = office.audit.checkpoint(HEAD, prepared.signer)
         proof = office.audit.consistency(forked, forked)
     signer = Ed25519Signer.from_pem(str(prepared.wkey))
@@ -416,13 +420,17 @@ def test_db_verify_on_postgresql_catches_an_edit_and_a_deletion(postgres_url: st
             connection.execute(statement)
 
     def outcome() -> str:
-        with open_office(postgres_url, audit_key=KEY) as office:
+        with demo_office(postgres_url) as office:
             try:
                 office.audit.verify_store(audit_key=KEY)
             except AuditCheckFailed as caught:
                 return caught.message
         return PASSED
 
+    # The append-only triggers refuse staff and owner alike (test_postgres_staff.py); the
+    # insider here is the tables' owner, who can switch them off first. The journal
+    # catches what gets past them.
+    execute("ALTER TABLE ektp_events DISABLE TRIGGER ektp_append_only")
     execute("UPDATE ektp_events SET state = convert_to(replace(convert_from(state, 'UTF8'), 'cetak-1', "
             "'cetak-9'), 'UTF8') "
             "WHERE notification_id = (SELECT min(notification_id) FROM ektp_events WHERE topic LIKE '%:Printed')")

@@ -21,7 +21,7 @@ from ektp.application.ports.audit_sink import AuditSink
 from ektp.application.ports.audit_source import AuditSource
 from ektp.domain.actor import Actor, Role
 from ektp.entrypoints.composition import open_office
-from ektp.entrypoints.demo_scenario import run_scenario
+from ektp.entrypoints.demo_scenario import DemoCounter, run_scenario
 
 HEAD = Actor("kepala", Role.HEAD)
 KEY = TEST_AUDIT_KEY
@@ -69,10 +69,23 @@ class MemorySource(AuditSource):
         return len(self.events)
 
 
+# The scenario's own operator (the demo's counter signs in the demo's staff only).
+DEMO_OPERATOR = Actor("op.wulan", Role.OPERATOR)
+
+
+def demo_office(url: str, **options: Any) -> Office:
+    """Another office on the store of a `scenario_office`, opened as the demo's counter
+    (its staff signed in) with the test audit key unless `options` say otherwise."""
+    options.setdefault("audit_key", KEY)
+    options.setdefault("identity", DemoCounter())
+    return open_office(url, **options)
+
+
 def scenario_office(url: str = "memory://") -> Office:
-    """An office holding the Jombang launch scenario (8 cards, about 50 card events)."""
+    """An office holding the Jombang launch scenario (8 cards, about 50 card events),
+    opened as the demo opens it: its invented staff signed in at its counter."""
     clock = ScriptedClock(dt.datetime(2017, 11, 6, tzinfo=dt.timezone.utc))
-    office = open_office(url, clock=clock, audit_key=KEY)
+    office = open_office(url, clock=clock, audit_key=KEY, identity=DemoCounter())
     run_scenario(office, clock)
     return office
 
@@ -110,7 +123,7 @@ def forge(objs: list[dict[str, Any]], manifest: Manifest | None = None,
         if v2 and renumber:
             body["leaf"] = start_size + n
         if v2:
-            tree.append(leaf_hash(canonical({k: v for k, v in body.items() if k != "prev"})))
+            tree.append(leaf_hash(canonical({k: v for k, v in body.items() if k not in ("prev", "inserted_by")})))
         prev = sha256_hex(canonical(body))
         lines.append(canonical({**body, "hash": prev}) + b"\n")
     events = b"".join(lines)

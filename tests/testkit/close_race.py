@@ -36,9 +36,9 @@ from testkit.people import OPERATOR, kk_for, make_nik
 
 def seed(url: str, cards: int = 20) -> None:
     """A store with a few cards in it, so every `events_since` reads a page."""
-    from ektp.entrypoints.composition import open_office
+    from testkit.staff import staffed_office
 
-    with open_office(url) as office:
+    with staffed_office(url) as office:
         if office.last_position():
             return
         for serial in range(1, cards + 1):
@@ -51,11 +51,11 @@ def readers(url: str, threads_text: str = "3", rounds_text: str = "1",
             pause_text: str = "0.02") -> None:
     """THREADS threads read the whole feed in a loop; the main thread closes the
     office after `pause` seconds. One JSON line per round: each thread's outcome."""
-    from ektp.entrypoints.composition import open_office
+    from testkit.staff import staffed_office
 
     seed(url)
     for _ in range(int(rounds_text)):
-        office = open_office(url)
+        office = staffed_office(url)
         outcomes: list[str] = []
         started = threading.Barrier(int(threads_text) + 1)
 
@@ -108,10 +108,10 @@ def stress(url: str, rounds_text: str = "200", seed_text: str = "17") -> None:
     either returns, written, or fails with `OfficeClosed`, not written).
     """
     from ektp.domain.actor import Actor, Role
-    from ektp.entrypoints.composition import open_office
+    from testkit.staff import staffed_office
 
     rng = random.Random(int(seed_text))
-    with open_office(url) as office:
+    with staffed_office(url) as office:
         office.receive_blanks(OPERATOR, bast="BAST/STRESS", source="ministry",
                               ranges=["3517100001-3517199999"])
     courier = Actor("kurir.stress", Role.COURIER)
@@ -129,7 +129,7 @@ def stress(url: str, rounds_text: str = "200", seed_text: str = "17") -> None:
         return make_nik(serial=n % 9999 + 1, day=1 + n // 9999)
 
     for _ in range(int(rounds_text)):
-        office = open_office(url)
+        office = staffed_office(url)
         gate = threading.Barrier(6)
 
         def writer(role: str) -> str:
@@ -199,7 +199,7 @@ def stress(url: str, rounds_text: str = "200", seed_text: str = "17") -> None:
     from ektp.domain.errors import NotFound
 
     lost = written_anyway = 0
-    with open_office(url) as office:
+    with staffed_office(url) as office:
         for card_id, version in acknowledged:
             if office.store.version_of(_uuid(card_id)) < version:
                 lost += 1

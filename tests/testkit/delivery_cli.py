@@ -7,15 +7,23 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from testkit.cli import new_database, run
+from testkit.staff import me
+
+# Running ektp as the round's courier: the OS user running the tests, acting as courier.
+COURIER = {"role": "courier"}
 
 
 def dispatched_round(db: Path, owners: Mapping[str, str], kk: str,
                      village: str = "35.17.08.2014") -> tuple[str, list[str]]:
     """Printed cards for `owners` (NIK -> name, all of family card `kk`, RT 1, 2, ... of
-    `village`) on a dispatched manifest of courier kurir.anto; its id and the cards. The
-    office database is created first, as an office does (`ektp db init`)."""
+    `village`) on a dispatched manifest; its id and the cards. The office database is
+    created first, as an office does (`ektp db init`). The OS user running the tests is
+    the office's head and operator, and its courier here too (`COURIER`: how to run
+    ektp as that courier)."""
     if not db.exists():
         new_database(db)
+        granted = run("staff", "grant", me(), "--role", "courier", db=db, role="head")
+        assert granted.code == 0, granted.err
     received = run("blanks", "receive", "--bast", "BAST/1", "--source", "ministry",
                    "--range", "3517170001-3517170100", db=db)
     assert received.code == 0, received.err
@@ -28,7 +36,7 @@ def dispatched_round(db: Path, owners: Mapping[str, str], kk: str,
         for step in (["ready", card], ["allocate", card], ["print", card]):
             assert run("card", *step, db=db).code == 0
         cards.append(card)
-    manifest = run("manifest", "open", "--courier", "kurir.anto", "--date", "2017-11-14",
+    manifest = run("manifest", "open", "--courier", me(), "--date", "2017-11-14",
                    "--village", village, db=db).out.strip()
     assert run("manifest", "assign", manifest, "--all-ready", db=db).code == 0
     assert run("manifest", "dispatch", manifest, "--seal", "SEGEL-1", db=db).code == 0

@@ -12,8 +12,12 @@ from ektp.domain.nik import PROVINCE_CODES
 OPERATOR = Actor("op.test", Role.OPERATOR)
 OTHER_OPERATOR = Actor("op.other", Role.OPERATOR)
 COURIER = Actor("kurir.test", Role.COURIER)
+OTHER_COURIER = Actor("kurir.lain", Role.COURIER)
 HEAD = Actor("kepala", Role.HEAD)
 AUDITOR = Actor("auditor", Role.AUDITOR)
+# The office's test staff (testkit.staff enrols them): each actor and a name.
+STAFF = ((HEAD, "Kepala Uji"), (OPERATOR, "Operator Uji"), (OTHER_OPERATOR, "Operator Lain"),
+         (COURIER, "Kurir Uji"), (OTHER_COURIER, "Kurir Lain"), (AUDITOR, "Auditor Uji"))
 TODAY = dt.date(2026, 11, 2)
 JABON = "35.17.09.2018"
 NGUDIREJO = "35.17.08.2014"

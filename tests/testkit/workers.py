@@ -14,21 +14,22 @@ from testkit.people import kk_for, make_nik
 CAP = 3
 
 
-def _cli(url: str, *args: str, actor: str = "op.w", role: str = "operator") -> tuple[int, str]:
-    """Run the ektp CLI in this process (same code path as the command); (exit code, stdout)."""
+def _cli(url: str, *args: str, role: str = "operator") -> tuple[int, str]:
+    """Run the ektp CLI in this process (same code path as the command), acting as this
+    process's own identity in `role`; (exit code, stdout)."""
     from ektp.entrypoints.cli.main import main
 
     out, err = io.StringIO(), io.StringIO()
     code = 0
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         try:
-            main(["--db", url, "--json", "--actor", actor, "--role", role, *args])
+            main(["--db", url, "--json", "--as", role, *args])
         except SystemExit as done:
             code = int(done.code or 0)
     return code, out.getvalue()
 
 
-def _next_command(card: dict[str, object], rng: random.Random) -> list[str]:
+def _next_command(card: dict[str, object], rng: random.Random, courier: str) -> list[str]:
     status, attempts, cid = card["status"], int(card["attempts"]), str(card["id"])  # type: ignore[call-overload]
     if status == "REQUESTED":
         return ["card", "ready", cid]
@@ -37,7 +38,7 @@ def _next_command(card: dict[str, object], rng: random.Random) -> list[str]:
     if status == "BLANK_ALLOCATED":
         return rng.choice([["card", "print", cid], ["card", "print-failed", cid, "--reason", "print-failed"]])
     if status == "PRINTED" or (status == "RETURNED" and attempts < CAP and rng.random() < 0.5):
-        return ["card", "dispatch", cid, "--courier", "kurir.w"]
+        return ["card", "dispatch", cid, "--courier", courier]
     if status == "RETURNED":
         return ["card", "hand-over", cid, "--recipient", "owner", "--verified-by", "ktp", "--place", "office"]
     if status == "DISPATCHED":
@@ -53,10 +54,13 @@ def random_commands(url: str, worker: str, seconds: str, pool_file: str, log_fil
     """Issue random valid commands on the cards in `pool_file` until time is up.
 
     Logs one JSON line per command: the command, its exit code, and for an
-    acknowledged one the card id, version and event it wrote.
+    acknowledged one the card id, version and event it wrote. Every worker acts as
+    the store's own identity (the database login), an operator and a courier in
+    the register, and carries the cards it dispatches itself.
     """
-    from ektp.entrypoints.composition import open_office
+    from testkit.staff import staffed_office
 
+    me = json.loads(_cli(url, "whoami")[1])["login"]
     w = int(worker)
     rng = random.Random(w)
     pool: list[str] = json.load(open(pool_file))
@@ -65,7 +69,7 @@ def random_commands(url: str, worker: str, seconds: str, pool_file: str, log_fil
     with open(log_file, "w") as log:
         while time.monotonic() < deadline:
             index = rng.randrange(len(pool))
-            with open_office(url) as office:
+            with staffed_office(url) as office:
                 view = office.card(pool[index])
             card = {"id": str(view.id), "status": view.status, "attempts": view.attempts}
             if view.status in ("HANDED_OVER", "CANCELLED"):
@@ -73,10 +77,10 @@ def random_commands(url: str, worker: str, seconds: str, pool_file: str, log_fil
                 args = ["card", "request", "--nik", nik, "--name", "Warga", "--kk", kk_for(nik),
                         "--village", "35.17.09.2018"]
             else:
-                args = _next_command(card, rng)
+                args = _next_command(card, rng, me)
             role = "courier" if args[1] in ("attempt-failed",) or (
                 args[1] == "hand-over" and "--place" not in args) else "operator"
-            code, out = _cli(url, *args, actor=f"w{worker}", role=role)
+            code, out = _cli(url, *args, role=role)
             entry: dict[str, object] = {"args": args, "code": code}
             if code == 0:
                 shown = json.loads(out)
@@ -90,12 +94,12 @@ def random_commands(url: str, worker: str, seconds: str, pool_file: str, log_fil
 def endless_lifecycles(url: str, seed_text: str) -> None:
     """Take new cards through their whole life until killed; catch up the read
     models now and then; print each acknowledged card id."""
-    from ektp.domain.actor import Actor
-    from ektp.entrypoints.composition import open_office
+    from testkit.people import COURIER, OPERATOR
+    from testkit.staff import staffed_office
 
     seed = int(seed_text)
-    operator, courier = Actor("op.k", "operator"), Actor("kurir.k", "courier")
-    with open_office(url) as office:
+    operator, courier = OPERATOR, COURIER
+    with staffed_office(url) as office:
         for n in range(1, 9000):
             nik = make_nik(serial=(seed * 7919 + n) % 9999 + 1, day=1 + seed % 28)
             try:
@@ -106,7 +110,7 @@ def endless_lifecycles(url: str, seed_text: str) -> None:
             office.confirm_print_readiness(operator, card)
             office.allocate_blank(operator, card)
             office.record_printed(operator, card)
-            office.dispatch(operator, card, "kurir.k")
+            office.dispatch(operator, card, courier.id)
             office.hand_over(courier, card, recipient="owner", verified_by="ktp")
             print(card, flush=True)
             if n % 5 == 0:
@@ -115,9 +119,9 @@ def endless_lifecycles(url: str, seed_text: str) -> None:
 
 def endless_rebuilds(url: str) -> None:
     """Rebuild the read models over and over until killed."""
-    from ektp.entrypoints.composition import open_office
+    from testkit.staff import staffed_office
 
-    with open_office(url) as office:
+    with staffed_office(url) as office:
         while True:
             office.rebuild_read_models()
             print("rebuilt", flush=True)

@@ -109,7 +109,7 @@ def _personal_paths(cls: type, prefix: tuple[str, ...] = ()) -> set[tuple[str, .
     found = set()
     for field in attrs.fields(cls):
         path = (*prefix, field.name)
-        if field.name in ("nik", "kk", "name"):
+        if field.name in ("nik", "kk", "name", "nip"):
             found.add(path)
         for arg in (hints[field.name], *typing.get_args(hints[field.name])):
             if isinstance(arg, type) and attrs.has(arg) and field.name not in ("actor",):
@@ -173,13 +173,16 @@ def test_a_built_line_is_the_canonical_form_its_hash_and_its_leaf(
     assert aggregate is not None
     personal = data.draw(st.sampled_from([Revealer(), Pseudonymiser(bytes(range(32)))]))
     parts = line_parts(aggregate, event, personal)
-    line, digest = build_line(parts, leaf, seq, prev)
+    inserted_by = data.draw(st.none() | st.from_regex(r'[a-z][a-z0-9._]{0,30}', fullmatch=True))
+    line, digest = build_line(parts, leaf, seq, prev, inserted_by)
     obj = load_strict(line[:-1])
+    assert obj["inserted_by"] == inserted_by
     assert line == canonical(obj) + b"\n"
     assert obj.pop("hash") == digest == sha256_hex(canonical(obj))
     assert obj["leaf"] == leaf and obj["aggregate"] == aggregate
-    # The journal's leaf is the line without prev and hash, byte for byte.
-    assert leaf_bytes(parts, leaf, seq) == canonical({k: v for k, v in obj.items() if k != "prev"})
+    # The journal's leaf is the line without prev, inserted_by and hash, byte for byte.
+    assert leaf_bytes(parts, leaf, seq) == canonical({k: v for k, v in obj.items()
+                                                      if k not in ("prev", "inserted_by")})
     assert obj["seq"] == seq and obj["prev"] == prev
     if isinstance(personal, Revealer):
         assert obj["data"] == event_data(event) and obj["stream"] == str(event.originator_id)

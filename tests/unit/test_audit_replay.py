@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from testkit.audit import HEAD, KEY, export
 from testkit.fakes import FakeClock
 from testkit.people import COURIER, JABON, OPERATOR, kk_for, make_nik
+from testkit.staff import staffed_office
 
 from ektp.application.audit.line_check import InMemoryStreamVersions
 from ektp.application.audit.manifest import parse_manifest
@@ -21,7 +22,6 @@ from ektp.application.audit.replay import card_events, replay_card
 from ektp.application.config import OfficeConfig
 from ektp.domain.card.state import Card, project
 from ektp.domain.errors import DomainError
-from ektp.entrypoints.composition import open_office
 
 PROXY_NIK = make_nik(day=10, month=6, year=1993, serial=4)
 ACTIONS = ["ready", "allocate", "print", "fail_print", "dispatch", "attempt", "hand_over",
@@ -73,7 +73,7 @@ def test_replay_equals_the_live_aggregate_at_every_moment(
     plan: list[tuple[int, str, int, int]], reveal: bool
 ) -> None:
     clock = FakeClock(dt.datetime(2026, 11, 2, 1, 0, 0, 123456, tzinfo=dt.timezone.utc))
-    with open_office("memory://", clock=clock, config=OfficeConfig(holding_days=1)) as office:
+    with staffed_office("memory://", clock=clock, config=OfficeConfig(holding_days=1)) as office:
         cards = [office.request_card(OPERATOR, nik=make_nik(serial=n + 1), name="Siti Nur Jannah",
                                      kk=kk_for(make_nik(serial=1)), village=JABON).id for n in range(3)]
         for which, action, serial, micros in plan:

@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 from testkit.fakes import FakeClock
 from testkit.people import HEAD, JABON, OPERATOR, kk_for, make_nik
+from testkit.staff import staffed_office
 
 from ektp.domain.errors import DomainError
-from ektp.entrypoints.composition import open_office
 
 OURS = [f"{n:07d}" for n in range(1000000, 1000030)]  # what consignments may bring
 THEIRS = [f"{n:07d}" for n in range(2000000, 2000012)]  # what other offices may lend us
@@ -45,7 +45,7 @@ class LedgerMachine(RuleBasedStateMachine):
     @initialize()
     def open(self) -> None:
         self.clock = FakeClock()
-        self.office = open_office("memory://", clock=self.clock)
+        self.office = staffed_office("memory://", clock=self.clock)
         self.state: dict[str, str] = {}
         self.lender: dict[str, str] = {}
         self.lent_to: dict[str, str] = {}

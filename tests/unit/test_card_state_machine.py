@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, rule
 from testkit.fakes import FakeClock
 from testkit.people import COURIER, HEAD, JABON, OPERATOR, kk_for, make_nik
+from testkit.staff import staffed_office
 
 from ektp.domain.errors import DomainError
-from ektp.entrypoints.composition import open_office
 
 CAP, HOLDING = 2, 10
 NIKS = [make_nik(serial=n) for n in range(1, 4)]
@@ -39,7 +39,7 @@ class CardMachine(RuleBasedStateMachine):
         from ektp.application.config import OfficeConfig
 
         self.clock = FakeClock()
-        self.office = open_office("memory://", clock=self.clock,
+        self.office = staffed_office("memory://", clock=self.clock,
                                   config=OfficeConfig(attempt_cap=CAP, holding_days=HOLDING))
         self.model: dict[str, ModelCard] = {}
         self.serial = 3517170000

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from testkit.fake_regions import FakeRegions
 from testkit.fakes import FakeClock
+from testkit.staff import staffed_office
 from testkit.people import JABON, OPERATOR, TODAY, kk_for, make_nik, niks
 from testkit.stock import ensure_stock
 
@@ -18,12 +19,11 @@ from ektp.application.manifest.results_file import read_results
 from ektp.application.office import Office
 from ektp.domain import errors
 from ektp.domain.nik import KkNumber, Nik, strip_separators
-from ektp.entrypoints.composition import open_office
 
 
 @pytest.fixture
 def office() -> Iterator[Office]:
-    with open_office("memory://", clock=FakeClock(), regions=FakeRegions()) as office:
+    with staffed_office("memory://", clock=FakeClock(), regions=FakeRegions()) as office:
         yield office
 
 

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 from testkit.people import COURIER, OPERATOR
+from testkit.staff import staffed_office, written
 
 from ektp.adapters.database_url import DatabaseUrl
 from ektp.adapters.event_store.store import open_event_store
@@ -286,7 +287,7 @@ def test_a_write_refused_at_the_door_reads_nothing(office: Any) -> None:
     with pytest.raises(errors.RoleNotPermitted, match="lend blanks"):
         office.lend_blanks(OPERATOR, to="Disdukcapil Kediri", record="PINJAM/1",
                            ranges=["3517170001-3517170010"])
-    assert loads == [] and office.last_position() == 0
+    assert loads == [] and written(office) == 0
 
 
 @pytest.fixture
@@ -294,9 +295,8 @@ def office() -> Any:
     from testkit.fake_regions import FakeRegions
     from testkit.fakes import FakeClock
 
-    from ektp.entrypoints.composition import open_office
-
-    with open_office("memory://", clock=FakeClock(), regions=FakeRegions()) as opened:
+    
+    with staffed_office("memory://", clock=FakeClock(), regions=FakeRegions()) as opened:
         yield opened
 
 

@@ -16,12 +16,12 @@ from testkit.fake_regions import FakeRegions
 from testkit.fakes import FakeClock
 from testkit.people import COURIER, JABON, NGUDIREJO, OPERATOR, OTHER_OPERATOR, kk_for, make_nik
 from testkit.stock import stock
+from testkit.staff import staffed_office
 
 from ektp.application.config import OfficeConfig
 from ektp.application.reports.delivery import DeliveryFold, fold_delivery
 from ektp.application.manifest.results_file import ResultRow
 from ektp.domain.errors import DomainError
-from ektp.entrypoints.composition import open_office
 
 CAP = 2
 VILLAGES = [JABON, NGUDIREJO]
@@ -60,7 +60,7 @@ class ManifestMachine(RuleBasedStateMachine):
     @initialize()
     def printed_cards(self) -> None:
         self.clock = FakeClock()
-        self.office = open_office("memory://", clock=self.clock, regions=FakeRegions(),
+        self.office = staffed_office("memory://", clock=self.clock, regions=FakeRegions(),
                                   config=OfficeConfig(attempt_cap=CAP))
         stock(self.office)
         self.cards: list[str] = []

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from testkit.fakes import FakeClock
 from testkit.people import COURIER, HEAD, JABON, OPERATOR, kk_for, make_nik
+from testkit.staff import staffed_office
 
 from ektp.adapters.clocks import SystemClock
 from ektp.application.blank_stock import ledger as ledger_access
@@ -19,7 +20,6 @@ from ektp.domain.blank_stock import events as ev
 from ektp.domain.blank_stock.snapshot import LedgerSnapshot
 from ektp.domain.blank_stock.state import ledger_id
 from ektp.domain.card import events as ce
-from ektp.entrypoints.composition import open_office
 
 WITNESSES = ["Budi Santoso:inspektorat", "Sri Rahayu:kasi pelayanan"]
 LEDGER = ledger_id("35.17")
@@ -32,7 +32,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def office(clock: FakeClock) -> Iterator[Office]:
-    with open_office("memory://", clock=clock) as office:
+    with staffed_office("memory://", clock=clock) as office:
         yield office
 
 
@@ -125,7 +125,7 @@ class InterferingClock(SystemClock):
 def test_a_conflict_on_the_ledger_alone_is_retried_on_the_fresh_ledger(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'race.db'}"
     clock = InterferingClock()
-    with open_office(url) as other, open_office(url, clock=clock) as office:
+    with staffed_office(url) as other, staffed_office(url, clock=clock) as office:
         receive(other)
         card, rival = ready_card(office, 1), ready_card(other, 2)
         office.blank_ledger()  # cached
@@ -139,7 +139,7 @@ def test_a_conflict_on_the_ledger_alone_is_retried_on_the_fresh_ledger(tmp_path:
 def test_a_ledger_that_keeps_changing_is_a_clear_conflict_and_writes_nothing(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'busy.db'}"
     clock = InterferingClock()
-    with open_office(url) as other, open_office(url, clock=clock) as office:
+    with staffed_office(url) as other, staffed_office(url, clock=clock) as office:
         receive(other)
         card = ready_card(office)
         extra = iter(range(3517180001, 3517189999))
@@ -157,7 +157,7 @@ def test_a_ledger_that_keeps_changing_is_a_clear_conflict_and_writes_nothing(tmp
 def test_a_conflict_on_the_card_itself_is_not_retried(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'card.db'}"
     clock = InterferingClock()
-    with open_office(url) as other, open_office(url, clock=clock) as office:
+    with staffed_office(url) as other, staffed_office(url, clock=clock) as office:
         receive(other)
         card = ready_card(other)  # not in `office`'s cache: no stale-cache retry either
         clock.interfere, clock.times = lambda: other.cancel(OPERATOR, card, "withdrawn"), 1
@@ -169,7 +169,7 @@ def test_a_conflict_on_the_card_itself_is_not_retried(tmp_path: Path) -> None:
 
 def test_a_stale_cached_ledger_in_another_process_is_caught(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'stale.db'}"
-    with open_office(url) as office, open_office(url) as other:
+    with staffed_office(url) as office, staffed_office(url) as other:
         receive(office)
         a, b = ready_card(office, 1), ready_card(office, 2)
         assert office.allocate_blank(OPERATOR, a).blank_serial == "3517170001"
@@ -183,7 +183,7 @@ def test_a_stale_cached_ledger_in_another_process_is_caught(tmp_path: Path) -> N
 
 def test_snapshots_are_taken_and_a_fresh_process_loads_the_same_ledger(tmp_path: Path, clock: FakeClock) -> None:
     url = f"sqlite:///{tmp_path / 'snap.db'}"
-    with open_office(url, clock=clock) as office:
+    with staffed_office(url, clock=clock) as office:
         receive(office, "3517170001-3517170400")
         for n in range(ledger_access.SNAPSHOT_EVERY // 2 + 5):  # two ledger events per card
             card = ready_card(office, n + 1)
@@ -194,7 +194,7 @@ def test_snapshots_are_taken_and_a_fresh_process_loads_the_same_ledger(tmp_path:
         snapshots = list(office.store.app.snapshots.get(LEDGER))  # type: ignore[union-attr]
         assert [s.originator_version for s in snapshots] == [ledger_access.SNAPSHOT_EVERY]
         assert isinstance(snapshots[0], LedgerSnapshot)
-    with open_office(url, clock=clock) as fresh:
+    with staffed_office(url, clock=clock) as fresh:
         assert fresh.blank_ledger() == kept
         # the history alone (no snapshot) says the same
         from ektp.domain.blank_stock.snapshot import project

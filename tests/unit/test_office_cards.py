@@ -9,19 +9,19 @@ from pathlib import Path
 import pytest
 from testkit.fakes import FakeClock
 from testkit.people import COURIER, JABON, NGUDIREJO, OPERATOR, kk_for, make_nik
+from testkit.staff import staffed_office
 
 from ektp.adapters.clocks import SystemClock
 from ektp.application.errors import InvalidCardReference, VillageOutsideRegency
 from ektp.application.office import Office
 from ektp.domain import errors
-from ektp.entrypoints.composition import open_office
 
 NIK = make_nik()
 
 
 @pytest.fixture
 def office() -> Iterator[Office]:
-    with open_office("memory://", clock=FakeClock()) as office:
+    with staffed_office("memory://", clock=FakeClock()) as office:
         stock(office)
         yield office
 
@@ -148,11 +148,11 @@ class InterferingClock(SystemClock):
 
 def test_a_change_between_reading_and_writing_is_a_concurrent_change(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'race.db'}"
-    with open_office(url) as first:
+    with staffed_office(url) as first:
         card = request(first)
-    with open_office(url) as other:
+    with staffed_office(url) as other:
         clock = InterferingClock(lambda: other.confirm_print_readiness(OPERATOR, card))
-        with open_office(url, clock=clock) as office:
+        with staffed_office(url, clock=clock) as office:
             clock.arm()
             before = stored_count(office)
             with pytest.raises(errors.ConcurrentChange, match="try again"):
@@ -163,7 +163,7 @@ def test_a_change_between_reading_and_writing_is_a_concurrent_change(tmp_path: P
 
 def test_a_state_cached_before_another_process_wrote_is_retried_fresh(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'stale.db'}"
-    with open_office(url) as office, open_office(url) as other:
+    with staffed_office(url) as office, staffed_office(url) as other:
         stock(other)
         card = request(office)  # `office` now caches the card at REQUESTED
         other.confirm_print_readiness(OPERATOR, card)

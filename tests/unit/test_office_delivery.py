@@ -11,8 +11,9 @@ from uuid import UUID
 import pytest
 from testkit.fake_regions import ALANG_ALANG_CARUBAN, FakeRegions
 from testkit.fakes import FakeClock
-from testkit.people import COURIER, JABON, NGUDIREJO, OPERATOR, OTHER_OPERATOR, kk_for, make_nik
+from testkit.people import COURIER, HEAD, JABON, NGUDIREJO, OPERATOR, OTHER_OPERATOR, kk_for, make_nik
 from testkit.stock import ensure_stock
+from testkit.staff import staffed_office, written
 
 from ektp.application.config import OfficeConfig
 from ektp.application.errors import VillageOutsideRegency
@@ -21,7 +22,6 @@ from ektp.application.manifest.results_file import read_results
 from ektp.domain import errors
 from ektp.domain.actor import Actor, Role
 from ektp.domain.card.state import project as project_card
-from ektp.entrypoints.composition import open_office
 
 PROXY_NIK = make_nik(day=10, month=6, year=1993, serial=4)
 
@@ -33,12 +33,12 @@ def regions() -> FakeRegions:
 
 @pytest.fixture
 def office(regions: FakeRegions) -> Iterator[Office]:
-    with open_office("memory://", clock=FakeClock(), regions=regions) as office:
+    with staffed_office("memory://", clock=FakeClock(), regions=regions) as office:
         yield office
 
 
 def stored(office: Office) -> int:
-    return office.last_position()
+    return written(office)
 
 
 def printed(office: Office, serial: int, village: str = JABON, region: str = "351709") -> str:
@@ -98,8 +98,10 @@ def test_region_data_is_not_touched_by_commands_that_do_not_need_it(regions: Fak
     from ektp.adapters.event_store.store import open_event_store
     from ektp.adapters.database_url import DatabaseUrl
 
-    office = Office(open_event_store(DatabaseUrl.parse("memory://")), FakeClock(), OfficeConfig(),
-                    regions=make)
+    from testkit.staff import SignedIn, enrol
+
+    office = enrol(Office(open_event_store(DatabaseUrl.parse("memory://")), FakeClock(),
+                          OfficeConfig(), regions=make, identity=SignedIn()))
     card = printed(office, 1)
     assert made == [1]
     office.regions.lookups = 0  # type: ignore[attr-defined]
@@ -260,6 +262,8 @@ def test_the_check_in_is_by_another_officer_and_closes_the_round(office: Office)
     manifest = out(office, a, b)
     office.record_results(COURIER, manifest, results(f"{a},handed-over,owner,,ktp,,,,,",
                                                      f"{b},returned,,,,,road flooded,,,"))
+    # The courier is an officer too: still not the one who checks their own round in.
+    office.staff.grant(HEAD, COURIER.id, Role.OPERATOR)
     with pytest.raises(errors.CourierChecksInOwnReturn):
         office.check_in_manifest(Actor(COURIER.id, Role.OPERATOR), manifest, seal_intact=True)
     with pytest.raises(errors.ManifestNotSettled):
@@ -273,7 +277,7 @@ def test_the_check_in_is_by_another_officer_and_closes_the_round(office: Office)
 
 
 def test_the_attempt_cap_applies_across_manifests() -> None:
-    with open_office("memory://", clock=FakeClock(), regions=FakeRegions(),
+    with staffed_office("memory://", clock=FakeClock(), regions=FakeRegions(),
                      config=OfficeConfig(attempt_cap=2)) as office:
         card = printed(office, 1)
         for _ in range(2):
@@ -287,7 +291,7 @@ def test_the_attempt_cap_applies_across_manifests() -> None:
 
 
 def test_over_the_cap_on_the_round_the_card_must_come_back() -> None:
-    with open_office("memory://", clock=FakeClock(), regions=FakeRegions(),
+    with staffed_office("memory://", clock=FakeClock(), regions=FakeRegions(),
                      config=OfficeConfig(attempt_cap=1)) as office:
         card = printed(office, 1)
         manifest = out(office, card)
@@ -303,7 +307,7 @@ def test_over_the_cap_on_the_round_the_card_must_come_back() -> None:
 def test_a_stale_cache_cannot_put_a_card_on_a_second_manifest(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'two.db'}"
     regions = FakeRegions()
-    with open_office(url, regions=regions) as first, open_office(url, regions=regions) as second:
+    with staffed_office(url, regions=regions) as first, staffed_office(url, regions=regions) as second:
         card = printed(first, 1)
         m1, m2 = opened(first), opened(second)
         second.card(card)  # `second` reads the card once...

@@ -9,13 +9,13 @@ from testkit.fake_regions import FakeRegions
 from testkit.fakes import FakeClock
 from testkit.people import COURIER, JABON, NGUDIREJO, OPERATOR, OTHER_OPERATOR, kk_for, make_nik
 from testkit.stock import stock
+from testkit.staff import staffed_office
 
 from ektp.application.reports.delivery import AT_THE_OFFICE, fold_delivery
 from ektp.application.ports.region_directory import Region, RegionKind, RegionLevel
 from ektp.application.reports.region_names import region_label, search_key, village_label
 from ektp.application.manifest.results_file import read_results
 from ektp.domain.errors import InvalidText
-from ektp.entrypoints.composition import open_office
 
 
 def test_names_beside_codes() -> None:
@@ -48,7 +48,7 @@ def test_a_results_file_needs_card_and_outcome_columns() -> None:
 
 def test_the_delivery_report_folds_card_events() -> None:
     clock = FakeClock(dt.datetime(2026, 11, 2, 1, 0, tzinfo=dt.timezone.utc))
-    with open_office("memory://", clock=clock, regions=FakeRegions()) as office:
+    with staffed_office("memory://", clock=clock, regions=FakeRegions()) as office:
         stock(office)
         cards = []
         for n, village in enumerate([JABON, JABON, NGUDIREJO], start=1):

@@ -7,9 +7,9 @@ import uuid
 
 from testkit.people import OPERATOR, kk_for, make_nik
 from testkit.stock import stock
+from testkit.staff import staffed_office
 
 from ektp.domain.card.events import PrintReadinessConfirmed
-from ektp.entrypoints.composition import open_office
 from eventsourcing.persistence import StoredEvent
 
 TOPIC = "ektp.domain.card.events:PrintReadinessConfirmed"
@@ -17,7 +17,7 @@ TOPIC = "ektp.domain.card.events:PrintReadinessConfirmed"
 
 def test_a_version_1_print_readiness_event_reads_as_version_2(tmp_path) -> None:  # type: ignore[no-untyped-def]
     url = f"sqlite:///{tmp_path / 'old.db'}"
-    with open_office(url) as office:
+    with staffed_office(url) as office:
         nik = make_nik()
         card = office.request_card(OPERATOR, nik=nik, name="Warga", kk=kk_for(nik),
                                    village="35.17.09.2018")
