@@ -184,7 +184,7 @@ def _open_postgres(url: DatabaseUrl, create_tables: bool, audit_key: AuditKey,
     with connection:
         row = connection.execute(
             f"SELECT to_regclass('{EktpStore.name}_events') IS NOT NULL "
-            "AND to_regclass('ektp_journal_head') IS NOT NULL").fetchone()
+            "AND to_regclass('ektp_journal_info') IS NOT NULL").fetchone()
         if (row and row[0]) or not create_tables:
             settings["CREATE_TABLE"] = "n"
             with store_errors():

@@ -61,6 +61,28 @@ def node_key(level: int, index: int) -> int:
     return 2 * before - before.bit_count() + level
 
 
+def node_count(size: int) -> int:
+    """How many perfect nodes the tree of `size` leaves has stored: leaf i completes
+    1 + (trailing 1 bits of i) of them, 2 * size - popcount(size) in all. So the node keys
+    of a tree of `size` leaves are exactly 0 ... node_count(size) - 1."""
+    return 2 * size - size.bit_count()
+
+
+def size_of_node_count(count: int) -> int | None:
+    """The tree size whose perfect nodes number `count`, or None when no tree has that
+    many (the newest leaf's nodes are not all there). `node_count` grows strictly with
+    the size, and size = (count + popcount(size)) / 2 lies within 21 of count / 2."""
+    if count < 0:
+        return None
+    for size in range(count // 2, count // 2 + INDEX_BITS // 2 + 2):
+        made = node_count(size)
+        if made == count:
+            return size
+        if made > count:
+            return None
+    return None
+
+
 def _split(size: int) -> int:
     """The largest power of two smaller than `size` (size >= 2): where RFC 9162 splits."""
     return 1 << ((size - 1).bit_length() - 1)
