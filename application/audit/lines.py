@@ -72,26 +72,24 @@ def line_parts(aggregate: str, event: Any, personal: PersonalDataPolicy) -> Line
 
     The top-level keys are fixed, so the canonical form is assembled from the
     canonical form of each value in sorted key order (tests compare with
-    `canonical` itself).
+    `canonical` itself). Every write computes this for the journal, so the pieces
+    that repeat (the actor, the moment and the event type) are cached and each piece
+    is encoded once.
     """
     type_name = type(event).__name__
     data = personal.apply(aggregate, type_name, event_data(event))
     actor = event.actor
-    head = _actor_head(actor.id, actor.role.value, aggregate) + canonical(data)
+    head = _actor_head(actor.id, actor.role, aggregate) + canonical(data)
     stream = personal.stream(aggregate, str(event.originator_id))
-    rest = b"".join((
-        b',"stream":"', stream.encode(), b'","time":"', format_time(event.timestamp).encode(),
-        b'","type":', _string(type_name), b',"version":', str(event.originator_version).encode(),
-        b"}",
-    ))
+    rest = (f',"stream":"{stream}{_time_and_type(event.timestamp, type_name)}'
+            f'{event.originator_version}}}').encode()
     return LineParts(head, rest)
 
 
 def leaf_bytes(parts: LineParts, leaf: int, seq: int) -> bytes:
     """The journal leaf of an event at leaf index `leaf` and store position `seq`:
     its line without ``prev`` and ``hash``."""
-    return b"".join((parts.head, b',"leaf":', str(leaf).encode(), b',"seq":', str(seq).encode(),
-                     parts.rest))
+    return b"".join((parts.head, f',"leaf":{leaf},"seq":{seq}'.encode(), parts.rest))
 
 
 def build_line(parts: LineParts, leaf: int, seq: int, prev: str) -> tuple[bytes, str]:
@@ -111,14 +109,17 @@ def build_line_v1(seq: int, parts: LineParts, prev: str) -> tuple[bytes, str]:
                      b"\n")), digest
 
 
-@lru_cache(maxsize=4096)
-def _string(text: str) -> bytes:
-    """A short string's canonical form (event names repeat: cached)."""
-    return canonical(text)
+@lru_cache(maxsize=1024)
+def _time_and_type(moment: dt.datetime, type_name: str) -> str:
+    """The line's text from the stream id's closing quote to ``"version":`` (the events
+    of one command share their moment and repeat few types: cached)."""
+    return (f'","time":"{format_time(moment)}","type":{canonical(type_name).decode()},'
+            '"version":')
 
 
 @lru_cache(maxsize=4096)
 def _actor_head(actor_id: str, role: str, aggregate: str) -> bytes:
-    """The line's bytes up to ``"data":`` (few staff and aggregates: cached)."""
-    return b"".join((b'{"actor":', canonical({"id": actor_id, "role": role}),
+    """The line's bytes up to ``"data":`` (few staff and aggregates: cached; `role` is
+    the role's value, or the role itself, a StrEnum equal to its value)."""
+    return b"".join((b'{"actor":', canonical({"id": actor_id, "role": str(role)}),
                      b',"aggregate":', canonical(aggregate), b',"data":'))
