@@ -1,8 +1,14 @@
 """One database URL selects the store: ``sqlite:///path``, ``postgresql://...``
-or ``memory://`` (eventsourcing's in-memory POPO store, for tests and trials)."""
+or ``memory://`` (eventsourcing's in-memory POPO store, for tests and trials).
+
+A SQLite URL may end in ``?mode=ro`` (read only) or ``?immutable=1`` (read only,
+and the file is promised never to change: no locks, no ``-shm`` file, so a copy
+on a read-only medium can be read); `DatabaseUrl.read_only` says either.
+"""
 
 from __future__ import annotations
 
+import os
 from typing import Literal
 
 import attrs
@@ -23,6 +29,7 @@ class DatabaseUrl:
     user: str = ""
     password: str = attrs.field(default="", repr=False)
     dbname: str = ""
+    mode: Literal["", "ro", "immutable"] = ""  # SQLite: how a read-only copy is opened
 
     @classmethod
     def parse(cls, text: str) -> DatabaseUrl:
@@ -31,10 +38,14 @@ class DatabaseUrl:
         if raw in ("memory://", "memory:"):
             return cls("memory")
         if raw.startswith("sqlite:///"):
-            path = raw[len("sqlite:///"):]
+            path, _, query = raw[len("sqlite:///"):].partition("?")
             if not path:
                 raise StoreUnavailable(reason="the sqlite URL has no file path (sqlite:///ektp.db)")
-            return cls("sqlite", path=path)
+            modes = {"mode=ro": "ro", "immutable=1": "immutable", "": ""}
+            if query not in modes:
+                raise StoreUnavailable(reason=(
+                    f"the sqlite URL option {query!r} is not one of mode=ro, immutable=1"))
+            return cls("sqlite", path=path, mode=modes[query])  # type: ignore[arg-type]
         from urllib.parse import unquote, urlsplit  # only PostgreSQL URLs need it
 
         parts = urlsplit(raw)
@@ -65,9 +76,43 @@ class DatabaseUrl:
     def redacted(self) -> str:
         """The URL without its password."""
         if self.kind == "sqlite":
-            return f"sqlite:///{self.path}"
+            option = {"ro": "?mode=ro", "immutable": "?immutable=1"}.get(self.mode, "")
+            return f"sqlite:///{self.path}{option}"
         if self.kind == "memory":
             return "memory://"
         user = f"{self.user}:***@" if self.password else (f"{self.user}@" if self.user else "")
         return f"postgresql://{user}{self.host}:{self.port}/{self.dbname}"
 
+
+    @property
+    def read_only(self) -> bool:
+        """Whether the URL asks for a read-only SQLite connection."""
+        return self.mode != ""
+
+    @property
+    def is_scratch(self) -> bool:
+        """Whether the database lives in memory and keeps nothing after the process."""
+        return self.kind == "memory" or (self.kind == "sqlite" and (
+            self.path == ":memory:" or "mode=memory" in self.path))
+
+    def sqlite_uri(self) -> str:
+        """The URI sqlite3 opens (``file:...`` with the read-only options)."""
+        from urllib.parse import quote
+
+        query = {"ro": "?mode=ro", "immutable": "?mode=ro&immutable=1"}.get(self.mode, "")
+        if self.path == ":memory:":
+            return self.path
+        return f"file:{quote(os.path.abspath(self.path))}{query}"
+
+    def reading_copy(self) -> DatabaseUrl:
+        """This URL opened read only: ``immutable`` when the file has no write-ahead log
+        beside it (everything is in the file), else ``ro`` (which needs the log's
+        ``-shm`` index beside it, or a folder where it can be made)."""
+        wal = f"{self.path}-wal"
+        has_log = os.path.exists(wal) and os.path.getsize(wal) > 0
+        return attrs.evolve(self, mode="ro" if has_log else "immutable")
+
+    def writable(self) -> bool:
+        """Whether this process could write the SQLite file (and its folder's -wal and -shm)."""
+        folder = os.path.dirname(os.path.abspath(self.path))
+        return os.access(self.path, os.W_OK) and os.access(folder, os.W_OK)

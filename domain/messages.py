@@ -78,6 +78,10 @@ EN: Mapping[str, str] = {
         "NIK {masked} was issued under region {region}, which is not in today's region "
         "list (regions split and the NIK keeps its first code); the request was recorded."
     ),
+    "KkOutsideRegency": (
+        "family card (KK) {masked} was issued by regency {region}, not this office's "
+        "({regency}); the request was recorded (check the family card the resident showed)."
+    ),
     "InvalidSerialRange": "serial range {value!r} is not valid: {reason}.",
     "OverlappingRanges": "serial ranges {first} and {second} overlap; list each serial once.",
     "InvalidSource": (
@@ -88,7 +92,10 @@ EN: Mapping[str, str] = {
         "a destruction needs at least {needed} different witnesses "
         "(--witness NAME:ROLE); {given} given."
     ),
-    "InvalidStockCount": "the counted figure {value!r} is not valid: it must be a whole number, 0 or more.",
+    "InvalidStockCount": (
+        "the counted figure {value!r} is not valid: it must be a whole number from 0 to "
+        "10,000,000."
+    ),
     "UnknownSerial": "blank {serial} is not on this office's books (never received or borrowed).",
     "LedgerBusy": (
         "the blank ledger was changed by someone else at the same moment, {attempts} times; "
@@ -112,6 +119,41 @@ EN: Mapping[str, str] = {
     "StoreUnavailable": "the record store is unavailable: {reason}.",
     "OfficeClosed": "this office has been closed; open it again to continue.",
     "RegionDataUnavailable": "the region directory is unavailable: {reason}.",
+    # --- administration (application/operations.py) ---------------------------
+    "ConfigInvalid": "the office configuration {path} cannot be used: {reason}.",
+    "NoDatabaseConfigured": (
+        "no office database is configured: create one with `ektp db init` "
+        "(or name it with --db, EKTP_DATABASE_URL or --config)."
+    ),
+    "DatabaseMissing": "there is no office database at {where}: create it with `ektp db init`.",
+    "DatabaseNotInitialised": (
+        "{where} holds no ektp records (it has no ektp tables): create them with `ektp db init`."
+    ),
+    "SchemaOutdated": (
+        "{where} has schema version {found}; this ektp needs version {current}: take a "
+        "backup (`ektp db backup FILE`), then run `ektp db upgrade`."
+    ),
+    "SchemaNewer": (
+        "{where} has schema version {found}, newer than this ektp knows ({current}): "
+        "use the newer ektp that upgraded it."
+    ),
+    "UnsafeDurability": (
+        "writes to {where} are refused: {problems}, so a crash could lose records already "
+        "acknowledged; fix the server, or set allow_unsafe_durability = true in the office "
+        "configuration for a throwaway database."
+    ),
+    "ScratchDatabaseRefused": (
+        "{url} keeps nothing once the command ends; name the office database "
+        "(see `ektp db check`)."
+    ),
+    "BackupFileExists": "{path} already exists; choose another file, or give --force to replace it.",
+    "BackupFailed": "the {what} failed: {reason}.",
+    "BackupMismatch": "the {what} does not match its source: {reason}.",
+    "RestoreTargetNotEmpty": (
+        "{where} already holds {events} events; restore into an empty database, or give "
+        "--force to replace them."
+    ),
+    "ReadOnlyCopyOutdated": "lists cannot be read from the read-only copy {where}: {reason}.",
     "InvalidCardReference": (
         "{ref!r} is neither a card id (like 1b4e28ba-2fa1-11d2-883f-0016d3cca427) "
         "nor a 16-digit NIK."

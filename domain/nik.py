@@ -21,13 +21,29 @@ PROVINCE_CODES = frozenset(
     [*range(11, 20), 21, *range(31, 37), *range(51, 54), *range(61, 66),
      *range(71, 77), 81, 82, *range(91, 97)]
 )
-_SEPARATORS = re.compile(r"[\s.\-]")
+_SEPARATORS = re.compile("[ \u00a0\u202f.\\-]")  # no-break spaces: spreadsheets group digits with them
 _DIGITS16 = re.compile(r"[0-9]{16}")
+# Digit groups with spaces, dots or hyphens between them: what people type. A sign in
+# front, a tab or a letter inside is something else (a spreadsheet's or a paste's).
+_TYPED_NUMBER = re.compile("[0-9]+(?:[ \u00a0\u202f.\\-]+[0-9]+)*")
+_TYPED_ONLY = "only digits, with spaces, dots or hyphens between them (no sign, tab or letter)"
 
 
 def strip_separators(text: str) -> str:
-    """Remove the spaces, dots and hyphens people type inside numbers."""
-    return _SEPARATORS.sub("", text)
+    """The digits of a number as people type it (digit groups with spaces, dots or
+    hyphens between them; whitespace around it ignored). Any other text is returned
+    trimmed but otherwise as it is, so that no 16-digit check accepts it."""
+    raw = text.strip()
+    if _TYPED_NUMBER.fullmatch(raw):
+        return _SEPARATORS.sub("", raw)
+    return raw
+
+
+def _typed_reason(text: str, digits: str, what: str) -> str:
+    """Why `text` is not 16 digits: a stray character, or the wrong count."""
+    if not _TYPED_NUMBER.fullmatch(text.strip()):
+        return f"{what} may hold {_TYPED_ONLY}"
+    return f"it must be exactly 16 digits (got {len(digits)} characters)"
 
 
 def birth_year(two_digits: int, month: int, day: int, today: dt.date) -> int:
@@ -54,7 +70,7 @@ class Nik:
             return InvalidNik(masked=masked, reason=reason)
 
         if not (digits.isascii() and _DIGITS16.fullmatch(digits)):
-            raise refuse(f"it must be exactly 16 digits (got {len(digits)} characters)")
+            raise refuse(_typed_reason(text, digits, "a NIK"))
         if int(digits[0:2]) not in PROVINCE_CODES:
             raise refuse(f"{digits[0:2]} is not a province code")
         if digits[2:4] == "00":
@@ -120,10 +136,15 @@ class KkNumber:
         digits = strip_separators(text)
         masked = mask_digits(digits)
         if not (digits.isascii() and _DIGITS16.fullmatch(digits)):
-            raise InvalidKkNumber(masked=masked, reason="it must be exactly 16 digits")
+            raise InvalidKkNumber(masked=masked, reason=_typed_reason(text, digits, "a KK number"))
         if int(digits[0:2]) not in PROVINCE_CODES:
             raise InvalidKkNumber(masked=masked, reason=f"{digits[0:2]} is not a province code")
         return cls(digits)
+
+    @property
+    def regency(self) -> str:
+        """The regency that issued the family card, e.g. ``35.17``."""
+        return f"{self.value[0:2]}.{self.value[2:4]}"
 
     @property
     def masked(self) -> str:

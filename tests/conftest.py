@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import tempfile
 from collections.abc import Iterator
 
 import pytest
@@ -15,6 +16,17 @@ from testkit.postgres import PostgresUnavailable, create_database, throwaway_clu
 os.environ.setdefault("EKTP_AUDIT_KEY", TEST_AUDIT_KEY_HEX)
 
 _names = itertools.count()
+
+# Every test runs with an office configuration of its own, explicitly: an empty file
+# (all defaults), never the machine's ~/.config/ektp or /etc/ektp; and with writes
+# allowed on the throwaway PostgreSQL cluster, which runs with fsync=off for speed
+# (tests/testkit/postgres.py; test_operations.py shows the refusal without it).
+# Subprocesses inherit both (testkit.cli.run keeps these two EKTP_ variables).
+_ISOLATED = tempfile.mkdtemp(prefix="ektp-tests-config-")
+open(os.path.join(_ISOLATED, "config.toml"), "w").close()
+os.environ["EKTP_CONFIG"] = os.path.join(_ISOLATED, "config.toml")
+os.environ["XDG_CONFIG_HOME"] = _ISOLATED
+os.environ["EKTP_ALLOW_UNSAFE_DURABILITY"] = "1"
 
 
 @pytest.fixture(scope="session")

@@ -91,6 +91,9 @@ class JournalledPOPOApplicationRecorder(POPOApplicationRecorder, JournalStorage)
         with self._database_lock:
             return sorted(self._checkpoints.items())
 
+    def create_journal_tables(self) -> None:
+        """Nothing to create: the in-memory journal lives with the recorder."""
+
     def build_journal(self, leaf_of: Callable[[Any, int], bytes], key_id: bytes) -> JournalHead:
         """Give every stored event its leaf (a fresh in-memory store always has its journal)."""
         with self._database_lock:

@@ -256,6 +256,10 @@ class JournalledPostgresApplicationRecorder(PostgresApplicationRecorder, Journal
                 return []
             raise
 
+    def create_journal_tables(self) -> None:
+        """The journal's tables where they are missing (with the recorder's own: safe to repeat)."""
+        self.create_table()
+
     def build_journal(self, leaf_of: Callable[[Any, int], bytes], key_id: bytes) -> JournalHead:
         """Give every stored event its leaf, in one transaction that locks writers out."""
         with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:

@@ -221,6 +221,10 @@ class JournalledSQLiteApplicationRecorder(SQLiteApplicationRecorder, JournalStor
                 raise
             return [(int(size), str(note)) for size, note in c.fetchall()]
 
+    def create_journal_tables(self) -> None:
+        """The journal's tables where they are missing (with the recorder's own: safe to repeat)."""
+        self.create_table()
+
     def build_journal(self, leaf_of: Callable[[Any, int], bytes], key_id: bytes) -> JournalHead:
         """Give every stored event its leaf, in one transaction that holds the write lock."""
         with self.datastore.transaction(commit=True) as c:

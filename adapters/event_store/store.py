@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from eventsourcing.application import Application
@@ -13,15 +13,23 @@ from eventsourcing.persistence import EventStore, Mapper, Recording
 from eventsourcing.utils import Environment, EnvType
 
 from ektp.adapters.database_url import DatabaseUrl
+from ektp.adapters.event_store import opening, waits
 from ektp.adapters.event_store.codec import AttrsEventMapper
+from ektp.adapters.office_config import DatabaseSection
 from ektp.application.errors import StoreUnavailable
 from ektp.application.kernel.store import store_errors
+from ektp.application.operations import DatabaseMissing
+
+if TYPE_CHECKING:
+    from ektp.adapters.event_store.durability import Durability
+    from ektp.adapters.schema import SchemaState
 
 # The cache is updated with each saved state (no fast-forward query before each
-# command: optimistic concurrency catches a stale state, see store_access), and
-# states are immutable, so cached ones need no defensive copy.
+# command: optimistic concurrency catches a stale state, see application/kernel/
+# store.py), and states are immutable, so cached ones need no defensive copy.
 # Snapshots (a table of their own, outside the notification log) let the blank
-# ledger load from its latest snapshot plus a few events (see ledger_access).
+# ledger load from its latest snapshot plus a few events (application/blank_stock/
+# ledger.py).
 _CACHE_ENV = {
     "AGGREGATE_CACHE_MAXSIZE": "1000",
     "AGGREGATE_CACHE_FASTFORWARD": "n",
@@ -80,6 +88,9 @@ class EktpStore(Application[UUID]):
     """
 
     name = "ektp"
+    # What `opening` found when the store was opened (``ektp db check`` reports them).
+    schema_state: SchemaState | None = None
+    durability: Durability | None = None
 
     def __init__(self, env: EnvType | None = None, *, audit_key: AuditKey = key_from_environment) -> None:
         super().__init__(env)
@@ -104,8 +115,11 @@ class EktpStore(Application[UUID]):
         return AttrsEventMapper()
 
 
-def store_settings(url: DatabaseUrl, *, journal: bool = True) -> dict[str, str]:
-    """The eventsourcing settings for `url` (`journal=False` only to measure its cost)."""
+def store_settings(url: DatabaseUrl, settings: DatabaseSection | None = None, *,
+                   journal: bool = True) -> dict[str, str]:
+    """The eventsourcing settings for `url` (timeouts from `settings`; `journal=False`
+    only to measure the journal's cost)."""
+    settings = settings or DatabaseSection()
     if url.kind == "memory":
         module = ("ektp.adapters.event_store.journal_popo:JournalledPOPOFactory" if journal
                   else "eventsourcing.popo")
@@ -114,7 +128,8 @@ def store_settings(url: DatabaseUrl, *, journal: bool = True) -> dict[str, str]:
     if url.kind == "sqlite":
         return {
             "PERSISTENCE_MODULE": "ektp.adapters.event_store.durable_sqlite:DurableSQLiteFactory",
-            "SQLITE_DBNAME": url.path,
+            "SQLITE_DBNAME": url.sqlite_uri() if url.read_only else url.path,
+            "SQLITE_LOCK_TIMEOUT": str(settings.lock_timeout),
             **recorder,
             **_CACHE_ENV,
         }
@@ -126,46 +141,66 @@ def store_settings(url: DatabaseUrl, *, journal: bool = True) -> dict[str, str]:
         "POSTGRES_PORT": str(url.port),
         "POSTGRES_USER": url.user,
         "POSTGRES_PASSWORD": url.password,
-        "POSTGRES_CONNECT_TIMEOUT": "5",
+        "POSTGRES_CONNECT_TIMEOUT": str(settings.connect_timeout),
+        "POSTGRES_LOCK_TIMEOUT": str(settings.lock_timeout),
         **_CACHE_ENV,
     }
 
 
 def open_event_store(
     url: DatabaseUrl, *, must_exist: bool = False, create_tables: bool = True,
+    settings: DatabaseSection | None = None, check_schema: bool = True,
     audit_key: AuditKey = key_from_environment, journal: bool = True,
 ) -> EktpStore:
     """Open (creating tables if needed) the store `url` names.
 
     With `must_exist`, a missing SQLite file is refused instead of created, so a
     mistyped path on a read command does not leave an empty database behind;
-    without `create_tables` nothing is created (``ektp db check``). `audit_key`
-    keys the journal (see `EktpStore`); `journal=False` is for benchmarks only.
+    without `create_tables` nothing is created (every command but ``ektp db
+    init``). `settings` are the timeouts and the durability allowance (default:
+    the ``EKTP_*`` variables, else the defaults of `DatabaseSection`). With `check_schema` (all but ``db check``
+    and ``db upgrade``) a database that is not initialised, or whose schema
+    version is not this ektp's, is refused (`opening`). `audit_key` keys the
+    journal (see `EktpStore`); `journal=False` is for benchmarks only.
     """
+    settings = settings or settings_from_environment()
     if url.kind == "sqlite":
         # os.path, not pathlib: this is on every command's path and pathlib is slow to import.
         folder = os.path.dirname(url.path) or "."
-        if must_exist and not os.path.exists(url.path):
-            raise StoreUnavailable(reason=f"there is no database file at {url.path}")
+        if (must_exist or url.read_only) and not os.path.exists(url.path):
+            raise DatabaseMissing(where=url.path)
         if not os.path.isdir(folder):
             raise StoreUnavailable(reason=f"the folder {folder} does not exist")
     if url.kind == "postgresql":
-        return _open_postgres(url, create_tables, audit_key, journal)
-    settings = store_settings(url, journal=journal)
-    if not create_tables:
-        settings["CREATE_TABLE"] = "n"
+        return _open_postgres(url, create_tables, settings, check_schema, audit_key, journal)
+    env = store_settings(url, settings, journal=journal)
+    if url.kind == "memory":
+        with store_errors():
+            return EktpStore(env=env, audit_key=audit_key)
+    env["CREATE_TABLE"] = "n"
     with store_errors():
-        return EktpStore(env=settings, audit_key=audit_key)
+        store = EktpStore(env=env, audit_key=audit_key)
+    return opening.finish_sqlite(store, url, settings, create=create_tables,
+                                 check_schema=check_schema)
+
+
+def settings_from_environment() -> DatabaseSection:
+    """The database settings of the ``EKTP_*`` variables (timeouts, durability allowance),
+    read when a store is opened without settings of its own."""
+    from ektp.adapters.office_config import resolve
+
+    return resolve({}, os.environ, read=False).config.database
 
 
 # pg_advisory_lock key serialising schema creation across processes.
 SCHEMA_LOCK = 35_17_2017
 
 
-def _open_postgres(url: DatabaseUrl, create_tables: bool, audit_key: AuditKey,
-                   journal: bool) -> EktpStore:
+def _open_postgres(url: DatabaseUrl, create_tables: bool, settings: DatabaseSection,
+                   check_schema: bool, audit_key: AuditKey, journal: bool) -> EktpStore:
     """Connect once directly first, so a wrong host, port, password or database is
-    reported with the server's own reason at once (the pool would only time out).
+    reported with the server's own reason at once (the pool would only time out);
+    the same connection reads the schema version and the server's durability.
 
     Tables are created only when missing, under an advisory lock: PostgreSQL
     fails ("tuple concurrently updated") when processes run the same DDL at once.
@@ -174,24 +209,16 @@ def _open_postgres(url: DatabaseUrl, create_tables: bool, audit_key: AuditKey,
 
     try:
         connection = psycopg.connect(
-            host=url.host, port=url.port, user=url.user, password=url.password,
-            dbname=url.dbname, connect_timeout=5, autocommit=True,
+            host=url.host, port=url.port, user=url.user, password=url.password or None,
+            dbname=url.dbname, connect_timeout=settings.connect_timeout, autocommit=True,
+            options=waits.postgres_options(settings, synchronous=False),
         )
     except psycopg.Error as error:
         reason = (str(error).strip().splitlines() or [type(error).__name__])[-1]
         raise StoreUnavailable(reason=f"cannot connect to {url.redacted}: {reason}") from None
-    settings = store_settings(url, journal=journal)
+    env = store_settings(url, settings, journal=journal)
+    env["CREATE_TABLE"] = "n"
     with connection:
-        row = connection.execute(
-            f"SELECT to_regclass('{EktpStore.name}_events') IS NOT NULL "
-            "AND to_regclass('ektp_journal_info') IS NOT NULL").fetchone()
-        if (row and row[0]) or not create_tables:
-            settings["CREATE_TABLE"] = "n"
-            with store_errors():
-                return EktpStore(env=settings, audit_key=audit_key)
-        connection.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK,))
-        try:
-            with store_errors():
-                return EktpStore(env=settings, audit_key=audit_key)
-        finally:
-            connection.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK,))
+        return opening.finish_postgres(lambda: EktpStore(env=env, audit_key=audit_key), connection,
+                                       url, settings, create=create_tables,
+                                       check_schema=check_schema, lock_key=SCHEMA_LOCK)

@@ -22,6 +22,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ektp.adapters.read_models import queries
 from ektp.adapters.read_models.applier import apply_changes
 from ektp.adapters.event_store.store import SCHEMA_LOCK
+from ektp.adapters.event_store.waits import explain
+from ektp.adapters.office_config import DatabaseSection
 from ektp.adapters.read_models.engine import WRITE_OPTION
 from ektp.adapters.read_models.tables import TABLES, metadata, projection_positions
 from ektp.application.ports.read_models import ReadModels
@@ -55,7 +57,11 @@ def _sql_errors(method: Callable[P, R]) -> Callable[P, R]:
                 sqlalchemy.exc.DatabaseError) as error:
             if isinstance(error, sqlalchemy.exc.IntegrityError):
                 raise
-            reason = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
+            self = args[0]
+            reason = explain(error.orig, self._settings, self._where) if isinstance(
+                self, SqlReadModels) else None
+            if reason is None:
+                reason = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
             raise StoreUnavailable(reason=reason) from None
 
     return run
@@ -64,11 +70,14 @@ def _sql_errors(method: Callable[P, R]) -> Callable[P, R]:
 class SqlReadModels(ReadModels):
     """Read models in the event store's own database."""
 
-    def __init__(self, store: Application[UUID], engine: Engine, timezone: dt.tzinfo) -> None:
+    def __init__(self, store: Application[UUID], engine: Engine, timezone: dt.tzinfo,
+                 settings: DatabaseSection | None = None, where: str = "the database") -> None:
         self._store = store
         self._engine = engine
         self._timezone = timezone
         self._schema_ready = False
+        self._settings = settings or DatabaseSection()  # for saying what a timed-out wait was for
+        self._where = where
 
     @property
     def engine(self) -> Engine:

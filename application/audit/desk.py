@@ -6,13 +6,18 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ektp.application.audit.canonical import ZERO_HASH
-from ektp.application.audit.export import export_history
-from ektp.application.audit.journal import LeafForm
+from ektp.application.audit.checkpoints import consistency, latest_checkpoint, make_checkpoint
+from ektp.application.audit.export import export_history, journal_of
+from ektp.application.audit.journal import LeafForm, build_journal
 from ektp.application.audit.lines import PersonalDataPolicy
 from ektp.application.audit.manifest import Manifest, parse_manifest
 from ektp.application.audit.personal import Pseudonymiser, Revealer
+from ektp.application.audit.proofs import prove_card
+from ektp.application.audit.store_check import verify_store
+from ektp.application.card.lookup import card_id
 from ektp.application.errors import AuditCheckFailed, AuditKeyMissing
 from ektp.application.kernel.services import Services
+from ektp.application.kernel.store import store_errors
 from ektp.application.ports.audit_sink import AuditSink
 from ektp.application.ports.audit_source import AuditSource
 from ektp.application.ports.signer import SignatureChecker, Signer
@@ -90,31 +95,22 @@ class AuditDesk:
     def checkpoint(self, actor: Actor, signer: Signer) -> tuple[SignedCheckpoint, bool]:
         """Sign and keep a checkpoint of the journal as it is now (second value: whether
         it is new; the same tree twice is kept once)."""
-        from ektp.application.audit.checkpoints import make_checkpoint
-
         s = self._services
         s.authorise(actor, SIGN_CHECKPOINT)
         return make_checkpoint(s.store, s.config.office_code, signer)
 
     def latest_checkpoint(self) -> SignedCheckpoint:
         """The newest checkpoint kept."""
-        from ektp.application.audit.checkpoints import latest_checkpoint
-
         return latest_checkpoint(self._services.store)
 
     def consistency(self, old: SignedCheckpoint, new: SignedCheckpoint | None = None) -> ConsistencyProof:
         """The proof that `new` (default: the newest kept checkpoint) extends `old`."""
-        from ektp.application.audit.checkpoints import consistency
-
         s = self._services
         return consistency(s.store, s.config.office_code, old, new)
 
     def prove_card(self, actor: Actor, card: str | UUID, checkpoint: SignedCheckpoint, *,
                    audit_key: bytes | None) -> bytes:
         """The bundle proving a card's events in the checkpoint's tree (pseudonymised)."""
-        from ektp.application.audit.proofs import prove_card
-        from ektp.application.card.lookup import card_id
-
         s = self._services
         s.authorise(actor, EXPORT)
         if audit_key is None:
@@ -127,8 +123,6 @@ class AuditDesk:
                      public_key: SignatureChecker | None = None,
                      progress: Callable[[int], None] | None = None) -> StoreReport:
         """``ektp db verify``: every stored event against its journal leaf, and the checkpoints."""
-        from ektp.application.audit.store_check import verify_store
-
         if audit_key is None:
             raise AuditKeyMissing()
         s = self._services
@@ -138,22 +132,12 @@ class AuditDesk:
     def build_journal(self, *, audit_key: bytes | None) -> JournalHead:
         """``ektp db upgrade``: give the events of a database from before the journal
         their leaves, once (refused if it has a journal)."""
-        from ektp.application.audit.export import journal_of
-        from ektp.application.audit.journal import aggregate_of_topic
-        from ektp.application.audit.merkle import leaf_hash
-        from ektp.application.kernel.store import store_errors
-
         if audit_key is None:
             raise AuditKeyMissing()
         s = self._services
-        form = LeafForm(audit_key)
-        mapper = s.store.app.mapper
-
-        def leaf_of(notification: Any, index: int) -> bytes:
-            aggregate_of_topic(notification.topic)  # an event of no aggregate is refused here
-            return leaf_hash(form.leaf(mapper.to_domain_event(notification), index, notification.id))
-
+        journal = journal_of(s.store)
         with store_errors():
-            head = journal_of(s.store).build_journal(leaf_of, form.key_id)
+            journal.create_journal_tables()
+            head = build_journal(journal, s.store.app.mapper, LeafForm(audit_key))
         s.store.forget()
         return head

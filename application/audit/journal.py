@@ -185,3 +185,17 @@ def advance(head: JournalHead, leaves: Sequence[bytes], key_id: bytes, last_seq:
                                     f"journal's last ({head.last_seq}): rows were removed")
     return nodes, JournalHead(size=tree.size, frontier=tuple(tree.hashes), built_from=head.built_from,
                               key_id=key_id, last_seq=last_seq if leaves else head.last_seq), tree
+
+
+def build_journal(journal: Any, mapper: Any, form: LeafForm) -> JournalHead:
+    """Give every event already stored its leaf under `form`'s key, once, in one
+    transaction of the journal's storage (`JournalAlreadyBuilt` if it has a journal):
+    ``ektp db upgrade`` for a database written before the journal existed. Leaves are
+    computed from the events as they are stored now."""
+    from ektp.application.audit.merkle import leaf_hash  # only the upgrade needs it here
+
+    def leaf_of(notification: Any, index: int) -> bytes:
+        aggregate_of_topic(notification.topic)  # an event of no aggregate is refused here
+        return leaf_hash(form.leaf(mapper.to_domain_event(notification), index, notification.id))
+
+    return journal.build_journal(leaf_of, form.key_id)  # type: ignore[no-any-return]

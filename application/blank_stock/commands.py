@@ -79,9 +79,14 @@ def destroy(record: str, method: str | DestructionMethod, witnesses: Iterable[st
                     serials=None if all_spoiled else _serials(chosen))]
 
 
+# More blanks than any office holds (a whole province's population), and a figure that
+# fits every 64-bit column it is stored in; a longer number is a typing slip.
+MAX_COUNT = 10_000_000
+
+
 def count(counted: int) -> list[Build]:
-    """A physical count of the blanks in stock."""
-    if isinstance(counted, bool) or not isinstance(counted, int) or counted < 0:
+    """A physical count of the blanks in stock (0 to `MAX_COUNT`)."""
+    if isinstance(counted, bool) or not isinstance(counted, int) or not 0 <= counted <= MAX_COUNT:
         raise InvalidStockCount(value=str(counted)[:20])
     return [partial(lc.CountStock, counted=counted)]
 

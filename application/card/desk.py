@@ -78,7 +78,8 @@ class CardDesk:
         channel: str | Channel = Channel.OFFICE,
     ) -> CardView:
         """Open a request; refused if the NIK already has an open one or the village
-        does not exist. A NIK region missing from today's list is only a warning."""
+        does not exist. A NIK region missing from today's list, or a family card (KK)
+        issued by another regency, is only a warning."""
         s = self._services
         the_nik = s.parse_nik(nik)
         the_reason = parse_choice(RequestReason, reason, "reason")
@@ -93,7 +94,7 @@ class CardDesk:
         events = decide(None, command, s.config.card_policy)
         card = project(None, events)
         assert card is not None
-        warnings = self._nik_warnings(the_nik)
+        warnings = self._nik_warnings(the_nik) + self._kk_warnings(command.kk)
         register_id = open_requests.register_id(the_nik)
 
         def attempt(tx: Transaction) -> CardView:
@@ -106,6 +107,13 @@ class CardDesk:
             return CardView.of(card, warnings, reveal=may(actor, SEE_FULL_NIK))
 
         return s.store.transact(attempt, ref=f"NIK {the_nik.masked}")
+
+    def _kk_warnings(self, kk: KkNumber) -> tuple[str, ...]:
+        regency = self._services.config.regency
+        if kk.regency == regency:
+            return ()
+        return (render("KkOutsideRegency", {"masked": kk.masked, "region": kk.regency,
+                                            "regency": regency}),)
 
     def _nik_warnings(self, nik: Nik) -> tuple[str, ...]:
         if self._services.regions.get(nik.region_prefix) is not None:

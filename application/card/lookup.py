@@ -41,6 +41,8 @@ def load_card(services: Services, reads: Reads, ref: str | UUID) -> Card:
     """The card `ref` names, or `CardNotFound`."""
     the_id = card_id(services, reads, ref)
     card = reads.load(the_id, project)
-    if card is None:
+    # Another aggregate's id (a manifest's, say) is no card, even when the transaction
+    # already holds that aggregate's state under this id.
+    if not isinstance(card, Card):
         raise CardNotFound(ref=f"card {the_id}")
     return card

@@ -26,7 +26,7 @@ def load_manifest(reads: Reads, ref: str | UUID) -> Manifest:
     """The manifest `ref` names, or `ManifestNotFound`."""
     the_id = manifest_id(ref)
     manifest = reads.load(the_id, project)
-    if manifest is None:
+    if not isinstance(manifest, Manifest):  # none, or another aggregate's state under that id
         raise ManifestNotFound(ref=f"manifest {the_id}")
     return manifest
 

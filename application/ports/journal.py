@@ -65,6 +65,11 @@ class JournalStorage(Protocol):
         """Every kept checkpoint as (tree size, note text), smallest first."""
 
     @abstractmethod
+    def create_journal_tables(self) -> None:
+        """Create the journal's tables where they are missing (safe to repeat; a store
+        with no events yet gets an empty journal, one with events gets none)."""
+
+    @abstractmethod
     def build_journal(self, leaf_of: Callable[[Any, int], bytes], key_id: bytes) -> JournalHead:
         """`ektp db upgrade`: in one transaction that keeps writers out, give every
         stored event a leaf (`leaf_of(notification, leaf index)` is its leaf hash), in

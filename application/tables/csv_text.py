@@ -13,12 +13,16 @@ from ektp.domain.errors import InvalidText
 def csv_grid(text: str, what: str) -> list[list[Cell]]:
     """Every record of `text` as cells; each cell's line is where its record ends."""
     text = text.lstrip("\ufeff")
+    if not text.strip():
+        raise InvalidText(field=f"the {what}", reason="it is empty")
     try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(
-            text.partition("\n")[0], delimiters=",;\t")
+        delimiter = csv.Sniffer().sniff(text.partition("\n")[0], delimiters=",;\t").delimiter
     except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+        delimiter = ","
+    # Only the delimiter is sniffed; quoting is a spreadsheet's (excel's): a header
+    # without quotes says nothing about how quotes are escaped. Strict: an unclosed
+    # quote, or text after a closing one, is a broken file, not a field that runs on.
+    reader = csv.reader(io.StringIO(text), csv.excel, delimiter=delimiter, strict=True)
     grid = []
     try:
         for fields in reader:

@@ -23,7 +23,7 @@ _E_NOTATION = re.compile(r"[0-9]+(?:[.,][0-9]*)?[eE][+-]?[0-9]+")
 _DECIMAL = re.compile(r"[0-9]+[.,]0+")
 _SEPARATORS = re.compile(r"[\s.\-]")
 # Four groups of four: no spreadsheet writes a number that way (thousands go in threes).
-_GROUPED = re.compile(r"[0-9]{4}(?:[\s.\-][0-9]{4}){3}")
+_GROUPED = re.compile("[0-9]{4}(?:[ \u00a0\u202f.\\-][0-9]{4}){3}")  # as domain.nik reads groups
 
 
 def number_text(value: str, field: str) -> str:

@@ -120,6 +120,8 @@ def build_table(grid: Iterable[Sequence[Cell]], required: Sequence[str], what: s
         missing = [name for name in required if name not in (first or set())]
         raise InvalidText(field=f"the {what}'s header",
                           reason=f"it lacks the column(s) {', '.join(missing)}")
+    if not rows:  # a header alone is no one's results (or requests): refused by every reader
+        raise InvalidText(field=f"the {what}", reason="it has no rows below its header")
     return Table(tuple(dict.fromkeys(header.values())), tuple(rows))
 
 

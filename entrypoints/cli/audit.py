@@ -42,7 +42,7 @@ def audit() -> None:
               help="Ed25519 private key (PEM) to sign the manifest with (writes manifest.sig).")
 @click.option("--reveal-personal-data", is_flag=True,
               help="Write NIKs and names in full (head of office only).")
-@click.option("--upto", type=click.IntRange(min=1), metavar="SEQ",
+@click.option("--upto", type=click.IntRange(min=1, max=2**63 - 1), metavar="SEQ",
               help="Stop at this store position (to re-export a range exactly).")
 def export(out: str, previous: str | None, sign_key: str | None, reveal_personal_data: bool,
            upto: int | None) -> None:
@@ -186,7 +186,7 @@ def replay(folder: str, card: str, as_of: str | None) -> None:
 @audit.command()
 @EXPORT_DIR
 @AS_OF
-@click.option("--destruction-deadline-days", type=click.IntRange(min=0), default=30, show_default=True,
+@click.option("--destruction-deadline-days", type=click.IntRange(min=0, max=36500), default=30, show_default=True,
               help="Days within which a spoiled blank must be destroyed.")
 def reconcile(folder: str, as_of: str | None, destruction_deadline_days: int) -> None:
     """Reconcile an export: blanks, prints, dispatches, hand-overs, manifests (exit 0 only when clean)."""

@@ -1,66 +1,46 @@
-"""``ektp db ...``: create and check the database (events and read models)."""
+"""``ektp db ...``: create, check, verify, upgrade, back up and restore the office database.
+
+``init`` is the one command that creates a database (and writes the office
+configuration when there is none); ``check`` reports (`db_checks`); ``verify``
+recomputes the journal (issue 13); ``upgrade``, ``backup`` and ``restore`` are in
+`db_admin`.
+"""
 
 from __future__ import annotations
 
 import click
 
-from ektp.entrypoints.cli.output import emit, table
+from ektp.entrypoints.cli import db_admin, db_checks
+from ektp.entrypoints.cli.output import emit
 from ektp.entrypoints.cli.session import session
 
 
 @click.group()
 def db() -> None:
-    """Create, check, verify or upgrade the database that --db names."""
+    """Create, check, verify, upgrade, back up and restore the office database."""
 
 
 @db.command()
-def init() -> None:
-    """Create the event and read-model tables that are missing, then fill the read models.
+@click.option("--office", "office_code", metavar="CODE",
+              help="The office code, e.g. 35.17 (written to the configuration).")
+@click.option("--office-name", metavar="NAME", help="The office's name, for manifest sheets.")
+@click.option("--regency", metavar="CODE", help="The regency the office serves, e.g. 35.17.")
+@click.option("--language", metavar="LANG", help="Language of messages: en or id.")
+@click.option("--config-group", metavar="GROUP",
+              help="Let this group read the configuration file it writes (mode 0640, not 0600).")
+def init(office_code: str | None, office_name: str | None, regency: str | None,
+         language: str | None, config_group: str | None) -> None:
+    """Create the office database (the one command that does), or add what is missing
+    to it, then fill the read models; write the office configuration if there is none.
 
-    Safe to run again: it only adds what is missing.
+    The database is --db, else EKTP_DATABASE_URL, else the configuration's, else
+    ektp.db in the current folder. Safe to run again: it only adds what is missing.
     """
     s = session()
-    statuses = s.office(must_exist=False).reports.initialise_database()
-    emit(s.as_json, {"ready": True, "projections": [{"name": p.name, "position": p.position}
-                                                    for p in statuses]},
-         f"database ready: {len(statuses)} read models up to date.")
-
-
-@db.command()
-def check() -> None:
-    """Say what --db connects to and whether its schema is current (creates nothing).
-
-    Exit code 0 when current, 1 when something is missing or outdated
-    (run ``ektp db init``), 5 when the database cannot be reached.
-    """
-    from ektp.entrypoints.cli import exit_codes
-
-    s = session()
-    status = s.office(must_exist=True, create_tables=False).reports.database_status()
-    data = {
-        "url": status.url, "engine": status.engine, "server_version": status.server_version,
-        "event_tables": status.event_tables, "missing_read_model_tables": list(status.missing_read_model_tables),
-        "projections": [{"name": p.name, "position": p.position, "lag": p.lag, "version": p.version,
-                         "current_version": p.current_version} for p in status.projections],
-        "current": status.current,
-    }
-    lines = [
-        f"database     {status.url}",
-        f"engine       {status.engine} {status.server_version}",
-        f"event tables {'present' if status.event_tables else 'MISSING'}",
-        "read models  " + ("MISSING " + ", ".join(status.missing_read_model_tables)
-                           if status.missing_read_model_tables else "present"),
-    ]
-    if status.projections:
-        lines.append(table(["projection", "position", "lag", "version"],
-                           [(p.name, p.position, p.lag,
-                             f"{p.version}" + ("" if p.version == p.current_version
-                                               else f" (code has {p.current_version})"))
-                            for p in status.projections]))
-    lines.append("schema is current." if status.current else "schema is NOT current: run `ektp db init`.")
-    emit(s.as_json, data, "\n".join(lines))
-    if not status.current:
-        raise SystemExit(exit_codes.REFUSED)
+    s.writes_config = True
+    s.flags.update({"office.code": office_code, "office.name": office_name,
+                    "office.regency": regency, "office.language": language})
+    db_admin.initialise(s, config_group)
 
 
 @db.command("verify")
@@ -117,21 +97,7 @@ def verify_store(public_key: str | None, checkpoint_files: tuple[str, ...]) -> N
         raise SystemExit(exit_codes.INTEGRITY_ONLY)
 
 
-@db.command()
-def upgrade() -> None:
-    """Build the journal of a database written before the journal existed, once: every
-    stored event gets its leaf, computed from the event as it is stored today.
-
-    Needs the office's audit key. Run it with the office closed (it holds the write lock).
-    """
-    from ektp.adapters.audit.key import audit_key
-
-    s = session()
-    key = audit_key()
-    office = s.office(must_exist=True)
-    head = office.audit.build_journal(audit_key=key)
-    emit(s.as_json, {"leaves": head.size, "built_from": head.built_from},
-         f"journal built for the {head.size} events already stored (leaves 0..{head.size - 1}, "
-         f"from the events as stored today); from leaf {head.built_from} on, every leaf is written "
-         "with its event." if head.size else
-         "journal started: the database held no events; every leaf is written with its event.")
+db.add_command(db_checks.check)
+db.add_command(db_admin.upgrade)
+db.add_command(db_admin.backup)
+db.add_command(db_admin.restore)

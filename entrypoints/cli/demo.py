@@ -48,7 +48,7 @@ def demo(path: Path, replace: bool) -> None:
     lines = [f"Jombang launch scenario recorded in {path}:"]
     lines += [f"  {key.replace('_', ' ')}: {value}" for key, value in summary.items() if key != "by_status"]
     lines += ["  cards by status: " + ", ".join(f"{k} {v}" for k, v in summary["by_status"].items())]  # type: ignore[attr-defined]
-    lines += [f"Try: ektp --db sqlite:///{path} card list"]
+    lines += [f"Try: {_this_command()} --db sqlite:///{path} card list"]
     if key is None:
         lines += [f"(journalled with the demo's audit key; to write to this file: "
                   f"export EKTP_AUDIT_KEY={DEMO_AUDIT_KEY.hex()})"]
@@ -71,3 +71,20 @@ def _is_demo_database(path: Path) -> bool:
     topic, state = row[0], bytes(row[1])
     return (topic == "ektp.domain.card.events:Requested" and b'"op.wulan"' in state
             and b'"timestamp":"2017-11-06T08:00' in state)
+
+
+def _this_command() -> str:
+    """How to run ektp again from here: ``ektp`` when that is this program on PATH,
+    else the path it was started by (``.venv/bin/ektp`` from ./scripts/demo)."""
+    import os
+    import shutil
+    import sys
+
+    started = sys.argv[0] if sys.argv else ""
+    if os.path.basename(started) != "ektp":
+        return "ektp"
+    on_path = shutil.which("ektp")
+    if on_path and os.path.realpath(on_path) == os.path.realpath(started):
+        return "ektp"
+    shown = os.path.relpath(started) if not started.startswith("..") else started
+    return shown if "/" in shown else f"./{shown}"

@@ -60,15 +60,18 @@ class LazyGroup(click.Group):
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--db", envvar="EKTP_DATABASE_URL", default="sqlite:///ektp.db", show_default=True,
-              help="Database URL (or EKTP_DATABASE_URL): sqlite:///PATH or postgresql://...")
+@click.option("--db", metavar="URL", help="The office database: sqlite:///PATH or postgresql://... "
+              "(else EKTP_DATABASE_URL, else the office configuration; see `ektp db check`).")
+@click.option("--config", "config_path", metavar="FILE", help="The office configuration file "
+              "(else EKTP_CONFIG, else ~/.config/ektp/config.toml, else /etc/ektp/config.toml).")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON output.")
 @click.option("--actor", envvar="EKTP_ACTOR", help="Acting user's staff id (or EKTP_ACTOR).")
 @click.option("--role", envvar="EKTP_ROLE",
               help="Acting user's role: operator, courier, head, auditor (or EKTP_ROLE).")
 @click.version_option(package_name="ektp", prog_name="ektp")
 @click.pass_context
-def cli(ctx: click.Context, db: str, as_json: bool, actor: str | None, role: str | None) -> None:
+def cli(ctx: click.Context, db: str | None, config_path: str | None, as_json: bool,
+        actor: str | None, role: str | None) -> None:
     """ektp: the event-sourced record of every e-KTP card, from request to hand-over.
 
     Exit codes: 0 ok, 1 refused by a rule, 2 bad input, 3 not found,
@@ -78,6 +81,7 @@ def cli(ctx: click.Context, db: str, as_json: bool, actor: str | None, role: str
     70 internal error (a bug), 130 interrupted.
     """
     s = Session(db=db, as_json=as_json, actor_id=actor, role=role)
+    s.config_path = config_path
     ctx.obj = s
     ctx.call_on_close(s.close)
 

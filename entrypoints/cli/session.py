@@ -1,4 +1,11 @@
-"""What every command shares: the global options, the acting user, the office."""
+"""What every command shares: the global options, the acting user, the office.
+
+The office database and its settings come from the office configuration
+(`ektp.adapters.office_config`: flags > environment > file > defaults). No
+command creates a database but ``ektp db init`` (a missing or empty one is
+refused with a line saying to run it), and an in-memory database is refused:
+it would lose every write when the command ends.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +14,8 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
+    from ektp.adapters.database_url import DatabaseUrl
+    from ektp.adapters.office_config import Resolved
     from ektp.application.office import Office
     from ektp.domain.actor import Actor
 
@@ -14,12 +23,16 @@ if TYPE_CHECKING:
 class Session:
     """The global options of one ``ektp`` invocation and the office it opened."""
 
-    def __init__(self, db: str, as_json: bool, actor_id: str | None, role: str | None) -> None:
+    def __init__(self, db: str | None, as_json: bool, actor_id: str | None, role: str | None) -> None:
         self.db = db
         self.as_json = as_json
         self.actor_id = actor_id
         self.role = role
+        self.config_path: str | None = None  # --config
+        self.flags: dict[str, str | None] = {}  # other settings given as flags (db init's)
+        self.writes_config = False  # db init: a --config file that does not exist yet is fine
         self._office: Office | None = None
+        self._settings: Resolved | None = None
 
     def actor(self) -> Actor:
         """The acting user; write commands refuse to run without one."""
@@ -30,17 +43,58 @@ class Session:
             raise ActorRequired()
         return Actor.parse(self.actor_id, self.role)
 
-    def office(self, *, must_exist: bool = True, create_tables: bool = True) -> Office:
-        """The office at ``--db``, opened once per invocation.
+    def settings(self, *, read: bool = True) -> Resolved:
+        """The office configuration in effect (resolved once); key paths it names are
+        handed on to the code that reads their variables."""
+        if self._settings is None:
+            import os
 
-        Only commands that start records (a request, a consignment, a manifest,
-        ``db init``) pass ``must_exist=False``: a mistyped ``--db`` on any other
-        command must not leave an empty database behind.
+            from ektp.adapters.office_config import resolve
+
+            self._settings = resolve({"database.url": self.db, **self.flags}, os.environ,
+                                     self.config_path, read=read, missing_ok=self.writes_config)
+            for name, value in self._settings.exported().items():
+                os.environ.setdefault(name, value)
+        return self._settings
+
+    def database(self) -> DatabaseUrl:
+        """The office database's URL (`NoDatabaseConfigured` when nothing names one;
+        an in-memory one is refused)."""
+        from ektp.adapters.database_url import DatabaseUrl
+        from ektp.application.operations import NoDatabaseConfigured, ScratchDatabaseRefused
+
+        text = self.settings().config.database.url
+        if not text:
+            raise NoDatabaseConfigured()
+        url = DatabaseUrl.parse(text)
+        if url.is_scratch:
+            raise ScratchDatabaseRefused(url=url.redacted)
+        return url
+
+    def office(self, *, must_exist: bool = True, create_tables: bool = False,
+               check_schema: bool = True) -> Office:
+        """The office database, opened once per invocation.
+
+        Only ``db init`` passes `create_tables`; `must_exist` is kept for the older
+        call sites and changes nothing (no command creates a database). Without
+        `check_schema` (``db check``, ``db upgrade``) a database of another schema
+        version opens too.
         """
         if self._office is None:
+            from ektp.application.config import OfficeConfig
+            from ektp.entrypoints.cli import signals
             from ektp.entrypoints.composition import open_office
 
-            self._office = open_office(self.db, must_exist=must_exist, create_tables=create_tables)
+            self.database()  # refuses what no command may open
+            resolved = self.settings().config
+            office = OfficeConfig(office_code=resolved.office.code,
+                                  office_name=resolved.office.name,
+                                  regency=resolved.office.regency)
+            self._office = open_office(
+                resolved.database.url, config=office,
+                settings=resolved.database, must_exist=not create_tables,
+                create_tables=create_tables, check_schema=check_schema, warn=_warn)
+            signals.defer_during_writes(self._office.store.app)
         return self._office
 
     def close(self) -> None:
@@ -48,6 +102,10 @@ class Session:
         if self._office is not None:
             self._office.close()
             self._office = None
+
+
+def _warn(text: str) -> None:
+    click.echo(f"ektp: warning: {text}", err=True)
 
 
 def session() -> Session:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from testkit.cli import assert_one_line_error, event_count, run
+from testkit.cli import assert_one_line_error, event_count, new_database, run
 from testkit.people import kk_for, make_nik
 
 NIK = make_nik()
@@ -15,7 +15,7 @@ WITNESSES = ["--witness", "Budi Santoso:inspektorat", "--witness", "Sri Rahayu:k
 
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
-    return tmp_path / "office.db"
+    return new_database(tmp_path / "office.db")
 
 
 def ok(*args: str, db: Path, **who: str) -> str:
@@ -147,7 +147,8 @@ def assert_one_line_error_with_report(result: object, code: int) -> None:
       "3517170001"], 2, "exactly one of --from"),
     (["blanks", "loan-return", "--from", "35.78", "--record", "K/1", "--range", "3517170001"], 1,
      "not lent to 35.78"),
-    (["blanks", "count", "--counted", "-3"], 2, "0 or more"),
+    (["blanks", "count", "--counted", "-3"], 2, "from 0 to 10,000,000"),
+    (["blanks", "count", "--counted", "1" * 40], 2, "from 0 to 10,000,000"),
     (["blanks", "count", "--counted", "lots"], 2, "not a valid integer"),
     (["blanks", "stock", "--date", "8-11-2017"], 2, "YYYY-MM-DD"),
     (["blanks", "missing", "3517170001", "--police-report", "LP/1"], 1, "may not report a blank missing"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from testkit.cli import assert_one_line_error, event_count, run
+from testkit.cli import assert_one_line_error, event_count, new_database, run
 from testkit.people import kk_for, make_nik
 
 NIK = make_nik()
@@ -14,7 +14,7 @@ PROXY_NIK = make_nik(day=10, month=6, year=1993, serial=4)
 
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
-    return tmp_path / "office.db"
+    return new_database(tmp_path / "office.db")
 
 
 def request(db: Path, nik: str = NIK, *extra: str) -> str:

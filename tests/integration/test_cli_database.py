@@ -14,6 +14,7 @@ def ektp(url: str, *args: str) -> Result:
 
 
 def seed(url: str, cards: int = 3) -> list[str]:
+    assert ektp(url, "db", "init").code == 0
     ids = []
     for n in range(1, cards + 1):
         nik = make_nik(serial=n)

@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from testkit.cli import assert_one_line_error, event_count, new_database, run
 from testkit.keys import TEST_AUDIT_KEY_HEX
-from testkit.cli import assert_one_line_error, event_count, run
 
 JABON, NGUDIREJO = "35.17.09.2018", "35.17.08.2014"
 COURIER = {"actor": "kurir.anto", "role": "courier"}
@@ -30,7 +30,7 @@ def printed_card(db: Path, nik: str, village: str, rt: str, serial: str) -> str:
 @pytest.fixture
 def day(tmp_path: Path) -> tuple[Path, str, list[str]]:
     """Four printed cards, a manifest through Jabon and Ngudirejo, assigned and dispatched."""
-    db = tmp_path / "office.db"
+    db = new_database(tmp_path / "office.db")
     received = run("blanks", "receive", "--bast", "BAST/1", "--source", "ministry",
                    "--range", "3517170001-3517170100", db=db)
     assert received.code == 0, received.err
@@ -160,7 +160,7 @@ def test_off_manifest_steps_are_refused(day: tuple[Path, str, list[str]]) -> Non
 
 
 def test_requests_and_manifests_check_the_villages(tmp_path: Path) -> None:
-    db = tmp_path / "office.db"
+    db = new_database(tmp_path / "office.db")
     result = run("card", "request", "--nik", "3517091203850001", "--name", "X", "--kk", "3517090101100001",
                  "--village", "35.17.09.2999", db=db)
     assert_one_line_error(result, 2)
@@ -195,7 +195,7 @@ def test_help_for_every_new_command() -> None:
 
 
 def test_card_ready_never_loads_region_data(tmp_path: Path) -> None:
-    db = tmp_path / "office.db"
+    db = new_database(tmp_path / "office.db")
     probe = (
         "import sys\n"
         "from ektp.entrypoints.cli.main import main\n"

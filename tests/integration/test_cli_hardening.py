@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from testkit.cli import EKTP, assert_one_line_error, event_count, run
+from testkit.cli import EKTP, assert_one_line_error, event_count, new_database, run
 
 NIK = "3517091203850001"  # the demo's first resident
 
@@ -63,7 +63,7 @@ def test_an_unwritable_output_file(demo: Path, tmp_path: Path) -> None:
 
 
 def test_names_as_phones_type_them(demo: Path, tmp_path: Path) -> None:
-    db = tmp_path / "names.db"
+    db = new_database(tmp_path / "names.db")
     result = run("card", "request", "--nik", "3517091203850009", "--name", "Ma\u2019ruf Amin",
                  "--kk", "3517090101100009", "--village", "35.17.09.2018", db=db)
     assert result.code == 0, result.err
@@ -83,7 +83,7 @@ def test_staff_ids_and_dates_are_checked(demo: Path) -> None:
 
 
 def test_an_owner_hand_over_with_proxy_details_is_refused(tmp_path: Path) -> None:
-    db = tmp_path / "o.db"
+    db = new_database(tmp_path / "o.db")
     assert run("blanks", "receive", "--bast", "B/1", "--source", "ministry", "--range",
                "3517170001-3517170010", db=db).code == 0
     card = run("card", "request", "--nik", NIK, "--name", "Ahmad", "--kk", "3517090101100001",

@@ -20,9 +20,11 @@ def test_the_readme_tour_runs_as_written(tmp_path: Path) -> None:
     # The tour activates the project's .venv; here the test's own interpreter's bin is on PATH.
     script = "set -euo pipefail\n" + tour.replace("source .venv/bin/activate", ":")
     env = {k: v for k, v in os.environ.items() if not k.startswith("EKTP_")}
+    env["XDG_CONFIG_HOME"] = str(tmp_path / ".config")  # where `ektp db init` writes, as ~/.config
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
     done = subprocess.run(["bash", "-c", script], cwd=tmp_path, env=env, capture_output=True,
                           text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "Traceback" not in done.stderr
     assert (tmp_path / "export-full" / "events.jsonl").exists() and (tmp_path / "sheet.html").exists()
+    assert (tmp_path / ".config" / "ektp" / "config.toml").exists() and (tmp_path / "backup-1.db").exists()

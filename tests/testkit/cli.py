@@ -14,6 +14,8 @@ import attrs
 from testkit.keys import TEST_AUDIT_KEY_HEX
 
 EKTP = str(Path(sys.executable).with_name("ektp"))
+# The test run's own configuration (tests/conftest.py) passes through to the commands.
+KEPT = ("EKTP_CONFIG", "EKTP_ALLOW_UNSAFE_DURABILITY")
 
 
 @attrs.frozen
@@ -32,10 +34,10 @@ class Result:
 def run(*args: str, db: Path | None = None, actor: str | None = "op.test",
         role: str | None = "operator", env: dict[str, str] | None = None,
         cwd: Path | None = None, stdin: str | None = None,
-        audit_key: str | None = TEST_AUDIT_KEY_HEX) -> Result:
-    """Run ``ektp ARGS`` (with --db, the actor and the test audit key set unless None);
-    return its result."""
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("EKTP_")}
+        audit_key: str | None = TEST_AUDIT_KEY_HEX, wrapper: tuple[str, ...] = ()) -> Result:
+    """Run ``ektp ARGS`` (with --db, the actor and the test audit key set unless None;
+    through `wrapper`, a command that runs the one after it, when given); return its result."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("EKTP_") or k in KEPT}
     if audit_key:
         full_env["EKTP_AUDIT_KEY"] = audit_key
     if actor:
@@ -44,9 +46,16 @@ def run(*args: str, db: Path | None = None, actor: str | None = "op.test",
         full_env["EKTP_ROLE"] = role
     full_env.update(env or {})
     prefix = ["--db", f"sqlite:///{db}"] if db else []
-    done = subprocess.run([EKTP, *prefix, *args], capture_output=True, text=True, env=full_env,
-                          cwd=cwd, input=stdin, timeout=120)
+    done = subprocess.run([*wrapper, EKTP, *prefix, *args], capture_output=True, text=True,
+                          env=full_env, cwd=cwd, input=stdin, timeout=120)
     return Result(done.returncode, done.stdout, done.stderr)
+
+
+def new_database(db: Path) -> Path:
+    """Create the office database `db` with ``ektp db init`` (as an office does first)."""
+    done = run("db", "init", db=db, actor=None, role=None)
+    assert done.code == 0, done.err
+    return db
 
 
 def assert_one_line_error(result: Result, code: int) -> None:

@@ -6,13 +6,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from testkit.cli import run
+from testkit.cli import new_database, run
 
 
 def dispatched_round(db: Path, owners: Mapping[str, str], kk: str,
                      village: str = "35.17.08.2014") -> tuple[str, list[str]]:
     """Printed cards for `owners` (NIK -> name, all of family card `kk`, RT 1, 2, ... of
-    `village`) on a dispatched manifest of courier kurir.anto; its id and the cards."""
+    `village`) on a dispatched manifest of courier kurir.anto; its id and the cards. The
+    office database is created first, as an office does (`ektp db init`)."""
+    if not db.exists():
+        new_database(db)
     received = run("blanks", "receive", "--bast", "BAST/1", "--source", "ministry",
                    "--range", "3517170001-3517170100", db=db)
     assert received.code == 0, received.err

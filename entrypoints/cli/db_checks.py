@@ -1,0 +1,220 @@
+"""``ektp db check``: where the configuration came from, and every check of the
+database, for a person (a table) or a cron job (``--json``: ``ok``, ``checks``).
+
+**The extension point**: `CHECKS` is the ordered list of checks. A check is a
+function of the `Context` (the session, the office opened without the schema
+check, the configuration) returning one `Result` (``ok``, ``warn`` or ``fail``,
+a one-line detail, and data for the JSON output), or None when it does not apply
+(a PostgreSQL-only check on SQLite). A ``fail`` makes ``db check`` exit 1; a
+``warn`` is reported and exits 0. Append a check to add one.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Literal
+
+import attrs
+import click
+
+from ektp.entrypoints.cli.output import emit, table
+from ektp.entrypoints.cli.session import Session, session
+
+if TYPE_CHECKING:
+    from ektp.adapters.database_url import DatabaseUrl
+    from ektp.adapters.office_config import Resolved
+    from ektp.application.office import Office
+    from ektp.application.ports.rows import DatabaseStatus
+
+
+@attrs.frozen
+class Context:
+    """What a check looks at."""
+
+    session: Session
+    office: Office
+    url: DatabaseUrl
+    settings: Resolved
+    status: DatabaseStatus
+
+
+@attrs.frozen
+class Result:
+    """One check's outcome."""
+
+    name: str
+    status: Literal["ok", "warn", "fail"]
+    detail: str
+    data: dict[str, Any] = attrs.Factory(dict)
+
+
+Check = Callable[[Context], "Result | None"]
+
+
+def schema_check(c: Context) -> Result:
+    """The schema version: this ektp's, or what to run."""
+    from ektp.adapters import schema
+
+    state = c.office.store.app.schema_state  # type: ignore[attr-defined]
+    current = schema.current_version()
+    data = {"version": state.version if state else None, "current": current,
+            "initialised": bool(state and state.initialised)}
+    problem = state.problem(c.url.redacted) if state is not None else None
+    if problem is None:
+        return Result("schema", "ok", f"version {current}", data)
+    return Result("schema", "fail", str(problem), data)
+
+
+def tables_check(c: Context) -> Result:
+    """The event tables and the read-model tables exist."""
+    status = c.status
+    missing = list(status.missing_read_model_tables)
+    if not status.event_tables:
+        return Result("tables", "fail", "event tables MISSING: run `ektp db init`", {"missing": missing})
+    if missing:
+        return Result("tables", "fail", "read-model tables MISSING: " + ", ".join(missing)
+                      + ": run `ektp db init`", {"missing": missing})
+    return Result("tables", "ok", "event and read-model tables present", {"missing": []})
+
+
+def read_models_check(c: Context) -> Result | None:
+    """Each read model at its current version; the lag is reported."""
+    if not c.status.projections:
+        return None
+    outdated = [p.name for p in c.status.projections if p.version != p.current_version]
+    lag = max(p.lag for p in c.status.projections)
+    data = {"lag": lag, "outdated": outdated}
+    if outdated:
+        return Result("read models", "fail", "built by other code: " + ", ".join(outdated)
+                      + " (run `ektp db init`)", data)
+    return Result("read models", "ok", f"current, {lag} events behind at most "
+                  "(they catch up on the next list)", data)
+
+
+def durability_check(c: Context) -> Result | None:
+    """Whether an acknowledged write survives a crash (`event_store.durability`)."""
+    found = c.office.store.app.durability  # type: ignore[attr-defined]
+    if found is None:
+        return None
+    settings = ", ".join(f"{k}={v}" for k, v in found.settings.items() if k != "engine")
+    if c.url.kind == "sqlite":
+        settings = "synchronous=FULL on every connection, journal mode checked"
+    data = {"settings": found.settings, "problems": list(found.problems), "allowed": found.allowed}
+    if not found.problems:
+        return Result("durability", "ok", settings, data)
+    problems = ", ".join(found.problems)
+    if found.allowed:
+        return Result("durability", "warn", f"UNSAFE ({problems}); writes allowed by "
+                      f"allow_unsafe_durability ({c.settings.sources['database.allow_unsafe_durability']})",
+                      data)
+    return Result("durability", "fail", f"UNSAFE ({problems}): writes are refused", data)
+
+
+def file_check(c: Context) -> Result | None:
+    """The SQLite file's permissions: readable by others means every NIK is."""
+    if c.url.kind != "sqlite":
+        return None
+    mode = stat.S_IMODE(os.stat(c.url.path).st_mode)
+    read_only = c.url.read_only or not c.url.writable()
+    data = {"mode": f"{mode:04o}", "read_only": read_only}
+    opened = ", opened read only" if read_only else ""
+    if mode & stat.S_IROTH:
+        return Result("file", "warn", f"mode {mode:04o}{opened}: anyone on this machine can "
+                      f"read it (chmod 600 {c.url.path})", data)
+    return Result("file", "ok", f"mode {mode:04o}{opened}", data)
+
+
+def records_check(c: Context) -> Result | None:
+    """How far the records go (the latest position), for a monitor to watch grow."""
+    if not c.status.event_tables:
+        return None
+    position = c.office.store.last_position()
+    return Result("records", "ok", f"latest position {position}", {"position": position})
+
+
+def timeouts_check(c: Context) -> Result:
+    """The waits in effect (`event_store.waits`)."""
+    d = c.settings.config.database
+    if c.url.kind == "sqlite":
+        detail = f"busy timeout {d.lock_timeout} s"
+    else:
+        detail = (f"connect {d.connect_timeout} s, lock {d.lock_timeout} s, "
+                  f"statement {d.statement_timeout} s")
+    return Result("timeouts", "ok", detail, {"connect": d.connect_timeout, "lock": d.lock_timeout,
+                                              "statement": d.statement_timeout})
+
+
+CHECKS: list[Check] = [schema_check, tables_check, read_models_check, durability_check,
+                       file_check, records_check, timeouts_check]
+
+
+@click.command()
+def check() -> None:
+    """Report the configuration (each setting and where it came from) and check the
+    database: schema version, tables, read models, durability, file permissions.
+    Creates nothing.
+
+    Exit code 0 when nothing failed (warnings included), 1 when a check failed
+    (the line says what to run), 5 when the database cannot be reached.
+    With --json, one object for a monitoring job: ok, checks, configuration.
+    """
+    from ektp.adapters import office_config
+
+    s = session()
+    resolved = s.settings()
+    url = s.database()
+    office = s.office(check_schema=False)
+    status = office.reports.database_status()
+    context = Context(s, office, url, resolved, status)
+    results = [r for r in (check(context) for check in CHECKS) if r is not None]
+    ok = all(r.status != "fail" for r in results)
+    settings = {key: {"value": _shown(key, resolved.config.value(key)),
+                      "from": resolved.sources[key]} for key in office_config.keys()}
+    data = {
+        "ok": ok, "url": status.url, "engine": status.engine,
+        "server_version": status.server_version, "event_tables": status.event_tables,
+        "missing_read_model_tables": list(status.missing_read_model_tables),
+        "projections": [{"name": p.name, "position": p.position, "lag": p.lag,
+                         "version": p.version, "current_version": p.current_version}
+                        for p in status.projections],
+        "current": status.current and all(r.status != "fail" for r in results if r.name == "schema"),
+        "checks": [{"name": r.name, "status": r.status, "detail": r.detail, **r.data}
+                   for r in results],
+        "configuration": {"file": resolved.path, "found_by": resolved.path_source,
+                          "settings": settings},
+    }
+    lines = [f"configuration  {resolved.path or 'none (no file: ' + resolved.path_source + ')'}",
+             table(["setting", "value", "from"],
+                   [(k, v["value"], v["from"]) for k, v in settings.items()]),
+             "",
+             f"database     {status.url}",
+             f"engine       {status.engine} {status.server_version}",
+             table(["check", "status", "detail"], [(r.name, r.status.upper() if r.status != "ok"
+                                                    else "ok", r.detail) for r in results])]
+    if status.projections:
+        lines.append(table(["projection", "position", "lag", "version"],
+                           [(p.name, p.position, p.lag,
+                             f"{p.version}" + ("" if p.version == p.current_version
+                                               else f" (code has {p.current_version})"))
+                            for p in status.projections]))
+    lines.append("schema is current." if data["current"] else
+                 "schema is NOT current: see the failed checks above.")
+    if ok and not data["current"]:
+        ok = False
+    lines.append("all checks passed." if ok else "some checks FAILED.")
+    emit(s.as_json, data, "\n".join(lines))
+    if not ok:
+        from ektp.entrypoints.cli import exit_codes
+
+        raise SystemExit(exit_codes.REFUSED)
+
+
+def _shown(key: str, value: Any) -> Any:
+    """A setting as it may be shown (a URL without its password)."""
+    if key == "database.url" and value:
+        from ektp.adapters.database_url import DatabaseUrl
+
+        return DatabaseUrl.parse(value).redacted
+    return value
