@@ -46,9 +46,8 @@ from ektp.adapters.event_store.journal_tables import (
     head_from_rows,
     head_keys,
     head_size,
-    node_rows,
 )
-from ektp.application.audit.journal import JournalLeaves, advance
+from ektp.application.audit.journal import JournalLeaves, append_rows
 from ektp.application.audit.merkle import CompactRange, NodeId, node_key
 from ektp.application.errors import JournalAlreadyBuilt, JournalDamaged, JournalMissing
 from ektp.application.ports.journal import JournalHead, JournalStorage
@@ -122,10 +121,10 @@ class JournalledPostgresApplicationRecorder(PostgresApplicationRecorder, Journal
                             assert ids is not None
                             head, tree = self._head.current(ids) or (self._read_head(curs, pipeline), None)
                             journal.check_key(head)
-                            nodes, new, tree = advance(head, placed(head.size, ids), journal.key_id(),
-                                                       ids[-1], tree)
+                            rows, new, tree = append_rows(head, tree, placed(head.size, ids),
+                                                          journal.key_id(), ids)
                             # Sent with the commit, in the same round trip.
-                            self._insert_nodes(curs, node_rows(nodes, head.size, ids))
+                            self._insert_nodes(curs, rows)
                             if head.key_id is None:
                                 curs.execute(self._set_key, (new.key_id,))
                             tip = (new, tree)
@@ -282,8 +281,7 @@ class JournalledPostgresApplicationRecorder(PostgresApplicationRecorder, Journal
                         id=r["notification_id"], originator_id=r["originator_id"],
                         originator_version=r["originator_version"], topic=r["topic"],
                         state=bytes(r["state"]))
-                    nodes += node_rows(tree.append(leaf_of(notification, tree.size)), tree.size - 1,
-                                       [notification.id])
+                    nodes += tree.append_rows([leaf_of(notification, tree.size)], [notification.id])
                     last_seq = r["notification_id"]
                 if nodes:
                     curs.executemany(self._insert_node, nodes)

@@ -35,9 +35,8 @@ from ektp.adapters.event_store.journal_tables import (
     head_from_rows,
     head_keys,
     head_size,
-    node_rows,
 )
-from ektp.application.audit.journal import JournalLeaves, PlacedLeaves, advance
+from ektp.application.audit.journal import JournalLeaves, PlacedLeaves, append_rows
 from ektp.application.audit.merkle import CompactRange, NodeId, node_key
 from ektp.application.errors import JournalAlreadyBuilt, JournalDamaged, JournalMissing
 from ektp.application.ports.journal import JournalHead, JournalStorage
@@ -123,9 +122,9 @@ class JournalledSQLiteApplicationRecorder(SQLiteApplicationRecorder, JournalStor
         assert ids is not None and journal is not None
         head, tree = self._head.current(ids) or (self._read_head(c), None)
         journal.check_key(head)
-        nodes, new, tree = advance(head, placed(head.size, ids), journal.key_id(), ids[-1], tree)
+        rows, new, tree = append_rows(head, tree, placed(head.size, ids), journal.key_id(), ids)
         try:
-            c.executemany(_INSERT_NODES, node_rows(nodes, head.size, ids))
+            c.executemany(_INSERT_NODES, rows)
             if head.key_id is None:
                 c.execute(f"UPDATE {INFO} SET key_id = ? WHERE key_id IS NULL", (new.key_id,))
         except sqlite3.IntegrityError:
@@ -249,8 +248,7 @@ class JournalledSQLiteApplicationRecorder(SQLiteApplicationRecorder, JournalStor
                         id=row["rowid"], originator_id=self.convert_originator_id(row["originator_id"]),
                         originator_version=row["originator_version"], topic=row["topic"],
                         state=row["state"])
-                    nodes += node_rows(tree.append(leaf_of(notification, tree.size)), tree.size - 1,
-                                       [notification.id])
+                    nodes += tree.append_rows([leaf_of(notification, tree.size)], [notification.id])
                     last_seq = row["rowid"]
                 c.executemany(_INSERT_NODES, nodes)
                 if len(rows) < PAGE:

@@ -41,13 +41,6 @@ OLD_HEAD = "ektp_journal_head"
 PAGE = 2000
 
 
-def node_rows(nodes: Sequence[tuple[NodeId, bytes]], first: int,
-              seqs: Sequence[int]) -> list[tuple[int, bytes, int | None]]:
-    """Stored rows of new nodes: key, hash, and for a leaf the seq it was written for."""
-    return [(node_key(level, index), digest, seqs[index - first] if level == 0 else None)
-            for (level, index), digest in nodes]
-
-
 def head_size(last_key: int | None) -> int:
     """The tree size the largest stored node key gives (None: no nodes, the empty tree)."""
     if last_key is None:
@@ -89,34 +82,33 @@ def head_from_rows(size: int, rows: Mapping[int, tuple[bytes, int | None]], buil
 
 class HeadCache:
     """The head a recorder last committed, with its tree (see the module docstring for
-    when it is current)."""
+    when it is current). Kept as one (head, tree) pair, read without a lock (one
+    reference) and replaced whole under one."""
 
-    __slots__ = ("_head", "_tree", "_lock")
+    __slots__ = ("_tip", "_lock")
 
     def __init__(self) -> None:
-        self._head: JournalHead | None = None
-        self._tree: CompactRange | None = None
+        self._tip: tuple[JournalHead, CompactRange] | None = None
         self._lock = threading.Lock()
 
     def current(self, ids: Sequence[int]) -> tuple[JournalHead, CompactRange] | None:
         """The remembered head and a copy of its tree, if the new events' positions `ids`
         follow its last one."""
-        with self._lock:
-            head, tree = self._head, self._tree
-            if head is None or tree is None or ids[0] != head.last_seq + 1:
-                return None
-            return head, tree.copy()
+        tip = self._tip
+        if tip is None or ids[0] != tip[0].last_seq + 1:
+            return None
+        return tip[0], tip[1].copy()
 
     def remember(self, head: JournalHead, tree: CompactRange) -> None:
         """Keep a head just committed (the larger of two committed by racing threads)."""
         with self._lock:
-            if self._head is None or head.size > self._head.size:
-                self._head, self._tree = head, tree
+            if self._tip is None or head.size > self._tip[0].size:
+                self._tip = (head, tree)
 
     def forget(self) -> None:
         """Drop the remembered head (the journal was rebuilt)."""
         with self._lock:
-            self._head = self._tree = None
+            self._tip = None
 
 
 def describe_head(head: JournalHead | None) -> str:

@@ -97,13 +97,9 @@ class LeafForm:
 
 
 def parts_hash(parts: LineParts, index: int, seq: int) -> bytes:
-    """`merkle.leaf_hash` of `lines.leaf_bytes`, in one pass over the pieces."""
-    head, rest = parts
-    digest = hashlib.sha256(LEAF_PREFIX)
-    digest.update(head)
-    digest.update(f',"leaf":{index},"seq":{seq}'.encode())
-    digest.update(rest)
-    return digest.digest()
+    """`merkle.leaf_hash` of `lines.leaf_bytes`, in one call."""
+    return hashlib.sha256(b"".join((LEAF_PREFIX, parts[0], f',"leaf":{index},"seq":{seq}'.encode(),
+                                    parts[1]))).digest()
 
 
 KeySource = Callable[[], "bytes | None"]
@@ -158,10 +154,11 @@ class JournalLeaves:
             if self._decode is None:
                 raise TypeError("the journal needs the domain events or a way to decode stored ones")
             events = [self._decode(s) for s in stored]
-        parts = [form.parts(event) for event in events]
+        parts = form.parts
+        pieces = [parts(event) for event in events]
 
         def placed(first: int, seqs: Sequence[int]) -> list[bytes]:
-            return [parts_hash(p, first + i, seq) for i, (p, seq) in enumerate(zip(parts, seqs, strict=True))]
+            return [parts_hash(p, first + i, seq) for i, (p, seq) in enumerate(zip(pieces, seqs, strict=True))]
 
         return placed
 
@@ -199,3 +196,18 @@ def build_journal(journal: Any, mapper: Any, form: LeafForm) -> JournalHead:
         return leaf_hash(form.leaf(mapper.to_domain_event(notification), index, notification.id))
 
     return journal.build_journal(leaf_of, form.key_id)  # type: ignore[no-any-return]
+
+
+def append_rows(head: JournalHead, tree: CompactRange | None, leaves: Sequence[bytes], key_id: bytes,
+                seqs: Sequence[int]) -> tuple[list[tuple[int, bytes, int | None]], JournalHead, CompactRange]:
+    """`advance` for a recorder: the new nodes as stored rows (`CompactRange.append_rows`),
+    the new head and its tree. `tree` is the head's tree when the caller holds it already
+    (checked when it was made, and the caller's own copy: it is appended to)."""
+    if tree is None:
+        tree = head_tree(head)
+    if leaves and seqs[-1] <= head.last_seq:
+        raise JournalDamaged(reason=f"a new event has store position {seqs[-1]}, not after the "
+                                    f"journal's last ({head.last_seq}): rows were removed")
+    rows = tree.append_rows(leaves, seqs)
+    return rows, JournalHead(size=tree.size, frontier=tuple(tree.hashes), built_from=head.built_from,
+                             key_id=key_id, last_seq=seqs[-1] if leaves else head.last_seq), tree

@@ -18,7 +18,7 @@ from typing import Any, NamedTuple, Protocol
 
 import attrs
 
-from ektp.application.audit.canonical import canonical, format_time, sha256_hex
+from ektp.application.audit.canonical import canonical, canonical_tree, format_time, sha256_hex
 from ektp.application.audit.facts import event_data
 
 KEYS_V1 = ("actor", "aggregate", "data", "hash", "prev", "seq", "stream", "time", "type", "version")
@@ -79,11 +79,11 @@ def line_parts(aggregate: str, event: Any, personal: PersonalDataPolicy) -> Line
     type_name = type(event).__name__
     data = personal.apply(aggregate, type_name, event_data(event))
     actor = event.actor
-    head = _actor_head(actor.id, actor.role, aggregate) + canonical(data)
+    head = _actor_head(actor.id, actor.role, aggregate) + canonical_tree(data)
     stream = personal.stream(aggregate, str(event.originator_id))
-    rest = (f',"stream":"{stream}{_time_and_type(event.timestamp, type_name)}'
-            f'{event.originator_version}}}').encode()
-    return LineParts(head, rest)
+    rest = (f',"stream":"{stream}","time":"{_time_text(event.timestamp)}","type":'
+            f'{_type_text(type_name)},"version":{event.originator_version}}}').encode()
+    return tuple.__new__(LineParts, (head, rest))  # LineParts(head, rest), without its Python __new__
 
 
 def leaf_bytes(parts: LineParts, leaf: int, seq: int) -> bytes:
@@ -109,12 +109,16 @@ def build_line_v1(seq: int, parts: LineParts, prev: str) -> tuple[bytes, str]:
                      b"\n")), digest
 
 
+@lru_cache(maxsize=256)
+def _time_text(moment: dt.datetime) -> str:
+    """`format_time` (the events of one command share their moment: cached)."""
+    return format_time(moment)
+
+
 @lru_cache(maxsize=1024)
-def _time_and_type(moment: dt.datetime, type_name: str) -> str:
-    """The line's text from the stream id's closing quote to ``"version":`` (the events
-    of one command share their moment and repeat few types: cached)."""
-    return (f'","time":"{format_time(moment)}","type":{canonical(type_name).decode()},'
-            '"version":')
+def _type_text(type_name: str) -> str:
+    """An event type's canonical form (few types: cached)."""
+    return canonical(type_name).decode()
 
 
 @lru_cache(maxsize=4096)

@@ -159,6 +159,32 @@ class CompactRange:
         self.size += 1
         return created
 
+    def append_rows(self, leaves: Sequence[bytes], seqs: Sequence[int]
+                    ) -> list[tuple[int, bytes, int | None]]:
+        """Append leaf hashes written for store positions `seqs`; return the nodes they
+        complete as the journal stores them: (`node_key`, hash, the seq for a leaf, None
+        for an interior node). The same nodes as `append`, in the same order, whose keys
+        are consecutive from the leaf's: leaf i's key is `node_count`(i), and each node
+        it completes is the next key. One loop, on every write's path."""
+        rows: list[tuple[int, bytes, int | None]] = []
+        hashes = self.hashes
+        size = self.size
+        if size + len(leaves) > MAX_LEAVES:
+            raise ValueError("the tree is full")
+        for leaf, seq in zip(leaves, seqs, strict=True):
+            key = 2 * size - size.bit_count()
+            rows.append((key, leaf, seq))
+            current, index = leaf, size
+            while index & 1:
+                current = hashlib.sha256(NODE_PREFIX + hashes.pop() + current).digest()
+                key += 1
+                rows.append((key, current, None))
+                index >>= 1
+            hashes.append(current)
+            size += 1
+        self.size = size
+        return rows
+
     def extend(self, leaves: Iterable[bytes]) -> None:
         """Append many leaf hashes."""
         for leaf in leaves:

@@ -11,7 +11,6 @@ letter of each word, upper-cased, each followed by a dot (``Ahmad Fauzi`` ->
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -67,7 +66,7 @@ class Pseudonymiser:
         """``MASKED~HMAC`` for a NIK or KK number."""
         known = self._numbers.get(digits)
         if known is None:
-            pseudonym = hmac.new(self._key, digits.encode("utf-8"), hashlib.sha256).hexdigest()
+            pseudonym = hmac.digest(self._key, digits.encode("utf-8"), "sha256").hex()
             known = f"{mask_digits(digits)}~{pseudonym}"
             _keep(self._numbers, digits, known)
         return known
@@ -80,8 +79,7 @@ class Pseudonymiser:
             return stream_id
         known = self._streams.get(stream_id)
         if known is None:
-            digest = hmac.new(self._key, b"nik-register:" + UUID(stream_id).bytes,
-                              hashlib.sha256).digest()
+            digest = hmac.digest(self._key, b"nik-register:" + UUID(stream_id).bytes, "sha256")
             known = str(UUID(bytes=digest[:16]))
             _keep(self._streams, stream_id, known)
         return known
