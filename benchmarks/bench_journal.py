@@ -63,9 +63,13 @@ def writes(backend: str, new_url: Callable[[], str], cards: int, rounds: int) ->
         commands = 0
         while True:
             try:
-                for i, each in enumerate(steps):
+                # Each command runs on both stores, one right after the other; which goes
+                # first alternates. The second runs the code and data paths the first has
+                # just warmed: always second, the plain store was measured ~20 us a command
+                # faster than the same code run first (about 4% of the ratio on SQLite).
+                for i in ((0, 1) if commands % 2 == 0 else (1, 0)):
                     started = time.perf_counter()
-                    next(each)
+                    next(steps[i])
                     spent[i] += time.perf_counter() - started
             except StopIteration:
                 break
