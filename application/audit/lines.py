@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 from typing import Any, NamedTuple, Protocol
+from uuid import UUID
 
 import attrs
 
@@ -80,7 +81,7 @@ def line_parts(aggregate: str, event: Any, personal: PersonalDataPolicy) -> Line
     data = personal.apply(aggregate, type_name, event_data(event))
     actor = event.actor
     head = _actor_head(actor.id, actor.role, aggregate) + canonical_tree(data)
-    stream = personal.stream(aggregate, str(event.originator_id))
+    stream = personal.stream(aggregate, _uuid_text(event.originator_id))
     rest = (f',"stream":"{stream}","time":"{_time_text(event.timestamp)}","type":'
             f'{_type_text(type_name)},"version":{event.originator_version}}}').encode()
     return tuple.__new__(LineParts, (head, rest))  # LineParts(head, rest), without its Python __new__
@@ -107,6 +108,24 @@ def build_line_v1(seq: int, parts: LineParts, prev: str) -> tuple[bytes, str]:
     digest = sha256_hex(parts.head + middle + parts.rest)
     return b"".join((parts.head, b',"hash":"', digest.encode(), b'"', middle, parts.rest,
                      b"\n")), digest
+
+
+_UUID_TEXTS: dict[int, str] = {}
+
+
+def _uuid_text(stream_id: Any) -> str:
+    """``str`` of a stream id. A stream's id comes back with each of its commands, and
+    UUID's ``__str__`` is Python formatting: kept by the id's integer (a full cache
+    starts again), which costs a dict look-up rather than a format."""
+    if type(stream_id) is not UUID:
+        return str(stream_id)
+    key = stream_id.int
+    text = _UUID_TEXTS.get(key)
+    if text is None:
+        if len(_UUID_TEXTS) >= 4096:
+            _UUID_TEXTS.clear()
+        text = _UUID_TEXTS[key] = str(stream_id)
+    return text
 
 
 @lru_cache(maxsize=256)
