@@ -61,9 +61,9 @@ def secure_database(url: DatabaseUrl, group: str = DEFAULT_GROUP) -> tuple[str, 
     import psycopg
     from psycopg.sql import SQL
 
-    from ektp.adapters.event_store.journal_postgres import CHECKPOINTS as JOURNAL_CHECKPOINTS
-    from ektp.adapters.event_store.journal_postgres import HEAD as JOURNAL_HEAD
-    from ektp.adapters.event_store.journal_postgres import NODES as JOURNAL_NODES
+    from ektp.adapters.event_store.journal_tables import CHECKPOINTS as JOURNAL_CHECKPOINTS
+    from ektp.adapters.event_store.journal_tables import INFO as JOURNAL_INFO
+    from ektp.adapters.event_store.journal_tables import NODES as JOURNAL_NODES
     from ektp.adapters.read_models.tables import metadata
     from ektp.adapters.schema import SCHEMA_TABLE
 
@@ -95,9 +95,10 @@ def secure_database(url: DatabaseUrl, group: str = DEFAULT_GROUP) -> tuple[str, 
                     s=s, f=_ident(lock_function_name(EVENTS)), g=g))
                 connection.execute(SQL("GRANT USAGE ON ALL SEQUENCES IN SCHEMA {s} TO {g}").format(s=s, g=g))
                 # The journal (issue 13): nodes and checkpoints are only ever added; its
-                # one head row is rewritten by every write. The schema version is read.
+                # info row gets the audit key's id from the first write. The schema
+                # version is read.
                 for table, rights in ((JOURNAL_NODES, "SELECT, INSERT"),
-                                      (JOURNAL_HEAD, "SELECT, UPDATE"),
+                                      (JOURNAL_INFO, "SELECT, UPDATE"),
                                       (JOURNAL_CHECKPOINTS, "SELECT, INSERT"),
                                       (SCHEMA_TABLE, "SELECT")):
                     connection.execute(SQL("GRANT " + rights + " ON {s}.{t} TO {g}").format(

@@ -80,11 +80,11 @@ def _build_journal(context: UpgradeContext) -> str | None:
 
 
 def _journal_is_there(context: UpgradeContext) -> None:
-    """Version 2: the journal's head must now exist (its tables were made by `prepare`)."""
-    from ektp.adapters.event_store.journal_sqlite import HEAD
+    """Version 2: the journal must now exist (its tables were made by `prepare`)."""
+    from ektp.adapters.event_store.journal_tables import INFO
     from ektp.application.errors import JournalMissing
 
-    if not context.execute(f"SELECT 1 FROM {HEAD}"):
+    if not context.execute(f"SELECT 1 FROM {INFO}"):
         raise JournalMissing()
 
 

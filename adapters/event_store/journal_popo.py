@@ -46,7 +46,7 @@ class JournalledPOPOApplicationRecorder(GuardedPOPOApplicationRecorder, JournalS
             first = len(self._stored_events) + 1
             seqs = list(range(first, first + len(stored_events)))
             leaves = journal.leaf_hashes(stored_events, kwargs.get("events"), self._head.size, seqs)
-            nodes, head = advance(self._head, leaves, journal.key_id(), seqs[-1] if seqs else 0)
+            nodes, head, _ = advance(self._head, leaves, journal.key_id(), seqs[-1] if seqs else 0)
             ids = self._update_table(stored_events, **kwargs)
             self._nodes.update(nodes)
             self._seqs.update({self._head.size + i: seq for i, seq in enumerate(seqs)})

@@ -1,12 +1,14 @@
 """eventsourcing's PostgreSQL application recorder, journalling every event it inserts.
 
-Same tables as on SQLite (`journal_sqlite`), with ``bigint``/``bytea`` columns.
-The seam is the insert itself: eventsourcing takes ``LOCK TABLE ... IN
-EXCLUSIVE MODE`` on the events table before inserting, which serialises
-writers (and so leaf indexes); after the lock the head is selected in the same
-pipeline batch as the insert, one sync brings back the events' notification ids
-and the head, the leaves are computed, and the nodes and the new head go out
-with the commit. One round trip more than eventsourcing's own insert.
+Same tables as on SQLite (`journal_tables`), with ``bigint``/``bytea`` columns.
+The seam is the insert itself: eventsourcing takes ``LOCK TABLE ... IN EXCLUSIVE
+MODE`` on the events table before inserting, which serialises writers (and so leaf
+indexes); the lock, the notification and the insert go out in one pipeline batch,
+one sync brings back the events' notification ids, and then the head is the one
+this recorder last committed if the ids follow it (`HeadCache`), or is read from
+the nodes otherwise (one more round trip for the largest key, one for the
+frontier). The leaves are computed, and their nodes go out in one statement with
+the commit: with the head in memory, exactly eventsourcing's own round trips.
 """
 
 from __future__ import annotations
@@ -25,24 +27,27 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.postgres import PostgresDatastore
 from eventsourcing.utils import retry
+from psycopg import Cursor
+from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
 from ektp.adapters.event_store.postgres import SignedPostgresApplicationRecorder
-from ektp.adapters.event_store.journal_sqlite import (
+from ektp.adapters.event_store.journal_tables import (
+    CHECKPOINTS,
+    INFO,
+    NODES,
+    OLD_HEAD,
+    PAGE,
+    HeadCache,
     describe_head,
-    head_from_row,
-    head_to_row,
-    node_rows,
+    head_from_rows,
+    head_keys,
+    head_size,
 )
-from ektp.application.audit.journal import JournalLeaves, advance
-from ektp.application.ports.journal import JournalHead
+from ektp.application.audit.journal import JournalLeaves, append_rows
 from ektp.application.audit.merkle import CompactRange, NodeId, node_key
 from ektp.application.errors import JournalAlreadyBuilt, JournalDamaged, JournalMissing
-from ektp.application.ports.journal import JournalStorage
-
-NODES, HEAD, CHECKPOINTS = "ektp_journal", "ektp_journal_head", "ektp_journal_checkpoints"
-PAGE = 2000
-_HEAD_COLUMNS = SQL("size, frontier, built_from, key_id, last_seq")
+from ektp.application.ports.journal import JournalHead, JournalStorage
 
 
 class JournalledPostgresApplicationRecorder(SignedPostgresApplicationRecorder, JournalStorage):
@@ -52,29 +57,39 @@ class JournalledPostgresApplicationRecorder(SignedPostgresApplicationRecorder, J
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events") -> None:
         super().__init__(datastore, events_table_name=events_table_name)
         self.journal: JournalLeaves | None = None  # given by the store that owns the recorder
+        self._head = HeadCache()
         schema = Identifier(self.datastore.schema)
         self._nodes = SQL("{}.{}").format(schema, Identifier(NODES))
-        self._head = SQL("{}.{}").format(schema, Identifier(HEAD))
+        self._info = SQL("{}.{}").format(schema, Identifier(INFO))
+        self._old_head = SQL("{}.{}").format(schema, Identifier(OLD_HEAD))
         self._checkpoints = SQL("{}.{}").format(schema, Identifier(CHECKPOINTS))
         self._events = SQL("{}.{}").format(schema, Identifier(self.events_table_name))
         self.sql_create_statements += [
             SQL("CREATE TABLE IF NOT EXISTS {} (node bigint PRIMARY KEY, hash bytea NOT NULL, seq bigint)")
             .format(self._nodes),
             SQL("CREATE TABLE IF NOT EXISTS {} (one smallint PRIMARY KEY CHECK (one = 1), "
-                "size bigint NOT NULL, frontier bytea NOT NULL, built_from bigint NOT NULL, "
-                "key_id bytea, last_seq bigint NOT NULL)").format(self._head),
+                "built_from bigint NOT NULL, key_id bytea)").format(self._info),
             SQL("CREATE TABLE IF NOT EXISTS {} (size bigint PRIMARY KEY, note text NOT NULL)")
             .format(self._checkpoints),
+            # A journal of the first version (a head row updated with every insert) keeps
+            # its facts and loses the head row, which the nodes make redundant.
+            SQL("DO $$ BEGIN IF to_regclass({old}) IS NOT NULL THEN "
+                "INSERT INTO {info} SELECT 1, built_from, key_id FROM {head} ON CONFLICT DO NOTHING; "
+                "DROP TABLE {head}; END IF; END $$")
+            .format(old=psycopg.sql.Literal(f"{self.datastore.schema}.{OLD_HEAD}"),
+                    info=self._info, head=self._old_head),
             # A store with no events yet starts with an empty journal; one with events
             # from before the journal gets none (`ektp db upgrade` builds it).
-            SQL("INSERT INTO {} SELECT 1, 0, ''::bytea, 0, NULL, 0 WHERE NOT EXISTS "
+            SQL("INSERT INTO {} SELECT 1, 0, NULL WHERE NOT EXISTS "
                 "(SELECT 1 FROM {}) AND NOT EXISTS (SELECT 1 FROM {}) ON CONFLICT DO NOTHING")
-            .format(self._head, self._events, self._nodes),
+            .format(self._info, self._events, self._nodes),
         ]
-        self._select_head = SQL("SELECT {} FROM {} FOR UPDATE").format(_HEAD_COLUMNS, self._head)
+        self._select_info = SQL("SELECT built_from, key_id, (SELECT max(node) FROM {}) AS last_key "
+                                "FROM {}").format(self._nodes, self._info)
+        self._select_rows = SQL("SELECT node, hash, seq FROM {} WHERE node = ANY(%s)").format(self._nodes)
+        self._insert_nodes_sql: dict[int, bytes] = {}
         self._insert_node = SQL("INSERT INTO {} VALUES (%s, %s, %s)").format(self._nodes)
-        self._update_head = SQL("UPDATE {} SET size=%s, frontier=%s, built_from=%s, key_id=%s, "
-                                "last_seq=%s").format(self._head)
+        self._set_key = SQL("UPDATE {} SET key_id = %s WHERE key_id IS NULL").format(self._info)
 
     # --- writing ---------------------------------------------------------------
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
@@ -87,59 +102,107 @@ class JournalledPostgresApplicationRecorder(SignedPostgresApplicationRecorder, J
             return []
         exc: BaseException | None = None
         ids: Sequence[int] | None = None
+        tip: tuple[JournalHead, CompactRange] | None = None
         with self.datastore.get_connection() as conn:
-            with conn.pipeline() as pipeline:
-                with conn.transaction(), conn.cursor() as curs, conn.cursor() as head_curs:
-                    try:
-                        self._lock_table(curs)
-                        self._notify_channel(curs)
-                        head_curs.execute(self._select_head, prepare=True)
-                        self._insert_rows(curs, stored_events, **kwargs)
-                        pipeline.sync()
-                        ids = self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
-                        row = head_curs.fetchone()
-                        if row is None:
-                            raise JournalMissing()
-                        head = head_from_row(tuple(row.values()))
-                        journal.check_key(head)
-                        assert ids is not None
-                        leaves = journal.leaf_hashes(stored_events, kwargs.get("events"),
-                                                     head.size, ids)
-                        nodes, new = advance(head, leaves, journal.key_id(), ids[-1])
-                        curs.executemany(self._insert_node, node_rows(nodes, head.size, ids))
-                        # Sent with the commit, in the same round trip: the insert itself
-                        # costs one round trip more than eventsourcing's, no more.
-                        curs.execute(self._update_head, head_to_row(new), prepare=True)
-                    except psycopg.errors.UndefinedTable as error:
-                        exc = JournalMissing() if HEAD in str(error) or NODES in str(error) else error
-                    except psycopg.errors.UniqueViolation as error:
-                        # Only the events' primary key is a conflict; a node twice is damage.
-                        exc = (JournalDamaged(reason="it already holds nodes beyond its head")
-                               if NODES in str(error) else error)
-                    except Exception as error:  # noqa: BLE001 - re-raised once the pipeline is closed
-                        exc = error
-                    if exc is not None:
-                        # Roll back everything (a refusal raised here must not commit the
-                        # events); the error itself is raised once the pipeline is closed.
-                        raise psycopg.Rollback()
+            try:
+                with conn.pipeline() as pipeline:
+                    with conn.transaction(), conn.cursor() as curs:
+                        try:
+                            self._lock_table(curs)
+                            # (eventsourcing's NOTIFY goes out with the nodes: `_insert_nodes`)
+                            self._insert_rows(curs, stored_events, **kwargs)  # signed, and guarded when asked
+                            # The insert is on its way: the leaves' pieces are computed
+                            # while the server takes the lock and inserts.
+                            placed = journal.prepare(stored_events, kwargs.get("events"))
+                            pipeline.sync()
+                            ids = self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+                            assert ids is not None
+                            head, tree = self._head.current(ids) or (self._read_head(curs, pipeline), None)
+                            journal.check_key(head)
+                            rows, new, tree = append_rows(head, tree, placed(head.size, ids),
+                                                          journal.key_id(), ids)
+                            # Sent with the commit, in the same round trip.
+                            self._insert_nodes(curs, rows)
+                            if head.key_id is None:
+                                curs.execute(self._set_key, (new.key_id,))
+                            tip = (new, tree)
+                        except psycopg.errors.UndefinedTable as error:
+                            exc = JournalMissing() if _journal_table(error) else error
+                        except Exception as error:  # noqa: BLE001 - re-raised once the pipeline is closed
+                            exc = error
+                        if exc is not None:
+                            # Roll back everything (a refusal raised here must not commit the
+                            # events); the error itself is raised once the pipeline is closed.
+                            raise psycopg.Rollback()
+            except psycopg.errors.UniqueViolation as error:
+                # The nodes' errors arrive with the commit. Only the events' primary key
+                # is a conflict; a node twice is damage.
+                if error.diag.table_name != NODES:
+                    raise
+                exc, tip = JournalDamaged(reason="it already holds nodes beyond its head (or the "
+                                                 "events after them were deleted)"), None
+            except psycopg.errors.UndefinedTable as error:
+                if not _journal_table(error):
+                    raise
+                exc, tip = JournalMissing(), None
             if exc is not None:
                 # Inside get_connection, which turns psycopg's errors into eventsourcing's
                 # (a version conflict into its IntegrityError), as its own insert does.
                 raise exc
+        if tip is not None:
+            self._head.remember(*tip)
         return ids
+
+    def _insert_nodes(self, curs: Cursor[DictRow], rows: Sequence[tuple[int, bytes, int | None]]) -> None:
+        """Insert an insert's nodes, and notify eventsourcing's listeners, in one statement.
+
+        Each statement a pipeline sends costs the client a round of adaptation and
+        socket calls, so this one statement also carries eventsourcing's ``NOTIFY``
+        (as ``pg_notify``, the same notification: delivered at commit, empty payload,
+        on the channel eventsourcing listens to) and eventsourcing's own insert sends no
+        more statements than without the journal. A data-modifying ``WITH`` always runs
+        to completion. One prepared statement per number of nodes (a few: 1 to ~10)."""
+        statement = self._insert_nodes_sql.get(len(rows))
+        if statement is None:
+            statement = SQL("WITH nodes AS (INSERT INTO {} (node, hash, seq) VALUES {}) "
+                            "SELECT pg_notify({}, '')").format(
+                self._nodes, SQL(", ").join([SQL("(%s, %s, %s)")] * len(rows)),
+                psycopg.sql.Literal(self.channel_name)).as_bytes(None)
+            self._insert_nodes_sql[len(rows)] = statement
+        curs.execute(statement, [value for row in rows for value in row], prepare=True)
+
+    def _read_head(self, curs: Cursor[DictRow], pipeline: Any) -> JournalHead:
+        head = self._head_in(curs, pipeline.sync)
+        if head is None:
+            raise JournalMissing()
+        return head
+
+    def _head_in(self, curs: Cursor[DictRow], sync: Callable[[], object] = lambda: None
+                 ) -> JournalHead | None:
+        """The head derived from the nodes (None: no journal), in two statements (`sync`
+        them in pipeline mode): nodes are only ever added, so the frontier of the size
+        the first gives is still there when the second reads it."""
+        curs.execute(self._select_info, prepare=True)
+        sync()
+        row = curs.fetchone()
+        if row is None:
+            return None
+        size = head_size(row["last_key"])
+        curs.execute(self._select_rows, (head_keys(size),), prepare=True)
+        sync()
+        rows = {int(r["node"]): (bytes(r["hash"]), r["seq"]) for r in curs.fetchall()}
+        return head_from_rows(size, rows, row["built_from"], row["key_id"])
 
     # --- reading (the JournalStorage port) --------------------------------------
     def journal_head(self) -> JournalHead | None:
         """The head, or None for a database that predates the journal."""
         try:
             with self.datastore.transaction(commit=False) as curs:
-                curs.execute(SQL("SELECT {} FROM {}").format(_HEAD_COLUMNS, self._head))
-                row = curs.fetchone()
+                return self._head_in(curs)
         except Exception as error:  # noqa: BLE001 - eventsourcing wraps psycopg's errors
             if _undefined(error):
                 return None
             raise
-        return None if row is None else head_from_row(tuple(row.values()))
 
     def journal_nodes(self, nodes: Sequence[NodeId]) -> dict[NodeId, bytes]:
         """The hashes of these stored nodes."""
@@ -198,13 +261,12 @@ class JournalledPostgresApplicationRecorder(SignedPostgresApplicationRecorder, J
         """Give every stored event its leaf, in one transaction that locks writers out."""
         with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
             self._lock_table(curs)
-            curs.execute(SQL("SELECT {} FROM {}").format(_HEAD_COLUMNS, self._head))
-            row = curs.fetchone()
-            if row is not None:
-                raise JournalAlreadyBuilt(detail=describe_head(head_from_row(tuple(row.values()))))
+            curs.execute(SQL("SELECT 1 FROM {}").format(self._info))
+            if curs.fetchone() is not None:
+                raise JournalAlreadyBuilt(detail=describe_head(self._head_in(curs)))
             curs.execute(SQL("SELECT 1 FROM {} LIMIT 1").format(self._nodes))
             if curs.fetchone() is not None:
-                raise JournalDamaged(reason="its nodes are there but its head is missing")
+                raise JournalDamaged(reason="its nodes are there but its facts row is missing")
             tree = CompactRange()
             last_seq = 0
             while True:
@@ -217,18 +279,20 @@ class JournalledPostgresApplicationRecorder(SignedPostgresApplicationRecorder, J
                         id=r["notification_id"], originator_id=r["originator_id"],
                         originator_version=r["originator_version"], topic=r["topic"],
                         state=bytes(r["state"]))
-                    nodes += node_rows(tree.append(leaf_of(notification, tree.size)), tree.size - 1,
-                                       [notification.id])
+                    nodes += tree.append_rows([leaf_of(notification, tree.size)], [notification.id])
                     last_seq = r["notification_id"]
                 if nodes:
                     curs.executemany(self._insert_node, nodes)
                 if len(rows) < PAGE:
                     break
-            head = JournalHead(size=tree.size, frontier=tuple(tree.hashes), built_from=tree.size,
-                               key_id=key_id, last_seq=last_seq)
-            curs.execute(SQL("INSERT INTO {} VALUES (1, %s, %s, %s, %s, %s)").format(self._head),
-                         head_to_row(head))
-        return head
+            curs.execute(SQL("INSERT INTO {} VALUES (1, %s, %s)").format(self._info), (tree.size, key_id))
+        self._head.forget()
+        return JournalHead(size=tree.size, frontier=tuple(tree.hashes), built_from=tree.size,
+                           key_id=key_id, last_seq=last_seq)
+
+
+def _journal_table(error: BaseException) -> bool:
+    return NODES in str(error)  # the nodes' table, and (a prefix of their names) the others
 
 
 def _undefined(error: BaseException) -> bool:
@@ -238,4 +302,3 @@ def _undefined(error: BaseException) -> bool:
             return True
         cause = cause.__cause__
     return False
-

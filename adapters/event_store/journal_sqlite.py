@@ -1,17 +1,17 @@
 """eventsourcing's SQLite application recorder, journalling every event it inserts.
 
-The journal's tables live beside ``stored_events`` in the same file:
-``ektp_journal`` (one row per perfect node of the tree: key = its place in post-order,
-`merkle.node_key`; hash; for a leaf, the store position it was written for), ``ektp_journal_head`` (one row: size, frontier, since which leaf
-leaves were written with their events, the audit key's id, the last leaf's
-store position) and ``ektp_journal_checkpoints`` (the signed checkpoints).
+The journal's tables live beside ``stored_events`` in the same file (`journal_tables`):
+the tree's nodes, one row of facts set when the journal is created or built, and the
+signed checkpoints. The head (size, frontier, last store position) is derived from
+the nodes; the recorder remembers the one it last committed (`HeadCache`).
 
 The seam is the recorder's own `_insert_events`, which runs inside the write
-transaction eventsourcing opens for an insert: after the events' rows are
-inserted (so their rowids, the store positions, are known and SQLite's write
-lock is held), the head is read, the leaves computed and appended, the new
-nodes inserted and the head updated; then eventsourcing commits it all, or
-rolls it all back. Appending reads one row and writes about two nodes a leaf.
+transaction eventsourcing opens for an insert: after the events' rows are inserted
+(so their rowids, the store positions, are known and SQLite's write lock is held),
+the head is taken from memory if the rowids follow it and read from the nodes
+otherwise, the leaves are computed and appended, and the new nodes are inserted in
+one statement; then eventsourcing commits it all, or rolls it all back. Appending
+writes about two nodes a leaf and, with the head in memory, reads nothing.
 """
 
 from __future__ import annotations
@@ -25,35 +25,29 @@ from eventsourcing.persistence import Notification, StoredEvent
 from eventsourcing.sqlite import SQLiteCursor, SQLiteDatastore
 
 from ektp.adapters.event_store.durable_sqlite import SignedSQLiteApplicationRecorder
-from ektp.application.audit.journal import JournalLeaves, advance, pack_frontier, unpack_frontier
-from ektp.application.ports.journal import JournalHead
+from ektp.adapters.event_store.journal_tables import (
+    CHECKPOINTS,
+    INFO,
+    NODES,
+    OLD_HEAD,
+    PAGE,
+    HeadCache,
+    describe_head,
+    head_from_rows,
+    head_keys,
+    head_size,
+)
+from ektp.application.audit.journal import JournalLeaves, PlacedLeaves, append_rows
 from ektp.application.audit.merkle import CompactRange, NodeId, node_key
 from ektp.application.errors import JournalAlreadyBuilt, JournalDamaged, JournalMissing
-from ektp.application.ports.journal import JournalStorage
+from ektp.application.ports.journal import JournalHead, JournalStorage
 
-NODES, HEAD, CHECKPOINTS = "ektp_journal", "ektp_journal_head", "ektp_journal_checkpoints"
-PAGE = 2000
-_HEAD_COLUMNS = "size, frontier, built_from, key_id, last_seq"
-
-
-def head_from_row(row: Sequence[Any]) -> JournalHead:
-    """A head from its stored columns."""
-    size, frontier, built_from, key_id, last_seq = row
-    return JournalHead(size=int(size), frontier=unpack_frontier(bytes(frontier)),
-                       built_from=int(built_from), key_id=None if key_id is None else bytes(key_id),
-                       last_seq=int(last_seq))
+_INSERT_NODES = f"INSERT INTO {NODES} VALUES (?, ?, ?)"
+_SELECT_INFO = f"SELECT built_from, key_id, (SELECT MAX(node) FROM {NODES}) FROM {INFO}"
 
 
-def node_rows(nodes: Sequence[tuple[NodeId, bytes]], first: int,
-              seqs: Sequence[int]) -> list[tuple[int, bytes, int | None]]:
-    """Stored rows of new nodes: key, hash, and for a leaf the seq it was written for."""
-    return [(node_key(level, index), digest, seqs[index - first] if level == 0 else None)
-            for (level, index), digest in nodes]
-
-
-def head_to_row(head: JournalHead) -> tuple[int, bytes, int, bytes | None, int]:
-    """A head's stored columns."""
-    return (head.size, pack_frontier(head.frontier), head.built_from, head.key_id, head.last_seq)
+def _missing_table(error: sqlite3.OperationalError) -> bool:
+    return "no such table" in str(error)
 
 
 class JournalledSQLiteApplicationRecorder(SignedSQLiteApplicationRecorder, JournalStorage):
@@ -63,74 +57,117 @@ class JournalledSQLiteApplicationRecorder(SignedSQLiteApplicationRecorder, Journ
     def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events") -> None:
         super().__init__(datastore, events_table_name)
         self.journal: JournalLeaves | None = None  # given by the store that owns the recorder
+        self._head = HeadCache()
 
     def construct_create_table_statements(self) -> list[str]:
         """eventsourcing's table, then the journal's."""
         return [*super().construct_create_table_statements(),
                 f"CREATE TABLE IF NOT EXISTS {NODES} (node INTEGER PRIMARY KEY, hash BLOB NOT NULL, "
                 "seq INTEGER)",
-                f"CREATE TABLE IF NOT EXISTS {HEAD} (one INTEGER PRIMARY KEY CHECK (one = 1), "
-                "size INTEGER NOT NULL, frontier BLOB NOT NULL, built_from INTEGER NOT NULL, "
-                "key_id BLOB, last_seq INTEGER NOT NULL)",
+                f"CREATE TABLE IF NOT EXISTS {INFO} (one INTEGER PRIMARY KEY CHECK (one = 1), "
+                "built_from INTEGER NOT NULL, key_id BLOB)",
                 f"CREATE TABLE IF NOT EXISTS {CHECKPOINTS} (size INTEGER PRIMARY KEY, note TEXT NOT NULL)"]
 
     def create_table(self) -> None:
         """Create the tables; a store with no events yet gets an empty journal, one that
-        has events from before the journal gets none (``ektp db upgrade`` builds it)."""
+        has events from before the journal gets none (``ektp db upgrade`` builds it).
+        A journal of the first version (a head row updated with every insert) keeps its
+        facts and loses the head row, which the nodes make redundant."""
         super().create_table()
         with self.datastore.transaction(commit=False) as c:
-            c.execute(f"SELECT 1 FROM {HEAD}")
+            c.execute(f"SELECT 1 FROM {INFO}")
             if c.fetchone() is not None:
                 return
         with self.datastore.transaction(commit=True) as c:
-            c.execute(f"INSERT OR IGNORE INTO {HEAD} SELECT 1, 0, x'', 0, NULL, 0 "
+            c.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (OLD_HEAD,))
+            if c.fetchone() is not None:
+                c.execute(f"INSERT OR IGNORE INTO {INFO} SELECT 1, built_from, key_id FROM {OLD_HEAD}")
+                c.execute(f"DROP TABLE {OLD_HEAD}")
+            c.execute(f"INSERT OR IGNORE INTO {INFO} SELECT 1, 0, NULL "
                       f"WHERE NOT EXISTS (SELECT 1 FROM {self.events_table_name}) "
                       f"AND NOT EXISTS (SELECT 1 FROM {NODES})")
 
     # --- writing ---------------------------------------------------------------
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        """eventsourcing's insert, journalled; the new head is remembered once committed.
+        The leaves' pieces are computed before the transaction, so SQLite's write lock is
+        held only for the inserts."""
+        placed = self._prepare(stored_events, kwargs)
+        with self.datastore.transaction(commit=True) as c:
+            ids, tip = self._insert_journalled(c, stored_events, kwargs, placed)
+        if tip is not None:
+            self._head.remember(*tip)
+        return ids
+
     def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent],
                        **kwargs: Any) -> Sequence[int] | None:
-        ids = super()._insert_events(c, stored_events, **kwargs)
+        # For any other caller of the seam: journalled, the head not remembered (a
+        # head is remembered only once its transaction has committed).
+        placed = self._prepare(stored_events, kwargs)
+        return self._insert_journalled(c, stored_events, kwargs, placed)[0]
+
+    def _prepare(self, stored_events: Sequence[StoredEvent], kwargs: dict[str, Any]) -> PlacedLeaves | None:
         if not stored_events:
-            return ids
+            return None
         journal = self.journal
         if journal is None:
             raise TypeError("this recorder journals every event: give it a JournalLeaves first")
-        assert ids is not None
+        return journal.prepare(stored_events, kwargs.get("events"))
+
+    def _insert_journalled(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent],
+                           kwargs: dict[str, Any], placed: PlacedLeaves | None
+                           ) -> tuple[Sequence[int] | None, tuple[JournalHead, CompactRange] | None]:
+        ids = super()._insert_events(c, stored_events, **kwargs)
+        if placed is None:
+            return ids, None
+        journal = self.journal
+        assert ids is not None and journal is not None
+        head, tree = self._head.current(ids) or (self._read_head(c), None)
+        journal.check_key(head)
+        rows, new, tree = append_rows(head, tree, placed(head.size, ids), journal.key_id(), ids)
         try:
-            c.execute(f"SELECT {_HEAD_COLUMNS} FROM {HEAD}")
-            row = c.fetchone()
+            c.executemany(_INSERT_NODES, rows)
+            if head.key_id is None:
+                c.execute(f"UPDATE {INFO} SET key_id = ? WHERE key_id IS NULL", (new.key_id,))
+        except sqlite3.IntegrityError:
+            raise JournalDamaged(reason=f"it already holds nodes beyond its {head.size} leaves "
+                                        "(or the events after them were deleted)") from None
         except sqlite3.OperationalError as error:
-            if "no such table" in str(error):
+            if _missing_table(error):
                 raise JournalMissing() from None
             raise
-        if row is None:
+        return ids, (new, tree)
+
+    def _read_head(self, c: SQLiteCursor) -> JournalHead:
+        head = self._head_in(c)
+        if head is None:
             raise JournalMissing()
-        head = head_from_row(tuple(row))
-        journal.check_key(head)
-        leaves = journal.leaf_hashes(stored_events, kwargs.get("events"), head.size, ids)
-        nodes, new = advance(head, leaves, journal.key_id(), ids[-1])
+        return head
+
+    def _head_in(self, c: SQLiteCursor) -> JournalHead | None:
+        """The head derived from the nodes, in the transaction of `c` (None: no journal)."""
         try:
-            c.executemany(f"INSERT INTO {NODES} VALUES (?, ?, ?)", node_rows(nodes, head.size, ids))
-        except sqlite3.IntegrityError:
-            raise JournalDamaged(reason=f"it already holds nodes beyond its head's {head.size} "
-                                        "leaves") from None
-        c.execute(f"UPDATE {HEAD} SET size=?, frontier=?, built_from=?, key_id=?, last_seq=?",
-                  head_to_row(new))
-        return ids
+            c.execute(_SELECT_INFO)
+        except sqlite3.OperationalError as error:
+            if _missing_table(error):
+                return None
+            raise
+        row = c.fetchone()
+        if row is None:
+            return None
+        built_from, key_id, last_key = tuple(row)
+        size = head_size(last_key)
+        keys = head_keys(size)
+        c.execute(f"SELECT node, hash, seq FROM {NODES} WHERE node IN ({','.join('?' * len(keys))})",
+                  keys)
+        rows = {int(key): (bytes(digest), seq) for key, digest, seq in c.fetchall()}
+        return head_from_rows(size, rows, built_from, key_id)
 
     # --- reading (the JournalStorage port) --------------------------------------
     def journal_head(self) -> JournalHead | None:
         """The head, or None for a database that predates the journal."""
         with self.datastore.transaction(commit=False) as c:
-            try:
-                c.execute(f"SELECT {_HEAD_COLUMNS} FROM {HEAD}")
-            except sqlite3.OperationalError as error:
-                if "no such table" in str(error):
-                    return None
-                raise
-            row = c.fetchone()
-        return None if row is None else head_from_row(tuple(row))
+            return self._head_in(c)
 
     def journal_nodes(self, nodes: Sequence[NodeId]) -> dict[NodeId, bytes]:
         """The hashes of these stored nodes."""
@@ -180,7 +217,7 @@ class JournalledSQLiteApplicationRecorder(SignedSQLiteApplicationRecorder, Journ
             try:
                 c.execute(f"SELECT size, note FROM {CHECKPOINTS} ORDER BY size")
             except sqlite3.OperationalError as error:
-                if "no such table" in str(error):
+                if _missing_table(error):
                     return []
                 raise
             return [(int(size), str(note)) for size, note in c.fetchall()]
@@ -195,13 +232,12 @@ class JournalledSQLiteApplicationRecorder(SignedSQLiteApplicationRecorder, Journ
             try:
                 # A write first: it takes SQLite's write lock, so no event can be
                 # added while the leaves of the others are computed.
-                c.execute(f"INSERT INTO {HEAD} VALUES (1, 0, x'', 0, NULL, 0)")
+                c.execute(f"INSERT INTO {INFO} VALUES (1, 0, NULL)")
             except sqlite3.IntegrityError:
-                head = self._read_head(c)
-                raise JournalAlreadyBuilt(detail=describe_head(head)) from None
+                raise JournalAlreadyBuilt(detail=describe_head(self._head_in(c))) from None
             c.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM {NODES} LIMIT 1)")
             if c.fetchone()[0]:
-                raise JournalDamaged(reason="its nodes are there but its head is missing")
+                raise JournalDamaged(reason="its nodes are there but its facts row is missing")
             tree = CompactRange()
             last_seq = 0
             while True:
@@ -214,29 +250,12 @@ class JournalledSQLiteApplicationRecorder(SignedSQLiteApplicationRecorder, Journ
                         id=row["rowid"], originator_id=self.convert_originator_id(row["originator_id"]),
                         originator_version=row["originator_version"], topic=row["topic"],
                         state=row["state"])
-                    nodes += node_rows(tree.append(leaf_of(notification, tree.size)), tree.size - 1,
-                                       [notification.id])
+                    nodes += tree.append_rows([leaf_of(notification, tree.size)], [notification.id])
                     last_seq = row["rowid"]
-                c.executemany(f"INSERT INTO {NODES} VALUES (?, ?, ?)", nodes)
+                c.executemany(_INSERT_NODES, nodes)
                 if len(rows) < PAGE:
                     break
-            head = JournalHead(size=tree.size, frontier=tuple(tree.hashes), built_from=tree.size,
-                               key_id=key_id, last_seq=last_seq)
-            c.execute(f"UPDATE {HEAD} SET size=?, frontier=?, built_from=?, key_id=?, last_seq=?",
-                      head_to_row(head))
-        return head
-
-    def _read_head(self, c: SQLiteCursor) -> JournalHead | None:
-        c.execute(f"SELECT {_HEAD_COLUMNS} FROM {HEAD}")
-        row = c.fetchone()
-        return None if row is None else head_from_row(tuple(row))
-
-
-def describe_head(head: JournalHead | None) -> str:
-    """What a journal's head says about how it was built."""
-    if head is None:
-        return "its head is missing"
-    if head.built_from:
-        return (f"{head.size} leaves; leaves 0 to {head.built_from - 1} were built by an upgrade, "
-                f"leaf {head.built_from} onward at write time")
-    return f"{head.size} leaves, every one written with its event"
+            c.execute(f"UPDATE {INFO} SET built_from = ?, key_id = ?", (tree.size, key_id))
+        self._head.forget()
+        return JournalHead(size=tree.size, frontier=tuple(tree.hashes), built_from=tree.size,
+                           key_id=key_id, last_seq=last_seq)

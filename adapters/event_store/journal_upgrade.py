@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ektp.adapters.event_store.journal_sqlite import describe_head
+from ektp.adapters.event_store.journal_tables import describe_head
 from ektp.application.audit.journal import build_journal
 from ektp.application.kernel.store import store_errors
 

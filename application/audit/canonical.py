@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import json.encoder
 import re
 from functools import lru_cache
 from typing import Any
@@ -31,6 +32,29 @@ def canonical(obj: Any) -> bytes:
     """The canonical bytes of a JSON value (raises ValueError on a float NaN or a lone surrogate)."""
     try:
         return _ENCODER.encode(obj).encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("a string holds a lone surrogate, which UTF-8 cannot encode") from None
+    except RecursionError:
+        raise ValueError("it is nested too deeply") from None
+
+
+# The same encoder as `_ENCODER` (sorted keys, compact, UTF-8 text, no NaN), made once
+# rather than at each call, and without the check for reference cycles: for values built
+# fresh from an event's fields (`facts.jsonable`), which cannot hold a cycle. It is the C
+# encoder `json` itself makes in `JSONEncoder.iterencode` (None on a Python without it).
+_C_MAKE_ENCODER = getattr(json.encoder, "c_make_encoder", None)
+_TREE_ENCODER = (None if _C_MAKE_ENCODER is None else
+                 _C_MAKE_ENCODER(None, _ENCODER.default, json.encoder.encode_basestring, None, ":", ",",
+                                 True, False, False))
+
+
+def canonical_tree(obj: Any) -> bytes:
+    """`canonical` of a value that cannot hold a reference cycle (what `jsonable` builds);
+    on every write's path, so encoded by the C encoder directly."""
+    if _TREE_ENCODER is None:  # pragma: no cover
+        return canonical(obj)
+    try:
+        return "".join(_TREE_ENCODER(obj, 0)).encode("utf-8")
     except UnicodeEncodeError:
         raise ValueError("a string holds a lone surrogate, which UTF-8 cannot encode") from None
     except RecursionError:

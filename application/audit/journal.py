@@ -24,7 +24,7 @@ from eventsourcing.utils import resolve_topic
 
 from ektp.application.audit.aggregates import aggregate_of
 from ektp.application.audit.lines import LineParts, leaf_bytes, line_parts
-from ektp.application.audit.merkle import HASH_SIZE, CompactRange, NodeId, leaf_hash
+from ektp.application.audit.merkle import LEAF_PREFIX, CompactRange, NodeId
 from ektp.application.audit.personal import Pseudonymiser
 from ektp.application.errors import JournalDamaged, JournalKeyMismatch, JournalKeyMissing
 from ektp.application.ports.journal import JournalHead
@@ -44,19 +44,6 @@ def head_tree(head: JournalHead) -> CompactRange:
     except ValueError as error:
         raise JournalDamaged(reason=f"its head does not hold a tree of {head.size} leaves "
                                     f"({error})") from None
-
-
-def pack_frontier(frontier: Sequence[bytes]) -> bytes:
-    """The frontier as one stored value."""
-    return b"".join(frontier)
-
-
-def unpack_frontier(blob: bytes) -> tuple[bytes, ...]:
-    """The frontier from its stored value."""
-    data = bytes(blob)
-    if len(data) % HASH_SIZE:
-        raise JournalDamaged(reason="its head's frontier is not a list of 32-byte hashes")
-    return tuple(data[i:i + HASH_SIZE] for i in range(0, len(data), HASH_SIZE))
 
 
 EMPTY_HEAD = JournalHead(size=0, frontier=(), built_from=0, key_id=None, last_seq=0)
@@ -89,14 +76,30 @@ class LeafForm:
     def __init__(self, key: bytes) -> None:
         self.personal = Pseudonymiser(key)
         self.key_id = journal_key_id(key)
+        self._aggregates: dict[type[Any], str] = {}
 
     def parts(self, event: Any) -> LineParts:
         """The position-free pieces of the event's leaf."""
-        return line_parts(aggregate_of_event(event), event, self.personal)
+        kind = type(event)
+        aggregate = self._aggregates.get(kind)
+        if aggregate is None:
+            aggregate = _aggregate_of_class(kind)  # type: ignore[arg-type]  # classes are hashable
+            self._aggregates[kind] = aggregate
+        return line_parts(aggregate, event, self.personal)
 
     def leaf(self, event: Any, index: int, seq: int) -> bytes:
         """The event's leaf bytes at leaf `index`, store position `seq`."""
         return leaf_bytes(self.parts(event), index, seq)
+
+    def leaf_hash(self, event: Any, index: int, seq: int) -> bytes:
+        """`merkle.leaf_hash` of `leaf`."""
+        return parts_hash(self.parts(event), index, seq)
+
+
+def parts_hash(parts: LineParts, index: int, seq: int) -> bytes:
+    """`merkle.leaf_hash` of `lines.leaf_bytes`, in one call."""
+    return hashlib.sha256(b"".join((LEAF_PREFIX, parts[0], f',"leaf":{index},"seq":{seq}'.encode(),
+                                    parts[1]))).digest()
 
 
 KeySource = Callable[[], "bytes | None"]
@@ -140,19 +143,37 @@ class JournalLeaves:
                     seqs: Sequence[int]) -> list[bytes]:
         """The RFC 9162 leaf hashes of the events being written at leaves `first`...
         and store positions `seqs`."""
+        return self.prepare(stored, events)(first, seqs)
+
+    def prepare(self, stored: Sequence[Any], events: Sequence[Any] | None) -> PlacedLeaves:
+        """Compute what the events' leaves are before their positions are known (nearly
+        all of the work), and return what gives their leaf hashes once they are: a
+        recorder does the first while the database works on the insert."""
         form = self.form()
         if events is None:
             if self._decode is None:
                 raise TypeError("the journal needs the domain events or a way to decode stored ones")
             events = [self._decode(s) for s in stored]
-        return [leaf_hash(form.leaf(event, first + i, seq))
-                for i, (event, seq) in enumerate(zip(events, seqs, strict=True))]
+        parts = form.parts
+        pieces = [parts(event) for event in events]
+
+        def placed(first: int, seqs: Sequence[int]) -> list[bytes]:
+            return [parts_hash(p, first + i, seq) for i, (p, seq) in enumerate(zip(pieces, seqs, strict=True))]
+
+        return placed
 
 
-def advance(head: JournalHead, leaves: Sequence[bytes], key_id: bytes,
-            last_seq: int) -> tuple[list[tuple[NodeId, bytes]], JournalHead]:
-    """Append leaf hashes to the tree `head` describes: the nodes to store and the new head."""
-    tree = head_tree(head)
+PlacedLeaves = Callable[[int, Sequence[int]], list[bytes]]
+"""The leaf hashes of prepared events, given their first leaf index and their store positions."""
+
+
+def advance(head: JournalHead, leaves: Sequence[bytes], key_id: bytes, last_seq: int,
+            tree: CompactRange | None = None) -> tuple[list[tuple[NodeId, bytes]], JournalHead, CompactRange]:
+    """Append leaf hashes to the tree `head` describes: the nodes to store, the new head
+    and its tree. `tree` is the head's tree when the caller holds it already (checked
+    when it was made, and the caller's own copy: it is appended to)."""
+    if tree is None:
+        tree = head_tree(head)
     nodes: list[tuple[NodeId, bytes]] = []
     for leaf in leaves:
         nodes.extend(tree.append(leaf))
@@ -160,7 +181,7 @@ def advance(head: JournalHead, leaves: Sequence[bytes], key_id: bytes,
         raise JournalDamaged(reason=f"a new event has store position {last_seq}, not after the "
                                     f"journal's last ({head.last_seq}): rows were removed")
     return nodes, JournalHead(size=tree.size, frontier=tuple(tree.hashes), built_from=head.built_from,
-                              key_id=key_id, last_seq=last_seq if leaves else head.last_seq)
+                              key_id=key_id, last_seq=last_seq if leaves else head.last_seq), tree
 
 
 def build_journal(journal: Any, mapper: Any, form: LeafForm) -> JournalHead:
@@ -175,3 +196,18 @@ def build_journal(journal: Any, mapper: Any, form: LeafForm) -> JournalHead:
         return leaf_hash(form.leaf(mapper.to_domain_event(notification), index, notification.id))
 
     return journal.build_journal(leaf_of, form.key_id)  # type: ignore[no-any-return]
+
+
+def append_rows(head: JournalHead, tree: CompactRange | None, leaves: Sequence[bytes], key_id: bytes,
+                seqs: Sequence[int]) -> tuple[list[tuple[int, bytes, int | None]], JournalHead, CompactRange]:
+    """`advance` for a recorder: the new nodes as stored rows (`CompactRange.append_rows`),
+    the new head and its tree. `tree` is the head's tree when the caller holds it already
+    (checked when it was made, and the caller's own copy: it is appended to)."""
+    if tree is None:
+        tree = head_tree(head)
+    if leaves and seqs[-1] <= head.last_seq:
+        raise JournalDamaged(reason=f"a new event has store position {seqs[-1]}, not after the "
+                                    f"journal's last ({head.last_seq}): rows were removed")
+    rows = tree.append_rows(leaves, seqs)
+    return rows, JournalHead(size=tree.size, frontier=tuple(tree.hashes), built_from=head.built_from,
+                             key_id=key_id, last_seq=seqs[-1] if leaves else head.last_seq), tree

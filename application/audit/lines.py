@@ -15,10 +15,11 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 from typing import Any, NamedTuple, Protocol
+from uuid import UUID
 
 import attrs
 
-from ektp.application.audit.canonical import canonical, format_time, sha256_hex
+from ektp.application.audit.canonical import canonical, canonical_tree, format_time, sha256_hex
 from ektp.application.audit.facts import event_data
 
 # The keys of a line: version 1's ten, and version 2's twelve: `leaf` (the event's
@@ -77,27 +78,25 @@ def line_parts(aggregate: str, event: Any, personal: PersonalDataPolicy) -> Line
 
     The top-level keys are fixed, so the canonical form is assembled from the
     canonical form of each value in sorted key order (tests compare with
-    `canonical` itself).
+    `canonical` itself). Every write computes this for the journal, so the pieces
+    that repeat (the actor, the moment and the event type) are cached and each piece
+    is encoded once.
     """
     type_name = type(event).__name__
     data = personal.apply(aggregate, type_name, event_data(event))
     actor = event.actor
-    head = _actor_head(actor.id, actor.role.value, aggregate) + canonical(data)
-    stream = personal.stream(aggregate, str(event.originator_id))
-    rest = b"".join((
-        b',"stream":"', stream.encode(), b'","time":"', format_time(event.timestamp).encode(),
-        b'","type":', _string(type_name), b',"version":', str(event.originator_version).encode(),
-        b"}",
-    ))
-    return LineParts(head, rest)
+    head = _actor_head(actor.id, actor.role, aggregate) + canonical_tree(data)
+    stream = personal.stream(aggregate, _uuid_text(event.originator_id))
+    rest = (f',"stream":"{stream}","time":"{_time_text(event.timestamp)}","type":'
+            f'{_type_text(type_name)},"version":{event.originator_version}}}').encode()
+    return tuple.__new__(LineParts, (head, rest))  # LineParts(head, rest), without its Python __new__
 
 
 def leaf_bytes(parts: LineParts, leaf: int, seq: int) -> bytes:
     """The journal leaf of an event at leaf index `leaf` and store position `seq`:
     its line without ``hash``, ``inserted_by`` and ``prev`` (the journal is written
     from the event itself, before the store has said who inserted it)."""
-    return b"".join((parts.head, b',"leaf":', str(leaf).encode(), b',"seq":', str(seq).encode(),
-                     parts.rest))
+    return b"".join((parts.head, f',"leaf":{leaf},"seq":{seq}'.encode(), parts.rest))
 
 
 def build_line(parts: LineParts, leaf: int, seq: int, prev: str,
@@ -124,14 +123,39 @@ def _inserter(login: str | None) -> bytes:
     return canonical(login)
 
 
-@lru_cache(maxsize=4096)
-def _string(text: str) -> bytes:
-    """A short string's canonical form (event names repeat: cached)."""
-    return canonical(text)
+_UUID_TEXTS: dict[int, str] = {}
+
+
+def _uuid_text(stream_id: Any) -> str:
+    """``str`` of a stream id. A stream's id comes back with each of its commands, and
+    UUID's ``__str__`` is Python formatting: kept by the id's integer (a full cache
+    starts again), which costs a dict look-up rather than a format."""
+    if type(stream_id) is not UUID:
+        return str(stream_id)
+    key = stream_id.int
+    text = _UUID_TEXTS.get(key)
+    if text is None:
+        if len(_UUID_TEXTS) >= 4096:
+            _UUID_TEXTS.clear()
+        text = _UUID_TEXTS[key] = str(stream_id)
+    return text
+
+
+@lru_cache(maxsize=256)
+def _time_text(moment: dt.datetime) -> str:
+    """`format_time` (the events of one command share their moment: cached)."""
+    return format_time(moment)
+
+
+@lru_cache(maxsize=1024)
+def _type_text(type_name: str) -> str:
+    """An event type's canonical form (few types: cached)."""
+    return canonical(type_name).decode()
 
 
 @lru_cache(maxsize=4096)
 def _actor_head(actor_id: str, role: str, aggregate: str) -> bytes:
-    """The line's bytes up to ``"data":`` (few staff and aggregates: cached)."""
-    return b"".join((b'{"actor":', canonical({"id": actor_id, "role": role}),
+    """The line's bytes up to ``"data":`` (few staff and aggregates: cached; `role` is
+    the role's value, or the role itself, a StrEnum equal to its value)."""
+    return b"".join((b'{"actor":', canonical({"id": actor_id, "role": str(role)}),
                      b',"aggregate":', canonical(aggregate), b',"data":'))

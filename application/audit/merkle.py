@@ -61,6 +61,28 @@ def node_key(level: int, index: int) -> int:
     return 2 * before - before.bit_count() + level
 
 
+def node_count(size: int) -> int:
+    """How many perfect nodes the tree of `size` leaves has stored: leaf i completes
+    1 + (trailing 1 bits of i) of them, 2 * size - popcount(size) in all. So the node keys
+    of a tree of `size` leaves are exactly 0 ... node_count(size) - 1."""
+    return 2 * size - size.bit_count()
+
+
+def size_of_node_count(count: int) -> int | None:
+    """The tree size whose perfect nodes number `count`, or None when no tree has that
+    many (the newest leaf's nodes are not all there). `node_count` grows strictly with
+    the size, and size = (count + popcount(size)) / 2 lies within 21 of count / 2."""
+    if count < 0:
+        return None
+    for size in range(count // 2, count // 2 + INDEX_BITS // 2 + 2):
+        made = node_count(size)
+        if made == count:
+            return size
+        if made > count:
+            return None
+    return None
+
+
 def _split(size: int) -> int:
     """The largest power of two smaller than `size` (size >= 2): where RFC 9162 splits."""
     return 1 << ((size - 1).bit_length() - 1)
@@ -136,6 +158,32 @@ class CompactRange:
         self.hashes.append(current)
         self.size += 1
         return created
+
+    def append_rows(self, leaves: Sequence[bytes], seqs: Sequence[int]
+                    ) -> list[tuple[int, bytes, int | None]]:
+        """Append leaf hashes written for store positions `seqs`; return the nodes they
+        complete as the journal stores them: (`node_key`, hash, the seq for a leaf, None
+        for an interior node). The same nodes as `append`, in the same order, whose keys
+        are consecutive from the leaf's: leaf i's key is `node_count`(i), and each node
+        it completes is the next key. One loop, on every write's path."""
+        rows: list[tuple[int, bytes, int | None]] = []
+        hashes = self.hashes
+        size = self.size
+        if size + len(leaves) > MAX_LEAVES:
+            raise ValueError("the tree is full")
+        for leaf, seq in zip(leaves, seqs, strict=True):
+            key = 2 * size - size.bit_count()
+            rows.append((key, leaf, seq))
+            current, index = leaf, size
+            while index & 1:
+                current = hashlib.sha256(NODE_PREFIX + hashes.pop() + current).digest()
+                key += 1
+                rows.append((key, current, None))
+                index >>= 1
+            hashes.append(current)
+            size += 1
+        self.size = size
+        return rows
 
     def extend(self, leaves: Iterable[bytes]) -> None:
         """Append many leaf hashes."""

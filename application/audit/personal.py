@@ -11,7 +11,6 @@ letter of each word, upper-cased, each followed by a dot (``Ahmad Fauzi`` ->
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -59,11 +58,21 @@ class Pseudonymiser:
         if len(key) < MIN_KEY_BYTES:
             raise ValueError(f"the audit key must have at least {MIN_KEY_BYTES} bytes")
         self._key = key
+        # Every write pseudonymises its events for the journal, and the same NIKs and
+        # registers come back command after command (a request, its register, its
+        # hand-over): each pseudonym is kept, up to CACHED, rather than an HMAC redone.
+        self._numbers: dict[str, str] = {}
+        self._streams: dict[str, str] = {}
+        self._rules: dict[str, Callable[[str], str]] = {NUMBER: self.number, NAME: initials}
 
     def number(self, digits: str) -> str:
         """``MASKED~HMAC`` for a NIK or KK number."""
-        pseudonym = hmac.new(self._key, digits.encode("utf-8"), hashlib.sha256).hexdigest()
-        return f"{mask_digits(digits)}~{pseudonym}"
+        known = self._numbers.get(digits)
+        if known is None:
+            pseudonym = hmac.digest(self._key, digits.encode("utf-8"), "sha256").hex()
+            known = f"{mask_digits(digits)}~{pseudonym}"
+            _keep(self._numbers, digits, known)
+        return known
 
     def stream(self, aggregate: str, stream_id: str) -> str:
         """The stream id, or for a NIK register (whose id is derived from the NIK) a
@@ -71,19 +80,34 @@ class Pseudonymiser:
         the id's 16 bytes), written as a UUID."""
         if aggregate not in NIK_DERIVED_STREAMS:
             return stream_id
-        digest = hmac.new(self._key, b"nik-register:" + UUID(stream_id).bytes, hashlib.sha256).digest()
-        return str(UUID(bytes=digest[:16]))
+        known = self._streams.get(stream_id)
+        if known is None:
+            digest = hmac.digest(self._key, b"nik-register:" + UUID(stream_id).bytes, "sha256")
+            known = str(UUID(bytes=digest[:16]))
+            _keep(self._streams, stream_id, known)
+        return known
 
     def apply(self, aggregate: str, type_name: str, data: dict[str, Any]) -> dict[str, Any]:
         """`data` with its personal fields replaced (the same dict if it has none)."""
         fields = PERSONAL_FIELDS.get((aggregate, type_name))
         if not fields:
             return data
-        rules: dict[str, Callable[[str], str]] = {NUMBER: self.number, NAME: initials}
+        rules = self._rules
         result = dict(data)
         for path, kind in fields.items():
             _replace(result, path, rules[kind])
         return result
+
+
+CACHED = 4096
+
+
+def _keep(cache: dict[str, str], key: str, value: str) -> None:
+    """Remember a pseudonym; a full cache starts again (a bound on memory, not an LRU:
+    an office's working set is far smaller)."""
+    if len(cache) >= CACHED:
+        cache.clear()
+    cache[key] = value
 
 
 class Revealer:

@@ -26,7 +26,7 @@ from ektp.application.audit.export import journal_of
 from ektp.application.audit.journal import LeafForm
 from ektp.application.audit.merkle import CompactRange, leaf_hash
 from ektp.application.audit.note import NoteInvalid, SignedCheckpoint, origin_of, verify_signed
-from ektp.application.errors import AuditCheckFailed, JournalKeyMismatch, JournalMissing
+from ektp.application.errors import AuditCheckFailed, JournalDamaged, JournalKeyMismatch, JournalMissing
 from ektp.application.kernel.store import Store, store_errors
 from ektp.application.ports.signer import SignatureChecker
 
@@ -72,9 +72,14 @@ def verify_store(store: Store, form: LeafForm, office: str, *,
                  progress: Callable[[int], None] | None = None) -> StoreReport:
     """Check the store against its journal; `AuditCheckFailed` names the first difference."""
     journal = journal_of(store)
-    with store_errors():
-        head = journal.journal_head()
-        kept = journal.checkpoints()
+    try:
+        with store_errors():
+            head = journal.journal_head()
+            kept = journal.checkpoints()
+    except JournalDamaged as damaged:
+        # The head is derived from the newest nodes: one that is missing or added is
+        # found here, before any event is read.
+        raise _fail("the journal's newest nodes", str(damaged.facts["reason"])) from None
     if head is None:
         raise JournalMissing()
     if head.key_id is not None and head.key_id != form.key_id:
@@ -106,7 +111,7 @@ def verify_store(store: Store, form: LeafForm, office: str, *,
                             f"of {notification.originator_id})",
                             f"it cannot be read back as an event ({type(error).__name__}): it was "
                             "changed after it was written") from None
-            digest = leaf_hash(form.leaf(event, index, notification.id))
+            digest = form.leaf_hash(event, index, notification.id)
             if index not in stored:
                 raise _fail(_describe(notification, event, index),
                             f"the journal has no leaf for it (it holds {head.size}): the event was "

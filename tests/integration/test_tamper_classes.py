@@ -129,7 +129,7 @@ def rewrite_journal(db: Path, *, drop_checkpoints: bool) -> None:
     """The insider's move after `edit_event`: throw the journal away and build it again
     from the edited store (what `ektp db upgrade` does), so leaves, nodes and head all
     match; optionally also drop the checkpoints kept in the database."""
-    sql(db, ("DELETE FROM ektp_journal", ()), ("DELETE FROM ektp_journal_head", ()))
+    sql(db, ("DELETE FROM ektp_journal", ()), ("DELETE FROM ektp_journal_info", ()))
     if drop_checkpoints:
         sql(db, ("DELETE FROM ektp_journal_checkpoints", ()))
     with demo_office(f"sqlite:///{db}") as office:
@@ -163,6 +163,11 @@ STORE_CASES: dict[str, Callable[[Path, Office], None]] = {
         f"UPDATE ektp_journal SET hash=zeroblob(32) WHERE node={node_key(0, 17)}", ())),
     "a journal interior node edited": lambda db, o: sql(db, (
         f"UPDATE ektp_journal SET hash=zeroblob(32) WHERE node={node_key(3, 2)}", ())),
+    # The head is derived from the newest nodes (there is no head row to edit instead).
+    "the journal's newest node deleted": lambda db, o: sql(db, (
+        "DELETE FROM ektp_journal WHERE node=(SELECT MAX(node) FROM ektp_journal)", ())),
+    "a journal node forged beyond its newest": lambda db, o: sql(db, (
+        "INSERT INTO ektp_journal SELECT MAX(node) + 1, zeroblob(32), NULL FROM ektp_journal", ())),
     "an event edited and the journal rewritten to match": lambda db, o: (
         edit_event(db), rewrite_journal(db, drop_checkpoints=False)),
     "edited, journal rewritten, kept checkpoints dropped": lambda db, o: (

@@ -4,7 +4,7 @@ a check that a store's journal is exactly the tree of its notifications, in orde
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from ektp.application.audit.merkle import CompactRange, leaf_hash
@@ -34,6 +34,10 @@ class RawLeaves:
                     seqs: Sequence[int]) -> list[bytes]:
         """The test leaves of the events being written."""
         return [raw_leaf(s, first + i, seq) for i, (s, seq) in enumerate(zip(stored, seqs, strict=True))]
+
+    def prepare(self, stored: Sequence[Any], events: Sequence[Any] | None) -> Callable[[int, Sequence[int]], list[bytes]]:
+        """The test leaves, once their positions are known."""
+        return lambda first, seqs: self.leaf_hashes(stored, events, first, seqs)
 
 
 def assert_journal_is_the_log(recorder: Any) -> int:

@@ -259,6 +259,27 @@ def test_node_keys_are_the_order_appending_creates_nodes() -> None:
     assert keys == list(range(len(keys)))
 
 
+@given(sizes=st.integers(0, 600))
+def test_the_node_count_gives_the_size_back_and_no_other_count_does(sizes: int) -> None:
+    """The journal's head is derived from its largest node key: the keys of a tree of n
+    leaves are exactly 0 ... node_count(n) - 1, and a count between two trees' counts
+    (a leaf's nodes not all there) is no tree's."""
+    tree = CompactRange()
+    keys: list[int] = []
+    for _ in range(sizes):
+        keys += [merkle.node_key(*node) for node, _ in tree.append(bytes(32))]
+    assert sorted(keys) == list(range(merkle.node_count(sizes)))
+    assert merkle.size_of_node_count(merkle.node_count(sizes)) == sizes
+    for between in range(merkle.node_count(sizes) + 1, merkle.node_count(sizes + 1)):
+        assert merkle.size_of_node_count(between) is None
+    assert merkle.size_of_node_count(-1) is None
+
+
+def test_node_counts_of_the_largest_trees() -> None:
+    for size in (merkle.MAX_LEAVES - 1, merkle.MAX_LEAVES, 2**39 + 12345):
+        assert merkle.size_of_node_count(merkle.node_count(size)) == size
+
+
 def test_plans_refuse_impossible_sizes() -> None:
     for index, size in [(0, 0), (3, 3), (-1, 4)]:
         with pytest.raises(ValueError):
