@@ -284,6 +284,11 @@ class InvalidResultsFile(InvalidInput):
         return [str(row) for row in rows] if isinstance(rows, list) else []
 
 
+class InvalidHappenedAt(InvalidInput):
+    """A time given for when something happened (``--at``) is in the future, or before the
+    card left the office."""
+
+
 class MangledNumber(InvalidInput):
     """A NIK or KK number in a file was changed by a spreadsheet (E-notation, lost digits, .0)."""
 

@@ -245,6 +245,7 @@ EN: Mapping[str, str] = {
         "with spaces between, or use the XLSX sheet, or give --digits-checked once the "
         "digits were checked against the person's card"
     ),
+    "InvalidHappenedAt": "the time it happened ({given}) is not valid: {reason}.",
     "InvalidResultsFile": (
         "{bad} of {total} rows of the results file are invalid; nothing was recorded "
         "(fix them, or use --partial to record the valid rows)."

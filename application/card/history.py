@@ -54,13 +54,14 @@ def summarise(event: ev.CardEvent) -> str:
             manifest = f" on manifest {e.manifest_id}" if e.manifest_id else ""
             return f"dispatched with courier {e.courier}{manifest}"
         case ev.DeliveryAttemptFailed():
-            return f"delivery attempt {e.attempt} failed ({e.reason.value})"
+            return f"delivery attempt {e.attempt} failed ({e.reason.value}){_happened(e)}"
         case ev.HandedOver():
             r = e.recipient
             who = "the owner" if r.nik is None else (
                 f"proxy NIK {mask_digits(r.nik)} ({r.relationship.value if r.relationship else '?'})")
             old = f", old card {e.old_card_serial} surrendered" if e.old_card_serial else ""
-            return f"handed over to {who} at the {e.place.value}, verified by {e.verified_by.value}{old}"
+            return (f"handed over to {who} at the {e.place.value}, verified by "
+                    f"{e.verified_by.value}{old}{_happened(e)}")
         case ev.Returned():
             return f"returned to the office ({e.reason})"
         case ev.Cancelled():
@@ -71,6 +72,13 @@ def summarise(event: ev.CardEvent) -> str:
             return f"destroyed under record {e.record_number} ({e.reason})"
         case _:
             assert_never(e)
+
+
+def _happened(e: ev.DeliveryAttemptFailed | ev.HandedOver) -> str:
+    """The courier's time, when it was given (the entry's own time is the recording)."""
+    if e.happened_at is None:
+        return ""
+    return f", happened {e.happened_at.isoformat(' ', 'minutes')}"
 
 
 def history_entry(event: ev.CardEvent) -> HistoryEntry:

@@ -17,7 +17,7 @@ from uuid import UUID, uuid4
 
 from ektp.application.card.lookup import load_card
 from ektp.application.card.steps import decide_card
-from ektp.application.kernel.dates import parse_day
+from ektp.application.kernel.dates import parse_day, parse_moment
 from ektp.application.kernel.services import Services
 from ektp.application.kernel.transaction import Transaction
 from ektp.application.manifest.results import record_rows
@@ -158,16 +158,21 @@ class ManifestDesk:
     def record_results(
         self, actor: Actor, manifest: str | UUID, rows: Sequence[ResultRow],
         partial: bool = False, digits_checked: bool = False,
+        at: str | dt.datetime | None = None,
     ) -> ResultsRecorded:
         """Record a courier's results: every row checked first; any bad row and nothing
         is recorded (`partial`: the good rows are). Rows already recorded are skipped.
         `digits_checked`: the clerk checked a CSV's bare NIK and KK digits that end in 0
-        against the person's card (`ektp.application.tables.digits`)."""
+        against the person's card (`ektp.application.tables.digits`). `at`: when the
+        results happened (``2017-11-14 10:30``, office time), for every row without its
+        own ``at`` cell; without either, when they are recorded."""
         s = self._services
+        zone = s.config.timezone
+        happened_at = parse_moment(at, "--at", zone).astimezone(zone) if at is not None else None
         s.authorise(actor, cmd.RecordOutcome.action)
         return s.store.transact(
             lambda tx: record_rows(s, tx, actor, self._open(tx, manifest), rows, partial,
-                                   digits_checked))
+                                   digits_checked, happened_at))
 
     def check_in_manifest(
         self, actor: Actor, manifest: str | UUID, *, seal_intact: bool, note: str | None = None

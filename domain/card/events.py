@@ -3,6 +3,7 @@ or rename one without registering the old topic (see docs/embedding.md)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, ClassVar, TypeAlias
 from uuid import UUID
 
@@ -17,8 +18,13 @@ from ektp.domain.card.vocabulary import (
     RequestReason,
     Verification,
 )
-from ektp.domain.event import DomainEvent, to_optional_uuid, to_uuid
-
+from ektp.domain.event import (
+    DomainEvent,
+    added_field,
+    to_optional_datetime,
+    to_optional_uuid,
+    to_uuid,
+)
 
 
 @attrs.frozen(slots=False, kw_only=True, eq=False, repr=False)
@@ -108,17 +114,34 @@ class Dispatched(CardEvent):
 
 @attrs.frozen(slots=False, kw_only=True, eq=False, repr=False)
 class DeliveryAttemptFailed(CardEvent):
-    """A courier could not hand the card over."""
+    """A courier could not hand the card over (`occurred_at`: when; `timestamp`: when
+    it was recorded)."""
 
     attempt: int
     reason: AttemptFailureReason = attrs.field(converter=AttemptFailureReason)
     evidence: str | None
     manifest_id: UUID | None = attrs.field(default=None, converter=to_optional_uuid)
+    # Version 2 (issue 15): when the courier tried, given when it was recorded later
+    # (`timestamp` is always the recording time); None: at the recording time.
+    happened_at: dt.datetime | None = added_field(to_optional_datetime)
+
+    class_version: ClassVar[int] = 2
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """Version 1 had no courier's time: the attempt happened when it was recorded."""
+        state["happened_at"] = None
+
+    @property
+    def occurred_at(self) -> dt.datetime:
+        """When the attempt happened: the courier's time, else the recording time."""
+        return self.happened_at or self.timestamp
 
 
 @attrs.frozen(slots=False, kw_only=True, eq=False, repr=False)
 class HandedOver(CardEvent):
-    """The card reached its owner or a proxy from the same KK."""
+    """The card reached its owner or a proxy from the same KK (`occurred_at`: when;
+    `timestamp`: when it was recorded)."""
 
     recipient: Recipient = attrs.field(converter=to_recipient)
     verified_by: Verification = attrs.field(converter=Verification)
@@ -126,6 +149,21 @@ class HandedOver(CardEvent):
     place: HandOverPlace = attrs.field(converter=HandOverPlace)
     old_card_serial: str | None
     manifest_id: UUID | None = attrs.field(default=None, converter=to_optional_uuid)
+    # Version 2 (issue 15): when the card changed hands, given when it was recorded
+    # later; None: at the recording time.
+    happened_at: dt.datetime | None = added_field(to_optional_datetime)
+
+    class_version: ClassVar[int] = 2
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """Version 1 had no courier's time: the hand-over happened when it was recorded."""
+        state["happened_at"] = None
+
+    @property
+    def occurred_at(self) -> dt.datetime:
+        """When the hand-over happened: the courier's time, else the recording time."""
+        return self.happened_at or self.timestamp
 
 
 @attrs.frozen(slots=False, kw_only=True, eq=False, repr=False)

@@ -8,12 +8,12 @@ receiving officer)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, TypeAlias
+from typing import Any, ClassVar, TypeAlias
 from uuid import UUID
 
 import attrs
 
-from ektp.domain.event import DomainEvent, to_uuid
+from ektp.domain.event import DomainEvent, added_field, to_optional_datetime, to_uuid
 from ektp.domain.manifest.vocabulary import Outcome
 
 
@@ -80,6 +80,21 @@ class AttemptRecorded(ManifestEvent):
     reason: str | None
     recipient: str | None  # owner or proxy, for a hand-over
     evidence: str | None
+    # Version 2 (issue 15): when it happened on the round, given when it was recorded
+    # later (`timestamp` is always the recording time); None: at the recording time.
+    happened_at: dt.datetime | None = added_field(to_optional_datetime)
+
+    class_version: ClassVar[int] = 2
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """Version 1 had no courier's time: it happened when it was recorded."""
+        state["happened_at"] = None
+
+    @property
+    def occurred_at(self) -> dt.datetime:
+        """When it happened: the courier's time, else the recording time."""
+        return self.happened_at or self.timestamp
 
 
 @attrs.frozen(slots=False, kw_only=True, eq=False, repr=False)

@@ -98,7 +98,11 @@ def dispatch(manifest: str, seal: str) -> None:
               help="A CSV's NIK and KK written as 16 bare digits ending in 0 were checked "
                    "against each person's card (without it they are refused: a spreadsheet "
                    "turns every 16-digit number it touched into one ending in 0).")
-def record(manifest: str, path: str, partial: bool, digits_checked: bool) -> None:
+@click.option("--at", "at", metavar="'YYYY-MM-DD HH:MM'",
+              help="When the results happened (the courier's time, office time zone), for "
+                   "every row without its own at cell; without either, the time they are "
+                   "recorded. Not in the future, not before the dispatch.")
+def record(manifest: str, path: str, partial: bool, digits_checked: bool, at: str | None) -> None:
     """Record the courier's results file: one row per outcome.
 
     The file is the filled-in sheet (``manifest sheet --format xlsx``, or csv) or any
@@ -106,9 +110,14 @@ def record(manifest: str, path: str, partial: bool, digits_checked: bool) -> Non
     returned), recipient (owner, proxy), relationship, verified-by (fingerprint, ktp,
     kk), evidence, reason (for a failed attempt: not-at-home, address-not-found, moved,
     refused, identity-mismatch, deceased), and for a proxy proxy-nik, proxy-name,
-    proxy-kk; optionally place and old-card. Every row is checked first: if any is bad
-    nothing is recorded and each bad row is listed by line. Rows already recorded are
-    skipped.
+    proxy-kk; optionally place, old-card and at (when it happened, e.g. 2017-11-14
+    10:30). Every row is checked first: if any is bad nothing is recorded and each bad
+    row is listed by line. Rows already recorded are skipped.
+
+    \b
+    When it happened: a row's at cell, else --at, else the moment of recording. Results
+    typed in a day late keep the courier's time beside the recording time, and the
+    reports (report delivery, report daily) count them on the day they happened.
 
     \b
     NIK and KK numbers: a spreadsheet keeps 15 digits of a number, so a NIK typed
@@ -124,7 +133,7 @@ def record(manifest: str, path: str, partial: bool, digits_checked: bool) -> Non
     actor = s.actor()
     table = as_codes(read_table_file(_read_bytes(path), REQUIRED, WHAT, header_aliases()))
     result = s.office().manifests.record_results(actor, manifest, table.rows, partial=partial,
-                                                 digits_checked=digits_checked)
+                                                 digits_checked=digits_checked, at=at)
     emit(s.as_json, results_data(result), results_text(result))
 
 
