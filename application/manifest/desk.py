@@ -44,9 +44,16 @@ class ManifestDesk:
         self._services = services
 
     # --- reading -------------------------------------------------------------
-    def manifest(self, ref: str | UUID) -> ManifestView:
-        """The manifest as it stands now (read fresh from the store)."""
-        return ManifestView.of(load_manifest(self._services.store.reads(), ref))
+    def manifest(self, ref: str | UUID, people: bool = False) -> ManifestView:
+        """The manifest as it stands now (read fresh from the store); with `people`, each
+        card's masked NIK and initials beside it (one more read per card)."""
+        s = self._services
+        reads = s.store.reads()
+        manifest = load_manifest(reads, ref)
+        if not people:
+            return ManifestView.of(manifest)
+        return ManifestView.of(manifest, {card_id: load_card(s, reads, card_id)
+                                          for card_id in manifest.entries})
 
     def list_manifests(self, status: str | None = None) -> tuple[ManifestRow, ...]:
         """Every manifest (optionally of one status), oldest date first (from the read model)."""
@@ -106,13 +113,16 @@ class ManifestDesk:
         return s.store.transact(attempt)
 
     def assign_ready_cards(self, actor: Actor, manifest: str | UUID) -> ManifestView:
-        """Put every printed card of the manifest's villages that is on no manifest on it."""
+        """Put every card of the manifest's villages that is ready to go out on it: printed,
+        or returned to the office for re-delivery while under the attempt cap, and on no
+        manifest. Printed cards first, then returned ones, each oldest request first."""
         s = self._services
         s.authorise(actor, cmd.AssignCard.action)
         state = load_manifest(s.store.reads(), manifest)
+        cap = s.config.card_policy.attempt_cap
         # The read model only proposes the cards: each one's own rules decide again.
-        ready = [c.id for c in s.read_models.cards(status="PRINTED")
-                 if c.village in state.villages and c.manifest_id is None]
+        ready = [c.id for status in ("PRINTED", "RETURNED") for c in s.read_models.cards(status=status)
+                 if c.village in state.villages and c.manifest_id is None and c.attempts < cap]
         return self.assign_cards(actor, state.id, ready)
 
     def remove_cards(

@@ -56,9 +56,14 @@ def open_(courier: str, date: str, villages: tuple[str, ...]) -> None:
 @MANIFEST
 @click.argument("cards", nargs=-1, metavar="[CARD]...")
 @click.option("--all-ready", is_flag=True,
-              help="Every printed card of the manifest's villages that is on no manifest.")
+              help="Every card of the manifest's villages ready to go out and on no manifest: "
+                   "printed, or returned to the office for re-delivery while under the "
+                   "attempt cap.")
 def assign(manifest: str, cards: tuple[str, ...], all_ready: bool) -> None:
-    """Put printed (or returned) cards of the manifest's villages on it, all or none."""
+    """Put printed (or returned) cards of the manifest's villages on it, all or none.
+
+    A returned card goes out again while its failed attempts are under the cap (3 by
+    default); at the cap it stays at the office for collection there."""
     if bool(cards) == all_ready:
         raise click.UsageError("give CARD ids or NIKs, or --all-ready (not both)")
     s = session()
@@ -173,10 +178,11 @@ def close(manifest: str, record: str) -> None:
 @manifest.command()
 @MANIFEST
 def show(manifest: str) -> None:
-    """Show a manifest and the outcome of each of its cards."""
+    """Show a manifest and each of its cards: masked NIK, the name's initials, village
+    (code and name) and the courier's outcome."""
     s = session()
     office = s.office(must_exist=True)
-    view = office.manifests.manifest(manifest)
+    view = office.manifests.manifest(manifest, people=True)
     emit(s.as_json, manifest_data(view), manifest_text(view, office.regions) if not s.as_json else None)
 
 

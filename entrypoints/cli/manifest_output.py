@@ -18,7 +18,9 @@ def manifest_data(m: ManifestView) -> dict[str, Any]:
         "id": str(m.id), "status": m.status, "version": m.version, "courier": m.courier,
         "date": m.date.isoformat(), "villages": list(m.villages),
         "cards": [{"card": str(c.card_id), "village": c.village, "outcome": c.outcome,
-                   "reports": list(c.reports)} for c in m.cards],
+                   "reports": list(c.reports),
+                   **({"nik": c.nik_masked, "initials": c.initials} if c.nik_masked else {})}
+                  for c in m.cards],
         "opened_by": m.opened_by, "opened_at": m.opened_at, "seal_number": m.seal_number,
         "dispatched_by": m.dispatched_by, "dispatched_at": m.dispatched_at,
         "dispatched_count": m.dispatched_count, "handed_over": m.handed_over,
@@ -49,9 +51,14 @@ def manifest_text(m: ManifestView, regions: RegionDirectory) -> str:
     head = "\n".join(f"{label:<11} {value}" for label, value in rows)
     if not m.cards:
         return head
-    cards = table(["card", "village", "outcome", "reports"],
-                  [(c.card_id, village_label(regions, c.village), c.outcome,
-                    ", ".join(c.reports) or "-") for c in m.cards])
+    if m.cards[0].nik_masked is None:
+        cards = table(["card", "village", "outcome", "reports"],
+                      [(c.card_id, village_label(regions, c.village), c.outcome,
+                        ", ".join(c.reports) or "-") for c in m.cards])
+    else:
+        cards = table(["card", "NIK", "name", "village", "outcome", "reports"],
+                      [(c.card_id, c.nik_masked, c.initials, village_label(regions, c.village),
+                        c.outcome, ", ".join(c.reports) or "-") for c in m.cards])
     return f"{head}\n\n{cards}"
 
 

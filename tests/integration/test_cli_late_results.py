@@ -120,3 +120,19 @@ def test_a_wrong_time_in_one_row_lists_that_row(
 def test_the_help_says_what_at_takes() -> None:
     shown = run("manifest", "record", "--help")
     assert "--at" in shown.out and "courier's time" in shown.out and "not before the" in shown.out
+
+
+def test_manifest_show_names_each_card_masked_with_its_village(
+        november_round: tuple[Path, str, list[str]]) -> None:
+    db, manifest, cards = november_round
+    shown = run("manifest", "show", manifest, db=db)
+    assert shown.code == 0, shown.err
+    for n, card in enumerate(cards, start=1):
+        nik = make_nik(serial=n, year=1985)
+        line = next(row for row in shown.out.splitlines() if row.startswith(card))
+        assert f"{nik[:4]}********{nik[-4:]}" in line and "W.U." in line and "Jabon" in line
+        assert nik not in shown.out
+    as_json = run("--json", "manifest", "show", manifest, db=db).json()
+    assert {c["nik"] for c in as_json["cards"]} == {
+        f"{make_nik(serial=n, year=1985)[:4]}********{make_nik(serial=n, year=1985)[-4:]}"
+        for n in (1, 2)}
