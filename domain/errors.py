@@ -127,7 +127,7 @@ class InvalidStockCount(InvalidInput):
 
 # --- not found ---------------------------------------------------------------
 class CardNotFound(NotFound):
-    """No card has that id, or the NIK has no open request."""
+    """No card has that id (or id prefix), or no card was ever requested for the NIK."""
 
 
 class UnknownSerial(NotFound):

@@ -155,8 +155,18 @@ EN: Mapping[str, str] = {
     ),
     "ReadOnlyCopyOutdated": "lists cannot be read from the read-only copy {where}: {reason}.",
     "InvalidCardReference": (
-        "{ref!r} is neither a card id (like 1b4e28ba-2fa1-11d2-883f-0016d3cca427) "
-        "nor a 16-digit NIK."
+        "{ref!r} is neither a card id (like 1b4e28ba-2fa1-11d2-883f-0016d3cca427, or its "
+        "first 8 or more characters) nor a 16-digit NIK."
+    ),
+    "AmbiguousIdPrefix": (
+        "the id prefix {prefix} matches {count} {what}s; give more of the id."
+    ),
+    "UnknownRegionName": (
+        "no {kind} of this regency is called {name!r}; give its code (like 35.17.08.2014 "
+        "for a village, 35.17.08 for a kecamatan), or look it up with 'ektp regions find NAME'."
+    ),
+    "AmbiguousRegionName": (
+        "{count} {kind}s of this regency are called {name!r} ({codes}); give the code."
     ),
     "AuditCheckFailed": "{where}: {reason}.",
     "ReconcileProblems": "reconciliation found {count} problem(s): {checks}.",
@@ -203,7 +213,8 @@ EN: Mapping[str, str] = {
     "UnknownRegion": "no region has the code {code}.",
     "ManifestNotFound": "no manifest found for {ref}.",
     "InvalidManifestReference": (
-        "{ref!r} is not a manifest id (like 1b4e28ba-2fa1-11d2-883f-0016d3cca427)."
+        "{ref!r} is not a manifest id (like 1b4e28ba-2fa1-11d2-883f-0016d3cca427, or its "
+        "first 8 or more characters)."
     ),
     "ManifestActionNotAllowed": "cannot {action}: manifest {manifest_id} is {status}.",
     "CardOnAnotherManifest": (

@@ -18,6 +18,7 @@ from uuid import UUID, uuid4
 from ektp.application.card.lookup import load_card
 from ektp.application.card.steps import decide_card
 from ektp.application.kernel.dates import parse_day, parse_moment
+from ektp.application.kernel.references import PREFIX_PROBE, hyphenated, id_prefix, only_match
 from ektp.application.kernel.services import Services
 from ektp.application.kernel.transaction import Transaction
 from ektp.application.manifest.results import record_rows
@@ -29,7 +30,7 @@ from ektp.application.ports.rows import ManifestRow
 from ektp.domain.actor import Actor, parse_staff_id
 from ektp.domain.card import commands as card_cmd
 from ektp.domain.choice import parse_choice
-from ektp.domain.errors import InvalidText
+from ektp.domain.errors import InvalidText, ManifestNotFound
 from ektp.domain.manifest import commands as cmd
 from ektp.domain.manifest.decide import decide
 from ektp.domain.manifest.state import Manifest, Report, project
@@ -49,7 +50,7 @@ class ManifestDesk:
         card's masked NIK and initials beside it (one more read per card)."""
         s = self._services
         reads = s.store.reads()
-        manifest = load_manifest(reads, ref)
+        manifest = load_manifest(reads, self._id(ref))
         if not people:
             return ManifestView.of(manifest)
         return ManifestView.of(manifest, {card_id: load_card(s, reads, card_id)
@@ -64,7 +65,7 @@ class ManifestDesk:
         """The courier's sheet: the cards in kecamatan, village, RT/RW order."""
         s = self._services
         reads = s.store.reads()
-        manifest = load_manifest(reads, ref)
+        manifest = load_manifest(reads, self._id(ref))
         cards = [load_card(s, reads, card_id) for card_id in manifest.entries]
         return build_sheet(ManifestView.of(manifest), cards, s.regions, s.config.office_name)
 
@@ -118,7 +119,7 @@ class ManifestDesk:
         manifest. Printed cards first, then returned ones, each oldest request first."""
         s = self._services
         s.authorise(actor, cmd.AssignCard.action)
-        state = load_manifest(s.store.reads(), manifest)
+        state = load_manifest(s.store.reads(), self._id(manifest))
         cap = s.config.card_policy.attempt_cap
         # The read model only proposes the cards: each one's own rules decide again.
         ready = [c.id for status in ("PRINTED", "RETURNED") for c in s.read_models.cards(status=status)
@@ -219,9 +220,29 @@ class ManifestDesk:
 
         return s.store.transact(attempt)
 
+    def _id(self, ref: str | UUID) -> str | UUID:
+        """`ref` with an id prefix (8 or more hex digits) replaced by the one manifest id
+        it starts (`ManifestNotFound`, or `AmbiguousIdPrefix` when several); anything
+        else as given, for `load_manifest` to read or refuse."""
+        if isinstance(ref, UUID):
+            return ref
+        try:
+            return UUID(ref.strip())
+        except ValueError:
+            pass
+        prefix = id_prefix(ref)
+        if prefix is None:
+            return ref
+        found = self._services.read_models.ids_with_prefix("manifest", hyphenated(prefix),
+                                                           PREFIX_PROBE)
+        the_id = only_match(found, prefix, "manifest")
+        if the_id is None:
+            raise ManifestNotFound(ref=f"the id prefix {prefix}")
+        return the_id
+
     def _open(self, tx: Transaction, ref: str | UUID) -> Manifest:
         """Load the manifest for a write; a conflict's message names it."""
-        manifest = load_manifest(tx, ref)
+        manifest = load_manifest(tx, self._id(ref))
         tx.ref = f"manifest {manifest.id}"
         return manifest
 

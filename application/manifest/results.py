@@ -25,6 +25,7 @@ import attrs
 from ektp.application.card.lookup import load_card
 from ektp.application.card.steps import decide_card
 from ektp.application.kernel.dates import parse_moment
+from ektp.application.kernel.references import hyphenated, id_prefix, only_match
 from ektp.application.kernel.services import Services
 from ektp.application.kernel.transaction import Transaction
 from ektp.application.manifest.results_file import ResultRow
@@ -202,6 +203,19 @@ def _card_of(row: ResultRow, manifest: Manifest, by_nik: dict[str, UUID],
             raise ValueError("a number is never a card id")
         card_id = UUID(text)
     except ValueError:
+        # Digits alone in a sheet's card column are a NIK (perhaps one a spreadsheet
+        # mangled), never an id prefix: those have a letter or a hyphen.
+        prefix = (id_prefix(text) if row.kind("card") is not CellKind.NUMBER
+                  and not strip_separators(text).isdigit() else None)
+        if prefix is not None:  # the first characters of a card id
+            start = hyphenated(prefix)
+            found = [c for c in manifest.entries if str(c).startswith(start)]
+            if not found:
+                raise CardNotOnManifest(card_id=f"with the id prefix {prefix}",
+                                        manifest_id=manifest.id) from None
+            match = only_match(found, prefix, "card on the manifest")
+            assert match is not None
+            return match
         digits = strip_separators(digits_cell(row, "card", "NIK in the card column",
                                               digits_checked=digits_checked))
         if not (len(digits) == 16 and digits.isascii() and digits.isdigit()):

@@ -34,6 +34,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
                 "Look up Kemendagri region codes: kecamatan, villages, names."),
     "report": ("ektp.entrypoints.cli.report:report",
                "Office figures: daily, backlog, villages, delivery."),
+    "status": ("ektp.entrypoints.cli.status:status",
+               "Where is a resident's card, since when, what next (one line)."),
 }
 
 

@@ -125,3 +125,21 @@ def test_show_names_each_cards_person_masked(office: Office) -> None:
     assert (entry.nik_masked, entry.initials) == (nik[:4] + "*" * 8 + nik[-4:], "S.N.J.")
     (bare,) = office.manifest(manifest).cards
     assert bare.nik_masked is None and bare.initials is None
+
+
+def test_a_results_row_may_name_its_card_by_an_id_prefix(office: Office) -> None:
+    card = printed(office, 1)
+    manifest = str(office.open_manifest(OPERATOR, courier=COURIER.id, date="2026-11-04",
+                                        villages=[JABON]).id)
+    office.assign_cards(OPERATOR, manifest, [card])
+    office.dispatch_manifest(OPERATOR, manifest, "SEGEL-1")
+    header = "card,outcome,recipient,verified-by,reason\n"
+    from ektp.domain import errors
+
+    with pytest.raises(errors.InvalidResultsFile) as refused:
+        office.record_results(OPERATOR, manifest, read_results(
+            f"{header}ffffffff-f,handed-over,owner,ktp,\n"))
+    assert "with the id prefix fffffffff is not on manifest" in refused.value.details[0]
+    done = office.record_results(OPERATOR, manifest, read_results(
+        f"{header}{card[:4].upper()}-{card[4:8].upper()},handed-over,owner,ktp,\n"))
+    assert done.recorded == 1 and office.card(card).status == "HANDED_OVER"
