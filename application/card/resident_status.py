@@ -57,9 +57,9 @@ def next_step(card: Card, policy: CardPolicy, village_name: str) -> str:
         case CardStatus.READY_TO_PRINT | CardStatus.BLANK_ALLOCATED:
             return "waiting to be printed at the office"
         case CardStatus.PRINTED if card.manifest_id is not None:
-            return f"printed, on the next courier round to {village_name}"
+            return f"on the next courier round to {village_name}"
         case CardStatus.PRINTED:
-            return f"printed, waiting for a courier round to {village_name}"
+            return f"waiting for a courier round to {village_name}"
         case CardStatus.DISPATCHED:
             return (f"out with the courier: delivery attempt {card.attempts + 1} of "
                     f"{policy.attempt_cap} at your door in {village_name}")

@@ -21,7 +21,7 @@ from ektp.entrypoints.cli.manifest_output import (
     results_data,
     results_text,
 )
-from ektp.entrypoints.cli.output import emit
+from ektp.entrypoints.cli.output import count, emit
 from ektp.entrypoints.cli.session import session
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ MANIFEST = click.argument("manifest", metavar="M")
 
 def _done(view: ManifestView, verb: str) -> None:
     emit(session().as_json, manifest_data(view),
-         f"manifest {view.id}: {verb}; now {view.status} with {len(view.cards)} cards")
+         f"manifest {view.id}: {verb}; now {view.status} with {count(len(view.cards), 'card')}")
 
 
 @click.group()
@@ -71,7 +71,7 @@ def assign(manifest: str, cards: tuple[str, ...], all_ready: bool) -> None:
     before = len(office.manifests.manifest(manifest).cards)
     view = (office.manifests.assign_ready_cards(s.actor(), manifest) if all_ready
             else office.manifests.assign_cards(s.actor(), manifest, list(cards)))
-    _done(view, f"{len(view.cards) - before} cards assigned")
+    _done(view, f"{count(len(view.cards) - before, 'card')} assigned")
 
 
 @manifest.command()
@@ -82,7 +82,7 @@ def remove(manifest: str, cards: tuple[str, ...], reason: str | None) -> None:
     """Take cards off a manifest that has not been dispatched."""
     s = session()
     _done(s.office().manifests.remove_cards(s.actor(), manifest, list(cards), reason),
-          f"{len(cards)} cards removed")
+          f"{count(len(cards), 'card')} removed")
 
 
 @manifest.command()
@@ -163,7 +163,7 @@ def return_(manifest: str, seal_intact: bool, note: str | None) -> None:
     over returns to the office."""
     s = session()
     view = s.office().manifests.check_in_manifest(s.actor(), manifest, seal_intact=seal_intact, note=note)
-    _done(view, f"checked in, {view.checked_in} cards returned")
+    _done(view, f"checked in, {count(view.checked_in, 'card')} returned")
 
 
 @manifest.command()

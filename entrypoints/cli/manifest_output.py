@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ektp.entrypoints.cli.output import local_time, table
+from ektp.entrypoints.cli.output import count, local_time, table
 
 if TYPE_CHECKING:
     from ektp.application.manifest.views import ManifestView, ResultsRecorded
@@ -41,8 +41,9 @@ def manifest_text(m: ManifestView, regions: RegionDirectory) -> str:
         ("Date", m.date.isoformat()),
         ("Villages", "; ".join(village_label(regions, v) for v in m.villages)),
         ("Opened", f"{local_time(m.opened_at)} by {m.opened_by}"),
-        ("Dispatched", f"{local_time(m.dispatched_at)} by {m.dispatched_by}, {m.dispatched_count} "
-                       f"cards, seal {m.seal_number}" if m.dispatched_at else "-"),
+        ("Dispatched", f"{local_time(m.dispatched_at)} by {m.dispatched_by}, "
+                       f"{count(m.dispatched_count, 'card')}, seal {m.seal_number}"
+                       if m.dispatched_at else "-"),
         ("Checked in", f"{local_time(m.returned_at)} by {m.returned_by}{seal}"
                        if m.returned_at else "-"),
         ("Closed", f"{local_time(m.closed_at)}, record {m.record_number}" if m.closed_at else "-"),
@@ -93,8 +94,9 @@ def results_data(r: ResultsRecorded) -> dict[str, Any]:
 
 def results_text(r: ResultsRecorded) -> str:
     """What recording did, with every skipped row."""
-    line = (f"manifest {r.manifest.id}: recorded {r.recorded} rows, {r.already_recorded} already "
-            f"recorded, {r.without_outcome} without an outcome")
+    line = (f"manifest {r.manifest.id}: recorded {count(r.recorded, 'row')}, "
+            f"{r.already_recorded} already recorded, {r.without_outcome} without an outcome")
     if r.skipped:
-        line += f"; skipped {len(r.skipped)} bad rows:\n" + "\n".join(f"  {s}" for s in r.skipped)
+        line += (f"; skipped {count(len(r.skipped), 'bad row')}:\n"
+                 + "\n".join(f"  {s}" for s in r.skipped))
     return line

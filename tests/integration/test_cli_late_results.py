@@ -136,3 +136,23 @@ def test_manifest_show_names_each_card_masked_with_its_village(
     assert {c["nik"] for c in as_json["cards"]} == {
         f"{make_nik(serial=n, year=1985)[:4]}********{make_nik(serial=n, year=1985)[-4:]}"
         for n in (1, 2)}
+
+
+def test_counts_read_as_english_and_the_daily_report_has_words_for_headers(
+        november_round: tuple[Path, str, list[str]], tmp_path: Path) -> None:
+    db, manifest, (first, second) = november_round
+    sheet = results(tmp_path / "hasil.csv", f"{first},handed-over,owner,ktp,,2017-11-14 10:30",
+                    f"{second},attempt-failed,,,not-at-home,2017-11-14 11:00")
+    recorded = run("manifest", "record", manifest, "--file", str(sheet), db=db)
+    assert "recorded 2 rows, 0 already recorded" in recorded.out
+    again = run("manifest", "record", manifest, "--file", str(results(
+        tmp_path / "one.csv", f"{first},handed-over,owner,ktp,,2017-11-14 10:30")), db=db)
+    assert "recorded 0 rows, 1 already recorded" in again.out
+    back = run("manifest", "return", manifest, "--seal-intact", db=db, actor="op.hadi")
+    assert back.code == 0, back.err
+    assert "checked in, 1 card returned" in back.out and "1 cards" not in back.out
+    daily = run("report", "daily", "--date", "2017-11-14", db=db).out
+    header = daily.splitlines()[0]
+    assert "handed over" in header and "failed attempts" in header and "_" not in header
+    assert "in stock" in daily and "in_stock" not in daily
+    assert "handed_over" in run("report", "daily", "--date", "2017-11-14", "--csv", db=db).out

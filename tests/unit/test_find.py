@@ -124,3 +124,18 @@ def test_a_nik_lists_its_cards_and_finds_the_latest() -> None:
     assert office.card(nik).id == second.id
     assert office.reports.card_page(nik=make_nik(serial=77)).total == 0
     office.close()
+
+
+@given(n=st.integers(min_value=0, max_value=10**6))
+def test_a_count_is_singular_for_one_and_plural_otherwise(n: int) -> None:
+    from ektp.domain.messages import plural_facts, render
+    from ektp.entrypoints.cli.output import count
+
+    assert count(n, "card") == (f"{n} card" if n == 1 else f"{n} cards")
+    assert count(n, "leaf", "leaves").endswith("leaf" if n == 1 else "leaves")
+    facts = plural_facts({"bad": n, "flag": True, "name": "x"})
+    assert (facts["bad_s"], facts["bad_are"]) == (("", "is") if n == 1 else ("s", "are"))
+    assert "flag_s" not in facts and "name_s" not in facts
+    message = render("InvalidResultsFile", {"bad": n, "total": n, "rows": []})
+    assert (f"{n} of {n} row of the results file is invalid" if n == 1 else
+            f"{n} of {n} rows of the results file are invalid") in message
