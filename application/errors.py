@@ -22,7 +22,20 @@ class SetupRefused(DomainError):
 
 
 class InvalidCardReference(InvalidInput):
-    """CARD is neither a card id nor a NIK."""
+    """CARD is neither a card id, an id prefix, nor a NIK."""
+
+
+class AmbiguousIdPrefix(InvalidInput):
+    """An id prefix matches several records (facts: prefix, count, what)."""
+
+
+class UnknownRegionName(InvalidInput):
+    """No village or kecamatan of the regency has that name (facts: kind, name)."""
+
+
+class AmbiguousRegionName(InvalidInput):
+    """Several villages or kecamatan of the regency have that name (facts: kind, name,
+    count, codes)."""
 
 
 class VillageOutsideRegency(DomainError):

@@ -386,9 +386,10 @@ class Office:
         return self.manifests.dispatch_manifest(actor, manifest, seal)
 
     def record_results(self, actor: Actor, manifest: str | UUID, rows: Sequence[ResultRow],
-                       partial: bool = False, digits_checked: bool = False) -> ResultsRecorded:
+                       partial: bool = False, digits_checked: bool = False,
+                       at: str | dt.datetime | None = None) -> ResultsRecorded:
         """`ManifestDesk.record_results`."""
-        return self.manifests.record_results(actor, manifest, rows, partial, digits_checked)
+        return self.manifests.record_results(actor, manifest, rows, partial, digits_checked, at)
 
     def check_in_manifest(self, actor: Actor, manifest: str | UUID, *, seal_intact: bool,
                           note: str | None = None) -> ManifestView:

@@ -144,7 +144,7 @@ class InvalidStockCount(InvalidInput):
 
 # --- not found ---------------------------------------------------------------
 class CardNotFound(NotFound):
-    """No card has that id, or the NIK has no open request."""
+    """No card has that id (or id prefix), or no card was ever requested for the NIK."""
 
 
 class UnknownSerial(NotFound):
@@ -370,6 +370,11 @@ class InvalidResultsFile(InvalidInput):
         """One line per bad row: ``line N: reason``."""
         rows = self.facts.get("rows", [])
         return [str(row) for row in rows] if isinstance(rows, list) else []
+
+
+class InvalidHappenedAt(InvalidInput):
+    """A time given for when something happened (``--at``) is in the future, or before the
+    card left the office."""
 
 
 class MangledNumber(InvalidInput):

@@ -16,6 +16,7 @@ from uuid import UUID
 import attrs
 
 from ektp.domain.actor import Actor, to_actor
+from ektp.domain.errors import InvalidHappenedAt
 
 
 def to_uuid(value: UUID | str) -> UUID:
@@ -31,6 +32,54 @@ def to_optional_uuid(value: UUID | str | None) -> UUID | None:
 def to_datetime(value: dt.datetime | str) -> dt.datetime:
     """Accept an aware datetime or its ISO 8601 string form."""
     return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
+
+
+def to_optional_datetime(value: dt.datetime | str | None) -> dt.datetime | None:
+    """Like `to_datetime`, letting None through."""
+    return None if value is None else to_datetime(value)
+
+
+# The metadata key of a field added to an event class after events of it were stored.
+ADDED = "ektp_added"
+
+
+def added_field(converter: Any = None) -> Any:
+    """An optional field added to an event class that already has stored events.
+
+    The class's `class_version` goes up with it and its ``upcast_vN_vN+1`` sets the
+    field to None in the older shape, so every stored event reads back in today's
+    shape (None: the fact was not recorded then). The audit trail leaves the key out of
+    an event's data while it is None (`ektp.application.audit.facts.event_data`): the
+    journal leaf computed when an older event was written is still the leaf an export
+    computes from it today, and an event that does not use the field looks exactly as
+    it did before the field existed.
+    """
+    if converter is None:
+        return attrs.field(default=None, metadata={ADDED: True})
+    return attrs.field(default=None, converter=converter, metadata={ADDED: True})
+
+
+def _shown(moment: dt.datetime, zone: dt.tzinfo | None) -> str:
+    local = moment.astimezone(zone)
+    offset = local.strftime("%z")
+    return f"{local:%Y-%m-%d %H:%M} {offset[:3]}:{offset[3:]}" if offset else f"{local:%Y-%m-%d %H:%M}"
+
+
+def check_happened_at(happened_at: dt.datetime | None, recorded_at: dt.datetime,
+                      since: dt.datetime | None, since_what: str) -> None:
+    """The rule for a time a courier gives (when an attempt or a hand-over happened, typed
+    in later): not after the moment it is recorded, and not before `since` (the dispatch,
+    the card's previous attempt, or its return to the office), `since_what` saying which.
+    Times are shown in the given time's own zone (the application gives the office's)."""
+    if happened_at is None:
+        return
+    zone = happened_at.tzinfo
+    if happened_at > recorded_at:
+        raise InvalidHappenedAt(given=_shown(happened_at, zone), reason=(
+            f"it is in the future (it is now {_shown(recorded_at, zone)})"))
+    if since is not None and happened_at < since:
+        raise InvalidHappenedAt(given=_shown(happened_at, zone), reason=(
+            f"it is before {since_what} ({_shown(since, zone)})"))
 
 
 # Events are declared with eq=False, repr=False: the two methods below serve every

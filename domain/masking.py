@@ -24,3 +24,14 @@ def mask_numbers(text: str) -> str:
     written in four groups of four (``3517 0812 0385 1234``) as ``3517********1234``."""
     text = _GROUPED_NUMBER.sub(lambda m: mask_digits(re.sub(r"[^0-9]", "", m.group())), text)
     return _LONG_NUMBER.sub(lambda m: m.group()[:4] + "*" * (len(m.group()) - 8) + m.group()[-4:], text)
+
+
+def initials(name: str) -> str:
+    """The initials of a name: ``Siti Nur Jannah`` -> ``S.N.J.`` (how a name is shown where
+    it need not be read in full: a pseudonymised export, a manifest or card list)."""
+    letters = []
+    for word in name.split():
+        first = next((ch for ch in word if ch.isalpha()), None)
+        if first is not None:
+            letters.append(first.upper() + ".")
+    return "".join(letters)

@@ -166,7 +166,7 @@ EN: Mapping[str, str] = {
     "NotOnLoan": "blank {serial} is not {relation} {counterpart}.",
     "NothingToDestroy": "no spoiled blank is waiting to be destroyed.",
     "BlanksUnaccounted": (
-        "the blank ledger does not reconcile: {problems} problem(s), listed in the report."
+        "the blank ledger does not reconcile: {problems} problem{problems_s}, listed in the report."
     ),
     "StoreUnavailable": "the record store is unavailable: {reason}.",
     "OfficeClosed": "this office has been closed; open it again to continue.",
@@ -203,16 +203,26 @@ EN: Mapping[str, str] = {
     "BackupFailed": "the {what} failed: {reason}.",
     "BackupMismatch": "the {what} does not match its source: {reason}.",
     "RestoreTargetNotEmpty": (
-        "{where} already holds {events} events; restore into an empty database, or give "
+        "{where} already holds {events} event{events_s}; restore into an empty database, or give "
         "--force to replace them."
     ),
     "ReadOnlyCopyOutdated": "lists cannot be read from the read-only copy {where}: {reason}.",
     "InvalidCardReference": (
-        "{ref!r} is neither a card id (like 1b4e28ba-2fa1-11d2-883f-0016d3cca427) "
-        "nor a 16-digit NIK."
+        "{ref!r} is neither a card id (like 1b4e28ba-2fa1-11d2-883f-0016d3cca427, or its "
+        "first 8 or more characters) nor a 16-digit NIK."
+    ),
+    "AmbiguousIdPrefix": (
+        "the id prefix {prefix} matches {count} {what}s; give more of the id."
+    ),
+    "UnknownRegionName": (
+        "no {kind} of this regency is called {name!r}; give its code (like 35.17.08.2014 "
+        "for a village, 35.17.08 for a kecamatan), or look it up with 'ektp regions find NAME'."
+    ),
+    "AmbiguousRegionName": (
+        "{count} {kind}{count_s} of this regency {count_are} called {name!r} ({codes}); give the code."
     ),
     "AuditCheckFailed": "{where}: {reason}.",
-    "ReconcileProblems": "reconciliation found {count} problem(s): {checks}.",
+    "ReconcileProblems": "reconciliation found {count} problem{count_s}: {checks}.",
     "AuditKeyMissing": (
         "a pseudonymised export needs the office's audit key: set EKTP_AUDIT_KEY "
         "(64 hex digits) or EKTP_AUDIT_KEY_FILE (a file holding them)."
@@ -256,7 +266,8 @@ EN: Mapping[str, str] = {
     "UnknownRegion": "no region has the code {code}.",
     "ManifestNotFound": "no manifest found for {ref}.",
     "InvalidManifestReference": (
-        "{ref!r} is not a manifest id (like 1b4e28ba-2fa1-11d2-883f-0016d3cca427)."
+        "{ref!r} is not a manifest id (like 1b4e28ba-2fa1-11d2-883f-0016d3cca427, or its "
+        "first 8 or more characters)."
     ),
     "ManifestActionNotAllowed": "cannot {action}: manifest {manifest_id} is {status}.",
     "CardOnAnotherManifest": (
@@ -298,13 +309,25 @@ EN: Mapping[str, str] = {
         "with spaces between, or use the XLSX sheet, or give --digits-checked once the "
         "digits were checked against the person's card"
     ),
+    "InvalidHappenedAt": "the time it happened ({given}) is not valid: {reason}.",
     "InvalidResultsFile": (
-        "{bad} of {total} rows of the results file are invalid; nothing was recorded "
-        "(fix them, or use --partial to record the valid rows)."
+        "{bad} of {total} row{total_s} of the results file {bad_are} invalid; nothing was recorded "
+        "(fix what is listed, or use --partial to record the valid rows)."
     ),
 }
 
 _CATALOGUE: Mapping[str, str] = EN
+
+
+def plural_facts(facts: Mapping[str, object]) -> dict[str, object]:
+    """`facts` and, for each whole-number fact ``n``, ``n_s`` ("" for 1, else "s") and
+    ``n_are`` ("is" for 1, else "are"), so a template says "1 row is" and "2 rows are"."""
+    extra: dict[str, object] = {}
+    for key, value in facts.items():
+        if isinstance(value, int) and not isinstance(value, bool):
+            extra[f"{key}_s"] = "" if value == 1 else "s"
+            extra[f"{key}_are"] = "is" if value == 1 else "are"
+    return {**facts, **extra}
 
 
 def render(code: str, facts: Mapping[str, object]) -> str:
@@ -314,6 +337,6 @@ def render(code: str, facts: Mapping[str, object]) -> str:
         return code
     try:
         # Facts may echo what a user typed, and users type NIKs where they should not.
-        return mask_numbers(template.format(**facts))
+        return mask_numbers(template.format(**plural_facts(facts)))
     except (KeyError, IndexError, ValueError):
         return f"{code}: {template}"

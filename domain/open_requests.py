@@ -54,6 +54,9 @@ class OpenRequest:
     id: UUID
     version: int
     card_id: UUID | None
+    # Every card ever requested for the NIK, oldest first: the register is also how a
+    # NIK finds its closed cards, without the NIK in any list.
+    claimed: tuple[UUID, ...] = ()
 
 
 def claim(
@@ -109,6 +112,11 @@ def project(
 ) -> OpenRequest | None:
     """Fold the register's events."""
     for event in events:
-        holder = event.card_id if isinstance(event, NikClaimed) else None
-        register = OpenRequest(event.originator_id, event.originator_version, holder)
+        claimed = register.claimed if register else ()
+        if isinstance(event, NikClaimed):
+            holder: UUID | None = event.card_id
+            claimed = (*claimed, event.card_id)
+        else:
+            holder = None
+        register = OpenRequest(event.originator_id, event.originator_version, holder, claimed)
     return register

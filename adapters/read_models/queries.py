@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from uuid import UUID
 
 from sqlalchemy import ColumnElement, Connection, case, func, select
@@ -15,7 +16,14 @@ from ektp.adapters.read_models.tables import (
 )
 from ektp.adapters.read_models.tables import manifests as manifest_table
 from ektp.application.ports.rows import DeliveryFact
-from ektp.application.ports.rows import BacklogRow, CardRow, DailyFigures, ManifestRow, VillageCoverage
+from ektp.application.ports.rows import (
+    BacklogRow,
+    CardPage,
+    CardRow,
+    DailyFigures,
+    ManifestRow,
+    VillageCoverage,
+)
 
 OPEN = ("REQUESTED", "READY_TO_PRINT", "BLANK_ALLOCATED", "PRINTED", "DISPATCHED", "RETURNED",
         "UNCOLLECTED")
@@ -29,13 +37,35 @@ def _utc(value: dt.datetime | None) -> dt.datetime | None:
 
 def cards(connection: Connection, status: str | None, village: str | None) -> tuple[CardRow, ...]:
     """Cards matching the filters, oldest request first."""
+    return card_page(connection, status=status, village=village).rows
+
+
+def _card_filters(status: str | None, village: str | None, kecamatan: str | None,
+                  ids: Sequence[UUID] | None) -> list[ColumnElement[bool]]:
     c = card_status.c
-    query = select(card_status).order_by(c.requested_at, c.card_id)
+    where: list[ColumnElement[bool]] = []
     if status:
-        query = query.where(c.status == status)
+        where.append(c.status == status)
     if village:
-        query = query.where(c.village == village)
-    return tuple(
+        where.append(c.village == village)
+    if kecamatan:
+        where.append(c.kecamatan == kecamatan)
+    if ids is not None:
+        where.append(c.card_id.in_([str(i) for i in ids]))
+    return where
+
+
+def card_page(connection: Connection, *, status: str | None = None, village: str | None = None,
+              kecamatan: str | None = None, ids: Sequence[UUID] | None = None,
+              limit: int | None = None, offset: int = 0) -> CardPage:
+    """The cards matching every filter, oldest request first, from `offset`, at most
+    `limit`; and how many match (counted only when the page may not hold them all)."""
+    c = card_status.c
+    where = _card_filters(status, village, kecamatan, ids)
+    query = select(card_status).where(*where).order_by(c.requested_at, c.card_id).offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+    rows = tuple(
         CardRow(
             id=UUID(r.card_id), status=r.status, village=r.village, kecamatan=r.kecamatan,
             nik_masked=r.nik_masked, name=r.name, reason=r.reason,
@@ -47,6 +77,21 @@ def cards(connection: Connection, status: str | None, village: str | None) -> tu
         )
         for r in connection.execute(query)
     )
+    if offset == 0 and (limit is None or len(rows) < limit):
+        total = len(rows)  # the page holds every match
+    else:
+        total = connection.execute(select(func.count()).select_from(card_status).where(*where)).scalar_one()
+    return CardPage(rows, int(total), offset)
+
+
+def ids_with_prefix(connection: Connection, kind: str, prefix: str, limit: int) -> tuple[UUID, ...]:
+    """Up to `limit` card (`kind` ``card``) or manifest ids starting with `prefix`."""
+    column = card_status.c.card_id if kind == "card" else manifest_table.c.manifest_id
+    # LIKE, not a range: a PostgreSQL column with a linguistic collation sorts the hyphens
+    # of an id as if they were not there. Ids are stored lower case, as the prefix is.
+    query = (select(column).where(column.startswith(prefix, autoescape=True))
+             .order_by(column).limit(limit))
+    return tuple(UUID(value) for value in connection.execute(query).scalars())
 
 
 def backlog(connection: Connection, now: dt.datetime) -> tuple[BacklogRow, ...]:

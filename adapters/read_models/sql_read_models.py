@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, ParamSpec, TypeVar
 from uuid import UUID
 
@@ -32,6 +32,7 @@ from ektp.application.ports.rows import DeliveryFact
 from ektp.application.projections.changes import Change
 from ektp.application.ports.rows import (
     BacklogRow,
+    CardPage,
     CardRow,
     DailyFigures,
     ManifestRow,
@@ -219,6 +220,23 @@ class SqlReadModels(ReadModels):
         self.catch_up()
         with self._engine.connect() as connection:
             return queries.cards(connection, status, village)
+
+    @_sql_errors
+    def card_page(self, *, status: str | None = None, village: str | None = None,
+                  kecamatan: str | None = None, ids: Sequence[UUID] | None = None,
+                  limit: int | None = None, offset: int = 0) -> CardPage:
+        """One page of cards and the number that match (caught up first)."""
+        self.catch_up()
+        with self._engine.connect() as connection:
+            return queries.card_page(connection, status=status, village=village,
+                                     kecamatan=kecamatan, ids=ids, limit=limit, offset=offset)
+
+    @_sql_errors
+    def ids_with_prefix(self, kind: str, prefix: str, limit: int) -> tuple[UUID, ...]:
+        """Card or manifest ids starting with `prefix` (caught up first)."""
+        self.catch_up()
+        with self._engine.connect() as connection:
+            return queries.ids_with_prefix(connection, kind, prefix, limit)
 
     @_sql_errors
     def manifests(self, status: str | None = None) -> tuple[ManifestRow, ...]:

@@ -19,6 +19,7 @@ from uuid import UUID
 import attrs
 
 from ektp.application.audit.canonical import format_time
+from ektp.domain.event import ADDED
 
 ENVELOPE = frozenset({"originator_id", "originator_version", "timestamp", "actor", "office"})
 
@@ -106,11 +107,31 @@ _CONVERTERS: dict[type[Any], Callable[[Any], Any]] = {}
 _PLAIN = frozenset({str, int, type(None)})  # JSON values as they are (what `jsonable` returns first)
 
 
+_ADDED_FIELDS: dict[type[Any], frozenset[str]] = {}
+
+
+def _left_out_when_none(cls: type[Any]) -> frozenset[str]:
+    """The fields `added_field` added to `cls` after events of it were stored: their keys
+    are left out while they hold None (cached per class: every journal write asks)."""
+    added = _ADDED_FIELDS.get(cls)
+    if added is None:
+        added = (frozenset(f.name for f in attrs.fields(cls) if f.metadata.get(ADDED))
+                 if attrs.has(cls) else frozenset())
+        _ADDED_FIELDS[cls] = added
+    return added
+
+
 def event_data(event: object) -> dict[str, Any]:
     """The facts of `event` as the line's ``data`` (`jsonable` of each, with its first
-    test inlined: on every write's path)."""
+    test inlined: on every write's path). A field added to its class after events of it
+    were stored (`ektp.domain.event.added_field`) is left out while it is None, so the
+    leaf of an event written before the field existed is what it was when written."""
+    added = _left_out_when_none(type(event))
+    if not added:
+        return {k: v if type(v) in _PLAIN else jsonable(v) for k, v in vars(event).items()
+                if k not in ENVELOPE}
     return {k: v if type(v) in _PLAIN else jsonable(v) for k, v in vars(event).items()
-            if k not in ENVELOPE}
+            if k not in ENVELOPE and not (v is None and k in added)}
 
 
 def rebuild_event(

@@ -16,7 +16,9 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from uuid import UUID
 
-from ektp.domain.masking import mask_digits
+from ektp.domain.masking import initials, mask_digits
+
+__all__ = ["NAME", "NUMBER", "PERSONAL_FIELDS", "Pseudonymiser", "Revealer", "initials"]
 
 NUMBER = "number"  # a NIK or KK number
 NAME = "name"
@@ -37,16 +39,6 @@ PERSONAL_FIELDS: Mapping[tuple[str, str], Mapping[tuple[str, ...], str]] = {
 # pseudonymised export writes their stream id as a pseudonym too.
 NIK_DERIVED_STREAMS = frozenset({"nik-register"})
 MIN_KEY_BYTES = 32
-
-
-def initials(name: str) -> str:
-    """The initials of a name: ``Siti Nur Jannah`` -> ``S.N.J.``."""
-    letters = []
-    for word in name.split():
-        first = next((ch for ch in word if ch.isalpha()), None)
-        if first is not None:
-            letters.append(first.upper() + ".")
-    return "".join(letters)
 
 
 class Pseudonymiser:

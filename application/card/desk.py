@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
 
 from ektp.application.card.history import HistoryEntry, history_entry
-from ektp.application.card.lookup import card_id, load_card
+from ektp.application.card.lookup import card_id, cards_of_nik, load_card
+from ektp.application.card.resident_status import ResidentStatus, resident_status
 from ektp.application.card.steps import decide_card
 from ektp.application.card.views import CardView
 from ektp.application.kernel.permissions import SEE_FULL_NIK, may
@@ -247,6 +248,19 @@ class CardDesk:
         if full:
             self._services.authorise(actor, SEE_FULL_NIK)
         return CardView.of(load_card(self._services, self._services.store.reads(), ref), reveal=full)
+
+    def resident_status(self, nik: str) -> ResidentStatus:
+        """Where the NIK's latest card is, since when, and what happens next."""
+        s = self._services
+        the_nik = s.parse_nik(nik)
+        cards = cards_of_nik(s.store.reads(), the_nik)
+        if not cards:
+            raise CardNotFound(ref=f"NIK {the_nik.masked}")
+        events = [e for e in s.store.events(cards[-1]) if isinstance(e, ev.CardEvent)]
+        village = events[0].village if isinstance(events[0], ev.Requested) else ""
+        region = s.regions.get(village)
+        return resident_status(events, s.config.card_policy, region.name if region else village,
+                               len(cards))
 
     def card_history(self, ref: str | UUID) -> tuple[HistoryEntry, ...]:
         """Every event of the card, oldest first."""

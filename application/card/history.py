@@ -54,14 +54,14 @@ def summarise(event: ev.CardEvent) -> str:
             manifest = f" on manifest {e.manifest_id}" if e.manifest_id else ""
             return f"dispatched with courier {e.courier}{manifest}"
         case ev.DeliveryAttemptFailed():
-            return f"delivery attempt {e.attempt} failed ({e.reason.value}){_for(e)}"
+            return f"delivery attempt {e.attempt} failed ({e.reason.value}){_happened(e)}{_for(e)}"
         case ev.HandedOver():
             r = e.recipient
             who = "the owner" if r.nik is None else (
                 f"proxy NIK {mask_digits(r.nik)} ({r.relationship.value if r.relationship else '?'})")
             old = f", old card {e.old_card_serial} surrendered" if e.old_card_serial else ""
             return (f"handed over to {who} at the {e.place.value}, verified by "
-                    f"{e.verified_by.value}{old}{_for(e)}")
+                    f"{e.verified_by.value}{old}{_happened(e)}{_for(e)}")
         case ev.Returned():
             return f"returned to the office ({e.reason})"
         case ev.Cancelled():
@@ -79,6 +79,13 @@ def _for(e: ev.DeliveryAttemptFailed | ev.HandedOver) -> str:
     if e.courier is None or e.courier == e.actor.id:
         return ""
     return f", recorded for courier {e.courier}"
+
+
+def _happened(e: ev.DeliveryAttemptFailed | ev.HandedOver) -> str:
+    """The courier's time, when it was given (the entry's own time is the recording)."""
+    if e.happened_at is None:
+        return ""
+    return f", happened {e.happened_at.isoformat(' ', 'minutes')}"
 
 
 def history_entry(event: ev.CardEvent) -> HistoryEntry:

@@ -1,7 +1,11 @@
-"""Finding the card a clerk means: CARD is a card id, or the NIK of its open request.
+"""Finding the card a clerk means. CARD is a card id, the first 8 or more characters of
+one (``1b4e28ba``, ``1B4E-28BA``), or a NIK: the NIK's open card, else its latest card
+in any status (a resident who phones in after the hand-over is still found).
 
 Used by the card desk and by every desk that acts on cards (a manifest's
 cards, a results file's rows), through the loads of the caller's transaction.
+A NIK is found through its open-request register (`ektp.domain.open_requests`),
+which names every card requested for it; no list holds the NIK itself.
 """
 
 from __future__ import annotations
@@ -9,17 +13,19 @@ from __future__ import annotations
 from uuid import UUID
 
 from ektp.application.errors import InvalidCardReference
+from ektp.application.kernel.references import PREFIX_PROBE, hyphenated, id_prefix, only_match
 from ektp.application.kernel.services import Services
 from ektp.application.kernel.transaction import Reads
 from ektp.domain import open_requests
 from ektp.domain.card.state import Card, project
 from ektp.domain.errors import CardNotFound
 from ektp.domain.masking import mask_digits
-from ektp.domain.nik import strip_separators
+from ektp.domain.nik import Nik, strip_separators
 
 
 def card_id(services: Services, reads: Reads, ref: str | UUID) -> UUID:
-    """The id of the card `ref` names: an id as it is, a NIK through its open-request register."""
+    """The id of the card `ref` names: an id as it is, an id prefix through the card
+    list, a NIK through its open-request register (its open card, else its latest)."""
     if isinstance(ref, UUID):
         return ref
     text = ref.strip()
@@ -29,12 +35,36 @@ def card_id(services: Services, reads: Reads, ref: str | UUID) -> UUID:
         pass
     digits = strip_separators(text)
     if not (len(digits) == 16 and digits.isascii() and digits.isdigit()):
-        raise InvalidCardReference(ref=text[:40] if not digits.isdigit() else mask_digits(digits))
+        prefix = id_prefix(text)
+        if prefix is None:
+            raise InvalidCardReference(ref=text[:40] if not digits.isdigit() else mask_digits(digits))
+        return card_with_prefix(services, prefix)
     nik = services.parse_nik(digits)
+    cards = cards_of_nik(reads, nik)
+    if not cards:
+        raise CardNotFound(ref=f"NIK {nik.masked}")
+    return cards[-1]
+
+
+def card_with_prefix(services: Services, prefix: str) -> UUID:
+    """The one card whose id starts with the hex digits `prefix` (`CardNotFound`, or
+    `AmbiguousIdPrefix` when several do)."""
+    found = services.read_models.ids_with_prefix("card", hyphenated(prefix), PREFIX_PROBE)
+    the_id = only_match(found, prefix, "card")
+    if the_id is None:
+        raise CardNotFound(ref=f"the id prefix {prefix}")
+    return the_id
+
+
+def cards_of_nik(reads: Reads, nik: Nik) -> tuple[UUID, ...]:
+    """Every card requested for `nik`, oldest first; the open one, if any, is the last
+    (a NIK holds at most one open request)."""
     register = reads.load(open_requests.register_id(nik), open_requests.project)
-    if register is None or register.card_id is None:
-        raise CardNotFound(ref=f"NIK {nik.masked} (no open request)")
-    return register.card_id
+    if register is None:
+        return ()
+    if register.card_id is not None and register.claimed[-1:] != (register.card_id,):
+        return (*[c for c in register.claimed if c != register.card_id], register.card_id)
+    return register.claimed
 
 
 def load_card(services: Services, reads: Reads, ref: str | UUID) -> Card:

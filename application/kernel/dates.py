@@ -30,3 +30,43 @@ def parse_day(value: str | dt.date, field: str = "date", *, latest: dt.date | No
     if latest is not None and day > latest:
         raise InvalidText(field=field, reason="it is in the future")
     return day
+
+
+# ``2017-11-14 10:30``, ``2017-11-14T10:30:15``, with an optional ``+07:00``/``Z`` zone.
+_MOMENT = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})[ T]([0-9]{2}:[0-9]{2}(?::[0-9]{2})?)"
+                     r"(?:\.[0-9]{1,6})?\s*(Z|[+-][0-9]{2}:?[0-9]{2})?")
+MOMENT_EXAMPLE = "2017-11-14 10:30"
+
+
+def parse_moment(value: str | dt.datetime, field: str, zone: dt.tzinfo) -> dt.datetime:
+    """A moment typed by a clerk: ``YYYY-MM-DD HH:MM`` (seconds and a zone such as
+    ``+07:00`` optional), in the office's time zone `zone` when no zone is written.
+
+    A day alone is refused: a courier's round has a dispatch time, and "that day"
+    could fall before it (or, for today, in the future); the clerk copies the time
+    from the courier's sheet instead of ektp guessing one.
+    """
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            raise InvalidText(field=field, reason="a moment needs its time zone")
+        moment = value
+    else:
+        text = value.strip()
+        match = _MOMENT.fullmatch(text)
+        if match is None:
+            reason = (f"give the time too, e.g. {MOMENT_EXAMPLE}" if _DAY.fullmatch(text)
+                      else f"write it as YYYY-MM-DD HH:MM, e.g. {MOMENT_EXAMPLE}")
+            raise InvalidText(field=field, reason=reason)
+        day, time, offset = match.groups()
+        try:
+            moment = dt.datetime.fromisoformat(f"{day}T{time}")
+            if offset:
+                moment = moment.replace(tzinfo=dt.datetime.fromisoformat(
+                    f"2000-01-01T00:00{'+00:00' if offset == 'Z' else offset}").tzinfo)
+        except ValueError:
+            raise InvalidText(field=field, reason=f"no such day or time (e.g. {MOMENT_EXAMPLE})") from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=zone)
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise InvalidText(field=field, reason=f"it must be a year from {FIRST_YEAR} to {LAST_YEAR}")
+    return moment

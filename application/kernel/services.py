@@ -20,11 +20,13 @@ from ektp.application.config import OfficeConfig
 from ektp.application.errors import OfficeClosed, VillageOutsideRegency
 from ektp.application.kernel.gate import Gate, Gated
 from ektp.application.kernel.permissions import authorise
+from ektp.application.kernel.references import looks_like_code, region_by_name
 from ektp.application.kernel.store import Store
 from ektp.application.ports.clock import Clock
+from ektp.application.ports.region_directory import RegionLevel
 from ektp.domain.actor import PERMISSIONS
 from ektp.domain.address import VillageCode
-from ektp.domain.errors import ActorRequired, IdentityRequired, UnknownVillage
+from ektp.domain.errors import ActorRequired, IdentityRequired, UnknownRegion, UnknownVillage
 from ektp.domain.nik import Nik
 
 if TYPE_CHECKING:
@@ -119,13 +121,36 @@ class Services:
         return nik if isinstance(nik, Nik) else Nik.parse(nik, self.today())
 
     def parse_village(self, village: str | VillageCode) -> VillageCode:
-        """A village of the office's own regency that exists in the region directory."""
-        code = village if isinstance(village, VillageCode) else VillageCode.parse(village)
+        """A village of the office's own regency that exists in the region directory,
+        by code or by its name when no other village of the regency has it."""
+        if isinstance(village, VillageCode):
+            code = village
+        elif looks_like_code(village):
+            code = VillageCode.parse(village)
+        else:
+            code = VillageCode.parse(region_by_name(self.regions, village, RegionLevel.VILLAGE,
+                                                    self.config.regency).code)
         if code.regency != self.config.regency:
             raise VillageOutsideRegency(village=code.value, regency=self.config.regency)
         if self.regions.get(code.value) is None:
             raise UnknownVillage(village=code.value)
         return code
+
+    def parse_kecamatan(self, kecamatan: str) -> str:
+        """A kecamatan of the office's regency (``35.17.08``), by code (``35.17.08`` or
+        ``351708``) or by its name when unique."""
+        raw = kecamatan.strip()
+        if looks_like_code(raw):
+            digits = raw.replace(".", "")
+            code = f"{digits[:2]}.{digits[2:4]}.{digits[4:]}" if len(digits) == 6 else raw
+            region = self.regions.get(code)
+            if region is None or region.level is not RegionLevel.KECAMATAN:
+                raise UnknownRegion(code=f"{raw[:20]} (a kecamatan: 35.17.08 or 351708)")
+        else:
+            region = region_by_name(self.regions, raw, RegionLevel.KECAMATAN, self.config.regency)
+        if not region.code.startswith(self.config.regency + "."):
+            raise UnknownRegion(code=f"{region.code} (a kecamatan of {self.config.regency})")
+        return region.code
 
     def close(self, wait: float | None = 10.0) -> None:
         """Refuse new calls (`OfficeClosed`), let the calls already inside finish,

@@ -17,7 +17,8 @@ from uuid import UUID, uuid4
 
 from ektp.application.card.lookup import load_card
 from ektp.application.card.steps import decide_card
-from ektp.application.kernel.dates import parse_day
+from ektp.application.kernel.dates import parse_day, parse_moment
+from ektp.application.kernel.references import PREFIX_PROBE, hyphenated, id_prefix, only_match
 from ektp.application.kernel.services import Services
 from ektp.application.kernel.transaction import Transaction
 from ektp.application.manifest.results import record_rows
@@ -29,7 +30,7 @@ from ektp.application.ports.rows import ManifestRow
 from ektp.domain.actor import Actor, parse_staff_id
 from ektp.domain.card import commands as card_cmd
 from ektp.domain.choice import parse_choice
-from ektp.domain.errors import InvalidText
+from ektp.domain.errors import InvalidText, ManifestNotFound
 from ektp.domain.manifest import commands as cmd
 from ektp.domain.manifest.decide import decide
 from ektp.domain.manifest.state import Manifest, Report, project
@@ -44,9 +45,16 @@ class ManifestDesk:
         self._services = services
 
     # --- reading -------------------------------------------------------------
-    def manifest(self, ref: str | UUID) -> ManifestView:
-        """The manifest as it stands now (read fresh from the store)."""
-        return ManifestView.of(load_manifest(self._services.store.reads(), ref))
+    def manifest(self, ref: str | UUID, people: bool = False) -> ManifestView:
+        """The manifest as it stands now (read fresh from the store); with `people`, each
+        card's masked NIK and initials beside it (one more read per card)."""
+        s = self._services
+        reads = s.store.reads()
+        manifest = load_manifest(reads, self._id(ref))
+        if not people:
+            return ManifestView.of(manifest)
+        return ManifestView.of(manifest, {card_id: load_card(s, reads, card_id)
+                                          for card_id in manifest.entries})
 
     def list_manifests(self, status: str | None = None) -> tuple[ManifestRow, ...]:
         """Every manifest (optionally of one status), oldest date first (from the read model)."""
@@ -57,7 +65,7 @@ class ManifestDesk:
         """The courier's sheet: the cards in kecamatan, village, RT/RW order."""
         s = self._services
         reads = s.store.reads()
-        manifest = load_manifest(reads, ref)
+        manifest = load_manifest(reads, self._id(ref))
         cards = [load_card(s, reads, card_id) for card_id in manifest.entries]
         return build_sheet(ManifestView.of(manifest), cards, s.regions, s.config.office_name)
 
@@ -106,13 +114,16 @@ class ManifestDesk:
         return s.store.transact(attempt)
 
     def assign_ready_cards(self, actor: Actor, manifest: str | UUID) -> ManifestView:
-        """Put every printed card of the manifest's villages that is on no manifest on it."""
+        """Put every card of the manifest's villages that is ready to go out on it: printed,
+        or returned to the office for re-delivery while under the attempt cap, and on no
+        manifest. Printed cards first, then returned ones, each oldest request first."""
         s = self._services
         s.authorise(actor, cmd.AssignCard.action)
-        state = load_manifest(s.store.reads(), manifest)
+        state = load_manifest(s.store.reads(), self._id(manifest))
+        cap = s.config.card_policy.attempt_cap
         # The read model only proposes the cards: each one's own rules decide again.
-        ready = [c.id for c in s.read_models.cards(status="PRINTED")
-                 if c.village in state.villages and c.manifest_id is None]
+        ready = [c.id for status in ("PRINTED", "RETURNED") for c in s.read_models.cards(status=status)
+                 if c.village in state.villages and c.manifest_id is None and c.attempts < cap]
         return self.assign_cards(actor, state.id, ready)
 
     def remove_cards(
@@ -158,16 +169,21 @@ class ManifestDesk:
     def record_results(
         self, actor: Actor, manifest: str | UUID, rows: Sequence[ResultRow],
         partial: bool = False, digits_checked: bool = False,
+        at: str | dt.datetime | None = None,
     ) -> ResultsRecorded:
         """Record a courier's results: every row checked first; any bad row and nothing
         is recorded (`partial`: the good rows are). Rows already recorded are skipped.
         `digits_checked`: the clerk checked a CSV's bare NIK and KK digits that end in 0
-        against the person's card (`ektp.application.tables.digits`)."""
+        against the person's card (`ektp.application.tables.digits`). `at`: when the
+        results happened (``2017-11-14 10:30``, office time), for every row without its
+        own ``at`` cell; without either, when they are recorded."""
         s = self._services
+        zone = s.config.timezone
+        happened_at = parse_moment(at, "--at", zone).astimezone(zone) if at is not None else None
         s.authorise(actor, cmd.RecordOutcome.action)
         return s.store.transact(
             lambda tx: record_rows(s, tx, actor, self._open(tx, manifest), rows, partial,
-                                   digits_checked))
+                                   digits_checked, happened_at))
 
     def check_in_manifest(
         self, actor: Actor, manifest: str | UUID, *, seal_intact: bool, note: str | None = None
@@ -204,9 +220,29 @@ class ManifestDesk:
 
         return s.store.transact(attempt)
 
+    def _id(self, ref: str | UUID) -> str | UUID:
+        """`ref` with an id prefix (8 or more hex digits) replaced by the one manifest id
+        it starts (`ManifestNotFound`, or `AmbiguousIdPrefix` when several); anything
+        else as given, for `load_manifest` to read or refuse."""
+        if isinstance(ref, UUID):
+            return ref
+        try:
+            return UUID(ref.strip())
+        except ValueError:
+            pass
+        prefix = id_prefix(ref)
+        if prefix is None:
+            return ref
+        found = self._services.read_models.ids_with_prefix("manifest", hyphenated(prefix),
+                                                           PREFIX_PROBE)
+        the_id = only_match(found, prefix, "manifest")
+        if the_id is None:
+            raise ManifestNotFound(ref=f"the id prefix {prefix}")
+        return the_id
+
     def _open(self, tx: Transaction, ref: str | UUID) -> Manifest:
         """Load the manifest for a write; a conflict's message names it."""
-        manifest = load_manifest(tx, ref)
+        manifest = load_manifest(tx, self._id(ref))
         tx.ref = f"manifest {manifest.id}"
         return manifest
 

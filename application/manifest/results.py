@@ -5,10 +5,16 @@ earlier good rows leave them; the events of all good rows are then saved in one
 transaction. A row the manifest already holds (same card, outcome, reason,
 recipient and evidence, as many times as it holds it) counts as already
 recorded, so recording the same file twice records nothing new.
+
+When each result happened is the courier's time: a row's ``at`` cell, else the
+time given for the whole file (``--at``), else the moment it is recorded. The
+events keep it beside their recording time (`timestamp`), and the reports count
+by it; it may not be in the future, nor before the card's dispatch.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
@@ -18,6 +24,8 @@ import attrs
 
 from ektp.application.card.lookup import load_card
 from ektp.application.card.steps import decide_card
+from ektp.application.kernel.dates import parse_moment
+from ektp.application.kernel.references import hyphenated, id_prefix, only_match
 from ektp.application.kernel.services import Services
 from ektp.application.kernel.transaction import Transaction
 from ektp.application.manifest.results_file import ResultRow
@@ -67,6 +75,7 @@ class RowOutcome:
     place: HandOverPlace = HandOverPlace.DOOR
     evidence: str | None = None
     old_card: str | None = None
+    happened_at: dt.datetime | None = None  # the row's own time (its ``at`` cell)
 
     @property
     def key(self) -> Key:
@@ -83,9 +92,11 @@ def report_key(report: Report) -> Key:
 def record_rows(
     services: Services, tx: Transaction, actor: Actor, manifest: Manifest,
     rows: Sequence[ResultRow], partial: bool, digits_checked: bool = False,
+    happened_at: dt.datetime | None = None,
 ) -> ResultsRecorded:
     """Check every row, then record the good ones (all rows must be good unless `partial`).
-    `digits_checked`: a CSV's bare NIK and KK digits ending in 0 were checked by the clerk."""
+    `digits_checked`: a CSV's bare NIK and KK digits ending in 0 were checked by the clerk.
+    `happened_at`: when the results happened, for the rows without an ``at`` cell."""
     cards: dict[UUID, Card] = {}
     for card_id in manifest.entries:
         cards[card_id] = load_card(services, tx, card_id)
@@ -104,7 +115,8 @@ def record_rows(
                 held[wanted.card_id][wanted.key] -= 1
                 already += 1
                 continue
-            manifest = _record(services, tx, actor, manifest, cards[wanted.card_id], wanted)
+            manifest = _record(services, tx, actor, manifest, cards[wanted.card_id], wanted,
+                               wanted.happened_at or happened_at)
         except DomainError as error:
             tx.rollback(point)  # a bad row leaves nothing behind; the good ones stand
             bad.append(f"line {row.line}: {error.message}")
@@ -116,25 +128,25 @@ def record_rows(
 
 
 def _record(services: Services, tx: Transaction, actor: Actor, manifest: Manifest, card: Card,
-            wanted: RowOutcome) -> Manifest:
+            wanted: RowOutcome, happened_at: dt.datetime | None) -> Manifest:
     base: dict[str, Any] = services.stamp(actor)
     current = tx.state(card.id, card)
     attempt = current.attempts + 1 if wanted.outcome is Outcome.ATTEMPT_FAILED else None
     kind = wanted.recipient.kind.value if wanted.recipient else None
     manifest = decide_manifest(tx, manifest, cmd.RecordOutcome(
         **base, card_id=card.id, outcome=wanted.outcome, attempt=attempt,
-        reason=wanted.reason, recipient=kind, evidence=wanted.evidence))
+        reason=wanted.reason, recipient=kind, evidence=wanted.evidence, happened_at=happened_at))
     match wanted.outcome:
         case Outcome.HANDED_OVER:
             assert wanted.recipient is not None and wanted.verified_by is not None
             decide_card(services, tx, card, card_cmd.HandOver(
                 **base, recipient=wanted.recipient, verified_by=wanted.verified_by,
                 place=wanted.place, evidence=wanted.evidence, old_card_serial=wanted.old_card,
-                manifest_id=manifest.id))
+                manifest_id=manifest.id, happened_at=happened_at))
         case Outcome.ATTEMPT_FAILED:
             decide_card(services, tx, card, card_cmd.RecordFailedAttempt(
                 **base, reason=AttemptFailureReason(wanted.reason or ""), evidence=wanted.evidence,
-                manifest_id=manifest.id))
+                manifest_id=manifest.id, happened_at=happened_at))
         case Outcome.RETURNED:
             pass  # the card comes back with the manifest's check-in
     return manifest
@@ -153,12 +165,16 @@ def read_row(row: ResultRow, manifest: Manifest, by_nik: dict[str, UUID],
     card_id = _card_of(row, manifest, by_nik, digits_checked)
     outcome = parse_choice(Outcome, _required(row, "outcome"), "outcome")
     evidence = parse_reference(row.get("evidence") or "", "evidence") if row.get("evidence") else None
+    at = row.get("at")
+    happened_at = (parse_moment(at, "the at column", services.config.timezone)
+                   .astimezone(services.config.timezone) if at else None)
     if outcome is Outcome.ATTEMPT_FAILED:
         reason = parse_choice(AttemptFailureReason, _required(row, "reason"), "reason")
-        return RowOutcome(card_id, outcome, reason=reason.value, evidence=evidence)
+        return RowOutcome(card_id, outcome, reason=reason.value, evidence=evidence,
+                          happened_at=happened_at)
     if outcome is Outcome.RETURNED:
         return RowOutcome(card_id, outcome, reason=parse_text(_required(row, "reason"), "reason"),
-                          evidence=evidence)
+                          evidence=evidence, happened_at=happened_at)
     kind = parse_choice(RecipientKind, _required(row, "recipient"), "recipient")
     return RowOutcome(
         card_id, outcome, recipient=_recipient(row, kind, services, digits_checked),
@@ -166,6 +182,7 @@ def read_row(row: ResultRow, manifest: Manifest, by_nik: dict[str, UUID],
         place=parse_choice(HandOverPlace, row.get("place") or "door", "place"),
         evidence=evidence,
         old_card=_old_card(row),
+        happened_at=happened_at,
     )
 
 
@@ -186,6 +203,19 @@ def _card_of(row: ResultRow, manifest: Manifest, by_nik: dict[str, UUID],
             raise ValueError("a number is never a card id")
         card_id = UUID(text)
     except ValueError:
+        # Digits alone in a sheet's card column are a NIK (perhaps one a spreadsheet
+        # mangled), never an id prefix: those have a letter or a hyphen.
+        prefix = (id_prefix(text) if row.kind("card") is not CellKind.NUMBER
+                  and not strip_separators(text).isdigit() else None)
+        if prefix is not None:  # the first characters of a card id
+            start = hyphenated(prefix)
+            found = [c for c in manifest.entries if str(c).startswith(start)]
+            if not found:
+                raise CardNotOnManifest(card_id=f"with the id prefix {prefix}",
+                                        manifest_id=manifest.id) from None
+            match = only_match(found, prefix, "card on the manifest")
+            assert match is not None
+            return match
         digits = strip_separators(digits_cell(row, "card", "NIK in the card column",
                                               digits_checked=digits_checked))
         if not (len(digits) == 16 and digits.isascii() and digits.isdigit()):

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from uuid import UUID
 
 import attrs
 
+from ektp.domain.card.state import Card
 from ektp.domain.manifest.state import Entry, Manifest
+from ektp.domain.masking import initials, mask_digits
 
 
 @attrs.frozen
@@ -18,10 +21,14 @@ class ManifestCardView:
     village: str
     reports: tuple[str, ...]  # outcomes in order: attempt-failed, handed-over, returned
     outcome: str  # waiting, out, attempt-failed, handed-over, returned (coming back), checked-in
+    # Who it is for, masked (``3517********0001``, ``A.F.``): filled in where a person reads
+    # the manifest (`ManifestDesk.manifest(..., people=True)`), else None.
+    nik_masked: str | None = None
+    initials: str | None = None
 
     @classmethod
-    def of(cls, entry: Entry, dispatched: bool) -> ManifestCardView:
-        """The view of a manifest entry."""
+    def of(cls, entry: Entry, dispatched: bool, person: Card | None = None) -> ManifestCardView:
+        """The view of a manifest entry (with `person`, the card it names)."""
         reports = tuple(r.outcome.value for r in entry.reports)
         if entry.returned:
             outcome = "checked-in"
@@ -29,7 +36,10 @@ class ManifestCardView:
             outcome = reports[-1]
         else:
             outcome = "out" if dispatched else "waiting"
-        return cls(entry.card_id, entry.village, reports, outcome)
+        if person is None:
+            return cls(entry.card_id, entry.village, reports, outcome)
+        return cls(entry.card_id, entry.village, reports, outcome, mask_digits(person.nik),
+                   initials(person.name))
 
 
 @attrs.frozen
@@ -66,13 +76,16 @@ class ManifestView:
         return sum(1 for c in self.cards if c.outcome == "checked-in")
 
     @classmethod
-    def of(cls, m: Manifest) -> ManifestView:
-        """The view of a manifest state."""
+    def of(cls, m: Manifest, people: Mapping[UUID, Card] | None = None) -> ManifestView:
+        """The view of a manifest state (with `people`, its cards by id: masked NIK and
+        initials beside each)."""
         dispatched = m.dispatched_at is not None
+        found = people or {}
         return cls(
             id=m.id, status=m.status.value, version=m.version, courier=m.courier, date=m.date,
             villages=m.villages,
-            cards=tuple(ManifestCardView.of(e, dispatched) for e in m.entries.values()),
+            cards=tuple(ManifestCardView.of(e, dispatched, found.get(e.card_id))
+                        for e in m.entries.values()),
             opened_by=m.opened_by, opened_at=m.opened_at, seal_number=m.seal_number,
             dispatched_by=m.dispatched_by, dispatched_at=m.dispatched_at,
             dispatched_count=m.dispatched_count, seal_intact=m.seal_intact,

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from abc import abstractmethod
+from collections.abc import Sequence
 from typing import Protocol
+from uuid import UUID
 
 from ektp.application.ports.rows import (
     BacklogRow,
+    CardPage,
     CardRow,
     DailyFigures,
     DeliveryFact,
@@ -47,6 +50,18 @@ class ReadModels(Protocol):
     @abstractmethod
     def cards(self, status: str | None = None, village: str | None = None) -> tuple[CardRow, ...]:
         """Cards by status and village, oldest request first."""
+
+    @abstractmethod
+    def card_page(self, *, status: str | None = None, village: str | None = None,
+                  kecamatan: str | None = None, ids: Sequence[UUID] | None = None,
+                  limit: int | None = None, offset: int = 0) -> CardPage:
+        """Cards matching every filter given (`ids`: only these cards), oldest request
+        first, from `offset`, at most `limit` of them, with the number that match."""
+
+    @abstractmethod
+    def ids_with_prefix(self, kind: str, prefix: str, limit: int) -> tuple[UUID, ...]:
+        """Up to `limit` ids of the cards (`kind` ``card``) or manifests (``manifest``)
+        whose text form starts with `prefix` (lower case, hyphens where the id has them)."""
 
     @abstractmethod
     def manifests(self, status: str | None = None) -> tuple[ManifestRow, ...]:

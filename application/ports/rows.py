@@ -33,6 +33,15 @@ class CardRow:
 
 
 @attrs.frozen
+class CardPage:
+    """One page of a card list and how many cards match in all."""
+
+    rows: tuple[CardRow, ...]
+    total: int
+    offset: int = 0
+
+
+@attrs.frozen
 class ManifestRow:
     """One manifest in a list: who, when, where, and how its cards fared."""
 

@@ -50,8 +50,8 @@ def card_status_changes(event: object, timezone: dt.tzinfo) -> Iterator[Change]:
         case ev.DeliveryAttemptFailed():
             yield _row(e, attempts=e.attempt)
         case ev.HandedOver():
-            yield _row(e, status="HANDED_OVER", handed_over_at=e.timestamp,
-                       closed_at=e.timestamp, recipient=e.recipient.kind.value)
+            yield _row(e, status="HANDED_OVER", handed_over_at=e.occurred_at,
+                       closed_at=e.occurred_at, recipient=e.recipient.kind.value)
         case ev.Returned():
             yield _row(e, status="RETURNED", returned_at=e.timestamp, courier=None, manifest_id=None)
         case ev.Cancelled():

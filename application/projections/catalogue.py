@@ -27,11 +27,13 @@ class Projection:
 
 
 PROJECTIONS: tuple[Projection, ...] = (
-    Projection("card_status", 2, ("card_status",), card_status_changes),
-    Projection("daily_counts", 1, ("daily_counts",), daily_count_changes),
+    # card_status 3, daily_counts 2, delivery_facts 2: a hand-over or failed attempt
+    # counts at the courier's time (issue 15), so read models built before are rebuilt.
+    Projection("card_status", 3, ("card_status",), card_status_changes),
+    Projection("daily_counts", 2, ("daily_counts",), daily_count_changes),
     Projection("manifests", 1, ("manifests", "manifest_cards"), manifest_changes),
     Projection("blank_stock", 1, ("blank_stock_daily",), blank_stock_changes),
-    Projection("delivery_facts", 1, ("delivery_facts",), delivery_fact_changes),
+    Projection("delivery_facts", 2, ("delivery_facts",), delivery_fact_changes),
 )
 
 

@@ -1,5 +1,6 @@
 """Daily counts: how many requests, prints, spoiled blanks, dispatches, hand-overs
-and returns each office-local day saw."""
+and returns each office-local day saw. A hand-over or failed attempt counts on the
+day it happened (the courier's time), not the day it was typed in."""
 
 from __future__ import annotations
 
@@ -27,5 +28,6 @@ def daily_count_changes(event: object, timezone: dt.tzinfo) -> Iterator[Change]:
     metric = METRICS.get(type(event))  # type: ignore[arg-type]
     if metric is not None:
         assert isinstance(event, ev.CardEvent)
-        day = event.timestamp.astimezone(timezone).date()
+        moment = getattr(event, "occurred_at", event.timestamp)
+        day = moment.astimezone(timezone).date()
         yield AddTo(TABLE, (day, metric), "count")

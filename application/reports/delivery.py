@@ -7,7 +7,9 @@ return of a card: the office reads them from the `delivery_facts` read model;
 `fold_delivery` takes them straight from card events (the reference the read
 model is tested against, and what an offline tool can use).
 
-Each count falls on the day of its own event (office time). A *round* is one
+Each count falls on the day of its own event (office time): for a failed attempt
+or a hand-over, the day it happened (the courier's time, `occurred_at`), not the
+day a clerk typed it in. A *round* is one
 dispatch of one card; it succeeds at the first attempt when its first outcome
 is a hand-over. The rate is such rounds divided by the rounds dispatched in the
 period that have an outcome yet (a round still out counts in neither).
@@ -37,10 +39,10 @@ def fact_of(event: object) -> DeliveryFact | None:
         case ev.Dispatched():
             return DeliveryFact(event.originator_id, DISPATCHED, event.timestamp, courier=event.courier)
         case ev.DeliveryAttemptFailed():
-            return DeliveryFact(event.originator_id, ATTEMPT_FAILED, event.timestamp,
+            return DeliveryFact(event.originator_id, ATTEMPT_FAILED, event.occurred_at,
                                 reason=event.reason.value)
         case ev.HandedOver():
-            return DeliveryFact(event.originator_id, HANDED_OVER, event.timestamp,
+            return DeliveryFact(event.originator_id, HANDED_OVER, event.occurred_at,
                                 proxy=event.recipient.kind is RecipientKind.PROXY)
         case ev.Returned():
             return DeliveryFact(event.originator_id, RETURNED, event.timestamp)

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from ektp.application.card.lookup import cards_of_nik
 from ektp.application.errors import StoreUnavailable
 from ektp.application.kernel.dates import parse_day
 from ektp.application.kernel.services import Services
 from ektp.application.ports.rows import (
     BacklogRow,
+    CardPage,
     CardRow,
     DailyFigures,
     DatabaseStatus,
@@ -21,6 +23,9 @@ from ektp.domain.address import VillageCode
 from ektp.domain.card.vocabulary import CardStatus
 from ektp.domain.choice import parse_choice
 from ektp.domain.errors import InvalidChoice, InvalidText
+
+
+MAX_PAGE = 10_000  # a page a terminal or a script can take in one go
 
 
 class ReportDesk:
@@ -35,12 +40,33 @@ class ReportDesk:
         """Cards, optionally of one status and one village, oldest request first."""
         the_status = parse_choice(CardStatus, status, "status") if status else None
         the_village = (
-            village if isinstance(village, VillageCode) else VillageCode.parse(village)
+            village if isinstance(village, VillageCode) else self._services.parse_village(village)
         ) if village else None
         return self._services.read_models.cards(
             status=the_status.value if the_status else None,
             village=the_village.value if the_village else None,
         )
+
+    def card_page(
+        self, *, status: str | CardStatus | None = None, village: str | VillageCode | None = None,
+        kecamatan: str | None = None, nik: str | None = None, limit: int | None = None,
+        offset: int = 0,
+    ) -> CardPage:
+        """A page of cards, oldest request first, and how many match: of one status, one
+        village or kecamatan (code, or name when unique in the regency), and of one NIK
+        (every card ever requested for it), from `offset`, at most `limit`."""
+        s = self._services
+        the_status = parse_choice(CardStatus, status, "status") if status else None
+        the_village = s.parse_village(village).value if village else None
+        the_kecamatan = s.parse_kecamatan(kecamatan) if kecamatan else None
+        if limit is not None and not 1 <= limit <= MAX_PAGE:
+            raise InvalidText(field="--limit", reason=f"give a number from 1 to {MAX_PAGE}")
+        if offset < 0:
+            raise InvalidText(field="--offset", reason="give 0 or more")
+        ids = cards_of_nik(s.store.reads(), s.parse_nik(nik)) if nik else None
+        return s.read_models.card_page(
+            status=the_status.value if the_status else None, village=the_village,
+            kecamatan=the_kecamatan, ids=ids, limit=limit, offset=offset)
 
     def daily_report(self, day: str | dt.date | None = None) -> DailyFigures:
         """The counts of one office-local day (today by default)."""

@@ -3,29 +3,12 @@ and the accent- and case-insensitive key that name searches compare."""
 
 from __future__ import annotations
 
-import unicodedata
-
+from ektp.application.kernel.references import search_key
 from ektp.application.ports.region_directory import Region, RegionDirectory, RegionKind
 
+__all__ = ["name_of", "region_label", "search_key", "village_label"]
+
 _SHORT = {RegionKind.KECAMATAN: "Kec.", RegionKind.DISTRIK: "Distrik"}
-
-
-_APOSTROPHES = frozenset("'’‘`ʼ")
-# Words naming the kind of region, which people type or leave out at will.
-_KIND_WORDS = ("kabupaten", "kab", "kota", "kecamatan", "kec", "desa", "kelurahan", "kel", "distrik")
-
-
-def search_key(text: str) -> str:
-    """Lower case, no accents or apostrophes, other punctuation as spaces, without a
-    leading kind word: ``Kec. Alang-alang`` -> ``alang alang``, ``Regapu'u`` -> ``regapuu``."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(
-        ch for ch in decomposed if not unicodedata.combining(ch) and ch not in _APOSTROPHES
-    )
-    words = "".join(ch if ch.isalnum() else " " for ch in plain).split()
-    if len(words) > 1 and words[0] in _KIND_WORDS:
-        words = words[1:]
-    return " ".join(words)
 
 
 def name_of(directory: RegionDirectory, code: str) -> str:

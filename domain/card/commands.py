@@ -135,6 +135,7 @@ class RecordFailedAttempt(CardCommand):
     reason: AttemptFailureReason
     evidence: str | None = None
     manifest_id: UUID | None = None
+    happened_at: dt.datetime | None = None  # the courier's time, when not `at`
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False, slots=False)
@@ -149,6 +150,7 @@ class HandOver(CardCommand):
     evidence: str | None = None
     old_card_serial: str | None = None
     manifest_id: UUID | None = None
+    happened_at: dt.datetime | None = None  # the courier's time, when not `at`
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False, slots=False)

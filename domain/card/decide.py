@@ -41,7 +41,7 @@ from ektp.domain.errors import (
     ProxyNotOnSameKk,
     SerialMismatch,
 )
-from ektp.domain.event import next_event
+from ektp.domain.event import check_happened_at, next_event
 from ektp.domain.masking import mask_digits
 
 
@@ -237,6 +237,7 @@ def _attempt_failed(
     _require_own_courier(card, c)
     if card.attempts >= p.attempt_cap:
         raise AttemptCapReached(card_id=card.id, attempts=card.attempts, cap=p.attempt_cap)
+    check_happened_at(c.happened_at, c.at, *_delivery_since(card))
     return [
         _new(
             ev.DeliveryAttemptFailed,
@@ -247,6 +248,7 @@ def _attempt_failed(
             evidence=c.evidence,
             manifest_id=c.manifest_id,
             courier=card.courier,  # who carried it; the actor is who recorded it
+            happened_at=c.happened_at,
         )
     ]
 
@@ -268,6 +270,7 @@ def _hand_over(card: Card | None, c: cmd.HandOver, p: CardPolicy) -> list[ev.Car
             raise AttemptCapReached(card_id=card.id, attempts=card.attempts, cap=p.attempt_cap)
     _check_recipient(card, c)
     _check_old_card(card, c)
+    check_happened_at(c.happened_at, c.at, *_delivery_since(card))
     return [
         _new(
             ev.HandedOver,
@@ -280,8 +283,21 @@ def _hand_over(card: Card | None, c: cmd.HandOver, p: CardPolicy) -> list[ev.Car
             old_card_serial=c.old_card_serial,
             manifest_id=c.manifest_id,
             courier=card.courier,  # None for a returned card handed over at the office
+            happened_at=c.happened_at,
         )
     ]
+
+
+def _delivery_since(card: Card) -> tuple[dt.datetime | None, str]:
+    """The earliest a courier's time for the card's next delivery step may be: its
+    return to the office (a hand-over there), else its previous failed attempt on this
+    round, else its dispatch; and how a refusal names that moment."""
+    if card.status is CardStatus.RETURNED:
+        return card.returned_at, f"card {card.id} came back to the office"
+    if (card.last_attempt_at is not None and card.dispatched_at is not None
+            and card.last_attempt_at >= card.dispatched_at):
+        return card.last_attempt_at, f"the previous delivery attempt of card {card.id}"
+    return card.dispatched_at, f"card {card.id} was dispatched"
 
 
 def _check_recipient(card: Card, c: cmd.HandOver) -> None:

@@ -3,6 +3,7 @@ or rename one without registering the old topic (see docs/embedding.md)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, ClassVar, TypeAlias
 from uuid import UUID
 
@@ -17,8 +18,13 @@ from ektp.domain.card.vocabulary import (
     RequestReason,
     Verification,
 )
-from ektp.domain.event import DomainEvent, to_optional_uuid, to_uuid
-
+from ektp.domain.event import (
+    DomainEvent,
+    added_field,
+    to_optional_datetime,
+    to_optional_uuid,
+    to_uuid,
+)
 
 
 @attrs.frozen(slots=False, kw_only=True, eq=False, repr=False)
@@ -117,18 +123,32 @@ class DeliveryAttemptFailed(CardEvent):
 
     The `actor` is who recorded it: the courier themselves, or an officer on the
     courier's behalf; `courier` is the courier who carried the card (version 2;
-    None in events recorded before it).
+    None in events recorded before it). `occurred_at`: when it happened;
+    `timestamp`: when it was recorded.
     """
-
-    class_version: ClassVar[int] = 2
 
     attempt: int
     reason: AttemptFailureReason = attrs.field(converter=AttemptFailureReason)
     evidence: str | None
     manifest_id: UUID | None = attrs.field(default=None, converter=to_optional_uuid)
-    courier: str | None = None
+    courier: str | None = added_field()
+    # Version 3 (issue 15): when the courier tried, given when it was recorded later
+    # (`timestamp` is always the recording time); None: at the recording time.
+    happened_at: dt.datetime | None = added_field(to_optional_datetime)
+
+    class_version: ClassVar[int] = 3
 
     upcast_v1_v2 = staticmethod(_courier_not_recorded)
+
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        """Before version 3 there was no courier's time: it happened when it was recorded."""
+        state["happened_at"] = None
+
+    @property
+    def occurred_at(self) -> dt.datetime:
+        """When it happened: the courier's time, else the recording time."""
+        return self.happened_at or self.timestamp
 
 
 @attrs.frozen(slots=False, kw_only=True, eq=False, repr=False)
@@ -137,10 +157,9 @@ class HandedOver(CardEvent):
 
     The `actor` is who recorded it (the courier, or an officer on their behalf);
     `courier` is the courier who carried the card, None for a hand-over at the
-    office (and in events recorded before version 2).
+    office (and in events recorded before version 2). `occurred_at`: when it
+    happened; `timestamp`: when it was recorded.
     """
-
-    class_version: ClassVar[int] = 2
 
     recipient: Recipient = attrs.field(converter=to_recipient)
     verified_by: Verification = attrs.field(converter=Verification)
@@ -148,9 +167,24 @@ class HandedOver(CardEvent):
     place: HandOverPlace = attrs.field(converter=HandOverPlace)
     old_card_serial: str | None
     manifest_id: UUID | None = attrs.field(default=None, converter=to_optional_uuid)
-    courier: str | None = None
+    courier: str | None = added_field()
+    # Version 3 (issue 15): when the card changed hands, given when it was recorded later
+    # (`timestamp` is always the recording time); None: at the recording time.
+    happened_at: dt.datetime | None = added_field(to_optional_datetime)
+
+    class_version: ClassVar[int] = 3
 
     upcast_v1_v2 = staticmethod(_courier_not_recorded)
+
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        """Before version 3 there was no courier's time: it happened when it was recorded."""
+        state["happened_at"] = None
+
+    @property
+    def occurred_at(self) -> dt.datetime:
+        """When it happened: the courier's time, else the recording time."""
+        return self.happened_at or self.timestamp
 
 
 @attrs.frozen(slots=False, kw_only=True, eq=False, repr=False)

@@ -36,6 +36,8 @@ class Card:
     spoiled_serials: tuple[str, ...] = ()
     printed_at: dt.datetime | None = None
     courier: str | None = None
+    dispatched_at: dt.datetime | None = None  # the latest dispatch
+    last_attempt_at: dt.datetime | None = None  # when the latest failed attempt happened
     # The manifest the card is on: from its assignment (or its dispatch on the
     # manifest) until it is removed from it, returned, or handed over.
     manifest_id: UUID | None = None
@@ -115,12 +117,13 @@ def _dispatched(event: ev.Dispatched, card: Card | None) -> Card:
         event,
         status=CardStatus.DISPATCHED,
         courier=event.courier,
+        dispatched_at=event.timestamp,
         manifest_id=event.manifest_id,
     )
 
 
 def _delivery_attempt_failed(event: ev.DeliveryAttemptFailed, card: Card | None) -> Card:
-    return _next(card, event, attempts=event.attempt)
+    return _next(card, event, attempts=event.attempt, last_attempt_at=event.occurred_at)
 
 
 def _handed_over(event: ev.HandedOver, card: Card | None) -> Card:
@@ -129,7 +132,7 @@ def _handed_over(event: ev.HandedOver, card: Card | None) -> Card:
         event,
         status=CardStatus.HANDED_OVER,
         recipient=event.recipient,
-        closed_at=event.timestamp,
+        closed_at=event.occurred_at,
     )
 
 

@@ -81,6 +81,7 @@ class RecordOutcome(ManifestCommand):
     reason: str | None = None
     recipient: str | None = None
     evidence: str | None = None
+    happened_at: dt.datetime | None = None  # the courier's time, when not `at`
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False, slots=False)

@@ -22,7 +22,7 @@ from ektp.domain.errors import (
     OutcomeAlreadyFinal,
     VillageNotOnManifest,
 )
-from ektp.domain.event import next_event
+from ektp.domain.event import check_happened_at, next_event
 from ektp.domain.manifest import commands as cmd
 from ektp.domain.manifest import events as ev
 from ektp.domain.manifest.state import Entry, Manifest
@@ -131,10 +131,12 @@ def _record(manifest: Manifest | None, c: cmd.RecordOutcome) -> list[ev.Manifest
         raise OutcomeAlreadyFinal(
             card_id=c.card_id, outcome=entry.final.value, manifest_id=manifest.id
         )
+    check_happened_at(c.happened_at, c.at, manifest.dispatched_at,
+                      f"manifest {manifest.id} was dispatched")
     return [
         _new(ev.AttemptRecorded, manifest, c, card_id=c.card_id, outcome=c.outcome,
              attempt=c.attempt, reason=c.reason, recipient=c.recipient, evidence=c.evidence,
-             courier=manifest.courier)
+             courier=manifest.courier, happened_at=c.happened_at)
     ]
 
 

@@ -13,7 +13,7 @@ from uuid import UUID
 
 import attrs
 
-from ektp.domain.event import DomainEvent, to_uuid
+from ektp.domain.event import DomainEvent, added_field, to_optional_datetime, to_uuid
 from ektp.domain.manifest.vocabulary import Outcome
 
 
@@ -79,7 +79,7 @@ class AttemptRecorded(ManifestEvent):
     events recorded before it).
     """
 
-    class_version: ClassVar[int] = 2
+    class_version: ClassVar[int] = 3
 
     card_id: UUID = attrs.field(converter=to_uuid)
     outcome: Outcome = attrs.field(converter=Outcome)
@@ -87,12 +87,25 @@ class AttemptRecorded(ManifestEvent):
     reason: str | None
     recipient: str | None  # owner or proxy, for a hand-over
     evidence: str | None
-    courier: str | None = None
+    courier: str | None = added_field()
+    # Version 3 (issue 15): when it happened on the round, given when it was recorded
+    # later (`timestamp` is always the recording time); None: at the recording time.
+    happened_at: dt.datetime | None = added_field(to_optional_datetime)
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
         """Before version 2 the courier was not recorded beside the recording actor."""
         state.setdefault("courier", None)
+
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        """Before version 3 there was no courier's time: it happened when it was recorded."""
+        state["happened_at"] = None
+
+    @property
+    def occurred_at(self) -> dt.datetime:
+        """When it happened: the courier's time, else the recording time."""
+        return self.happened_at or self.timestamp
 
 
 @attrs.frozen(slots=False, kw_only=True, eq=False, repr=False)

@@ -23,6 +23,7 @@ class Report:
     reason: str | None
     recipient: str | None
     evidence: str | None
+    happened_at: dt.datetime | None = None  # the courier's time, when one was given
 
 
 @attrs.frozen
@@ -133,7 +134,8 @@ def _dispatched(event: ev.Dispatched, manifest: Manifest | None) -> Manifest:
 def _attempt_recorded(event: ev.AttemptRecorded, manifest: Manifest | None) -> Manifest:
     assert manifest is not None
     entry = manifest.entries[event.card_id]
-    report = Report(event.outcome, event.reason, event.recipient, event.evidence)
+    report = Report(event.outcome, event.reason, event.recipient, event.evidence,
+                    event.happened_at)
     changed = attrs.evolve(entry, reports=(*entry.reports, report))
     return _next(manifest, event, entries=_with_entry(manifest, changed))
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ektp.entrypoints.cli.output import emit
+from ektp.entrypoints.cli.output import count, emit
 from ektp.entrypoints.cli.session import session
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ def export(out: str, previous: str | None, sign_key: str | None, reveal_personal
             signer=signer, progress=progress)
     signed = "signed" if signer else "not signed"
     emit(s.as_json, {"folder": out, "signed": bool(signer), **manifest.as_dict()},
-         f"exported {manifest.count} events (seq {manifest.first_seq}..{manifest.last_seq}) to "
+         f"exported {count(manifest.count, 'event')} (seq {manifest.first_seq}..{manifest.last_seq}) to "
          f"{out}; personal data {manifest.personal_data}; {signed}\nend_hash {manifest.end_hash}")
 
 
@@ -295,7 +295,7 @@ def consistency(old: str, new: str | None, out: str) -> None:
     emit(s.as_json, {"file": out, "old": proof.old, "new": proof.new.checkpoint.size,
                      "hashes": len(proof.hashes)},
          f"consistency proof {proof.old} -> {proof.new.checkpoint.size} leaves "
-         f"({len(proof.hashes)} hashes) written to {out}")
+         f"({count(len(proof.hashes), 'hash', 'hashes')}) written to {out}")
 
 
 @audit.command()
@@ -363,8 +363,9 @@ def prove(card: str, checkpoint_file: str, out: str) -> None:
     longest = max(len(e["proof"]) for e in obj["events"])
     emit(s.as_json, {"file": out, "card": obj["card"], "events": len(obj["events"]),
                      "tree_size": obj["tree_size"], "longest_proof": longest},
-         f"{len(obj['events'])} events of card {obj['card']} proved in the tree of "
-         f"{obj['tree_size']} leaves (at most {longest} hashes, {32 * longest} bytes, each); "
+         f"{count(len(obj['events']), 'event')} of card {obj['card']} proved in the tree of "
+         f"{count(obj['tree_size'], 'leaf', 'leaves')} (at most {count(longest, 'hash', 'hashes')}, "
+         f"{32 * longest} bytes, each); "
          f"written to {out}")
 
 
@@ -395,10 +396,13 @@ def verify_proof(bundle: str, checkpoint_file: str, public_key: str | None,
         pairs.append((name, Ed25519Checker.from_pem(path)))
     report = verify_bundle(_read_small(bundle, limit=1 << 24), _read_checkpoint_file(checkpoint_file),
                            Ed25519Checker.from_pem(public_key) if public_key else None, pairs)
-    head = (f"OK: {len(report.events)} events of card {report.card} are in the tree of "
-            f"{report.tree_size} leaves" if report.authentic else
-            f"INTEGRITY ONLY: {len(report.events)} events of card {report.card} are in the tree of "
-            f"{report.tree_size} leaves, but the checkpoint's signature was not checked (no "
+    events = count(len(report.events), "event")
+    are = "is" if len(report.events) == 1 else "are"
+    leaves = count(report.tree_size, "leaf", "leaves")
+    head = (f"OK: {events} of card {report.card} {are} in the tree of {leaves}"
+            if report.authentic else
+            f"INTEGRITY ONLY: {events} of card {report.card} {are} in the tree of "
+            f"{leaves}, but the checkpoint's signature was not checked (no "
             "--public-key): authenticity not established")
     lines = [head] + [f"  leaf {e.index:>8}  v{e.line['version']:<3} {e.line['type']:<24} "
                       f"{e.line['time']}  ({e.proof_hashes} proof hashes)" for e in report.events]

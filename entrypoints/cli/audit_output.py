@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ektp.entrypoints.cli.output import local_time
+from ektp.entrypoints.cli.output import count, local_time
 
 if TYPE_CHECKING:
     from ektp.application.audit.reconcile import CheckResult
@@ -78,8 +78,8 @@ def reconcile_text(results: Sequence[CheckResult], now: dt.datetime) -> str:
     lines = [f"Reconciliation as of {local_time(now)}"]
     for r in results:
         note = f" ({r.note})" if r.note else ""
-        count = f": {len(r.findings)} problem(s)" if r.findings else ""
-        lines.append(f"  {r.status:<8} {r.name}: {r.description}{note}{count}")
+        found = f": {count(len(r.findings), 'problem')}" if r.findings else ""
+        lines.append(f"  {r.status:<8} {r.name}: {r.description}{note}{found}")
         for finding in r.findings[:SHOWN_FINDINGS]:
             lines.append(f"             - {finding.where}: {finding.message}")
         if len(r.findings) > SHOWN_FINDINGS:

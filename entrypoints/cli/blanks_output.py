@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ektp.entrypoints.cli.output import local_time, table
+from ektp.entrypoints.cli.output import count, local_time, table
 
 if TYPE_CHECKING:
     from ektp.application.blank_stock.views import (
@@ -138,13 +138,13 @@ def reconciliation_text(r: Reconciliation) -> str:
     total = sum(r.counts.values())
     states = ", ".join(f"{k.lower().replace('_', ' ')} {v:,}" for k, v in r.counts.items())
     lines = [
-        f"Recomputed from {r.events_read:,} events: received {r.received:,} + borrowed "
+        f"Recomputed from {r.events_read:,} event{'' if r.events_read == 1 else 's'}: received {r.received:,} + borrowed "
         f"{r.borrowed:,} = {r.received + r.borrowed:,}; {states} (total {total:,}).",
         "Conservation holds." if r.conserved else "Conservation is BROKEN.",
     ]
     if r.clean:
         lines.append("Every blank is accounted for.")
     else:
-        lines.append(f"{len(r.problems)} problem(s):")
+        lines.append(f"{count(len(r.problems), 'problem')}:")
         lines += [f"  {p.serial or '(ledger)'}: {p.what}" for p in r.problems]
     return "\n".join(lines)

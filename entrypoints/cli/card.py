@@ -12,6 +12,7 @@ from ektp.entrypoints.cli.card_output import (
     cards_table,
     history_data,
     history_text,
+    page_note,
     row_data,
 )
 from ektp.entrypoints.cli.output import emit
@@ -33,14 +34,18 @@ def _done(card: CardView, verb: str) -> None:
 
 @click.group()
 def card() -> None:
-    """Take a card from request to hand-over. CARD is a card id or the NIK of its open request."""
+    """Take a card from request to hand-over.
+
+    CARD is a card id, its first 8 or more characters (1b4e28ba, or 1B4E-28BA), or a
+    NIK: the NIK's open card, else its latest card in any status."""
 
 
 @card.command()
 @click.option("--nik", required=True, help="The resident's 16-digit NIK.")
 @click.option("--name", required=True, help="The resident's full name.")
 @click.option("--kk", required=True, help="The family card (KK) number.")
-@click.option("--village", required=True, help="Village code, e.g. 35.17.08.2014.")
+@click.option("--village", required=True,
+              help="Village code, e.g. 35.17.08.2014, or its name when unique in the regency.")
 @click.option("--rt", help="RT number.")
 @click.option("--rw", help="RW number.")
 @click.option("--reason", type=_choice("new", "lost", "damaged", "data-change"), default="new",
@@ -224,16 +229,31 @@ def history(card: str) -> None:
 
 @card.command("list")
 @click.option("--status", help="Only cards in this state (e.g. PRINTED).")
-@click.option("--village", help="Only cards of this village code.")
-def list_(status: str | None, village: str | None) -> None:
-    """List cards, oldest request first."""
+@click.option("--village", help="Only cards of this village (code, or name when unique).")
+@click.option("--kecamatan", help="Only cards of this kecamatan (35.17.08, or name when unique).")
+@click.option("--nik", help="Only the cards of this NIK (every card ever requested for it).")
+@click.option("--limit", type=click.IntRange(min=1), help="Show at most this many cards.")
+@click.option("--offset", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Skip this many cards first (with --limit: the next page).")
+def list_(status: str | None, village: str | None, kecamatan: str | None, nik: str | None,
+          limit: int | None, offset: int) -> None:
+    """List cards, oldest request first: masked NIK, the name's initials, village code
+    and name. With --limit or --offset, a page and the total that match (--json: an
+    object with total, offset, limit and cards; without them, the list as before)."""
     s = session()
     office = s.office(must_exist=True)
-    cards = office.reports.list_cards(status=status, village=village)
+    page = office.reports.card_page(status=status, village=village, kecamatan=kecamatan,
+                                    nik=nik, limit=limit, offset=offset)
+    paged = limit is not None or offset > 0
     if s.as_json:
-        emit(True, [row_data(c) for c in cards])
+        rows = [row_data(c) for c in page.rows]
+        emit(True, {"total": page.total, "offset": offset, "limit": limit, "cards": rows}
+             if paged else rows)
         return
     from ektp.application.reports.region_names import name_of
 
-    names = {v: name_of(office.regions, v) for v in {c.village for c in cards}}
-    emit(False, None, cards_table(cards, names))
+    names = {v: name_of(office.regions, v) for v in {c.village for c in page.rows}}
+    text = cards_table(page.rows, names)
+    if paged or len(page.rows) < page.total:
+        text += "\n" + page_note(page, limit)
+    emit(False, None, text)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ektp.domain.masking import initials
 from ektp.entrypoints.cli.output import local_time, table
 
 if TYPE_CHECKING:
     from ektp.application.card.history import HistoryEntry
-    from ektp.application.ports.rows import CardRow
+    from ektp.application.ports.rows import CardPage, CardRow
     from ektp.application.card.views import CardView
 
 
@@ -86,7 +87,8 @@ def row_data(row: CardRow) -> dict[str, Any]:
     """The JSON form of a card in a list (the NIK is always masked in lists)."""
     return {
         "id": str(row.id), "status": row.status, "version": row.version, "village": row.village,
-        "kecamatan": row.kecamatan, "nik": row.nik_masked, "name": row.name, "reason": row.reason,
+        "kecamatan": row.kecamatan, "nik": row.nik_masked, "name": row.name,
+        "initials": initials(row.name), "reason": row.reason,
         "requested_at": row.requested_at, "printed_at": row.printed_at,
         "handed_over_at": row.handed_over_at, "attempts": row.attempts, "courier": row.courier,
         "recipient": row.recipient,
@@ -100,6 +102,17 @@ def cards_table(cards: tuple[CardRow, ...], names: dict[str, str] | None = None)
     names = names or {}
     return table(
         ["card", "status", "village", "NIK", "name", "requested"],
-        [(c.id, c.status, f"{c.village} {names.get(c.village, '')}".strip(), c.nik_masked, c.name,
-          local_time(c.requested_at)) for c in cards],
+        [(c.id, c.status, f"{c.village} {names.get(c.village, '')}".strip(), c.nik_masked,
+          initials(c.name), local_time(c.requested_at)) for c in cards],
     )
+
+
+def page_note(page: CardPage, limit: int | None) -> str:
+    """``cards 51-100 of 230; next page: --offset 100`` under a paged list."""
+    if not page.rows:
+        return f"no cards from {page.offset + 1}; {page.total} match in all."
+    last = page.offset + len(page.rows)
+    note = f"cards {page.offset + 1}-{last} of {page.total}"
+    if last < page.total:
+        note += f"; next page: --offset {last}" + (f" --limit {limit}" if limit else "")
+    return note + "."

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ektp.entrypoints.cli.output import emit
+from ektp.entrypoints.cli.output import count, emit
 from ektp.entrypoints.cli.session import Session, session
 
 if TYPE_CHECKING:
@@ -73,7 +73,7 @@ def initialise(s: Session, config_group: str | None, *, head: str | None = None,
         notes.append("the staff register is empty: nobody may act until "
                      "'ektp db init --head LOGIN' founds it")
     lines = [f"database ready: {url.redacted} (schema version {schema.current_version()}), "
-             f"{len(statuses)} read models up to date.", *notes]
+             f"{count(len(statuses), 'read model')} up to date.", *notes]
     written = None
     if resolved.path is None:
         path = office_config.locate(s.config_path, os.environ)[0]
@@ -200,7 +200,7 @@ def restore(file: str, force: bool) -> None:
     office = s.office(check_schema=False)
     state = office.store.app.schema_state  # type: ignore[attr-defined]
     problem = state.problem(url.redacted) if state is not None else None
-    lines = [f"restored {file} into {report.where}: {report.figures.events} events up to "
+    lines = [f"restored {file} into {report.where}: {count(report.figures.events, 'event')} up to "
              f"position {report.figures.position}, {report.figures.values.get('digest', '')}; "
              "verified against the backup"]
     if problem is not None:
@@ -219,7 +219,7 @@ def _backup(url: Any, file: str, force: bool, settings: Any) -> BackupReport:
 
 def _backup_line(report: BackupReport) -> str:
     f = report.figures
-    return (f"backup {report.file}: {f.events} events up to position {f.position}, "
+    return (f"backup {report.file}: {count(f.events, 'event')} up to position {f.position}, "
             f"{f.values.get('digest', '')}; verified against {report.where}")
 
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import attrs
 import click
 
-from ektp.entrypoints.cli.output import emit, table
+from ektp.entrypoints.cli.output import count, emit, table
 from ektp.entrypoints.cli.session import Session, session
 
 if TYPE_CHECKING:
@@ -89,7 +89,7 @@ def read_models_check(c: Context) -> Result | None:
     if outdated:
         return Result("read models", "fail", "built by other code: " + ", ".join(outdated)
                       + " (run `ektp db init`)", data)
-    return Result("read models", "ok", f"current, {lag} events behind at most "
+    return Result("read models", "ok", f"current, {count(lag, 'event')} behind at most "
                   "(they catch up on the next list)", data)
 
 

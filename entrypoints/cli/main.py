@@ -38,6 +38,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
               "The staff register: enrol, grant and revoke roles, suspend, list."),
     "whoami": ("ektp.entrypoints.cli.staff:whoami",
                "Who ektp acts as here: login, name, roles, how it was established."),
+    "status": ("ektp.entrypoints.cli.status:status",
+               "Where is a resident's card, since when, what next (one line)."),
 }
 
 

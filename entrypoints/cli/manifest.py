@@ -21,7 +21,7 @@ from ektp.entrypoints.cli.manifest_output import (
     results_data,
     results_text,
 )
-from ektp.entrypoints.cli.output import emit
+from ektp.entrypoints.cli.output import count, emit
 from ektp.entrypoints.cli.session import session
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ MANIFEST = click.argument("manifest", metavar="M")
 
 def _done(view: ManifestView, verb: str) -> None:
     emit(session().as_json, manifest_data(view),
-         f"manifest {view.id}: {verb}; now {view.status} with {len(view.cards)} cards")
+         f"manifest {view.id}: {verb}; now {view.status} with {count(len(view.cards), 'card')}")
 
 
 @click.group()
@@ -56,9 +56,14 @@ def open_(courier: str, date: str, villages: tuple[str, ...]) -> None:
 @MANIFEST
 @click.argument("cards", nargs=-1, metavar="[CARD]...")
 @click.option("--all-ready", is_flag=True,
-              help="Every printed card of the manifest's villages that is on no manifest.")
+              help="Every card of the manifest's villages ready to go out and on no manifest: "
+                   "printed, or returned to the office for re-delivery while under the "
+                   "attempt cap.")
 def assign(manifest: str, cards: tuple[str, ...], all_ready: bool) -> None:
-    """Put printed (or returned) cards of the manifest's villages on it, all or none."""
+    """Put printed (or returned) cards of the manifest's villages on it, all or none.
+
+    A returned card goes out again while its failed attempts are under the cap (3 by
+    default); at the cap it stays at the office for collection there."""
     if bool(cards) == all_ready:
         raise click.UsageError("give CARD ids or NIKs, or --all-ready (not both)")
     s = session()
@@ -66,7 +71,7 @@ def assign(manifest: str, cards: tuple[str, ...], all_ready: bool) -> None:
     before = len(office.manifests.manifest(manifest).cards)
     view = (office.manifests.assign_ready_cards(s.actor(), manifest) if all_ready
             else office.manifests.assign_cards(s.actor(), manifest, list(cards)))
-    _done(view, f"{len(view.cards) - before} cards assigned")
+    _done(view, f"{count(len(view.cards) - before, 'card')} assigned")
 
 
 @manifest.command()
@@ -77,7 +82,7 @@ def remove(manifest: str, cards: tuple[str, ...], reason: str | None) -> None:
     """Take cards off a manifest that has not been dispatched."""
     s = session()
     _done(s.office().manifests.remove_cards(s.actor(), manifest, list(cards), reason),
-          f"{len(cards)} cards removed")
+          f"{count(len(cards), 'card')} removed")
 
 
 @manifest.command()
@@ -98,7 +103,11 @@ def dispatch(manifest: str, seal: str) -> None:
               help="A CSV's NIK and KK written as 16 bare digits ending in 0 were checked "
                    "against each person's card (without it they are refused: a spreadsheet "
                    "turns every 16-digit number it touched into one ending in 0).")
-def record(manifest: str, path: str, partial: bool, digits_checked: bool) -> None:
+@click.option("--at", "at", metavar="'YYYY-MM-DD HH:MM'",
+              help="When the results happened (the courier's time, office time zone), for "
+                   "every row without its own at cell; without either, the time they are "
+                   "recorded. Not in the future, not before the dispatch.")
+def record(manifest: str, path: str, partial: bool, digits_checked: bool, at: str | None) -> None:
     """Record the courier's results file: one row per outcome.
 
     The file is the filled-in sheet (``manifest sheet --format xlsx``, or csv) or any
@@ -106,9 +115,14 @@ def record(manifest: str, path: str, partial: bool, digits_checked: bool) -> Non
     returned), recipient (owner, proxy), relationship, verified-by (fingerprint, ktp,
     kk), evidence, reason (for a failed attempt: not-at-home, address-not-found, moved,
     refused, identity-mismatch, deceased), and for a proxy proxy-nik, proxy-name,
-    proxy-kk; optionally place and old-card. Every row is checked first: if any is bad
-    nothing is recorded and each bad row is listed by line. Rows already recorded are
-    skipped.
+    proxy-kk; optionally place, old-card and at (when it happened, e.g. 2017-11-14
+    10:30). Every row is checked first: if any is bad nothing is recorded and each bad
+    row is listed by line. Rows already recorded are skipped.
+
+    \b
+    When it happened: a row's at cell, else --at, else the moment of recording. Results
+    typed in a day late keep the courier's time beside the recording time, and the
+    reports (report delivery, report daily) count them on the day they happened.
 
     \b
     NIK and KK numbers: a spreadsheet keeps 15 digits of a number, so a NIK typed
@@ -124,7 +138,7 @@ def record(manifest: str, path: str, partial: bool, digits_checked: bool) -> Non
     actor = s.actor()
     table = as_codes(read_table_file(_read_bytes(path), REQUIRED, WHAT, header_aliases()))
     result = s.office().manifests.record_results(actor, manifest, table.rows, partial=partial,
-                                                 digits_checked=digits_checked)
+                                                 digits_checked=digits_checked, at=at)
     emit(s.as_json, results_data(result), results_text(result))
 
 
@@ -149,7 +163,7 @@ def return_(manifest: str, seal_intact: bool, note: str | None) -> None:
     over returns to the office."""
     s = session()
     view = s.office().manifests.check_in_manifest(s.actor(), manifest, seal_intact=seal_intact, note=note)
-    _done(view, f"checked in, {view.checked_in} cards returned")
+    _done(view, f"checked in, {count(view.checked_in, 'card')} returned")
 
 
 @manifest.command()
@@ -164,10 +178,11 @@ def close(manifest: str, record: str) -> None:
 @manifest.command()
 @MANIFEST
 def show(manifest: str) -> None:
-    """Show a manifest and the outcome of each of its cards."""
+    """Show a manifest and each of its cards: masked NIK, the name's initials, village
+    (code and name) and the courier's outcome."""
     s = session()
     office = s.office(must_exist=True)
-    view = office.manifests.manifest(manifest)
+    view = office.manifests.manifest(manifest, people=True)
     emit(s.as_json, manifest_data(view), manifest_text(view, office.regions) if not s.as_json else None)
 
 

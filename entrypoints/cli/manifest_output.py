@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ektp.entrypoints.cli.output import local_time, table
+from ektp.entrypoints.cli.output import count, local_time, table
 
 if TYPE_CHECKING:
     from ektp.application.manifest.views import ManifestView, ResultsRecorded
@@ -18,7 +18,9 @@ def manifest_data(m: ManifestView) -> dict[str, Any]:
         "id": str(m.id), "status": m.status, "version": m.version, "courier": m.courier,
         "date": m.date.isoformat(), "villages": list(m.villages),
         "cards": [{"card": str(c.card_id), "village": c.village, "outcome": c.outcome,
-                   "reports": list(c.reports)} for c in m.cards],
+                   "reports": list(c.reports),
+                   **({"nik": c.nik_masked, "initials": c.initials} if c.nik_masked else {})}
+                  for c in m.cards],
         "opened_by": m.opened_by, "opened_at": m.opened_at, "seal_number": m.seal_number,
         "dispatched_by": m.dispatched_by, "dispatched_at": m.dispatched_at,
         "dispatched_count": m.dispatched_count, "handed_over": m.handed_over,
@@ -39,8 +41,9 @@ def manifest_text(m: ManifestView, regions: RegionDirectory) -> str:
         ("Date", m.date.isoformat()),
         ("Villages", "; ".join(village_label(regions, v) for v in m.villages)),
         ("Opened", f"{local_time(m.opened_at)} by {m.opened_by}"),
-        ("Dispatched", f"{local_time(m.dispatched_at)} by {m.dispatched_by}, {m.dispatched_count} "
-                       f"cards, seal {m.seal_number}" if m.dispatched_at else "-"),
+        ("Dispatched", f"{local_time(m.dispatched_at)} by {m.dispatched_by}, "
+                       f"{count(m.dispatched_count, 'card')}, seal {m.seal_number}"
+                       if m.dispatched_at else "-"),
         ("Checked in", f"{local_time(m.returned_at)} by {m.returned_by}{seal}"
                        if m.returned_at else "-"),
         ("Closed", f"{local_time(m.closed_at)}, record {m.record_number}" if m.closed_at else "-"),
@@ -49,9 +52,14 @@ def manifest_text(m: ManifestView, regions: RegionDirectory) -> str:
     head = "\n".join(f"{label:<11} {value}" for label, value in rows)
     if not m.cards:
         return head
-    cards = table(["card", "village", "outcome", "reports"],
-                  [(c.card_id, village_label(regions, c.village), c.outcome,
-                    ", ".join(c.reports) or "-") for c in m.cards])
+    if m.cards[0].nik_masked is None:
+        cards = table(["card", "village", "outcome", "reports"],
+                      [(c.card_id, village_label(regions, c.village), c.outcome,
+                        ", ".join(c.reports) or "-") for c in m.cards])
+    else:
+        cards = table(["card", "NIK", "name", "village", "outcome", "reports"],
+                      [(c.card_id, c.nik_masked, c.initials, village_label(regions, c.village),
+                        c.outcome, ", ".join(c.reports) or "-") for c in m.cards])
     return f"{head}\n\n{cards}"
 
 
@@ -86,8 +94,9 @@ def results_data(r: ResultsRecorded) -> dict[str, Any]:
 
 def results_text(r: ResultsRecorded) -> str:
     """What recording did, with every skipped row."""
-    line = (f"manifest {r.manifest.id}: recorded {r.recorded} rows, {r.already_recorded} already "
-            f"recorded, {r.without_outcome} without an outcome")
+    line = (f"manifest {r.manifest.id}: recorded {count(r.recorded, 'row')}, "
+            f"{r.already_recorded} already recorded, {r.without_outcome} without an outcome")
     if r.skipped:
-        line += f"; skipped {len(r.skipped)} bad rows:\n" + "\n".join(f"  {s}" for s in r.skipped)
+        line += (f"; skipped {count(len(r.skipped), 'bad row')}:\n"
+                 + "\n".join(f"  {s}" for s in r.skipped))
     return line

@@ -31,6 +31,11 @@ def emit(as_json: bool, data: Any, text: str | None = None) -> None:
     click.echo(to_json(data) if as_json or text is None else text)
 
 
+def count(n: int, word: str, plural: str | None = None) -> str:
+    """``1 card``, ``2 cards``, ``0 cards`` (`plural` when adding an s is wrong)."""
+    return f"{n} {word if n == 1 else plural or word + 's'}"
+
+
 def local_time(value: dt.datetime | None) -> str:
     """A time as the office reads it: ``2017-11-14 09:30 WIB``."""
     if value is None:

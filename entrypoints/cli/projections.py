@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ektp.entrypoints.cli.output import emit, table
+from ektp.entrypoints.cli.output import count, emit, table
 from ektp.entrypoints.cli.session import session
 
 
@@ -32,4 +32,4 @@ def rebuild(name: str | None) -> None:
     s = session()
     events = s.office(must_exist=True).reports.rebuild_read_models(name)
     emit(s.as_json, {"rebuilt": name or "all", "events": events},
-         f"rebuilt {name or 'all read models'} from {events} events.")
+         f"rebuilt {name or 'all read models'} from {count(events, 'event')}.")

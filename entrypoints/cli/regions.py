@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ektp.entrypoints.cli.output import emit, table
+from ektp.entrypoints.cli.output import count, emit, table
 from ektp.entrypoints.cli.session import session
 
 if TYPE_CHECKING:
@@ -67,7 +67,8 @@ def kecamatan(regency: str | None) -> None:
         desa = sum(1 for v in villages if v.kind.value != "kelurahan")
         rows.append((k, desa, len(villages) - desa))
     data = [_data(k, desa=d, kelurahan=kel) for k, d, kel in rows]
-    text = f"{parent.code} {parent.name}: {len(rows)} kecamatan, {sum(d + kel for _, d, kel in rows)} villages\n"
+    text = (f"{parent.code} {parent.name}: {len(rows)} kecamatan, "
+            f"{count(sum(d + kel for _, d, kel in rows), 'village')}\n")
     text += table(["code", "kecamatan", "desa", "kelurahan"],
                   [(k.code, k.name, d, kel) for k, d, kel in rows])
     emit(session().as_json, data, text)
@@ -82,7 +83,7 @@ def villages(kecamatan: str) -> None:
     directory = _directory()
     parent = _kecamatan_code(directory, kecamatan, OfficeConfig().regency)
     found = directory.children(parent.code)
-    text = f"{parent.code} Kec. {parent.name}: {len(found)} villages\n"
+    text = f"{parent.code} Kec. {parent.name}: {count(len(found), 'village')}\n"
     text += table(["code", "village", "type"], [(v.code, v.name, v.kind.value) for v in found])
     emit(session().as_json, [_data(v) for v in found], text)
 

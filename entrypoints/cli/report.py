@@ -154,10 +154,18 @@ def daily(day: str | None, as_csv: bool) -> None:
               ["date", *DAILY_METRICS, *(f"stock_{k}" for k in stock)],
               [(figures.day.isoformat(), *counts.values(), *stock.values())], as_csv)
         return
+    # Words for people on screen; --csv and --json keep the snake_case keys scripts read.
     emit(False, None, "\n\n".join([
-        table(["date", *DAILY_METRICS], [(figures.day.isoformat(), *counts.values())]),
-        "blank stock at the end of the day:\n" + table(list(stock), [tuple(stock.values())]),
+        table(["date", *(_words(m) for m in DAILY_METRICS)],
+              [(figures.day.isoformat(), *counts.values())]),
+        "blank stock at the end of the day:\n" + table([_words(k) for k in stock],
+                                                       [tuple(stock.values())]),
     ]))
+
+
+def _words(key: str) -> str:
+    """A snake_case key as a column header: ``failed_attempts`` -> ``failed attempts``."""
+    return key.replace("_", " ")
 
 
 @report.command()

@@ -25,6 +25,7 @@ from ektp.domain.card.vocabulary import (
     Verification,
 )
 from ektp.domain.manifest.vocabulary import Outcome
+from ektp.entrypoints.cli.output import count
 
 SHEET_TITLE = "Courier sheet"  # the workbook's worksheet
 LISTS_TITLE = "Lists"  # the hidden worksheet holding the dropdown lists
@@ -39,7 +40,7 @@ def heading(sheet: Sheet) -> list[str]:
     m = sheet.manifest
     return [
         f"{sheet.office_name}: delivery manifest {m.id}",
-        f"Courier {m.courier}, {m.date.isoformat()}, {len(sheet.rows)} cards, "
+        f"Courier {m.courier}, {m.date.isoformat()}, {count(len(sheet.rows), 'card')}, "
         f"seal {m.seal_number or '-'} ({m.status})",
         "Villages: " + "; ".join(sheet.village_labels),
     ]

@@ -80,7 +80,7 @@ def test_list_reads_by_status_and_village(db: Path) -> None:
     (["card", "request", "--nik", NIK, "--name", "X", "--kk", "3517090101100001",
       "--village", "35.78.01.1001"], 1, "outside this office"),
     (["card", "request", "--nik", NIK, "--name", "X", "--kk", "3517090101100001",
-      "--village", "Jabon"], 2, "35.17.08.2014"),
+      "--village", "Atlantis"], 2, "35.17.08.2014"),
     (["card", "request", "--nik", NIK], 2, "Missing option"),
     (["card", "ready", "8d6a8f5e-1a0e-4c1e-9f4e-2d8f3c1b5a77"], 3, "no card found"),
     (["card", "ready", "kartu-saya"], 2, "neither a card id"),

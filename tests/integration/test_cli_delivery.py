@@ -145,7 +145,7 @@ def test_a_results_file_with_bad_rows_writes_nothing(day: tuple[Path, str, list[
     assert len(as_json.err.strip().splitlines()) == 1 and '"details": ["line 3' in as_json.err
 
     partial = run("manifest", "record", manifest, "--file", str(bad), "--partial", db=db, **COURIER)
-    assert partial.code == 0 and "recorded 1 rows" in partial.out and "line 6" in partial.out
+    assert partial.code == 0 and "recorded 1 row," in partial.out and "line 6" in partial.out
     assert event_count(db) == before + 3  # manifest report, hand-over, NIK register released
 
 

@@ -100,7 +100,7 @@ def test_a_csv_nik_of_bare_digits_ending_in_0_needs_digits_checked(
     assert kk.code == 2 and "line 2: the proxy KK number 3517********1230 is 16 bare" in kk.err
     assert event_count(db) == before
     checked = run("manifest", "record", manifest, "--file", str(results), "--digits-checked", db=db, **COURIER)
-    assert checked.code == 0 and "recorded 1 rows" in checked.out, checked.err
+    assert checked.code == 0 and "recorded 1 row," in checked.out, checked.err
 
 
 def test_files_ektp_does_not_read_are_refused_in_one_line(

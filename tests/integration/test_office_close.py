@@ -94,6 +94,8 @@ class HeldReadModels(ReadModels):
     def status(self) -> Any: raise AssertionError  # noqa: E704
     def rebuild(self, name: str | None = None) -> int: raise AssertionError  # noqa: E704
     def manifests(self, status: str | None = None) -> Any: raise AssertionError  # noqa: E704
+    def card_page(self, **query: Any) -> Any: raise AssertionError  # noqa: E704
+    def ids_with_prefix(self, kind: str, prefix: str, limit: int) -> Any: raise AssertionError  # noqa: E704
     def backlog(self, now: Any) -> Any: raise AssertionError  # noqa: E704
     def daily(self, day: Any) -> Any: raise AssertionError  # noqa: E704
     def villages(self) -> Any: raise AssertionError  # noqa: E704

@@ -244,8 +244,11 @@ def test_a_proxy_row_and_a_hand_over_that_frees_the_nik(office: Office) -> None:
     office.record_results(COURIER, manifest, results(
         f"{make_nik(serial=1)},handed-over,proxy,spouse,kk,TTD-9,,{PROXY_NIK},Hendra,{owner_kk}"))
     assert office.card(card).recipient == "proxy"
-    with pytest.raises(errors.CardNotFound):
-        office.card(make_nik(serial=1))  # the NIK's request is closed: a new one may follow
+    # The NIK's request is closed (a new one may follow); the NIK still finds the card.
+    assert office.card(make_nik(serial=1)).status == "HANDED_OVER"
+    again = office.request_card(OPERATOR, nik=make_nik(serial=1), name="Warga Uji",
+                                kk=kk_for(make_nik(serial=1)), village=JABON)
+    assert office.card(make_nik(serial=1)).id == again.id
 
 
 def test_only_the_manifests_courier_records_on_it(office: Office) -> None:
