@@ -70,6 +70,11 @@ class AuditFilesUnavailable(DomainError):
     kind = ErrorKind.UNAVAILABLE
 
 
+class FileRefused(InvalidInput):
+    """A file or folder ektp was asked to write (or a file handed in) is refused by the
+    file rules of `ektp.adapters.files`, or cannot be used (facts: path, reason)."""
+
+
 class InvalidAuditTime(InvalidInput):
     """A time given to an audit command is not ISO 8601 (facts: value)."""
 

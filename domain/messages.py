@@ -169,6 +169,7 @@ EN: Mapping[str, str] = {
     "NothingToExport": "there are no events to export after position {after}.",
     "AuditOutputExists": "{path} already holds an export; choose another --out folder.",
     "AuditFilesUnavailable": "cannot use {path}: {reason}.",
+    "FileRefused": "{path}: {reason}.",
     # --- the journal (issue 13) -------------------------------------------------------
     "JournalKeyMissing": (
         "writing needs the office's audit key: every event is journalled in pseudonymised "

@@ -38,7 +38,7 @@ def lokal_regions() -> RegionDirectory:
 
 
 def open_office(
-    url: str = DEFAULT_URL,
+    url: str | DatabaseUrl = DEFAULT_URL,
     *,
     clock: Clock | None = None,
     config: OfficeConfig | None = None,
@@ -51,7 +51,8 @@ def open_office(
     warn: Callable[[str], None] | None = None,
 ) -> Office:
     """Open the office whose records live at `url` (``sqlite:///path``,
-    ``postgresql://user:pass@host:port/db`` or ``memory://``).
+    ``postgresql://user@host:port/db`` or ``memory://``, or such a `DatabaseUrl`; the
+    password of a PostgreSQL URL best comes from libpq: ~/.pgpass, PGPASSFILE).
 
     Nothing is global: each call opens its own store; close the office (or use
     ``with``) to release its connections. `must_exist` refuses to create a new
@@ -69,7 +70,7 @@ def open_office(
     this process cannot write is opened read only: its lists show what its read models
     hold, and `warn` (default: `warnings.warn`) is told when the records went further.
     """
-    database = DatabaseUrl.parse(url)
+    database = url if isinstance(url, DatabaseUrl) else DatabaseUrl.parse(url)
     if database.kind == "sqlite" and not database.read_only and os.path.exists(database.path) \
             and not database.writable():
         database = database.reading_copy()  # a copy on a read-only medium, say

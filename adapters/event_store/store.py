@@ -140,11 +140,20 @@ def store_settings(url: DatabaseUrl, settings: DatabaseSection | None = None, *,
         "POSTGRES_HOST": url.host,
         "POSTGRES_PORT": str(url.port),
         "POSTGRES_USER": url.user,
-        "POSTGRES_PASSWORD": url.password,
+        # Without a password in the URL, libpq finds it (~/.pgpass, PGPASSFILE, a service
+        # file): eventsourcing would pass an empty one, which hides a service file's.
+        **({"POSTGRES_PASSWORD": url.password} if url.password else
+           {"POSTGRES_GET_PASSWORD_TOPIC": "ektp.adapters.event_store.store:libpq_password"}),
         "POSTGRES_CONNECT_TIMEOUT": str(settings.connect_timeout),
         "POSTGRES_LOCK_TIMEOUT": str(settings.lock_timeout),
         **_CACHE_ENV,
     }
+
+
+def libpq_password() -> str:
+    """No password of ektp's own: eventsourcing's pool passes this on to psycopg, which
+    leaves a None out of the connection string, so libpq looks the password up itself."""
+    return None  # type: ignore[return-value]  # psycopg's kwargs take None: "not given"
 
 
 def open_event_store(
@@ -171,6 +180,17 @@ def open_event_store(
             raise DatabaseMissing(where=url.path)
         if not os.path.isdir(folder):
             raise StoreUnavailable(reason=f"the folder {folder} does not exist")
+        if create_tables and not url.read_only and not os.path.lexists(url.path):
+            # Created here, private, before SQLite would make it 0644: SQLite gives the
+            # -wal and -shm files the database file's mode (ektp.adapters.files).
+            from ektp.adapters.files import create_empty
+
+            try:
+                create_empty(url.path)
+            except FileExistsError:
+                pass  # another process made it meanwhile: opening it is right
+            except OSError as error:
+                raise StoreUnavailable(reason=f"cannot create {url.path}: {error.strerror}") from None
     if url.kind == "postgresql":
         return _open_postgres(url, create_tables, settings, check_schema, audit_key, journal)
     env = store_settings(url, settings, journal=journal)

@@ -123,7 +123,29 @@ def file_check(c: Context) -> Result | None:
     if mode & stat.S_IROTH:
         return Result("file", "warn", f"mode {mode:04o}{opened}: anyone on this machine can "
                       f"read it (chmod 600 {c.url.path})", data)
+    group = c.settings.config.files.group
+    if mode & stat.S_IRGRP and not group:
+        return Result("file", "warn", f"mode {mode:04o}{opened}: its group can read it and no "
+                      f"[files] group is configured (chmod 600 {c.url.path})", data)
     return Result("file", "ok", f"mode {mode:04o}{opened}", data)
+
+
+def password_check(c: Context) -> Result | None:
+    """Where the PostgreSQL password comes from: a URL that carries one is a warning (a
+    command line or an environment shows it to others); the password is never shown."""
+    if c.url.kind != "postgresql":
+        return None
+    if c.session.password_file:
+        return Result("password", "ok", "from --db-password-file (EKTP_DB_PASSWORD_FILE)",
+                      {"source": "password-file"})
+    if c.url.password:
+        source = c.settings.sources.get("database.url", "the URL")
+        return Result("password", "warn", f"the database URL ({source}) carries a password: "
+                      "others may see it in a command line or an environment; use ~/.pgpass, "
+                      "PGPASSFILE, a service file (PGSERVICE) or --db-password-file",
+                      {"source": "url"})
+    return Result("password", "ok", "none in the URL (libpq: ~/.pgpass, PGPASSFILE, PGSERVICE)",
+                  {"source": "libpq"})
 
 
 def records_check(c: Context) -> Result | None:
@@ -147,7 +169,7 @@ def timeouts_check(c: Context) -> Result:
 
 
 CHECKS: list[Check] = [schema_check, tables_check, read_models_check, durability_check,
-                       file_check, records_check, timeouts_check]
+                       file_check, password_check, records_check, timeouts_check]
 
 
 @click.command()

@@ -62,6 +62,11 @@ class LazyGroup(click.Group):
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--db", metavar="URL", help="The office database: sqlite:///PATH or postgresql://... "
               "(else EKTP_DATABASE_URL, else the office configuration; see `ektp db check`).")
+@click.option("--db-password-file", "db_password_file", metavar="FILE",
+              envvar="EKTP_DB_PASSWORD_FILE",
+              help="A file (mode 0600) holding the PostgreSQL password on its first line "
+                   "(or EKTP_DB_PASSWORD_FILE); else libpq's ~/.pgpass, PGPASSFILE or a "
+                   "service file (PGSERVICE). Never put the password on the command line.")
 @click.option("--config", "config_path", metavar="FILE", help="The office configuration file "
               "(else EKTP_CONFIG, else ~/.config/ektp/config.toml, else /etc/ektp/config.toml).")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON output.")
@@ -70,8 +75,8 @@ class LazyGroup(click.Group):
               help="Acting user's role: operator, courier, head, auditor (or EKTP_ROLE).")
 @click.version_option(package_name="ektp", prog_name="ektp")
 @click.pass_context
-def cli(ctx: click.Context, db: str | None, config_path: str | None, as_json: bool,
-        actor: str | None, role: str | None) -> None:
+def cli(ctx: click.Context, db: str | None, db_password_file: str | None,
+        config_path: str | None, as_json: bool, actor: str | None, role: str | None) -> None:
     """ektp: the event-sourced record of every e-KTP card, from request to hand-over.
 
     Exit codes: 0 ok, 1 refused by a rule, 2 bad input, 3 not found,
@@ -82,6 +87,7 @@ def cli(ctx: click.Context, db: str | None, config_path: str | None, as_json: bo
     """
     s = Session(db=db, as_json=as_json, actor_id=actor, role=role)
     s.config_path = config_path
+    s.password_file = db_password_file
     ctx.obj = s
     ctx.call_on_close(s.close)
 
