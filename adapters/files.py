@@ -134,12 +134,16 @@ def check_target(path: str, *, force: bool | None, protected: Iterable[str] = ()
 
 
 # --- writing -----------------------------------------------------------------------
-def open_new(path: str) -> int:
+def open_new(path: str, *, secret: bool = False) -> int:
     """A new private file at `path`, open for writing (``O_EXCL | O_NOFOLLOW``): an
-    existing file or a symbolic link there is an `OSError` (``EEXIST``, ``ELOOP``)."""
+    existing file or a symbolic link there is an `OSError` (``EEXIST``, ``ELOOP``).
+    A `secret` (a key) is 0600 even when the office's files go to a group."""
     fd = os.open(path, _NEW, 0o600)
     try:
-        _own(fd, file_mode())
+        if secret:
+            os.fchmod(fd, 0o600)
+        else:
+            _own(fd, file_mode())
     except BaseException:
         os.close(fd)
         os.unlink(path)
@@ -153,13 +157,13 @@ def create_empty(path: str) -> None:
     os.close(open_new(path))
 
 
-def temporary_beside(path: str) -> str:
+def temporary_beside(path: str, *, secret: bool = False) -> str:
     """A new private, empty temporary file in `path`'s folder (``.NAME.partial-PID-N``)."""
     folder, name = os.path.split(os.path.abspath(path))
     for n in range(1000):
         candidate = os.path.join(folder, f".{name}.partial-{os.getpid()}-{n}")
         try:
-            os.close(open_new(candidate))
+            os.close(open_new(candidate, secret=secret))
         except FileExistsError:
             continue
         return candidate
@@ -203,17 +207,17 @@ def settle(temporary: str, path: str, *, replace: bool) -> None:
 
 
 def write_file(path: str, data: bytes, *, force: bool | None = None,
-               protected: Iterable[str] = ()) -> None:
+               protected: Iterable[str] = (), secret: bool = False) -> None:
     """Write `data` to the file `path` by the rules above: new unless `force` (None: the
     command has no ``--force``), never a symbolic link, a folder, the `protected` files
-    (the office database) or an SQLite database; whole or not at all. `FileRefused`
-    says why not."""
+    (the office database) or an SQLite database; whole or not at all; a `secret` (a
+    key) 0600 whatever group is configured. `FileRefused` says why not."""
     exists = check_target(path, force=force, protected=list(protected))
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise FileRefused(path=path, reason=f"the folder {folder} does not exist")
     try:
-        temporary = temporary_beside(path)
+        temporary = temporary_beside(path, secret=secret)
     except OSError as error:
         raise FileRefused(path=path, reason=f"cannot write it ({_reason(error)})") from None
     try:

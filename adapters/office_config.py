@@ -85,6 +85,9 @@ class KeysSection:
     audit_key_file: str = _setting("", "EKTP_AUDIT_KEY_FILE",
                                    "File holding the audit key (64 hex digits) that keys "
                                    "the NIK pseudonyms of audit exports.", export=True)
+    cipher_key_file: str = _setting("", "EKTP_CIPHER_KEY_FILE",
+                                    "File holding the cipher key that encrypts every stored "
+                                    "event (ektp keys init makes it; mode 0600).", export=True)
 
 
 @attrs.frozen

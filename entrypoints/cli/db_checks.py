@@ -148,6 +148,31 @@ def password_check(c: Context) -> Result | None:
                   {"source": "libpq"})
 
 
+def cipher_check(c: Context) -> Result | None:
+    """Which cipher key encrypts the events written now (by its id, never the key), and
+    which one the latest stored event was encrypted with."""
+    from ektp.adapters.cipher_key import cipher_key
+    from ektp.adapters.event_store.codec import encrypted_key_id
+
+    key = cipher_key()
+    latest = None
+    if c.status.event_tables and c.office.store.last_position():
+        found = c.office.store.app.recorder.select_notifications(
+            start=c.office.store.last_position(), limit=1)
+        latest = encrypted_key_id(bytes(found[0].state)) if found else None
+    data = {"key_id": key.id if key else None, "latest_event_key_id": latest}
+    if key is None:
+        if latest is not None:
+            return Result("cipher", "fail", f"the latest event is encrypted with key {latest}, "
+                          "but no cipher key is configured (EKTP_CIPHER_KEY_FILE)", data)
+        return Result("cipher", "warn", "events are stored unencrypted: make a key with "
+                      "`ektp keys init` and name it in [keys] cipher_key_file", data)
+    if latest is not None and latest != key.id:
+        return Result("cipher", "fail", f"key {key.id} is configured, but the latest event is "
+                      f"encrypted with key {latest}", data)
+    return Result("cipher", "ok", f"events encrypted with key {key.id} (AES-256-GCM)", data)
+
+
 def records_check(c: Context) -> Result | None:
     """How far the records go (the latest position), for a monitor to watch grow."""
     if not c.status.event_tables:
@@ -169,14 +194,15 @@ def timeouts_check(c: Context) -> Result:
 
 
 CHECKS: list[Check] = [schema_check, tables_check, read_models_check, durability_check,
-                       file_check, password_check, records_check, timeouts_check]
+                       file_check, password_check, cipher_check, records_check, timeouts_check]
 
 
 @click.command()
 def check() -> None:
     """Report the configuration (each setting and where it came from) and check the
-    database: schema version, tables, read models, durability, file permissions.
-    Creates nothing.
+    database: schema version, tables, read models, durability, file permissions, where
+    the PostgreSQL password comes from, the cipher key in use (by its id). Creates
+    nothing.
 
     Exit code 0 when nothing failed (warnings included), 1 when a check failed
     (the line says what to run), 5 when the database cannot be reached.

@@ -26,6 +26,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "card": ("ektp.entrypoints.cli.card:card", "Take a card from request to hand-over."),
     "db": ("ektp.entrypoints.cli.db:db", "Create, check, verify or upgrade the database."),
     "demo": ("ektp.entrypoints.cli.demo:demo", "Run the Jombang launch scenario on a fresh file."),
+    "keys": ("ektp.entrypoints.cli.keys:keys",
+             "The office's keys: make the cipher key, list every key by id and purpose."),
     "manifest": ("ektp.entrypoints.cli.manifest:manifest",
                  "A courier's delivery round: open, assign, dispatch, record, close."),
     "projections": ("ektp.entrypoints.cli.projections:projections",
