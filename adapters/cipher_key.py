@@ -23,8 +23,22 @@ import attrs
 from ektp.application.errors import CipherKeyInvalid, FileRefused
 
 FILE_VARIABLE = "EKTP_CIPHER_KEY_FILE"
+# eventsourcing resolves this topic (and imports the cryptography package) only when a
+# key is configured.
+CIPHER_TOPIC = "ektp.adapters.event_store.cipher:EktpCipher"
 HEADER = "ektp-cipher-key/1"
 KEY_BYTES = 32  # AES-256
+
+
+KEY_ID_LABEL = b"ektp cipher key id"
+
+
+def key_id(key: bytes) -> str:
+    """16 hex digits naming the cipher key `key` without revealing it (an HMAC under it)."""
+    import hashlib
+    import hmac
+
+    return hmac.new(key, KEY_ID_LABEL, hashlib.sha256).hexdigest()[:16]
 
 
 @attrs.frozen
@@ -36,17 +50,12 @@ class CipherKey:
 
     @property
     def id(self) -> str:
-        """The key's id (`ektp.adapters.event_store.cipher.cipher_key_id`)."""
-        import hashlib
-        import hmac
-
-        # The label of `ektp.adapters.event_store.cipher.KEY_ID_LABEL` (that module is
-        # imported only when events are encrypted: it loads the cryptography package).
-        return hmac.new(self.key, b"ektp cipher key id", hashlib.sha256).hexdigest()[:16]
+        """The key's id (`key_id`)."""
+        return key_id(self.key)
 
     def settings(self) -> dict[str, str]:
         """eventsourcing's environment settings that select the cipher with this key."""
-        return {"CIPHER_TOPIC": "ektp.adapters.event_store.cipher:EktpCipher",
+        return {"CIPHER_TOPIC": CIPHER_TOPIC,
                 "CIPHER_KEY": base64.b64encode(self.key).decode("ascii")}
 
 

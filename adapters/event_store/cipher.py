@@ -13,25 +13,16 @@ instead of failing as damaged data; payloads written before the office had a key
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from typing import TYPE_CHECKING
 
 from eventsourcing.cryptography import AESCipher
 
+from ektp.adapters.cipher_key import key_id
 from ektp.adapters.event_store.codec import CIPHER_MARKER
 from ektp.application.errors import CipherKeyWrong
 
 if TYPE_CHECKING:
     from eventsourcing.utils import Environment
-
-CIPHER_TOPIC = "ektp.adapters.event_store.cipher:EktpCipher"
-KEY_ID_LABEL = b"ektp cipher key id"
-
-
-def cipher_key_id(key: bytes) -> str:
-    """16 hex digits naming the cipher key `key` without revealing it."""
-    return hmac.new(key, KEY_ID_LABEL, hashlib.sha256).hexdigest()[:16]
 
 
 class EktpCipher(AESCipher):
@@ -41,7 +32,7 @@ class EktpCipher(AESCipher):
         super().__init__(environment)
         if len(self.key) != 32:  # AES-256 only: the office's keys are 32 bytes
             raise ValueError("the cipher key must be 32 bytes")
-        self.key_id = bytes.fromhex(cipher_key_id(self.key))
+        self.key_id = bytes.fromhex(key_id(self.key))
 
     def encrypt(self, plaintext: bytes) -> bytes:
         """The header, then eventsourcing's nonce, tag and ciphertext."""
