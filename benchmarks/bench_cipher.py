@@ -12,13 +12,12 @@ from __future__ import annotations
 import shutil
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from harness import median, report  # noqa: E402
+from harness import report  # noqa: E402
 
 AUDIT_KEY = bytes(range(32))
 CIPHER_KEY = bytes(range(32, 64))
@@ -26,50 +25,24 @@ CIPHER_KEY = bytes(range(32, 64))
 
 def writes(backend: str, new_url: Callable[[], str], cards: int, rounds: int) -> dict[str, float]:
     """Encrypted vs plain writes through `Office`, command by command, side by side."""
-    from bench_card_writes import OPERATOR, SteadyClock, lifecycle_steps
+    from bench_card_writes import paired_rates
 
     from ektp.adapters.cipher_key import CipherKey
     from ektp.adapters.database_url import DatabaseUrl
     from ektp.adapters.event_store.codec import CIPHER_MARKER
     from ektp.adapters.event_store.store import open_event_store
-    from ektp.application.config import OfficeConfig
     from ektp.application.office import Office
-    from ektp.entrypoints.composition import lokal_regions
 
-    def office(encrypted: bool) -> Office:
-        key = CipherKey(CIPHER_KEY, "bench") if encrypted else None
-        store = open_event_store(DatabaseUrl.parse(new_url()), audit_key=AUDIT_KEY, cipher_key=key)
-        made = Office(store, SteadyClock(), OfficeConfig(), regions=lokal_regions)
-        made.regions.get("35.17.09.2018")
-        made.receive_blanks(OPERATOR, bast="BAST/BENCH", source="ministry",
-                            ranges=[f"3517000000-{3517000000 + cards - 1}"])
-        return made
-
-    with_s, without_s = [], []
-    commands = 0
-    for _ in range(rounds):
-        encrypted, plain = office(True), office(False)
-        spent = [0.0, 0.0]
-        steps = [lifecycle_steps(encrypted, cards), lifecycle_steps(plain, cards)]
-        commands = 0
-        while True:
-            try:
-                for i, each in enumerate(steps):
-                    started = time.perf_counter()
-                    next(each)
-                    spent[i] += time.perf_counter() - started
-            except StopIteration:
-                break
-            commands += 1
-        last = encrypted.store.app.recorder.select_notifications(  # type: ignore[attr-defined]
-            start=encrypted.store.last_position(), limit=1)[0]
+    def encrypted(office: Office) -> None:
+        last = office.store.app.recorder.select_notifications(  # type: ignore[attr-defined]
+            start=office.store.last_position(), limit=1)[0]
         if not bytes(last.state).startswith(CIPHER_MARKER):
             raise AssertionError("the encrypted office stored a plain payload")
-        with_s.append(spent[0])
-        without_s.append(spent[1])
-        encrypted.close()
-        plain.close()
-    with_rate, without_rate = commands / median(with_s), commands / median(without_s)
+
+    commands, with_rate, without_rate = paired_rates(
+        lambda cipher: open_event_store(DatabaseUrl.parse(new_url()), audit_key=AUDIT_KEY,
+                                        cipher_key=CipherKey(CIPHER_KEY, "bench") if cipher else None),
+        cards, rounds, encrypted)
     report(f"writes encrypted vs plain, {backend}, one transaction per command, median of "
            f"{rounds} rounds", [
         ("commands per round", f"{commands} ({cards} cards x 6 commands)"),

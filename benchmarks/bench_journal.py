@@ -38,45 +38,19 @@ SEED = bytes([7]) * 32
 # --- 1. writes ---------------------------------------------------------------------
 def writes(backend: str, new_url: Callable[[], str], cards: int, rounds: int) -> dict[str, float]:
     """Journalled vs plain writes through `Office`, command by command, side by side."""
-    from bench_card_writes import OPERATOR, SteadyClock, lifecycle_steps
+    from bench_card_writes import paired_rates
 
     from ektp.adapters.database_url import DatabaseUrl
     from ektp.adapters.event_store.store import open_event_store
-    from ektp.application.config import OfficeConfig
     from ektp.application.office import Office
-    from ektp.entrypoints.composition import lokal_regions
 
-    def office(journal: bool) -> Office:
-        store = open_event_store(DatabaseUrl.parse(new_url()), audit_key=KEY, journal=journal)
-        made = Office(store, SteadyClock(), OfficeConfig(), regions=lokal_regions)
-        made.regions.get("35.17.09.2018")
-        made.receive_blanks(OPERATOR, bast="BAST/BENCH", source="ministry",
-                            ranges=[f"3517000000-{3517000000 + cards - 1}"])
-        return made
-
-    with_s, without_s = [], []
-    commands = 0
-    for _ in range(rounds):
-        journalled, plain = office(True), office(False)
-        spent = [0.0, 0.0]
-        steps = [lifecycle_steps(journalled, cards), lifecycle_steps(plain, cards)]
-        commands = 0
-        while True:
-            try:
-                for i, each in enumerate(steps):
-                    started = time.perf_counter()
-                    next(each)
-                    spent[i] += time.perf_counter() - started
-            except StopIteration:
-                break
-            commands += 1
-        if journalled.store.app.recorder.journal_head().size == 0:  # type: ignore[attr-defined]
+    def wrote_leaves(office: Office) -> None:
+        if office.store.app.recorder.journal_head().size == 0:  # type: ignore[attr-defined]
             raise AssertionError("the journalled office wrote no leaves")
-        with_s.append(spent[0])
-        without_s.append(spent[1])
-        journalled.close()
-        plain.close()
-    with_rate, without_rate = commands / median(with_s), commands / median(without_s)
+
+    commands, with_rate, without_rate = paired_rates(
+        lambda journal: open_event_store(DatabaseUrl.parse(new_url()), audit_key=KEY, journal=journal),
+        cards, rounds, wrote_leaves)
     report(f"writes with the journal vs without, {backend}, one transaction per command, median of "
            f"{rounds} rounds", [
         ("commands per round", f"{commands} ({cards} cards x 6 commands)"),

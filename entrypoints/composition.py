@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 from ektp.adapters.database_url import DEFAULT_URL, DatabaseUrl
 from ektp.adapters.event_store.store import (
     AuditKey,
+    CipherKeySource,
+    cipher_from_environment,
     key_from_environment,
     open_event_store,
     settings_from_environment,
@@ -49,6 +51,7 @@ def open_office(
     settings: DatabaseSection | None = None,
     check_schema: bool = True,
     warn: Callable[[str], None] | None = None,
+    cipher_key: CipherKeySource = cipher_from_environment,
 ) -> Office:
     """Open the office whose records live at `url` (``sqlite:///path``,
     ``postgresql://user@host:port/db`` or ``memory://``, or such a `DatabaseUrl`; the
@@ -69,6 +72,8 @@ def open_office(
     unless `check_schema` is false (``ektp db check``, ``db upgrade``). A SQLite file
     this process cannot write is opened read only: its lists show what its read models
     hold, and `warn` (default: `warnings.warn`) is told when the records went further.
+    `cipher_key` encrypts every stored payload (default: the file EKTP_CIPHER_KEY_FILE
+    names, if any; None: stored plain).
     """
     database = url if isinstance(url, DatabaseUrl) else DatabaseUrl.parse(url)
     if database.kind == "sqlite" and not database.read_only and os.path.exists(database.path) \
@@ -77,7 +82,8 @@ def open_office(
     settings = settings or settings_from_environment()
     store = open_event_store(database, must_exist=must_exist,
                              create_tables=create_tables and not database.read_only,
-                             settings=settings, check_schema=check_schema, audit_key=audit_key)
+                             settings=settings, check_schema=check_schema, audit_key=audit_key,
+                             cipher_key=cipher_key)
     office_config = config or OfficeConfig()
 
     def read_models() -> ReadModels:

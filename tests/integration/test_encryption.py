@@ -8,6 +8,7 @@ rest) still hold names in plain, and are not yet in scope (issue 14's next part)
 
 from __future__ import annotations
 
+import grp
 import json
 import os
 import sqlite3
@@ -136,6 +137,10 @@ def test_keys_init_list_and_db_check(tmp_path: Path) -> None:
     assert len(key_id) == 16 and key.read_text().split()[1] not in made.out  # never the key
     again = _keys_init(key)
     assert again.code == 2 and "already exists" in again.err
+    grouped = tmp_path / "grouped.key"  # a key stays 0600 when the office's files go to a group
+    assert run("keys", "init", "--cipher-key-file", str(grouped), actor=None, role=None,
+               env={"EKTP_FILES_GROUP": grp.getgrgid(os.getegid()).gr_name}).code == 0
+    assert stat.S_IMODE(grouped.stat().st_mode) == 0o600
     env = {"EKTP_CIPHER_KEY_FILE": str(key)}
     listed = run("--json", "keys", "list", actor=None, role=None, env=env).json()
     assert {r["purpose"]: r["id"] for r in listed}["cipher"] == key_id
