@@ -13,8 +13,6 @@ backups: without the key, the records cannot be read.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import os
 from collections.abc import Mapping
 
@@ -55,6 +53,8 @@ class CipherKey:
 
     def settings(self) -> dict[str, str]:
         """eventsourcing's environment settings that select the cipher with this key."""
+        import base64
+
         return {"CIPHER_TOPIC": CIPHER_TOPIC,
                 "CIPHER_KEY": base64.b64encode(self.key).decode("ascii")}
 
@@ -62,6 +62,8 @@ class CipherKey:
 def new_key_file(path: str) -> CipherKey:
     """Write a new random key to the new file `path` (0600 even when the office's files
     go to a group); `FileRefused` if anything is there already."""
+    import base64
+
     from ektp.adapters.files import write_file
 
     key = os.urandom(KEY_BYTES)
@@ -72,6 +74,9 @@ def new_key_file(path: str) -> CipherKey:
 
 def read_key_file(path: str) -> CipherKey:
     """The key in the file `path`; `CipherKeyInvalid` if it is not a private key file."""
+    import base64
+    import binascii
+
     from ektp.adapters.files import read_secret
 
     try:
