@@ -148,36 +148,32 @@ def _canonical(stream: object) -> str:
     return str(stream if isinstance(stream, UUID) else UUID(str(stream)))
 
 
-# --- files -------------------------------------------------------------------------
-def _partial(target: str, force: bool) -> str:
-    """A new 0600 file beside `target` to write the copy into (`BackupFileExists` if
-    `target` exists and not `force`)."""
+# --- files ---------------------------------------------------------------------------
+def _partial(target: str, force: bool, protected: Iterable[str] = ()) -> str:
+    """A new private file beside `target` to write the copy into (`BackupFileExists` if
+    `target` exists and not `force`; `FileRefused` for a symbolic link, a folder or the
+    office database itself: `ektp.adapters.files`)."""
+    from ektp.adapters import files
+
     if os.path.lexists(target) and not force:
         raise BackupFileExists(path=target)
+    # An older backup is an SQLite file too: --force may replace one, never the office's.
+    files.check_target(target, force=True, protected=protected, allow_sqlite=True)
     folder = os.path.dirname(os.path.abspath(target))
     if not os.path.isdir(folder):
         raise BackupFailed(what="backup", reason=f"the folder {folder} does not exist")
-    partial = f"{target}.partial-{os.getpid()}"
     try:
-        os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        return files.temporary_beside(target)
     except OSError as error:
-        raise BackupFailed(what="backup", reason=f"cannot create {partial}: {error.strerror}") from None
-    return partial
+        raise BackupFailed(what="backup", reason=f"cannot create a file beside {target}: "
+                                                 f"{error.strerror}") from None
 
 
 def _settle(partial: str, target: str) -> None:
     """Make the verified copy `target`, durably (file, then the folder's entry)."""
-    fd = os.open(partial, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(partial, target)
-    folder = os.open(os.path.dirname(os.path.abspath(target)), os.O_RDONLY)
-    try:
-        os.fsync(folder)
-    finally:
-        os.close(folder)
+    from ektp.adapters import files
+
+    files.settle(partial, target, replace=True)
 
 
 def _keep_if_same(original: Figures, made: Figures, partial: str, target: str) -> None:
@@ -227,7 +223,9 @@ def backup_sqlite(url: DatabaseUrl, target: str, *, force: bool,
     """Copy the SQLite database at `url` to `target` and verify the copy."""
     import sqlite3
 
-    partial = _partial(target, force)
+    from ektp.adapters.files import protected_paths
+
+    partial = _partial(target, force, protected_paths(url.path))
     try:
         try:
             source = _open_sqlite_reading(url.path, settings.lock_timeout)
@@ -267,7 +265,9 @@ def restore_sqlite(backup: str, url: DatabaseUrl, *, force: bool,
     created = not os.path.exists(url.path)
     try:
         if created:
-            os.close(os.open(url.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            from ektp.adapters.files import create_empty
+
+            create_empty(url.path)
         target = sqlite3.connect(url.path, timeout=settings.lock_timeout, isolation_level=None)
         if not created:
             held = _sqlite_event_count(target)

@@ -85,6 +85,18 @@ class KeysSection:
     audit_key_file: str = _setting("", "EKTP_AUDIT_KEY_FILE",
                                    "File holding the audit key (64 hex digits) that keys "
                                    "the NIK pseudonyms of audit exports.", export=True)
+    cipher_key_file: str = _setting("", "EKTP_CIPHER_KEY_FILE",
+                                    "File holding the cipher key that encrypts every stored "
+                                    "event (ektp keys init makes it; mode 0600).", export=True)
+
+
+@attrs.frozen
+class FilesSection:
+    """``[files]``: who may read the files ektp writes (`ektp.adapters.files`)."""
+
+    group: str = _setting("", "EKTP_FILES_GROUP",
+                          "A group that may read the files ektp writes (0640, folders 0750); "
+                          "empty: only the owner (0600, folders 0700).", export=True)
 
 
 @attrs.frozen
@@ -94,6 +106,7 @@ class Configuration:
     office: OfficeSection = OfficeSection()
     database: DatabaseSection = DatabaseSection()
     keys: KeysSection = KeysSection()
+    files: FilesSection = FilesSection()
 
     def value(self, key: str) -> Any:
         """The value of ``section.key``."""
@@ -328,11 +341,18 @@ def render(config: Configuration, *, note: str = "") -> str:
 
 def write(path: str, text: str, *, group: str | None = None) -> None:
     """Create `path` holding `text`, mode 0600 (0640 with `group`, which then owns it);
-    never replaces an existing file. The folder is created (0700 under a home folder)."""
+    never replaces an existing file nor writes through a symbolic link
+    (`ektp.adapters.files`). The folder is created (0700 under a home folder; 0755
+    for /etc/ektp, which every account of a shared workstation reads)."""
+    from ektp.adapters import files
+
     folder = os.path.dirname(path) or "."
     if not os.path.isdir(folder):
         try:
-            os.makedirs(folder, mode=0o755 if folder.startswith("/etc") else 0o700)
+            if folder.startswith("/etc"):
+                os.makedirs(folder, mode=0o755)
+            else:
+                files.make_folder(folder)
         except OSError as error:
             raise ConfigInvalid(path=path, reason=f"its folder cannot be made ({error.strerror})") from None
     gid = -1
@@ -344,7 +364,7 @@ def write(path: str, text: str, *, group: str | None = None) -> None:
         except KeyError:
             raise ConfigInvalid(path=path, reason=f"there is no group {group!r}") from None
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd = files.open_new(path)
     except FileExistsError:
         raise ConfigInvalid(path=path, reason="it exists already; edit it instead") from None
     except OSError as error:

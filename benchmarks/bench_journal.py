@@ -39,6 +39,7 @@ SEED = bytes([7]) * 32
 def writes(backend: str, new_url: Callable[[], str], cards: int, rounds: int) -> dict[str, float]:
     """Journalled vs plain writes through `Office`, command by command, side by side."""
     from bench_card_writes import OPERATOR, SteadyClock, lifecycle_steps
+    from staff import BENCH_HOST, enrol
 
     from ektp.adapters.database_url import DatabaseUrl
     from ektp.adapters.event_store.store import open_event_store
@@ -48,7 +49,8 @@ def writes(backend: str, new_url: Callable[[], str], cards: int, rounds: int) ->
 
     def office(journal: bool) -> Office:
         store = open_event_store(DatabaseUrl.parse(new_url()), audit_key=KEY, journal=journal)
-        made = Office(store, SteadyClock(), OfficeConfig(), regions=lokal_regions)
+        made = enrol(Office(store, SteadyClock(), OfficeConfig(), regions=lokal_regions,
+                            identity=BENCH_HOST))
         made.regions.get("35.17.09.2018")
         made.receive_blanks(OPERATOR, bast="BAST/BENCH", source="ministry",
                             ranges=[f"3517000000-{3517000000 + cards - 1}"])

@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 os.environ.setdefault("EKTP_AUDIT_KEY", bytes(range(32)).hex())
 
 BENCHMARKS = ["bench_card_writes", "bench_door", "bench_cli_startup", "bench_blanks",
-              "bench_read_models", "bench_audit", "bench_journal"]
+              "bench_read_models", "bench_audit", "bench_journal", "bench_cipher"]
 
 if __name__ == "__main__":
     chosen = sys.argv[1:] or BENCHMARKS

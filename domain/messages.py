@@ -232,6 +232,16 @@ EN: Mapping[str, str] = {
     "NothingToExport": "there are no events to export after position {after}.",
     "AuditOutputExists": "{path} already holds an export; choose another --out folder.",
     "AuditFilesUnavailable": "cannot use {path}: {reason}.",
+    "FileRefused": "{path}: {reason}.",
+    "CipherKeyMissing": (
+        "the records are encrypted with the cipher key {key_id}, and no cipher key is "
+        "configured: set EKTP_CIPHER_KEY_FILE (or [keys] cipher_key_file) to its file."
+    ),
+    "CipherKeyWrong": (
+        "the records are encrypted with the cipher key {found}, not with the configured "
+        "key {configured}: name the right key file (ektp keys list shows the one in use)."
+    ),
+    "CipherKeyInvalid": "the cipher key file {path} cannot be used: {reason}.",
     # --- the journal (issue 13) -------------------------------------------------------
     "JournalKeyMissing": (
         "writing needs the office's audit key: every event is journalled in pseudonymised "

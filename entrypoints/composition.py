@@ -10,6 +10,8 @@ from ektp.adapters.database_url import DEFAULT_URL, DatabaseUrl
 from ektp.adapters.event_store.store import (
     AuditKey,
     EktpStore,
+    CipherKeySource,
+    cipher_from_environment,
     key_from_environment,
     open_event_store,
     settings_from_environment,
@@ -41,7 +43,7 @@ def lokal_regions() -> RegionDirectory:
 
 
 def open_office(
-    url: str = DEFAULT_URL,
+    url: str | DatabaseUrl = DEFAULT_URL,
     *,
     clock: Clock | None = None,
     config: OfficeConfig | None = None,
@@ -53,9 +55,11 @@ def open_office(
     check_schema: bool = True,
     warn: Callable[[str], None] | None = None,
     identity: IdentityProvider | None = None,
+    cipher_key: CipherKeySource = cipher_from_environment,
 ) -> Office:
     """Open the office whose records live at `url` (``sqlite:///path``,
-    ``postgresql://user:pass@host:port/db`` or ``memory://``).
+    ``postgresql://user@host:port/db`` or ``memory://``, or such a `DatabaseUrl`; the
+    password of a PostgreSQL URL best comes from libpq: ~/.pgpass, PGPASSFILE).
 
     Nothing is global: each call opens its own store; close the office (or use
     ``with``) to release its connections. `must_exist` refuses to create a new
@@ -79,15 +83,19 @@ def open_office(
     `identity` (e.g. ``HostProgram(lambda claimed: current_request_user())`` from
     `ektp.adapters.identity`). Every use case checks the `Actor` it is given
     against that identity and the staff register.
+
+    `cipher_key` encrypts every stored payload (default: the file EKTP_CIPHER_KEY_FILE
+    names, if any; None: stored plain).
     """
-    database = DatabaseUrl.parse(url)
+    database = url if isinstance(url, DatabaseUrl) else DatabaseUrl.parse(url)
     if database.kind == "sqlite" and not database.read_only and os.path.exists(database.path) \
             and not database.writable():
         database = database.reading_copy()  # a copy on a read-only medium, say
     settings = settings or settings_from_environment()
     store = open_event_store(database, must_exist=must_exist,
                              create_tables=create_tables and not database.read_only,
-                             settings=settings, check_schema=check_schema, audit_key=audit_key)
+                             settings=settings, check_schema=check_schema, audit_key=audit_key,
+                             cipher_key=cipher_key)
     office_config = config or OfficeConfig()
     provider, accounts = identity, None
     if provider is None:

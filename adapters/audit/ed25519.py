@@ -103,20 +103,26 @@ def _why(error: Exception, wanted: str) -> str:
 
 
 def generate_key_pair(private_path: str, public_path: str) -> None:
-    """Write a new Ed25519 key pair as PEM files; never overwrites (the private key is 0600)."""
-    for path in (private_path, public_path):
-        if os.path.exists(path):
-            raise AuditFilesUnavailable(path=path, reason="it already exists; it is not overwritten")
-    key = Ed25519PrivateKey.generate()
-    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption())
-    public = key.public_key().public_bytes(serialization.Encoding.PEM,
-                                           serialization.PublicFormat.SubjectPublicKeyInfo)
+    """Write a new Ed25519 key pair as PEM files, both private (0600; copy the public
+    one out for auditors) and never over an existing file (`ektp.adapters.files`)."""
+    from ektp.adapters import files
+    from ektp.application.errors import FileRefused
+
     try:
-        fd = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as file:
-            file.write(private)
-        with open(public_path, "xb") as file:
-            file.write(public)
-    except OSError as error:
-        raise AuditFilesUnavailable(path=private_path, reason=error.strerror or "cannot write") from None
+        for path in (private_path, public_path):
+            files.check_target(path, force=None)  # both refused before either is written
+        if os.path.abspath(private_path) == os.path.abspath(public_path):
+            raise FileRefused(path=public_path, reason="it is the private key's file")
+        key = Ed25519PrivateKey.generate()
+        private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                    serialization.NoEncryption())
+        public = key.public_key().public_bytes(serialization.Encoding.PEM,
+                                               serialization.PublicFormat.SubjectPublicKeyInfo)
+        files.write_file(private_path, private)
+        try:
+            files.write_file(public_path, public)
+        except FileRefused:
+            os.unlink(private_path)  # a pair or nothing
+            raise
+    except FileRefused as refused:  # the audit commands' file errors keep their exit code, 5
+        raise AuditFilesUnavailable(**refused.facts) from None

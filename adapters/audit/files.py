@@ -1,7 +1,11 @@
 """An export's files in a folder: ``events.jsonl``, ``manifest.json``, ``manifest.sig``.
 
-Writing goes to ``*.partial`` files renamed at the end, manifest last, so an
-interrupted export leaves no manifest and never passes verification.
+Writing goes to ``*.partial`` files given their names at the end, manifest last, so
+an interrupted export leaves no manifest and never passes verification. An export
+goes only into a new folder (made 0700 here) or an empty one of this user's that no
+one else can write to; every file in it is opened with ``O_EXCL | O_NOFOLLOW`` and
+named by a hard link that fails if anything appeared under that name, so a symbolic
+link planted in the folder can never send a write to its target (`ektp.adapters.files`).
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ import os
 from collections.abc import Iterator
 from typing import BinaryIO
 
+from ektp.adapters.files import settle
 from ektp.application.audit.line_check import MAX_LINE
 from ektp.application.errors import AuditCheckFailed, AuditFilesUnavailable, AuditOutputExists
 from ektp.application.ports.audit_sink import AuditSink
@@ -25,14 +30,23 @@ def _reason(error: OSError) -> str:
 
 
 class DirectorySink(AuditSink):
-    """Writes an export into `folder` (created on the first write; refused if it holds an export)."""
+    """Writes an export into `folder`: a new one (made, private, at the first write) or an
+    empty one; `AuditOutputExists` if it holds an export, `FileRefused` if it holds
+    anything else."""
 
     def __init__(self, folder: str) -> None:
+        from ektp.adapters.files import claim_empty_folder
+
         self._folder = folder
-        self._created = not os.path.isdir(folder)
         self._events: BinaryIO | None = None
-        if any(os.path.exists(self._path(n)) for n in (EVENTS, MANIFEST, SIGNATURE)):
+        if not os.path.islink(folder) and any(
+                os.path.isfile(self._path(n)) and not os.path.islink(self._path(n))
+                for n in (EVENTS, MANIFEST, SIGNATURE)):
             raise AuditOutputExists(path=folder)
+        # A folder that exists is checked now; a new one is made at the first write, so
+        # that an export refused before it starts (no key, no permission) leaves none.
+        self._created = False
+        self._claimed = os.path.lexists(folder) and not claim_empty_folder(folder)
 
     def _path(self, name: str) -> str:
         return os.path.join(self._folder, name)
@@ -41,8 +55,13 @@ class DirectorySink(AuditSink):
         """Append lines to events.jsonl.partial."""
         try:
             if self._events is None:
-                os.makedirs(self._folder, exist_ok=True)
-                self._events = open(self._path(EVENTS + ".partial"), "wb", buffering=_BUFFER)
+                from ektp.adapters.files import claim_empty_folder, open_new
+
+                if not self._claimed:
+                    self._created = claim_empty_folder(self._folder)
+                    self._claimed = True
+                fd = open_new(self._path(EVENTS + ".partial"))
+                self._events = os.fdopen(fd, "wb", buffering=_BUFFER)
             self._events.write(chunk)
         except OSError as error:
             raise AuditFilesUnavailable(path=self._folder, reason=_reason(error)) from None
@@ -57,7 +76,7 @@ class DirectorySink(AuditSink):
             os.fsync(self._events.fileno())
             self._events.close()
             self._events = None
-            os.replace(self._path(EVENTS + ".partial"), self._path(EVENTS))
+            settle(self._path(EVENTS + ".partial"), self._path(EVENTS), replace=False)
             if signature is not None:
                 self._write(SIGNATURE, signature)
             self._write(MANIFEST, manifest)
@@ -65,12 +84,13 @@ class DirectorySink(AuditSink):
             raise AuditFilesUnavailable(path=self._folder, reason=_reason(error)) from None
 
     def _write(self, name: str, data: bytes) -> None:
-        partial = self._path(name + ".partial")
-        with open(partial, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(partial, self._path(name))
+        from ektp.adapters.files import new_file_in
+
+        with new_file_in(self._folder, name + ".partial") as fd:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        settle(self._path(name + ".partial"), self._path(name), replace=False)
 
     def abort(self) -> None:
         """Remove the partial files (and the folder, if this sink created it)."""

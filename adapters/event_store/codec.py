@@ -3,7 +3,8 @@
 Stored form: the event's fields as JSON (datetimes ISO 8601, UUIDs as text,
 value objects as objects, enums as their values). Reading calls the event
 class's own constructor, whose converters restore the types; events carry no
-validators, so history always reads back whatever rules say today.
+validators, so history always reads back whatever rules say today. With the
+office's cipher key, that JSON is stored encrypted (`ektp.adapters.event_store.cipher`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from uuid import UUID
 
 import attrs
 from eventsourcing.domain import DomainEventProtocol
-from eventsourcing.persistence import Mapper, MapperDeserialisationError, StoredEvent, Transcoder
+from eventsourcing.persistence import Cipher, Mapper, MapperDeserialisationError, StoredEvent, Transcoder
 from eventsourcing.utils import get_topic, resolve_topic
 
 
@@ -55,11 +56,24 @@ def _event_class(topic: str) -> type[Any]:
     return resolve_topic(topic)  # type: ignore[no-any-return]
 
 
-class AttrsEventMapper(Mapper[UUID]):
-    """Maps frozen attrs events to stored events and back through their constructors."""
+# What an encrypted payload starts with (`ektp.adapters.event_store.cipher`): no JSON
+# text begins with a NUL, so a payload without it is one written before encryption.
+CIPHER_MARKER = b"\x00ek1"
 
-    def __init__(self) -> None:
-        super().__init__(transcoder=EventTranscoder())
+
+def encrypted_key_id(state: bytes) -> str | None:
+    """The id of the key `state` is encrypted with, or None for a plain payload."""
+    if state[:len(CIPHER_MARKER)] != CIPHER_MARKER:
+        return None
+    return state[len(CIPHER_MARKER):len(CIPHER_MARKER) + 8].hex()
+
+
+class AttrsEventMapper(Mapper[UUID]):
+    """Maps frozen attrs events to stored events and back through their constructors;
+    with a `cipher` (eventsourcing's, from its environment), payloads are encrypted."""
+
+    def __init__(self, cipher: Cipher | None = None) -> None:
+        super().__init__(transcoder=EventTranscoder(), cipher=cipher)
 
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
         """The stored form of `domain_event`."""
@@ -69,18 +83,27 @@ class AttrsEventMapper(Mapper[UUID]):
         class_version = getattr(type(domain_event), "class_version", 1)
         if class_version > 1:
             state["class_version"] = class_version
+        data = self.transcoder.encode(state)
         return StoredEvent(
             originator_id=originator_id,
             originator_version=originator_version,
             topic=get_topic(type(domain_event)),
-            state=self.transcoder.encode(state),
+            state=self.cipher.encrypt(data) if self.cipher is not None else data,
         )
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
         """Rebuild the event, upcasting older shapes (``upcast_vN_vN+1``) first."""
+        data = stored_event.state
+        key_id = encrypted_key_id(data)
+        if key_id is not None:
+            if self.cipher is None:
+                from ektp.application.errors import CipherKeyMissing
+
+                raise CipherKeyMissing(key_id=key_id)
+            data = self.cipher.decrypt(data)  # CipherKeyWrong names both keys
         try:
             cls = _event_class(stored_event.topic)
-            state: dict[str, Any] = self.transcoder.decode(stored_event.state)
+            state: dict[str, Any] = self.transcoder.decode(data)
             from_version = state.pop("class_version", 1)
             class_version = getattr(cls, "class_version", 1)
             while from_version < class_version:

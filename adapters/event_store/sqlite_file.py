@@ -28,15 +28,14 @@ class FilePermissionProblem(Exception):
 
 
 def create_private(path: str) -> None:
-    """Create `path`, empty, mode 0600 (an empty file is an empty SQLite database)."""
+    """Create `path`, empty, private (an empty file is an empty SQLite database), through
+    the one module that writes files (`ektp.adapters.files`)."""
+    from ektp.adapters.files import create_empty
+
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, PRIVATE)
+        create_empty(path)
     except FileExistsError:
-        return  # another process made it first, the same way
-    try:
-        os.fchmod(fd, PRIVATE)  # whatever the umask
-    finally:
-        os.close(fd)
+        pass  # another process made it first, the same way
 
 
 def group_id(group: str) -> int:

@@ -12,6 +12,7 @@ from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import EventStore, Mapper, Recording
 from eventsourcing.utils import Environment, EnvType
 
+from ektp.adapters.cipher_key import CipherKey
 from ektp.adapters.database_url import DatabaseUrl
 from ektp.adapters.event_store import opening, waits
 from ektp.adapters.event_store.codec import AttrsEventMapper
@@ -46,6 +47,14 @@ JOURNALLED_RECORDERS = {
 }
 
 AuditKey = bytes | Callable[[], "bytes | None"] | None
+CipherKeySource = CipherKey | Callable[[], "CipherKey | None"] | None
+
+
+def cipher_from_environment() -> CipherKey | None:
+    """The cipher key EKTP_CIPHER_KEY_FILE names (None: payloads are stored in plain)."""
+    from ektp.adapters.cipher_key import cipher_key
+
+    return cipher_key()
 
 
 def key_from_environment() -> bytes | None:
@@ -117,14 +126,21 @@ class EktpStore(Application[UUID]):
         return Environment(name, dict(env or {}))
 
     def construct_mapper(self) -> Mapper[UUID]:
-        """Events are frozen attrs classes rebuilt through their constructors."""
-        return AttrsEventMapper()
+        """Events are frozen attrs classes rebuilt through their constructors; the cipher
+        is eventsourcing's own choice from the environment (CIPHER_TOPIC, CIPHER_KEY)."""
+        return AttrsEventMapper(cipher=self.factory.cipher())
 
 
 def store_settings(url: DatabaseUrl, settings: DatabaseSection | None = None, *,
-                   journal: bool = True) -> dict[str, str]:
+                   journal: bool = True, cipher: CipherKey | None = None) -> dict[str, str]:
     """The eventsourcing settings for `url` (timeouts from `settings`; `journal=False`
-    only to measure the journal's cost)."""
+    only to measure the journal's cost; with `cipher`, eventsourcing's CIPHER_TOPIC and
+    CIPHER_KEY, so that every payload is encrypted)."""
+    return {**_store_settings(url, settings, journal), **(cipher.settings() if cipher else {})}
+
+
+def _store_settings(url: DatabaseUrl, settings: DatabaseSection | None,
+                    journal: bool) -> dict[str, str]:
     settings = settings or DatabaseSection()
     if url.kind == "memory":
         module = ("ektp.adapters.event_store.journal_popo:JournalledPOPOFactory" if journal
@@ -147,17 +163,27 @@ def store_settings(url: DatabaseUrl, settings: DatabaseSection | None = None, *,
         "POSTGRES_HOST": url.host,
         "POSTGRES_PORT": str(url.port),
         "POSTGRES_USER": url.user,
-        "POSTGRES_PASSWORD": url.password,
+        # Without a password in the URL, libpq finds it (~/.pgpass, PGPASSFILE, a service
+        # file): eventsourcing would pass an empty one, which hides a service file's.
+        **({"POSTGRES_PASSWORD": url.password} if url.password else
+           {"POSTGRES_GET_PASSWORD_TOPIC": "ektp.adapters.event_store.store:libpq_password"}),
         "POSTGRES_CONNECT_TIMEOUT": str(settings.connect_timeout),
         "POSTGRES_LOCK_TIMEOUT": str(settings.lock_timeout),
         **_CACHE_ENV,
     }
 
 
+def libpq_password() -> str:
+    """No password of ektp's own: eventsourcing's pool passes this on to psycopg, which
+    leaves a None out of the connection string, so libpq looks the password up itself."""
+    return None  # type: ignore[return-value]  # psycopg's kwargs take None: "not given"
+
+
 def open_event_store(
     url: DatabaseUrl, *, must_exist: bool = False, create_tables: bool = True,
     settings: DatabaseSection | None = None, check_schema: bool = True,
     audit_key: AuditKey = key_from_environment, journal: bool = True,
+    cipher_key: CipherKeySource = cipher_from_environment,
 ) -> EktpStore:
     """Open (creating tables if needed) the store `url` names.
 
@@ -171,6 +197,7 @@ def open_event_store(
     journal (see `EktpStore`); `journal=False` is for benchmarks only.
     """
     settings = settings or settings_from_environment()
+    cipher = cipher_key() if callable(cipher_key) else cipher_key
     if url.kind == "sqlite":
         # os.path, not pathlib: this is on every command's path and pathlib is slow to import.
         folder = os.path.dirname(url.path) or "."
@@ -184,15 +211,20 @@ def open_event_store(
             raise DatabaseMissing(where=url.path)
         if not os.path.isdir(folder):
             raise StoreUnavailable(reason=f"the folder {folder} does not exist")
-        if not exists and not url.is_scratch:
-            # Created by us, private (0600) before SQLite writes its first byte;
-            # SQLite gives its -wal and -shm files the database file's mode.
-            from ektp.adapters.event_store.sqlite_file import create_private
+        if create_tables and not url.read_only and not url.is_scratch and not os.path.lexists(url.path):
+            # Created here, private, before SQLite would make it 0644: SQLite gives the
+            # -wal and -shm files the database file's mode (ektp.adapters.files).
+            from ektp.adapters.files import create_empty
 
-            create_private(url.path)
+            try:
+                create_empty(url.path)
+            except FileExistsError:
+                pass  # another process made it meanwhile: opening it is right
+            except OSError as error:
+                raise StoreUnavailable(reason=f"cannot create {url.path}: {error.strerror}") from None
     if url.kind == "postgresql":
-        return _open_postgres(url, create_tables, settings, check_schema, audit_key, journal)
-    env = store_settings(url, settings, journal=journal)
+        return _open_postgres(url, create_tables, settings, check_schema, audit_key, journal, cipher)
+    env = store_settings(url, settings, journal=journal, cipher=cipher)
     if url.kind == "memory":
         with store_errors():
             return EktpStore(env=env, audit_key=audit_key)
@@ -217,7 +249,8 @@ SCHEMA_LOCK = 35_17_2017
 
 
 def _open_postgres(url: DatabaseUrl, create_tables: bool, settings: DatabaseSection,
-                   check_schema: bool, audit_key: AuditKey, journal: bool) -> EktpStore:
+                   check_schema: bool, audit_key: AuditKey, journal: bool,
+                   cipher: CipherKey | None) -> EktpStore:
     """Connect once directly first, so a wrong host, port, password or database is
     reported with the server's own reason at once (the pool would only time out);
     the same connection reads who we are (`session_user`, the staff login), what
@@ -239,7 +272,7 @@ def _open_postgres(url: DatabaseUrl, create_tables: bool, settings: DatabaseSect
     except psycopg.Error as error:
         reason = (str(error).strip().splitlines() or [type(error).__name__])[-1]
         raise StoreUnavailable(reason=f"cannot connect to {url.redacted}: {reason}") from None
-    env = store_settings(url, settings, journal=journal)
+    env = store_settings(url, settings, journal=journal, cipher=cipher)
     env["CREATE_TABLE"] = "n"
     table = f"{EktpStore.name}_events"
     with connection:

@@ -10,13 +10,12 @@ import warnings
 import zipfile
 from typing import Any
 
-from ektp.application.tables.table import Cell, CellKind
+from ektp.application.tables.table import MAX_ROWS, Cell, CellKind
 from ektp.domain.errors import InvalidText
 
 # A courier's sheet is a few hundred rows; these bound what a hostile file can make us do.
 MAX_UNPACKED_BYTES = 64 * 1024 * 1024
 MAX_PARTS = 2000
-MAX_ROWS = 100_000
 MAX_COLUMNS = 256
 
 
@@ -61,7 +60,8 @@ def _rows(sheet: Any, what: str) -> list[list[Cell]]:
     grid: list[list[Cell]] = []
     for count, row in enumerate(sheet.iter_rows(min_row=1, max_col=MAX_COLUMNS), start=1):
         if count > MAX_ROWS:
-            raise InvalidText(field=f"the {what}", reason=f"it has more than {MAX_ROWS} rows")
+            raise InvalidText(field=f"the {what}", reason=f"it has more than {MAX_ROWS} rows; "
+                              "split it into several files")
         # An empty cell has no position of its own; a filled one knows its row.
         line = next((c.row for c in row if getattr(c, "row", None)), count)
         cells = []

@@ -6,7 +6,7 @@ import csv
 import io
 from collections.abc import Mapping, Sequence
 
-from ektp.application.tables.table import Cell, CellKind, Table, build_table
+from ektp.application.tables.table import MAX_ROWS, Cell, CellKind, Table, build_table
 from ektp.domain.errors import InvalidText
 
 
@@ -23,9 +23,12 @@ def csv_grid(text: str, what: str) -> list[list[Cell]]:
     # without quotes says nothing about how quotes are escaped. Strict: an unclosed
     # quote, or text after a closing one, is a broken file, not a field that runs on.
     reader = csv.reader(io.StringIO(text), csv.excel, delimiter=delimiter, strict=True)
-    grid = []
+    grid: list[list[Cell]] = []
     try:
         for fields in reader:
+            if len(grid) >= MAX_ROWS:  # refused before the rest is read into memory
+                raise InvalidText(field=f"the {what}", reason=f"it has more than {MAX_ROWS} "
+                                  "rows; split it into several files")
             grid.append([Cell(f, CellKind.CSV, reader.line_num, n)
                          for n, f in enumerate(fields, start=1)])
     except csv.Error as broken:  # e.g. a field larger than the csv module allows

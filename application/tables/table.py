@@ -14,6 +14,11 @@ from ektp.domain.errors import InvalidText
 
 # A header is looked for in the first rows only: a sheet may have a few title lines above it.
 HEADER_SEARCH_ROWS = 20
+# The most rows a file handed in may have (a courier's sheet has a few hundred); reading
+# stops and refuses at the next one, so a runaway file is never held whole as cells.
+MAX_ROWS = 100_000
+# The most bytes such a file may have; larger ones are refused before they are read.
+MAX_FILE_BYTES = 50 * 1024 * 1024
 _HINT = re.compile(r"\(.*\)")
 
 

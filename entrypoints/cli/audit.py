@@ -34,7 +34,8 @@ def audit() -> None:
 
 @audit.command()
 @click.option("--out", "out", required=True, metavar="DIR", type=click.Path(file_okay=False),
-              help="Folder to write events.jsonl and manifest.json into (must not hold an export).")
+              help="A new folder to write events.jsonl and manifest.json into (made 0700), "
+                   "or an empty one of yours.")
 @click.option("--continue", "previous", metavar="PREVIOUS_DIR",
               type=click.Path(exists=True, file_okay=False),
               help="Export only what came after this earlier export, chained to it.")
@@ -439,16 +440,26 @@ def _read_checkpoint_file(path: str) -> SignedCheckpoint:
 
 
 def _write_new(path: str, text: str) -> None:
-    """Write a new file (never over an existing one)."""
-    from ektp.application.errors import AuditFilesUnavailable
+    """Write a new file (never over an existing one, never through a symbolic link,
+    private: `ektp.adapters.files`)."""
+    from ektp.adapters.files import write_file
+    from ektp.application.errors import AuditFilesUnavailable, FileRefused
 
     try:
-        with open(path, "x", encoding="utf-8", newline="\n") as file:
-            file.write(text)
-    except FileExistsError:
-        raise AuditFilesUnavailable(path=path, reason="it already exists; it is not overwritten") from None
-    except OSError as error:
-        raise AuditFilesUnavailable(path=path, reason=error.strerror or "it cannot be written") from None
+        write_file(path, text.encode("utf-8"), protected=_office_files())
+    except FileRefused as refused:  # the audit commands' file errors keep their exit code, 5
+        raise AuditFilesUnavailable(**refused.facts) from None
+
+
+def _office_files() -> list[str]:
+    """The office database's files, when it is an SQLite file: never written over."""
+    from ektp.adapters.files import protected_paths
+
+    try:
+        url = session().database()
+    except Exception:  # no database configured (a witness needs none): nothing to guard
+        return []
+    return protected_paths(url.path) if url.kind == "sqlite" else []
 
 
 def _parse_time(text: str | None) -> dt.datetime | None:

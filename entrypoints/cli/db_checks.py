@@ -123,7 +123,54 @@ def file_check(c: Context) -> Result | None:
     if mode & stat.S_IROTH:
         return Result("file", "warn", f"mode {mode:04o}{opened}: anyone on this machine can "
                       f"read it (chmod 600 {c.url.path})", data)
+    group = c.settings.config.files.group
+    if mode & stat.S_IRGRP and not group:
+        return Result("file", "warn", f"mode {mode:04o}{opened}: its group can read it and no "
+                      f"[files] group is configured (chmod 600 {c.url.path})", data)
     return Result("file", "ok", f"mode {mode:04o}{opened}", data)
+
+
+def password_check(c: Context) -> Result | None:
+    """Where the PostgreSQL password comes from: a URL that carries one is a warning (a
+    command line or an environment shows it to others); the password is never shown."""
+    if c.url.kind != "postgresql":
+        return None
+    if c.session.password_file:
+        return Result("password", "ok", "from --db-password-file (EKTP_DB_PASSWORD_FILE)",
+                      {"source": "password-file"})
+    if c.url.password:
+        source = c.settings.sources.get("database.url", "the URL")
+        return Result("password", "warn", f"the database URL ({source}) carries a password: "
+                      "others may see it in a command line or an environment; use ~/.pgpass, "
+                      "PGPASSFILE, a service file (PGSERVICE) or --db-password-file",
+                      {"source": "url"})
+    return Result("password", "ok", "none in the URL (libpq: ~/.pgpass, PGPASSFILE, PGSERVICE)",
+                  {"source": "libpq"})
+
+
+def cipher_check(c: Context) -> Result | None:
+    """Which cipher key encrypts the events written now (by its id, never the key), and
+    which one the latest stored event was encrypted with."""
+    from ektp.adapters.cipher_key import cipher_key
+    from ektp.adapters.event_store.codec import encrypted_key_id
+
+    key = cipher_key()
+    latest = None
+    if c.status.event_tables and c.office.store.last_position():
+        found = c.office.store.app.recorder.select_notifications(
+            start=c.office.store.last_position(), limit=1)
+        latest = encrypted_key_id(bytes(found[0].state)) if found else None
+    data = {"key_id": key.id if key else None, "latest_event_key_id": latest}
+    if key is None:
+        if latest is not None:
+            return Result("cipher", "fail", f"the latest event is encrypted with key {latest}, "
+                          "but no cipher key is configured (EKTP_CIPHER_KEY_FILE)", data)
+        return Result("cipher", "warn", "events are stored unencrypted: make a key with "
+                      "`ektp keys init` and name it in [keys] cipher_key_file", data)
+    if latest is not None and latest != key.id:
+        return Result("cipher", "fail", f"key {key.id} is configured, but the latest event is "
+                      f"encrypted with key {latest}", data)
+    return Result("cipher", "ok", f"events encrypted with key {key.id} (AES-256-GCM)", data)
 
 
 def records_check(c: Context) -> Result | None:
@@ -147,14 +194,15 @@ def timeouts_check(c: Context) -> Result:
 
 
 CHECKS: list[Check] = [schema_check, tables_check, read_models_check, durability_check,
-                       file_check, records_check, timeouts_check]
+                       file_check, password_check, cipher_check, records_check, timeouts_check]
 
 
 @click.command()
 def check() -> None:
     """Report the configuration (each setting and where it came from) and check the
-    database: schema version, tables, read models, durability, file permissions.
-    Creates nothing.
+    database: schema version, tables, read models, durability, file permissions, where
+    the PostgreSQL password comes from, the cipher key in use (by its id). Creates
+    nothing.
 
     Exit code 0 when nothing failed (warnings included), 1 when a check failed
     (the line says what to run), 5 when the database cannot be reached.

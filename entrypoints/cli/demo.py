@@ -42,9 +42,11 @@ def demo(path: Path, replace: bool) -> None:
 
     key = audit_key()
     clock = ScriptedClock(dt.datetime(2017, 11, 6, tzinfo=dt.timezone.utc))
+    # The demo's records are made up: stored plain even where the office has a cipher key,
+    # so that --replace can tell a demo database from an office's.
     counter = DemoCounter()
     with open_office(f"sqlite:///{path}", clock=clock, audit_key=key or DEMO_AUDIT_KEY,
-                     identity=counter) as office:
+                     identity=counter, cipher_key=None) as office:
         summary = run_scenario(office, clock)
     s = session()
     lines = [f"Jombang launch scenario recorded in {path}:"]

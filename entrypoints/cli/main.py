@@ -26,6 +26,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "card": ("ektp.entrypoints.cli.card:card", "Take a card from request to hand-over."),
     "db": ("ektp.entrypoints.cli.db:db", "Create, check, verify or upgrade the database."),
     "demo": ("ektp.entrypoints.cli.demo:demo", "Run the Jombang launch scenario on a fresh file."),
+    "keys": ("ektp.entrypoints.cli.keys:keys",
+             "The office's keys: make the cipher key, list every key by id and purpose."),
     "manifest": ("ektp.entrypoints.cli.manifest:manifest",
                  "A courier's delivery round: open, assign, dispatch, record, close."),
     "projections": ("ektp.entrypoints.cli.projections:projections",
@@ -68,6 +70,11 @@ class LazyGroup(click.Group):
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--db", metavar="URL", help="The office database: sqlite:///PATH or postgresql://... "
               "(else EKTP_DATABASE_URL, else the office configuration; see `ektp db check`).")
+@click.option("--db-password-file", "db_password_file", metavar="FILE",
+              envvar="EKTP_DB_PASSWORD_FILE",
+              help="A file (mode 0600) holding the PostgreSQL password on its first line "
+                   "(or EKTP_DB_PASSWORD_FILE); else libpq's ~/.pgpass, PGPASSFILE or a "
+                   "service file (PGSERVICE). Never put the password on the command line.")
 @click.option("--config", "config_path", metavar="FILE", help="The office configuration file "
               "(else EKTP_CONFIG, else ~/.config/ektp/config.toml, else /etc/ektp/config.toml).")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON output.")
@@ -80,8 +87,9 @@ class LazyGroup(click.Group):
 @click.option("--role", envvar="EKTP_ROLE", hidden=True)
 @click.version_option(package_name="ektp", prog_name="ektp")
 @click.pass_context
-def cli(ctx: click.Context, db: str | None, config_path: str | None, as_json: bool,
-        as_role: str | None, actor: str | None, role: str | None) -> None:
+def cli(ctx: click.Context, db: str | None, db_password_file: str | None,
+        config_path: str | None, as_json: bool, as_role: str | None, actor: str | None,
+        role: str | None) -> None:
     """ektp: the event-sourced record of every e-KTP card, from request to hand-over.
 
     ektp acts as the operating-system user running it (SQLite) or the database
@@ -102,6 +110,7 @@ def cli(ctx: click.Context, db: str | None, config_path: str | None, as_json: bo
         _refuse_password_in_argv(db)
     s = Session(db=db, as_json=as_json, as_role=as_role)
     s.config_path = config_path
+    s.password_file = db_password_file
     ctx.obj = s
     ctx.call_on_close(s.close)
 

@@ -24,6 +24,9 @@ from ektp.entrypoints.cli.manifest_output import (
 from ektp.entrypoints.cli.output import count, emit
 from ektp.entrypoints.cli.session import session
 
+# How many bad rows of a results file are listed on the terminal; all go to a file.
+SHOWN_BAD_ROWS = 50
+
 if TYPE_CHECKING:
     from ektp.application.manifest.views import ManifestView
 
@@ -99,6 +102,9 @@ def dispatch(manifest: str, seal: str) -> None:
 @click.option("--file", "path", required=True, type=click.Path(dir_okay=False, allow_dash=True),
               help="The results file: the filled-in XLSX sheet, or CSV ('-' for standard input).")
 @click.option("--partial", is_flag=True, help="Record the valid rows and list the others.")
+@click.option("--errors", "errors_file", type=click.Path(dir_okay=False), metavar="FILE",
+              help=f"Write every bad row to this new file (by default only when there are more "
+                   f"than {SHOWN_BAD_ROWS}, to FILE.errors.txt beside the results file).")
 @click.option("--digits-checked", is_flag=True,
               help="A CSV's NIK and KK written as 16 bare digits ending in 0 were checked "
                    "against each person's card (without it they are refused: a spreadsheet "
@@ -107,7 +113,8 @@ def dispatch(manifest: str, seal: str) -> None:
               help="When the results happened (the courier's time, office time zone), for "
                    "every row without its own at cell; without either, the time they are "
                    "recorded. Not in the future, not before the dispatch.")
-def record(manifest: str, path: str, partial: bool, digits_checked: bool, at: str | None) -> None:
+def record(manifest: str, path: str, partial: bool, digits_checked: bool, at: str | None,
+           errors_file: str | None) -> None:
     """Record the courier's results file: one row per outcome.
 
     The file is the filled-in sheet (``manifest sheet --format xlsx``, or csv) or any
@@ -129,28 +136,59 @@ def record(manifest: str, path: str, partial: bool, digits_checked: bool, at: st
     into a spreadsheet's ordinary cell loses its last digit (it ends in 0). The XLSX
     sheet stores those columns as text; in it a number cell there is refused. In a
     CSV, write them in four groups (3517 0812 0385 1234): 16 bare digits ending in 0
-    are refused unless --digits-checked."""
+    are refused unless --digits-checked.
+
+    \b
+    Limits: a results file of more than 50 MB or 100,000 rows is refused before it is
+    read whole (split it). Bad rows: the first 50 are listed, with their count; all of
+    them go to the --errors file (FILE.errors.txt by default when there are more)."""
+    from ektp.adapters.files import read_limited
     from ektp.adapters.spreadsheet.files import read_table_file
     from ektp.application.manifest.results_file import REQUIRED, WHAT
+    from ektp.application.tables.table import MAX_FILE_BYTES
+    from ektp.domain.errors import InvalidResultsFile
     from ektp.entrypoints.cli.sheet_labels import as_codes, header_aliases
 
     s = session()
     actor = s.actor()
-    table = as_codes(read_table_file(_read_bytes(path), REQUIRED, WHAT, header_aliases()))
-    result = s.office().manifests.record_results(actor, manifest, table.rows, partial=partial,
-                                                 digits_checked=digits_checked, at=at)
-    emit(s.as_json, results_data(result), results_text(result))
-
-
-def _read_bytes(path: str) -> bytes:
-    from ektp.domain.errors import InvalidText
-
-    if path == "-":
-        return sys.stdin.buffer.read()
+    table = as_codes(read_table_file(read_limited(path, MAX_FILE_BYTES, WHAT), REQUIRED, WHAT,
+                                     header_aliases()))
     try:
-        return Path(path).read_bytes()
-    except OSError as error:
-        raise InvalidText(field="the results file", reason=f"cannot read it ({error.strerror})") from None
+        result = s.office().manifests.record_results(actor, manifest, table.rows, partial=partial,
+                                                     digits_checked=digits_checked, at=at)
+    except InvalidResultsFile as bad:
+        rows = bad.details
+        note = _list_bad_rows(rows, path, errors_file)
+        raise InvalidResultsFile(bad=bad.facts["bad"], total=bad.facts["total"],
+                                 rows=rows[:SHOWN_BAD_ROWS] + ([note] if note else [])) from None
+    note = _list_bad_rows(list(result.skipped), path, errors_file)
+    emit(s.as_json, results_data(result, SHOWN_BAD_ROWS, note),
+         results_text(result, SHOWN_BAD_ROWS, note))
+
+
+def _list_bad_rows(rows: list[str], path: str, errors_file: str | None) -> str:
+    """Write every bad row to the errors file (`errors_file`, else, when there are more
+    than are shown, ``PATH.errors.txt`` beside the results file: a new file each time);
+    the line that says so (empty when nothing was written)."""
+    from ektp.adapters.files import write_file, write_numbered
+    from ektp.application.errors import FileRefused
+    from ektp.domain.masking import mask_numbers
+
+    if not rows or (errors_file is None and len(rows) <= SHOWN_BAD_ROWS):
+        return ""
+    text = "".join(mask_numbers(row) + "\n" for row in rows).encode("utf-8")
+    more = len(rows) - SHOWN_BAD_ROWS
+    head = f"... and {more} more bad rows; " if more > 0 else ""
+    try:
+        if errors_file is not None:
+            write_file(errors_file, text)
+            where = errors_file
+        else:
+            base = "results" if path == "-" else path
+            where = write_numbered(f"{base}.errors.txt", text)
+    except FileRefused as refused:
+        return f"{head}the full list of {len(rows)} was not written: {refused.message}"
+    return f"{head}all {len(rows)} are listed in {where}"
 
 
 @manifest.command("return")
@@ -207,8 +245,10 @@ def list_(status: str | None) -> None:
               help="text for a screen, xlsx for a spreadsheet (NIK columns kept as text, "
                    "dropdowns), csv for scripts, html to print on A4.")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file instead of standard output (needed for xlsx on a terminal).")
-def sheet(manifest: str, fmt: str, output: Path | None) -> None:
+              help="Write to this new file (mode 0600) instead of standard output (needed for "
+                   "xlsx on a terminal); never through a symbolic link, never the database.")
+@click.option("--force", is_flag=True, help="Replace the --output file if it exists.")
+def sheet(manifest: str, fmt: str, output: Path | None, force: bool) -> None:
     """The sheet the courier carries: cards by kecamatan, village, RT/RW, with masked NIK,
     name, address and blank columns for recipient, relationship and signature.
 
@@ -236,7 +276,7 @@ def sheet(manifest: str, fmt: str, output: Path | None) -> None:
             sys.stdout.buffer.write(data)
             sys.stdout.buffer.flush()
         else:
-            _write_whole(output, data)
+            _write_whole(output, data, force)
         return
     from ektp.entrypoints.cli.sheet_render import sheet_csv, sheet_html, sheet_text
 
@@ -244,17 +284,14 @@ def sheet(manifest: str, fmt: str, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=not text.endswith("\n"))
     else:
-        output.write_text(text, encoding="utf-8")
+        _write_whole(output, text.encode("utf-8"), force)
 
 
-def _write_whole(path: Path, data: bytes) -> None:
-    """Write `data` to `path` whole or not at all: a refused write leaves no half file."""
-    from ektp.domain.errors import InvalidText
+def _write_whole(path: Path, data: bytes, force: bool) -> None:
+    """Write `data` to `path` whole or not at all, by the file rules (`ektp.adapters.files`):
+    a new private file, or with `force` a replaced one, never the office database."""
+    from ektp.adapters.files import protected_paths, write_file
 
-    partial = path.with_name(f".{path.name}.partial")
-    try:
-        partial.write_bytes(data)
-        partial.replace(path)
-    except OSError as error:
-        partial.unlink(missing_ok=True)
-        raise InvalidText(field="the --output file", reason=f"cannot write it ({error.strerror})") from None
+    url = session().database()
+    write_file(str(path), data, force=force,
+               protected=protected_paths(url.path) if url.kind == "sqlite" else ())

@@ -85,18 +85,25 @@ def manifests_table(found: tuple[ManifestRow, ...], regions: RegionDirectory) ->
                    ", ".join(f"{v} {name_of(regions, v)}" for v in m.villages)) for m in found])
 
 
-def results_data(r: ResultsRecorded) -> dict[str, Any]:
-    """The JSON form of a recorded results file."""
-    return {"manifest": manifest_data(r.manifest), "recorded": r.recorded,
+def results_data(r: ResultsRecorded, shown: int | None = None, note: str = "") -> dict[str, Any]:
+    """The JSON form of a recorded results file: the first `shown` skipped rows (all
+    when None), their count, and `note` (where the full list was written)."""
+    data = {"manifest": manifest_data(r.manifest), "recorded": r.recorded,
             "already_recorded": r.already_recorded, "without_outcome": r.without_outcome,
-            "skipped": list(r.skipped)}
+            "skipped": list(r.skipped[:shown]), "skipped_count": len(r.skipped)}
+    if note:
+        data["errors_note"] = note
+    return data
 
 
-def results_text(r: ResultsRecorded) -> str:
-    """What recording did, with every skipped row."""
+def results_text(r: ResultsRecorded, shown: int | None = None, note: str = "") -> str:
+    """What recording did, with the first `shown` skipped rows (all when None) and
+    `note` (where the full list was written)."""
     line = (f"manifest {r.manifest.id}: recorded {count(r.recorded, 'row')}, "
             f"{r.already_recorded} already recorded, {r.without_outcome} without an outcome")
     if r.skipped:
         line += (f"; skipped {count(len(r.skipped), 'bad row')}:\n"
-                 + "\n".join(f"  {s}" for s in r.skipped))
+                 + "\n".join(f"  {s}" for s in r.skipped[:shown]))
+        if note:
+            line += f"\n  {note}"
     return line

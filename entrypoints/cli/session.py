@@ -32,6 +32,7 @@ class Session:
         self.as_json = as_json
         self.as_role = as_role  # --as: one of the roles the register grants
         self.config_path: str | None = None  # --config
+        self.password_file: str | None = None  # --db-password-file
         self.flags: dict[str, str | None] = {}  # other settings given as flags (db init's)
         self.writes_config = False  # db init: a --config file that does not exist yet is fine
         self._office: Office | None = None
@@ -69,6 +70,8 @@ class Session:
         url = DatabaseUrl.parse(text)
         if url.is_scratch:
             raise ScratchDatabaseRefused(url=url.redacted)
+        if self.password_file:
+            url = _with_password(url, self.password_file)
         return url
 
     def office(self, *, must_exist: bool = True, create_tables: bool = False,
@@ -86,13 +89,13 @@ class Session:
             from ektp.entrypoints.cli import signals
             from ektp.entrypoints.composition import open_office
 
-            self.database()  # refuses what no command may open
+            url = self.database()  # refuses what no command may open
             resolved = self.settings().config
             office = OfficeConfig(office_code=resolved.office.code,
                                   office_name=resolved.office.name,
                                   regency=resolved.office.regency)
             self._office = open_office(
-                resolved.database.url, config=office,
+                url, config=office,
                 settings=resolved.database, must_exist=not create_tables,
                 create_tables=create_tables, check_schema=check_schema, warn=_warn)
             signals.defer_during_writes(self._office.store.app)
@@ -103,6 +106,22 @@ class Session:
         if self._office is not None:
             self._office.close()
             self._office = None
+
+
+def _with_password(url: DatabaseUrl, path: str) -> DatabaseUrl:
+    """`url` with the password of the file `path` (``--db-password-file``): kept in this
+    process and handed to libpq and the PostgreSQL tools, never on a command line."""
+    import attrs
+
+    from ektp.adapters.files import read_secret
+    from ektp.application.errors import FileRefused
+
+    if url.kind != "postgresql":
+        raise FileRefused(path=path, reason="--db-password-file is for a PostgreSQL database")
+    if url.password:
+        raise FileRefused(path=path, reason=(
+            "the database URL carries a password too; take it out of the URL"))
+    return attrs.evolve(url, password=read_secret(path, "password file"))
 
 
 def _warn(text: str) -> None:

@@ -557,14 +557,18 @@ def test_postgresql_backup_and_restore_are_verified(postgres_server: str, postgr
 def test_db_check_json_for_a_monitoring_job(tmp_path: Path) -> None:
     db = new_database(tmp_path / "office.db")
     os.chmod(db, 0o600)
-    done = run("--json", "db", "check", db=db)
+    key = tmp_path / "cipher.key"
+    assert run("keys", "init", "--cipher-key-file", str(key)).code == 0
+    encrypted = {"EKTP_CIPHER_KEY_FILE": str(key)}
+    done = run("--json", "db", "check", db=db, env=encrypted)
     assert done.code == 0
     data = json.loads(done.out)
     assert data["ok"] is True and data["current"] is True
     assert [c["name"] for c in data["checks"]] == ["schema", "tables", "read models", "durability",
-                                                   "file", "records", "timeouts"]
+                                                   "file", "cipher", "records", "timeouts"]
     assert all(c["status"] == "ok" for c in data["checks"])
     os.chmod(db, 0o644)
     warned = run("--json", "db", "check", db=db)
     assert warned.code == 0
-    assert {c["name"]: c["status"] for c in warned.json()["checks"]}["file"] == "warn"
+    statuses = {c["name"]: c["status"] for c in warned.json()["checks"]}
+    assert statuses["file"] == "warn" and statuses["cipher"] == "warn"  # no key: stored plain

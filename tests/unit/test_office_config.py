@@ -26,13 +26,14 @@ def test_what_render_writes_reads_back_as_the_same_configuration(name: str, lock
         office=office_config.OfficeSection(name=name),
         database=office_config.DatabaseSection(url="sqlite:////srv/ektp/ektp.db", lock_timeout=lock,
                                                allow_unsafe_durability=unsafe),
-        keys=office_config.KeysSection(audit_key_file=key))
+        keys=office_config.KeysSection(audit_key_file=key),
+        files=office_config.FilesSection(group=name))
     text = office_config.render(config)
     parsed = tomllib.loads(text)
     assert parsed["office"]["name"] == name and parsed["database"]["lock_timeout"] == lock
     assert parsed["database"]["allow_unsafe_durability"] is unsafe
-    assert parsed["keys"]["audit_key_file"] == key
-    assert set(parsed) == {"office", "database", "keys"}
+    assert parsed["keys"]["audit_key_file"] == key and parsed["files"]["group"] == name
+    assert set(parsed) == {"office", "database", "keys", "files"}
     for section, table in parsed.items():  # every key of the schema, each with its help
         assert set(table) == {k.split(".")[1] for k in office_config.keys() if k.startswith(section)}
     assert "(EKTP_LOCK_TIMEOUT)" in text

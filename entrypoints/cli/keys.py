@@ -1,0 +1,98 @@
+"""``ektp keys``: the office's keys, each in a file of its own and each with one purpose.
+
+``keys init`` makes the cipher key that encrypts every stored event (AES-256-GCM,
+`ektp.adapters.cipher_key`); ``keys list`` shows every configured key by its id and
+purpose (the cipher key, the audit key of the journal and exports' pseudonyms, the
+signing key of checkpoints), never the key itself.
+"""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from ektp.entrypoints.cli.output import emit, table
+from ektp.entrypoints.cli.session import session
+
+
+@click.group()
+def keys() -> None:
+    """The office's keys: make the cipher key, list every key by id and purpose."""
+
+
+@keys.command()
+@click.option("--cipher-key-file", "path", metavar="FILE", type=click.Path(dir_okay=False),
+              help="Where to write the new cipher key (mode 0600; never over an existing "
+                   "file). Default: the configuration's [keys] cipher_key_file, or "
+                   "EKTP_CIPHER_KEY_FILE.")
+def init(path: str | None) -> None:
+    """Make the office's cipher key: every event written from now on is stored encrypted
+    with it (events written before stay readable). Name the file in the configuration
+    ([keys] cipher_key_file) or EKTP_CIPHER_KEY_FILE, and keep a copy apart from the
+    backups: without the key, the records cannot be read."""
+    from ektp.adapters.cipher_key import new_key_file
+
+    s = session()
+    target = path or s.settings().config.keys.cipher_key_file or os.environ.get(
+        "EKTP_CIPHER_KEY_FILE", "")
+    if not target:
+        raise click.UsageError("name the key's file: --cipher-key-file FILE (then put it in "
+                               "the configuration's [keys] cipher_key_file)")
+    made = new_key_file(target)
+    named = os.path.abspath(target) == os.path.abspath(
+        s.settings().config.keys.cipher_key_file or os.environ.get("EKTP_CIPHER_KEY_FILE", "") or "/")
+    lines = [f"cipher key {made.id} written to {target} (mode 0600)."]
+    if not named:
+        lines.append(f"use it: set [keys] cipher_key_file = \"{os.path.abspath(target)}\" in the "
+                     "configuration (or EKTP_CIPHER_KEY_FILE)")
+    lines.append("keep a copy of it apart from the backups: without it the records cannot be read")
+    emit(s.as_json, {"purpose": "cipher", "id": made.id, "file": target, "configured": named},
+         "\n".join(lines))
+
+
+@keys.command("list")
+def list_() -> None:
+    """Every configured key by its id and purpose, and where it comes from (never the key)."""
+    s = session()
+    s.settings()  # the configuration's key paths become their variables
+    rows = [_cipher(), _audit(), _signing()]
+    emit(s.as_json, rows, table(["purpose", "id", "from", "used for"],
+                                [(r["purpose"], r["id"] or "-", r["source"] or "not configured",
+                                  r["use"]) for r in rows]))
+
+
+def _cipher() -> dict[str, str | None]:
+    from ektp.adapters.cipher_key import FILE_VARIABLE, cipher_key
+
+    found = cipher_key()
+    return {"purpose": "cipher", "id": found.id if found else None,
+            "source": f"{FILE_VARIABLE}={found.path}" if found else None,
+            "use": "encrypts every stored event and snapshot (AES-256-GCM)"}
+
+
+def _audit() -> dict[str, str | None]:
+    from ektp.adapters.audit.key import FILE_VARIABLE, KEY_VARIABLE, audit_key
+    from ektp.application.audit.journal import journal_key_id
+
+    found = audit_key()
+    source = None
+    if found is not None:
+        source = KEY_VARIABLE if os.environ.get(KEY_VARIABLE, "").strip() else \
+            f"{FILE_VARIABLE}={os.environ.get(FILE_VARIABLE, '').strip()}"
+    return {"purpose": "audit", "id": journal_key_id(found).hex() if found else None,
+            "source": source, "use": "keys the journal's and exports' NIK pseudonyms (HMAC)"}
+
+
+def _signing() -> dict[str, str | None]:
+    import hashlib
+
+    from ektp.adapters.audit.ed25519 import Ed25519Signer
+
+    path = os.environ.get("EKTP_SIGN_KEY_FILE", "").strip()
+    key_id = None
+    if path:
+        key_id = hashlib.sha256(Ed25519Signer.from_pem(path).public_bytes()).hexdigest()[:16]
+    return {"purpose": "signing", "id": key_id,
+            "source": f"EKTP_SIGN_KEY_FILE={path}" if path else None,
+            "use": "signs checkpoints and export manifests (Ed25519)"}
