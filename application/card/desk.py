@@ -13,7 +13,6 @@ from uuid import UUID, uuid4
 
 from ektp.application.card.history import HistoryEntry, history_entry
 from ektp.application.card.lookup import card_id, cards_of_nik, load_card
-from ektp.application.card.resident_status import ResidentStatus, resident_status
 from ektp.application.card.steps import decide_card
 from ektp.application.card.views import CardView
 from ektp.application.kernel.permissions import SEE_FULL_NIK, may
@@ -46,6 +45,7 @@ from ektp.domain.text import parse_name, parse_reference, parse_text
 
 if TYPE_CHECKING:
     from ektp.application.card.blank_moves import BlankMoves
+    from ektp.application.card.resident_status import ResidentStatus
 
 
 
@@ -251,6 +251,9 @@ class CardDesk:
 
     def resident_status(self, nik: str) -> ResidentStatus:
         """Where the NIK's latest card is, since when, and what happens next."""
+        # Imported here: every card command imports this desk, one asks for this.
+        from ektp.application.card.resident_status import resident_status
+
         s = self._services
         the_nik = s.parse_nik(nik)
         cards = cards_of_nik(s.store.reads(), the_nik)

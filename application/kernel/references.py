@@ -11,12 +11,14 @@ names several is refused with how many it matches, so a clerk types more of it.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from ektp.application.errors import AmbiguousIdPrefix, AmbiguousRegionName, UnknownRegionName
-from ektp.application.ports.region_directory import Region, RegionDirectory, RegionLevel
+
+if TYPE_CHECKING:  # imported when a name is looked up: every command imports this module
+    from ektp.application.ports.region_directory import Region, RegionDirectory, RegionLevel
 
 MIN_PREFIX = 8
 MAX_DIGITS_ONLY = 12  # a prefix of decimal digits alone is at most this long
@@ -69,6 +71,8 @@ _KIND_WORDS = ("kabupaten", "kab", "kota", "kecamatan", "kec", "desa", "keluraha
 def search_key(text: str) -> str:
     """Lower case, no accents or apostrophes, other punctuation as spaces, without a
     leading kind word: ``Kec. Alang-alang`` -> ``alang alang``, ``Regapu'u`` -> ``regapuu``."""
+    import unicodedata
+
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     plain = "".join(
         ch for ch in decomposed if not unicodedata.combining(ch) and ch not in _APOSTROPHES
@@ -90,6 +94,8 @@ def region_by_name(directory: RegionDirectory, text: str, level: RegionLevel,
     """The one region of `level` inside `within` whose name is `text` (ignoring case,
     accents, punctuation and a kind word such as ``Desa``); `UnknownRegionName` when
     none is, `AmbiguousRegionName` (listing them by code) when several are."""
+    from ektp.application.ports.region_directory import RegionLevel
+
     kind = "village" if level is RegionLevel.VILLAGE else "kecamatan"
     key = search_key(text)
     shown = text.strip()[:40]

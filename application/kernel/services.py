@@ -23,7 +23,6 @@ from ektp.application.kernel.permissions import authorise
 from ektp.application.kernel.references import looks_like_code, region_by_name
 from ektp.application.kernel.store import Store
 from ektp.application.ports.clock import Clock
-from ektp.application.ports.region_directory import RegionLevel
 from ektp.domain.actor import PERMISSIONS
 from ektp.domain.address import VillageCode
 from ektp.domain.errors import ActorRequired, IdentityRequired, UnknownRegion, UnknownVillage
@@ -128,6 +127,8 @@ class Services:
         elif looks_like_code(village):
             code = VillageCode.parse(village)
         else:
+            from ektp.application.ports.region_directory import RegionLevel
+
             code = VillageCode.parse(region_by_name(self.regions, village, RegionLevel.VILLAGE,
                                                     self.config.regency).code)
         if code.regency != self.config.regency:
@@ -139,6 +140,8 @@ class Services:
     def parse_kecamatan(self, kecamatan: str) -> str:
         """A kecamatan of the office's regency (``35.17.08``), by code (``35.17.08`` or
         ``351708``) or by its name when unique."""
+        from ektp.application.ports.region_directory import RegionLevel
+
         raw = kecamatan.strip()
         if looks_like_code(raw):
             digits = raw.replace(".", "")
