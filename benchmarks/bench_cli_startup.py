@@ -52,6 +52,8 @@ def run(rounds: int = 15) -> dict[str, float]:
     encrypted_db = workdir / "encrypted.db"
     with open_office(f"sqlite:///{encrypted_db}", audit_key=key,
                      cipher_key=cipher) as office:
+        office.staff.found(Actor(me, Role.HEAD), me)
+        office.staff.grant(Actor(me, Role.HEAD), me, Role.OPERATOR)
         encrypted_cards = [str(office.request_card(
             operator, nik=f"351709120387{n:04d}", name="Warga", kk="3517090101100001",
             village="35.17.09.2018").id) for n in range(1, rounds + 2)]
