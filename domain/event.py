@@ -82,6 +82,38 @@ def check_happened_at(happened_at: dt.datetime | None, recorded_at: dt.datetime,
             f"it is before {since_what} ({_shown(since, zone)})"))
 
 
+
+# A courier's report (a failed attempt, a hand-over, a manifest's per-card result) grew two
+# added fields after events of it were stored: version 2 the `courier` who carried the card
+# (beside the `actor` who recorded it), version 3 `happened_at`, the courier's time when it is
+# typed in later. The three event classes share these upcasters and `occurred_at`.
+
+def courier_not_recorded(state: dict[str, Any]) -> None:
+    """Upcast to version 2: before it the courier was not recorded beside the recording actor."""
+    state.setdefault("courier", None)
+
+
+def happened_when_recorded(state: dict[str, Any]) -> None:
+    """Upcast to version 3: before it there was no courier's time: it happened when recorded."""
+    state["happened_at"] = None
+
+
+class CourierTimed(Protocol):
+    """An event that may carry the courier's time beside its recording time."""
+
+    @property
+    def happened_at(self) -> dt.datetime | None:
+        """The courier's time, None when it happened as it was recorded."""
+
+    @property
+    def timestamp(self) -> dt.datetime:
+        """When it was recorded."""
+
+
+def occurred_at(event: CourierTimed) -> dt.datetime:
+    """When it happened: the courier's time, else the recording time."""
+    return event.happened_at or event.timestamp
+
 # Events are declared with eq=False, repr=False: the two methods below serve every
 # event class, so attrs generates (and compiles) less code per class at import,
 # which keeps a single CLI command's start-up short.

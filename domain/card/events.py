@@ -21,6 +21,9 @@ from ektp.domain.card.vocabulary import (
 from ektp.domain.event import (
     DomainEvent,
     added_field,
+    courier_not_recorded,
+    happened_when_recorded,
+    occurred_at,
     to_optional_datetime,
     to_optional_uuid,
     to_uuid,
@@ -112,11 +115,6 @@ class Dispatched(CardEvent):
     manifest_id: UUID | None = attrs.field(default=None, converter=to_optional_uuid)
 
 
-def _courier_not_recorded(state: dict[str, Any]) -> None:
-    """Before version 2 the courier was not recorded beside the recording actor."""
-    state.setdefault("courier", None)
-
-
 @attrs.frozen(slots=False, kw_only=True, eq=False, repr=False)
 class DeliveryAttemptFailed(CardEvent):
     """A courier could not hand the card over.
@@ -138,17 +136,10 @@ class DeliveryAttemptFailed(CardEvent):
 
     class_version: ClassVar[int] = 3
 
-    upcast_v1_v2 = staticmethod(_courier_not_recorded)
+    upcast_v1_v2 = staticmethod(courier_not_recorded)
 
-    @staticmethod
-    def upcast_v2_v3(state: dict[str, Any]) -> None:
-        """Before version 3 there was no courier's time: it happened when it was recorded."""
-        state["happened_at"] = None
-
-    @property
-    def occurred_at(self) -> dt.datetime:
-        """When it happened: the courier's time, else the recording time."""
-        return self.happened_at or self.timestamp
+    upcast_v2_v3 = staticmethod(happened_when_recorded)
+    occurred_at = property(occurred_at)
 
 
 @attrs.frozen(slots=False, kw_only=True, eq=False, repr=False)
@@ -174,17 +165,10 @@ class HandedOver(CardEvent):
 
     class_version: ClassVar[int] = 3
 
-    upcast_v1_v2 = staticmethod(_courier_not_recorded)
+    upcast_v1_v2 = staticmethod(courier_not_recorded)
 
-    @staticmethod
-    def upcast_v2_v3(state: dict[str, Any]) -> None:
-        """Before version 3 there was no courier's time: it happened when it was recorded."""
-        state["happened_at"] = None
-
-    @property
-    def occurred_at(self) -> dt.datetime:
-        """When it happened: the courier's time, else the recording time."""
-        return self.happened_at or self.timestamp
+    upcast_v2_v3 = staticmethod(happened_when_recorded)
+    occurred_at = property(occurred_at)
 
 
 @attrs.frozen(slots=False, kw_only=True, eq=False, repr=False)

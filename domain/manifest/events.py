@@ -13,7 +13,15 @@ from uuid import UUID
 
 import attrs
 
-from ektp.domain.event import DomainEvent, added_field, to_optional_datetime, to_uuid
+from ektp.domain.event import (
+    DomainEvent,
+    added_field,
+    courier_not_recorded,
+    happened_when_recorded,
+    occurred_at,
+    to_optional_datetime,
+    to_uuid,
+)
 from ektp.domain.manifest.vocabulary import Outcome
 
 
@@ -92,20 +100,9 @@ class AttemptRecorded(ManifestEvent):
     # later (`timestamp` is always the recording time); None: at the recording time.
     happened_at: dt.datetime | None = added_field(to_optional_datetime)
 
-    @staticmethod
-    def upcast_v1_v2(state: dict[str, Any]) -> None:
-        """Before version 2 the courier was not recorded beside the recording actor."""
-        state.setdefault("courier", None)
-
-    @staticmethod
-    def upcast_v2_v3(state: dict[str, Any]) -> None:
-        """Before version 3 there was no courier's time: it happened when it was recorded."""
-        state["happened_at"] = None
-
-    @property
-    def occurred_at(self) -> dt.datetime:
-        """When it happened: the courier's time, else the recording time."""
-        return self.happened_at or self.timestamp
+    upcast_v1_v2 = staticmethod(courier_not_recorded)
+    upcast_v2_v3 = staticmethod(happened_when_recorded)
+    occurred_at = property(occurred_at)
 
 
 @attrs.frozen(slots=False, kw_only=True, eq=False, repr=False)
