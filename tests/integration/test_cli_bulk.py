@@ -164,6 +164,7 @@ def test_a_requests_file_is_all_rows_or_none_partial_takes_the_good_and_twice_ad
     data = json.loads(taken.out)
     assert (data["recorded"], data["already_recorded"], data["skipped_count"]) == (
         len(rows) - bad, 0, bad)
+    assert "Checking requests" not in taken.err  # no progress bar unless on a terminal
     after = event_count(office)
     assert after > before
     again = ektp(capsys, office, "--json", "card", "import", "--partial", str(path))
@@ -241,6 +242,7 @@ def test_the_print_batch_readiness_list_allocate_all_ready_and_print_run(
     (b"nik,name,kk,village\n", "no rows below its header"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "old Excel 97-2003 workbook"),
     (b"PK\x03\x04garbage", "ZIP file but no workbook"),
+    (b"nik,name,kk,village\n\x81\x8d,A,B,C\n", "not text in UTF-8, UTF-16 or Windows-1252"),
 ])
 def test_a_bad_file_is_one_clear_line(office: Path, tmp_path: Path,
                                       capsys: pytest.CaptureFixture[str],
@@ -303,3 +305,42 @@ def test_the_csv_reader_reads_back_every_text_cell(table: tuple[list[list[str]],
     data = out.getvalue().encode(encoding)
     read = read_table_file(data, ("a", "b", "c"), "file", any_encoding=True)
     assert [[r.cells.get(k, "") for k in "abc"] for r in read.rows] == rows
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["card", "ready"], "give CARD, or --file"),
+    (["card", "ready", "1b4e28ba", "--file", "x.csv"], "not both"),
+    (["card", "ready", "1b4e28ba", "--partial"], "go with --file"),
+    (["card", "allocate"], "give CARD, or --all-ready"),
+    (["card", "allocate", "1b4e28ba", "--all-ready"], "takes no CARD"),
+    (["card", "allocate", "1b4e28ba", "--village", "Jabon"], "goes with --all-ready"),
+    (["card", "print", "1b4e28ba", "--run", "x.csv"], "not both"),
+    (["card", "import"], "Missing argument 'FILE'"),
+])
+def test_a_wrong_combination_of_arguments_is_one_line(
+        office: Path, capsys: pytest.CaptureFixture[str], args: list[str], expected: str) -> None:
+    done = ektp(capsys, office, *args)
+    assert done.code == 2 and expected in done.err, done
+    assert len(done.err.strip().splitlines()) == 1 and "Traceback" not in done.err
+
+
+def test_the_bulk_commands_explain_themselves(office: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    for args, words in ((["import"], "All rows or none"), (["ready"], "--file FILE"),
+                        (["allocate"], "--all-ready"), (["print"], "--run FILE")):
+        shown = ektp(capsys, office, "card", *args, "--help")
+        assert shown.code == 0 and words in shown.out, shown
+    assert "Bulk" not in ektp(capsys, office, "card", "--help").err
+
+
+def test_a_terminal_gets_a_progress_bar(office: Path, tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str],
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    path = tmp_path / "r.csv"
+    path.write_bytes(csv_bytes([good_row(n) for n in range(3)]))
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    done = ektp(capsys, office, "card", "import", str(path))
+    assert done.code == 0, done.err
+    assert "Checking requests" in done.err and "recorded 3 requests" in done.out
