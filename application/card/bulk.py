@@ -38,7 +38,7 @@ from ektp.domain.card import commands as cmd
 from ektp.domain.card.state import Card, project
 from ektp.domain.card.vocabulary import CardStatus, PrintFailureReason, RequestReason
 from ektp.domain.choice import parse_choice
-from ektp.domain.errors import DomainError, InvalidText, MissingEvidence
+from ektp.domain.errors import DomainError, InvalidText, MissingEvidence, NoBlankInStock
 from ektp.domain.nik import Nik, strip_separators
 from ektp.domain.text import parse_reference
 
@@ -309,9 +309,16 @@ def allocate_all_ready(desk: CardDesk, services: Services, actor: Actor,
     waiting = services.read_models.cards(status=CardStatus.READY_TO_PRINT.value,
                                          village=the_village)
     done: list[CardDone] = []
+    empty: NoBlankInStock | None = None
     for row in waiting:
+        if empty is not None:  # the stock ran out: the rest are not tried, one by one
+            done.append(CardDone(str(row.id), "failed", empty.message))
+            continue
         try:
             view = desk.allocate_blank(actor, row.id)
+        except NoBlankInStock as error:
+            empty = error
+            done.append(CardDone(str(row.id), "failed", error.message))
         except DomainError as error:
             done.append(CardDone(str(row.id), "failed", error.message))
         else:
@@ -330,6 +337,7 @@ def record_print_run(desk: CardDesk, services: Services, actor: Actor, rows: Seq
     own transaction. A row already recorded (the card printed on that serial, or that
     serial already spoiled for it) is counted as already, so a run list can be given
     twice."""
+    services.authorise(actor, cmd.RecordPrinted.action)
     done: list[CardDone] = []
     for row in rows:
         ref = row.get("card") or ""

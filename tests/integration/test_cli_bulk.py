@@ -116,6 +116,7 @@ def xlsx_bytes(rows: list[list[str]]) -> bytes:
         sheet.append(row)  # text cells, as a workbook with its columns stored as text
     # A number cell where the KK belongs, as a spreadsheet makes it: lost its last digit.
     sheet.append(["3517090103850099", "Sel Angka", 3517090101100001.0, JABON, "new", ""])
+    sheet.append([3517090103850089.0, "Sel Angka", "3517090101100001", JABON, "new", ""])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -261,18 +262,22 @@ def test_five_thousand_rows_as_a_workbook_with_forty_bad_rows_of_every_kind(
     rows, bad = table_rows(5000, 4)  # 4 of each of the 10 kinds: 40 bad rows
     assert bad == 40
     path = tmp_path / "requests.xlsx"
-    path.write_bytes(xlsx_bytes(rows))  # and a number cell where a KK belongs: one more
+    path.write_bytes(xlsx_bytes(rows))  # and number cells where a KK and a NIK belong: two more
     started = time.perf_counter()
     done = ektp(capsys, office, "--json", "card", "import", "--partial", str(path))
     elapsed = time.perf_counter() - started
     assert done.code == 0, done.err
     data = json.loads(done.out)
-    assert (data["recorded"], data["skipped_count"]) == (len(rows) - bad, bad + 1), data
-    assert len(data["skipped"]) == 41 and "more bad rows" not in data.get("errors_note", "")
+    assert (data["recorded"], data["skipped_count"]) == (len(rows) - bad, bad + 2), data
+    assert len(data["skipped"]) == 42 and "more bad rows" not in data.get("errors_note", "")
     listed = (tmp_path / "requests.xlsx.errors.txt").read_text().splitlines()
-    assert len(listed) == bad + 1
-    assert any("column kk: the KK number looks changed by a spreadsheet (a number cell" in line
-               for line in listed)
+    assert len(listed) == bad + 2
+    for column, field in (("kk", "KK number"), ("nik", "NIK")):
+        assert any(f"column {column}: the {field} looks changed by a spreadsheet (a number cell"
+                   in line for line in listed), listed[-2:]
+    again = ektp(capsys, office, "--json", "card", "import", "--partial", str(path))
+    data = json.loads(again.out)
+    assert (data["recorded"], data["already_recorded"]) == (0, len(rows) - bad)
     print(f"5,000-row XLSX import: {elapsed:.1f} s")  # shown with -s; never asserted
 
 
