@@ -244,13 +244,18 @@ def test_the_print_batch_readiness_list_allocate_all_ready_and_print_run(
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "old Excel 97-2003 workbook"),
     (b"PK\x03\x04garbage", "ZIP file but no workbook"),
     (b"nik,name,kk,village\n\x81\x8d,A,B,C\n", "not text in UTF-8, UTF-16 or Windows-1252"),
+    (b"nik,name,kk,village\n" + b"1,a,b,c\n" * 100_001, "more than 100000 rows; split it"),
+    ("51 MB", "larger than 50 MB, the limit for a requests file; split it"),
 ])
 def test_a_bad_file_is_one_clear_line(office: Path, tmp_path: Path,
                                       capsys: pytest.CaptureFixture[str],
-                                      content: bytes | None, expected: str) -> None:
+                                      content: bytes | str | None, expected: str) -> None:
     path = tmp_path / "in.csv"
-    if content is not None:
+    if isinstance(content, bytes):
         path.write_bytes(content)
+    elif content is not None:  # a sparse file: refused by its size before it is read
+        with path.open("wb") as big:
+            big.truncate(51 * 2**20)
     done = ektp(capsys, office, "card", "import", str(path))
     assert done.code == 2, done
     assert expected in done.err and len(done.err.strip().splitlines()) == 1, done.err
