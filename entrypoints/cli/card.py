@@ -230,8 +230,9 @@ def print_(card: str | None, station: str, serial: str | None, run_file: str | N
     columns card (id, its first 8+ characters, or NIK) and optionally serial (the
     blank printed on), result (printed, or print-failed, chip-not-encoded,
     physical-damage: the blank is spoiled) and station (default --station). Each card
-    in its own transaction; rows already recorded count as already; a summary at the
-    end, and exit code 1 listing the rows that failed.
+    in its own transaction; rows already recorded count as already (a failure row is
+    recognised as recorded when it gives the spoiled serial); a summary at the end, and
+    exit code 1 listing the rows that failed.
 
     \b
     Limits: a file of more than 50 MB or 100,000 rows is refused before it is read whole
