@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 # (opened from the environment) use a fixed one unless one is set.
 os.environ.setdefault("EKTP_AUDIT_KEY", bytes(range(32)).hex())
 
-BENCHMARKS = ["bench_card_writes", "bench_door", "bench_cli_startup", "bench_blanks",
+BENCHMARKS = ["bench_card_writes", "bench_door", "bench_cli_startup", "bench_blanks", "bench_import",
               "bench_read_models", "bench_audit", "bench_journal", "bench_cipher"]
 
 if __name__ == "__main__":

@@ -372,6 +372,27 @@ class InvalidResultsFile(InvalidInput):
         return [str(row) for row in rows] if isinstance(rows, list) else []
 
 
+class InvalidRowsFile(InvalidInput):
+    """A requests file or print-readiness list has bad rows; nothing was recorded."""
+
+    @property
+    def details(self) -> list[str]:
+        """One line per bad row shown: ``line N, column C: reason``."""
+        rows = self.facts.get("rows", [])
+        return [str(row) for row in rows] if isinstance(rows, list) else []
+
+
+class BatchIncomplete(DomainError):
+    """Some cards of a print batch (allocate --all-ready, print --run) failed; the
+    others were recorded, each in its own transaction."""
+
+    @property
+    def details(self) -> list[str]:
+        """One line per failed card."""
+        rows = self.facts.get("rows", [])
+        return [str(row) for row in rows] if isinstance(rows, list) else []
+
+
 class InvalidHappenedAt(InvalidInput):
     """A time given for when something happened (``--at``) is in the future, or before the
     card left the office."""

@@ -320,6 +320,14 @@ EN: Mapping[str, str] = {
         "digits were checked against the person's card"
     ),
     "InvalidHappenedAt": "the time it happened ({given}) is not valid: {reason}.",
+    "InvalidRowsFile": (
+        "{bad} of {total} row{total_s} of the {what} {bad_are} invalid; nothing was recorded "
+        "(fix what is listed, or use --partial to record the valid rows)."
+    ),
+    "BatchIncomplete": (
+        "{failed} of {total} card{total_s} of the {what} failed (listed below); the others "
+        "were recorded."
+    ),
     "InvalidResultsFile": (
         "{bad} of {total} row{total_s} of the results file {bad_are} invalid; nothing was recorded "
         "(fix what is listed, or use --partial to record the valid rows)."

@@ -34,9 +34,11 @@ def file_format(data: bytes) -> str:
 
 
 def read_table_file(data: bytes, required: Sequence[str], what: str,
-                    aliases: Mapping[str, str] | None = None) -> Table:
+                    aliases: Mapping[str, str] | None = None, *,
+                    any_encoding: bool = False) -> Table:
     """The table in a file's bytes: an XLSX workbook's first visible sheet, or CSV text
-    (UTF-8); `what` names the file in messages (``results file``)."""
+    (UTF-8; with `any_encoding` also UTF-16 and Windows-1252, see `decode_text`); `what`
+    names the file in messages (``results file``)."""
     kind = file_format(data)
     if kind == "xlsx":
         from ektp.adapters.spreadsheet.xlsx_reader import workbook_grid
@@ -50,10 +52,48 @@ def read_table_file(data: bytes, required: Sequence[str], what: str,
                           reason=f"it is an old Excel 97-2003 workbook (.xls); {_SAVE_AS}")
     if kind == "zip":
         raise InvalidText(field=f"the {what}", reason=f"it is a ZIP file but no workbook; {_SAVE_AS}")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InvalidText(field=f"the {what}", reason="it is not UTF-8 text") from None
+    if any_encoding:
+        text = decode_text(data, what)
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise InvalidText(field=f"the {what}", reason="it is not UTF-8 text") from None
     if "\x00" in text:
         raise InvalidText(field=f"the {what}", reason=f"it is not text; {_SAVE_AS}")
     return read_csv_table(text, required, what, aliases)
+
+
+def decode_text(data: bytes, what: str) -> str:
+    """A CSV file's text in the encodings an office's spreadsheet saves: UTF-8 (with or
+    without a BOM), UTF-16 (Excel's "Unicode text", with a BOM, or without one when its
+    NUL bytes say so), else Windows-1252 (Excel's "CSV" on a Western Windows). Each is
+    decoded strictly: bytes none of them reads are refused, never replaced."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-16"  # the BOM says which byte order, and is dropped
+    elif data.startswith(b"\xef\xbb\xbf"):
+        encoding = "utf-8-sig"
+    elif _utf16_without_bom(data[:4096]):
+        encoding = "utf-16-le" if data[1:2] == b"\x00" else "utf-16-be"
+    else:
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            encoding = "cp1252"
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        raise InvalidText(field=f"the {what}",
+                          reason="it is not text in UTF-8, UTF-16 or Windows-1252") from None
+
+
+def _utf16_without_bom(head: bytes) -> bool:
+    """Whether `head` looks like BOM-less UTF-16 text: most of one byte of each pair NUL
+    (Latin text), which no UTF-8 or Windows-1252 CSV has."""
+    if len(head) < 4 or len(head) % 2:
+        head = head[: len(head) - len(head) % 2]
+    if len(head) < 4:
+        return False
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    pairs = len(head) // 2
+    return max(even, odd) > pairs * 0.6 and min(even, odd) == 0

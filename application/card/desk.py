@@ -25,7 +25,7 @@ from ektp.domain.card import commands as cmd
 from ektp.domain.card import events as ev
 from ektp.domain.card.decide import decide
 from ektp.domain.card.recipient import Recipient
-from ektp.domain.card.state import project
+from ektp.domain.card.state import Card, project
 from ektp.domain.card.vocabulary import (
     AttemptFailureReason,
     Channel,
@@ -44,7 +44,11 @@ from ektp.domain.serial import parse_serial
 from ektp.domain.text import parse_name, parse_reference, parse_text
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
     from ektp.application.card.blank_moves import BlankMoves
+    from ektp.application.card.bulk import BatchDone, FileRecorded
+    from ektp.application.tables.table import TableRow
     from ektp.application.card.resident_status import ResidentStatus
 
 
@@ -82,32 +86,56 @@ class CardDesk:
         does not exist. A NIK region missing from today's list, or a family card (KK)
         issued by another regency, is only a warning."""
         s = self._services
+        command = self.request_command(actor, nik=nik, name=name, kk=kk, village=village, rt=rt,
+                                       rw=rw, reason=reason, evidence=evidence, channel=channel)
+        s.authorise(actor, cmd.RequestCard.action)
+        events, card, warnings = self.requested(command)
+
+        def attempt(tx: Transaction) -> CardView:
+            self.claim(tx, command, events, card, blind=True)
+            return CardView.of(card, warnings, reveal=may(actor, SEE_FULL_NIK))
+
+        return s.store.transact(attempt, ref=f"NIK {command.nik.masked}")
+
+    def request_command(
+        self, actor: Actor, *, nik: str | Nik, name: str, kk: str | KkNumber,
+        village: str | VillageCode, rt: str | None = None, rw: str | None = None,
+        reason: str | RequestReason = RequestReason.NEW, evidence: str | None = None,
+        channel: str | Channel = Channel.OFFICE,
+    ) -> cmd.RequestCard:
+        """The request command for these values, each checked as `request_card` checks it
+        (shared with `card import`, so a row is checked exactly as the command would be)."""
+        s = self._services
         the_nik = s.parse_nik(nik)
         the_reason = parse_choice(RequestReason, reason, "reason")
-        command = cmd.RequestCard(
+        return cmd.RequestCard(
             **s.stamp(actor), card_id=uuid4(), nik=the_nik, name=parse_name(name),
             kk=kk if isinstance(kk, KkNumber) else KkNumber.parse(kk),
             village=s.parse_village(village), rt=parse_rt_rw(rt, "RT"), rw=parse_rt_rw(rw, "RW"),
-            reason=the_reason, evidence=_evidence(the_reason, evidence),
+            reason=the_reason, evidence=request_evidence(the_reason, evidence),
             channel=parse_choice(Channel, channel, "channel"),
         )
-        s.authorise(actor, cmd.RequestCard.action)
-        events = decide(None, command, s.config.card_policy)
+
+    def requested(self, command: cmd.RequestCard) -> tuple[list[ev.CardEvent], Card, tuple[str, ...]]:
+        """The request's events, the card they make and its warnings (a NIK region
+        missing from today's list, a KK of another regency); raise if refused."""
+        events = list(decide(None, command, self._services.config.card_policy))
         card = project(None, events)
         assert card is not None
-        warnings = self._nik_warnings(the_nik) + self._kk_warnings(command.kk)
-        register_id = open_requests.register_id(the_nik)
+        return events, card, self._nik_warnings(command.nik) + self._kk_warnings(command.kk)
 
-        def attempt(tx: Transaction) -> CardView:
-            # Most NIKs have never been requested: see `Transaction.load_new`.
-            register = tx.load_new(register_id, open_requests.project)
-            claimed = open_requests.claim(register, register_id, card.id, the_nik.masked,
-                                          command.actor, command.at, command.office)
-            tx.record(events, card)
-            tx.record([claimed], open_requests.project(register, [claimed]))
-            return CardView.of(card, warnings, reveal=may(actor, SEE_FULL_NIK))
-
-        return s.store.transact(attempt, ref=f"NIK {the_nik.masked}")
+    def claim(self, tx: Transaction, command: cmd.RequestCard, events: list[ev.CardEvent],
+              card: Card, *, blind: bool) -> None:
+        """Record the request and its claim of the NIK in `tx` (refused with
+        `DuplicateOpenRequest` when the NIK has an open card). `blind`: the NIK's
+        register is taken to be new unless cached (`Transaction.load_new`)."""
+        register_id = open_requests.register_id(command.nik)
+        # Most NIKs have never been requested: see `Transaction.load_new`.
+        register = (tx.load_new if blind else tx.load)(register_id, open_requests.project)
+        claimed = open_requests.claim(register, register_id, card.id, command.nik.masked,
+                                      command.actor, command.at, command.office)
+        tx.record(events, card)
+        tx.record([claimed], open_requests.project(register, [claimed]))
 
     def _kk_warnings(self, kk: KkNumber) -> tuple[str, ...]:
         regency = self._services.config.regency
@@ -241,6 +269,44 @@ class CardDesk:
 
         return s.store.transact(attempt, ref=ref)
 
+    # --- bulk work (`ektp.application.card.bulk`, imported only when used) ---------
+    def import_requests(self, actor: Actor, rows: Sequence[TableRow], *, partial: bool = False,
+                        digits_checked: bool = False,
+                        progress: Callable[[int], None] | None = None) -> FileRecorded:
+        """Open a request for every row of a requests file: all rows or none unless
+        `partial`; rows already recorded are skipped (see `ektp.application.card.bulk`)."""
+        from ektp.application.card import bulk
+
+        return bulk.import_requests(self, self._services, actor, rows, partial=partial,
+                                    digits_checked=digits_checked, progress=progress)
+
+    def confirm_ready_list(self, actor: Actor, rows: Sequence[TableRow], *, partial: bool = False,
+                           digits_checked: bool = False,
+                           progress: Callable[[int], None] | None = None) -> FileRecorded:
+        """Confirm print readiness for every row of a print-readiness list (all or none
+        unless `partial`; cards confirmed before are skipped)."""
+        from ektp.application.card import bulk
+
+        return bulk.confirm_ready_list(self._services, actor, rows, partial=partial,
+                                       digits_checked=digits_checked, progress=progress)
+
+    def allocate_all_ready(self, actor: Actor, village: str | None = None,
+                           progress: Callable[[int], None] | None = None) -> BatchDone:
+        """Allocate the next blank to every card awaiting one (optionally of one
+        village), each card in its own transaction."""
+        from ektp.application.card import bulk
+
+        return bulk.allocate_all_ready(self, self._services, actor, village, progress)
+
+    def record_print_run(self, actor: Actor, rows: Sequence[TableRow], station: str = "main",
+                         *, digits_checked: bool = False,
+                         progress: Callable[[int], None] | None = None) -> BatchDone:
+        """Record a print station's run list, each card in its own transaction."""
+        from ektp.application.card import bulk
+
+        return bulk.record_print_run(self, self._services, actor, rows, station,
+                                     digits_checked, progress)
+
     # --- queries ---------------------------------------------------------------
     def card(self, ref: str | UUID, actor: Actor | None = None, *, full: bool = False) -> CardView:
         """The card as it stands now (read fresh from the store), NIK and KK masked;
@@ -275,7 +341,7 @@ class CardDesk:
         return tuple(history_entry(e) for e in events if isinstance(e, ev.CardEvent))
 
 
-def _evidence(reason: RequestReason, evidence: str | None) -> str | None:
+def request_evidence(reason: RequestReason, evidence: str | None) -> str | None:
     """A lost card's police report number, or a damaged card's old serial."""
     if evidence is None or not evidence.strip():
         return None

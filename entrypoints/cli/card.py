@@ -70,33 +70,191 @@ def request(nik: str, name: str, kk: str, village: str, rt: str | None, rw: str 
     emit(s.as_json, card_data(view), str(view.id))
 
 
+FILE_OPTION = click.option(
+    "--file", "path", type=click.Path(dir_okay=False, allow_dash=True), metavar="FILE",
+    help="The file: XLSX, or CSV (comma, semicolon or tab; UTF-8, UTF-16 or Windows-1252); "
+         "'-' for standard input.")
+PARTIAL = click.option("--partial", is_flag=True,
+                       help="Record the valid rows and list the others (default: all rows or none).")
+ERRORS = click.option("--errors", "errors_file", type=click.Path(dir_okay=False), metavar="FILE",
+                      help="Write every bad row to this new file (default: FILE.errors.txt "
+                           "beside the file read, a new one each time).")
+DIGITS_CHECKED = click.option(
+    "--digits-checked", is_flag=True,
+    help="A CSV's NIKs and KKs written as 16 bare digits ending in 0 were checked against "
+         "each person's card (without it they are refused: a spreadsheet turns every "
+         "16-digit number it touched into one ending in 0).")
+OPTIONAL_CARD = click.argument("card", metavar="CARD", required=False)
+
+
+def _card_or_file(card: str | None, path: str | None, flag: str) -> None:
+    if (card is None) == (path is None):
+        raise click.UsageError(f"give either CARD or {flag}, not both" if card else
+                               f"give CARD, or {flag}")
+
+
+@card.command("import")
+@click.argument("path", metavar="FILE", type=click.Path(dir_okay=False, allow_dash=True))
+@PARTIAL
+@ERRORS
+@DIGITS_CHECKED
+def import_(path: str, partial: bool, errors_file: str | None, digits_checked: bool) -> None:
+    """Open a request for every row of a requests file (XLSX or CSV, '-' for standard input).
+
+    \b
+    Columns (a header row; case, spaces and a hint in parentheses ignored):
+      nik, name, kk, village (code, or name when unique)   required
+      rt, rw, reason (new, lost, damaged, data-change), evidence, channel   optional
+    Indonesian headers are read too (nama, no kk, desa, alasan, bukti, saluran).
+
+    Each row is checked exactly as 'card request' checks it. All rows or none: if any
+    row is bad nothing is recorded (--partial records the good ones). Every bad row is
+    listed (line, column, reason): the first 50 on standard error with their count, all
+    of them in FILE.errors.txt (or --errors FILE). Importing the same file again records
+    nothing new: a row whose NIK already has a card requested with the same name, KK,
+    village, RT, RW, reason and evidence counts as already recorded.
+
+    \b
+    NIK and KK columns are read as text: an XLSX number cell, E-notation (3.51709E+15),
+    a trailing .0 or fewer than 16 digits is a bad row (store the column as text). In a
+    CSV, 16 bare digits ending in 0 are refused unless --digits-checked.
+
+    \b
+    Limits: a file of more than 50 MB or 100,000 rows is refused before it is read whole
+    (split it)."""
+    from ektp.application.card.bulk import REQUEST_COLUMNS, REQUESTS_FILE
+    from ektp.entrypoints.cli.card_bulk import file_done, progress, read_rows
+
+    s = session()
+    actor = s.actor()
+    table = read_rows(path, REQUEST_COLUMNS, ("rt", "rw", "reason", "evidence", "channel"),
+                      REQUESTS_FILE)
+    office = s.office()
+    with progress(len(table.rows), "Checking requests", s.as_json) as step:
+        result = office.cards.import_requests(actor, table.rows, partial=partial,
+                                              digits_checked=digits_checked, progress=step)
+    file_done(result, path, errors_file, "request", s.as_json)
+
+
 @card.command()
-@CARD
+@OPTIONAL_CARD
 @click.option("--reference", help="The PRR reference seen in the central system.")
-def ready(card: str, reference: str | None) -> None:
-    """Record that the central print-ready record (PRR) cleared the applicant."""
+@FILE_OPTION
+@PARTIAL
+@ERRORS
+@DIGITS_CHECKED
+def ready(card: str | None, reference: str | None, path: str | None, partial: bool,
+          errors_file: str | None, digits_checked: bool) -> None:
+    """Record that the central print-ready record (PRR) cleared the applicant.
+
+    \b
+    With --file FILE instead of CARD: a print-readiness list, one row per card, columns
+    card (id, its first 8+ characters, or NIK) and optionally reference. All rows or
+    none (--partial records the good ones); every bad row is listed (line, column,
+    reason) and written to FILE.errors.txt; cards confirmed before count as already
+    recorded, so the same list can be given twice.
+
+    \b
+    Limits: a file of more than 50 MB or 100,000 rows is refused before it is read whole
+    (split it)."""
+    _card_or_file(card, path, "--file")
     s = session()
-    _done(s.office().cards.confirm_print_readiness(s.actor(), card, reference), "print readiness confirmed")
+    if card is not None:
+        if partial or errors_file or digits_checked:
+            raise click.UsageError("--partial, --errors and --digits-checked go with --file")
+        _done(s.office().cards.confirm_print_readiness(s.actor(), card, reference),
+              "print readiness confirmed")
+        return
+    assert path is not None
+    if reference is not None:
+        raise click.UsageError("--reference goes with CARD; a list gives a reference column")
+    from ektp.application.card.bulk import READY_COLUMNS, READY_FILE
+    from ektp.entrypoints.cli.card_bulk import file_done, progress, read_rows
+
+    actor = s.actor()
+    table = read_rows(path, READY_COLUMNS, ("reference",), READY_FILE)
+    office = s.office()
+    with progress(len(table.rows), "Checking cards", s.as_json) as step:
+        result = office.cards.confirm_ready_list(actor, table.rows, partial=partial,
+                                                 digits_checked=digits_checked, progress=step)
+    file_done(result, path, errors_file, "card", s.as_json)
 
 
 @card.command()
-@CARD
+@OPTIONAL_CARD
 @click.option("--serial", help="The blank's serial (default: the next serial in stock).")
-def allocate(card: str, serial: str | None) -> None:
-    """Allocate a blank from stock to a card that is ready to print."""
+@click.option("--all-ready", is_flag=True,
+              help="Every card awaiting a blank (READY_TO_PRINT), oldest request first.")
+@click.option("--village", help="With --all-ready: only this village's cards (code, or name "
+                                "when unique).")
+def allocate(card: str | None, serial: str | None, all_ready: bool, village: str | None) -> None:
+    """Allocate a blank from stock to a card that is ready to print.
+
+    With --all-ready instead of CARD: the next blank in stock to every card awaiting
+    one (optionally of one --village), each card in its own transaction; a summary
+    at the end, and exit code 1 listing the cards that failed (an empty stock, say)."""
     s = session()
-    view = s.office().cards.allocate_blank(s.actor(), card, serial)
-    _done(view, f"blank {view.blank_serial} allocated")
+    if not all_ready:
+        if card is None:
+            raise click.UsageError("give CARD, or --all-ready")
+        if village is not None:
+            raise click.UsageError("--village goes with --all-ready")
+        view = s.office().cards.allocate_blank(s.actor(), card, serial)
+        _done(view, f"blank {view.blank_serial} allocated")
+        return
+    if card is not None or serial is not None:
+        raise click.UsageError("--all-ready takes no CARD and no --serial")
+    from ektp.entrypoints.cli.card_bulk import batch_done, progress
+
+    actor = s.actor()
+    office = s.office()
+    waiting = len(office.reports.list_cards(status="READY_TO_PRINT", village=village))
+    with progress(waiting, "Allocating blanks", s.as_json) as step:
+        result = office.cards.allocate_all_ready(actor, village, progress=step)
+    batch_done(result, "allocate --all-ready", ("allocated",), s.as_json)
 
 
 @card.command("print")
-@CARD
+@OPTIONAL_CARD
 @click.option("--station", default="main", show_default=True, help="The printer station.")
 @click.option("--serial", help="The blank printed on (checked against the allocation).")
-def print_(card: str, station: str, serial: str | None) -> None:
-    """Record that the card was printed on its allocated blank."""
+@click.option("--run", "run_file", type=click.Path(dir_okay=False, allow_dash=True),
+              metavar="FILE", help="A print station's run list instead of CARD (XLSX or CSV).")
+@DIGITS_CHECKED
+def print_(card: str | None, station: str, serial: str | None, run_file: str | None,
+           digits_checked: bool) -> None:
+    """Record that the card was printed on its allocated blank.
+
+    \b
+    With --run FILE instead of CARD: a print station's run list, one row per card,
+    columns card (id, its first 8+ characters, or NIK) and optionally serial (the
+    blank printed on), result (printed, or print-failed, chip-not-encoded,
+    physical-damage: the blank is spoiled) and station (default --station). Each card
+    in its own transaction; rows already recorded count as already (a failure row is
+    recognised as recorded when it gives the spoiled serial); a summary at the end, and
+    exit code 1 listing the rows that failed.
+
+    \b
+    Limits: a file of more than 50 MB or 100,000 rows is refused before it is read whole
+    (split it)."""
+    _card_or_file(card, run_file, "--run")
     s = session()
-    _done(s.office().cards.record_printed(s.actor(), card, station, serial), "printed")
+    if card is not None:
+        _done(s.office().cards.record_printed(s.actor(), card, station, serial), "printed")
+        return
+    assert run_file is not None
+    if serial is not None:
+        raise click.UsageError("--serial goes with CARD; a run list gives a serial column")
+    from ektp.application.card.bulk import RUN_COLUMNS, RUN_FILE
+    from ektp.entrypoints.cli.card_bulk import batch_done, progress, read_rows
+
+    actor = s.actor()
+    table = read_rows(run_file, RUN_COLUMNS, ("serial", "result", "station"), RUN_FILE)
+    office = s.office()
+    with progress(len(table.rows), "Recording prints", s.as_json) as step:
+        result = office.cards.record_print_run(actor, table.rows, station,
+                                               digits_checked=digits_checked, progress=step)
+    batch_done(result, "print --run", ("printed", "print-failed"), s.as_json)
 
 
 @card.command("print-failed")

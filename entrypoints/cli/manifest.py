@@ -21,11 +21,11 @@ from ektp.entrypoints.cli.manifest_output import (
     results_data,
     results_text,
 )
+# How many bad rows of a results file are listed on the terminal; all go to a file.
+from ektp.entrypoints.cli.bad_rows import SHOWN_BAD_ROWS
 from ektp.entrypoints.cli.output import count, emit
 from ektp.entrypoints.cli.session import session
 
-# How many bad rows of a results file are listed on the terminal; all go to a file.
-SHOWN_BAD_ROWS = 50
 
 if TYPE_CHECKING:
     from ektp.application.manifest.views import ManifestView
@@ -167,28 +167,10 @@ def record(manifest: str, path: str, partial: bool, digits_checked: bool, at: st
 
 
 def _list_bad_rows(rows: list[str], path: str, errors_file: str | None) -> str:
-    """Write every bad row to the errors file (`errors_file`, else, when there are more
-    than are shown, ``PATH.errors.txt`` beside the results file: a new file each time);
-    the line that says so (empty when nothing was written)."""
-    from ektp.adapters.files import write_file, write_numbered
-    from ektp.application.errors import FileRefused
-    from ektp.domain.masking import mask_numbers
+    """Every bad row written to the errors file (see `bad_rows.list_bad_rows`)."""
+    from ektp.entrypoints.cli.bad_rows import list_bad_rows
 
-    if not rows or (errors_file is None and len(rows) <= SHOWN_BAD_ROWS):
-        return ""
-    text = "".join(mask_numbers(row) + "\n" for row in rows).encode("utf-8")
-    more = len(rows) - SHOWN_BAD_ROWS
-    head = f"... and {more} more bad rows; " if more > 0 else ""
-    try:
-        if errors_file is not None:
-            write_file(errors_file, text)
-            where = errors_file
-        else:
-            base = "results" if path == "-" else path
-            where = write_numbered(f"{base}.errors.txt", text)
-    except FileRefused as refused:
-        return f"{head}the full list of {len(rows)} was not written: {refused.message}"
-    return f"{head}all {len(rows)} are listed in {where}"
+    return list_bad_rows(rows, path, errors_file)
 
 
 @manifest.command("return")
