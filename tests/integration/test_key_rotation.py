@@ -8,6 +8,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
 from testkit.cli import assert_one_line_error, init_office, run
 from testkit.people import kk_for, make_nik
 
@@ -107,3 +108,34 @@ def test_rotate_without_a_key_is_refused(tmp_path: Path) -> None:
     refused = run("keys", "rotate", db=db, env={"EKTP_CIPHER_KEY_FILE": ""}, role="head")
     assert_one_line_error(refused, 2)
     assert "keys init" in refused.err and not _tables(db)
+
+
+@pytest.mark.postgres
+def test_rotate_on_postgresql(postgres_url: str, tmp_path: Path,
+                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The key table on PostgreSQL: rotated in process (the CLI's steps), then read by a
+    new office opened with the new key alone."""
+    from ektp.adapters.cipher_key import new_key_file
+    from ektp.adapters.event_store.keyring import read_rows, replace_rows
+    from ektp.domain.actor import Actor, Role
+    from ektp.entrypoints.composition import open_office
+
+    old = new_key_file(str(tmp_path / "old.key"))
+    monkeypatch.setenv("EKTP_CIPHER_KEY_FILE", old.path)
+    assert init_office(pre=("--db", postgres_url), env={"EKTP_CIPHER_KEY_FILE": old.path}).code == 0
+    operator = Actor(postgres_url.split("://", 1)[1].split("@", 1)[0].split(":", 1)[0], Role.OPERATOR)
+    nik, name = RESIDENTS[0]
+    with open_office(postgres_url) as office:
+        first = office.request_card(operator, nik=nik, name=name, kk=kk_for(nik),
+                                    village="35.17.09.2018", rt="1", rw="1").id
+        new = new_key_file(str(tmp_path / "new.key"))
+        rows = replace_rows(office.store.app, old.key, new.key)
+        assert read_rows(office.store.app) == rows and len(rows) == 2
+    monkeypatch.setenv("EKTP_CIPHER_KEY_FILE", new.path)
+    Path(old.path).unlink()
+    nik2, name2 = RESIDENTS[1]
+    with open_office(postgres_url) as office:
+        second = office.request_card(operator, nik=nik2, name=name2, kk=kk_for(nik2),
+                                     village="35.17.09.2018", rt="1", rw="1").id
+        assert office.cards.card(str(first)).name == name
+        assert office.cards.card(str(second)).name == name2
