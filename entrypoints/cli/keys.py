@@ -62,7 +62,7 @@ def rotate() -> None:
     one's file; the old key is kept beside it as FILE.ID.retired, which nothing needs
     any more (keep it only with the backups taken before the rotation)."""
     from ektp.adapters.cipher_key import FILE_VARIABLE, cipher_key, new_key_file
-    from ektp.adapters.event_store.keyring import replace_rows
+    from ektp.adapters.event_store.keyring import KeyringError, replace_rows
 
     s = session()
     s.settings()
@@ -79,12 +79,22 @@ def rotate() -> None:
     new = new_key_file(pending)  # refused if a rotation left one behind
     try:
         rows = replace_rows(app, old.key, new.key)
-    except BaseException:
+    except BaseException as error:
         os.unlink(pending)  # nothing was re-wrapped: the old key stays the office's
+        if isinstance(error, KeyringError):  # another rotation came first
+            from ektp.application.errors import CipherKeyWrong
+
+            raise CipherKeyWrong(found="of another rotation", configured=old.id) from None
         raise
     retired = f"{old.path}.{old.id}.retired"
-    os.rename(old.path, retired)
-    os.rename(pending, old.path)
+    try:
+        os.rename(old.path, retired)
+        os.rename(pending, old.path)
+    except OSError as error:
+        # The data keys are wrapped by the new key already: say where it is.
+        raise click.ClickException(
+            f"the data keys are now wrapped by the new key {new.id}, in {pending}, but it "
+            f"could not take {old.path}'s place ({error.strerror}): configure {pending}") from None
     cipher.forget()
     current = next(r[0] for r in rows if r[3])
     emit(s.as_json, {"purpose": "cipher", "id": new.id, "previous_id": old.id,
