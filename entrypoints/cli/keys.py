@@ -87,9 +87,10 @@ def rotate() -> None:
             raise CipherKeyWrong(found="of another rotation", configured=old.id) from None
         raise
     retired = f"{old.path}.{old.id}.retired"
+    from ektp.adapters.files import retire_and_replace
+
     try:
-        os.rename(old.path, retired)
-        os.rename(pending, old.path)
+        retire_and_replace(old.path, pending, retired)
     except OSError as error:
         # The data keys are wrapped by the new key already: say where it is.
         raise click.ClickException(
