@@ -206,6 +206,14 @@ def settle(temporary: str, path: str, *, replace: bool) -> None:
     _sync_folder(path)
 
 
+def retire_and_replace(path: str, new: str, retired: str) -> None:
+    """Keep the file `path` as the new name `retired` (a link: ``EEXIST`` if anything
+    is there), then put the finished file `new` in its place in one rename: `path`
+    names the old file or the new one at every moment (`ektp keys rotate`)."""
+    os.link(path, retired, follow_symlinks=False)
+    settle(new, path, replace=True)
+
+
 def write_file(path: str, data: bytes, *, force: bool | None = None,
                protected: Iterable[str] = (), secret: bool = False) -> None:
     """Write `data` to the file `path` by the rules above: new unless `force` (None: the

@@ -100,6 +100,10 @@ PERMISSIONS: Mapping[str, frozenset[Role]] = {
     # A bulk export of every resident's NIK and name is a far bigger disclosure than
     # one record on screen (SEES_PERSONAL_DATA): only the head of office may make one.
     "export personal data in full": frozenset({Role.HEAD}),
+    # The office key re-wraps every data key (`ektp keys rotate`, issue 14).
+    "rotate the cipher key": frozenset({Role.HEAD}),
+    # Everything held about one person, for their own request (UU PDP's right of access).
+    "export a resident's personal data": frozenset({Role.HEAD}),
     # The blank ledger. Recording what arrives, what is counted and what comes back
     # is custody work for any staff member; acts that put controlled blanks beyond
     # the office's reach or write them off (lending, destruction, declaring one

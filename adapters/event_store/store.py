@@ -108,6 +108,16 @@ class EktpStore(Application[UUID]):
         recorder: Any = self.recorder
         if hasattr(recorder, "journal"):
             recorder.journal = JournalLeaves(key_source(audit_key), decode=self.mapper.to_domain_event)
+        cipher: Any = getattr(self.mapper, "cipher", None)
+        if hasattr(cipher, "rows") and hasattr(self.factory, "datastore"):
+            # The envelope keys (`keyring`): read from this database when first needed.
+            cipher.rows = self._data_key_rows
+
+    def _data_key_rows(self) -> Any:
+        """The key table's rows of this database (`keyring.read_rows`)."""
+        from ektp.adapters.event_store.keyring import read_rows
+
+        return read_rows(self)
 
     def construct_event_store(self) -> EventStore[UUID]:
         """The event store that passes the domain events down to the journal."""

@@ -15,7 +15,7 @@ from ektp.application.card.history import HistoryEntry, history_entry
 from ektp.application.card.lookup import card_id, cards_of_nik, load_card
 from ektp.application.card.steps import decide_card
 from ektp.application.card.views import CardView
-from ektp.application.kernel.permissions import SEE_FULL_NIK, may
+from ektp.application.kernel.permissions import EXPORT_RESIDENT_DATA, SEE_FULL_NIK, may
 from ektp.application.kernel.services import Services
 from ektp.application.kernel.transaction import Transaction
 from ektp.domain import open_requests
@@ -46,6 +46,7 @@ from ektp.domain.text import parse_name, parse_reference, parse_text
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
+    from ektp.application.card.personal_data import PersonalDataHeld
     from ektp.application.card.blank_moves import BlankMoves
     from ektp.application.card.bulk import BatchDone, FileRecorded
     from ektp.application.tables.table import TableRow
@@ -330,6 +331,22 @@ class CardDesk:
         region = s.regions.get(village)
         return resident_status(events, s.config.card_policy, region.name if region else village,
                                len(cards))
+
+    def personal_data(self, actor: Actor | None, nik: str) -> PersonalDataHeld:
+        """What the office holds about the person `nik` names, in full, for their own
+        request (head of office only; `CardNotFound` when the office holds nothing)."""
+        # Imported here: one command asks for this.
+        from ektp.application.card.personal_data import PersonalDataHeld, held_card
+
+        s = self._services
+        the_nik = s.parse_nik(nik)
+        s.authorise(actor, EXPORT_RESIDENT_DATA)
+        cards = cards_of_nik(s.store.reads(), the_nik)
+        if not cards:
+            raise CardNotFound(ref=f"NIK {the_nik.masked}")
+        held = [held_card([e for e in s.store.events(c) if isinstance(e, ev.CardEvent)])
+                for c in cards]
+        return PersonalDataHeld(nik=the_nik.value, cards=tuple(held))
 
     def card_history(self, ref: str | UUID) -> tuple[HistoryEntry, ...]:
         """Every event of the card, oldest first."""

@@ -15,6 +15,8 @@ from ektp.domain.errors import ActorRequired
 
 # One card shown with its full NIK and KK (``card show --full``).
 SEE_FULL_NIK = "see a full NIK"
+# What the office holds about one person, for their request (`personal-data export`).
+EXPORT_RESIDENT_DATA = "export a resident's personal data"
 
 
 def authorise(actor: Actor | None, action: str) -> Actor:

@@ -161,15 +161,25 @@ def cipher_check(c: Context) -> Result | None:
             start=c.office.store.last_position(), limit=1)
         latest = encrypted_key_id(bytes(found[0].state)) if found else None
     data = {"key_id": key.id if key else None, "latest_event_key_id": latest}
+    data_key = None
+    if key is not None and c.status.event_tables:
+        # After `keys rotate` the office key wraps data keys (the key table): events
+        # are encrypted with the current data key, named here by its id too.
+        cipher = getattr(c.office.store.app.mapper, "cipher", None)
+        data_key = getattr(cipher, "current_id", None)
+        data["data_key_id"] = data_key
     if key is None:
         if latest is not None:
             return Result("cipher", "fail", f"the latest event is encrypted with key {latest}, "
                           "but no cipher key is configured (EKTP_CIPHER_KEY_FILE)", data)
         return Result("cipher", "warn", "events are stored unencrypted: make a key with "
                       "`ektp keys init` and name it in [keys] cipher_key_file", data)
-    if latest is not None and latest != key.id:
+    if latest is not None and latest not in (key.id, data_key):
         return Result("cipher", "fail", f"key {key.id} is configured, but the latest event is "
                       f"encrypted with key {latest}", data)
+    if data_key is not None and data_key != key.id:
+        return Result("cipher", "ok", f"office key {key.id} wraps the data keys; events "
+                      f"encrypted with data key {data_key} (AES-256-GCM)", data)
     return Result("cipher", "ok", f"events encrypted with key {key.id} (AES-256-GCM)", data)
 
 

@@ -1,7 +1,9 @@
 """``ektp keys``: the office's keys, each in a file of its own and each with one purpose.
 
 ``keys init`` makes the cipher key that encrypts every stored event (AES-256-GCM,
-`ektp.adapters.cipher_key`); ``keys list`` shows every configured key by its id and
+`ektp.adapters.cipher_key`); ``keys rotate`` replaces it with a new office key and
+re-wraps the data keys under it without rewriting any event
+(`ektp.adapters.event_store.keyring`); ``keys list`` shows every configured key by its id and
 purpose (the cipher key, the audit key of the journal and exports' pseudonyms, the
 signing key of checkpoints), never the key itself.
 """
@@ -9,6 +11,7 @@ signing key of checkpoints), never the key itself.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import click
 
@@ -18,7 +21,7 @@ from ektp.entrypoints.cli.session import session
 
 @click.group()
 def keys() -> None:
-    """The office's keys: make the cipher key, list every key by id and purpose."""
+    """The office's keys: make and rotate the cipher key, list every key by id and purpose."""
 
 
 @keys.command()
@@ -49,6 +52,59 @@ def init(path: str | None) -> None:
     lines.append("keep a copy of it apart from the backups: without it the records cannot be read")
     emit(s.as_json, {"purpose": "cipher", "id": made.id, "file": target, "configured": named},
          "\n".join(lines))
+
+
+@keys.command()
+def rotate() -> None:
+    """Replace the office's cipher key with a new one (head of office only): every data
+    key is re-wrapped under the new key in one transaction, no event is rewritten, and
+    the events written from now on get a fresh data key. The new key takes the old
+    one's file; the old key is kept beside it as FILE.ID.retired, which nothing needs
+    any more (keep it only with the backups taken before the rotation)."""
+    from ektp.adapters.cipher_key import FILE_VARIABLE, cipher_key, new_key_file
+    from ektp.adapters.event_store.keyring import KeyringError, replace_rows
+
+    s = session()
+    s.settings()
+    old = cipher_key()
+    if old is None:
+        raise click.UsageError(f"no cipher key is configured ({FILE_VARIABLE} or [keys] "
+                               "cipher_key_file): make one with `ektp keys init`")
+    office = s.office()
+    office.services.authorise(s.actor(), "rotate the cipher key")
+    app = office.store.app
+    cipher: Any = app.mapper.cipher  # an EktpCipher: a key is configured
+    cipher.current_id  # the configured key must open the key table as it is now
+    pending = f"{old.path}.new"
+    new = new_key_file(pending)  # refused if a rotation left one behind
+    try:
+        rows = replace_rows(app, old.key, new.key)
+    except BaseException as error:
+        os.unlink(pending)  # nothing was re-wrapped: the old key stays the office's
+        if isinstance(error, KeyringError):  # another rotation came first
+            from ektp.application.errors import CipherKeyWrong
+
+            raise CipherKeyWrong(found="of another rotation", configured=old.id) from None
+        raise
+    retired = f"{old.path}.{old.id}.retired"
+    from ektp.adapters.files import retire_and_replace
+
+    try:
+        retire_and_replace(old.path, pending, retired)
+    except OSError as error:
+        # The data keys are wrapped by the new key already: say where it is.
+        raise click.ClickException(
+            f"the data keys are now wrapped by the new key {new.id}, in {pending}, but it "
+            f"could not take {old.path}'s place ({error.strerror}): configure {pending}") from None
+    cipher.forget()
+    current = next(r[0] for r in rows if r[3])
+    emit(s.as_json, {"purpose": "cipher", "id": new.id, "previous_id": old.id,
+                     "data_keys": len(rows), "current_data_key": current,
+                     "file": old.path, "retired": retired},
+         f"cipher key {new.id} replaces {old.id} in {old.path}; {len(rows)} data keys "
+         f"re-wrapped, events now encrypted with data key {current}.\n"
+         f"the old key is in {retired}: nothing needs it any more; remove it once the "
+         "backups taken before this rotation are gone")
 
 
 @keys.command("list")
