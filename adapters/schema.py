@@ -108,6 +108,25 @@ def _sign_rows(context: UpgradeContext) -> None:
                 context.execute(statement.as_string(None))
 
 
+def _keyed_nik_registers(context: UpgradeContext) -> None:
+    """Version 4 (issue 14): a NIK's register is now kept under a keyed HMAC id
+    (`ektp.application.card.registers`). Nothing is moved: registers stored before
+    keep their uuid5 ids (moving them would rewrite signed, journalled history), and
+    this step's row, recorded as upgraded rather than created, is what tells ektp to
+    look for them there (`legacy_nik_registers`)."""
+
+
+LEGACY_NIK_REGISTERS_STEP = 4
+
+
+def legacy_nik_registers(execute: Callable[[str], Sequence[tuple[Any, ...]]]) -> bool:
+    """Whether the database may hold registers under uuid5 ids: it was made before
+    version 4 (its step-4 row says upgraded, not created)."""
+    rows = execute(f"SELECT applied_by FROM {SCHEMA_TABLE} "
+                   f"WHERE version = {LEGACY_NIK_REGISTERS_STEP}")
+    return bool(rows) and "(created)" not in str(rows[0][0])
+
+
 STEPS: list[UpgradeStep] = [
     UpgradeStep(1, "schema-version",
                 "record the schema version (databases of ektp 0.1 have none)",
@@ -119,6 +138,10 @@ STEPS: list[UpgradeStep] = [
                 "record on every stored row the login that inserted it; on PostgreSQL make "
                 "the event tables append-only (issue 12)",
                 _sign_rows),
+    UpgradeStep(LEGACY_NIK_REGISTERS_STEP, "keyed-nik-registers",
+                "keep new NIK registers under keyed HMAC ids; registers made before are "
+                "still found under their old ids (issue 14)",
+                _keyed_nik_registers),
 ]
 
 

@@ -193,12 +193,12 @@ def test_a_database_made_by_ektp_0_1_is_upgraded_and_then_works(old_database: Pa
     assert {c["name"]: c["status"] for c in check.json()["checks"]}["schema"] == "fail"
     upgraded = run("db", "upgrade", "--backup", str(tmp_path / "before.db"), db=db)
     assert upgraded.code == 0, upgraded.err
-    assert "from schema version 0 to 3: 1 schema-version, 2 journal, 3 signed-rows" in upgraded.out
+    assert "from schema version 0 to 4: 1 schema-version, 2 journal, 3 signed-rows, 4 keyed-nik-registers" in upgraded.out
     assert "journal built for the" in upgraded.out  # ektp 0.1 had no journal
     assert (tmp_path / "before.db").exists() and event_count(tmp_path / "before.db") == before
     with sqlite3.connect(db) as connection:
         assert connection.execute("SELECT version, name FROM ektp_schema").fetchall() == [
-            (1, "schema-version"), (2, "journal"), (3, "signed-rows")]
+            (1, "schema-version"), (2, "journal"), (3, "signed-rows"), (4, "keyed-nik-registers")]
     # ektp 0.1 had no staff register: its first head founds it, as on a new database.
     assert init_office(db=db).code == 0
     founded = event_count(db)
