@@ -2,8 +2,9 @@
 
 ``keys init`` makes the cipher key that encrypts every stored event (AES-256-GCM,
 `ektp.adapters.cipher_key`); ``keys list`` shows every configured key by its id and
-purpose (the cipher key, the audit key of the journal and exports' pseudonyms, the
-signing key of checkpoints), never the key itself.
+purpose (the cipher key, the audit key of the journal and exports' pseudonyms and
+of the keyed stream ids and blind indexes, the signing key of checkpoints), never the
+key itself.
 """
 
 from __future__ import annotations
@@ -81,7 +82,8 @@ def _audit() -> dict[str, str | None]:
         source = KEY_VARIABLE if os.environ.get(KEY_VARIABLE, "").strip() else \
             f"{FILE_VARIABLE}={os.environ.get(FILE_VARIABLE, '').strip()}"
     return {"purpose": "audit", "id": journal_key_id(found).hex() if found else None,
-            "source": source, "use": "keys the journal's and exports' NIK pseudonyms (HMAC)"}
+            "source": source, "use": "keys the journal's and exports' NIK pseudonyms, the NIK registers' "
+                   "stream ids and the read models' blind indexes (HMAC)"}
 
 
 def _signing() -> dict[str, str | None]:

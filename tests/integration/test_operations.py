@@ -240,8 +240,10 @@ def test_an_upgrade_on_postgresql(postgres_url: str) -> None:
     assert_one_line_error(refused, 5)
     assert "ektp db upgrade" in refused.err
     upgraded = run("--db", postgres_url, "db", "upgrade")
-    assert upgraded.code == 0 and "from schema version 0 to 3" in upgraded.out
+    assert upgraded.code == 0 and "from schema version 0 to 4" in upgraded.out
     assert request(2, url=postgres_url).code == 0
+    # An upgraded database also looks under legacy ids; the keyed register still holds.
+    assert request(1, url=postgres_url).code == 1
     assert len(run("--json", "--db", postgres_url, "card", "list").json()) == 2
 
 

@@ -152,3 +152,13 @@ def test_card_find_cli_shows_masked_nik_initials_village_status_and_short_id(
     assert card["initials"] == "S.N.J." and card["nik"].startswith("3517****")
     assert card["status"] == "REQUESTED" and len(card["short_id"]) == 8
     assert "Siti" not in result.output
+    shown = CliRunner().invoke(cli, ["--db", f"sqlite:///{tmp_path / 'o.db'}", "card", "find",
+                                     "JANNAH", "--village", JABON])
+    assert shown.exit_code == 0, shown.output
+    assert card["short_id"] in shown.output and "S.N.J." in shown.output
+    assert card["nik"] in shown.output and "REQUESTED" in shown.output and "Siti" not in shown.output
+    nobody = CliRunner().invoke(cli, ["--db", f"sqlite:///{tmp_path / 'o.db'}", "card", "find",
+                                      "Bambang"])
+    assert nobody.exit_code == 0 and "no card holder has that name" in nobody.output
+    empty = CliRunner().invoke(cli, ["--db", f"sqlite:///{tmp_path / 'o.db'}", "card", "find", "., -"])
+    assert "give at least one word of the name" in str(empty.exception)
