@@ -58,9 +58,25 @@ def list_() -> None:
     s = session()
     s.settings()  # the configuration's key paths become their variables
     rows = [_cipher(), _audit(), _signing()]
-    emit(s.as_json, rows, table(["purpose", "id", "from", "used for"],
-                                [(r["purpose"], r["id"] or "-", r["source"] or "not configured",
-                                  r["use"]) for r in rows]))
+    text = table(["purpose", "id", "from", "used for"],
+                 [(r["purpose"], r["id"] or "-", r["source"] or "not configured", r["use"])
+                  for r in rows])
+    if _cipher_is_audit_key():
+        # Three keys, three purposes: the cipher key is to be rotated, the audit key
+        # (stream ids, blind indexes) kept for good, so one must never be the other.
+        rows[0]["same_key_as"] = "audit"
+        text += ("\nwarning: the cipher key and the audit key are the same key; make a new "
+                 "cipher key with `ektp keys init` (each key has one purpose).")
+    emit(s.as_json, rows, text)
+
+
+def _cipher_is_audit_key() -> bool:
+    """Whether the configured cipher key's bytes are the audit key's."""
+    from ektp.adapters.audit.key import audit_key
+    from ektp.adapters.cipher_key import cipher_key
+
+    cipher, audit = cipher_key(), audit_key()
+    return cipher is not None and audit is not None and cipher.key == audit
 
 
 def _cipher() -> dict[str, str | None]:

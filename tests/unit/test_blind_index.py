@@ -162,3 +162,24 @@ def test_card_find_cli_shows_masked_nik_initials_village_status_and_short_id(
     assert nobody.exit_code == 0 and "no card holder has that name" in nobody.output
     empty = CliRunner().invoke(cli, ["--db", f"sqlite:///{tmp_path / 'o.db'}", "card", "find", "., -"])
     assert "give at least one word of the name" in str(empty.exception)
+
+
+def test_keys_list_warns_when_the_cipher_key_is_the_audit_key(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import base64
+    import os
+
+    from ektp.entrypoints.cli.main import cli
+
+    key = tmp_path / "cipher.key"
+    fd = os.open(key, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.write(fd, f"ektp-cipher-key/1 {base64.b64encode(KEY).decode()}\n".encode())
+    os.close(fd)
+    monkeypatch.setenv("EKTP_CIPHER_KEY_FILE", str(key))
+    monkeypatch.setenv("EKTP_AUDIT_KEY", KEY.hex())
+    same = CliRunner().invoke(cli, ["keys", "list"])
+    assert same.exit_code == 0 and "are the same key" in same.output
+    assert KEY.hex() not in same.output
+    monkeypatch.setenv("EKTP_AUDIT_KEY", bytes(range(1, 33)).hex())
+    apart = CliRunner().invoke(cli, ["keys", "list"])
+    assert apart.exit_code == 0 and "same key" not in apart.output
