@@ -108,6 +108,50 @@ def _sign_rows(context: UpgradeContext) -> None:
                 context.execute(statement.as_string(None))
 
 
+def _keyed_nik_registers(context: UpgradeContext) -> None:
+    """Version 4 (issue 14): a NIK's register is now kept under a keyed HMAC id
+    (`ektp.application.card.registers`). Nothing is moved: registers stored before
+    keep their uuid5 ids (moving them would rewrite signed, journalled history), and
+    this step's row, recorded as upgraded rather than created, is what tells ektp to
+    look for them there (`legacy_nik_registers`).
+
+    The ``card_status`` read model loses its plaintext ``name`` for the initials and
+    the blind indexes (its projection, at version 4, then rebuilds its rows). The
+    table is altered, not dropped, by the login running the upgrade (on PostgreSQL the
+    tables' owner): the staff group keeps its grants on it, and need not own it."""
+    if context.kind == "sqlite":
+        columns = {row[1] for row in context.execute("PRAGMA table_info(card_status)")}
+    else:
+        columns = {row[0] for row in context.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'card_status' "
+            "AND table_schema = current_schema()")}
+    if not columns or "initials" in columns:
+        return  # no read model yet (made on first use, as today's) or already altered
+    text = "TEXT" if context.kind == "sqlite" else "varchar"
+    context.execute("DELETE FROM card_status")  # rebuilt from the events:
+    context.execute("UPDATE projection_positions SET position = 0, version = 0 "
+                    "WHERE name = 'card_status'")  # from the first one, on first use
+    if "name" in columns:
+        context.execute("ALTER TABLE card_status DROP COLUMN name")
+    context.execute(f"ALTER TABLE card_status ADD COLUMN initials {text} NOT NULL DEFAULT ''")
+    for column in ("nik_index", "kk_index", "name_index"):
+        context.execute(f"ALTER TABLE card_status ADD COLUMN {column} {text}")
+    for column in ("nik_index", "kk_index"):
+        context.execute(f"CREATE INDEX IF NOT EXISTS card_status_by_{column} "
+                        f"ON card_status ({column})")
+
+
+LEGACY_NIK_REGISTERS_STEP = 4
+
+
+def legacy_nik_registers(execute: Callable[[str], Sequence[tuple[Any, ...]]]) -> bool:
+    """Whether the database may hold registers under uuid5 ids: it was made before
+    version 4 (its step-4 row says upgraded, not created)."""
+    rows = execute(f"SELECT applied_by FROM {SCHEMA_TABLE} "
+                   f"WHERE version = {LEGACY_NIK_REGISTERS_STEP}")
+    return bool(rows) and "(created)" not in str(rows[0][0])
+
+
 STEPS: list[UpgradeStep] = [
     UpgradeStep(1, "schema-version",
                 "record the schema version (databases of ektp 0.1 have none)",
@@ -119,6 +163,10 @@ STEPS: list[UpgradeStep] = [
                 "record on every stored row the login that inserted it; on PostgreSQL make "
                 "the event tables append-only (issue 12)",
                 _sign_rows),
+    UpgradeStep(LEGACY_NIK_REGISTERS_STEP, "keyed-nik-registers",
+                "keep new NIK registers under keyed HMAC ids; registers made before are "
+                "still found under their old ids (issue 14)",
+                _keyed_nik_registers),
 ]
 
 

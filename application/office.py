@@ -35,6 +35,7 @@ from ektp.domain.card.vocabulary import Channel, HandOverPlace, RecipientKind, R
 
 if TYPE_CHECKING:
     from ektp.application.audit.desk import AuditDesk
+    from ektp.application.ports.pseudonyms import Pseudonyms
     from ektp.application.audit.manifest import Manifest as AuditManifest
     from ektp.application.blank_stock.desk import BlankDesk
     from ektp.application.blank_stock.views import (
@@ -84,6 +85,11 @@ if TYPE_CHECKING:
     from ektp.domain.nik import KkNumber, Nik
 
 
+def _no_legacy_registers() -> bool:
+    """A store that keeps no uuid5 registers (one not made by `open_office`)."""
+    return False
+
+
 class Office:
     """An e-KTP office: the card lifecycle, the blank stock ledger, delivery manifests,
     lists and reports, its event feed, and the audit export.
@@ -102,8 +108,16 @@ class Office:
         regions: Callable[[], RegionDirectory] | None = None,
         identity: IdentityProvider | None = None,
         accounts: Callable[[], StaffAccounts] | None = None,
+        pseudonyms: Callable[[], Pseudonyms] | None = None,
+        legacy_registers: Callable[[], bool] | None = None,
     ) -> None:
         self.services = Services(Store(store), clock, config, read_models, regions)
+        # Keyed ids and blind indexes (issue 14): by default the store's own, when it
+        # has them (`ektp.adapters.event_store.store.EktpStore.pseudonyms`).
+        self.services.make_pseudonyms = pseudonyms or getattr(store, "pseudonyms", None)
+        if legacy_registers is None:
+            legacy_registers = getattr(store, "legacy_nik_registers", _no_legacy_registers)
+        self.services.legacy_registers = legacy_registers
         self._door = StaffDoor(self.services.store, config.office_code, identity)
         self.services.door = self._door
         self._accounts = accounts  # made on first use, like the read models

@@ -132,7 +132,7 @@ def generate(db: Path, card_events: int) -> tuple[int, int]:
                     if step == 0:
                         nik = command.nik
                         registers[i] = open_requests.claim(
-                            None, open_requests.register_id(nik), command.card_id, nik.masked,
+                            None, open_requests.legacy_register_id(nik), command.card_id, nik.masked,
                             operator, command.at, "35.17")
                         pending.append(registers[i])
                     elif not states[i].is_open:

@@ -1,7 +1,8 @@
 """One open request per NIK: a tiny aggregate per NIK that records which card,
 if any, holds the NIK open.
 
-Its stream id is derived from the NIK, so two clerks requesting for the same
+Its stream id is derived from the NIK (a keyed HMAC of it, given by the
+application's pseudonymiser port: `ektp.application.card.registers`), so two clerks requesting for the same
 NIK at the same moment write to the same stream at the same version and the
 store's optimistic concurrency lets exactly one of them in. The events hold
 only the card id, never the NIK. A card that closes (handed over, cancelled,
@@ -27,9 +28,14 @@ from ektp.domain.nik import Nik
 _NAMESPACE = UUID("ca89c323-6433-497c-80d9-4530b0cc6d39")  # fixed forever: stream ids depend on it
 
 
+REGISTER_KIND = "nik-register"  # the pseudonymiser's kind of a register's stream id
+
+
 @lru_cache(maxsize=4096)
-def register_id(nik: Nik) -> UUID:
-    """The stream id of `nik`'s open-request register."""
+def legacy_register_id(nik: Nik) -> UUID:
+    """The stream id `nik`'s register had before ids were keyed (issue 14): a uuid5
+    of the NIK, which anyone can compute. Only looked up, never created any more, so
+    registers of databases made before keep being found."""
     return uuid5(_NAMESPACE, nik.value)
 
 

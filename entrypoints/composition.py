@@ -24,6 +24,7 @@ from ektp.application.ports.clock import Clock
 
 if TYPE_CHECKING:
     from ektp.application.ports.identity import IdentityProvider
+    from ektp.application.ports.pseudonyms import Pseudonyms
     from ektp.application.ports.read_models import ReadModels
     from ektp.application.ports.region_directory import RegionDirectory
     from ektp.application.ports.staff_accounts import StaffAccounts
@@ -101,6 +102,16 @@ def open_office(
     if provider is None:
         provider, accounts = _established(database, store)
 
+    def pseudonyms() -> Pseudonyms | None:
+        # The blind indexes of the read models need the audit key; without it (a
+        # reading office) rows are built without them and `card find` is refused.
+        from ektp.application.errors import JournalKeyMissing
+
+        try:
+            return store.pseudonyms()  # type: ignore[no-any-return]
+        except JournalKeyMissing:
+            return None
+
     def read_models() -> ReadModels:
         # SQLAlchemy is imported only when a list or report is asked for.
         from ektp.adapters.read_models.engine import engine_for
@@ -111,10 +122,11 @@ def open_office(
             from ektp.adapters.read_models.read_only import ReadOnlyReadModels
 
             models = ReadOnlyReadModels(store, engine, office_config.timezone, settings,
-                                        database.redacted)
+                                        database.redacted, pseudonyms)
             models.warn = warn or _warn
             return models
-        return SqlReadModels(store, engine, office_config.timezone, settings, database.redacted)
+        return SqlReadModels(store, engine, office_config.timezone, settings, database.redacted,
+                             pseudonyms)
 
     directory = regions
     return Office(store, clock or SystemClock(), office_config, read_models,

@@ -106,8 +106,11 @@ class EktpStore(Application[UUID]):
         from ektp.application.audit.journal import JournalLeaves
 
         recorder: Any = self.recorder
+        self._audit_key = key_source(audit_key)
+        self._pseudonyms: Any = None
+        self._legacy: bool | None = None
         if hasattr(recorder, "journal"):
-            recorder.journal = JournalLeaves(key_source(audit_key), decode=self.mapper.to_domain_event)
+            recorder.journal = JournalLeaves(self._audit_key, decode=self.mapper.to_domain_event)
         cipher: Any = getattr(self.mapper, "cipher", None)
         if hasattr(cipher, "rows") and hasattr(self.factory, "datastore"):
             # The envelope keys (`keyring`): read from this database when first needed.
@@ -118,6 +121,34 @@ class EktpStore(Application[UUID]):
         from ektp.adapters.event_store.keyring import read_rows
 
         return read_rows(self)
+
+    def pseudonyms(self) -> Any:
+        """The office's keyed pseudonyms (`ektp.adapters.pseudonyms`), made from the
+        audit key on first use; `JournalKeyMissing` when no audit key is configured."""
+        if self._pseudonyms is None:
+            from ektp.adapters.pseudonyms import KeyedPseudonyms
+            from ektp.application.errors import JournalKeyMissing
+
+            key = self._audit_key()
+            if key is None:
+                raise JournalKeyMissing()
+            self._pseudonyms = KeyedPseudonyms(key)
+        return self._pseudonyms
+
+    def legacy_nik_registers(self) -> bool:
+        """Whether registers may live under their uuid5 ids (a database made before
+        schema version 4): asked of the database once."""
+        if self._legacy is None:
+            datastore = getattr(self.factory, "datastore", None)
+            if datastore is None:  # in memory: always made by this ektp
+                self._legacy = False
+            else:
+                from ektp.adapters import schema
+                from ektp.adapters.event_store.opening import sqlite_execute
+
+                with store_errors():
+                    self._legacy = schema.legacy_nik_registers(sqlite_execute(self))
+        return self._legacy
 
     def construct_event_store(self) -> EventStore[UUID]:
         """The event store that passes the domain events down to the journal."""

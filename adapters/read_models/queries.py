@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Connection, case, func, select
+from sqlalchemy import ColumnElement, Connection, case, func, literal, select
 
 from ektp.adapters.read_models.tables import (
     blank_stock_daily,
@@ -41,9 +41,15 @@ def cards(connection: Connection, status: str | None, village: str | None) -> tu
 
 
 def _card_filters(status: str | None, village: str | None, kecamatan: str | None,
-                  ids: Sequence[UUID] | None) -> list[ColumnElement[bool]]:
+                  ids: Sequence[UUID] | None, name_tokens: Sequence[str] = ()
+                  ) -> list[ColumnElement[bool]]:
     c = card_status.c
     where: list[ColumnElement[bool]] = []
+    # Each token's blind index must be one of the name's (in any order): the column is
+    # the indexes space-separated, so a LIKE per token (hex digits: nothing to escape).
+    padded = literal(" ") + c.name_index + literal(" ")
+    for token in name_tokens:
+        where.append(padded.like(f"% {token} %"))
     if status:
         where.append(c.status == status)
     if village:
@@ -57,18 +63,19 @@ def _card_filters(status: str | None, village: str | None, kecamatan: str | None
 
 def card_page(connection: Connection, *, status: str | None = None, village: str | None = None,
               kecamatan: str | None = None, ids: Sequence[UUID] | None = None,
-              limit: int | None = None, offset: int = 0) -> CardPage:
+              limit: int | None = None, offset: int = 0,
+              name_tokens: Sequence[str] = ()) -> CardPage:
     """The cards matching every filter, oldest request first, from `offset`, at most
     `limit`; and how many match (counted only when the page may not hold them all)."""
     c = card_status.c
-    where = _card_filters(status, village, kecamatan, ids)
+    where = _card_filters(status, village, kecamatan, ids, name_tokens)
     query = select(card_status).where(*where).order_by(c.requested_at, c.card_id).offset(offset)
     if limit is not None:
         query = query.limit(limit)
     rows = tuple(
         CardRow(
             id=UUID(r.card_id), status=r.status, village=r.village, kecamatan=r.kecamatan,
-            nik_masked=r.nik_masked, name=r.name, reason=r.reason,
+            nik_masked=r.nik_masked, initials=r.initials, reason=r.reason,
             requested_at=r.requested_at.replace(tzinfo=dt.timezone.utc),
             modified_at=r.modified_at.replace(tzinfo=dt.timezone.utc),
             printed_at=_utc(r.printed_at), handed_over_at=_utc(r.handed_over_at),

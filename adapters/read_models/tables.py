@@ -1,4 +1,10 @@
-"""The read-model tables (SQLAlchemy Core). Times are stored as naive UTC."""
+"""The read-model tables (SQLAlchemy Core). Times are stored as naive UTC.
+
+No plaintext NIK, KK number or name is kept here (issue 14): ``card_status`` holds
+the masked NIK and the name's initials for display, and keyed HMAC blind indexes
+(`ektp.application.ports.pseudonyms`) for lookups: the exact NIK, the exact KK, and
+the name's normalised tokens (``name_index``: each token's index, space-separated,
+so a search for any of its words in any order is a LIKE per word)."""
 
 from __future__ import annotations
 
@@ -31,7 +37,10 @@ card_status = Table(
     Column("village", String(13), nullable=False),
     Column("kecamatan", String(8), nullable=False),
     Column("nik_masked", String(16), nullable=False),
-    Column("name", String(100), nullable=False),
+    Column("initials", String(40), nullable=False),
+    Column("nik_index", String(32)),
+    Column("kk_index", String(32)),
+    Column("name_index", String(1000)),
     Column("reason", String(16), nullable=False),
     Column("requested_at", DateTime, nullable=False),
     Column("modified_at", DateTime, nullable=False),
@@ -49,6 +58,8 @@ card_status = Table(
     Index("card_status_by_village", "village", "requested_at"),
     Index("card_status_by_status", "status", "requested_at"),
     Index("card_status_by_kecamatan", "kecamatan", "status"),
+    Index("card_status_by_nik_index", "nik_index"),
+    Index("card_status_by_kk_index", "kk_index"),
 )
 
 daily_counts = Table(

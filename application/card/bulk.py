@@ -27,12 +27,12 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from ektp.application.card.registers import find_register
 from ektp.application.card.lookup import load_card
 from ektp.application.card.steps import decide_card
 from ektp.application.kernel.transaction import Reads, Transaction
 from ektp.application.tables.digits import digits_cell
 from ektp.application.tables.table import TableRow
-from ektp.domain import open_requests
 from ektp.domain.actor import Actor
 from ektp.domain.card import commands as cmd
 from ektp.domain.card.state import Card, project
@@ -189,7 +189,7 @@ def _request_row(desk: CardDesk, services: Services, tx: Transaction, actor: Act
         raise _Bad("evidence", error) from None
     except DomainError as error:
         raise _Bad("nik", error) from None
-    if _already_requested(tx, card):
+    if _already_requested(services, tx, card):
         return None
     try:
         desk.claim(tx, command, events, card, blind=False)
@@ -227,9 +227,9 @@ def _column_of(row: TableRow, s: Services, nik: str, kk: str, reason: str, chann
     return "row"
 
 
-def _already_requested(tx: Transaction, card: Card) -> bool:
+def _already_requested(services: Services, tx: Transaction, card: Card) -> bool:
     """Whether one of the NIK's cards was requested with this card's content."""
-    register = tx.load(open_requests.register_id(Nik(card.nik)), open_requests.project)
+    register = find_register(services, tx, Nik(card.nik))
     for card_id in register.claimed if register else ():
         existing = tx.load(card_id, project)
         if isinstance(existing, Card) and _same_request(existing, card):

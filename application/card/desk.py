@@ -18,6 +18,7 @@ from ektp.application.card.views import CardView
 from ektp.application.kernel.permissions import EXPORT_RESIDENT_DATA, SEE_FULL_NIK, may
 from ektp.application.kernel.services import Services
 from ektp.application.kernel.transaction import Transaction
+from ektp.application.card.registers import register_to_claim
 from ektp.domain import open_requests
 from ektp.domain.actor import Actor, parse_staff_id
 from ektp.domain.address import VillageCode, parse_rt_rw
@@ -130,9 +131,7 @@ class CardDesk:
         """Record the request and its claim of the NIK in `tx` (refused with
         `DuplicateOpenRequest` when the NIK has an open card). `blind`: the NIK's
         register is taken to be new unless cached (`Transaction.load_new`)."""
-        register_id = open_requests.register_id(command.nik)
-        # Most NIKs have never been requested: see `Transaction.load_new`.
-        register = (tx.load_new if blind else tx.load)(register_id, open_requests.project)
+        register_id, register = register_to_claim(self._services, tx, command.nik, blind=blind)
         claimed = open_requests.claim(register, register_id, card.id, command.nik.masked,
                                       command.actor, command.at, command.office)
         tx.record(events, card)
@@ -323,7 +322,7 @@ class CardDesk:
 
         s = self._services
         the_nik = s.parse_nik(nik)
-        cards = cards_of_nik(s.store.reads(), the_nik)
+        cards = cards_of_nik(s, s.store.reads(), the_nik)
         if not cards:
             raise CardNotFound(ref=f"NIK {the_nik.masked}")
         events = [e for e in s.store.events(cards[-1]) if isinstance(e, ev.CardEvent)]

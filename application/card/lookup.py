@@ -16,7 +16,7 @@ from ektp.application.errors import InvalidCardReference
 from ektp.application.kernel.references import PREFIX_PROBE, hyphenated, id_prefix, only_match
 from ektp.application.kernel.services import Services
 from ektp.application.kernel.transaction import Reads
-from ektp.domain import open_requests
+from ektp.application.card.registers import find_register
 from ektp.domain.card.state import Card, project
 from ektp.domain.errors import CardNotFound
 from ektp.domain.masking import mask_digits
@@ -40,7 +40,7 @@ def card_id(services: Services, reads: Reads, ref: str | UUID) -> UUID:
             raise InvalidCardReference(ref=text[:40] if not digits.isdigit() else mask_digits(digits))
         return card_with_prefix(services, prefix)
     nik = services.parse_nik(digits)
-    cards = cards_of_nik(reads, nik)
+    cards = cards_of_nik(services, reads, nik)
     if not cards:
         raise CardNotFound(ref=f"NIK {nik.masked}")
     return cards[-1]
@@ -56,10 +56,10 @@ def card_with_prefix(services: Services, prefix: str) -> UUID:
     return the_id
 
 
-def cards_of_nik(reads: Reads, nik: Nik) -> tuple[UUID, ...]:
+def cards_of_nik(services: Services, reads: Reads, nik: Nik) -> tuple[UUID, ...]:
     """Every card requested for `nik`, oldest first; the open one, if any, is the last
     (a NIK holds at most one open request)."""
-    register = reads.load(open_requests.register_id(nik), open_requests.project)
+    register = find_register(services, reads, nik)
     if register is None:
         return ()
     if register.card_id is not None and register.claimed[-1:] != (register.card_id,):

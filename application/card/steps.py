@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 from ektp.application.kernel.services import Services
 from ektp.application.kernel.transaction import Transaction
+from ektp.application.card.registers import find_register
 from ektp.domain import open_requests
 from ektp.domain.card.commands import CardCommand
 from ektp.domain.card.decide import decide
@@ -36,8 +37,7 @@ def decide_card(services: Services, tx: Transaction, card: Card, command: CardCo
     assert after is not None
     tx.record(events, after)
     if not after.is_open:
-        register_id = open_requests.register_id(Nik(card.nik))
-        register = tx.load(register_id, open_requests.project)
+        register = find_register(services, tx, Nik(card.nik))
         released = open_requests.freed_by(register, after, command.actor, command.at, command.office)
         if released is not None:
             tx.record([released], open_requests.project(register, [released]))

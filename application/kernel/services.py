@@ -29,6 +29,7 @@ from ektp.domain.errors import ActorRequired, IdentityRequired, UnknownRegion, U
 from ektp.domain.nik import Nik
 
 if TYPE_CHECKING:
+    from ektp.application.ports.pseudonyms import Pseudonyms
     from ektp.application.ports.read_models import ReadModels
     from ektp.application.ports.region_directory import RegionDirectory
     from ektp.domain.actor import Actor
@@ -63,6 +64,17 @@ class Services:
         self._regions: RegionDirectory | None = None
         self._opening = threading.Lock()  # two threads' first report open one engine
         self.door: Door = _closed_door
+        # The keyed pseudonymiser of NIK-derived stream ids (issue 14), and whether the
+        # database may hold registers under their legacy ids: set by the office.
+        self.make_pseudonyms: Callable[[], Pseudonyms] | None = None
+        self.legacy_registers: Callable[[], bool] = lambda: False
+
+    @property
+    def pseudonyms(self) -> Pseudonyms:
+        """The office's keyed pseudonyms (`JournalKeyMissing` without the audit key)."""
+        if self.make_pseudonyms is None:
+            raise RuntimeError("this office was built without a pseudonymiser")
+        return self.make_pseudonyms()
 
     @property
     def read_models(self) -> ReadModels:

@@ -54,9 +54,11 @@ class ReadModels(Protocol):
     @abstractmethod
     def card_page(self, *, status: str | None = None, village: str | None = None,
                   kecamatan: str | None = None, ids: Sequence[UUID] | None = None,
-                  limit: int | None = None, offset: int = 0) -> CardPage:
-        """Cards matching every filter given (`ids`: only these cards), oldest request
-        first, from `offset`, at most `limit` of them, with the number that match."""
+                  limit: int | None = None, offset: int = 0,
+                  name_tokens: Sequence[str] = ()) -> CardPage:
+        """Cards matching every filter given (`ids`: only these cards; `name_tokens`:
+        blind indexes of name tokens the name must all have), oldest request first,
+        from `offset`, at most `limit` of them, with the number that match."""
 
     @abstractmethod
     def ids_with_prefix(self, kind: str, prefix: str, limit: int) -> tuple[UUID, ...]:

@@ -12,14 +12,14 @@ import attrs
 
 @attrs.frozen
 class CardRow:
-    """One card in a list: no full NIK (lists never show it)."""
+    """One card in a list: no full NIK or name (read models hold neither: issue 14)."""
 
     id: UUID
     status: str
     village: str
     kecamatan: str
     nik_masked: str
-    name: str
+    initials: str  # the name's (``S.N.J.``)
     reason: str
     requested_at: dt.datetime
     modified_at: dt.datetime

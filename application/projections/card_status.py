@@ -1,4 +1,7 @@
-"""Card status: one row per card (state, village, milestones, attempts)."""
+"""Card status: one row per card (state, village, milestones, attempts), with no
+plaintext personal data: the masked NIK and the name's initials to show, keyed blind
+indexes (`ektp.application.ports.pseudonyms`) of the NIK, the KK and the name's
+tokens to look up by (none when the office has no audit key to key them)."""
 
 from __future__ import annotations
 
@@ -8,7 +11,9 @@ from typing import assert_never, cast
 
 from ektp.application.projections.changes import Change, SetRow
 from ektp.domain.card import events as ev
-from ektp.domain.masking import mask_digits
+from ektp.application.ports.pseudonyms import KK, NIK, Pseudonyms
+from ektp.domain.masking import initials, mask_digits
+from ektp.domain.name_tokens import name_tokens
 
 TABLE = "card_status"
 
@@ -19,8 +24,10 @@ def _row(event: ev.CardEvent, **values: object) -> SetRow:
     })
 
 
-def card_status_changes(event: object, timezone: dt.tzinfo) -> Iterator[Change]:
-    """The card_status changes `event` makes (none for other aggregates' events)."""
+def card_status_changes(event: object, timezone: dt.tzinfo,
+                        pseudonyms: Pseudonyms | None = None) -> Iterator[Change]:
+    """The card_status changes `event` makes (none for other aggregates' events);
+    `pseudonyms` keys the blind indexes."""
     if not isinstance(event, ev.CardEvent):
         return
     e = cast(ev.AnyCardEvent, event)
@@ -28,7 +35,11 @@ def card_status_changes(event: object, timezone: dt.tzinfo) -> Iterator[Change]:
         case ev.Requested():
             yield SetRow(TABLE, (str(e.originator_id),), {
                 "status": "REQUESTED", "village": e.village, "kecamatan": e.village[:8],
-                "nik_masked": mask_digits(e.nik), "name": e.name, "reason": e.reason.value,
+                "nik_masked": mask_digits(e.nik), "initials": initials(e.name),
+                "nik_index": pseudonyms.index(NIK, e.nik) if pseudonyms else None,
+                "kk_index": pseudonyms.index(KK, e.kk) if pseudonyms else None,
+                "name_index": pseudonyms.name_index(name_tokens(e.name)) if pseudonyms else None,
+                "reason": e.reason.value,
                 "requested_at": e.timestamp, "modified_at": e.timestamp,
                 "version": e.originator_version, "attempts": 0,
             }, create=True)

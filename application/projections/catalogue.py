@@ -23,13 +23,16 @@ class Projection:
     name: str
     version: int
     tables: tuple[str, ...]
-    changes: Callable[[object, dt.tzinfo], Iterable[Change]]
+    # (event, timezone), and the office's pseudonyms after them when `keyed`.
+    changes: Callable[..., Iterable[Change]]
+    keyed: bool = False
 
 
 PROJECTIONS: tuple[Projection, ...] = (
     # card_status 3, daily_counts 2, delivery_facts 2: a hand-over or failed attempt
     # counts at the courier's time (issue 15), so read models built before are rebuilt.
-    Projection("card_status", 3, ("card_status",), card_status_changes),
+    # card_status 4: no plaintext name, blind indexes instead (issue 14).
+    Projection("card_status", 4, ("card_status",), card_status_changes, keyed=True),
     Projection("daily_counts", 2, ("daily_counts",), daily_count_changes),
     Projection("manifests", 1, ("manifests", "manifest_cards"), manifest_changes),
     Projection("blank_stock", 1, ("blank_stock_daily",), blank_stock_changes),

@@ -63,10 +63,32 @@ class ReportDesk:
             raise InvalidText(field="--limit", reason=f"give a number from 1 to {MAX_PAGE}")
         if offset < 0:
             raise InvalidText(field="--offset", reason="give 0 or more")
-        ids = cards_of_nik(s.store.reads(), s.parse_nik(nik)) if nik else None
+        ids = cards_of_nik(s, s.store.reads(), s.parse_nik(nik)) if nik else None
         return s.read_models.card_page(
             status=the_status.value if the_status else None, village=the_village,
             kecamatan=the_kecamatan, ids=ids, limit=limit, offset=offset)
+
+    def find_by_name(self, name: str, *, village: str | VillageCode | None = None,
+                     limit: int | None = None, offset: int = 0) -> CardPage:
+        """The cards whose holder's name has every word of `name` (any order, any case,
+        accents and punctuation ignored), oldest request first, optionally of one
+        village: found through the name's keyed blind index (no name is stored in the
+        read models), so the office's audit key is needed (`JournalKeyMissing`)."""
+        from ektp.application.ports.pseudonyms import NAME_TOKEN
+        from ektp.domain.name_tokens import name_tokens
+
+        s = self._services
+        tokens = name_tokens(name)
+        if not tokens:
+            raise InvalidText(field="NAME", reason="give at least one word of the name")
+        if limit is not None and not 1 <= limit <= MAX_PAGE:
+            raise InvalidText(field="--limit", reason=f"give a number from 1 to {MAX_PAGE}")
+        if offset < 0:
+            raise InvalidText(field="--offset", reason="give 0 or more")
+        the_village = s.parse_village(village).value if village else None
+        indexes = s.pseudonyms.name_index(tokens).split()
+        return s.read_models.card_page(village=the_village, name_tokens=indexes,
+                                       limit=limit, offset=offset)
 
     def daily_report(self, day: str | dt.date | None = None) -> DailyFigures:
         """The counts of one office-local day (today by default)."""

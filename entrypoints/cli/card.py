@@ -10,6 +10,8 @@ from ektp.entrypoints.cli.card_output import (
     card_data,
     card_text,
     cards_table,
+    found_data,
+    found_table,
     history_data,
     history_text,
     page_note,
@@ -383,6 +385,34 @@ def history(card: str) -> None:
     s = session()
     entries = s.office(must_exist=True).cards.card_history(card)
     emit(s.as_json, history_data(entries), history_text(entries))
+
+
+@card.command()
+@click.argument("name")
+@click.option("--village", help="Only cards of this village (code, or name when unique).")
+@click.option("--limit", type=click.IntRange(min=1), help="Show at most this many cards.")
+@click.option("--offset", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Skip this many cards first (with --limit: the next page).")
+def find(name: str, village: str | None, limit: int | None, offset: int) -> None:
+    """Find cards by the holder's name: every word given must be in the name, in any
+    order, any case, with or without accents. Shows the masked NIK, the name's
+    initials, the village, the status and the card's short id (usable wherever CARD
+    is asked). Names are looked up through a keyed index, never stored: the office's
+    audit key must be configured."""
+    s = session()
+    office = s.office(must_exist=True)
+    page = office.reports.find_by_name(name, village=village, limit=limit, offset=offset)
+    if s.as_json:
+        emit(True, {"total": page.total, "offset": offset, "limit": limit,
+                    "cards": [found_data(c) for c in page.rows]})
+        return
+    from ektp.application.reports.region_names import name_of
+
+    names = {v: name_of(office.regions, v) for v in {c.village for c in page.rows}}
+    text = found_table(page.rows, names)
+    if limit is not None or offset > 0 or len(page.rows) < page.total:
+        text += "\n" + page_note(page, limit)
+    emit(False, None, text)
 
 
 @card.command("list")

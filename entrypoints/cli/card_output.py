@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ektp.domain.masking import initials
 from ektp.entrypoints.cli.output import local_time, table
 
 if TYPE_CHECKING:
@@ -87,8 +86,8 @@ def row_data(row: CardRow) -> dict[str, Any]:
     """The JSON form of a card in a list (the NIK is always masked in lists)."""
     return {
         "id": str(row.id), "status": row.status, "version": row.version, "village": row.village,
-        "kecamatan": row.kecamatan, "nik": row.nik_masked, "name": row.name,
-        "initials": initials(row.name), "reason": row.reason,
+        "kecamatan": row.kecamatan, "nik": row.nik_masked, "name": row.initials,
+        "initials": row.initials, "reason": row.reason,
         "requested_at": row.requested_at, "printed_at": row.printed_at,
         "handed_over_at": row.handed_over_at, "attempts": row.attempts, "courier": row.courier,
         "recipient": row.recipient,
@@ -103,7 +102,27 @@ def cards_table(cards: tuple[CardRow, ...], names: dict[str, str] | None = None)
     return table(
         ["card", "status", "village", "NIK", "name", "requested"],
         [(c.id, c.status, f"{c.village} {names.get(c.village, '')}".strip(), c.nik_masked,
-          initials(c.name), local_time(c.requested_at)) for c in cards],
+          c.initials, local_time(c.requested_at)) for c in cards],
+    )
+
+
+SHORT_ID = 8  # hex digits: the shortest id prefix CARD accepts
+
+
+def found_data(row: CardRow) -> dict[str, Any]:
+    """The JSON form of a card found by name (masked NIK, initials, no name)."""
+    return {"id": str(row.id), "short_id": row.id.hex[:SHORT_ID], "status": row.status,
+            "village": row.village, "nik": row.nik_masked, "initials": row.initials}
+
+
+def found_table(cards: tuple[CardRow, ...], names: dict[str, str]) -> str:
+    """The cards `card find` found, one per line (`names`: village code -> name)."""
+    if not cards:
+        return "no card holder has that name."
+    return table(
+        ["card", "NIK", "name", "village", "status"],
+        [(c.id.hex[:SHORT_ID], c.nik_masked, c.initials,
+          f"{c.village} {names.get(c.village, '')}".strip(), c.status) for c in cards],
     )
 
 

@@ -4,8 +4,9 @@
 `ektp.adapters.cipher_key`); ``keys rotate`` replaces it with a new office key and
 re-wraps the data keys under it without rewriting any event
 (`ektp.adapters.event_store.keyring`); ``keys list`` shows every configured key by its id and
-purpose (the cipher key, the audit key of the journal and exports' pseudonyms, the
-signing key of checkpoints), never the key itself.
+purpose (the cipher key, the audit key of the journal and exports' pseudonyms and
+of the keyed stream ids and blind indexes, the signing key of checkpoints), never the
+key itself.
 """
 
 from __future__ import annotations
@@ -113,9 +114,25 @@ def list_() -> None:
     s = session()
     s.settings()  # the configuration's key paths become their variables
     rows = [_cipher(), _audit(), _signing()]
-    emit(s.as_json, rows, table(["purpose", "id", "from", "used for"],
-                                [(r["purpose"], r["id"] or "-", r["source"] or "not configured",
-                                  r["use"]) for r in rows]))
+    text = table(["purpose", "id", "from", "used for"],
+                 [(r["purpose"], r["id"] or "-", r["source"] or "not configured", r["use"])
+                  for r in rows])
+    if _cipher_is_audit_key():
+        # Three keys, three purposes: the cipher key is to be rotated, the audit key
+        # (stream ids, blind indexes) kept for good, so one must never be the other.
+        rows[0]["same_key_as"] = "audit"
+        text += ("\nwarning: the cipher key and the audit key are the same key; make a new "
+                 "cipher key with `ektp keys init` (each key has one purpose).")
+    emit(s.as_json, rows, text)
+
+
+def _cipher_is_audit_key() -> bool:
+    """Whether the configured cipher key's bytes are the audit key's."""
+    from ektp.adapters.audit.key import audit_key
+    from ektp.adapters.cipher_key import cipher_key
+
+    cipher, audit = cipher_key(), audit_key()
+    return cipher is not None and audit is not None and cipher.key == audit
 
 
 def _cipher() -> dict[str, str | None]:
@@ -137,7 +154,8 @@ def _audit() -> dict[str, str | None]:
         source = KEY_VARIABLE if os.environ.get(KEY_VARIABLE, "").strip() else \
             f"{FILE_VARIABLE}={os.environ.get(FILE_VARIABLE, '').strip()}"
     return {"purpose": "audit", "id": journal_key_id(found).hex() if found else None,
-            "source": source, "use": "keys the journal's and exports' NIK pseudonyms (HMAC)"}
+            "source": source, "use": "keys the journal's and exports' NIK pseudonyms, the NIK registers' "
+                   "stream ids and the read models' blind indexes (HMAC)"}
 
 
 def _signing() -> dict[str, str | None]:

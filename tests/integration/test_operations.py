@@ -193,17 +193,26 @@ def test_a_database_made_by_ektp_0_1_is_upgraded_and_then_works(old_database: Pa
     assert {c["name"]: c["status"] for c in check.json()["checks"]}["schema"] == "fail"
     upgraded = run("db", "upgrade", "--backup", str(tmp_path / "before.db"), db=db)
     assert upgraded.code == 0, upgraded.err
-    assert "from schema version 0 to 3: 1 schema-version, 2 journal, 3 signed-rows" in upgraded.out
+    assert "from schema version 0 to 4: 1 schema-version, 2 journal, 3 signed-rows, 4 keyed-nik-registers" in upgraded.out
     assert "journal built for the" in upgraded.out  # ektp 0.1 had no journal
     assert (tmp_path / "before.db").exists() and event_count(tmp_path / "before.db") == before
     with sqlite3.connect(db) as connection:
         assert connection.execute("SELECT version, name FROM ektp_schema").fetchall() == [
-            (1, "schema-version"), (2, "journal"), (3, "signed-rows")]
+            (1, "schema-version"), (2, "journal"), (3, "signed-rows"), (4, "keyed-nik-registers")]
+        # Step 4 altered the read model: no plaintext name left in card_status (issue 14).
+        columns = {row[1] for row in connection.execute("PRAGMA table_info(card_status)")}
+        assert "name" not in columns and {"initials", "nik_index", "name_index"} <= columns
+        rows = connection.execute("SELECT initials, nik_index FROM card_status").fetchall()
+        assert all(initials for initials, _ in rows)  # rebuilt, or empty until the next list
     # ektp 0.1 had no staff register: its first head founds it, as on a new database.
     assert init_office(db=db).code == 0
     founded = event_count(db)
     cards = run("--json", "card", "list", db=db).json()
     assert len(cards) == 9
+    # The old cards are found by name too (rebuilt with the blind index), and by NIK
+    # through their legacy uuid5 register.
+    assert run("--json", "card", "find", cards[0]["initials"][0], db=db).code == 0
+    assert len(run("--json", "card", "list", "--nik", "3517191706880002", db=db).json()) == 2
     shown = run("--json", "card", "show", "3517191706880002", db=db)
     assert shown.code == 0 and shown.json()["status"] == "REQUESTED"
     assert request(1, db=db).code == 0
@@ -234,15 +243,26 @@ def test_an_upgrade_on_postgresql(postgres_url: str) -> None:
 
     assert init_office(pre=("--db", postgres_url)).code == 0
     assert request(1, url=postgres_url).code == 0
+    assert run("--db", postgres_url, "card", "list").code == 0  # the read models made
     with psycopg.connect(postgres_url, autocommit=True) as connection:
         connection.execute("DROP TABLE ektp_schema")  # as ektp 0.1 left a database
+        # ... with its card_status holding names in plain (before issue 14).
+        connection.execute("ALTER TABLE card_status DROP COLUMN initials, DROP COLUMN nik_index, "
+                           "DROP COLUMN kk_index, DROP COLUMN name_index, "
+                           "ADD COLUMN name varchar(100) NOT NULL DEFAULT 'Warga'")
     refused = request(2, url=postgres_url)
     assert_one_line_error(refused, 5)
     assert "ektp db upgrade" in refused.err
     upgraded = run("--db", postgres_url, "db", "upgrade")
-    assert upgraded.code == 0 and "from schema version 0 to 3" in upgraded.out
+    assert upgraded.code == 0 and "from schema version 0 to 4" in upgraded.out
     assert request(2, url=postgres_url).code == 0
+    # An upgraded database also looks under legacy ids; the keyed register still holds.
+    assert request(1, url=postgres_url).code == 1
     assert len(run("--json", "--db", postgres_url, "card", "list").json()) == 2
+    with psycopg.connect(postgres_url) as connection:
+        columns = {r[0] for r in connection.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'card_status'")}
+    assert "name" not in columns and {"initials", "nik_index", "kk_index", "name_index"} <= columns
 
 
 # --- timeouts ----------------------------------------------------------------------

@@ -93,7 +93,7 @@ def test_the_register_names_every_card_of_a_nik_in_order(steps: list[str]) -> No
     from testkit.card_steps import T0
     from ektp.domain.nik import Nik
 
-    stream = open_requests.register_id(Nik(make_nik()))
+    stream = open_requests.legacy_register_id(Nik(make_nik()))
     register, cards = None, []
     for step in steps:
         if step == "claim" and (register is None or register.card_id is None):

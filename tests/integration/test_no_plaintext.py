@@ -1,0 +1,119 @@
+"""No plaintext NIK, KK number or name anywhere ektp writes (issue 14, "What must
+show"): 50 residents, 4 of them collected by a proxy, with the cipher key configured;
+then every file the office wrote (the SQLite database, its -wal and -shm, an audit
+export) and a `pg_dump` of the whole PostgreSQL database are searched for each test
+NIK, KK and name, as text, as hex and as UTF-16: none is found. The read models are
+caught up first (a list, a find), so their tables are searched too."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from testkit.cli import init_office
+from testkit.people import kk_for, make_nik
+from testkit.postgres import find_binary
+from testkit.staff import me
+
+from ektp.adapters.audit.files import DirectorySink
+from ektp.domain.actor import Actor, Role
+from ektp.entrypoints.composition import open_office
+
+RESIDENTS = [(make_nik(serial=n + 1), f"Warga Rahasia {chr(65 + n % 26)}{chr(65 + n // 26)}")
+             for n in range(50)]
+PROXIES = {n: (make_nik(serial=900 + n), f"Wakil Kuasa {chr(65 + n % 26)}{chr(65 + n // 26)}") for n in (3, 17, 29, 41)}
+FORMS = ("utf-8", "utf-16-le", "utf-16-be")
+
+
+def _secrets() -> list[bytes]:
+    """Each resident's and proxy's NIK, KK and name in every form a store could hold."""
+    people = RESIDENTS + list(PROXIES.values())
+    texts = [t for nik, name in people for t in (nik, kk_for(nik), name)]
+    found = [t.encode(form) for t in texts for form in FORMS]
+    return found + [t.encode().hex().encode() for t in texts]
+
+
+def _seed(url: str, export: Path | None, while_open: Callable[[], None] = lambda: None) -> None:
+    login = url.split("://", 1)[1].split("@", 1)[0] if url.startswith("postgresql") else me()
+    operator, head = Actor(login, Role.OPERATOR), Actor(login, Role.HEAD)
+    with open_office(url) as office:
+        office.receive_blanks(operator, bast="BAST/T/1", source="ministry",
+                              ranges=["3517170001-3517170100"])
+        for n, (nik, name) in enumerate(RESIDENTS):
+            card = str(office.request_card(operator, nik=nik, name=name, kk=kk_for(nik),
+                                           village="35.17.09.2018", rt="2", rw="1").id)
+            office.confirm_print_readiness(operator, card)
+            office.allocate_blank(operator, card, f"35171700{n + 1:02d}")
+            office.record_printed(operator, card)
+            office.dispatch(operator, card, "kurir.test")
+            if n in PROXIES:
+                proxy_nik, proxy_name = PROXIES[n]
+                office.hand_over(operator, card, recipient="proxy", verified_by="kk",
+                                 proxy_nik=proxy_nik, proxy_name=proxy_name,
+                                 proxy_kk=kk_for(nik), relationship="spouse")
+            else:
+                office.hand_over(operator, card, recipient="owner", verified_by="ktp")
+        # The read models, caught up: their tables are in the files searched.
+        assert office.reports.card_page().total == 50
+        assert office.reports.find_by_name("rahasia warga").total == 50
+        assert office.reports.card_page(nik=RESIDENTS[5][0]).total == 1
+        if export is not None:
+            from testkit.keys import TEST_AUDIT_KEY
+
+            office.export_audit(head, DirectorySink(str(export)), audit_key=TEST_AUDIT_KEY)
+        while_open()
+
+
+def _found_in(blob: bytes) -> list[bytes]:
+    lower = blob.lower()
+    return [s for s in _secrets() if s.lower() in lower]
+
+
+@pytest.fixture
+def cipher_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    from ektp.adapters.cipher_key import new_key_file
+
+    path = tmp_path / "keys" / "cipher.key"
+    path.parent.mkdir(mode=0o700)
+    new_key_file(str(path))
+    monkeypatch.setenv("EKTP_CIPHER_KEY_FILE", str(path))
+    return path
+
+
+def test_no_file_ektp_wrote_holds_a_nik_kk_or_name(tmp_path: Path, cipher_key: Path) -> None:
+    office_dir = tmp_path / "office"
+    office_dir.mkdir()
+    db = office_dir / "office.db"
+    assert init_office(db=db, env={"EKTP_CIPHER_KEY_FILE": str(cipher_key)}).code == 0
+    contents: dict[str, bytes] = {}
+
+    def read_all(when: str) -> None:
+        for p in office_dir.rglob("*"):
+            if p.is_file():
+                contents[f"{when}: {p.relative_to(office_dir)}"] = p.read_bytes()
+
+    # While the office is open, its -wal and -shm are there (closing checkpoints them).
+    _seed(f"sqlite:///{db}", office_dir / "export", lambda: read_all("open"))
+    read_all("closed")
+    assert {"open: office.db-wal", "open: office.db", "closed: office.db",
+            "closed: export/events.jsonl"} <= set(contents), sorted(contents)
+    leaks = {name: _found_in(blob) for name, blob in contents.items()}
+    assert {k: v for k, v in leaks.items() if v} == {}
+    # The control: the search finds what is there (the export's masked NIKs, say).
+    blob = b"".join(contents.values())
+    assert RESIDENTS[0][0][:4].encode() + b"********" + RESIDENTS[0][0][12:].encode() in blob
+
+
+@pytest.mark.postgres
+def test_a_pg_dump_of_the_whole_database_holds_no_nik_kk_or_name(postgres_url: str,
+                                                                cipher_key: Path) -> None:
+    assert init_office(pre=("--db", postgres_url),
+                       env={"EKTP_CIPHER_KEY_FILE": str(cipher_key)}).code == 0
+    _seed(postgres_url, None)
+    dump = subprocess.run([find_binary("pg_dump"), "--data-only", postgres_url],
+                          capture_output=True, timeout=120, check=True).stdout
+    assert b"COPY public.card_status" in dump and b"COPY public.ektp_events" in dump
+    assert _found_in(dump) == []
+    assert b"W.R." in dump  # the control: the initials the read model does hold
