@@ -340,7 +340,7 @@ class CardDesk:
         s = self._services
         the_nik = s.parse_nik(nik)
         s.authorise(actor, EXPORT_RESIDENT_DATA)
-        cards = cards_of_nik(s.store.reads(), the_nik)
+        cards = cards_of_nik(s, s.store.reads(), the_nik)
         if not cards:
             raise CardNotFound(ref=f"NIK {the_nik.masked}")
         held = [held_card([e for e in s.store.events(c) if isinstance(e, ev.CardEvent)])
