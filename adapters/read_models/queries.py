@@ -122,7 +122,34 @@ def daily(connection: Connection, day: dt.date) -> DailyFigures:
     counts = {r.metric: int(r[1]) for r in rows}
     b = blank_stock_daily.c
     stock = connection.execute(select(b.state, func.sum(b.delta)).where(b.day <= day).group_by(b.state))
-    return DailyFigures(day, counts, {state: int(total) for state, total in stock})
+    moves = connection.execute(select(b.state, b.delta).where(b.day == day))
+    return DailyFigures(day, counts, {state: int(total) for state, total in stock},
+                        {state: int(delta) for state, delta in moves})
+
+
+def daily_span(connection: Connection, first: dt.date, last: dt.date) -> tuple[DailyFigures, ...]:
+    """Every day from `first` to `last` inclusive (days without events too): its counts
+    and the blank stock at its end; three queries whatever the span."""
+    d, b = daily_counts.c, blank_stock_daily.c
+    counts: dict[dt.date, dict[str, int]] = {}
+    for day, metric, n in connection.execute(
+            select(d.day, d.metric, d.count).where(d.day >= first, d.day <= last)):
+        counts.setdefault(day, {})[metric] = int(n)
+    running = {state: int(total) for state, total in connection.execute(
+        select(b.state, func.sum(b.delta)).where(b.day < first).group_by(b.state))}
+    deltas: dict[dt.date, dict[str, int]] = {}
+    for day, state, delta in connection.execute(
+            select(b.day, b.state, b.delta).where(b.day >= first, b.day <= last)):
+        deltas.setdefault(day, {})[state] = int(delta)
+    figures = []
+    day = first
+    while day <= last:
+        for state, delta in deltas.get(day, {}).items():
+            running[state] = running.get(state, 0) + delta
+        figures.append(DailyFigures(day, counts.get(day, {}), dict(running),
+                                    dict(deltas.get(day, {}))))
+        day += dt.timedelta(days=1)
+    return tuple(figures)
 
 
 def villages(connection: Connection) -> tuple[VillageCoverage, ...]:

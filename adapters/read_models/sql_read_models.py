@@ -260,6 +260,13 @@ class SqlReadModels(ReadModels):
             return queries.daily(connection, day)
 
     @_sql_errors
+    def daily_span(self, first: dt.date, last: dt.date) -> tuple[DailyFigures, ...]:
+        """Each day's counts and stock from `first` to `last` (caught up first)."""
+        self.catch_up()
+        with self._engine.connect() as connection:
+            return queries.daily_span(connection, first, last)
+
+    @_sql_errors
     def villages(self) -> tuple[VillageCoverage, ...]:
         """Coverage per village (caught up first)."""
         self.catch_up()

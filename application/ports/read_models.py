@@ -76,6 +76,11 @@ class ReadModels(Protocol):
         """The counts of one office-local day."""
 
     @abstractmethod
+    def daily_span(self, first: dt.date, last: dt.date) -> tuple[DailyFigures, ...]:
+        """One `DailyFigures` per office-local day from `first` to `last` inclusive,
+        days without events included."""
+
+    @abstractmethod
     def villages(self) -> tuple[VillageCoverage, ...]:
         """Coverage per village."""
 

@@ -7,7 +7,7 @@ import datetime as dt
 
 from ektp.application.card.lookup import cards_of_nik
 from ektp.application.errors import StoreUnavailable
-from ektp.application.kernel.dates import parse_day
+from ektp.application.kernel.dates import parse_day, parse_month
 from ektp.application.kernel.services import Services
 from ektp.application.ports.rows import (
     BacklogRow,
@@ -26,6 +26,7 @@ from ektp.domain.errors import InvalidChoice, InvalidText
 
 
 MAX_PAGE = 10_000  # a page a terminal or a script can take in one go
+MAX_DAYS = 366  # a daily report of more days than a year is a typo (use report monthly)
 
 
 class ReportDesk:
@@ -72,6 +73,24 @@ class ReportDesk:
         """The counts of one office-local day (today by default)."""
         s = self._services
         return s.read_models.daily(parse_day(day) if day else s.today())
+
+    def daily_span_report(self, start: str | dt.date,
+                          end: str | dt.date | None = None) -> tuple[DailyFigures, ...]:
+        """The counts of every office-local day from `start` to `end` inclusive (today by
+        default; at most a year), each counted by when it happened: a hand-over or failed
+        attempt typed in later counts on the courier's day."""
+        first = parse_day(start, "--from")
+        last = parse_day(end, "--to") if end else self._services.today()
+        if last < first:
+            raise InvalidText(field="--to", reason="it is before --from")
+        if (last - first).days >= MAX_DAYS:
+            raise InvalidText(field="--to", reason=f"give at most {MAX_DAYS} days (see report monthly)")
+        return self._services.read_models.daily_span(first, last)
+
+    def monthly_report(self, month: str) -> tuple[DailyFigures, ...]:
+        """The days of the calendar month `month` (YYYY-MM), for the monthly figures."""
+        first, last = parse_month(month, "--month")
+        return self._services.read_models.daily_span(first, last)
 
     def backlog_report(self) -> tuple[BacklogRow, ...]:
         """Open cards per kecamatan by state and age band, oldest first."""

@@ -141,24 +141,90 @@ def delivery(start: str | None, end: str | None, as_csv: bool) -> None:
 
 @report.command()
 @click.option("--date", "day", metavar="YYYY-MM-DD", help="The day (default today, WIB).")
+@click.option("--from", "start", metavar="YYYY-MM-DD", help="First day of a span, one row a day.")
+@click.option("--to", "end", metavar="YYYY-MM-DD", help="Last day of the span, inclusive (default today).")
 @CSV
-def daily(day: str | None, as_csv: bool) -> None:
+def daily(day: str | None, start: str | None, end: str | None, as_csv: bool) -> None:
     """One day's requests, prints, spoiled blanks, dispatches, hand-overs and returns,
-    and the blank stock figure at the end of that day."""
-    figures = session().office(must_exist=True).reports.daily_report(day)
-    counts = {metric: figures.counts.get(metric, 0) for metric in DAILY_METRICS}
-    stock = {state.lower(): figures.stock.get(state, 0) for state in STOCK_STATES}
+    and the blank stock figure at the end of that day; with --from/--to, one row per day
+    of the span (at most a year). Each result counts on the day it happened (the
+    courier's time), not the day it was typed in."""
+    from ektp.domain.errors import InvalidText
+
+    if day is not None and (start is not None or end is not None):
+        raise InvalidText(field="--date", reason="give either --date or --from/--to, not both")
+    if end is not None and start is None:
+        raise InvalidText(field="--to", reason="give --from with it")
+    reports = session().office(must_exist=True).reports
+    if start is not None:
+        days = reports.daily_span_report(start, end)
+    else:
+        days = (reports.daily_report(day),)
     s = session()
+    keys = ["date", *DAILY_METRICS, *(f"stock_{state.lower()}" for state in STOCK_STATES)]
+    rows = [(f.day.isoformat(), *(f.counts.get(m, 0) for m in DAILY_METRICS),
+             *(f.stock.get(state, 0) for state in STOCK_STATES)) for f in days]
+    data = [{"date": f.day.isoformat(), **{m: f.counts.get(m, 0) for m in DAILY_METRICS},
+             "stock": {state.lower(): f.stock.get(state, 0) for state in STOCK_STATES}} for f in days]
     if as_csv or s.as_json:
-        _show({"date": figures.day.isoformat(), **counts, "stock": stock},
-              ["date", *DAILY_METRICS, *(f"stock_{k}" for k in stock)],
-              [(figures.day.isoformat(), *counts.values(), *stock.values())], as_csv)
+        # --csv and --json keep the snake_case keys scripts read; one day stays one object.
+        _show(data[0] if start is None else data, keys, rows, as_csv)
         return
-    # Words for people on screen; --csv and --json keep the snake_case keys scripts read.
+    # Words for people on screen.
+    last = days[-1]
     emit(False, None, "\n\n".join([
         table(["date", *(_words(m) for m in DAILY_METRICS)],
-              [(figures.day.isoformat(), *counts.values())]),
-        "blank stock at the end of the day:\n" + table([_words(k) for k in stock],
+              [r[:1 + len(DAILY_METRICS)] for r in rows]),
+        f"blank stock at the end of {last.day.isoformat()}:\n" + table(
+            [_words(k.lower()) for k in STOCK_STATES],
+            [tuple(last.stock.get(state, 0) for state in STOCK_STATES)]),
+    ]))
+
+
+# The figures an office sends up each month: (JSON key, the words people read).
+MONTHLY = (("requests", "requests"), ("printed", "cards printed"),
+           ("dispatched", "dispatched"), ("handed_over", "handed over"),
+           ("returned", "returned"), ("failed_prints", "failed prints"),
+           ("failed_attempts", "failed delivery attempts"), ("cancelled", "cancelled"),
+           ("blanks_received", "blanks received"), ("blanks_used", "blanks used (printed on)"),
+           ("blanks_spoiled", "blanks spoiled"), ("blanks_destroyed", "blanks destroyed"))
+
+
+def monthly_figures(days: Sequence[Any]) -> dict[str, int]:
+    """The month's totals: the sum of its days' counts and blank flows."""
+    totals = dict.fromkeys((key for key, _ in MONTHLY), 0)
+    for f in days:
+        for metric in ("requests", "printed", "dispatched", "handed_over", "returned",
+                       "failed_attempts", "cancelled"):
+            totals[metric] += f.counts.get(metric, 0)
+        totals["failed_prints"] += f.counts.get("spoiled", 0)
+        for flow, n in f.blanks().items():
+            totals[f"blanks_{flow}"] += n
+    return totals
+
+
+@report.command()
+@click.option("--month", required=True, metavar="YYYY-MM", help="The calendar month, e.g. 2017-11.")
+@CSV
+def monthly(month: str, as_csv: bool) -> None:
+    """The month's figures an office sends up: requests, cards printed, dispatched,
+    handed over, returned, failed prints, and blanks received, used, spoiled and
+    destroyed, each counted on the day it happened; and the blank stock at the month's end."""
+    days = session().office(must_exist=True).reports.monthly_report(month)
+    totals = monthly_figures(days)
+    stock = {state.lower(): days[-1].stock.get(state, 0) for state in STOCK_STATES}
+    s = session()
+    first, last = days[0].day.isoformat(), days[-1].day.isoformat()
+    if as_csv or s.as_json:
+        _show({"month": month.strip(), "from": first, "to": last, **totals, "stock": stock},
+              ["month", *totals, *(f"stock_{k}" for k in stock)],
+              [(month.strip(), *totals.values(), *stock.values())], as_csv)
+        return
+    words = dict(MONTHLY)
+    emit(False, None, "\n\n".join([
+        f"Month {month.strip()} ({first} to {last})",
+        table(["figure", "count"], [(words[k], n) for k, n in totals.items()]),
+        f"blank stock at the end of {last}:\n" + table([_words(k) for k in stock],
                                                        [tuple(stock.values())]),
     ]))
 
@@ -171,12 +237,18 @@ def _words(key: str) -> str:
 @report.command()
 @CSV
 def backlog(as_csv: bool) -> None:
-    """Open cards per kecamatan by state and age band, oldest first."""
-    rows = session().office(must_exist=True).reports.backlog_report()
-    data = [{"kecamatan": r.kecamatan, "status": r.status, "age_band": r.age_band, "cards": r.cards,
+    """Open cards per kecamatan (code and name) by state and age band, oldest first."""
+    from ektp.application.reports.region_names import name_of
+
+    office = session().office(must_exist=True)
+    rows = office.reports.backlog_report()
+    names = {r.kecamatan: name_of(office.regions, r.kecamatan) for r in rows}
+    data = [{"kecamatan": r.kecamatan, "kecamatan_name": names[r.kecamatan], "status": r.status,
+             "age_band": r.age_band, "cards": r.cards,
              "oldest_requested_at": r.oldest_requested_at} for r in rows]
-    _show(data, ["kecamatan", "status", "age band", "cards", "oldest request"],
-          [(r.kecamatan, r.status, r.age_band, r.cards, local_time(r.oldest_requested_at)) for r in rows],
+    _show(data, ["kecamatan", "name", "status", "age band", "cards", "oldest request"],
+          [(r.kecamatan, names[r.kecamatan], r.status, r.age_band, r.cards,
+            local_time(r.oldest_requested_at)) for r in rows],
           as_csv, "no open cards.")
 
 
