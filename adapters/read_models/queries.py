@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import ColumnElement, Connection, case, func, select
@@ -22,8 +23,10 @@ from ektp.application.ports.rows import (
     CardRow,
     DailyFigures,
     ManifestRow,
+    UncollectedRow,
     VillageCoverage,
 )
+from ektp.domain.masking import initials
 
 OPEN = ("REQUESTED", "READY_TO_PRINT", "BLANK_ALLOCATED", "PRINTED", "DISPATCHED", "RETURNED",
         "UNCOLLECTED")
@@ -150,6 +153,29 @@ def daily_span(connection: Connection, first: dt.date, last: dt.date) -> tuple[D
                                     dict(deltas.get(day, {}))))
         day += dt.timedelta(days=1)
     return tuple(figures)
+
+
+def initials_of(row: Any) -> str:
+    """The initials of a card_status row's holder: the one place a report reads the
+    name column (a read model that keeps only initials changes this line alone)."""
+    return initials(row.name)
+
+
+def uncollected(connection: Connection, kecamatan: str | None) -> tuple[UncollectedRow, ...]:
+    """RETURNED and UNCOLLECTED cards (of one kecamatan), by village, oldest return first."""
+    c = card_status.c
+    query = (select(c.card_id, c.village, c.kecamatan, c.status, c.nik_masked, c.name,
+                    c.returned_at, c.modified_at, c.attempts)
+             .where(c.status.in_(("RETURNED", "UNCOLLECTED")))
+             .order_by(c.village, c.returned_at, c.card_id))
+    if kecamatan:
+        query = query.where(c.kecamatan == kecamatan)
+    return tuple(
+        UncollectedRow(UUID(r.card_id), r.village, r.kecamatan, r.status, r.nik_masked,
+                       initials_of(r), (r.returned_at or r.modified_at).replace(tzinfo=dt.timezone.utc),
+                       r.attempts)
+        for r in connection.execute(query)
+    )
 
 
 def villages(connection: Connection) -> tuple[VillageCoverage, ...]:

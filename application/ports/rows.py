@@ -159,3 +159,18 @@ class DeliveryFact:
     courier: str | None = None  # who took the card out (DISPATCHED)
     reason: str | None = None  # why an attempt failed (ATTEMPT_FAILED)
     proxy: bool = False  # handed over to a proxy, not the owner (HANDED_OVER)
+
+
+@attrs.frozen
+class UncollectedRow:
+    """A card back at the office waiting for its owner (RETURNED or UNCOLLECTED), as a
+    public notice shows it: the masked NIK and the name's initials, never more."""
+
+    id: UUID
+    village: str
+    kecamatan: str
+    status: str
+    nik_masked: str
+    initials: str
+    returned_at: dt.datetime
+    attempts: int

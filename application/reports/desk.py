@@ -16,6 +16,7 @@ from ektp.application.ports.rows import (
     DailyFigures,
     DatabaseStatus,
     ProjectionStatus,
+    UncollectedRow,
     VillageCoverage,
 )
 from ektp.application.reports.delivery import DeliveryFold
@@ -91,6 +92,21 @@ class ReportDesk:
         """The days of the calendar month `month` (YYYY-MM), for the monthly figures."""
         first, last = parse_month(month, "--month")
         return self._services.read_models.daily_span(first, last)
+
+    def uncollected_report(self, kecamatan: str | None = None,
+                           min_days: int = 0) -> tuple[tuple[UncollectedRow, int], ...]:
+        """The cards back at the office waiting for their owners (RETURNED or
+        UNCOLLECTED), of one kecamatan (code, or name when unique), each with its age in
+        days since it came back, those at least `min_days` old; by village, oldest first."""
+        s = self._services
+        if min_days < 0:
+            raise InvalidText(field="--min-days", reason="give 0 or more")
+        the_kecamatan = s.parse_kecamatan(kecamatan) if kecamatan else None
+        today = s.today()
+        zone = s.config.timezone
+        aged = ((row, (today - row.returned_at.astimezone(zone).date()).days)
+                for row in s.read_models.uncollected(the_kecamatan))
+        return tuple((row, days) for row, days in aged if days >= min_days)
 
     def backlog_report(self) -> tuple[BacklogRow, ...]:
         """Open cards per kecamatan by state and age band, oldest first."""

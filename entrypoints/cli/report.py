@@ -267,3 +267,30 @@ def villages(as_csv: bool) -> None:
     _show(data, ["village", "name", "requested", "handed over", "open", "cancelled", "coverage"],
           [(r.village, names[r.village], r.requested, r.handed_over, r.open, r.cancelled,
             "-" if r.coverage is None else f"{r.coverage:.0%}") for r in rows], as_csv)
+
+
+@report.command()
+@click.option("--kecamatan", metavar="K", help="One kecamatan, by code or by its name.")
+@click.option("--min-days", "min_days", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Only cards back at the office for at least this many days.")
+@CSV
+def uncollected(kecamatan: str | None, min_days: int, as_csv: bool) -> None:
+    """Cards back at the office waiting for their owners (returned or declared
+    uncollected), per village with their age in days, for the kecamatan notice board.
+
+    The list is posted publicly, so it shows only the masked NIK and the name's
+    initials (never a full NIK or name), with the village name and the card's short id."""
+    from ektp.application.reports.region_names import name_of
+
+    office = session().office(must_exist=True)
+    rows = office.reports.uncollected_report(kecamatan, min_days)
+    names = {code: name_of(office.regions, code)
+             for code in {r.village for r, _ in rows} | {r.kecamatan for r, _ in rows}}
+    data = [{"card": str(r.id), "village": r.village, "village_name": names[r.village],
+             "kecamatan": r.kecamatan, "kecamatan_name": names[r.kecamatan], "status": r.status,
+             "nik": r.nik_masked, "initials": r.initials, "returned_at": r.returned_at,
+             "days": days} for r, days in rows]
+    _show(data, ["village", "name", "card", "nik", "initials", "status", "back since", "days"],
+          [(r.village, names[r.village], str(r.id)[:8], r.nik_masked, r.initials, r.status,
+            local_time(r.returned_at), days) for r, days in rows],
+          as_csv, "no cards waiting at the office.")

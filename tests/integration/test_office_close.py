@@ -99,6 +99,7 @@ class HeldReadModels(ReadModels):
     def backlog(self, now: Any) -> Any: raise AssertionError  # noqa: E704
     def daily(self, day: Any) -> Any: raise AssertionError  # noqa: E704
     def daily_span(self, first: Any, last: Any) -> Any: raise AssertionError  # noqa: E704
+    def uncollected(self, kecamatan: Any = None) -> Any: raise AssertionError  # noqa: E704
     def villages(self) -> Any: raise AssertionError  # noqa: E704
     def delivery_facts(self, start: Any, end: Any) -> Any: raise AssertionError  # noqa: E704
 

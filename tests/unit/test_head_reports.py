@@ -44,7 +44,8 @@ def _printed(office: Any, actor: Actor, n: int, village: str = JABON) -> str:
 def seed(office: Any, clock: FakeClock, actor: Actor) -> list[str]:
     """Three cards printed on 2017-10-30 and 31; dispatched on a manifest on 2017-11-14;
     one handed over, one failed attempt, both typed in on 2017-12-04 with the courier's
-    time of 2017-11-14; one print failure on 2017-11-02."""
+    time of 2017-11-14, and the manifest checked in then (the second card returned);
+    one print failure on 2017-11-02."""
     office.receive_blanks(actor, bast="BAST/TEST/1", source="ministry",
                           ranges=["3517170001-3517170050"])
     cards = [_printed(office, actor, 1), _printed(office, actor, 2)]
@@ -68,6 +69,7 @@ def seed(office: Any, clock: FakeClock, actor: Actor) -> list[str]:
                         f"{cards[0]},handed-over,owner,ktp,,2017-11-14 10:30\n"
                         f"{cards[1]},attempt-failed,,,not-at-home,2017-11-14 11:00\n")
     office.manifests.record_results(actor, manifest, rows)
+    office.check_in_manifest(actor, manifest, seal_intact=True)  # the second card comes back
     return cards
 
 
@@ -99,9 +101,21 @@ def test_the_monthly_figures_against_the_events(office: Any) -> None:
                         "blanks_spoiled": 1, "dispatched": 2, "handed_over": 1,
                         "failed_attempts": 1}
     december = monthly_figures(office.reports.monthly_report("2017-12"))
-    assert set(december.values()) == {0}
+    assert december == {**dict.fromkeys(december, 0), "returned": 1}
     days = office.reports.monthly_report("2017-02")
     assert (days[0].day, days[-1].day) == (dt.date(2017, 2, 1), dt.date(2017, 2, 28))
+
+
+def test_the_notice_board_lists_cards_back_at_the_office_masked(office: Any) -> None:
+    (row, days), = office.reports.uncollected_report()
+    nik = make_nik(serial=2, year=1985)
+    assert (row.status, row.village, row.nik_masked, row.initials, days) == (
+        "RETURNED", JABON, f"{nik[:4]}********{nik[-4:]}", "W.U.", 0)
+    assert office.reports.uncollected_report("Jombang") == ((row, 0),)
+    assert office.reports.uncollected_report("Diwek") == ()
+    assert office.reports.uncollected_report(min_days=1) == ()
+    with pytest.raises(InvalidText, match="--min-days"):
+        office.reports.uncollected_report(min_days=-1)
 
 
 @pytest.mark.parametrize(("call", "field"), [
@@ -191,6 +205,16 @@ def test_the_commands_print_words_and_keep_their_json_keys(
     code, out, _ = ektp(capsys, office_db, "--json", "report", "monthly", "--month", "2017-11")
     figures = json.loads(out)
     assert (figures["handed_over"], figures["failed_prints"], figures["to"]) == (1, 1, "2017-11-30")
+    code, out, _ = ektp(capsys, office_db, "report", "uncollected", "--kecamatan", "Jombang")
+    nik = make_nik(serial=2, year=1985)
+    assert code == 0 and f"{nik[:4]}********{nik[-4:]}" in out and "W.U." in out and "Jabon" in out
+    assert nik not in out and "Warga" not in out
+    code, out, _ = ektp(capsys, office_db, "--json", "report", "uncollected", "--min-days", "30")
+    (waiting,) = json.loads(out)
+    assert (waiting["nik"], waiting["initials"], waiting["status"]) == (
+        f"{nik[:4]}********{nik[-4:]}", "W.U.", "RETURNED") and waiting["days"] > 30
+    code, out, _ = ektp(capsys, office_db, "report", "uncollected", "--help")
+    assert "publicly" in out
     code, out, _ = ektp(capsys, office_db, "report", "backlog")
     assert code == 0 and "Jombang" in out and "Diwek" in out
     code, out, _ = ektp(capsys, office_db, "--json", "report", "backlog")
@@ -204,6 +228,7 @@ def test_the_commands_print_words_and_keep_their_json_keys(
     ("report", "daily", "--from", "2017-11-15", "--to", "2017-11-14"),
     ("report", "daily", "--date", "2017-11-14", "--from", "2017-11-14"),
     ("report", "daily", "--to", "2017-11-14"),
+    ("report", "uncollected", "--min-days", "-1"),
 ])
 def test_bad_months_and_days_are_refused_in_one_line(
         office_db: Path, capsys: pytest.CaptureFixture[str], args: tuple[str, ...]) -> None:
