@@ -4,6 +4,7 @@ from the projections (`ektp.application.ports.read_models`)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from ektp.application.card.lookup import cards_of_nik
 from ektp.application.errors import StoreUnavailable
@@ -107,6 +108,16 @@ class ReportDesk:
         aged = ((row, (today - row.returned_at.astimezone(zone).date()).days)
                 for row in s.read_models.uncollected(the_kecamatan))
         return tuple((row, days) for row, days in aged if days >= min_days)
+
+    def blank_stock_bulletin(self, day: str | dt.date | None = None) -> tuple[DailyFigures, Any]:
+        """The day's blank-stock bulletin (today by default, not in the future): its figures
+        and the checkpoint signed of that day's journal (a `DayCheckpoint`, or None)."""
+        from ektp.application.audit.checkpoints import checkpoint_of_day
+
+        s = self._services
+        the_day = parse_day(day, "--date", latest=s.today()) if day else s.today()
+        figures = s.read_models.daily(the_day)
+        return figures, checkpoint_of_day(s.store, the_day, s.config.timezone)
 
     def backlog_report(self) -> tuple[BacklogRow, ...]:
         """Open cards per kecamatan by state and age band, oldest first."""

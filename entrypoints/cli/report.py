@@ -294,3 +294,86 @@ def uncollected(kecamatan: str | None, min_days: int, as_csv: bool) -> None:
           [(r.village, names[r.village], str(r.id)[:8], r.nik_masked, r.initials, r.status,
             local_time(r.returned_at), days) for r, days in rows],
           as_csv, "no cards waiting at the office.")
+
+
+# The bulletin's lines: (JSON key, words), the day's flows then the balances at its end.
+BULLETIN = (("received", "received today"), ("printed", "printed on today"),
+            ("spoiled", "spoiled today"), ("destroyed", "destroyed today"),
+            ("in_stock", "in stock"), ("allocated", "allocated to cards"),
+            ("on_loan", "on loan to other offices"), ("received_total", "received in all"))
+
+
+def bulletin_data(figures: Any, checkpoint: Any, office: str) -> dict[str, Any]:
+    """The bulletin as JSON: the day's figures and its checkpoint (None when none)."""
+    flows = figures.blanks()
+    stock = figures.stock
+    point = None
+    if checkpoint is not None:
+        import base64
+
+        c = checkpoint.checkpoint.checkpoint
+        point = {"tree_size": c.size, "root_hash": base64.b64encode(c.root).decode(),
+                 "covers_whole_day": checkpoint.whole_day}
+    return {"date": figures.day.isoformat(), "office": office,
+            "received": flows["received"], "printed": flows["used"],
+            "spoiled": flows["spoiled"], "destroyed": flows["destroyed"],
+            "in_stock": stock.get("IN_STOCK", 0), "allocated": stock.get("ALLOCATED", 0),
+            "on_loan": stock.get("LENT", 0), "received_total": stock.get("RECEIVED", 0),
+            "checkpoint": point}
+
+
+def _checkpoint_words(point: dict[str, Any] | None) -> str:
+    if point is None:
+        return "No checkpoint of this day's journal was signed (ektp audit checkpoint)."
+    whole = "" if point["covers_whole_day"] else " (events recorded later that day are not in it)"
+    return (f"Checkpoint of the day's journal: tree size {point['tree_size']}, "
+            f"root hash {point['root_hash']}{whole}.")
+
+
+def bulletin_html(data: dict[str, Any]) -> str:
+    """The bulletin as one A4 HTML page, for printing and posting."""
+    from html import escape
+
+    rows = "\n".join(f"<tr><th>{escape(words)}</th><td>{data[key]}</td></tr>"
+                     for key, words in BULLETIN)
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>Blank stock bulletin {escape(data['date'])}</title>
+<style>@page {{ size: A4; margin: 20mm; }} body {{ font-family: sans-serif; }}
+table {{ border-collapse: collapse; width: 100%; }} th, td {{ border: 1px solid #000;
+padding: 4px 8px; }} th {{ text-align: left; }} td {{ text-align: right; }}
+.checkpoint {{ font-family: monospace; word-break: break-all; margin-top: 12mm; }}</style>
+</head><body>
+<h1>Blank stock bulletin</h1>
+<p>{escape(data['office'])}, {escape(data['date'])}</p>
+<table>
+{rows}
+</table>
+<p class="checkpoint">{escape(_checkpoint_words(data['checkpoint']))}</p>
+</body></html>
+"""
+
+
+@report.command("blank-stock-bulletin")
+@click.option("--date", "day", metavar="YYYY-MM-DD", help="The day (default today, WIB).")
+@click.option("--json", "local_json", is_flag=True, help="JSON (as --json before the group).")
+@click.option("--format", "form", type=click.Choice(["text", "html"]), default="text",
+              show_default=True, help="html: one A4 page to print and post.")
+def blank_stock_bulletin(day: str | None, local_json: bool, form: str) -> None:
+    """The day's blank-stock bulletin, the figure offices publish every day: blanks
+    received, printed on, spoiled and destroyed that day; in stock, allocated and on loan
+    at its end; with the checkpoint signed of that day's journal (its tree size and root
+    hash) when there is one."""
+    s = session()
+    office = s.office(must_exist=True)
+    figures, checkpoint = office.reports.blank_stock_bulletin(day)
+    data = bulletin_data(figures, checkpoint, office.config.office_name or office.config.office_code)
+    if s.as_json or local_json:
+        emit(True, data)
+    elif form == "html":
+        click.echo(bulletin_html(data), nl=False)
+    else:
+        emit(False, None, "\n\n".join([
+            f"Blank stock bulletin, {data['date']}",
+            table(["figure", "blanks"], [(words, data[key]) for key, words in BULLETIN]),
+            _checkpoint_words(data["checkpoint"])]))

@@ -16,7 +16,7 @@ from testkit.cli import new_database
 from testkit.fake_regions import FakeRegions
 from testkit.fakes import FakeClock
 from testkit.keys import TEST_AUDIT_KEY
-from testkit.people import COURIER, JABON, NGUDIREJO, OPERATOR, kk_for, make_nik
+from testkit.people import COURIER, HEAD, JABON, NGUDIREJO, OPERATOR, kk_for, make_nik
 from testkit.staff import me, staffed_office
 from testkit.stock import stock
 
@@ -118,6 +118,33 @@ def test_the_notice_board_lists_cards_back_at_the_office_masked(office: Any) -> 
         office.reports.uncollected_report(min_days=-1)
 
 
+def test_the_bulletin_carries_the_days_figures_and_its_checkpoint(
+        office: Any, tmp_path: Path) -> None:
+    from testkit.keys import write_key_pair
+
+    from ektp.adapters.audit.ed25519 import Ed25519Signer
+    from ektp.entrypoints.cli.report import bulletin_data, bulletin_html
+
+    figures, point = office.reports.blank_stock_bulletin("2017-10-30")
+    data = bulletin_data(figures, point, "Jombang")
+    assert (data["received"], data["printed"], data["in_stock"], data["allocated"],
+            data["checkpoint"]) == (50, 2, 48, 0, None)
+    figures, _ = office.reports.blank_stock_bulletin("2017-11-02")
+    assert (bulletin_data(figures, None, "J")["spoiled"], figures.stock["SPOILED"]) == (1, 1)
+    assert office.reports.blank_stock_bulletin("2017-12-04")[1] is None
+    key, _ = write_key_pair(tmp_path, "office", 7)
+    signed, _ = office.audit.checkpoint(HEAD, Ed25519Signer.from_pem(str(key)))
+    _, today = office.reports.blank_stock_bulletin("2017-12-04")
+    assert today is not None and today.whole_day
+    data = bulletin_data(*office.reports.blank_stock_bulletin("2017-12-04"), "Jombang")
+    assert data["checkpoint"]["tree_size"] == signed.checkpoint.size
+    page = bulletin_html(data)
+    assert "size: A4" in page and data["checkpoint"]["root_hash"] in page
+    assert office.reports.blank_stock_bulletin("2017-11-14")[1] is None  # signed later
+    with pytest.raises(InvalidText, match="future"):
+        office.reports.blank_stock_bulletin("2017-12-05")
+
+
 @pytest.mark.parametrize(("call", "field"), [
     (lambda o: o.reports.monthly_report("2017-13"), "--month"),
     (lambda o: o.reports.monthly_report("2017-1"), "--month"),
@@ -215,6 +242,14 @@ def test_the_commands_print_words_and_keep_their_json_keys(
         f"{nik[:4]}********{nik[-4:]}", "W.U.", "RETURNED") and waiting["days"] > 30
     code, out, _ = ektp(capsys, office_db, "report", "uncollected", "--help")
     assert "publicly" in out
+    code, out, _ = ektp(capsys, office_db, "report", "blank-stock-bulletin", "--date", "2017-10-30")
+    assert code == 0 and "in stock" in out and "No checkpoint" in out
+    code, out, _ = ektp(capsys, office_db, "report", "blank-stock-bulletin", "--date", "2017-10-30",
+                        "--json")
+    assert json.loads(out)["in_stock"] == 48
+    code, out, _ = ektp(capsys, office_db, "report", "blank-stock-bulletin", "--date", "2017-10-30",
+                        "--format", "html")
+    assert out.startswith("<!DOCTYPE html>") and "size: A4" in out
     code, out, _ = ektp(capsys, office_db, "report", "backlog")
     assert code == 0 and "Jombang" in out and "Diwek" in out
     code, out, _ = ektp(capsys, office_db, "--json", "report", "backlog")
@@ -229,6 +264,8 @@ def test_the_commands_print_words_and_keep_their_json_keys(
     ("report", "daily", "--date", "2017-11-14", "--from", "2017-11-14"),
     ("report", "daily", "--to", "2017-11-14"),
     ("report", "uncollected", "--min-days", "-1"),
+    ("report", "blank-stock-bulletin", "--date", "2099-01-01"),
+    ("report", "blank-stock-bulletin", "--date", "yesterday"),
 ])
 def test_bad_months_and_days_are_refused_in_one_line(
         office_db: Path, capsys: pytest.CaptureFixture[str], args: tuple[str, ...]) -> None:
