@@ -246,10 +246,12 @@ def backlog(as_csv: bool) -> None:
     data = [{"kecamatan": r.kecamatan, "kecamatan_name": names[r.kecamatan], "status": r.status,
              "age_band": r.age_band, "cards": r.cards,
              "oldest_requested_at": r.oldest_requested_at} for r in rows]
-    _show(data, ["kecamatan", "name", "status", "age band", "cards", "oldest request"],
-          [(r.kecamatan, names[r.kecamatan], r.status, r.age_band, r.cards,
-            local_time(r.oldest_requested_at)) for r in rows],
-          as_csv, "no open cards.")
+    # The name beside the code for people; --csv keeps its columns for scripts (--json
+    # adds kecamatan_name).
+    shown = (lambda r: r.kecamatan) if as_csv else (lambda r: f"{r.kecamatan} {names[r.kecamatan]}")
+    _show(data, ["kecamatan", "status", "age band", "cards", "oldest request"],
+          [(shown(r), r.status, r.age_band, r.cards, local_time(r.oldest_requested_at))
+           for r in rows], as_csv, "no open cards.")
 
 
 @report.command()

@@ -251,7 +251,10 @@ def test_the_commands_print_words_and_keep_their_json_keys(
                         "--format", "html")
     assert out.startswith("<!DOCTYPE html>") and "size: A4" in out
     code, out, _ = ektp(capsys, office_db, "report", "backlog")
-    assert code == 0 and "Jombang" in out and "Diwek" in out
+    assert code == 0 and "35.17.09 Jombang" in out and "35.17.08 Diwek" in out
+    code, out, _ = ektp(capsys, office_db, "report", "backlog", "--csv")
+    assert out.splitlines()[0] == "kecamatan,status,age band,cards,oldest request"
+    assert {line.split(",")[0] for line in out.splitlines()[1:]} == {"35.17.09", "35.17.08"}
     code, out, _ = ektp(capsys, office_db, "--json", "report", "backlog")
     assert {r["kecamatan_name"] for r in json.loads(out)} == {"Jombang", "Diwek"}
 
