@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import ColumnElement, Connection, case, func, literal, select
@@ -22,8 +23,10 @@ from ektp.application.ports.rows import (
     CardRow,
     DailyFigures,
     ManifestRow,
+    UncollectedRow,
     VillageCoverage,
 )
+from ektp.domain.masking import initials
 
 OPEN = ("REQUESTED", "READY_TO_PRINT", "BLANK_ALLOCATED", "PRINTED", "DISPATCHED", "RETURNED",
         "UNCOLLECTED")
@@ -129,7 +132,57 @@ def daily(connection: Connection, day: dt.date) -> DailyFigures:
     counts = {r.metric: int(r[1]) for r in rows}
     b = blank_stock_daily.c
     stock = connection.execute(select(b.state, func.sum(b.delta)).where(b.day <= day).group_by(b.state))
-    return DailyFigures(day, counts, {state: int(total) for state, total in stock})
+    moves = connection.execute(select(b.state, b.delta).where(b.day == day))
+    return DailyFigures(day, counts, {state: int(total) for state, total in stock},
+                        {state: int(delta) for state, delta in moves})
+
+
+def daily_span(connection: Connection, first: dt.date, last: dt.date) -> tuple[DailyFigures, ...]:
+    """Every day from `first` to `last` inclusive (days without events too): its counts
+    and the blank stock at its end; three queries whatever the span."""
+    d, b = daily_counts.c, blank_stock_daily.c
+    counts: dict[dt.date, dict[str, int]] = {}
+    for day, metric, n in connection.execute(
+            select(d.day, d.metric, d.count).where(d.day >= first, d.day <= last)):
+        counts.setdefault(day, {})[metric] = int(n)
+    running = {state: int(total) for state, total in connection.execute(
+        select(b.state, func.sum(b.delta)).where(b.day < first).group_by(b.state))}
+    deltas: dict[dt.date, dict[str, int]] = {}
+    for day, state, delta in connection.execute(
+            select(b.day, b.state, b.delta).where(b.day >= first, b.day <= last)):
+        deltas.setdefault(day, {})[state] = int(delta)
+    figures = []
+    day = first
+    while day <= last:
+        for state, delta in deltas.get(day, {}).items():
+            running[state] = running.get(state, 0) + delta
+        figures.append(DailyFigures(day, counts.get(day, {}), dict(running),
+                                    dict(deltas.get(day, {}))))
+        day += dt.timedelta(days=1)
+    return tuple(figures)
+
+
+def initials_of(row: Any) -> str:
+    """The initials of a card_status row's holder: the one place a report reads the
+    name column (a read model that keeps only initials changes this line alone)."""
+    return initials(row.name)
+
+
+def uncollected(connection: Connection, kecamatan: str | None) -> tuple[UncollectedRow, ...]:
+    """RETURNED and UNCOLLECTED cards (of one kecamatan), by village, oldest return first."""
+    c = card_status.c
+    query = (select(c.card_id, c.village, c.kecamatan, c.status, c.nik_masked, c.name,
+                    c.returned_at, c.modified_at, c.attempts)
+             .where(c.status.in_(("RETURNED", "UNCOLLECTED")))
+             .order_by(c.village, c.returned_at, c.card_id))
+    if kecamatan:
+        query = query.where(c.kecamatan == kecamatan)
+    return tuple(
+        UncollectedRow(UUID(r.card_id), r.village, r.kecamatan, r.status, r.nik_masked,
+                       initials_of(r), (r.returned_at or r.modified_at).replace(tzinfo=dt.timezone.utc),
+                       r.attempts)
+        for r in connection.execute(query)
+    )
 
 
 def villages(connection: Connection) -> tuple[VillageCoverage, ...]:

@@ -38,6 +38,7 @@ from ektp.application.ports.rows import (
     DailyFigures,
     ManifestRow,
     ProjectionStatus,
+    UncollectedRow,
     VillageCoverage,
 )
 from ektp.application.errors import StoreUnavailable
@@ -277,6 +278,20 @@ class SqlReadModels(ReadModels):
         self.catch_up()
         with self._engine.connect() as connection:
             return queries.daily(connection, day)
+
+    @_sql_errors
+    def daily_span(self, first: dt.date, last: dt.date) -> tuple[DailyFigures, ...]:
+        """Each day's counts and stock from `first` to `last` (caught up first)."""
+        self.catch_up()
+        with self._engine.connect() as connection:
+            return queries.daily_span(connection, first, last)
+
+    @_sql_errors
+    def uncollected(self, kecamatan: str | None = None) -> tuple[UncollectedRow, ...]:
+        """The cards waiting at the office (caught up first)."""
+        self.catch_up()
+        with self._engine.connect() as connection:
+            return queries.uncollected(connection, kecamatan)
 
     @_sql_errors
     def villages(self) -> tuple[VillageCoverage, ...]:

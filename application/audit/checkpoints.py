@@ -14,7 +14,9 @@ someone holding the office's signing key.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import binascii
+from typing import Any
 
 import attrs
 
@@ -234,3 +236,50 @@ def witness(proof: ConsistencyProof, held: SignedCheckpoint, new: SignedCheckpoi
     except NoteInvalid as error:
         raise ProofRefused(where="--name", reason=str(error)) from None
     return Witnessed(cosigned, signatures, relation)
+
+
+@attrs.frozen
+class DayCheckpoint:
+    """The checkpoint of one office-local day's journal: the newest kept checkpoint
+    whose last leaf is an event recorded that day; `whole_day`: no event of that day
+    came after it."""
+
+    checkpoint: SignedCheckpoint
+    whole_day: bool
+
+
+def checkpoint_of_day(store: Store, day: dt.date, zone: dt.tzinfo) -> DayCheckpoint | None:
+    """The checkpoint signed of `day`'s journal, or None when none was kept (or the
+    store has no journal)."""
+    try:
+        journal = journal_of(store)
+        with store_errors():
+            kept = journal.checkpoints()
+            head = journal.journal_head()
+    except JournalMissing:
+        return None
+
+    def day_of_leaf(index: int) -> dt.date | None:
+        with store_errors():
+            seq = journal.journal_seqs([index]).get(index)
+        if seq is None:
+            return None
+        (notification,) = store.notifications(seq - 1, 1) or (None,)
+        if notification is None:
+            return None
+        event: Any = store.app.mapper.to_domain_event(notification)
+        moment: dt.datetime = event.timestamp
+        return moment.astimezone(zone).date()
+
+    for size, text in reversed(kept):
+        if size == 0:
+            continue
+        last = day_of_leaf(size - 1)
+        if last is None or last > day:
+            continue
+        if last < day:
+            return None  # older checkpoints end earlier still
+        after = day_of_leaf(size) if head is not None and head.size > size else None
+        signed = read_checkpoint(text.encode(), f"the kept checkpoint of size {size}")
+        return DayCheckpoint(signed, after is None or after > day)
+    return None

@@ -32,6 +32,19 @@ def parse_day(value: str | dt.date, field: str = "date", *, latest: dt.date | No
     return day
 
 
+_MONTH = re.compile(r"[0-9]{4}-[0-9]{2}")
+
+
+def parse_month(value: str, field: str = "month") -> tuple[dt.date, dt.date]:
+    """A calendar month written YYYY-MM (2000 to 2100): its first and last day."""
+    text = value.strip()
+    if not _MONTH.fullmatch(text) or not 1 <= int(text[5:]) <= 12:
+        raise InvalidText(field=field, reason="write it as YYYY-MM, e.g. 2017-11")
+    first = parse_day(f"{text}-01", field)
+    following = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return first, following - dt.timedelta(days=1)
+
+
 # ``2017-11-14 10:30``, ``2017-11-14T10:30:15``, with an optional ``+07:00``/``Z`` zone.
 _MOMENT = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})[ T]([0-9]{2}:[0-9]{2}(?::[0-9]{2})?)"
                      r"(?:\.[0-9]{1,6})?\s*(Z|[+-][0-9]{2}:?[0-9]{2})?")

@@ -16,6 +16,7 @@ from ektp.application.ports.rows import (
     DeliveryFact,
     ManifestRow,
     ProjectionStatus,
+    UncollectedRow,
     VillageCoverage,
 )
 
@@ -76,6 +77,16 @@ class ReadModels(Protocol):
     @abstractmethod
     def daily(self, day: dt.date) -> DailyFigures:
         """The counts of one office-local day."""
+
+    @abstractmethod
+    def daily_span(self, first: dt.date, last: dt.date) -> tuple[DailyFigures, ...]:
+        """One `DailyFigures` per office-local day from `first` to `last` inclusive,
+        days without events included."""
+
+    @abstractmethod
+    def uncollected(self, kecamatan: str | None = None) -> tuple[UncollectedRow, ...]:
+        """The cards back at the office (RETURNED or UNCOLLECTED), of one kecamatan or
+        all, by village and then oldest return first."""
 
     @abstractmethod
     def villages(self) -> tuple[VillageCoverage, ...]:

@@ -92,11 +92,24 @@ class BacklogRow:
 @attrs.frozen
 class DailyFigures:
     """One office-local day's counts, and the blank stock figure at the end of the day
-    (blanks per state, with RECEIVED, BORROWED and GIVEN_BACK so far)."""
+    (blanks per state, with RECEIVED, BORROWED and GIVEN_BACK so far); `moves`: the
+    day's net change of each of those figures."""
 
     day: dt.date
     counts: dict[str, int]
     stock: dict[str, int] = attrs.field(factory=dict)
+    moves: dict[str, int] = attrs.field(factory=dict)
+
+    def blanks(self) -> dict[str, int]:
+        """The day's blank flows, from the net changes: received (and borrowed), used
+        (printed on), spoiled and destroyed (borrowed blanks are not received). Only a spoiled blank enters SPOILED and only
+        its destruction leaves it, so the day's spoiled blanks are SPOILED's change plus
+        the blanks destroyed."""
+        m = self.moves
+        return {"received": m.get("RECEIVED", 0),
+                "used": m.get("CONSUMED", 0),
+                "spoiled": m.get("SPOILED", 0) + m.get("DESTROYED", 0),
+                "destroyed": m.get("DESTROYED", 0)}
 
 
 @attrs.frozen
@@ -146,3 +159,18 @@ class DeliveryFact:
     courier: str | None = None  # who took the card out (DISPATCHED)
     reason: str | None = None  # why an attempt failed (ATTEMPT_FAILED)
     proxy: bool = False  # handed over to a proxy, not the owner (HANDED_OVER)
+
+
+@attrs.frozen
+class UncollectedRow:
+    """A card back at the office waiting for its owner (RETURNED or UNCOLLECTED), as a
+    public notice shows it: the masked NIK and the name's initials, never more."""
+
+    id: UUID
+    village: str
+    kecamatan: str
+    status: str
+    nik_masked: str
+    initials: str
+    returned_at: dt.datetime
+    attempts: int

@@ -4,10 +4,11 @@ from the projections (`ektp.application.ports.read_models`)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from ektp.application.card.lookup import cards_of_nik
 from ektp.application.errors import StoreUnavailable
-from ektp.application.kernel.dates import parse_day
+from ektp.application.kernel.dates import parse_day, parse_month
 from ektp.application.kernel.services import Services
 from ektp.application.ports.rows import (
     BacklogRow,
@@ -16,6 +17,7 @@ from ektp.application.ports.rows import (
     DailyFigures,
     DatabaseStatus,
     ProjectionStatus,
+    UncollectedRow,
     VillageCoverage,
 )
 from ektp.application.reports.delivery import DeliveryFold
@@ -26,6 +28,7 @@ from ektp.domain.errors import InvalidChoice, InvalidText
 
 
 MAX_PAGE = 10_000  # a page a terminal or a script can take in one go
+MAX_DAYS = 366  # a daily report of more days than a year is a typo (use report monthly)
 
 
 class ReportDesk:
@@ -94,6 +97,49 @@ class ReportDesk:
         """The counts of one office-local day (today by default)."""
         s = self._services
         return s.read_models.daily(parse_day(day) if day else s.today())
+
+    def daily_span_report(self, start: str | dt.date,
+                          end: str | dt.date | None = None) -> tuple[DailyFigures, ...]:
+        """The counts of every office-local day from `start` to `end` inclusive (today by
+        default; at most a year), each counted by when it happened: a hand-over or failed
+        attempt typed in later counts on the courier's day."""
+        first = parse_day(start, "--from")
+        last = parse_day(end, "--to") if end else self._services.today()
+        if last < first:
+            raise InvalidText(field="--to", reason="it is before --from")
+        if (last - first).days >= MAX_DAYS:
+            raise InvalidText(field="--to", reason=f"give at most {MAX_DAYS} days (see report monthly)")
+        return self._services.read_models.daily_span(first, last)
+
+    def monthly_report(self, month: str) -> tuple[DailyFigures, ...]:
+        """The days of the calendar month `month` (YYYY-MM), for the monthly figures."""
+        first, last = parse_month(month, "--month")
+        return self._services.read_models.daily_span(first, last)
+
+    def uncollected_report(self, kecamatan: str | None = None,
+                           min_days: int = 0) -> tuple[tuple[UncollectedRow, int], ...]:
+        """The cards back at the office waiting for their owners (RETURNED or
+        UNCOLLECTED), of one kecamatan (code, or name when unique), each with its age in
+        days since it came back, those at least `min_days` old; by village, oldest first."""
+        s = self._services
+        if min_days < 0:
+            raise InvalidText(field="--min-days", reason="give 0 or more")
+        the_kecamatan = s.parse_kecamatan(kecamatan) if kecamatan else None
+        today = s.today()
+        zone = s.config.timezone
+        aged = ((row, (today - row.returned_at.astimezone(zone).date()).days)
+                for row in s.read_models.uncollected(the_kecamatan))
+        return tuple((row, days) for row, days in aged if days >= min_days)
+
+    def blank_stock_bulletin(self, day: str | dt.date | None = None) -> tuple[DailyFigures, Any]:
+        """The day's blank-stock bulletin (today by default, not in the future): its figures
+        and the checkpoint signed of that day's journal (a `DayCheckpoint`, or None)."""
+        from ektp.application.audit.checkpoints import checkpoint_of_day
+
+        s = self._services
+        the_day = parse_day(day, "--date", latest=s.today()) if day else s.today()
+        figures = s.read_models.daily(the_day)
+        return figures, checkpoint_of_day(s.store, the_day, s.config.timezone)
 
     def backlog_report(self) -> tuple[BacklogRow, ...]:
         """Open cards per kecamatan by state and age band, oldest first."""

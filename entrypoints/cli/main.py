@@ -37,7 +37,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "regions": ("ektp.entrypoints.cli.regions:regions",
                 "Look up Kemendagri region codes: kecamatan, villages, names."),
     "report": ("ektp.entrypoints.cli.report:report",
-               "Office figures: daily, backlog, villages, delivery."),
+               "Office figures: daily, monthly, backlog, uncollected, villages, delivery, blank stock."),
     "staff": ("ektp.entrypoints.cli.staff:staff",
               "The staff register: enrol, grant and revoke roles, suspend, list."),
     "whoami": ("ektp.entrypoints.cli.staff:whoami",

@@ -141,24 +141,90 @@ def delivery(start: str | None, end: str | None, as_csv: bool) -> None:
 
 @report.command()
 @click.option("--date", "day", metavar="YYYY-MM-DD", help="The day (default today, WIB).")
+@click.option("--from", "start", metavar="YYYY-MM-DD", help="First day of a span, one row a day.")
+@click.option("--to", "end", metavar="YYYY-MM-DD", help="Last day of the span, inclusive (default today).")
 @CSV
-def daily(day: str | None, as_csv: bool) -> None:
+def daily(day: str | None, start: str | None, end: str | None, as_csv: bool) -> None:
     """One day's requests, prints, spoiled blanks, dispatches, hand-overs and returns,
-    and the blank stock figure at the end of that day."""
-    figures = session().office(must_exist=True).reports.daily_report(day)
-    counts = {metric: figures.counts.get(metric, 0) for metric in DAILY_METRICS}
-    stock = {state.lower(): figures.stock.get(state, 0) for state in STOCK_STATES}
+    and the blank stock figure at the end of that day; with --from/--to, one row per day
+    of the span (at most a year). Each result counts on the day it happened (the
+    courier's time), not the day it was typed in."""
+    from ektp.domain.errors import InvalidText
+
+    if day is not None and (start is not None or end is not None):
+        raise InvalidText(field="--date", reason="give either --date or --from/--to, not both")
+    if end is not None and start is None:
+        raise InvalidText(field="--to", reason="give --from with it")
+    reports = session().office(must_exist=True).reports
+    if start is not None:
+        days = reports.daily_span_report(start, end)
+    else:
+        days = (reports.daily_report(day),)
     s = session()
+    keys = ["date", *DAILY_METRICS, *(f"stock_{state.lower()}" for state in STOCK_STATES)]
+    rows = [(f.day.isoformat(), *(f.counts.get(m, 0) for m in DAILY_METRICS),
+             *(f.stock.get(state, 0) for state in STOCK_STATES)) for f in days]
+    data = [{"date": f.day.isoformat(), **{m: f.counts.get(m, 0) for m in DAILY_METRICS},
+             "stock": {state.lower(): f.stock.get(state, 0) for state in STOCK_STATES}} for f in days]
     if as_csv or s.as_json:
-        _show({"date": figures.day.isoformat(), **counts, "stock": stock},
-              ["date", *DAILY_METRICS, *(f"stock_{k}" for k in stock)],
-              [(figures.day.isoformat(), *counts.values(), *stock.values())], as_csv)
+        # --csv and --json keep the snake_case keys scripts read; one day stays one object.
+        _show(data[0] if start is None else data, keys, rows, as_csv)
         return
-    # Words for people on screen; --csv and --json keep the snake_case keys scripts read.
+    # Words for people on screen.
+    last = days[-1]
     emit(False, None, "\n\n".join([
         table(["date", *(_words(m) for m in DAILY_METRICS)],
-              [(figures.day.isoformat(), *counts.values())]),
-        "blank stock at the end of the day:\n" + table([_words(k) for k in stock],
+              [r[:1 + len(DAILY_METRICS)] for r in rows]),
+        f"blank stock at the end of {last.day.isoformat()}:\n" + table(
+            [_words(k.lower()) for k in STOCK_STATES],
+            [tuple(last.stock.get(state, 0) for state in STOCK_STATES)]),
+    ]))
+
+
+# The figures an office sends up each month: (JSON key, the words people read).
+MONTHLY = (("requests", "requests"), ("printed", "cards printed"),
+           ("dispatched", "dispatched"), ("handed_over", "handed over"),
+           ("returned", "returned"), ("failed_prints", "failed prints"),
+           ("failed_attempts", "failed delivery attempts"), ("cancelled", "cancelled"),
+           ("blanks_received", "blanks received"), ("blanks_used", "blanks used (printed on)"),
+           ("blanks_spoiled", "blanks spoiled"), ("blanks_destroyed", "blanks destroyed"))
+
+
+def monthly_figures(days: Sequence[Any]) -> dict[str, int]:
+    """The month's totals: the sum of its days' counts and blank flows."""
+    totals = dict.fromkeys((key for key, _ in MONTHLY), 0)
+    for f in days:
+        for metric in ("requests", "printed", "dispatched", "handed_over", "returned",
+                       "failed_attempts", "cancelled"):
+            totals[metric] += f.counts.get(metric, 0)
+        totals["failed_prints"] += f.counts.get("spoiled", 0)
+        for flow, n in f.blanks().items():
+            totals[f"blanks_{flow}"] += n
+    return totals
+
+
+@report.command()
+@click.option("--month", required=True, metavar="YYYY-MM", help="The calendar month, e.g. 2017-11.")
+@CSV
+def monthly(month: str, as_csv: bool) -> None:
+    """The month's figures an office sends up: requests, cards printed, dispatched,
+    handed over, returned, failed prints, and blanks received, used, spoiled and
+    destroyed, each counted on the day it happened; and the blank stock at the month's end."""
+    days = session().office(must_exist=True).reports.monthly_report(month)
+    totals = monthly_figures(days)
+    stock = {state.lower(): days[-1].stock.get(state, 0) for state in STOCK_STATES}
+    s = session()
+    first, last = days[0].day.isoformat(), days[-1].day.isoformat()
+    if as_csv or s.as_json:
+        _show({"month": month.strip(), "from": first, "to": last, **totals, "stock": stock},
+              ["month", *totals, *(f"stock_{k}" for k in stock)],
+              [(month.strip(), *totals.values(), *stock.values())], as_csv)
+        return
+    words = dict(MONTHLY)
+    emit(False, None, "\n\n".join([
+        f"Month {month.strip()} ({first} to {last})",
+        table(["figure", "count"], [(words[k], n) for k, n in totals.items()]),
+        f"blank stock at the end of {last}:\n" + table([_words(k) for k in stock],
                                                        [tuple(stock.values())]),
     ]))
 
@@ -171,13 +237,21 @@ def _words(key: str) -> str:
 @report.command()
 @CSV
 def backlog(as_csv: bool) -> None:
-    """Open cards per kecamatan by state and age band, oldest first."""
-    rows = session().office(must_exist=True).reports.backlog_report()
-    data = [{"kecamatan": r.kecamatan, "status": r.status, "age_band": r.age_band, "cards": r.cards,
+    """Open cards per kecamatan (code and name) by state and age band, oldest first."""
+    from ektp.application.reports.region_names import name_of
+
+    office = session().office(must_exist=True)
+    rows = office.reports.backlog_report()
+    names = {r.kecamatan: name_of(office.regions, r.kecamatan) for r in rows}
+    data = [{"kecamatan": r.kecamatan, "kecamatan_name": names[r.kecamatan], "status": r.status,
+             "age_band": r.age_band, "cards": r.cards,
              "oldest_requested_at": r.oldest_requested_at} for r in rows]
+    # The name beside the code for people; --csv keeps its columns for scripts (--json
+    # adds kecamatan_name).
+    shown = (lambda r: r.kecamatan) if as_csv else (lambda r: f"{r.kecamatan} {names[r.kecamatan]}")
     _show(data, ["kecamatan", "status", "age band", "cards", "oldest request"],
-          [(r.kecamatan, r.status, r.age_band, r.cards, local_time(r.oldest_requested_at)) for r in rows],
-          as_csv, "no open cards.")
+          [(shown(r), r.status, r.age_band, r.cards, local_time(r.oldest_requested_at))
+           for r in rows], as_csv, "no open cards.")
 
 
 @report.command()
@@ -195,3 +269,113 @@ def villages(as_csv: bool) -> None:
     _show(data, ["village", "name", "requested", "handed over", "open", "cancelled", "coverage"],
           [(r.village, names[r.village], r.requested, r.handed_over, r.open, r.cancelled,
             "-" if r.coverage is None else f"{r.coverage:.0%}") for r in rows], as_csv)
+
+
+@report.command()
+@click.option("--kecamatan", metavar="K", help="One kecamatan, by code or by its name.")
+@click.option("--min-days", "min_days", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Only cards back at the office for at least this many days.")
+@CSV
+def uncollected(kecamatan: str | None, min_days: int, as_csv: bool) -> None:
+    """Cards back at the office waiting for their owners (returned or declared
+    uncollected), per village with their age in days, for the kecamatan notice board.
+
+    The list is posted publicly, so it shows only the masked NIK and the name's
+    initials (never a full NIK or name), with the village name and the card's short id."""
+    from ektp.application.reports.region_names import name_of
+
+    office = session().office(must_exist=True)
+    rows = office.reports.uncollected_report(kecamatan, min_days)
+    names = {code: name_of(office.regions, code)
+             for code in {r.village for r, _ in rows} | {r.kecamatan for r, _ in rows}}
+    data = [{"card": str(r.id), "village": r.village, "village_name": names[r.village],
+             "kecamatan": r.kecamatan, "kecamatan_name": names[r.kecamatan], "status": r.status,
+             "nik": r.nik_masked, "initials": r.initials, "returned_at": r.returned_at,
+             "days": days} for r, days in rows]
+    _show(data, ["village", "name", "card", "nik", "initials", "status", "back since", "days"],
+          [(r.village, names[r.village], str(r.id)[:8], r.nik_masked, r.initials, r.status,
+            local_time(r.returned_at), days) for r, days in rows],
+          as_csv, "no cards waiting at the office.")
+
+
+# The bulletin's lines: (JSON key, words), the day's flows then the balances at its end.
+BULLETIN = (("received", "received today"), ("printed", "printed on today"),
+            ("spoiled", "spoiled today"), ("destroyed", "destroyed today"),
+            ("in_stock", "in stock"), ("allocated", "allocated to cards"),
+            ("on_loan", "on loan to other offices"), ("received_total", "received in all"))
+
+
+def bulletin_data(figures: Any, checkpoint: Any, office: str) -> dict[str, Any]:
+    """The bulletin as JSON: the day's figures and its checkpoint (None when none)."""
+    flows = figures.blanks()
+    stock = figures.stock
+    point = None
+    if checkpoint is not None:
+        import base64
+
+        c = checkpoint.checkpoint.checkpoint
+        point = {"tree_size": c.size, "root_hash": base64.b64encode(c.root).decode(),
+                 "covers_whole_day": checkpoint.whole_day}
+    return {"date": figures.day.isoformat(), "office": office,
+            "received": flows["received"], "printed": flows["used"],
+            "spoiled": flows["spoiled"], "destroyed": flows["destroyed"],
+            "in_stock": stock.get("IN_STOCK", 0), "allocated": stock.get("ALLOCATED", 0),
+            "on_loan": stock.get("LENT", 0), "received_total": stock.get("RECEIVED", 0),
+            "checkpoint": point}
+
+
+def _checkpoint_words(point: dict[str, Any] | None) -> str:
+    if point is None:
+        return "No checkpoint of this day's journal was signed (ektp audit checkpoint)."
+    whole = "" if point["covers_whole_day"] else " (events recorded later that day are not in it)"
+    return (f"Checkpoint of the day's journal: tree size {point['tree_size']}, "
+            f"root hash {point['root_hash']}{whole}.")
+
+
+def bulletin_html(data: dict[str, Any]) -> str:
+    """The bulletin as one A4 HTML page, for printing and posting."""
+    from html import escape
+
+    rows = "\n".join(f"<tr><th>{escape(words)}</th><td>{data[key]}</td></tr>"
+                     for key, words in BULLETIN)
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>Blank stock bulletin {escape(data['date'])}</title>
+<style>@page {{ size: A4; margin: 20mm; }} body {{ font-family: sans-serif; }}
+table {{ border-collapse: collapse; width: 100%; }} th, td {{ border: 1px solid #000;
+padding: 4px 8px; }} th {{ text-align: left; }} td {{ text-align: right; }}
+.checkpoint {{ font-family: monospace; word-break: break-all; margin-top: 12mm; }}</style>
+</head><body>
+<h1>Blank stock bulletin</h1>
+<p>{escape(data['office'])}, {escape(data['date'])}</p>
+<table>
+{rows}
+</table>
+<p class="checkpoint">{escape(_checkpoint_words(data['checkpoint']))}</p>
+</body></html>
+"""
+
+
+@report.command("blank-stock-bulletin")
+@click.option("--date", "day", metavar="YYYY-MM-DD", help="The day (default today, WIB).")
+@click.option("--json", "local_json", is_flag=True, help="JSON (as --json before the group).")
+@click.option("--format", "form", type=click.Choice(["text", "html"]), default="text",
+              show_default=True, help="html: one A4 page to print and post.")
+def blank_stock_bulletin(day: str | None, local_json: bool, form: str) -> None:
+    """The day's blank-stock bulletin, the figure offices publish every day: blanks
+    received, printed on, spoiled and destroyed that day; in stock, allocated and on loan
+    at its end; with the checkpoint signed of that day's journal (its tree size and root
+    hash) when there is one."""
+    s = session()
+    office = s.office(must_exist=True)
+    figures, checkpoint = office.reports.blank_stock_bulletin(day)
+    data = bulletin_data(figures, checkpoint, office.config.office_name or office.config.office_code)
+    if s.as_json or local_json:
+        emit(True, data)
+    elif form == "html":
+        click.echo(bulletin_html(data), nl=False)
+    else:
+        emit(False, None, "\n\n".join([
+            f"Blank stock bulletin, {data['date']}",
+            table(["figure", "blanks"], [(words, data[key]) for key, words in BULLETIN]),
+            _checkpoint_words(data["checkpoint"])]))

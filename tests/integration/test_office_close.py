@@ -98,6 +98,8 @@ class HeldReadModels(ReadModels):
     def ids_with_prefix(self, kind: str, prefix: str, limit: int) -> Any: raise AssertionError  # noqa: E704
     def backlog(self, now: Any) -> Any: raise AssertionError  # noqa: E704
     def daily(self, day: Any) -> Any: raise AssertionError  # noqa: E704
+    def daily_span(self, first: Any, last: Any) -> Any: raise AssertionError  # noqa: E704
+    def uncollected(self, kecamatan: Any = None) -> Any: raise AssertionError  # noqa: E704
     def villages(self) -> Any: raise AssertionError  # noqa: E704
     def delivery_facts(self, start: Any, end: Any) -> Any: raise AssertionError  # noqa: E704
 
