@@ -26,7 +26,6 @@ from ektp.application.ports.rows import (
     UncollectedRow,
     VillageCoverage,
 )
-from ektp.domain.masking import initials
 
 OPEN = ("REQUESTED", "READY_TO_PRINT", "BLANK_ALLOCATED", "PRINTED", "DISPATCHED", "RETURNED",
         "UNCOLLECTED")
@@ -163,15 +162,15 @@ def daily_span(connection: Connection, first: dt.date, last: dt.date) -> tuple[D
 
 
 def initials_of(row: Any) -> str:
-    """The initials of a card_status row's holder: the one place a report reads the
-    name column (a read model that keeps only initials changes this line alone)."""
-    return initials(row.name)
+    """The initials of a card_status row's holder (the read model keeps no name:
+    issue 14's blind indexes)."""
+    return str(row.initials)
 
 
 def uncollected(connection: Connection, kecamatan: str | None) -> tuple[UncollectedRow, ...]:
     """RETURNED and UNCOLLECTED cards (of one kecamatan), by village, oldest return first."""
     c = card_status.c
-    query = (select(c.card_id, c.village, c.kecamatan, c.status, c.nik_masked, c.name,
+    query = (select(c.card_id, c.village, c.kecamatan, c.status, c.nik_masked, c.initials,
                     c.returned_at, c.modified_at, c.attempts)
              .where(c.status.in_(("RETURNED", "UNCOLLECTED")))
              .order_by(c.village, c.returned_at, c.card_id))
