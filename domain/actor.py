@@ -100,6 +100,8 @@ PERMISSIONS: Mapping[str, frozenset[Role]] = {
     # A bulk export of every resident's NIK and name is a far bigger disclosure than
     # one record on screen (SEES_PERSONAL_DATA): only the head of office may make one.
     "export personal data in full": frozenset({Role.HEAD}),
+    # Who processed whose data (the access log, UU PDP Art. 31): the head of office.
+    "read the access log": frozenset({Role.HEAD}),
     # The blank ledger. Recording what arrives, what is counted and what comes back
     # is custody work for any staff member; acts that put controlled blanks beyond
     # the office's reach or write them off (lending, destruction, declaring one
