@@ -71,6 +71,7 @@ if TYPE_CHECKING:
     from ektp.application.reports.delivery import DeliveryFold
     from ektp.application.reports.desk import ReportDesk
     from ektp.application.staff.desk import StaffDesk
+    from ektp.application.personal_data.desk import AccessLogDesk
     from ektp.domain.actor import Actor
     from ektp.domain.address import VillageCode
     from ektp.domain.blank_stock.state import Ledger
@@ -166,6 +167,14 @@ class Office:
 
         accounts = self._accounts() if self._accounts is not None else NoAccounts()
         return StaffDesk(self.services, self._door, accounts)
+
+    @cached_property
+    def access_log(self) -> AccessLogDesk:
+        """Who was shown whose personal data in full (the head of office's record of
+        processing)."""
+        from ektp.application.personal_data.desk import AccessLogDesk
+
+        return AccessLogDesk(self.services)
 
     @cached_property
     def feed(self) -> FeedDesk:
@@ -475,9 +484,9 @@ class Office:
         self, actor: Actor, sink: AuditSink, *, audit_key: bytes | None,
         reveal_personal_data: bool = False, previous: AuditSource | None = None,
         upto: int | None = None, signer: Signer | None = None,
-        progress: Callable[[int], None] | None = None,
+        progress: Callable[[int], None] | None = None, purpose: str | None = None,
     ) -> AuditManifest:
         """`AuditDesk.export_audit`."""
         return self.audit.export_audit(
             actor, sink, audit_key=audit_key, reveal_personal_data=reveal_personal_data,
-            previous=previous, upto=upto, signer=signer, progress=progress)
+            previous=previous, upto=upto, signer=signer, progress=progress, purpose=purpose)

@@ -97,6 +97,14 @@ class ActorRequired(InvalidInput):
     """A use case was called with no acting staff member (`Actor`)."""
 
 
+class PurposeRequired(InvalidInput):
+    """Personal data of many people was asked for in full without a purpose (facts: what)."""
+
+
+class InvalidDateRange(InvalidInput):
+    """A --from date is after its --to date (facts: start, end)."""
+
+
 class InvalidActor(InvalidInput):
     """The acting user's id or role is malformed."""
 

@@ -20,6 +20,10 @@ EN: Mapping[str, str] = {
     "InvalidText": "{field} is not valid: {reason}.",
     "InvalidChoice": "{field} {value!r} is not one of: {choices}.",
     "MissingEvidence": "a {reason} request needs {needed} as evidence.",
+    "PurposeRequired": (
+        "{what} shows many people's personal data in full: say why with --purpose TEXT "
+        "(it is recorded in the access log)."),
+    "InvalidDateRange": "the period is empty: --from {start} is after --to {end}.",
     "ActorRequired": (
         "this call names no acting staff member: pass the Actor (login and role) "
         "of the identity the operating system, the database or the host program established."

@@ -27,6 +27,8 @@ AGGREGATE_PACKAGES: dict[str, str] = {
     "nik-register": "ektp.domain.open_requests",
     # The staff register: each member's stream and the office's roster.
     "staff": "ektp.domain.staff",
+    # The access log (issue 14): who was shown whose personal data in full.
+    "personal-data": "ektp.domain.personal_data",
 }
 # aggregate -> the module holding its event classes (default: the package's `events`).
 EVENT_MODULES: dict[str, str] = {"nik-register": "ektp.domain.open_requests"}

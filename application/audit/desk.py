@@ -53,11 +53,14 @@ class AuditDesk:
         upto: int | None = None,
         signer: Signer | None = None,
         progress: Callable[[int], None] | None = None,
+        purpose: str | None = None,
     ) -> Manifest:
         """Export the history (after `previous`, if given) to `sink`.
 
         Personal data is pseudonymised with `audit_key` (refused without one)
-        unless `reveal_personal_data`, which only the head of office may ask.
+        unless `reveal_personal_data`, which only the head of office may ask, with a
+        `purpose`: the access is written to their access log first (an export of
+        every resident), so the export itself holds it.
         """
         s = self._services
         s.authorise(actor, EXPORT)
@@ -65,6 +68,10 @@ class AuditDesk:
         personal: PersonalDataPolicy
         if reveal_personal_data:
             s.authorise(actor, EXPORT_PERSONAL_DATA)
+            from ektp.application.personal_data.record import parse_purpose, record_access
+
+            what = "audit export --reveal-personal-data"
+            parse_purpose(purpose, what, required=True)  # refused before anything is written
             personal = Revealer()
         elif audit_key is None:
             raise AuditKeyMissing()
@@ -86,6 +93,9 @@ class AuditDesk:
                     reason=f"it is {before.format}, which records no journal leaves; make one full "
                            "export in the new format, then continue that one")
             after, start_hash, start_size = before.last_seq, before.end_hash, before.tree_size
+        if reveal_personal_data:
+            # Written last before the export reads the store, so it is in the export.
+            record_access(s, actor, what, (), purpose=purpose, bulk=True, everyone=True)
         return export_history(
             s.store, sink, office=s.config.office_code, personal=personal, leaves=leaves,
             after=after, start_hash=start_hash, start_size=start_size, upto=upto, signer=signer,

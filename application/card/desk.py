@@ -308,12 +308,22 @@ class CardDesk:
                                      digits_checked, progress)
 
     # --- queries ---------------------------------------------------------------
-    def card(self, ref: str | UUID, actor: Actor | None = None, *, full: bool = False) -> CardView:
+    def card(self, ref: str | UUID, actor: Actor | None = None, *, full: bool = False,
+             purpose: str | None = None) -> CardView:
         """The card as it stands now (read fresh from the store), NIK and KK masked;
-        `full` shows them in full, to an `actor` who may see them."""
+        `full` shows them in full, to an `actor` who may see them, once the access is
+        written to their access log (with the optional `purpose`): if that write
+        fails, the card is not returned."""
         if full:
             self._services.authorise(actor, SEE_FULL_NIK)
-        return CardView.of(load_card(self._services, self._services.store.reads(), ref), reveal=full)
+        card = load_card(self._services, self._services.store.reads(), ref)
+        if full:
+            from ektp.application.personal_data.record import record_access
+
+            assert actor is not None  # authorised above
+            record_access(self._services, actor, "card show --full", [card.nik],
+                          purpose=purpose, bulk=False)
+        return CardView.of(card, reveal=full)
 
     def resident_status(self, nik: str) -> ResidentStatus:
         """Where the NIK's latest card is, since when, and what happens next."""

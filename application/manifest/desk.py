@@ -61,12 +61,21 @@ class ManifestDesk:
         the_status = parse_choice(ManifestStatus, status, "status") if status else None
         return self._services.read_models.manifests(the_status.value if the_status else None)
 
-    def manifest_sheet(self, ref: str | UUID) -> Sheet:
-        """The courier's sheet: the cards in kecamatan, village, RT/RW order."""
+    def manifest_sheet(self, ref: str | UUID, actor: Actor | None = None, *,
+                       purpose: str | None = None) -> Sheet:
+        """The courier's sheet: the cards in kecamatan, village, RT/RW order. It names
+        every resident on it: given the `actor` who prints it, the access is written to
+        their access log first (with its required `purpose`), and nothing is returned if
+        that write fails."""
         s = self._services
         reads = s.store.reads()
         manifest = load_manifest(reads, self._id(ref))
         cards = [load_card(s, reads, card_id) for card_id in manifest.entries]
+        if actor is not None:
+            from ektp.application.personal_data.record import record_access
+
+            record_access(s, actor, "manifest sheet", [c.nik for c in cards],
+                          purpose=purpose, bulk=True)
         return build_sheet(ManifestView.of(manifest), cards, s.regions, s.config.office_name)
 
     # --- opening and filling -------------------------------------------------

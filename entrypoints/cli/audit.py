@@ -45,8 +45,10 @@ def audit() -> None:
               help="Write NIKs and names in full (head of office only).")
 @click.option("--upto", type=click.IntRange(min=1, max=2**63 - 1), metavar="SEQ",
               help="Stop at this store position (to re-export a range exactly).")
+@click.option("--purpose", help="Why personal data is revealed (required with "
+              "--reveal-personal-data; recorded in the access log).")
 def export(out: str, previous: str | None, sign_key: str | None, reveal_personal_data: bool,
-           upto: int | None) -> None:
+           upto: int | None, purpose: str | None) -> None:
     """Write the office's history (cards, blank stock, manifests) for auditors.
 
     NIKs become masked pseudonyms keyed by the office's audit key (EKTP_AUDIT_KEY
@@ -58,6 +60,10 @@ def export(out: str, previous: str | None, sign_key: str | None, reveal_personal
 
     s = session()
     actor = s.actor()
+    if reveal_personal_data:  # refused before the folder is made
+        from ektp.application.personal_data.record import parse_purpose
+
+        parse_purpose(purpose, "audit export --reveal-personal-data", required=True)
     key = None if reveal_personal_data else audit_key()
     signer = Ed25519Signer.from_pem(sign_key) if sign_key else None
     office = s.office(must_exist=True)
@@ -66,7 +72,7 @@ def export(out: str, previous: str | None, sign_key: str | None, reveal_personal
         manifest = office.audit.export_audit(
             actor, sink, audit_key=key, reveal_personal_data=reveal_personal_data,
             previous=DirectorySource(previous) if previous else None, upto=upto,
-            signer=signer, progress=progress)
+            signer=signer, progress=progress, purpose=purpose)
     signed = "signed" if signer else "not signed"
     emit(s.as_json, {"folder": out, "signed": bool(signer), **manifest.as_dict()},
          f"exported {count(manifest.count, 'event')} (seq {manifest.first_seq}..{manifest.last_seq}) to "

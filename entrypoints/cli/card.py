@@ -363,13 +363,15 @@ def destroy(card: str, record: str, reason: str) -> None:
 
 @card.command()
 @CARD
-@click.option("--full", is_flag=True, help="Show the full NIK and KK (operator and head only).")
-def show(card: str, full: bool) -> None:
+@click.option("--full", is_flag=True, help="Show the full NIK and KK (operator and head only; "
+              "recorded in the access log).")
+@click.option("--purpose", help="Why the card is shown in full (recorded in the access log).")
+def show(card: str, full: bool, purpose: str | None) -> None:
     """Show a card as it stands now."""
     s = session()
     actor = s.actor() if full else None  # the office checks that this actor may see it
-    office = s.office(must_exist=True)
-    view = office.cards.card(card, actor, full=full)
+    office = s.office(must_exist=not full)  # a full display writes its access log
+    view = office.cards.card(card, actor, full=full, purpose=purpose)
     if s.as_json:
         emit(True, card_data(view, full))
         return

@@ -19,6 +19,8 @@ from ektp.entrypoints.cli.session import Session
 
 # name -> (module:attribute, one-line help shown by `ektp --help`)
 COMMANDS: dict[str, tuple[str, str]] = {
+    "access-log": ("ektp.entrypoints.cli.access_log:access_log",
+                   "Who was shown whose personal data in full (head of office)."),
     "audit": ("ektp.entrypoints.cli.audit:audit",
               "Export, verify, replay and reconcile the audit trail; checkpoints and proofs."),
     "blanks": ("ektp.entrypoints.cli.blanks:blanks",

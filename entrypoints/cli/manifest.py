@@ -220,6 +220,10 @@ def list_(status: str | None) -> None:
     emit(False, None, manifests_table(found, office.regions))
 
 
+# A courier's sheet has one purpose by what it is; --purpose names another (a recount, say).
+SHEET_PURPOSE = "delivery of the manifest's cards by its courier"
+
+
 @manifest.command()
 @MANIFEST
 @click.option("--format", "fmt", type=click.Choice(["text", "csv", "html", "xlsx"]), default="text",
@@ -230,7 +234,10 @@ def list_(status: str | None) -> None:
               help="Write to this new file (mode 0600) instead of standard output (needed for "
                    "xlsx on a terminal); never through a symbolic link, never the database.")
 @click.option("--force", is_flag=True, help="Replace the --output file if it exists.")
-def sheet(manifest: str, fmt: str, output: Path | None, force: bool) -> None:
+@click.option("--purpose", default=SHEET_PURPOSE, show_default=True,
+              help="Why the sheet is printed (it names every resident on it: recorded in "
+                   "the access log).")
+def sheet(manifest: str, fmt: str, output: Path | None, force: bool, purpose: str) -> None:
     """The sheet the courier carries: cards by kecamatan, village, RT/RW, with masked NIK,
     name, address and blank columns for recipient, relationship and signature.
 
@@ -243,7 +250,7 @@ def sheet(manifest: str, fmt: str, output: Path | None, force: bool) -> None:
     if fmt == "xlsx" and output is None and not s.as_json and sys.stdout.isatty():
         raise click.UsageError("an XLSX workbook is a binary file: give --output FILE "
                                "(or redirect standard output to a file)")
-    found = s.office(must_exist=True).manifests.manifest_sheet(manifest)
+    found = s.office(must_exist=True).manifests.manifest_sheet(manifest, s.actor(), purpose=purpose)
     if s.as_json:
         emit(True, {"manifest": manifest_data(found.manifest), "villages": list(found.village_labels),
                     "rows": [{"no": r.number, "card": str(r.card_id), "kecamatan": r.kecamatan,

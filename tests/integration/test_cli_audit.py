@@ -100,7 +100,8 @@ def test_export_refusals(office: Path, tmp_path: Path) -> None:
     shutil.copyfile(db, other)
     for role in ("operator", "courier"):
         assert run("staff", "grant", me(), "--role", role, db=other, role="head").code == 0
-    not_head = run("audit", "export", "--out", str(tmp_path / "c"), "--reveal-personal-data", db=other)
+    not_head = run("audit", "export", "--out", str(tmp_path / "c"), "--reveal-personal-data",
+                   "--purpose", "a check", db=other)
     assert_one_line_error(not_head, 1)
     assert "may not export personal data in full" in not_head.err
     assert not (tmp_path / "c").exists()
@@ -116,9 +117,21 @@ def test_export_refusals(office: Path, tmp_path: Path) -> None:
 
 
 def test_revealed_export_by_the_head(office: Path, tmp_path: Path) -> None:
+    db = office / "office.db"
+    no_purpose = run("audit", "export", "--out", str(tmp_path / "full"), "--reveal-personal-data",
+                     db=db, role="head")
+    assert_one_line_error(no_purpose, 2)
+    assert "--purpose" in no_purpose.err and not (tmp_path / "full").exists()
     result = run("audit", "export", "--out", str(tmp_path / "full"), "--reveal-personal-data",
-                 db=office / "office.db", role="head")
+                 "--purpose", "BPK audit 2026", db=db, role="head")
     assert result.code == 0, result.err
+    # The access log holds the export, found by any resident's NIK, and no NIK in full.
+    log = run("--json", "access-log", "--subject", RESIDENT_NIK, db=db, role="head")
+    assert log.code == 0, log.err
+    assert [(e["what"], e["subjects"], e["purpose"]) for e in log.json()][-1] == (
+        "audit export --reveal-personal-data", "everyone", "BPK audit 2026")
+    assert RESIDENT_NIK not in log.out
+    assert_one_line_error(run("access-log", db=db, role="operator"), 1)
     assert RESIDENT_NIK.encode() in (tmp_path / "full" / "events.jsonl").read_bytes()
     assert json.loads((tmp_path / "full" / "manifest.json").read_bytes())["personal_data"] == "revealed"
     replayed = run("audit", "replay", str(tmp_path / "full"), first_card(tmp_path / "full"))

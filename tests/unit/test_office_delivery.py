@@ -321,3 +321,19 @@ def test_a_stale_cache_cannot_put_a_card_on_a_second_manifest(tmp_path: Path) ->
         with pytest.raises(errors.CardOnAnotherManifest, match=m1):
             second.assign_cards(OPERATOR, m2, [card])
         assert second.manifest(m2).cards == () and str(second.card(card).manifest_id) == m1
+
+
+def test_a_sheet_given_its_reader_logs_every_resident_on_it_first(office: Office) -> None:
+    cards = [printed(office, 1), printed(office, 2)]
+    manifest = out(office, *cards)
+    before = office.last_position()
+    with pytest.raises(errors.PurposeRequired):  # a sheet of many people needs a purpose
+        office.manifests.manifest_sheet(manifest, OPERATOR)
+    assert office.last_position() == before
+    sheet = office.manifests.manifest_sheet(manifest, OPERATOR, purpose="delivery round")
+    assert len(sheet.rows) == 2 and office.last_position() == before + 1
+    (entry,) = office.access_log.entries(HEAD)
+    assert (entry.staff, entry.what, entry.purpose) == (OPERATOR.id, "manifest sheet", "delivery round")
+    assert len(entry.subjects) == 2 and all("~" in s and "*" in s for s in entry.subjects)
+    one = office.access_log.query(subject=make_nik(serial=2))
+    assert office.access_log.entries(HEAD, one) == (entry,)
