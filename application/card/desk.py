@@ -341,7 +341,8 @@ class CardDesk:
         return resident_status(events, s.config.card_policy, region.name if region else village,
                                len(cards))
 
-    def personal_data(self, actor: Actor | None, nik: str) -> PersonalDataHeld:
+    def personal_data(self, actor: Actor | None, nik: str, *, purpose: str | None = None
+                      ) -> PersonalDataHeld:
         """What the office holds about the person `nik` names, in full, for their own
         request (head of office only; `CardNotFound` when the office holds nothing)."""
         # Imported here: one command asks for this.
@@ -355,6 +356,12 @@ class CardDesk:
             raise CardNotFound(ref=f"NIK {the_nik.masked}")
         held = [held_card([e for e in s.store.events(c) if isinstance(e, ev.CardEvent)])
                 for c in cards]
+        # Shown in full to the head: recorded first (UU PDP Art. 31), as every full display.
+        from ektp.application.personal_data.record import record_access
+
+        assert actor is not None  # authorised above
+        record_access(s, actor, "personal-data export", [the_nik.value],
+                      purpose=purpose or "the data subject's request for their data", bulk=False)
         return PersonalDataHeld(nik=the_nik.value, cards=tuple(held))
 
     def card_history(self, ref: str | UUID) -> tuple[HistoryEntry, ...]:

@@ -21,14 +21,17 @@ def personal_data() -> None:
 
 @personal_data.command()
 @click.argument("nik", metavar="NIK")
-def export(nik: str) -> None:
+@click.option("--purpose", metavar="TEXT",
+              help="Why it is shown (recorded in the access log; by default the data "
+                   "subject's request for their data).")
+def export(nik: str, purpose: str | None) -> None:
     """What the office holds about the person NIK names, in full, for their own request
-    (head of office only): every card requested for the NIK, with its history."""
+    (head of office only): every card requested for the NIK, with its history. The
+    display is recorded in the access log first (`ektp access-log`)."""
     from ektp.entrypoints.cli.card_output import card_data, card_text, history_data, history_text
 
     s = session()
-    held = s.office(must_exist=True).cards.personal_data(s.actor(), nik)
-    # TODO(w-access): this prints personal data in full: record it as an access.
+    held = s.office(must_exist=True).cards.personal_data(s.actor(), nik, purpose=purpose)
     lines = [f"personal data held for NIK {held.nik}: {len(held.cards)} "
              f"card{'s' if len(held.cards) != 1 else ''} ({held.scope})."]
     for item in held.cards:

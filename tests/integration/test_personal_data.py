@@ -45,3 +45,14 @@ def test_export_holds_every_card_of_the_nik_and_nothing_of_anyone_else(tmp_path:
     assert_one_line_error(unknown, 3)
     assert make_nik(serial=43) not in unknown.err
     assert_one_line_error(run("personal-data", "export", "12345", db=db, role="head"), 2)
+    # Each of the two exports shown above was recorded before it was shown; the refused
+    # ones were not (UU PDP Art. 31: a record of every processing).
+    log = run("--json", "access-log", "--subject", SUBJECT[0], db=db, role="head")
+    assert log.code == 0, log.err
+    entries = log.json()
+    entries = entries["entries"] if isinstance(entries, dict) else entries
+    exports = [e for e in entries if e["what"] == "personal-data export"]
+    assert len(exports) == 2, entries
+    assert SUBJECT[0] not in log.out
+    other = run("--json", "access-log", "--subject", OTHER[0], db=db, role="head")
+    assert other.code == 0 and "personal-data export" not in other.out
