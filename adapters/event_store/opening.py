@@ -64,6 +64,7 @@ def finish_sqlite(store: EktpStore, url: DatabaseUrl, settings: DatabaseSection,
                 _stamp(sqlite_execute(store, commit=True), "sqlite")
             create_tables(store)
             state = schema.sqlite_state(sqlite_execute(store))
+        store.legacy_registers = _legacy_registers(state, sqlite_execute(store))
     pool = store.factory.datastore.pool  # type: ignore[attr-defined]
     found = durability.Durability({"engine": "sqlite"}, tuple(pool.durability or ()))
     return _finish(store, state, found, where, settings, check_schema)
@@ -82,6 +83,16 @@ def _finish(store: EktpStore, state: schema.SchemaState, found: durability.Durab
     allowed = found._replace(allowed=settings.allow_unsafe_durability)
     store.durability = durability.guard(store, allowed, where)
     return store
+
+
+def _legacy_registers(state: schema.SchemaState, execute: Execute) -> bool:
+    """Whether NIK registers may live under their uuid5 ids (`schema.legacy_nik_registers`),
+    read once as the store opens, with its schema version: asked later, from whichever
+    thread makes the first request, it would be a query beside the recorders' own on a
+    store that may be closing (issue 17's guards cover the recorders only)."""
+    if not state.initialised or state.version < schema.LEGACY_NIK_REGISTERS_STEP:
+        return False  # not this ektp's yet: only db init or db upgrade opens it
+    return schema.legacy_nik_registers(execute)
 
 
 def _stamp(execute: Execute, kind: str) -> None:
@@ -121,6 +132,7 @@ def finish_postgres(make: Callable[[], EktpStore], connection: Any, url: Databas
                     state = schema.postgres_state(execute)
             finally:
                 execute(f"SELECT pg_advisory_unlock({int(lock_key)})")
+        store.legacy_registers = _legacy_registers(state, execute)
     except psycopg.Error as error:
         from ektp.application.errors import StoreUnavailable
 

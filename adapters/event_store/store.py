@@ -108,7 +108,6 @@ class EktpStore(Application[UUID]):
         recorder: Any = self.recorder
         self._audit_key = key_source(audit_key)
         self._pseudonyms: Any = None
-        self._legacy: bool | None = None
         if hasattr(recorder, "journal"):
             recorder.journal = JournalLeaves(self._audit_key, decode=self.mapper.to_domain_event)
         cipher: Any = getattr(self.mapper, "cipher", None)
@@ -135,20 +134,13 @@ class EktpStore(Application[UUID]):
             self._pseudonyms = KeyedPseudonyms(key)
         return self._pseudonyms
 
-    def legacy_nik_registers(self) -> bool:
-        """Whether registers may live under their uuid5 ids (a database made before
-        schema version 4): asked of the database once."""
-        if self._legacy is None:
-            datastore = getattr(self.factory, "datastore", None)
-            if datastore is None:  # in memory: always made by this ektp
-                self._legacy = False
-            else:
-                from ektp.adapters import schema
-                from ektp.adapters.event_store.opening import sqlite_execute
+    # Whether NIK registers may live under their uuid5 ids (a database made before schema
+    # version 4): read as the store opens (`opening._legacy_registers`); False in memory.
+    legacy_registers: bool = False
 
-                with store_errors():
-                    self._legacy = schema.legacy_nik_registers(sqlite_execute(self))
-        return self._legacy
+    def legacy_nik_registers(self) -> bool:
+        """Whether registers may live under their uuid5 ids (read when the store opened)."""
+        return self.legacy_registers
 
     def construct_event_store(self) -> EventStore[UUID]:
         """The event store that passes the domain events down to the journal."""

@@ -108,15 +108,17 @@ def test_a_legacy_register_is_found_only_on_a_database_made_before(office: Offic
     # Made before version 4: its step-4 row says upgraded, and the register is found.
     with sqlite3.connect(tmp_path / "o.db") as db:
         db.execute("UPDATE ektp_schema SET applied_by = 'ektp 0.1.0 (upgraded)' WHERE version = 4")
-    office.services.store.app._legacy = None  # type: ignore[attr-defined]
-    assert office.services.legacy_registers() is True
-    from ektp.application.card.registers import find_register
+    # Read as a store opens (the next process on the file).
+    with staffed_office(f"sqlite:///{tmp_path / 'o.db'}", clock=FakeClock(),
+                        regions=FakeRegions()) as upgraded:
+        assert upgraded.services.legacy_registers() is True
+        from ektp.application.card.registers import find_register
 
-    found = find_register(office.services, office.services.store.reads(), Nik(nik))
-    assert found is not None and found.card_id == old_card
-    # A new request for that NIK meets the legacy register, which holds it open.
-    with pytest.raises(errors.DuplicateOpenRequest):
-        _request(office, 7, "Lama")
+        found = find_register(upgraded.services, upgraded.services.store.reads(), Nik(nik))
+        assert found is not None and found.card_id == old_card
+        # A new request for that NIK meets the legacy register, which holds it open.
+        with pytest.raises(errors.DuplicateOpenRequest):
+            _request(upgraded, 7, "Lama")
 
 
 def test_the_read_model_holds_no_name_nik_or_kk_and_find_matches_any_order(office: Office,
