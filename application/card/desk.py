@@ -45,6 +45,7 @@ from ektp.domain.text import parse_name, parse_reference, parse_text
 
 if TYPE_CHECKING:
     from ektp.application.card.blank_moves import BlankMoves
+    from ektp.application.card.receipt import Receipt
     from ektp.application.card.resident_status import ResidentStatus
 
 
@@ -248,6 +249,16 @@ class CardDesk:
         if full:
             self._services.authorise(actor, SEE_FULL_NIK)
         return CardView.of(load_card(self._services, self._services.store.reads(), ref), reveal=full)
+
+    def receipt(self, ref: str | UUID) -> Receipt:
+        """What the card's request receipt shows (masked NIK and initials only)."""
+        # Imported here: every card command imports this desk, one asks for this.
+        from ektp.application.card.receipt import Receipt
+
+        s = self._services
+        card = load_card(s, s.store.reads(), ref)
+        region = s.regions.get(card.village)
+        return Receipt.of(card, region.name if region else card.village, s.config.office_name)
 
     def resident_status(self, nik: str) -> ResidentStatus:
         """Where the NIK's latest card is, since when, and what happens next."""
