@@ -14,6 +14,7 @@ import pytest
 from testkit.staff import me, staff_file
 
 from ektp.application.card.receipt import short_code
+from ektp.application.manifest.results_file import read_results
 from ektp.domain.actor import Actor, Role
 from ektp.entrypoints.cli import exit_codes
 from ektp.entrypoints.cli.main import main
@@ -24,29 +25,38 @@ NIK = "3517081409820003"
 NAME = "Siti Nur Lestari"
 KK = "3517080101901230"
 VILLAGE = "35.17.08.2014"
-COURIER = "kurir.uji"
+OTHER_NIK = "3517084804010004"
+THIRD_NIK = "3517081203850005"
 
 
 @pytest.fixture(scope="module")
 def office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str, str]]:
-    """A SQLite office with one printed card on a dispatched manifest: the file, the
-    card's id and the manifest's id."""
-    db = staff_file(tmp_path_factory.mktemp("docs") / "office.db",
-                    [(COURIER, "Kurir Uji", (Role.COURIER,))])
-    operator = Actor(me(), Role.OPERATOR)
+    """A SQLite office with three printed cards on a dispatched manifest whose courier
+    (the OS user running the tests) reported one handed over and one not at home: the
+    file, the first card's id and the manifest's id."""
+    db = staff_file(tmp_path_factory.mktemp("docs") / "office.db")
+    operator, courier = Actor(me(), Role.OPERATOR), Actor(me(), Role.COURIER)
     with open_office(f"sqlite:///{db}") as o:
-        card = str(o.request_card(operator, nik=NIK, name=NAME, kk=KK, village=VILLAGE,
-                                  rt="1", rw="1").id)
-        o.confirm_print_readiness(operator, card)
+        o.staff.grant(Actor(me(), Role.HEAD), me(), Role.COURIER)
         o.receive_blanks(operator, bast="BAST/1", source="ministry",
                          ranges=["3517170001-3517170010"])
-        o.allocate_blank(operator, card)
-        o.record_printed(operator, card)
-        manifest = str(o.manifests.open_manifest(operator, courier=COURIER, date="2026-11-14",
+        cards = []
+        for nik, name in ((NIK, NAME), (OTHER_NIK, "Dewi Lestari"), (THIRD_NIK, "Budi Santoso")):
+            card = str(o.request_card(operator, nik=nik, name=name, kk=KK, village=VILLAGE,
+                                      rt="1", rw="1").id)
+            o.confirm_print_readiness(operator, card)
+            o.allocate_blank(operator, card)
+            o.record_printed(operator, card)
+            cards.append(card)
+        manifest = str(o.manifests.open_manifest(operator, courier=me(), date="2026-11-14",
                                                  villages=[VILLAGE]).id)
-        o.manifests.assign_cards(operator, manifest, [card])
+        o.manifests.assign_cards(operator, manifest, cards)
         o.manifests.dispatch_manifest(operator, manifest, "SEGEL-7")
-    yield db, card, manifest
+        header = "card,outcome,recipient,relationship,verified-by,evidence,reason"
+        o.manifests.record_results(courier, manifest, read_results(
+            f"{header}\n{cards[0]},handed-over,owner,,ktp,TTD-1,\n"
+            f"{cards[1]},attempt-failed,,,,,not-at-home\n"))
+    yield db, cards[0], manifest
 
 
 def ektp(capsys: pytest.CaptureFixture[str], db: Path, *args: str) -> tuple[int, str, str]:
@@ -58,8 +68,10 @@ def ektp(capsys: pytest.CaptureFixture[str], db: Path, *args: str) -> tuple[int,
 
 
 def assert_no_personal_data(page: str) -> None:
-    assert NIK not in page and NAME not in page
-    assert "Siti" not in page and "Lestari" not in page
+    for nik in (NIK, OTHER_NIK, THIRD_NIK):
+        assert nik not in page
+    for name in ("Siti", "Lestari", "Dewi", "Budi", "Santoso"):
+        assert name not in page
     assert not re.search(r"[0-9]{15,}", page.replace("-", ""))
 
 
@@ -103,11 +115,15 @@ def test_the_handover_record_lists_every_card_masked_with_counts_and_signatures(
     rc, page, err = ektp(capsys, db, "manifest", "handover-record", manifest)
     assert rc == 0, err
     assert "Berita Acara Serah Terima" in page
-    assert manifest.replace("-", "")[:8] in page and COURIER in page and "14-11-2026" in page
+    assert manifest.replace("-", "")[:8] in page and me() in page and "14-11-2026" in page
     assert card.replace("-", "")[:8] in page and "3517********0003" in page and "S.N.L." in page
-    assert "Ngudirejo" in page and "SEGEL-7" in page and "dibawa kurir" in page
-    assert "DISPATCHED" not in page
-    assert "Jumlah kartu</td><td>: 1<" in page
+    assert "3517********0004" in page and "D.L." in page and "B.S." in page
+    assert "Ngudirejo" in page and "SEGEL-7" in page and "DISPATCHED" not in page
+    assert page.count("<tr><td>") == 3  # one row per card
+    for outcome in ("diserahkan", "gagal diantar", "dibawa kurir"):
+        assert f"<td>{outcome}</td></tr>" in page  # each card's row
+        assert f'<td class="label">{outcome}</td><td>: 1<' in page  # and its count
+    assert "Jumlah kartu</td><td>: 3<" in page
     for who in ("Kurir", "Petugas penerima kembali", "Kepala Dinas"):
         assert f"<div>{who}<div" in page
     assert_no_personal_data(page)
@@ -205,3 +221,15 @@ def test_with_json_the_papers_give_their_masked_data(capsys: pytest.CaptureFixtu
               "handover-record", manifest])
     out, _ = capsys.readouterr()
     assert json.loads(out)["cards"][0]["nik"] == "3517********0003" and NIK not in out
+
+
+def test_a_pdf_is_never_written_to_a_terminal(capsys: pytest.CaptureFixture[str],
+                                              office: tuple[Path, str, str],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    for command in (("card", "receipt", office[1]), ("manifest", "handover-record", office[2])):
+        rc, out, err = ektp(capsys, office[0], *command, "--format", "pdf")
+        assert rc == exit_codes.BAD_INPUT and out == "" and "--output" in err
+        assert len(err.strip().splitlines()) == 1
