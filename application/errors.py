@@ -151,3 +151,9 @@ class ProofRefused(DomainError):
 
     kind = ErrorKind.AUDIT_FAILED
 
+
+
+class DocumentPrinterUnavailable(DomainError):
+    """A paper cannot be printed to PDF: headless Chromium is missing or failed (facts: reason)."""
+
+    kind = ErrorKind.UNAVAILABLE

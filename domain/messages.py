@@ -237,6 +237,9 @@ EN: Mapping[str, str] = {
     "AuditOutputExists": "{path} already holds an export; choose another --out folder.",
     "AuditFilesUnavailable": "cannot use {path}: {reason}.",
     "FileRefused": "{path}: {reason}.",
+    "DocumentPrinterUnavailable": (
+        "cannot print the PDF: {reason}; use --format html and print it from a browser."
+    ),
     "CipherKeyMissing": (
         "the records are encrypted with the cipher key {key_id}, and no cipher key is "
         "configured: set EKTP_CIPHER_KEY_FILE (or [keys] cipher_key_file) to its file."

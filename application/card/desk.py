@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from ektp.application.card.blank_moves import BlankMoves
     from ektp.application.card.bulk import BatchDone, FileRecorded
     from ektp.application.tables.table import TableRow
+    from ektp.application.card.receipt import Receipt
     from ektp.application.card.resident_status import ResidentStatus
 
 
@@ -324,6 +325,16 @@ class CardDesk:
             record_access(self._services, actor, "card show --full", [card.nik],
                           purpose=purpose, bulk=False)
         return CardView.of(card, reveal=full)
+
+    def receipt(self, ref: str | UUID) -> Receipt:
+        """What the card's request receipt shows (masked NIK and initials only)."""
+        # Imported here: every card command imports this desk, one asks for this.
+        from ektp.application.card.receipt import Receipt
+
+        s = self._services
+        card = load_card(s, s.store.reads(), ref)
+        region = s.regions.get(card.village)
+        return Receipt.of(card, region.name if region else card.village, s.config.office_name)
 
     def resident_status(self, nik: str) -> ResidentStatus:
         """Where the NIK's latest card is, since when, and what happens next."""

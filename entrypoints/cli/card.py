@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -17,6 +18,9 @@ from ektp.entrypoints.cli.card_output import (
     page_note,
     row_data,
 )
+from ektp.entrypoints.cli.documents import FORCE as DOCUMENT_FORCE
+from ektp.entrypoints.cli.documents import FORMAT as DOCUMENT_FORMAT
+from ektp.entrypoints.cli.documents import OUTPUT as DOCUMENT_OUTPUT
 from ektp.entrypoints.cli.output import emit
 from ektp.entrypoints.cli.session import session
 
@@ -447,3 +451,30 @@ def list_(status: str | None, village: str | None, kecamatan: str | None, nik: s
     if paged or len(page.rows) < page.total:
         text += "\n" + page_note(page, limit)
     emit(False, None, text)
+
+
+@card.command()
+@CARD
+@DOCUMENT_FORMAT
+@DOCUMENT_OUTPUT
+@DOCUMENT_FORCE
+def receipt(card: str, fmt: str, output: Path | None, force: bool) -> None:
+    """The request receipt (tanda terima pengajuan) to hand the resident: A4, in
+    Indonesian, with the card's short code, masked NIK, initials, village, request date,
+    what happens next and a QR code of ``ektp card show SHORT-CODE``. Never the full NIK
+    or name. HTML to standard output unless --output; --format pdf needs Chromium.
+    With --json, the receipt's data (masked) instead of a page."""
+    from ektp.entrypoints.cli.documents import deliver, refuse_binary_on_terminal
+    from ektp.entrypoints.documents.pages import receipt_html
+
+    s = session()
+    if not s.as_json:
+        refuse_binary_on_terminal(fmt, output)
+    found = s.office(must_exist=True).cards.receipt(card)
+    if s.as_json:
+        emit(True, {"card": str(found.card_id), "short_code": found.short_code,
+                    "nik": found.masked_nik, "initials": found.initials, "village": found.village,
+                    "village_name": found.village_name, "status": found.status,
+                    "requested_at": found.requested_at, "office": found.office_name})
+        return
+    deliver(receipt_html(found), fmt, output, force)

@@ -13,6 +13,9 @@ from typing import TYPE_CHECKING
 
 import click
 
+from ektp.entrypoints.cli.documents import FORCE as DOCUMENT_FORCE
+from ektp.entrypoints.cli.documents import FORMAT as DOCUMENT_FORMAT
+from ektp.entrypoints.cli.documents import OUTPUT as DOCUMENT_OUTPUT
 from ektp.entrypoints.cli.manifest_output import (
     manifest_data,
     manifest_row_data,
@@ -284,3 +287,30 @@ def _write_whole(path: Path, data: bytes, force: bool) -> None:
     url = session().database()
     write_file(str(path), data, force=force,
                protected=protected_paths(url.path) if url.kind == "sqlite" else ())
+
+
+@manifest.command("handover-record")
+@MANIFEST
+@DOCUMENT_FORMAT
+@DOCUMENT_OUTPUT
+@DOCUMENT_FORCE
+def handover_record(manifest: str, fmt: str, output: Path | None, force: bool) -> None:
+    """The hand-over record (berita acara serah terima) of a manifest: A4, in Indonesian,
+    its courier, date, villages, every card (short code, masked NIK, initials, village,
+    outcome), the counts and the signature blocks of the courier, the officer checking
+    it in and the head of office. HTML to standard output unless --output; --format pdf
+    needs Chromium. With --json, the manifest's data (masked) instead of a page."""
+    from ektp.application.reports.region_names import name_of
+    from ektp.entrypoints.cli.documents import deliver, refuse_binary_on_terminal
+    from ektp.entrypoints.documents.pages import handover_html
+
+    s = session()
+    if not s.as_json:
+        refuse_binary_on_terminal(fmt, output)
+    office = s.office(must_exist=True)
+    found = office.manifests.manifest(manifest, people=True)
+    if s.as_json:
+        emit(True, manifest_data(found))
+        return
+    page = handover_html(found, office.config.office_name, lambda v: name_of(office.regions, v))
+    deliver(page, fmt, output, force)

@@ -1,0 +1,57 @@
+"""Printing an HTML page to PDF with headless Chromium (Debian's ``chromium``), as
+``scripts/render-sheet`` does: the page's own ``@page`` rule sets the A4 size.
+
+Chromium runs in a throwaway profile and folder, on a page file it alone reads; the PDF
+comes back as bytes, so the caller writes it by the file rules (`ektp.adapters.files`).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+
+from ektp.adapters.files import write_file
+from ektp.application.errors import DocumentPrinterUnavailable
+
+BROWSERS = ("chromium", "chromium-browser")
+# A cold Chromium start on a loaded 2-core machine takes a few seconds; a minute means stuck.
+TIMEOUT_SECONDS = 120
+
+
+def find_browser() -> str | None:
+    """The Chromium executable on PATH, or None."""
+    for name in BROWSERS:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def html_to_pdf(page: str, browser: str | None = None) -> bytes:
+    """`page` (a whole HTML document) printed to PDF by headless Chromium; raises
+    `DocumentPrinterUnavailable` when Chromium is missing or fails."""
+    browser = browser or find_browser()
+    if browser is None:
+        raise DocumentPrinterUnavailable(
+            reason="chromium is not installed (apt-get install chromium)")
+    with tempfile.TemporaryDirectory(prefix="ektp-pdf-") as folder:
+        source = os.path.join(folder, "page.html")
+        target = os.path.join(folder, "page.pdf")
+        write_file(source, page.encode("utf-8"))
+        command = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                   "--disable-background-networking", "--disable-component-update",
+                   "--disable-sync", f"--user-data-dir={os.path.join(folder, 'profile')}",
+                   "--no-pdf-header-footer", f"--print-to-pdf={target}", f"file://{source}"]
+        try:
+            subprocess.run(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, timeout=TIMEOUT_SECONDS, check=True)
+            with open(target, "rb") as pdf:
+                data = pdf.read()
+        except (OSError, subprocess.SubprocessError) as error:
+            raise DocumentPrinterUnavailable(
+                reason=f"chromium could not print the page ({type(error).__name__})") from error
+    if not data.startswith(b"%PDF"):
+        raise DocumentPrinterUnavailable(reason="chromium printed no PDF")
+    return data
