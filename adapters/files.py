@@ -76,6 +76,10 @@ def _own(fd: int, mode: int) -> None:
 
 # --- checks ------------------------------------------------------------------------
 def _same(a: str, b: str) -> bool:
+    # By name too: the database's -wal may not exist at this moment (SQLite removes it
+    # when the last connection closes) and is created the moment the office opens.
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
     try:
         return os.path.samefile(a, b)
     except OSError:

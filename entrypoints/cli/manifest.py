@@ -253,6 +253,14 @@ def sheet(manifest: str, fmt: str, output: Path | None, force: bool, purpose: st
     if fmt == "xlsx" and output is None and not s.as_json and sys.stdout.isatty():
         raise click.UsageError("an XLSX workbook is a binary file: give --output FILE "
                                "(or redirect standard output to a file)")
+    if output is not None and not s.as_json:
+        # A refused output is refused before the sheet's access is written to the
+        # access log: nothing is recorded for a sheet that is never shown.
+        from ektp.adapters.files import check_target, protected_paths
+
+        url = s.database()
+        check_target(str(output), force=force,
+                     protected=protected_paths(url.path) if url.kind == "sqlite" else ())
     found = s.office(must_exist=True).manifests.manifest_sheet(manifest, s.actor(), purpose=purpose)
     if s.as_json:
         emit(True, {"manifest": manifest_data(found.manifest), "villages": list(found.village_labels),
