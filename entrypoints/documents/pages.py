@@ -70,10 +70,10 @@ def _signatures(who: Iterable[str]) -> str:
 
 
 def status_payload(code: str) -> str:
-    """What the receipt's QR code holds: the command that answers for the card.
-    ``ektp status`` takes only a NIK, and the receipt carries no full NIK, so the code
-    holds ``ektp card show`` with the short code (an id prefix that command accepts)."""
-    return f"ektp card show {code}"
+    """What the receipt's QR code holds: the command that answers the resident's question
+    for the card, ``ektp status`` with the short code (the receipt carries no full NIK;
+    ``ektp status`` takes a short code as it takes a NIK)."""
+    return f"ektp status {code}"
 
 
 def qr_svg(payload: str) -> str:
