@@ -83,6 +83,7 @@ class SheetColumn:
 # so it is last and not printed.
 XLSX_COLUMNS = (
     SheetColumn("no", "No", 4),
+    SheetColumn("code", "Code", 10, "The card's short code, as on its receipt and QR code"),
     SheetColumn("kecamatan", "Kecamatan", 14),
     SheetColumn("village", "Village", 20),
     SheetColumn("rt", "RT", 5),
@@ -102,17 +103,20 @@ XLSX_COLUMNS = (
                 "attempt-failed: pick a reason; returned: write why", strict=False),
     SheetColumn("evidence", "Evidence", 12, "The signature or photo reference"),
     SheetColumn("place", "Place", 10, "Where it was handed over (empty: door)"),
-    SheetColumn("old-card", "Old card", 12, "The serial of a surrendered old card"),
+    SheetColumn("old-card", "Old card", 12,
+                "damaged or data-change request: the serial of the surrendered old card"),
+    SheetColumn("at", "At", 17, "When it happened: YYYY-MM-DD HH:MM (empty: when recorded)"),
     SheetColumn("signature", "Signature", 16),
     SheetColumn("card", "Card", 38, printed=False),
 )
 
 # The CSV sheet's header: the results file's column names, the NIK and KK columns with
 # the four groups that keep a spreadsheet from taking them for numbers.
-CSV_HEADER = ("no", "card", "kecamatan", "village", "rt", "rw", "nik", "name", "address",
-              "outcome", "recipient", "relationship", "verified-by", "evidence", "reason",
+CSV_HEADER = ("no", "card", "code", "kecamatan", "village", "rt", "rw", "nik", "name", "address",
+              "request", "outcome", "recipient", "relationship", "verified-by", "evidence", "reason",
               f"proxy-nik (4 groups: {GROUPED_NIK})", "proxy-name",
-              f"proxy-kk (4 groups: {GROUPED_KK})", "place", "old-card", "signature")
+              f"proxy-kk (4 groups: {GROUPED_KK})", "place", "old-card", "at (YYYY-MM-DD HH:MM)",
+              "signature")
 
 
 def header_aliases(columns: Sequence[SheetColumn] = XLSX_COLUMNS) -> dict[str, str]:
