@@ -123,3 +123,93 @@ def test_the_help_says_what_a_spreadsheet_does_to_a_nik() -> None:
     assert "--digits-checked" in record and "four groups" in record and "15 digits" in record
     sheet = run("manifest", "sheet", "--help", actor=None).out
     assert "xlsx" in sheet and "3517081203851230" in sheet
+
+
+def _damaged_round(db: Path) -> tuple[str, str, str]:
+    """A dispatched manifest with a damaged-card request (old card 0012345678) and a new
+    one: the manifest, the damaged card and the new card."""
+    manifest, (new_card,) = dispatched_round(db, {"3517081409820003": "Siti Lestari"}, OWNER_KK)
+    made = run("card", "request", "--nik", "3517084804010004", "--name", "Dewi Lestari", "--kk",
+               OWNER_KK, "--village", "35.17.08.2014", "--rt", "4", "--rw", "2",
+               "--reason", "damaged", "--evidence", "0012345678", db=db)
+    assert made.code == 0, made.err
+    damaged = made.out.strip()
+    for step in (["ready", damaged], ["allocate", damaged], ["print", damaged]):
+        assert run("card", *step, db=db).code == 0
+    from testkit.staff import me
+
+    second = run("manifest", "open", "--courier", me(), "--date", "2017-11-15",
+                 "--village", "35.17.08.2014", db=db).out.strip()
+    assert run("manifest", "assign", second, damaged, db=db).code == 0
+    assert run("manifest", "dispatch", second, "--seal", "SEGEL-2", db=db).code == 0
+    return second, damaged, new_card
+
+
+def test_a_damaged_card_is_recorded_from_its_sheet_with_the_old_cards_serial(tmp_path: Path) -> None:
+    db = tmp_path / "office.db"
+    manifest, damaged, _ = _damaged_round(db)
+    sheet = tmp_path / "sheet.xlsx"
+    assert run("manifest", "sheet", manifest, "--format", "xlsx", "--output", str(sheet), db=db).code == 0
+    header = [c.value for c in openpyxl.load_workbook(sheet).worksheets[0][5]]
+    assert {"Code", "Old card", "At"} <= set(header)
+    _fill(sheet, damaged, {"Outcome": "handed-over", "Recipient": "owner", "Verified by": "ktp",
+                           "Evidence": "TTD-9"})
+    before = event_count(db)
+    refused = run("manifest", "record", manifest, "--file", str(sheet), db=db, **COURIER)
+    assert refused.code == 2 and "old card" in refused.err and event_count(db) == before
+    _fill(sheet, damaged, {"Old card": "0012345678"})
+    recorded = run("manifest", "record", manifest, "--file", str(sheet), db=db, **COURIER)
+    assert recorded.code == 0 and "recorded 1 row" in recorded.out, recorded.err
+    assert run("--json", "card", "show", damaged, db=db).json()["status"] == "HANDED_OVER"
+
+
+def test_the_paper_sheet_is_indonesian_and_carries_what_manifest_record_needs(tmp_path: Path) -> None:
+    from ektp.application.manifest.results_file import OPTIONAL, REQUIRED
+    from ektp.application.tables.table import column_key
+    from ektp.entrypoints.cli.sheet_labels import CSV_HEADER, XLSX_COLUMNS
+    from ektp.entrypoints.documents import words
+    from ektp.entrypoints.documents.pages import qr_svg, status_payload
+
+    db = tmp_path / "office.db"
+    manifest, damaged, _ = _damaged_round(db)
+    page = run("manifest", "sheet", manifest, "--format", "html", db=db).out
+    code = damaged.replace("-", "")[:8]
+    assert 'lang="id"' in page and "Lembar Pengantaran KTP-el" in page
+    assert "delivery manifest" not in page.lower() and "Courier" not in page
+    assert qr_svg(status_payload(code)) in page and f'<div class="code">{code}</div>' in page
+    assert "RT&nbsp;004</span> / <span class=\"nowrap\">RW&nbsp;002" in page  # never "RW / 002"
+    assert "Dewi Lestari" in page and "3517********0004" in page and "3517084804010004" not in page
+    for word in ("No. seri KTP-el lama", "Telp.", "Dusun", "Diperiksa dengan", "Bukti",
+                 "Waktu", *words.SHEET_SIGNATURES):
+        assert word in page, word
+    for code_word in (*words.SHEET_OUTCOME, *words.VERIFICATION, *words.ATTEMPT_REASON,
+                      *words.RELATIONSHIP, *words.PLACE, *words.RECIPIENT):
+        # the code the clerk types, beside its box or in the legend
+        assert f"({code_word})</span>" in page or f">{code_word}</span> = " in page, code_word
+    # Every column manifest record reads is on the CSV and XLSX sheets.
+    read = {*REQUIRED, *OPTIONAL}
+    assert read <= {column_key(h) for h in CSV_HEADER}
+    assert read <= {c.code for c in XLSX_COLUMNS}
+    csv_sheet = run("manifest", "sheet", manifest, "--format", "csv", db=db).out
+    assert f",{damaged},{code}," in csv_sheet and ",damaged," in csv_sheet
+
+
+def test_every_code_of_the_sheet_has_its_indonesian_word() -> None:
+    from ektp.domain.card.vocabulary import (
+        AttemptFailureReason,
+        HandOverPlace,
+        RecipientKind,
+        Relationship,
+        RequestReason,
+        Verification,
+    )
+    from ektp.domain.manifest.vocabulary import Outcome
+    from ektp.entrypoints.documents import words
+
+    assert set(words.SHEET_OUTCOME) == {o.value for o in Outcome}
+    assert set(words.ATTEMPT_REASON) == {r.value for r in AttemptFailureReason}
+    assert set(words.RELATIONSHIP) == {r.value for r in Relationship}
+    assert set(words.VERIFICATION) == {v.value for v in Verification}
+    assert set(words.PLACE) == {p.value for p in HandOverPlace}
+    assert set(words.RECIPIENT) == {r.value for r in RecipientKind}
+    assert set(words.REQUEST_REASON) == {r.value for r in RequestReason}
