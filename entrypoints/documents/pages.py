@@ -12,6 +12,7 @@ import html
 from collections import Counter
 from collections.abc import Callable, Iterable
 
+from ektp.application.blank_stock.destruction import DestructionRecord
 from ektp.application.card.receipt import Receipt, short_code
 from ektp.application.manifest.views import ManifestView, Sheet, SheetRow
 from ektp.entrypoints.documents import words as w
@@ -38,10 +39,17 @@ tr { break-inside: avoid; page-break-inside: avoid; }
 .mono { font-family: "DejaVu Sans Mono", monospace; }
 .qr { margin-top: 5mm; text-align: center; }
 .qr p { font-size: 8pt; margin: 1mm 0 0 0; }
-.signatures { margin-top: 10mm; display: flex; justify-content: space-between;
-              break-inside: avoid; }
-.signatures > div { flex: 1; text-align: center; margin: 0 3mm; }
-.signatures .line { margin-top: 22mm; border-top: 0.3mm solid #000; font-size: 8pt; }
+.signatures { margin-top: 10mm; display: flex; flex-wrap: wrap; justify-content: space-evenly;
+              break-inside: avoid; row-gap: 6mm; }
+.signatures > div { flex: 0 0 30%; height: 32mm; display: flex; flex-direction: column;
+                    justify-content: space-between; text-align: center; }
+.signatures .line { border-top: 0.3mm solid #000; font-size: 8pt; }
+table.destroyed td, table.sittings td { font-size: 8.5pt; overflow-wrap: anywhere; }
+col.d-no { width: 6%; } col.d-kind { width: 10%; } col.d-serial { width: 15%; }
+col.d-code { width: 12%; } col.d-reason { width: 22%; } col.d-record { width: 20%; }
+col.d-at { width: 15%; }
+col.s-record { width: 20%; } col.s-at { width: 15%; } col.s-method { width: 10%; }
+col.s-count { width: 9%; } col.s-by { width: 12%; } col.s-witnesses { width: 34%; }
 @media screen { body { width: 180mm; margin: 15mm auto; } }
 """
 
@@ -182,11 +190,11 @@ td.qr .no { font-size: 10pt; font-weight: bold; margin-bottom: 1mm; }
         vertical-align: -0.8mm; }
 .code-word { font-family: "DejaVu Sans Mono", monospace; font-size: 6.5pt; }
 .signbox { border: 0.2mm solid #000; height: 10mm; margin-top: 0.5mm; }
-.signatures { margin-top: 6mm; display: flex; justify-content: space-between;
+.signatures { margin-top: 6mm; display: flex; justify-content: space-evenly;
               break-inside: avoid; }
-.signatures > div { flex: 1; text-align: center; margin: 0 3mm; font-size: 9pt; }
-.signatures .line { margin-top: 18mm; border-top: 0.3mm solid #000; font-size: 7.5pt;
-                    white-space: normal; }
+.signatures > div { flex: 0 0 30%; height: 28mm; display: flex; flex-direction: column;
+                    justify-content: space-between; text-align: center; font-size: 9pt; }
+.signatures .line { margin: 0; border-top: 0.3mm solid #000; font-size: 7.5pt; }
 p.folio { position: absolute; bottom: 0; left: 0; right: 0; margin: 0; font-size: 7pt;
           text-align: right; }
 @media screen { body { width: 190mm; margin: 10mm auto; } section.page { height: auto; } }
@@ -298,3 +306,71 @@ def sheet_html(sheet: Sheet, *, qr: Callable[[str], str] = qr_svg) -> str:
     return (f'<!DOCTYPE html>\n<html lang="id"><head><meta charset="utf-8">'
             f"<title>{_e(w.SHEET_TITLE)} {_e(short_code(m.id))}</title><style>{_SHEET_CSS}</style>"
             f"</head><body>\n" + "\n".join(sections) + "\n</body></html>\n")
+
+
+# --- the destruction record ---------------------------------------------------------
+def _period(record: DestructionRecord) -> str:
+    first, last = record.first.strftime("%d-%m-%Y"), record.last.strftime("%d-%m-%Y")
+    if first == last:
+        return w.DESTRUCTION_DAY.format(day=first)
+    return w.DESTRUCTION_SPAN.format(first=first, last=last)
+
+
+def _witness_signatures(record: DestructionRecord) -> list[str]:
+    """The signature blocks: the officer, every witness recorded (by name and role, once
+    each), else two blank witness blocks, and the head of office."""
+    seen: dict[str, str] = {}
+    for sitting in record.sittings:
+        for name, role in sitting.witnesses:
+            seen.setdefault(name.casefold(), f"{w.DESTRUCTION_SIGNATURES[1]}: {name} ({role})")
+    witnesses = list(seen.values()) or list(w.DESTRUCTION_SIGNATURES[1:3])
+    return [w.DESTRUCTION_SIGNATURES[0], *witnesses, w.DESTRUCTION_SIGNATURES[3]]
+
+
+def _list_table(kind: str, columns: Iterable[str], headers: Iterable[str], rows: str) -> str:
+    """A bordered list with its column widths (CSS classes ``d-...``/``s-...``)."""
+    cols = "".join(f'<col class="{kind[0]}-{c}">' for c in columns)
+    heads = "".join(f"<th>{_e(h)}</th>" for h in headers)
+    return (f'<table class="list {kind}"><colgroup>{cols}</colgroup><thead><tr>{heads}</tr>'
+            f"</thead><tbody>{rows}</tbody></table>\n")
+
+
+def destruction_html(record: DestructionRecord) -> str:
+    """The destruction record (berita acara pemusnahan) of a span of days as A4 pages:
+    every blank serial and card destroyed, with its reason and record number, each
+    sitting's method and witnesses, and the signature blocks."""
+    f = w.DESTRUCTION_FIELDS
+    rows = "".join(
+        f"<tr><td>{n}</td><td>{_e(w.DESTRUCTION_KIND.get(i.kind, i.kind))}</td>"
+        f'<td class="mono">{_e(i.serial or w.NONE)}</td>'
+        f'<td class="mono">{_e(i.card_code or w.NONE)}</td>'
+        f"<td>{_e(w.SPOIL_REASON.get(i.reason, i.reason) if i.kind == 'blank' else i.reason)}</td>"
+        f"<td>{_e(i.record_number)}</td><td>{_e(_date(i.at))}</td></tr>"
+        for n, i in enumerate(record.items, 1))
+    sittings = "".join(
+        f"<tr><td>{_e(s.record_number)}</td><td>{_e(_date(s.at))}</td>"
+        f"<td>{_e(w.DESTRUCTION_METHOD.get(s.method, s.method) if s.method else w.NONE)}</td>"
+        f"<td>{s.count}</td><td>{_e(s.by)}</td>"
+        f"<td>{_e('; '.join(f'{n} ({r})' for n, r in s.witnesses) or w.DESTRUCTION_NO_WITNESS)}"
+        f"</td></tr>"
+        for s in record.sittings)
+    blanks = sum(1 for i in record.items if i.kind == "blank")
+    listing = (
+        _list_table("destroyed", ("no", "kind", "serial", "code", "reason", "record", "at"),
+                    w.DESTRUCTION_HEADERS, rows)
+        + f"<h2>{_e(w.DESTRUCTION_SITTINGS_TITLE)}</h2>\n"
+        + _list_table("sittings", ("record", "at", "method", "count", "by", "witnesses"),
+                      w.DESTRUCTION_SITTING_HEADERS, sittings)
+    ) if record.items else f"<p>{_e(w.DESTRUCTION_NOTHING)}</p>\n"
+    body = (
+        f"<p>{_e(w.DESTRUCTION_INTRO.format(period=_period(record)))}</p>\n"
+        + _fields([
+            (f["period"], _period(record)),
+            (f["blanks"], str(blanks)),
+            (f["cards"], str(len(record.items) - blanks)),
+            (f["total"], str(len(record.items))),
+        ])
+        + "\n" + listing
+        + _signatures(_witness_signatures(record))
+    )
+    return _page(w.DESTRUCTION_TITLE, record.office_name, body)

@@ -151,3 +151,32 @@ REQUEST_REASON = {
 }
 SHEET_SIGNATURES = ("Petugas yang menyerahkan", "Kurir", "Petugas penerima kembali")
 SHEET_PAGE = "Halaman"
+
+# --- the destruction record (berita acara pemusnahan) ------------------------------
+DESTRUCTION_TITLE = "Berita Acara Pemusnahan Blangko dan KTP-el"
+DESTRUCTION_INTRO = ("Pada {period} telah dimusnahkan blangko KTP-el rusak dan KTP-el yang tidak "
+                     "diambil sesuai daftar di bawah ini, disaksikan oleh para saksi yang "
+                     "tercatat.")
+DESTRUCTION_DAY = "tanggal {day}"
+DESTRUCTION_SPAN = "tanggal {first} sampai dengan {last}"
+DESTRUCTION_FIELDS = {
+    "period": "Periode",
+    "blanks": "Jumlah blangko",
+    "cards": "Jumlah KTP-el",
+    "total": "Jumlah seluruhnya",
+}
+DESTRUCTION_HEADERS = ("No.", "Jenis", "Nomor seri", "Kode kartu", "Alasan", "Nomor berita acara",
+                       "Waktu")
+DESTRUCTION_KIND = {"blank": "blangko", "card": "KTP-el"}
+SPOIL_REASON = {
+    "print-failed": "gagal cetak",
+    "chip-not-encoded": "chip tidak terisi",
+    "physical-damage": "rusak fisik",
+}
+DESTRUCTION_SITTINGS_TITLE = "Pemusnahan dan saksi"
+DESTRUCTION_SITTING_HEADERS = ("Nomor berita acara", "Waktu", "Cara", "Jumlah", "Dicatat oleh",
+                               "Saksi")
+DESTRUCTION_METHOD = {"burn": "dibakar", "cut": "dipotong"}
+DESTRUCTION_NO_WITNESS = "tidak tercatat: saksi menandatangani di bawah"
+DESTRUCTION_NOTHING = "Tidak ada blangko atau KTP-el yang dimusnahkan pada periode ini."
+DESTRUCTION_SIGNATURES = ("Petugas pengelola blangko", "Saksi", "Saksi", "Kepala Dinas")

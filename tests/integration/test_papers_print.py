@@ -1,0 +1,198 @@
+"""Every paper the office hands out, printed as the office prints it and checked page by
+page: the request receipt, the courier's sheet, the hand-over record and the destruction
+record, each made by ``ektp ... --format pdf`` (headless Chromium, one run per paper),
+turned into PNG pages by pdftoppm and into text by pdftotext (Debian's poppler-utils).
+
+For each: the number of pages its content calls for, every page A4 at the rendering's
+resolution, no page blank, no ink in the page's margins (content cut at the right
+margin, or run off the page, would be), and the signature block on the last page only.
+scripts/test installs chromium and poppler-utils; without them this test fails (as the
+LibreOffice round trip does), it is not skipped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import attrs
+import pytest
+from testkit.png import Page, read_grey_png
+from testkit.staff import me, staff_file
+
+from ektp.adapters.clocks import ScriptedClock
+from ektp.application.manifest.results_file import read_results
+from ektp.domain.actor import Actor, Role
+from ektp.entrypoints.cli.main import main
+from ektp.entrypoints.composition import open_office
+from ektp.entrypoints.documents import words
+from ektp.entrypoints.documents.pages import PAGE_CARDS, FIRST_PAGE_CARDS, sheet_pages
+
+VILLAGE = "35.17.08.2014"
+KK = "3517080101901230"
+NIKS = [f"35170814098200{n:02d}" for n in range(11, 16)]  # five residents on one round
+GONE_NIK = "3517084804010004"  # an uncollected card, destroyed
+DPI = 50
+A4 = (round(210 / 25.4 * DPI), round(297 / 25.4 * DPI))
+MARGIN = round(9 / 25.4 * DPI)  # every paper keeps 10 mm or more; 1 mm of leeway
+SIGNED = words.SIGNATURE_NAME_LINE
+
+
+@attrs.frozen
+class Office:
+    db: Path
+    cards: list[str]
+    manifest: str
+    destroyed: str
+
+
+@pytest.fixture(scope="module")
+def office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Office]:
+    """A SQLite office in November 2017: five printed cards (the second for a damaged old
+    card) on a dispatched manifest, one handed over and one not at home; a sixth card
+    returned, uncollected after its holding period and destroyed, and two spoiled blanks
+    destroyed before two witnesses, both under record BA/PEMUSNAHAN/01."""
+    for tool in ("chromium", "pdftoppm", "pdftotext"):
+        if shutil.which(tool) is None:
+            pytest.fail(f"{tool} is required for this test "
+                        "(apt-get install chromium poppler-utils; scripts/test does)")
+    db = staff_file(tmp_path_factory.mktemp("papers") / "office.db")
+    clock = ScriptedClock(dt.datetime(2017, 11, 6, 2, tzinfo=dt.timezone.utc))
+    operator, head = Actor(me(), Role.OPERATOR), Actor(me(), Role.HEAD)
+    with open_office(f"sqlite:///{db}", clock=clock) as o:
+        o.staff.grant(head, me(), Role.COURIER)
+        o.receive_blanks(operator, bast="BAST/1", source="ministry",
+                         ranges=["3517170001-3517170020"])
+
+        def printed(nik: str, name: str, rt: int, **extra: str) -> str:
+            card = str(o.request_card(operator, nik=nik, name=name, kk=KK, village=VILLAGE,
+                                      rt=str(rt), rw="1", **extra).id)
+            o.confirm_print_readiness(operator, card)
+            o.allocate_blank(operator, card)
+            o.record_printed(operator, card)
+            return card
+
+        names = ("Siti Aminah", "Bambang Sutrisno Wicaksono Adi", "Rina Lestari", "Ayu Wulandari",
+                 "Hendra Gunawan")
+        cards = [printed(nik, names[n - 1], n,
+                         **({"reason": "damaged", "evidence": "0012345678"} if n == 2 else {}))
+                 for n, nik in enumerate(NIKS, 1)]
+        gone = printed(GONE_NIK, "Dewi Lestari", 9)
+        manifest = str(o.manifests.open_manifest(operator, courier=me(), date="2017-11-14",
+                                                 villages=[VILLAGE]).id)
+        o.manifests.assign_cards(operator, manifest, cards)
+        o.manifests.dispatch_manifest(operator, manifest, "SEGEL-7")
+        o.manifests.record_results(Actor(me(), Role.COURIER), manifest, read_results(
+            "card,outcome,recipient,verified-by,evidence,reason\n"
+            f"{cards[0]},handed-over,owner,ktp,TTD-1,\n{cards[3]},attempt-failed,,,,not-at-home\n"))
+        o.dispatch(operator, gone, "kurir.anto")  # another courier: we check it back in
+        o.return_card(operator, gone, "not at home")
+        clock.set(dt.datetime(2018, 2, 10, 2, tzinfo=dt.timezone.utc))  # past the 90 days
+        o.declare_uncollected(head, gone)
+        o.destroy(head, gone, "tidak diambil dalam masa simpan", "BA/PEMUSNAHAN/01")
+        o.spoil_blanks(operator, ["3517170019", "3517170020"], "physical-damage")
+        o.destroy_spoiled(head, record="BA/PEMUSNAHAN/01", method="burn",
+                          witnesses=["Budi Santoso:inspektorat", "Sri Wahyuni:kecamatan"],
+                          serials=(), all_spoiled=True)
+    yield Office(db, cards, manifest, gone)
+
+
+def ektp(capsys: pytest.CaptureFixture[str], db: Path, *args: str) -> str:
+    """``ektp --db DB --as head ARGS`` in this process; its standard output."""
+    with pytest.raises(SystemExit) as done:
+        main(["--db", f"sqlite:///{db}", "--as", "head", *args])
+    out, err = capsys.readouterr()
+    assert (done.value.code or 0) == 0, err
+    return out
+
+
+def printed_pages(pdf: Path) -> tuple[list[Page], list[str]]:
+    """The PDF's pages as grey PNG images (pdftoppm) and as text (pdftotext)."""
+    prefix = pdf.with_suffix("")
+    subprocess.run(["pdftoppm", "-gray", "-png", "-r", str(DPI), str(pdf), str(prefix)],
+                   check=True, timeout=60)
+    images = sorted(pdf.parent.glob(f"{prefix.name}-*.png"),
+                    key=lambda p: int(p.stem.rsplit("-", 1)[1]))
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, timeout=60,
+                          capture_output=True, text=True).stdout
+    return [read_grey_png(p) for p in images], text.split("\f")[:-1]
+
+
+def check_pages(pdf: Path, expected: int, signature: tuple[str, ...]) -> list[str]:
+    """Every check a printed paper must pass; its pages' text."""
+    assert pdf.read_bytes().startswith(b"%PDF")
+    images, texts = printed_pages(pdf)
+    assert len(images) == len(texts) == expected, (len(images), len(texts), expected)
+    for number, (page, text) in enumerate(zip(images, texts), 1):
+        where = f"{pdf.name} page {number}"
+        assert abs(page.width - A4[0]) <= 1 and abs(page.height - A4[1]) <= 1, (where, page.width,
+                                                                                page.height)
+        ink = page.ink()
+        assert ink is not None and page.dark_share() > 0.002, f"{where} is blank"
+        left, top, right, bottom = ink
+        assert left >= MARGIN and top >= MARGIN, (where, ink)
+        assert right <= page.width - 1 - MARGIN, f"{where}: ink in the right margin {ink}"
+        assert bottom <= page.height - 1 - MARGIN, f"{where}: ink in the bottom margin {ink}"
+        last = number == expected
+        assert (SIGNED in text) is last, f"{where}: the signature block belongs on the last page"
+        for who in signature:
+            assert (who in text) or not last, (where, who)
+    return texts
+
+
+def test_the_receipt_prints_on_one_a4_page(capsys: pytest.CaptureFixture[str], office: Office,
+                                           tmp_path: Path) -> None:
+    pdf = tmp_path / "receipt.pdf"
+    ektp(capsys, office.db, "card", "receipt", office.cards[1], "--format", "pdf",
+         "--output", str(pdf))
+    (text,) = check_pages(pdf, 1, (words.RECEIPT_SIGNATURE,))
+    code = office.cards[1].replace("-", "")[:8]
+    assert words.RECEIPT_TITLE in text and code in text and f"ektp status {code}" in text
+
+
+def test_the_courier_sheet_prints_its_cards_on_the_pages_its_layout_says(
+        capsys: pytest.CaptureFixture[str], office: Office, tmp_path: Path) -> None:
+    rows = json.loads(ektp(capsys, office.db, "--json", "manifest", "sheet", office.manifest))["rows"]
+    codes = [r["code"] for r in rows]
+    assert len(codes) == 5 and sheet_pages(5) == 2
+    pdf = tmp_path / "sheet.pdf"
+    ektp(capsys, office.db, "manifest", "sheet", office.manifest, "--format", "pdf",
+         "--output", str(pdf))
+    texts = check_pages(pdf, sheet_pages(5), words.SHEET_SIGNATURES)
+    on_page = [codes[:FIRST_PAGE_CARDS], codes[FIRST_PAGE_CARDS:FIRST_PAGE_CARDS + PAGE_CARDS]]
+    for number, (text, expected) in enumerate(zip(texts, on_page), 1):
+        assert [c for c in codes if c in text] == expected, number
+        assert f"{words.SHEET_PAGE} {number}/2" in text
+        # Every box of the row is on the page, the last of each line included.
+        for word in ("dikembalikan", "sidik jari", "kecamatan (kecamatan)", words.SHEET_CARD["phone"]):
+            assert text.count(word) >= len(expected), (number, word)
+    assert words.SHEET_TITLE in texts[0] and words.SHEET_LEGEND["reason"] in texts[0]
+    # Only the damaged card's block asks for the old card's serial.
+    assert sum(t.count(words.SHEET_CARD["old_card"]) for t in texts) == 1
+    assert "delivery manifest" not in " ".join(texts).lower()
+
+
+def test_the_handover_record_prints_every_card_and_its_signatures(
+        capsys: pytest.CaptureFixture[str], office: Office, tmp_path: Path) -> None:
+    pdf = tmp_path / "handover.pdf"
+    ektp(capsys, office.db, "manifest", "handover-record", office.manifest, "--format", "pdf",
+         "--output", str(pdf))
+    (text,) = check_pages(pdf, 1, words.HANDOVER_SIGNATURES)
+    assert all(c.replace("-", "")[:8] in text for c in office.cards)
+
+
+def test_the_destruction_record_lists_every_serial_and_card_with_the_witnesses(
+        capsys: pytest.CaptureFixture[str], office: Office, tmp_path: Path) -> None:
+    pdf = tmp_path / "destruction.pdf"
+    ektp(capsys, office.db, "blanks", "destruction-record", "--from", "2018-02-01", "--to",
+         "2018-02-28", "--format", "pdf", "--output", str(pdf))
+    (text,) = check_pages(pdf, 1, ("Kepala Dinas", "Saksi: Budi Santoso", "(inspektorat)",
+                                   "Saksi: Sri Wahyuni", "(kecamatan)"))
+    assert words.DESTRUCTION_TITLE in text
+    for shown in ("3517170019", "3517170020", office.destroyed.replace("-", "")[:8],
+                  "BA/PEMUSNAHAN/01", "dibakar", "rusak fisik", "tidak diambil"):
+        assert shown in text, shown
