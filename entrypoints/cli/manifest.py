@@ -244,7 +244,10 @@ SHEET_PURPOSE = "delivery of the manifest's cards by its courier"
                    "the access log).")
 def sheet(manifest: str, fmt: str, output: Path | None, force: bool, purpose: str) -> None:
     """The sheet the courier carries: cards by kecamatan, village, RT/RW, with masked NIK,
-    name, address and blank columns for recipient, relationship and signature.
+    name, address and what manifest record needs. On paper (html, pdf: A4, in
+    Indonesian) each card has its short code and QR code, blank dusun and phone lines,
+    boxes for outcome, recipient, verified-by and place, lines for reason, evidence,
+    time, the proxy and, for a damaged or data-change request, the old card's serial.
 
     The filled-in xlsx or csv sheet is what ``manifest record --file`` takes. Fill it
     in as the XLSX workbook: its NIK and KK columns are text, so all 16 digits stay.

@@ -182,7 +182,8 @@ def _pages(pdf: bytes) -> list[tuple[float, ...]]:
 
 
 @pytest.mark.skipif(shutil.which("chromium") is None,
-                    reason="Chromium is not installed (CI does not install it: its time budget)")
+                    reason="Chromium is not installed (scripts/test installs it; "
+                           "test_papers_print requires it)")
 def test_the_receipt_prints_to_one_a4_page(
         capsys: pytest.CaptureFixture[str], office: tuple[Path, str, str], tmp_path: Path) -> None:
     target = tmp_path / "receipt.pdf"

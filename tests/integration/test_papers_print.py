@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -122,21 +123,51 @@ def printed_pages(pdf: Path) -> tuple[list[Page], list[str]]:
     return [read_grey_png(p) for p in images], text.split("\f")[:-1]
 
 
-def check_pages(pdf: Path, expected: int, signature: tuple[str, ...]) -> list[str]:
-    """Every check a printed paper must pass; its pages' text."""
+def faults(page: Page) -> list[str]:
+    """What is wrong with a printed page: not A4, blank, or ink in its margins (content
+    cut at, or run past, the right margin)."""
+    found = []
+    if abs(page.width - A4[0]) > 1 or abs(page.height - A4[1]) > 1:
+        found.append(f"not A4 at {DPI} dpi: {page.width} x {page.height}")
+    ink = page.ink()
+    if ink is None or page.dark_share() < 0.002:
+        return [*found, "blank"]
+    left, top, right, bottom = ink
+    if left < MARGIN or top < MARGIN:
+        found.append(f"ink in the left or top margin {ink}")
+    if right > page.width - 1 - MARGIN:
+        found.append(f"ink in the right margin {ink}")
+    if bottom > page.height - 1 - MARGIN:
+        found.append(f"ink in the bottom margin {ink}")
+    return found
+
+
+def scale(pdf: Path, word: str, size_pt: float) -> float:
+    """How large `word` (the first on the first page set in DejaVu Sans at `size_pt`)
+    printed, against its designed size. Chromium shrinks a page whose content is wider
+    than the paper to fit it rather than cutting it off: an overflow shows as a scale
+    below 1 (and no ink in the margin), so each paper's title is measured."""
+    boxes = subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", str(pdf), "-"],
+                           check=True, timeout=60, capture_output=True, text=True).stdout
+    found = re.search(rf'yMin="([0-9.]+)" xMax="[0-9.]+" yMax="([0-9.]+)">{re.escape(word)}<',
+                      boxes)
+    assert found is not None, word
+    # A DejaVu Sans word's box is its ascent and descent: 1.164 em (0.928 + 0.236).
+    return (float(found.group(2)) - float(found.group(1))) / (1.164 * size_pt)
+
+
+def check_pages(pdf: Path, expected: int, signature: tuple[str, ...],
+                title: tuple[str, float]) -> list[str]:
+    """Every check a printed paper must pass (`faults`, the page count, printed at its
+    designed size: `title` is its title's first word and size, the signature block on
+    the last page only); its pages' text."""
     assert pdf.read_bytes().startswith(b"%PDF")
+    assert 0.97 < scale(pdf, *title) < 1.03, f"{pdf.name} printed at {scale(pdf, *title):.2f}"
     images, texts = printed_pages(pdf)
     assert len(images) == len(texts) == expected, (len(images), len(texts), expected)
     for number, (page, text) in enumerate(zip(images, texts), 1):
         where = f"{pdf.name} page {number}"
-        assert abs(page.width - A4[0]) <= 1 and abs(page.height - A4[1]) <= 1, (where, page.width,
-                                                                                page.height)
-        ink = page.ink()
-        assert ink is not None and page.dark_share() > 0.002, f"{where} is blank"
-        left, top, right, bottom = ink
-        assert left >= MARGIN and top >= MARGIN, (where, ink)
-        assert right <= page.width - 1 - MARGIN, f"{where}: ink in the right margin {ink}"
-        assert bottom <= page.height - 1 - MARGIN, f"{where}: ink in the bottom margin {ink}"
+        assert faults(page) == [], (where, faults(page))
         last = number == expected
         assert (SIGNED in text) is last, f"{where}: the signature block belongs on the last page"
         for who in signature:
@@ -144,12 +175,39 @@ def check_pages(pdf: Path, expected: int, signature: tuple[str, ...]) -> list[st
     return texts
 
 
+def test_the_page_checks_see_content_past_the_right_margin_and_a_blank_page(
+        office: Office, tmp_path: Path) -> None:
+    from ektp.adapters.pdf import html_to_pdf
+
+    def pdf_of(name: str, body: str) -> Path:
+        page = ('<!DOCTYPE html><html><head><style>@page { size: A4; margin: 10mm; } '
+                'body { margin: 0; font-family: "DejaVu Sans"; } h1 { font-size: 14pt; } '
+                "div { height: 20mm; background: #000; }</style></head><body><h1>Judul</h1>"
+                f"{body}</body></html>")
+        path = tmp_path / name
+        path.write_bytes(html_to_pdf(page))
+        return path
+
+    fits = pdf_of("fits.pdf", '<div style="width: 100%"></div><div style="width: 60%"></div>')
+    too_wide = pdf_of("wide.pdf", '<div style="width: 235mm; break-after: page"></div>'
+                                  '<p style="height: 5mm"></p>')
+    (fitting,), _ = printed_pages(fits)
+    assert faults(fitting) == [] and 0.97 < scale(fits, "Judul", 14) < 1.03
+    (wide, blank), _ = printed_pages(too_wide)
+    assert scale(too_wide, "Judul", 14) < 0.9  # shrunk to fit 235 mm into 190 mm
+    assert faults(blank) == ["blank"]
+    # Ink put into the margin (drawn past the page's content box) is seen.
+    edge = attrs.evolve(fitting, rows=tuple(r[:-MARGIN] + b"\x00" + r[-MARGIN + 1:]
+                                            for r in fitting.rows))
+    assert any("right margin" in f for f in faults(edge)), faults(edge)
+
+
 def test_the_receipt_prints_on_one_a4_page(capsys: pytest.CaptureFixture[str], office: Office,
                                            tmp_path: Path) -> None:
     pdf = tmp_path / "receipt.pdf"
     ektp(capsys, office.db, "card", "receipt", office.cards[1], "--format", "pdf",
          "--output", str(pdf))
-    (text,) = check_pages(pdf, 1, (words.RECEIPT_SIGNATURE,))
+    (text,) = check_pages(pdf, 1, (words.RECEIPT_SIGNATURE,), ("Tanda", 14))
     code = office.cards[1].replace("-", "")[:8]
     assert words.RECEIPT_TITLE in text and code in text and f"ektp status {code}" in text
 
@@ -162,7 +220,7 @@ def test_the_courier_sheet_prints_its_cards_on_the_pages_its_layout_says(
     pdf = tmp_path / "sheet.pdf"
     ektp(capsys, office.db, "manifest", "sheet", office.manifest, "--format", "pdf",
          "--output", str(pdf))
-    texts = check_pages(pdf, sheet_pages(5), words.SHEET_SIGNATURES)
+    texts = check_pages(pdf, sheet_pages(5), words.SHEET_SIGNATURES, ("Lembar", 13))
     on_page = [codes[:FIRST_PAGE_CARDS], codes[FIRST_PAGE_CARDS:FIRST_PAGE_CARDS + PAGE_CARDS]]
     for number, (text, expected) in enumerate(zip(texts, on_page), 1):
         assert [c for c in codes if c in text] == expected, number
@@ -181,7 +239,7 @@ def test_the_handover_record_prints_every_card_and_its_signatures(
     pdf = tmp_path / "handover.pdf"
     ektp(capsys, office.db, "manifest", "handover-record", office.manifest, "--format", "pdf",
          "--output", str(pdf))
-    (text,) = check_pages(pdf, 1, words.HANDOVER_SIGNATURES)
+    (text,) = check_pages(pdf, 1, words.HANDOVER_SIGNATURES, ("Berita", 14))
     assert all(c.replace("-", "")[:8] in text for c in office.cards)
 
 
@@ -191,7 +249,7 @@ def test_the_destruction_record_lists_every_serial_and_card_with_the_witnesses(
     ektp(capsys, office.db, "blanks", "destruction-record", "--from", "2018-02-01", "--to",
          "2018-02-28", "--format", "pdf", "--output", str(pdf))
     (text,) = check_pages(pdf, 1, ("Kepala Dinas", "Saksi: Budi Santoso", "(inspektorat)",
-                                   "Saksi: Sri Wahyuni", "(kecamatan)"))
+                                   "Saksi: Sri Wahyuni", "(kecamatan)"), ("Berita", 14))
     assert words.DESTRUCTION_TITLE in text
     for shown in ("3517170019", "3517170020", office.destroyed.replace("-", "")[:8],
                   "BA/PEMUSNAHAN/01", "dibakar", "rusak fisik", "tidak diambil"):
