@@ -27,6 +27,7 @@ from ektp.application.blank_stock.views import (
 )
 from ektp.application.feed.pages import events_after
 from ektp.application.kernel.dates import parse_day
+from ektp.application.kernel.i18n import _
 from ektp.application.kernel.services import Services
 from ektp.domain.actor import Actor
 from ektp.domain.blank_stock import commands as lc
@@ -166,22 +167,22 @@ class BlankDesk:
         s = self._services
         today = s.today()
         if day is not None and (start is not None or end is not None):
-            raise InvalidText(field="--date", reason="give either --date or --from/--to, not both")
+            raise InvalidText(field="--date", reason=_("give either --date or --from/--to, not both"))
         if end is not None and start is None:
-            raise InvalidText(field="--to", reason="give --from with it")
+            raise InvalidText(field="--to", reason=_("give --from with it"))
         if day is not None:
             first = last = parse_day(day, "--date", latest=today)
         elif start is not None:
             first = parse_day(start, "--from", latest=today)
             last = parse_day(end, "--to", latest=today) if end is not None else today
             if last < first:
-                raise InvalidText(field="--to", reason="it is before --from")
+                raise InvalidText(field="--to", reason=_("it is before --from"))
         else:
             first = last = today
         begin = dt.datetime.combine(first, dt.time(), s.config.timezone)
         finish = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), s.config.timezone)
         cards = []
-        for _, event in events_after(s.store, topics=(get_topic(ce.Destroyed),)):
+        for _position, event in events_after(s.store, topics=(get_topic(ce.Destroyed),)):
             if isinstance(event, ce.Destroyed) and begin <= event.timestamp < finish:
                 card = s.store.load(event.originator_id, card_project)
                 cards.append((event, getattr(card, "blank_serial", None)))

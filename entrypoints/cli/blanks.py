@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from ektp.application.kernel.i18n import N_
 from ektp.entrypoints.cli import blanks_output as out
 from ektp.entrypoints.cli.documents import FORCE as DOCUMENT_FORCE
 from ektp.entrypoints.cli.documents import FORMAT as DOCUMENT_FORMAT
@@ -149,10 +150,10 @@ def stock(day: str | None) -> None:
 
 @blanks.command("destruction-record")
 @click.option("--date", "day", metavar="YYYY-MM-DD",
-              help="The day whose destructions are listed (default: today).")
-@click.option("--from", "start", metavar="YYYY-MM-DD", help="First day of a span.")
+              help=N_("The day whose destructions are listed (default: today)."))
+@click.option("--from", "start", metavar="YYYY-MM-DD", help=N_("First day of a span."))
 @click.option("--to", "end", metavar="YYYY-MM-DD",
-              help="Last day of the span, inclusive (default: today).")
+              help=N_("Last day of the span, inclusive (default: today)."))
 @DOCUMENT_FORMAT
 @DOCUMENT_OUTPUT
 @DOCUMENT_FORCE

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ektp.application.kernel.i18n import _
+from ektp.application.kernel.i18n import N_, _
 from ektp.entrypoints.cli.documents import FORCE as DOCUMENT_FORCE
 from ektp.entrypoints.cli.documents import FORMAT as DOCUMENT_FORMAT
 from ektp.entrypoints.cli.documents import OUTPUT as DOCUMENT_OUTPUT
@@ -232,9 +232,9 @@ SHEET_PURPOSE = "delivery of the manifest's cards by its courier"
 @MANIFEST
 @click.option("--format", "fmt", type=click.Choice(["text", "csv", "html", "pdf", "xlsx"]),
               default="text", show_default=True,
-              help="text for a screen, xlsx for a spreadsheet (NIK columns kept as text, "
-                   "dropdowns), csv for scripts, html to print on A4, pdf printed by "
-                   "headless Chromium (needs Debian's chromium).")
+              help=N_("text for a screen, xlsx for a spreadsheet (NIK columns kept as text, "
+                      "dropdowns), csv for scripts, html to print on A4, pdf printed by "
+                      "headless Chromium (needs Debian's chromium)."))
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this new file (mode 0600) instead of standard output (needed for "
                    "xlsx on a terminal); never through a symbolic link, never the database.")

@@ -12,94 +12,35 @@ LibreOffice round trip does), it is not skipped.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import attrs
 import pytest
+from testkit.papers import PapersOffice, papers_office
 from testkit.png import Page, read_grey_png
-from testkit.staff import me, staff_file
 
-from ektp.adapters.clocks import ScriptedClock
-from ektp.application.manifest.results_file import read_results
-from ektp.domain.actor import Actor, Role
 from ektp.entrypoints.cli.main import main
-from ektp.entrypoints.composition import open_office
 from ektp.entrypoints.documents import words
 from ektp.entrypoints.documents.pages import PAGE_CARDS, FIRST_PAGE_CARDS, sheet_pages
 
-VILLAGE = "35.17.08.2014"
-KK = "3517080101901230"
-NIKS = [f"35170814098200{n:02d}" for n in range(11, 16)]  # five residents on one round
-GONE_NIK = "3517084804010004"  # an uncollected card, destroyed
 DPI = 50
 A4 = (round(210 / 25.4 * DPI), round(297 / 25.4 * DPI))
 MARGIN = round(9 / 25.4 * DPI)  # every paper keeps 10 mm or more; 1 mm of leeway
 SIGNED = words.SIGNATURE_NAME_LINE
 
 
-@attrs.frozen
-class Office:
-    db: Path
-    cards: list[str]
-    manifest: str
-    destroyed: str
-
-
 @pytest.fixture(scope="module")
-def office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Office]:
-    """A SQLite office in November 2017: five printed cards (the second for a damaged old
-    card) on a dispatched manifest, one handed over and one not at home; a sixth card
-    returned, uncollected after its holding period and destroyed, and two spoiled blanks
-    destroyed before two witnesses, both under record BA/PEMUSNAHAN/01."""
+def office(tmp_path_factory: pytest.TempPathFactory) -> PapersOffice:
+    """The office of `testkit.papers`, where Chromium and poppler are installed."""
     for tool in ("chromium", "pdftoppm", "pdftotext"):
         if shutil.which(tool) is None:
             pytest.fail(f"{tool} is required for this test "
                         "(apt-get install chromium poppler-utils; scripts/test does)")
-    db = staff_file(tmp_path_factory.mktemp("papers") / "office.db")
-    clock = ScriptedClock(dt.datetime(2017, 11, 6, 2, tzinfo=dt.timezone.utc))
-    operator, head = Actor(me(), Role.OPERATOR), Actor(me(), Role.HEAD)
-    with open_office(f"sqlite:///{db}", clock=clock) as o:
-        o.staff.grant(head, me(), Role.COURIER)
-        o.receive_blanks(operator, bast="BAST/1", source="ministry",
-                         ranges=["3517170001-3517170020"])
-
-        def printed(nik: str, name: str, rt: int, **extra: str) -> str:
-            card = str(o.request_card(operator, nik=nik, name=name, kk=KK, village=VILLAGE,
-                                      rt=str(rt), rw="1", **extra).id)
-            o.confirm_print_readiness(operator, card)
-            o.allocate_blank(operator, card)
-            o.record_printed(operator, card)
-            return card
-
-        names = ("Siti Aminah", "Bambang Sutrisno Wicaksono Adi", "Rina Lestari", "Ayu Wulandari",
-                 "Hendra Gunawan")
-        cards = [printed(nik, names[n - 1], n,
-                         **({"reason": "damaged", "evidence": "0012345678"} if n == 2 else {}))
-                 for n, nik in enumerate(NIKS, 1)]
-        gone = printed(GONE_NIK, "Dewi Lestari", 9)
-        manifest = str(o.manifests.open_manifest(operator, courier=me(), date="2017-11-14",
-                                                 villages=[VILLAGE]).id)
-        o.manifests.assign_cards(operator, manifest, cards)
-        o.manifests.dispatch_manifest(operator, manifest, "SEGEL-7")
-        o.manifests.record_results(Actor(me(), Role.COURIER), manifest, read_results(
-            "card,outcome,recipient,verified-by,evidence,reason\n"
-            f"{cards[0]},handed-over,owner,ktp,TTD-1,\n{cards[3]},attempt-failed,,,,not-at-home\n"))
-        o.dispatch(operator, gone, "kurir.anto")  # another courier: we check it back in
-        o.return_card(operator, gone, "not at home")
-        clock.set(dt.datetime(2018, 2, 10, 2, tzinfo=dt.timezone.utc))  # past the 90 days
-        o.declare_uncollected(head, gone)
-        o.destroy(head, gone, "tidak diambil dalam masa simpan", "BA/PEMUSNAHAN/01")
-        o.spoil_blanks(operator, ["3517170019", "3517170020"], "physical-damage")
-        o.destroy_spoiled(head, record="BA/PEMUSNAHAN/01", method="burn",
-                          witnesses=["Budi Santoso:inspektorat", "Sri Wahyuni:kecamatan"],
-                          serials=(), all_spoiled=True)
-    yield Office(db, cards, manifest, gone)
+    return papers_office(tmp_path_factory.mktemp("papers"))
 
 
 def ektp(capsys: pytest.CaptureFixture[str], db: Path, *args: str) -> str:
@@ -176,7 +117,7 @@ def check_pages(pdf: Path, expected: int, signature: tuple[str, ...],
 
 
 def test_the_page_checks_see_content_past_the_right_margin_and_a_blank_page(
-        office: Office, tmp_path: Path) -> None:
+        office: PapersOffice, tmp_path: Path) -> None:
     from ektp.adapters.pdf import html_to_pdf
 
     def pdf_of(name: str, body: str) -> Path:
@@ -202,7 +143,7 @@ def test_the_page_checks_see_content_past_the_right_margin_and_a_blank_page(
     assert any("right margin" in f for f in faults(edge)), faults(edge)
 
 
-def test_the_receipt_prints_on_one_a4_page(capsys: pytest.CaptureFixture[str], office: Office,
+def test_the_receipt_prints_on_one_a4_page(capsys: pytest.CaptureFixture[str], office: PapersOffice,
                                            tmp_path: Path) -> None:
     pdf = tmp_path / "receipt.pdf"
     ektp(capsys, office.db, "card", "receipt", office.cards[1], "--format", "pdf",
@@ -213,7 +154,7 @@ def test_the_receipt_prints_on_one_a4_page(capsys: pytest.CaptureFixture[str], o
 
 
 def test_the_courier_sheet_prints_its_cards_on_the_pages_its_layout_says(
-        capsys: pytest.CaptureFixture[str], office: Office, tmp_path: Path) -> None:
+        capsys: pytest.CaptureFixture[str], office: PapersOffice, tmp_path: Path) -> None:
     rows = json.loads(ektp(capsys, office.db, "--json", "manifest", "sheet", office.manifest))["rows"]
     codes = [r["code"] for r in rows]
     assert len(codes) == 5 and sheet_pages(5) == 2
@@ -235,7 +176,7 @@ def test_the_courier_sheet_prints_its_cards_on_the_pages_its_layout_says(
 
 
 def test_the_handover_record_prints_every_card_and_its_signatures(
-        capsys: pytest.CaptureFixture[str], office: Office, tmp_path: Path) -> None:
+        capsys: pytest.CaptureFixture[str], office: PapersOffice, tmp_path: Path) -> None:
     pdf = tmp_path / "handover.pdf"
     ektp(capsys, office.db, "manifest", "handover-record", office.manifest, "--format", "pdf",
          "--output", str(pdf))
@@ -244,7 +185,7 @@ def test_the_handover_record_prints_every_card_and_its_signatures(
 
 
 def test_the_destruction_record_lists_every_serial_and_card_with_the_witnesses(
-        capsys: pytest.CaptureFixture[str], office: Office, tmp_path: Path) -> None:
+        capsys: pytest.CaptureFixture[str], office: PapersOffice, tmp_path: Path) -> None:
     pdf = tmp_path / "destruction.pdf"
     ektp(capsys, office.db, "blanks", "destruction-record", "--from", "2018-02-01", "--to",
          "2018-02-28", "--format", "pdf", "--output", str(pdf))
