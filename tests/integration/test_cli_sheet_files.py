@@ -213,3 +213,14 @@ def test_every_code_of_the_sheet_has_its_indonesian_word() -> None:
     assert set(words.PLACE) == {p.value for p in HandOverPlace}
     assert set(words.RECIPIENT) == {r.value for r in RecipientKind}
     assert set(words.REQUEST_REASON) == {r.value for r in RequestReason}
+
+
+def test_a_pdf_sheet_without_chromium_is_refused_before_the_access_is_recorded(
+        dispatched: tuple[Path, str, list[str]], tmp_path: Path) -> None:
+    db, manifest, _ = dispatched
+    target = tmp_path / "sheet.pdf"
+    before = event_count(db)
+    bare = run("manifest", "sheet", manifest, "--format", "pdf", "--output", str(target), db=db,
+               env={"PATH": "/nonexistent"})  # no chromium on this PATH
+    assert_one_line_error(bare, 5)
+    assert "chromium" in bare.err and not target.exists() and event_count(db) == before
