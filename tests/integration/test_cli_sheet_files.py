@@ -15,6 +15,7 @@ import openpyxl
 import pytest
 from testkit.cli import EKTP, assert_one_line_error, event_count, run
 from testkit.delivery_cli import COURIER, dispatched_round
+from testkit.papers import NAMES, NIKS, PapersOffice, papers_office
 
 OWNER_KK = "3517080101901230"
 
@@ -125,29 +126,16 @@ def test_the_help_says_what_a_spreadsheet_does_to_a_nik() -> None:
     assert "xlsx" in sheet and "3517081203851230" in sheet
 
 
-def _damaged_round(db: Path) -> tuple[str, str, str]:
-    """A dispatched manifest with a damaged-card request (old card 0012345678) and a new
-    one: the manifest, the damaged card and the new card."""
-    manifest, (new_card,) = dispatched_round(db, {"3517081409820003": "Siti Lestari"}, OWNER_KK)
-    made = run("card", "request", "--nik", "3517084804010004", "--name", "Dewi Lestari", "--kk",
-               OWNER_KK, "--village", "35.17.08.2014", "--rt", "4", "--rw", "2",
-               "--reason", "damaged", "--evidence", "0012345678", db=db)
-    assert made.code == 0, made.err
-    damaged = made.out.strip()
-    for step in (["ready", damaged], ["allocate", damaged], ["print", damaged]):
-        assert run("card", *step, db=db).code == 0
-    from testkit.staff import me
-
-    second = run("manifest", "open", "--courier", me(), "--date", "2017-11-15",
-                 "--village", "35.17.08.2014", db=db).out.strip()
-    assert run("manifest", "assign", second, damaged, db=db).code == 0
-    assert run("manifest", "dispatch", second, "--seal", "SEGEL-2", db=db).code == 0
-    return second, damaged, new_card
+@pytest.fixture(scope="module")
+def papers(tmp_path_factory: pytest.TempPathFactory) -> PapersOffice:
+    """An office (made in process: fast) whose dispatched manifest holds a damaged-card
+    request, its old card 0012345678 (`testkit.papers`)."""
+    return papers_office(tmp_path_factory.mktemp("sheet-papers"))
 
 
-def test_a_damaged_card_is_recorded_from_its_sheet_with_the_old_cards_serial(tmp_path: Path) -> None:
-    db = tmp_path / "office.db"
-    manifest, damaged, _ = _damaged_round(db)
+def test_a_damaged_card_is_recorded_from_its_sheet_with_the_old_cards_serial(
+        papers: PapersOffice, tmp_path: Path) -> None:
+    db, manifest, damaged = papers.db, papers.manifest, papers.cards[1]
     sheet = tmp_path / "sheet.xlsx"
     assert run("manifest", "sheet", manifest, "--format", "xlsx", "--output", str(sheet), db=db).code == 0
     header = [c.value for c in openpyxl.load_workbook(sheet).worksheets[0][5]]
@@ -163,22 +151,22 @@ def test_a_damaged_card_is_recorded_from_its_sheet_with_the_old_cards_serial(tmp
     assert run("--json", "card", "show", damaged, db=db).json()["status"] == "HANDED_OVER"
 
 
-def test_the_paper_sheet_is_indonesian_and_carries_what_manifest_record_needs(tmp_path: Path) -> None:
+def test_the_paper_sheet_is_indonesian_and_carries_what_manifest_record_needs(
+        papers: PapersOffice) -> None:
     from ektp.application.manifest.results_file import OPTIONAL, REQUIRED
     from ektp.application.tables.table import column_key
     from ektp.entrypoints.cli.sheet_labels import CSV_HEADER, XLSX_COLUMNS
     from ektp.entrypoints.documents import words
     from ektp.entrypoints.documents.pages import qr_svg, status_payload
 
-    db = tmp_path / "office.db"
-    manifest, damaged, _ = _damaged_round(db)
+    db, manifest, damaged = papers.db, papers.manifest, papers.cards[1]
     page = run("manifest", "sheet", manifest, "--format", "html", db=db).out
     code = damaged.replace("-", "")[:8]
     assert 'lang="id"' in page and "Lembar Pengantaran KTP-el" in page
     assert "delivery manifest" not in page.lower() and "Courier" not in page
     assert qr_svg(status_payload(code)) in page and f'<div class="code">{code}</div>' in page
-    assert "RT&nbsp;004</span> / <span class=\"nowrap\">RW&nbsp;002" in page  # never "RW / 002"
-    assert "Dewi Lestari" in page and "3517********0004" in page and "3517084804010004" not in page
+    assert "RT&nbsp;002</span> / <span class=\"nowrap\">RW&nbsp;001" in page  # never "RW / 001"
+    assert NAMES[1] in page and "3517********0012" in page and NIKS[1] not in page
     for word in ("No. seri KTP-el lama", "Telp.", "Dusun", "Diperiksa dengan", "Bukti",
                  "Waktu", *words.SHEET_SIGNATURES):
         assert word in page, word
@@ -216,8 +204,8 @@ def test_every_code_of_the_sheet_has_its_indonesian_word() -> None:
 
 
 def test_a_pdf_sheet_without_chromium_is_refused_before_the_access_is_recorded(
-        dispatched: tuple[Path, str, list[str]], tmp_path: Path) -> None:
-    db, manifest, _ = dispatched
+        papers: PapersOffice, tmp_path: Path) -> None:
+    db, manifest = papers.db, papers.manifest
     target = tmp_path / "sheet.pdf"
     before = event_count(db)
     bare = run("manifest", "sheet", manifest, "--format", "pdf", "--output", str(target), db=db,
