@@ -1,6 +1,7 @@
 """Every word of the courier's sheet a person reads, in one place: titles, heading
-lines, column headers, the dropdown lists and their prompts, for every format (text,
-CSV, HTML, XLSX). A translation (gettext) replaces the labels here and nowhere else.
+lines, column headers, the dropdown lists and their prompts, for the text, CSV and XLSX
+formats (the A4 paper sheet's Indonesian words are in `ektp.entrypoints.documents.words`).
+A translation (gettext) replaces the labels here and nowhere else.
 
 What ektp stores and reads stays the documented codes (``handed-over``, ``proxy-nik``):
 a dropdown shows `CHOICES`' labels, and `as_codes` turns a label picked from one back
@@ -30,8 +31,6 @@ from ektp.entrypoints.cli.output import count
 SHEET_TITLE = "Courier sheet"  # the workbook's worksheet
 LISTS_TITLE = "Lists"  # the hidden worksheet holding the dropdown lists
 TEXT_HEADERS = ("no", "NIK", "name", "address", "recipient", "relationship", "signature")
-PRINT_HEADERS = ("No", "NIK", "Name", "Address", "Recipient", "Relationship", "Signature")
-SIGNATURES = ("Dispatching officer", "Courier", "Receiving officer")
 GROUPED_NIK, GROUPED_KK = "3517 0812 0385 1234", "3517 0801 0190 0001"
 
 

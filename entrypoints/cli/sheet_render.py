@@ -3,7 +3,8 @@
 The CSV has the columns of a results file (``card``, ``outcome``, ``recipient``...)
 left blank, so the courier's filled-in copy can be given to ``ektp manifest record``;
 its NIK and KK headers ask for four groups of digits, which a spreadsheet keeps as text.
-The words people read come from `sheet_labels`.
+The words people read come from `sheet_labels`; the A4 paper sheet (html, pdf) is one of
+the office's papers (`ektp.entrypoints.documents.pages`), in Indonesian.
 """
 
 from __future__ import annotations
