@@ -29,18 +29,28 @@ def find_browser() -> str | None:
     return None
 
 
-def html_to_pdf(page: str, browser: str | None = None) -> bytes:
-    """`page` (a whole HTML document) printed to PDF by headless Chromium; raises
-    `DocumentPrinterUnavailable` when Chromium is missing or fails."""
-    browser = browser or find_browser()
+def require_browser() -> str:
+    """The Chromium executable, or `DocumentPrinterUnavailable` when it is not installed
+    (asked before any work whose only use is the PDF)."""
+    browser = find_browser()
     if browser is None:
         raise DocumentPrinterUnavailable(
             reason="chromium is not installed (apt-get install chromium)")
+    return browser
+
+
+def html_to_pdf(page: str, browser: str | None = None) -> bytes:
+    """`page` (a whole HTML document) printed to PDF by headless Chromium; raises
+    `DocumentPrinterUnavailable` when Chromium is missing or fails."""
+    browser = browser or require_browser()
     with tempfile.TemporaryDirectory(prefix="ektp-pdf-") as folder:
         source = os.path.join(folder, "page.html")
         target = os.path.join(folder, "page.pdf")
         write_file(source, page.encode("utf-8"))
-        command = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+        # --disable-quic and the other --disable flags: no network at all from a page
+        # that is a local file (a machine behind the office's firewall has none).
+        command = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                   "--no-first-run",
                    "--disable-background-networking", "--disable-component-update",
                    "--disable-sync", f"--user-data-dir={os.path.join(folder, 'profile')}",
                    "--no-pdf-header-footer", f"--print-to-pdf={target}", f"file://{source}"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from eventsourcing.utils import get_topic
 
@@ -26,6 +27,7 @@ from ektp.application.blank_stock.views import (
 )
 from ektp.application.feed.pages import events_after
 from ektp.application.kernel.dates import parse_day
+from ektp.application.kernel.i18n import _
 from ektp.application.kernel.services import Services
 from ektp.domain.actor import Actor
 from ektp.domain.blank_stock import commands as lc
@@ -34,8 +36,11 @@ from ektp.domain.blank_stock.state import Ledger, empty_ledger, evolve, ledger_i
 from ektp.domain.blank_stock.vocabulary import DestructionMethod, LoanDirection
 from ektp.domain.card import events as ce
 from ektp.domain.card.vocabulary import PrintFailureReason
-from ektp.domain.errors import UnknownSerial
+from ektp.domain.errors import InvalidText, UnknownSerial
 from ektp.domain.serial import parse_serial
+
+if TYPE_CHECKING:
+    from ektp.application.blank_stock.destruction import DestructionRecord
 
 # The card events that move a blank: reconciliation reads them beside the ledger's.
 _CARD_BLANK_EVENTS = (ce.BlankAllocated, ce.Printed, ce.PrintFailed, ce.Cancelled)
@@ -150,6 +155,39 @@ class BlankDesk:
             if len(fresh) < len(batch) or len(batch) < page:
                 return reversed(found)
             upper = batch[-1].originator_version - 1
+
+    def destruction_record(self, start: str | dt.date | None = None,
+                           end: str | dt.date | None = None, *,
+                           day: str | dt.date | None = None) -> DestructionRecord:
+        """Every blank serial and card destroyed on `day`, or from `start` to `end`
+        (inclusive; `end` defaults to today), or today: for the berita acara pemusnahan."""
+        from ektp.application.blank_stock.destruction import destruction_record
+        from ektp.domain.card.state import project as card_project
+
+        s = self._services
+        today = s.today()
+        if day is not None and (start is not None or end is not None):
+            raise InvalidText(field="--date", reason=_("give either --date or --from/--to, not both"))
+        if end is not None and start is None:
+            raise InvalidText(field="--to", reason=_("give --from with it"))
+        if day is not None:
+            first = last = parse_day(day, "--date", latest=today)
+        elif start is not None:
+            first = parse_day(start, "--from", latest=today)
+            last = parse_day(end, "--to", latest=today) if end is not None else today
+            if last < first:
+                raise InvalidText(field="--to", reason=_("it is before --from"))
+        else:
+            first = last = today
+        begin = dt.datetime.combine(first, dt.time(), s.config.timezone)
+        finish = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), s.config.timezone)
+        cards = []
+        for _position, event in events_after(s.store, topics=(get_topic(ce.Destroyed),)):
+            if isinstance(event, ce.Destroyed) and begin <= event.timestamp < finish:
+                card = s.store.load(event.originator_id, card_project)
+                cards.append((event, getattr(card, "blank_serial", None)))
+        return destruction_record(self._ledger_events(), cards, begin, finish, first, last,
+                                  s.config.office_name)
 
     def spoiled_blanks(self) -> tuple[SpoiledBlank, ...]:
         """Spoiled blanks not yet destroyed, oldest first, with their age in days."""

@@ -40,7 +40,7 @@ from ektp.domain.card.vocabulary import (
 from ektp.domain.choice import parse_choice
 from ektp.domain.errors import CardNotFound, InvalidText
 from ektp.domain.messages import render
-from ektp.domain.nik import KkNumber, Nik
+from ektp.domain.nik import KkNumber, Nik, strip_separators
 from ektp.domain.serial import parse_serial
 from ektp.domain.text import parse_name, parse_reference, parse_text
 
@@ -336,17 +336,26 @@ class CardDesk:
         region = s.regions.get(card.village)
         return Receipt.of(card, region.name if region else card.village, s.config.office_name)
 
-    def resident_status(self, nik: str) -> ResidentStatus:
-        """Where the NIK's latest card is, since when, and what happens next."""
+    def resident_status(self, ref: str) -> ResidentStatus:
+        """Where a resident's card is, since when, and what happens next: `ref` is a NIK
+        (its latest card) or a card's short code or id (that card: the receipt's QR code)."""
         # Imported here: every card command imports this desk, one asks for this.
         from ektp.application.card.resident_status import resident_status
 
         s = self._services
-        the_nik = s.parse_nik(nik)
-        cards = cards_of_nik(s, s.store.reads(), the_nik)
-        if not cards:
-            raise CardNotFound(ref=f"NIK {the_nik.masked}")
-        events = [e for e in s.store.events(cards[-1]) if isinstance(e, ev.CardEvent)]
+        reads = s.store.reads()
+        digits = strip_separators(ref.strip())
+        if len(digits) == 16 and digits.isascii() and digits.isdigit():
+            the_nik = s.parse_nik(digits)
+            cards = cards_of_nik(s, reads, the_nik)
+            if not cards:
+                raise CardNotFound(ref=f"NIK {the_nik.masked}")
+            chosen = cards[-1]
+        else:  # a short code or an id: that very card, as its receipt's QR code asks
+            card = load_card(s, reads, ref)
+            chosen = card.id
+            cards = cards_of_nik(s, reads, s.parse_nik(card.nik)) or (chosen,)
+        events = [e for e in s.store.events(chosen) if isinstance(e, ev.CardEvent)]
         village = events[0].village if isinstance(events[0], ev.Requested) else ""
         region = s.regions.get(village)
         return resident_status(events, s.config.card_policy, region.name if region else village,

@@ -4,7 +4,7 @@ Columns (header names ignore case, spaces, underscores and a hint in parentheses
 ``card`` (card id or NIK), ``outcome`` (handed-over, attempt-failed, returned),
 ``recipient`` (owner, proxy), ``relationship``, ``verified-by``, ``evidence``,
 ``reason``, and for a proxy ``proxy-nik``, ``proxy-name``, ``proxy-kk``; optionally
-``place`` and ``old-card``. Other columns (those of ``ektp manifest sheet``) are
+``place``, ``old-card`` and ``at`` (when it happened). Other columns (those of ``ektp manifest sheet``) are
 ignored, so the filled-in sheet itself can be recorded. The header is the first row
 naming ``card`` and ``outcome`` (the XLSX sheet has title lines above it).
 
@@ -20,9 +20,13 @@ from ektp.application.tables.csv_text import read_csv_table
 from ektp.application.tables.digits import number_text
 from ektp.application.tables.table import TableRow
 
-__all__ = ["REQUIRED", "WHAT", "ResultRow", "number_text", "read_results"]
+__all__ = ["OPTIONAL", "REQUIRED", "WHAT", "ResultRow", "number_text", "read_results"]
 
 REQUIRED = ("card", "outcome")
+# Every other column a row's reading looks at (`ektp.application.manifest.results`); the
+# courier's sheet (CSV and XLSX) carries each of them, so a filled sheet records whole.
+OPTIONAL = ("recipient", "relationship", "verified-by", "evidence", "reason", "proxy-nik",
+            "proxy-name", "proxy-kk", "place", "old-card", "at")
 WHAT = "results file"  # how messages name the file
 # One row of a results file (the embedding API's name for a table row).
 ResultRow = TableRow

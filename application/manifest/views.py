@@ -9,6 +9,7 @@ from uuid import UUID
 import attrs
 
 from ektp.domain.card.state import Card
+from ektp.domain.card.vocabulary import SURRENDER_REASONS
 from ektp.domain.manifest.state import Entry, Manifest
 from ektp.domain.masking import initials, mask_digits
 
@@ -108,6 +109,20 @@ class SheetRow:
     rw: str | None
     nik: str
     name: str
+    # Why the card was requested (``new``, ``lost``, ``damaged``, ``data-change``): a
+    # damaged or data-change card is handed over only for the old card, whose serial the
+    # courier writes on the sheet.
+    request_reason: str = "new"
+
+    @property
+    def short_code(self) -> str:
+        """The card's short code (the first 8 hex digits of its id), as on its receipt."""
+        return self.card_id.hex[:8]
+
+    @property
+    def surrenders_old_card(self) -> bool:
+        """Whether the hand-over needs the resident's old card (its serial on the sheet)."""
+        return self.request_reason in {r.value for r in SURRENDER_REASONS}
 
     @property
     def address(self) -> str:

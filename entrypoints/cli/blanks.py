@@ -6,9 +6,15 @@ of the same width (``3517170001-3517210000``), or one serial.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
+from ektp.application.kernel.i18n import N_
 from ektp.entrypoints.cli import blanks_output as out
+from ektp.entrypoints.cli.documents import FORCE as DOCUMENT_FORCE
+from ektp.entrypoints.cli.documents import FORMAT as DOCUMENT_FORMAT
+from ektp.entrypoints.cli.documents import OUTPUT as DOCUMENT_OUTPUT
 from ektp.entrypoints.cli.output import emit
 from ektp.entrypoints.cli.session import session
 
@@ -140,6 +146,35 @@ def stock(day: str | None) -> None:
     s = session()
     figure = s.office(must_exist=True).blanks.blank_stock(day)
     emit(s.as_json, out.stock_data(figure), out.stock_text(figure))
+
+
+@blanks.command("destruction-record")
+@click.option("--date", "day", metavar="YYYY-MM-DD",
+              help=N_("The day whose destructions are listed (default: today)."))
+@click.option("--from", "start", metavar="YYYY-MM-DD", help=N_("First day of a span."))
+@click.option("--to", "end", metavar="YYYY-MM-DD",
+              help=N_("Last day of the span, inclusive (default: today)."))
+@DOCUMENT_FORMAT
+@DOCUMENT_OUTPUT
+@DOCUMENT_FORCE
+def destruction_record(day: str | None, start: str | None, end: str | None, fmt: str,
+                       output: Path | None, force: bool) -> None:
+    """The destruction record (berita acara pemusnahan): A4, in Indonesian, every spoiled
+    blank serial and uncollected card destroyed on the day or in the span, with its
+    reason and record number, each destruction's method and recorded witnesses, and
+    the signature blocks. HTML to standard output unless --output; --format pdf needs
+    Chromium. With --json, the same data instead of a page."""
+    from ektp.entrypoints.cli.documents import deliver, refuse_binary_on_terminal
+    from ektp.entrypoints.documents.pages import destruction_html
+
+    s = session()
+    if not s.as_json:
+        refuse_binary_on_terminal(fmt, output)
+    record = s.office(must_exist=True).blanks.destruction_record(start, end, day=day)
+    if s.as_json:
+        emit(True, out.destruction_data(record))
+        return
+    deliver(destruction_html(record), fmt, output, force)
 
 
 @blanks.command()

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from ektp.entrypoints.cli.output import count, local_time, table
 
 if TYPE_CHECKING:
+    from ektp.application.blank_stock.destruction import DestructionRecord
     from ektp.application.blank_stock.views import (
         BlankMovement,
         BlankView,
@@ -148,3 +149,17 @@ def reconciliation_text(r: Reconciliation) -> str:
         lines.append(f"{count(len(r.problems), 'problem')}:")
         lines += [f"  {p.serial or '(ledger)'}: {p.what}" for p in r.problems]
     return "\n".join(lines)
+
+
+def destruction_data(r: DestructionRecord) -> dict[str, Any]:
+    """The destruction record's data for --json (the page's, without its words)."""
+    return {
+        "from": r.first.isoformat(), "to": r.last.isoformat(),
+        "destroyed": [{"kind": i.kind, "serial": i.serial, "card": i.card_code,
+                       "reason": i.reason, "record": i.record_number, "at": i.at}
+                      for i in r.items],
+        "records": [{"record": s.record_number, "at": s.at, "method": s.method, "by": s.by,
+                     "count": s.count,
+                     "witnesses": [{"name": n, "role": role} for n, role in s.witnesses]}
+                    for s in r.sittings],
+    }

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from ektp.application.kernel.i18n import N_, _
 from ektp.entrypoints.cli.documents import FORCE as DOCUMENT_FORCE
 from ektp.entrypoints.cli.documents import FORMAT as DOCUMENT_FORMAT
 from ektp.entrypoints.cli.documents import OUTPUT as DOCUMENT_OUTPUT
@@ -229,10 +230,11 @@ SHEET_PURPOSE = "delivery of the manifest's cards by its courier"
 
 @manifest.command()
 @MANIFEST
-@click.option("--format", "fmt", type=click.Choice(["text", "csv", "html", "xlsx"]), default="text",
-              show_default=True,
-              help="text for a screen, xlsx for a spreadsheet (NIK columns kept as text, "
-                   "dropdowns), csv for scripts, html to print on A4.")
+@click.option("--format", "fmt", type=click.Choice(["text", "csv", "html", "pdf", "xlsx"]),
+              default="text", show_default=True,
+              help=N_("text for a screen, xlsx for a spreadsheet (NIK columns kept as text, "
+                      "dropdowns), csv for scripts, html to print on A4, pdf printed by "
+                      "headless Chromium (needs Debian's chromium)."))
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this new file (mode 0600) instead of standard output (needed for "
                    "xlsx on a terminal); never through a symbolic link, never the database.")
@@ -242,7 +244,10 @@ SHEET_PURPOSE = "delivery of the manifest's cards by its courier"
                    "the access log).")
 def sheet(manifest: str, fmt: str, output: Path | None, force: bool, purpose: str) -> None:
     """The sheet the courier carries: cards by kecamatan, village, RT/RW, with masked NIK,
-    name, address and blank columns for recipient, relationship and signature.
+    name, address and what manifest record needs. On paper (html, pdf: A4, in
+    Indonesian) each card has its short code and QR code, blank dusun and phone lines,
+    boxes for outcome, recipient, verified-by and place, lines for reason, evidence,
+    time, the proxy and, for a damaged or data-change request, the old card's serial.
 
     The filled-in xlsx or csv sheet is what ``manifest record --file`` takes. Fill it
     in as the XLSX workbook: its NIK and KK columns are text, so all 16 digits stay.
@@ -251,8 +256,11 @@ def sheet(manifest: str, fmt: str, output: Path | None, force: bool, purpose: st
     four groups (3517 0812 0385 1234), as its headers ask."""
     s = session()
     if fmt == "xlsx" and output is None and not s.as_json and sys.stdout.isatty():
-        raise click.UsageError("an XLSX workbook is a binary file: give --output FILE "
-                               "(or redirect standard output to a file)")
+        raise click.UsageError(_("an XLSX workbook is a binary file: give --output FILE "
+                                 "(or redirect standard output to a file)"))
+    if fmt == "pdf" and output is None and not s.as_json and sys.stdout.isatty():
+        raise click.UsageError(_("a PDF is a binary file: give --output FILE "
+                                 "(or redirect standard output to a file)"))
     if output is not None and not s.as_json:
         # A refused output is refused before the sheet's access is written to the
         # access log: nothing is recorded for a sheet that is never shown.
@@ -261,17 +269,29 @@ def sheet(manifest: str, fmt: str, output: Path | None, force: bool, purpose: st
         url = s.database()
         check_target(str(output), force=force,
                      protected=protected_paths(url.path) if url.kind == "sqlite" else ())
+    if fmt == "pdf" and not s.as_json:
+        # No Chromium: said before the sheet's access is written to the access log.
+        from ektp.adapters.pdf import require_browser
+
+        require_browser()
     found = s.office(must_exist=True).manifests.manifest_sheet(manifest, s.actor(), purpose=purpose)
     if s.as_json:
         emit(True, {"manifest": manifest_data(found.manifest), "villages": list(found.village_labels),
-                    "rows": [{"no": r.number, "card": str(r.card_id), "kecamatan": r.kecamatan,
+                    "rows": [{"no": r.number, "card": str(r.card_id), "code": r.short_code,
+                              "request": r.request_reason, "kecamatan": r.kecamatan,
                               "village": r.village, "rt": r.rt, "rw": r.rw, "nik": r.nik,
                               "name": r.name, "address": r.address} for r in found.rows]})
         return
-    if fmt == "xlsx":
-        from ektp.entrypoints.cli.sheet_workbook import sheet_workbook
+    if fmt in ("xlsx", "pdf"):
+        if fmt == "xlsx":
+            from ektp.entrypoints.cli.sheet_workbook import sheet_workbook
 
-        data = sheet_workbook(found)
+            data = sheet_workbook(found)
+        else:
+            from ektp.adapters.pdf import html_to_pdf
+            from ektp.entrypoints.cli.sheet_render import sheet_html
+
+            data = html_to_pdf(sheet_html(found))
         if output is None:
             sys.stdout.buffer.write(data)
             sys.stdout.buffer.flush()

@@ -1,6 +1,7 @@
 """Every word of the courier's sheet a person reads, in one place: titles, heading
-lines, column headers, the dropdown lists and their prompts, for every format (text,
-CSV, HTML, XLSX). A translation (gettext) replaces the labels here and nowhere else.
+lines, column headers, the dropdown lists and their prompts, for the text, CSV and XLSX
+formats (the A4 paper sheet's Indonesian words are in `ektp.entrypoints.documents.words`).
+A translation (gettext) replaces the labels here and nowhere else.
 
 What ektp stores and reads stays the documented codes (``handed-over``, ``proxy-nik``):
 a dropdown shows `CHOICES`' labels, and `as_codes` turns a label picked from one back
@@ -30,8 +31,6 @@ from ektp.entrypoints.cli.output import count
 SHEET_TITLE = "Courier sheet"  # the workbook's worksheet
 LISTS_TITLE = "Lists"  # the hidden worksheet holding the dropdown lists
 TEXT_HEADERS = ("no", "NIK", "name", "address", "recipient", "relationship", "signature")
-PRINT_HEADERS = ("No", "NIK", "Name", "Address", "Recipient", "Relationship", "Signature")
-SIGNATURES = ("Dispatching officer", "Courier", "Receiving officer")
 GROUPED_NIK, GROUPED_KK = "3517 0812 0385 1234", "3517 0801 0190 0001"
 
 
@@ -83,6 +82,7 @@ class SheetColumn:
 # so it is last and not printed.
 XLSX_COLUMNS = (
     SheetColumn("no", "No", 4),
+    SheetColumn("code", "Code", 10, "The card's short code, as on its receipt and QR code"),
     SheetColumn("kecamatan", "Kecamatan", 14),
     SheetColumn("village", "Village", 20),
     SheetColumn("rt", "RT", 5),
@@ -102,17 +102,20 @@ XLSX_COLUMNS = (
                 "attempt-failed: pick a reason; returned: write why", strict=False),
     SheetColumn("evidence", "Evidence", 12, "The signature or photo reference"),
     SheetColumn("place", "Place", 10, "Where it was handed over (empty: door)"),
-    SheetColumn("old-card", "Old card", 12, "The serial of a surrendered old card"),
+    SheetColumn("old-card", "Old card", 12,
+                "damaged or data-change request: the serial of the surrendered old card"),
+    SheetColumn("at", "At", 17, "When it happened: YYYY-MM-DD HH:MM (empty: when recorded)"),
     SheetColumn("signature", "Signature", 16),
     SheetColumn("card", "Card", 38, printed=False),
 )
 
 # The CSV sheet's header: the results file's column names, the NIK and KK columns with
 # the four groups that keep a spreadsheet from taking them for numbers.
-CSV_HEADER = ("no", "card", "kecamatan", "village", "rt", "rw", "nik", "name", "address",
-              "outcome", "recipient", "relationship", "verified-by", "evidence", "reason",
+CSV_HEADER = ("no", "card", "code", "kecamatan", "village", "rt", "rw", "nik", "name", "address",
+              "request", "outcome", "recipient", "relationship", "verified-by", "evidence", "reason",
               f"proxy-nik (4 groups: {GROUPED_NIK})", "proxy-name",
-              f"proxy-kk (4 groups: {GROUPED_KK})", "place", "old-card", "signature")
+              f"proxy-kk (4 groups: {GROUPED_KK})", "place", "old-card", "at (YYYY-MM-DD HH:MM)",
+              "signature")
 
 
 def header_aliases(columns: Sequence[SheetColumn] = XLSX_COLUMNS) -> dict[str, str]:

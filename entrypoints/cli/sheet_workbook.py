@@ -19,7 +19,7 @@ from ektp.entrypoints.cli.sheet_labels import (
 
 
 def _cells(r: SheetRow) -> dict[str, str]:
-    return {"no": str(r.number), "card": str(r.card_id),
+    return {"no": str(r.number), "card": str(r.card_id), "code": r.short_code,
             "kecamatan": f"{r.kecamatan} {r.kecamatan_name}",
             "village": f"{r.village} {r.village_name}", "rt": r.rt or "", "rw": r.rw or "",
             "nik": r.nik, "name": r.name}

@@ -72,3 +72,111 @@ HANDOVER_TOTAL = "Jumlah kartu"
 HANDOVER_SIGNATURES = ("Kurir", "Petugas penerima kembali", "Kepala Dinas")
 SIGNATURE_NAME_LINE = "(nama dan tanda tangan)"
 NONE = "-"
+
+# --- the courier's sheet (lembar pengantaran) --------------------------------------
+# Beside each word a code in brackets: what the clerk types into `ektp manifest record`
+# (the sheet's CSV/XLSX columns take the same codes).
+SHEET_TITLE = "Lembar Pengantaran KTP-el"
+SHEET_FIELDS = {
+    "manifest": "Manifes",
+    "courier": "Kurir",
+    "date": "Tanggal",
+    "seal": "Nomor segel",
+    "villages": "Desa/Kelurahan",
+    "cards": "Jumlah kartu",
+}
+SHEET_HOW = ("Untuk setiap kartu centang satu hasil dan isi kolomnya. Kode dalam tanda kurung "
+             "diketik petugas ke ektp manifest record saat kurir kembali.")
+SHEET_LEGEND_TITLE = "Kode"
+SHEET_LEGEND = {
+    "reason": "Alasan gagal antar",
+    "relationship": "Hubungan kuasa dengan pemilik (sesuai KK)",
+    "returned": "Dikembalikan (returned): tulis alasannya dengan kata-kata.",
+    "old_card": ("Pengajuan rusak atau perubahan data: KTP-el hanya diserahkan bila KTP-el lama "
+                 "dikembalikan; tulis nomor serinya."),
+}
+SHEET_CARD = {
+    "code": "Kode kartu",
+    "nik": "NIK",
+    "address": "Alamat",
+    "kecamatan": "Kec.",
+    "dusun": "Dusun",
+    "phone": "Telp.",
+    "request": "Pengajuan",
+    "outcome": "Hasil",
+    "recipient": "Penerima",
+    "proxy_name": "Nama kuasa",
+    "proxy_nik": "NIK kuasa",
+    "proxy_kk": "No. KK",
+    "relationship": "Hubungan",
+    "verified_by": "Diperiksa dengan",
+    "reason": "Alasan (kode)",
+    "evidence": "Bukti (no. foto/TTD)",
+    "old_card": "No. seri KTP-el lama",
+    "at": "Waktu (tgl, jam)",
+    "place": "Tempat",
+    "signature": "Tanda tangan penerima",
+}
+SHEET_OUTCOME = {
+    "handed-over": "diserahkan",
+    "attempt-failed": "gagal diantar",
+    "returned": "dikembalikan",
+}
+RECIPIENT = {"owner": "pemilik", "proxy": "kuasa"}
+VERIFICATION = {"ktp": "KTP-el lama", "kk": "KK", "fingerprint": "sidik jari"}
+ATTEMPT_REASON = {
+    "not-at-home": "tidak ada di rumah",
+    "address-not-found": "alamat tidak ditemukan",
+    "moved": "pindah",
+    "refused": "menolak",
+    "identity-mismatch": "identitas tidak cocok",
+    "deceased": "meninggal dunia",
+}
+RELATIONSHIP = {
+    "spouse": "suami/istri",
+    "parent": "orang tua",
+    "child": "anak",
+    "sibling": "saudara kandung",
+    "grandparent": "kakek/nenek",
+    "grandchild": "cucu",
+    "in-law": "mertua/menantu/ipar",
+    "other-family": "keluarga lain dalam KK",
+}
+PLACE = {"door": "rumah", "office": "kantor", "kecamatan": "kecamatan"}
+REQUEST_REASON = {
+    "new": "baru",
+    "lost": "hilang",
+    "damaged": "rusak: minta KTP-el lama",
+    "data-change": "perubahan data: minta KTP-el lama",
+}
+SHEET_SIGNATURES = ("Petugas yang menyerahkan", "Kurir", "Petugas penerima kembali")
+SHEET_PAGE = "Halaman"
+
+# --- the destruction record (berita acara pemusnahan) ------------------------------
+DESTRUCTION_TITLE = "Berita Acara Pemusnahan Blangko dan KTP-el"
+DESTRUCTION_INTRO = ("Pada {period} telah dimusnahkan blangko KTP-el rusak dan KTP-el yang tidak "
+                     "diambil sesuai daftar di bawah ini, disaksikan oleh para saksi yang "
+                     "tercatat.")
+DESTRUCTION_DAY = "tanggal {day}"
+DESTRUCTION_SPAN = "tanggal {first} sampai dengan {last}"
+DESTRUCTION_FIELDS = {
+    "period": "Periode",
+    "blanks": "Jumlah blangko",
+    "cards": "Jumlah KTP-el",
+    "total": "Jumlah seluruhnya",
+}
+DESTRUCTION_HEADERS = ("No.", "Jenis", "Nomor seri", "Kode kartu", "Alasan", "Nomor berita acara",
+                       "Waktu")
+DESTRUCTION_KIND = {"blank": "blangko", "card": "KTP-el"}
+SPOIL_REASON = {
+    "print-failed": "gagal cetak",
+    "chip-not-encoded": "chip tidak terisi",
+    "physical-damage": "rusak fisik",
+}
+DESTRUCTION_SITTINGS_TITLE = "Pemusnahan dan saksi"
+DESTRUCTION_SITTING_HEADERS = ("Nomor berita acara", "Waktu", "Cara", "Jumlah", "Dicatat oleh",
+                               "Saksi")
+DESTRUCTION_METHOD = {"burn": "dibakar", "cut": "dipotong"}
+DESTRUCTION_NO_WITNESS = "tidak tercatat: saksi menandatangani di bawah"
+DESTRUCTION_NOTHING = "Tidak ada blangko atau KTP-el yang dimusnahkan pada periode ini."
+DESTRUCTION_SIGNATURES = ("Petugas pengelola blangko", "Saksi", "Saksi", "Kepala Dinas")

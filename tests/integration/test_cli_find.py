@@ -144,3 +144,21 @@ def test_status_answers_a_resident_in_one_line(office: Path) -> None:
     assert_one_line_error(nobody, 3)
     bad = run("status", "1234", db=office)
     assert bad.code == 2 and "Traceback" not in bad.err
+
+
+def test_status_takes_the_short_code_of_a_receipt_and_answers_for_that_very_card(
+        office: Path) -> None:
+    first = printed(office, NIK)
+    hand_over(office, first)
+    second = run("card", "request", "--nik", NIK, "--name", "Budi Santoso", "--kk",
+                 NIK[:6] + "0101100001", "--village", JABON, "--reason", "lost",
+                 "--evidence", "LP/12/XI/2017", db=office).out.strip()
+    code = first.replace("-", "")[:8]  # the receipt's short code of the first card
+    by_code = run("--json", "status", code, db=office).json()
+    assert (by_code["card"], by_code["status"], by_code["cards"]) == (first, "HANDED_OVER", 2)
+    assert run("--json", "status", NIK, db=office).json()["card"] == second  # the latest
+    (line,) = run("status", second.replace("-", "")[:8], db=office).out.splitlines()
+    assert line.startswith(f"{masked(NIK)}: card {second[:8]} requested since ")
+    assert NIK not in line and "(2 cards for this NIK" in line
+    assert_one_line_error(run("status", "ffffffff", db=office), 3)
+    assert_one_line_error(run("status", "nonsense!", db=office), 2)

@@ -15,6 +15,7 @@ import openpyxl
 import pytest
 from testkit.cli import EKTP, assert_one_line_error, event_count, run
 from testkit.delivery_cli import COURIER, dispatched_round
+from testkit.papers import NAMES, NIKS, PapersOffice, papers_office
 
 OWNER_KK = "3517080101901230"
 
@@ -123,3 +124,91 @@ def test_the_help_says_what_a_spreadsheet_does_to_a_nik() -> None:
     assert "--digits-checked" in record and "four groups" in record and "15 digits" in record
     sheet = run("manifest", "sheet", "--help", actor=None).out
     assert "xlsx" in sheet and "3517081203851230" in sheet
+
+
+@pytest.fixture(scope="module")
+def papers(tmp_path_factory: pytest.TempPathFactory) -> PapersOffice:
+    """An office (made in process: fast) whose dispatched manifest holds a damaged-card
+    request, its old card 0012345678 (`testkit.papers`)."""
+    return papers_office(tmp_path_factory.mktemp("sheet-papers"))
+
+
+def test_a_damaged_card_is_recorded_from_its_sheet_with_the_old_cards_serial(
+        papers: PapersOffice, tmp_path: Path) -> None:
+    db, manifest, damaged = papers.db, papers.manifest, papers.cards[1]
+    sheet = tmp_path / "sheet.xlsx"
+    assert run("manifest", "sheet", manifest, "--format", "xlsx", "--output", str(sheet), db=db).code == 0
+    header = [c.value for c in openpyxl.load_workbook(sheet).worksheets[0][5]]
+    assert {"Code", "Old card", "At"} <= set(header)
+    _fill(sheet, damaged, {"Outcome": "handed-over", "Recipient": "owner", "Verified by": "ktp",
+                           "Evidence": "TTD-9"})
+    before = event_count(db)
+    refused = run("manifest", "record", manifest, "--file", str(sheet), db=db, **COURIER)
+    assert refused.code == 2 and "old card" in refused.err and event_count(db) == before
+    _fill(sheet, damaged, {"Old card": "0012345678"})
+    recorded = run("manifest", "record", manifest, "--file", str(sheet), db=db, **COURIER)
+    assert recorded.code == 0 and "recorded 1 row" in recorded.out, recorded.err
+    assert run("--json", "card", "show", damaged, db=db).json()["status"] == "HANDED_OVER"
+
+
+def test_the_paper_sheet_is_indonesian_and_carries_what_manifest_record_needs(
+        papers: PapersOffice) -> None:
+    from ektp.application.manifest.results_file import OPTIONAL, REQUIRED
+    from ektp.application.tables.table import column_key
+    from ektp.entrypoints.cli.sheet_labels import CSV_HEADER, XLSX_COLUMNS
+    from ektp.entrypoints.documents import words
+    from ektp.entrypoints.documents.pages import qr_svg, status_payload
+
+    db, manifest, damaged = papers.db, papers.manifest, papers.cards[1]
+    page = run("manifest", "sheet", manifest, "--format", "html", db=db).out
+    code = damaged.replace("-", "")[:8]
+    assert 'lang="id"' in page and "Lembar Pengantaran KTP-el" in page
+    assert "delivery manifest" not in page.lower() and "Courier" not in page
+    assert qr_svg(status_payload(code)) in page and f'<div class="code">{code}</div>' in page
+    assert "RT&nbsp;002</span> / <span class=\"nowrap\">RW&nbsp;001" in page  # never "RW / 001"
+    assert NAMES[1] in page and "3517********0012" in page and NIKS[1] not in page
+    for word in ("No. seri KTP-el lama", "Telp.", "Dusun", "Diperiksa dengan", "Bukti",
+                 "Waktu", *words.SHEET_SIGNATURES):
+        assert word in page, word
+    for code_word in (*words.SHEET_OUTCOME, *words.VERIFICATION, *words.ATTEMPT_REASON,
+                      *words.RELATIONSHIP, *words.PLACE, *words.RECIPIENT):
+        # the code the clerk types, beside its box or in the legend
+        assert f"({code_word})</span>" in page or f">{code_word}</span> = " in page, code_word
+    # Every column manifest record reads is on the CSV and XLSX sheets.
+    read = {*REQUIRED, *OPTIONAL}
+    assert read <= {column_key(h) for h in CSV_HEADER}
+    assert read <= {c.code for c in XLSX_COLUMNS}
+    csv_sheet = run("manifest", "sheet", manifest, "--format", "csv", db=db).out
+    assert f",{damaged},{code}," in csv_sheet and ",damaged," in csv_sheet
+
+
+def test_every_code_of_the_sheet_has_its_indonesian_word() -> None:
+    from ektp.domain.card.vocabulary import (
+        AttemptFailureReason,
+        HandOverPlace,
+        RecipientKind,
+        Relationship,
+        RequestReason,
+        Verification,
+    )
+    from ektp.domain.manifest.vocabulary import Outcome
+    from ektp.entrypoints.documents import words
+
+    assert set(words.SHEET_OUTCOME) == {o.value for o in Outcome}
+    assert set(words.ATTEMPT_REASON) == {r.value for r in AttemptFailureReason}
+    assert set(words.RELATIONSHIP) == {r.value for r in Relationship}
+    assert set(words.VERIFICATION) == {v.value for v in Verification}
+    assert set(words.PLACE) == {p.value for p in HandOverPlace}
+    assert set(words.RECIPIENT) == {r.value for r in RecipientKind}
+    assert set(words.REQUEST_REASON) == {r.value for r in RequestReason}
+
+
+def test_a_pdf_sheet_without_chromium_is_refused_before_the_access_is_recorded(
+        papers: PapersOffice, tmp_path: Path) -> None:
+    db, manifest = papers.db, papers.manifest
+    target = tmp_path / "sheet.pdf"
+    before = event_count(db)
+    bare = run("manifest", "sheet", manifest, "--format", "pdf", "--output", str(target), db=db,
+               env={"PATH": "/nonexistent"})  # no chromium on this PATH
+    assert_one_line_error(bare, 5)
+    assert "chromium" in bare.err and not target.exists() and event_count(db) == before

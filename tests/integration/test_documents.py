@@ -4,6 +4,7 @@ HTML (and PDF when Chromium is installed), run in process through ``ektp``'s own
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 import shutil
@@ -96,16 +97,18 @@ def test_the_short_code_is_a_card_reference(capsys: pytest.CaptureFixture[str],
     code = card.replace("-", "")[:8]
     rc, by_code, _ = ektp(capsys, db, "card", "receipt", code)
     assert rc == 0 and code in by_code
-    rc, shown, err = ektp(capsys, db, *status_payload(code).split()[1:])
+    rc, shown, err = ektp(capsys, db, "--json", *status_payload(code).split()[1:])
     assert rc == 0, err
-    assert card in shown  # the QR code's command answers for this very card
+    assert json.loads(shown)["card"] == card  # the QR code's command answers for this very card
+    rc, line, err = ektp(capsys, db, *status_payload(code).split()[1:])
+    assert rc == 0 and line.startswith(f"3517********0003: card {code} handed over since ")
 
 
 def test_the_qr_payload_names_the_short_code() -> None:
-    assert status_payload("1a2b3c4d") == "ektp card show 1a2b3c4d"
-    svg = qr_svg("ektp card show 1a2b3c4d")
-    assert svg.startswith("<svg") and "ektp card show 1a2b3c4d" in svg  # its title
-    assert qr_svg("ektp card show 1a2b3c4e") != svg
+    assert status_payload("1a2b3c4d") == "ektp status 1a2b3c4d"
+    svg = qr_svg("ektp status 1a2b3c4d")
+    assert svg.startswith("<svg") and "ektp status 1a2b3c4d" in svg  # its title
+    assert qr_svg("ektp status 1a2b3c4e") != svg
     assert short_code(uuid.UUID("1a2b3c4d-0000-4000-8000-000000000000")) == "1a2b3c4d"
 
 
@@ -179,7 +182,8 @@ def _pages(pdf: bytes) -> list[tuple[float, ...]]:
 
 
 @pytest.mark.skipif(shutil.which("chromium") is None,
-                    reason="Chromium is not installed (CI does not install it: its time budget)")
+                    reason="Chromium is not installed (scripts/test installs it; "
+                           "test_papers_print requires it)")
 def test_the_receipt_prints_to_one_a4_page(
         capsys: pytest.CaptureFixture[str], office: tuple[Path, str, str], tmp_path: Path) -> None:
     target = tmp_path / "receipt.pdf"
