@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import click
 
+from ektp.application.kernel.i18n import _
+from ektp.entrypoints.cli import translated
 from ektp.entrypoints.cli import blanks_output as out
 from ektp.entrypoints.cli.output import emit
 from ektp.entrypoints.cli.session import session
@@ -21,7 +23,7 @@ def _choice(*values: str) -> click.Choice[str]:
     return click.Choice(values, case_sensitive=False)
 
 
-@click.group()
+@click.group(cls=translated.Group)
 def blanks() -> None:
     """The blank stock ledger: every blank serial received, used, spoiled, lent or lost."""
 
@@ -68,7 +70,7 @@ def borrow(lender: str, record: str, ranges: tuple[str, ...]) -> None:
 def loan_return(from_: str | None, to: str | None, record: str, ranges: tuple[str, ...]) -> None:
     """Record a loan return: --from OFFICE (ours come back) or --to OFFICE (theirs go back)."""
     if (from_ is None) == (to is None):
-        raise click.UsageError("give exactly one of --from OFFICE or --to OFFICE")
+        raise click.UsageError(_("give exactly one of --from OFFICE or --to OFFICE"))
     s = session()
     moved = s.office().blanks.return_loan(
         s.actor(), counterpart=from_ or to or "", record=record, ranges=ranges,

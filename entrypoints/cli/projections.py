@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import click
 
-from ektp.entrypoints.cli.output import count, emit, table
+from ektp.application.kernel.i18n import _
+from ektp.entrypoints.cli import translated
+from ektp.entrypoints.cli.output import counted, emit, table
 from ektp.entrypoints.cli.session import session
 
 
-@click.group()
+@click.group(cls=translated.Group)
 def projections() -> None:
     """Inspect and rebuild the read models (lists and reports)."""
 
@@ -32,4 +34,4 @@ def rebuild(name: str | None) -> None:
     s = session()
     events = s.office(must_exist=True).reports.rebuild_read_models(name)
     emit(s.as_json, {"rebuilt": name or "all", "events": events},
-         f"rebuilt {name or 'all read models'} from {count(events, 'event')}.")
+         _("rebuilt {value} from {events}.").format(value=name or _('all read models'), events=counted(events, "{n} event", "{n} events")))
