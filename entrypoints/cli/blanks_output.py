@@ -32,6 +32,12 @@ _STATE_LABELS = {
 }
 
 
+#: The day's movements as `stock_text` names them (the keys of `folds.movements`).
+MOVEMENT_WORDS = (N_("received"), N_("borrowed"), N_("allocated"), N_("consumed"),
+                  N_("spoiled"), N_("released"), N_("lent"), N_("came back"),
+                  N_("given back"), N_("destroyed"), N_("missing"))
+
+
 def _plural(n: int) -> str:
     return counted(n, "{n} blank", "{n} blanks")
 
@@ -103,7 +109,7 @@ def stock_text(f: StockFigure) -> str:
             sum=number(f.received + f.borrowed), total=number(total),
             verdict=_("HOLDS") if f.conserved else _("BROKEN, run ektp blanks reconcile")),
     ]
-    moved = [f"{k.replace('_', ' ')} {number(v)}" for k, v in f.movements.items() if v]
+    moved = [f"{_(k.replace('_', ' '))} {number(v)}" for k, v in f.movements.items() if v]
     lines.append(_("Movements on {day}: {moved}").format(
         day=f.day.isoformat(), moved=", ".join(moved) if moved else _("none")))
     if f.last_count is not None:
