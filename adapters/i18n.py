@@ -109,13 +109,15 @@ def _configuration_path(environ: Mapping[str, str], config_flag: str | None) -> 
     return user if os.path.exists(user) else "/etc/ektp/config.toml"
 
 
-def choose(flag: str | None, environ: Mapping[str, str], config_flag: str | None = None) -> str:
-    """The language to speak: `flag` (``--lang``), the locale, the configuration, English."""
+def choose(flag: str | None, environ: Mapping[str, str], config_flag: str | None = None,
+           founding: str | None = None) -> str:
+    """The language to speak: `flag` (``--lang``), the locale, the configuration, the
+    language of the office being founded (`founding_language`), English."""
     if flag is not None:
         if flag.strip().lower() not in LANGUAGES:
             raise UnknownLanguage(flag, "--lang")
         return flag.strip().lower()
-    return from_locale(environ) or from_configuration(environ, config_flag) or "en"
+    return from_locale(environ) or from_configuration(environ, config_flag) or founding or "en"
 
 
 def translations(lang: str) -> gettext.NullTranslations:
@@ -130,13 +132,44 @@ def translations(lang: str) -> gettext.NullTranslations:
         raise CatalogMissing(lang) from None
 
 
+def founding_language(args: Sequence[str]) -> str | None:
+    """The language of the office ``ektp db init`` founds when no configuration exists yet
+    (its ``--language``, else Indonesian): it speaks the office's language from its first
+    line. None for any other command."""
+    rest = list(args[_command_start(args):])
+    if rest[:2] != ["db", "init"]:
+        return None
+    for i, arg in enumerate(rest):
+        if arg == "--language" and i + 1 < len(rest):
+            return rest[i + 1].strip().lower() if rest[i + 1].strip().lower() in LANGUAGES else None
+        if arg.startswith("--language="):
+            value = arg.partition("=")[2].strip().lower()
+            return value if value in LANGUAGES else None
+    return "id"
+
+
+_TAKES_VALUE = {"--db", "--db-password-file", "--config", "--as", "--lang", "--actor", "--role"}
+
+
+def _command_start(args: Sequence[str]) -> int:
+    """Where the command's name is in `args` (after the global options)."""
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if not arg.startswith("-") or arg == "--":
+            return i
+        if arg in _TAKES_VALUE:
+            i += 1
+        i += 1
+    return i
+
+
 def global_options(args: Sequence[str]) -> dict[str, str]:
     """``--lang`` and ``--config`` as given before the command's name (``ektp --lang id
     card ...``), read ahead of click so that even ``--help`` and usage errors are in
     the chosen language."""
     found: dict[str, str] = {}
-    takes_value = {"--db", "--db-password-file", "--config", "--as", "--lang", "--actor",
-                   "--role"}
+    takes_value = _TAKES_VALUE
     i = 0
     while i < len(args):
         arg = args[i]

@@ -327,7 +327,7 @@ def hand_over(card: str, recipient: str, proxy_nik: str | None, proxy_name: str 
         proxy_nik=proxy_nik, proxy_name=proxy_name, proxy_kk=proxy_kk,
         relationship=relationship, evidence=evidence, old_card=old_card,
     )
-    _done(view, _("handed over to the {recipient}").format(recipient=recipient))
+    _done(view, _("handed over to the {recipient}").format(recipient=_(recipient)))
 
 
 @card.command("return")

@@ -217,7 +217,8 @@ def _speak(args: list[str]) -> None:
     from ektp.application.kernel.i18n import use
 
     given = language.global_options(args)
-    chosen = language.choose(given.get("--lang"), os.environ, given.get("--config"))
+    chosen = language.choose(given.get("--lang"), os.environ, given.get("--config"),
+                             language.founding_language(args))
     use(language.translations(chosen))
     if chosen != "en":
         translated.speak_click()

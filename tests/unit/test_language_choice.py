@@ -98,3 +98,16 @@ def test_english_needs_no_catalog_and_indonesian_loads_the_compiled_one() -> Non
     assert isinstance(indonesian, gettext.GNUTranslations)
     assert indonesian.gettext("Options") == "Opsi"
     assert indonesian.ngettext("{n} card", "{n} cards", 1) == "{n} kartu"
+
+
+def test_db_init_speaks_the_language_of_the_office_it_founds(tmp_path: Path) -> None:
+    assert i18n.founding_language(["db", "init", "--head", "sri"]) == "id"
+    assert i18n.founding_language(["--db", "sqlite:///x.db", "db", "init", "--language", "en"]) == "en"
+    assert i18n.founding_language(["db", "init", "--language=en"]) == "en"
+    assert i18n.founding_language(["db", "check"]) is None
+    assert i18n.founding_language(["card", "init"]) is None
+    none = {"EKTP_CONFIG": str(tmp_path / "none.toml")}
+    assert i18n.choose(None, none, founding="id") == "id"
+    existing = tmp_path / "config.toml"
+    existing.write_text('[office]\nlanguage = "en"\n')  # an office already founded
+    assert i18n.choose(None, {"EKTP_CONFIG": str(existing)}, founding="id") == "en"
