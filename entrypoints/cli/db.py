@@ -72,16 +72,21 @@ def init(office_code: str | None, office_name: str | None, regency: str | None,
     s = session()
     s.writes_config = True
     s.flags.update({"office.code": office_code, "office.name": office_name,
-                    "office.regency": regency, "office.language": _new_office_language(language)})
+                    "office.regency": regency,
+                    "office.language": _new_office_language(language, s.config_path)})
     db_admin.initialise(s, config_group, head=head, name=name, nip=nip, group=group)
 
 
-def _new_office_language(language: str | None) -> str | None:
-    """A new office speaks Indonesian unless told otherwise (--language, EKTP_LANGUAGE);
-    an office configured before issue 15 keeps the English its file does not name."""
-    if language is None and not os.environ.get("EKTP_LANGUAGE", "").strip():
-        return "id"
-    return language
+def _new_office_language(language: str | None, config_path: str | None) -> str | None:
+    """A new office speaks Indonesian unless told otherwise (--language, EKTP_LANGUAGE).
+    Where a configuration exists already, its language stands (one configured before
+    issue 15 keeps the English its file says)."""
+    from ektp.adapters import office_config
+
+    if language is not None or os.environ.get("EKTP_LANGUAGE", "").strip():
+        return language
+    path, _how, _explicit = office_config.locate(config_path, os.environ)
+    return None if os.path.exists(path) else "id"
 
 
 @db.command("verify")

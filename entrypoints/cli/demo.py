@@ -11,9 +11,9 @@ import click
 # published one (printed in the summary), never to be used for an office's records.
 DEMO_AUDIT_KEY = bytes.fromhex("d3e0" * 16)
 
-from ektp.application.kernel.i18n import _
+from ektp.application.kernel.i18n import N_, _
 from ektp.entrypoints.cli import translated
-from ektp.entrypoints.cli.output import emit
+from ektp.entrypoints.cli.output import emit, number
 from ektp.entrypoints.cli.session import session
 
 
@@ -52,7 +52,8 @@ def demo(path: Path, replace: bool) -> None:
         summary = run_scenario(office, clock)
     s = session()
     lines = [_("Jombang launch scenario recorded in {path}:").format(path=path)]
-    lines += [f"  {key.replace('_', ' ')}: {value}" for key, value in summary.items() if key != "by_status"]
+    lines += [f"  {_(SUMMARY_WORDS.get(name, name.replace('_', ' ')))}: {_shown(value)}"
+              for name, value in summary.items() if name != "by_status"]
     lines += [_("  cards by status: ") + ", ".join(f"{k} {v}" for k, v in summary["by_status"].items())]  # type: ignore[attr-defined]
     lines += [_("You ({host}) are its head of office: try "
               "{this_command} --db sqlite:///{path} card list, or staff list").format(host=counter.host, this_command=_this_command(), path=path)]
@@ -60,6 +61,29 @@ def demo(path: Path, replace: bool) -> None:
         lines += [_("(journalled with the demo's audit key; to write to this file: "
                   "export EKTP_AUDIT_KEY={hex})").format(hex=DEMO_AUDIT_KEY.hex())]
     emit(s.as_json, {"file": str(path), "demo_audit_key": key is None, **summary}, "\n".join(lines))
+
+
+#: The summary's lines as people read them (the keys stay in --json).
+SUMMARY_WORDS = {
+    "requests": N_("requests"), "cards": N_("cards"), "blanks_used": N_("blanks used"),
+    "blanks_spoiled": N_("blanks spoiled"), "handed_over_to_owner": N_("handed over to the owner"),
+    "handed_over_to_proxy": N_("handed over to a proxy"), "failed_attempts": N_("failed attempts"),
+    "returned": N_("returned"), "manifests": N_("manifests"),
+    "manifests_closed": N_("manifests closed"), "cards_dispatched": N_("cards dispatched"),
+    "first_attempt_success_rate": N_("first attempt success rate"),
+    "blanks_received": N_("blanks received"), "blanks_in_stock": N_("blanks in stock"),
+    "blank_conservation_holds": N_("blank conservation holds"),
+    "staff_enrolled": N_("staff enrolled"),
+}
+
+
+def _shown(value: object) -> str:
+    """A summary value for people: yes/no for a truth, the number as the language writes it."""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, int):
+        return number(value)
+    return str(value)
 
 
 def _is_demo_database(path: Path) -> bool:
