@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ektp.application.kernel.i18n import _
+from ektp.application.kernel.i18n import N_, _
 from ektp.entrypoints.cli.output import counted, local_time, table
 
 if TYPE_CHECKING:
@@ -50,15 +50,16 @@ def manifest_text(m: ManifestView, regions: RegionDirectory) -> str:
         (_("Closed"), _("{closed_at}, record {record_number}").format(closed_at=local_time(m.closed_at), record_number=m.record_number) if m.closed_at else "-"),
         (_("Cards"), _("{cards}: {handed_over} handed over, {checked_in} checked in").format(cards=len(m.cards), handed_over=m.handed_over, checked_in=m.checked_in)),
     ]
-    head = "\n".join(f"{label:<11} {value}" for label, value in rows)
+    width = max(11, *(len(label) for label, _value in rows))
+    head = "\n".join(f"{label:<{width}} {value}" for label, value in rows)
     if not m.cards:
         return head
     if m.cards[0].nik_masked is None:
-        cards = table(["card", "village", "outcome", "reports"],
+        cards = table([N_("card"), N_("village"), N_("outcome"), N_("reports")],
                       [(c.card_id, village_label(regions, c.village), c.outcome,
                         ", ".join(c.reports) or "-") for c in m.cards])
     else:
-        cards = table(["card", "NIK", "name", "village", "outcome", "reports"],
+        cards = table([N_("card"), N_("NIK"), N_("name"), N_("village"), N_("outcome"), N_("reports")],
                       [(c.card_id, c.nik_masked, c.initials, village_label(regions, c.village),
                         c.outcome, ", ".join(c.reports) or "-") for c in m.cards])
     return f"{head}\n\n{cards}"
@@ -81,7 +82,7 @@ def manifests_table(found: tuple[ManifestRow, ...], regions: RegionDirectory) ->
 
     if not found:
         return _("no manifests match.")
-    return table(["manifest", "status", "date", "courier", "cards", "villages"],
+    return table([N_("manifest"), N_("status"), N_("date"), N_("courier"), N_("cards"), N_("villages")],
                  [(m.id, m.status, m.date.isoformat(), m.courier, m.cards,
                    ", ".join(f"{v} {name_of(regions, v)}" for v in m.villages)) for m in found])
 

@@ -71,7 +71,7 @@ def kecamatan(regency: str | None) -> None:
     data = [_data(k, desa=d, kelurahan=kel) for k, d, kel in rows]
     text = (_("{code} {name}: {rows} kecamatan, "
             "{counted}\n").format(code=parent.code, name=parent.name, rows=len(rows), counted=counted(sum(d + kel for _, d, kel in rows), '{n} village', '{n} villages')))
-    text += table(["code", "kecamatan", "desa", "kelurahan"],
+    text += table([N_("code"), N_("kecamatan"), N_("desa"), N_("kelurahan")],
                   [(k.code, k.name, d, kel) for k, d, kel in rows])
     emit(session().as_json, data, text)
 
@@ -86,7 +86,7 @@ def villages(kecamatan: str) -> None:
     parent = _kecamatan_code(directory, kecamatan, OfficeConfig().regency)
     found = directory.children(parent.code)
     text = _("{code} Kec. {name}: {counted}\n").format(code=parent.code, name=parent.name, counted=counted(len(found), '{n} village', '{n} villages'))
-    text += table(["code", "village", "type"], [(v.code, v.name, v.kind.value) for v in found])
+    text += table([N_("code"), N_("village"), N_("type")], [(v.code, v.name, v.kind.value) for v in found])
     emit(session().as_json, [_data(v) for v in found], text)
 
 

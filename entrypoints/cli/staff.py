@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from ektp.application.kernel.i18n import _
+from ektp.application.kernel.i18n import N_, _
 from ektp.entrypoints.cli import translated
 from ektp.entrypoints.cli.output import emit, local_time, table
 from ektp.entrypoints.cli.session import session
@@ -133,7 +133,7 @@ def list_() -> None:
     s = session()
     members = s.office().staff.members(s.actor())
     emit(s.as_json, [staff_data(m) for m in members],
-         table(["login", "name", "roles", "status"],
+         table([N_("login"), N_("name"), N_("roles"), N_("status")],
                [(m.login, m.name, ", ".join(m.roles) or "none", m.status) for m in members]))
 
 
