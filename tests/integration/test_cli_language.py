@@ -114,6 +114,8 @@ def test_without_any_choice_ektp_speaks_english(tmp_path: Path) -> None:
 
 def test_db_init_language_en_makes_an_english_office(tmp_path: Path) -> None:
     env = {**NO_LOCALE, "EKTP_CONFIG": str(tmp_path / "config.toml")}
-    assert init_office("--language", "en", env=env, cwd=tmp_path).code == 0
+    made = run("db", "init", "--language", "en", role=None, env=env, cwd=tmp_path)
+    assert made.code == 0, made.err
+    assert made.out.startswith("database ready: ")  # it speaks the office's language at once
     assert 'language = "en"' in (tmp_path / "config.toml").read_text()
     assert "Usage: ektp" in run("--help", env=env, cwd=tmp_path).out
