@@ -51,9 +51,11 @@ class OfficeSection:
                          "The office's name, printed on manifest sheets.")
     regency: str = _setting("35.17", "EKTP_REGENCY",
                             "The regency whose villages the office serves.")
+    # A file without the key is an office configured before issue 15: English, as it
+    # was; `ektp db init` writes "id" for a new office.
     language: str = _setting("en", "EKTP_LANGUAGE",
-                             "Language of messages: en or id (messages are English until "
-                             "the Indonesian catalogue lands).")
+                             "Language of messages and help: id or en (--lang, LANGUAGE "
+                             "or LANG override it for one person).")
 
 
 @attrs.frozen

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import stat
 
+from ektp.application.kernel.i18n import _
 from ektp.application.ports.staff_accounts import StaffAccounts
 
 
@@ -29,8 +30,8 @@ class OsAccounts(StaffAccounts):
         try:
             account = pwd.getpwnam(login)
         except KeyError:
-            return (f"there is no operating-system account {login} on this machine: "
-                    f"the administrator creates it (adduser {login})",)
+            return (_("there is no operating-system account {login} on this machine: "
+                    "the administrator creates it (adduser {login})").format(login=login),)
         try:
             info = os.stat(self._path)
         except OSError:
@@ -39,13 +40,13 @@ class OsAccounts(StaffAccounts):
             return ()
         mode = stat.S_IMODE(info.st_mode)
         if not mode & 0o060:
-            return (f"the database file is private to its owner: share it with a group "
-                    f"(ektp db init --group GROUP) so that {login} can open it",)
+            return (_("the database file is private to its owner: share it with a group "
+                    "(ektp db init --group GROUP) so that {login} can open it").format(login=login),)
         group = grp.getgrgid(info.st_gid)
         if account.pw_gid == info.st_gid or login in group.gr_mem:
             return ()
-        return (f"{login} is not in group {group.gr_name}, which may open the database file: "
-                f"usermod -aG {group.gr_name} {login}",)
+        return (_("{login} is not in group {gr_name}, which may open the database file: "
+                "usermod -aG {gr_name} {login}").format(login=login, gr_name=group.gr_name),)
 
     def suspended(self, login: str) -> tuple[str, ...]:
         """A suspended member's account may still open the file with other tools."""
@@ -59,8 +60,8 @@ class OsAccounts(StaffAccounts):
         if not stat.S_IMODE(info.st_mode) & 0o060 or login not in group.gr_mem:
             return ()
         group_name = group.gr_name
-        return (f"ektp refuses {login} every command; to stop {login} opening the file with "
-                f"other tools too: gpasswd -d {login} {group_name}",)
+        return (_("ektp refuses {login} every command; to stop {login} opening the file with "
+                "other tools too: gpasswd -d {login} {group_name}").format(login=login, group_name=group_name),)
 
     def reinstated(self, login: str) -> tuple[str, ...]:
         """Nothing more than the register."""

@@ -9,6 +9,7 @@ from typing import Any
 
 import attrs
 
+from ektp.domain.messages import N_
 from ektp.domain.errors import InvalidActor, InvalidChoice, InvalidText, RoleNotPermitted
 
 _ACTOR_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@\-]{0,63}")
@@ -27,7 +28,7 @@ def parse_staff_id(text: str, field: str = "staff id") -> str:
     """Validate a staff id (an actor's, a courier's): 1-64 letters, digits or . _ @ -."""
     staff_id = text.strip()
     if not _ACTOR_ID.fullmatch(staff_id):
-        raise InvalidText(field=field, reason="a staff id is 1-64 letters, digits or . _ @ - (no spaces)")
+        raise InvalidText(field=field, reason=N_("a staff id is 1-64 letters, digits or . _ @ - (no spaces)"))
     return staff_id
 
 
@@ -52,7 +53,7 @@ class Actor:
     def parse(cls, actor_id: str, role: str) -> Actor:
         """Validate an actor id and role typed at the command line."""
         if not _ACTOR_ID.fullmatch(actor_id.strip()):
-            raise InvalidActor(reason="the id must be 1-64 letters, digits or . _ @ -")
+            raise InvalidActor(reason=N_("the id must be 1-64 letters, digits or . _ @ -"))
         return cls(actor_id.strip(), parse_role(role))
 
     @classmethod

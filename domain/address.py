@@ -6,6 +6,7 @@ import re
 
 import attrs
 
+from ektp.domain.messages import N_
 from ektp.domain.errors import InvalidRtRw, InvalidVillageCode
 
 _DOTTED = re.compile(r"([0-9]{2})\.([0-9]{2})\.([0-9]{2})\.([0-9]{4})")
@@ -25,11 +26,11 @@ class VillageCode:
         match = _DOTTED.fullmatch(raw) or _PLAIN.fullmatch(raw)
         if match is None or not raw.isascii():
             raise InvalidVillageCode(
-                value=raw[:20], reason="it must look like 35.17.08.2014 (10 digits)"
+                value=raw[:20], reason=N_("it must look like 35.17.08.2014 (10 digits)")
             )
         parts = match.groups()
         if "00" in parts[:3] or parts[3] == "0000":
-            raise InvalidVillageCode(value=raw, reason="no part of a region code is zero")
+            raise InvalidVillageCode(value=raw, reason=N_("no part of a region code is zero"))
         return cls(".".join(parts))
 
     @property

@@ -6,7 +6,7 @@ facts. A translation is another dict with the same keys.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from ektp.domain.masking import mask_numbers
 
@@ -355,11 +355,30 @@ def plural_facts(facts: Mapping[str, object]) -> dict[str, object]:
     return {**facts, **extra}
 
 
-def render(code: str, facts: Mapping[str, object]) -> str:
-    """Render the sentence for error `code` from its facts (the code itself if unknown)."""
+def N_(message: str) -> str:
+    """Mark `message` (a reason given as a fact) for the catalogs; it is translated
+    where the error is shown, with its template (the domain knows no language)."""
+    return message
+
+
+def _same(message: str) -> str:
+    return message
+
+
+def render(code: str, facts: Mapping[str, object],
+           translate: Callable[[str], str] = _same) -> str:
+    """Render the sentence for error `code` from its facts (the code itself if unknown).
+
+    `translate` (an entrypoint's gettext) turns the English template, and every fact
+    that is a marked sentence (a reason), into the language shown; the error's own
+    ``str`` stays English.
+    """
     template = _CATALOGUE.get(code)
     if template is None:
         return code
+    if translate is not _same:
+        template = translate(template)
+        facts = {k: translate(v) if isinstance(v, str) and v else v for k, v in facts.items()}
     try:
         # Facts may echo what a user typed, and users type NIKs where they should not.
         return mask_numbers(template.format(**plural_facts(facts)))

@@ -14,6 +14,7 @@ from functools import cached_property
 
 import attrs
 
+from ektp.domain.messages import N_
 from ektp.domain.errors import InvalidKkNumber, InvalidNik
 from ektp.domain.masking import mask_digits
 
@@ -74,24 +75,24 @@ class Nik:
         if int(digits[0:2]) not in PROVINCE_CODES:
             raise refuse(f"{digits[0:2]} is not a province code")
         if digits[2:4] == "00":
-            raise refuse("the regency digits (3-4) are 00")
+            raise refuse(N_("the regency digits (3-4) are 00"))
         if digits[4:6] == "00":
-            raise refuse("the kecamatan digits (5-6) are 00")
+            raise refuse(N_("the kecamatan digits (5-6) are 00"))
         day, month, yy = int(digits[6:8]), int(digits[8:10]), int(digits[10:12])
         if day > 40:
             day -= 40
         if not 1 <= day <= 31:
-            raise refuse("the birth-day digits (7-8) must be 01-31, or 41-71 for women")
+            raise refuse(N_("the birth-day digits (7-8) must be 01-31, or 41-71 for women"))
         if not 1 <= month <= 12:
-            raise refuse("the birth-month digits (9-10) must be 01-12")
+            raise refuse(N_("the birth-month digits (9-10) must be 01-12"))
         year = birth_year(yy, month, day, today)
         try:
             dt.date(year, month, day)
         except ValueError:
             # The date itself is not shown: with it, only two digits of the NIK stay hidden.
-            raise refuse("its birth date (digits 7-12) does not exist") from None
+            raise refuse(N_("its birth date (digits 7-12) does not exist")) from None
         if digits[12:16] == "0000":
-            raise refuse("the serial digits (13-16) are 0000")
+            raise refuse(N_("the serial digits (13-16) are 0000"))
         return cls(digits)
 
     @cached_property

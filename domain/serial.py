@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from ektp.domain.messages import N_
 from ektp.domain.errors import InvalidSerial
 
 _SERIAL = re.compile(r"[0-9]{6,16}")
@@ -13,5 +14,5 @@ def parse_serial(text: str) -> str:
     """Validate a blank serial: 6 to 16 digits, leading zeros significant."""
     raw = text.strip()
     if not (raw.isascii() and _SERIAL.fullmatch(raw)):
-        raise InvalidSerial(value=raw[:24], reason="a serial is 6 to 16 digits")
+        raise InvalidSerial(value=raw[:24], reason=N_("a serial is 6 to 16 digits"))
     return raw

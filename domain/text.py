@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from ektp.domain.messages import N_
 from ektp.domain.errors import InvalidName, InvalidText
 
 MAX_NAME = 100
@@ -22,14 +23,14 @@ def parse_name(text: str, field: str = "name") -> str:
     # are combining characters and belong to the letter before them.
     name = " ".join(unicodedata.normalize("NFC", text.translate(_APOSTROPHES)).split())
     if not name:
-        raise InvalidName(field=field, reason="it is empty")
+        raise InvalidName(field=field, reason=N_("it is empty"))
     if len(name) > MAX_NAME:
         raise InvalidName(field=field, reason=f"it is longer than {MAX_NAME} characters")
     if not any(ch.isalpha() for ch in name) or any(
         not (ch.isalpha() or ch in _NAME_PUNCTUATION or unicodedata.category(ch).startswith("M"))
         for ch in name
     ):
-        raise InvalidName(field=field, reason="only letters, spaces and . , ' - are allowed")
+        raise InvalidName(field=field, reason=N_("only letters, spaces and . , ' - are allowed"))
     return name
 
 
@@ -37,11 +38,11 @@ def parse_text(text: str, field: str, max_length: int = MAX_TEXT) -> str:
     """Validate a one-line free-text field: not empty, not too long, no control characters."""
     value = " ".join(text.split())
     if not value:
-        raise InvalidText(field=field, reason="it is empty")
+        raise InvalidText(field=field, reason=N_("it is empty"))
     if len(value) > max_length:
         raise InvalidText(field=field, reason=f"it is longer than {max_length} characters")
     if any(unicodedata.category(ch).startswith("C") for ch in value):
-        raise InvalidText(field=field, reason="it contains control characters")
+        raise InvalidText(field=field, reason=N_("it contains control characters"))
     if holds_personal_number(value):
         raise InvalidText(field=field, reason=(
             "it holds a 16-digit number, which may be a NIK or KK number: personal data never goes "
@@ -65,5 +66,5 @@ def parse_reference(text: str, field: str) -> str:
     """Validate a record or document number such as a BAST or police report number."""
     value = parse_text(text, field, max_length=64)
     if not re.fullmatch(r"[\w./\-: ]+", value):
-        raise InvalidText(field=field, reason="use letters, digits and . / - : only")
+        raise InvalidText(field=field, reason=N_("use letters, digits and . / - : only"))
     return value

@@ -33,6 +33,9 @@ open(os.path.join(_ISOLATED, "config.toml"), "w").close()
 os.environ["EKTP_CONFIG"] = os.path.join(_ISOLATED, "config.toml")
 os.environ["XDG_CONFIG_HOME"] = _ISOLATED
 os.environ["EKTP_ALLOW_UNSAFE_DURABILITY"] = "1"
+# The tests read ektp's English (a new office speaks Indonesian: `db init` writes
+# language = "id"); a test of the Indonesian sets LANGUAGE itself, or passes --lang id.
+os.environ["LANGUAGE"] = "en"
 
 
 @pytest.fixture(scope="session")

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from ektp.application.kernel.i18n import N_
 from ektp.application.card.registers import find_register
 from ektp.application.card.lookup import load_card
 from ektp.application.card.steps import decide_card
@@ -47,11 +48,11 @@ if TYPE_CHECKING:
     from ektp.application.kernel.services import Services
 
 REQUEST_COLUMNS = ("nik", "name", "kk", "village")  # required; rt, rw, reason, evidence, channel optional
-REQUESTS_FILE = "requests file"  # how messages name the file
+REQUESTS_FILE = N_("requests file")  # how messages name the file
 READY_COLUMNS = ("card",)  # and optionally reference
-READY_FILE = "print-readiness list"
+READY_FILE = N_("print-readiness list")
 RUN_COLUMNS = ("card",)  # and optionally serial, result, station
-RUN_FILE = "print run list"
+RUN_FILE = N_("print run list")
 # Header names an office's own spreadsheet uses (Indonesian), as the column names.
 HEADER_ALIASES = {
     "nama": "name", "nama lengkap": "name", "no kk": "kk", "nomor kk": "kk", "no. kk": "kk",

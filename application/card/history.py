@@ -9,6 +9,7 @@ from typing import assert_never, cast
 
 import attrs
 
+from ektp.application.kernel.i18n import _
 from ektp.domain.card import events as ev
 from ektp.domain.masking import mask_digits
 
@@ -34,42 +35,50 @@ def summarise(event: ev.CardEvent) -> str:
     e = cast(ev.AnyCardEvent, event)
     match e:
         case ev.Requested():
-            evidence = f", evidence {e.evidence}" if e.evidence else ""
-            return (f"requested ({e.reason.value}, via {e.channel.value}) for NIK "
-                    f"{mask_digits(e.nik)} in village {e.village}{evidence}")
+            evidence = _(", evidence {evidence}").format(evidence=e.evidence) if e.evidence else ""
+            return _("requested ({reason}, via {channel}) for NIK {nik} in village "
+                     "{village}{evidence}").format(reason=e.reason.value, channel=e.channel.value,
+                                                   nik=mask_digits(e.nik), village=e.village,
+                                                   evidence=evidence)
         case ev.PrintReadinessConfirmed():
-            return "print readiness (PRR) confirmed" + (
-                f", ref {e.prr_reference}" if e.prr_reference else "")
+            return _("print readiness (PRR) confirmed") + (
+                _(", ref {prr_reference}").format(prr_reference=e.prr_reference) if e.prr_reference else "")
         case ev.BlankAllocated():
-            return f"blank {e.serial} allocated"
+            return _("blank {serial} allocated").format(serial=e.serial)
         case ev.PrintFailed():
-            return f"printing failed on blank {e.serial} ({e.reason.value}); blank spoiled"
+            return _("printing failed on blank {serial} ({reason}); blank spoiled").format(
+                serial=e.serial, reason=e.reason.value)
         case ev.Printed():
-            return f"printed on blank {e.serial} at station {e.station}"
+            return _("printed on blank {serial} at station {station}").format(serial=e.serial, station=e.station)
         case ev.AssignedToManifest():
-            return f"put on manifest {e.manifest_id}"
+            return _("put on manifest {manifest_id}").format(manifest_id=e.manifest_id)
         case ev.RemovedFromManifest():
-            return f"taken off manifest {e.manifest_id}" + (f" ({e.reason})" if e.reason else "")
+            return _("taken off manifest {manifest_id}").format(manifest_id=e.manifest_id) + (f" ({e.reason})" if e.reason else "")
         case ev.Dispatched():
-            manifest = f" on manifest {e.manifest_id}" if e.manifest_id else ""
-            return f"dispatched with courier {e.courier}{manifest}"
+            manifest = _(" on manifest {manifest_id}").format(manifest_id=e.manifest_id) if e.manifest_id else ""
+            return _("dispatched with courier {courier}{manifest}").format(courier=e.courier, manifest=manifest)
         case ev.DeliveryAttemptFailed():
-            return f"delivery attempt {e.attempt} failed ({e.reason.value}){_happened(e)}{_for(e)}"
+            return _("delivery attempt {attempt} failed ({reason}){happened}{recorded_for}").format(
+                attempt=e.attempt, reason=e.reason.value, happened=_happened(e), recorded_for=_for(e))
         case ev.HandedOver():
             r = e.recipient
-            who = "the owner" if r.nik is None else (
-                f"proxy NIK {mask_digits(r.nik)} ({r.relationship.value if r.relationship else '?'})")
-            old = f", old card {e.old_card_serial} surrendered" if e.old_card_serial else ""
-            return (f"handed over to {who} at the {e.place.value}, verified by "
-                    f"{e.verified_by.value}{old}{_happened(e)}{_for(e)}")
+            who = _("the owner") if r.nik is None else (
+                _("proxy NIK {nik} ({relationship})").format(
+                    nik=mask_digits(r.nik),
+                    relationship=r.relationship.value if r.relationship else "?"))
+            old = _(", old card {old_card_serial} surrendered").format(old_card_serial=e.old_card_serial) if e.old_card_serial else ""
+            return (_("handed over to {who} at the {place}, verified by {verified_by}{old}{happened}"
+                      "{recorded_for}").format(who=who, place=e.place.value,
+                                               verified_by=e.verified_by.value, old=old,
+                                               happened=_happened(e), recorded_for=_for(e)))
         case ev.Returned():
-            return f"returned to the office ({e.reason})"
+            return _("returned to the office ({reason})").format(reason=e.reason)
         case ev.Cancelled():
-            return f"cancelled ({e.reason})"
+            return _("cancelled ({reason})").format(reason=e.reason)
         case ev.DeclaredUncollected():
-            return f"declared uncollected after the {e.holding_days}-day holding period"
+            return _("declared uncollected after the {holding_days}-day holding period").format(holding_days=e.holding_days)
         case ev.Destroyed():
-            return f"destroyed under record {e.record_number} ({e.reason})"
+            return _("destroyed under record {record_number} ({reason})").format(record_number=e.record_number, reason=e.reason)
         case _:
             assert_never(e)
 
@@ -78,14 +87,14 @@ def _for(e: ev.DeliveryAttemptFailed | ev.HandedOver) -> str:
     """", recorded for courier X" when an officer recorded the courier's outcome."""
     if e.courier is None or e.courier == e.actor.id:
         return ""
-    return f", recorded for courier {e.courier}"
+    return _(", recorded for courier {courier}").format(courier=e.courier)
 
 
 def _happened(e: ev.DeliveryAttemptFailed | ev.HandedOver) -> str:
     """The courier's time, when it was given (the entry's own time is the recording)."""
     if e.happened_at is None:
         return ""
-    return f", happened {e.happened_at.isoformat(' ', 'minutes')}"
+    return _(", happened {at}").format(at=e.happened_at.isoformat(" ", "minutes"))
 
 
 def history_entry(event: ev.CardEvent) -> HistoryEntry:

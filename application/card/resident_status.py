@@ -15,6 +15,7 @@ from uuid import UUID
 
 import attrs
 
+from ektp.application.kernel.i18n import N_
 from ektp.domain.card import events as ev
 from ektp.domain.card.decide import CardPolicy
 from ektp.domain.card.state import Card, evolve
@@ -34,6 +35,9 @@ class ResidentStatus:
     village: str
     next_step: str
     cards: int  # how many cards were ever requested for the NIK
+    #: `next_step` as its template and facts, for the language shown (`next_words`).
+    next_template: str = ""
+    next_facts: dict[str, object] = attrs.field(factory=dict)
 
 
 def status_since(events: Iterable[ev.CardEvent]) -> tuple[Card, dt.datetime]:
@@ -49,41 +53,53 @@ def status_since(events: Iterable[ev.CardEvent]) -> tuple[Card, dt.datetime]:
     return card, since
 
 
-def next_step(card: Card, policy: CardPolicy, village_name: str) -> str:
-    """What happens next to `card`, as the office tells the resident."""
+def next_words(card: Card, policy: CardPolicy, village_name: str) -> tuple[str, dict[str, object]]:
+    """What happens next to `card`: an English template (marked for the catalogs) and its
+    facts, rendered in the resident's language where it is shown."""
     match card.status:
         case CardStatus.REQUESTED:
-            return "waiting for the central print-ready check (PRR); nothing to do yet"
+            return N_("waiting for the central print-ready check (PRR); nothing to do yet"), {}
         case CardStatus.READY_TO_PRINT | CardStatus.BLANK_ALLOCATED:
-            return "waiting to be printed at the office"
+            return N_("waiting to be printed at the office"), {}
         case CardStatus.PRINTED if card.manifest_id is not None:
-            return f"on the next courier round to {village_name}"
+            return N_("on the next courier round to {village}"), {"village": village_name}
         case CardStatus.PRINTED:
-            return f"waiting for a courier round to {village_name}"
+            return N_("waiting for a courier round to {village}"), {"village": village_name}
         case CardStatus.DISPATCHED:
-            return (f"out with the courier: delivery attempt {card.attempts + 1} of "
-                    f"{policy.attempt_cap} at your door in {village_name}")
+            return (N_("out with the courier: delivery attempt {attempt} of {cap} at your door "
+                       "in {village}"),
+                    {"attempt": card.attempts + 1, "cap": policy.attempt_cap,
+                     "village": village_name})
         case CardStatus.RETURNED if card.attempts < policy.attempt_cap:
-            return ("back at the office: it goes out again on a next round, or collect it "
-                    "at the office with your KK")
+            return N_("back at the office: it goes out again on a next round, or collect it "
+                      "at the office with your KK"), {}
         case CardStatus.RETURNED:
             last = (card.returned_at or card.modified_at) + dt.timedelta(days=policy.holding_days)
-            return (f"back at the office after {card.attempts} delivery attempts: collect it "
-                    f"at the office with your KK by {last:%Y-%m-%d}")
+            return (N_("back at the office after {attempts} delivery attempts: collect it "
+                       "at the office with your KK by {by}"),
+                    {"attempts": card.attempts, "by": last.date()})
         case CardStatus.HANDED_OVER:
-            return "handed over; nothing more to do"
+            return N_("handed over; nothing more to do"), {}
         case CardStatus.CANCELLED:
-            return "the request was cancelled; apply again at the office if you still need a card"
+            return N_("the request was cancelled; apply again at the office if you still "
+                      "need a card"), {}
         case CardStatus.UNCOLLECTED:
-            return "not collected in the holding period; ask at the office"
+            return N_("not collected in the holding period; ask at the office"), {}
         case CardStatus.DESTROYED:
-            return "the card was destroyed; apply again at the office"
+            return N_("the card was destroyed; apply again at the office"), {}
     raise AssertionError(card.status)  # every status has its case above
+
+
+def next_step(card: Card, policy: CardPolicy, village_name: str) -> str:
+    """What happens next to `card`, in English (``--json``'s ``next``)."""
+    template, facts = next_words(card, policy, village_name)
+    return template.format(**facts)
 
 
 def resident_status(events: Iterable[ev.CardEvent], policy: CardPolicy, village_name: str,
                     cards: int) -> ResidentStatus:
     """The answer for the card whose events these are."""
     card, since = status_since(events)
+    template, facts = next_words(card, policy, village_name)
     return ResidentStatus(card.id, mask_digits(card.nik), card.status.value, since, card.village,
-                          next_step(card, policy, village_name), cards)
+                          template.format(**facts), cards, template, facts)

@@ -11,6 +11,7 @@ from typing import Any
 
 import attrs
 
+from ektp.domain.messages import N_
 from ektp.domain.errors import InvalidSerialRange, OverlappingRanges
 from ektp.domain.serial import parse_serial
 
@@ -45,10 +46,10 @@ class SerialRange:
         last = parse_serial(last_text) if dash else first
         if len(first) != len(last):
             raise InvalidSerialRange(
-                value=raw[:40], reason="both ends must have the same number of digits"
+                value=raw[:40], reason=N_("both ends must have the same number of digits")
             )
         if int(last) < int(first):
-            raise InvalidSerialRange(value=raw[:40], reason="it is reversed (FROM is after TO)")
+            raise InvalidSerialRange(value=raw[:40], reason=N_("it is reversed (FROM is after TO)"))
         if int(last) - int(first) + 1 > MAX_RANGE:
             raise InvalidSerialRange(
                 value=raw[:40], reason=f"it holds more than {MAX_RANGE:,} serials"
@@ -95,7 +96,7 @@ def parse_ranges(texts: Iterable[str]) -> tuple[SerialRange, ...]:
     """Read the ranges typed for one command; refuse none, malformed or overlapping ones."""
     ranges = tuple(SerialRange.parse(text) for text in texts)
     if not ranges:
-        raise InvalidSerialRange(value="", reason="give at least one range FROM-TO")
+        raise InvalidSerialRange(value="", reason=N_("give at least one range FROM-TO"))
     ordered = sorted(ranges, key=lambda r: (r.width, r.lo))
     for before, after in zip(ordered, ordered[1:]):
         if before.width == after.width and after.lo <= before.hi:

@@ -7,6 +7,7 @@ from typing import Any
 
 import attrs
 
+from ektp.domain.messages import N_
 from ektp.domain.errors import InvalidWitness, TooFewWitnesses
 from ektp.domain.text import parse_name, parse_reference
 
@@ -25,7 +26,7 @@ class Witness:
         """Read ``NAME:ROLE`` (e.g. ``Budi Santoso:inspektorat``)."""
         name, colon, role = text.rpartition(":")
         if not colon or not name.strip() or not role.strip():
-            raise InvalidWitness(reason="write each witness as NAME:ROLE")
+            raise InvalidWitness(reason=N_("write each witness as NAME:ROLE"))
         return cls(parse_name(name, "witness name"), parse_reference(role, "witness role"))
 
     @classmethod

@@ -8,6 +8,7 @@ from typing import Any, TypeVar, assert_never, cast
 
 import attrs
 
+from ektp.domain.messages import N_
 from ektp.domain.actor import Role, require_permission
 from ektp.domain.card import commands as cmd
 from ektp.domain.card import events as ev
@@ -112,9 +113,9 @@ def _request(card: Card | None, c: cmd.RequestCard, p: CardPolicy) -> list[ev.Ca
     if card is not None:
         raise ActionNotAllowed(action="request a card", card_id=card.id, status=card.status.value)
     if c.reason is RequestReason.LOST and not c.evidence:
-        raise MissingEvidence(reason="lost-card", needed="the police report number (--evidence)")
+        raise MissingEvidence(reason=N_("lost-card"), needed=N_("the police report number (--evidence)"))
     if c.reason is RequestReason.DAMAGED and not c.evidence:
-        raise MissingEvidence(reason="damaged-card", needed="the old card's serial (--evidence)")
+        raise MissingEvidence(reason=N_("damaged-card"), needed=N_("the old card's serial (--evidence)"))
     return [
         ev.Requested(
             originator_id=c.card_id,

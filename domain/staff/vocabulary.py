@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from ektp.domain.messages import N_
 from ektp.domain.actor import Role
 from ektp.domain.errors import InvalidLogin, InvalidNip
 
@@ -27,10 +28,10 @@ def parse_login(text: str, field: str = "login") -> str:
     """
     login = text.strip()
     if login.isascii() and login.isdigit() and len(login) == 16:
-        raise InvalidLogin(field=field, reason="a staff login is never a NIK (16 digits)")
+        raise InvalidLogin(field=field, reason=N_("a staff login is never a NIK (16 digits)"))
     if not re.fullmatch(_LOGIN, login):
         if login.lower() != login and re.fullmatch(_LOGIN, login.lower()):
-            raise InvalidLogin(field=field, reason="a staff login is written in lower case")
+            raise InvalidLogin(field=field, reason=N_("a staff login is written in lower case"))
         raise InvalidLogin(field=field, reason=(
             "a staff login is 1-64 lower-case letters, digits or . _ @ -, "
             "starting with a letter or digit"))
@@ -42,11 +43,11 @@ def parse_nip(text: str) -> str:
     6 the month of appointment YYYYMM (spaces, dots and dashes between groups ignored)."""
     digits = "".join(ch for ch in text if ch not in " .-")
     if not re.fullmatch(_NIP, digits):
-        raise InvalidNip(reason="a NIP is 18 digits")
+        raise InvalidNip(reason=N_("a NIP is 18 digits"))
     month, day, appointed = int(digits[4:6]), int(digits[6:8]), int(digits[12:14])
     if not (1 <= month <= 12 and 1 <= day <= 31 and 1 <= appointed <= 12):
-        raise InvalidNip(reason="its first 8 digits are a birth date and the next 6 a month "
-                                "of appointment (YYYYMMDD YYYYMM)")
+        raise InvalidNip(reason=N_("its first 8 digits are a birth date and the next 6 a month "
+                                   "of appointment (YYYYMMDD YYYYMM)"))
     return digits
 
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import click
 
+from ektp.application.kernel.i18n import _
+from ektp.entrypoints.cli import translated
 from ektp.entrypoints.cli.output import emit, local_time
 from ektp.entrypoints.cli.session import session
 
 
-@click.command("access-log")
+@click.command("access-log", cls=translated.Command)
 @click.option("--subject", metavar="NIK", help="Only accesses to this resident's data.")
 @click.option("--staff", metavar="LOGIN", help="Only accesses by this staff login.")
 @click.option("--from", "start", metavar="DATE", help="From this day on (YYYY-MM-DD, office time).")
@@ -32,14 +34,14 @@ def access_log(subject: str | None, staff: str | None, start: str | None, end: s
     data = [{"at": e.at, "staff": e.staff, "role": e.role, "what": e.what,
              "subjects": "everyone" if e.everyone else list(e.subjects),
              "purpose": e.purpose} for e in entries]
-    lines = [f"{local_time(e.at)}  {e.staff} ({e.role})  {e.what}  "
-             f"{'every resident' if e.everyone else _subjects(e.subjects)}  "
-             f"purpose: {e.purpose or '-'}" for e in entries]
-    text = "\n".join(lines) if lines else "no access recorded matches."
+    lines = [_("{at}  {staff} ({role})  {what}  "
+             "{value}  "
+             "purpose: {value2}").format(at=local_time(e.at), staff=e.staff, role=e.role, what=e.what, value=_('every resident') if e.everyone else _subjects(e.subjects), value2=e.purpose or '-') for e in entries]
+    text = "\n".join(lines) if lines else _("no access recorded matches.")
     emit(s.as_json or local_json, data, text)
 
 
 def _subjects(subjects: tuple[str, ...]) -> str:
     if len(subjects) == 1:
         return subjects[0]
-    return f"{len(subjects)} residents: " + ", ".join(subjects)
+    return _("{subjects} residents: ").format(subjects=len(subjects)) + ", ".join(subjects)

@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ektp.entrypoints.cli.output import count, emit
+from ektp.application.kernel.i18n import N_, _
+from ektp.entrypoints.cli import translated
+from ektp.entrypoints.cli.output import counted, emit
 from ektp.entrypoints.cli.session import session
 
 if TYPE_CHECKING:
@@ -24,7 +26,7 @@ AS_OF = click.option("--as-of", metavar="TIME",
                      help="Only events up to this moment (ISO 8601; UTC when no offset is given).")
 
 
-@click.group()
+@click.group(cls=translated.Group)
 def audit() -> None:
     """Export the history as a verifiable ektp-audit/2 folder; verify, replay and
     reconcile such a folder offline; sign checkpoints of the journal, prove their
@@ -73,10 +75,10 @@ def export(out: str, previous: str | None, sign_key: str | None, reveal_personal
             actor, sink, audit_key=key, reveal_personal_data=reveal_personal_data,
             previous=DirectorySource(previous) if previous else None, upto=upto,
             signer=signer, progress=progress, purpose=purpose)
-    signed = "signed" if signer else "not signed"
+    signed = _("signed") if signer else _("not signed")
     emit(s.as_json, {"folder": out, "signed": bool(signer), **manifest.as_dict()},
-         f"exported {count(manifest.count, 'event')} (seq {manifest.first_seq}..{manifest.last_seq}) to "
-         f"{out}; personal data {manifest.personal_data}; {signed}\nend_hash {manifest.end_hash}")
+         _("exported {count} (seq {first_seq}..{last_seq}) to "
+         "{out}; personal data {personal_data}; {signed}\nend_hash {end_hash}").format(count=counted(manifest.count, "{n} event", "{n} events"), first_seq=manifest.first_seq, last_seq=manifest.last_seq, out=out, personal_data=manifest.personal_data, signed=signed, end_hash=manifest.end_hash))
 
 
 @audit.command()
@@ -90,7 +92,7 @@ def keygen(private_path: str, public_path: str) -> None:
 
     generate_key_pair(private_path, public_path)
     emit(session().as_json, {"private": private_path, "public": public_path},
-         f"private key: {private_path} (keep it secret)\npublic key: {public_path} (give it to auditors)")
+         _("private key: {private_path} (keep it secret)\npublic key: {public_path} (give it to auditors)").format(private_path=private_path, public_path=public_path))
 
 
 @audit.command()
@@ -136,23 +138,23 @@ def verify(folder: str, public_key: str | None, older: str | None,
         versions.close()
     m = report.manifest
     if report.authentic:
-        lines = [f"OK: {folder} checks out ({m.format})"]
+        lines = [_("OK: {folder} checks out ({format})").format(folder=folder, format=m.format)]
     else:
-        why = "no --public-key" if checker is None else "it is not signed"
-        lines = [f"INTEGRITY ONLY: {folder} checks out ({m.format}), but authenticity is not "
-                 f"established ({why}): {INTEGRITY_ONLY_TEXT}"]
-    lines += [f"  events     {m.count} (seq {m.first_seq}..{m.last_seq}), office {m.office}",
-              f"  chain      {m.start_hash[:16]}... -> {m.end_hash}",
-              f"  personal   {m.personal_data}",
-              f"  signature  {report.signature}",
-              f"  actors     {_signers(report.unsigned, report.by_host, m.count)}"]
+        why = _("no --public-key") if checker is None else _("it is not signed")
+        lines = [_("INTEGRITY ONLY: {folder} checks out ({format}), but authenticity is not "
+                 "established ({why}): {INTEGRITY_ONLY_TEXT}").format(folder=folder, format=m.format, why=why, INTEGRITY_ONLY_TEXT=INTEGRITY_ONLY_TEXT)]
+    lines += [_("  events     {count} (seq {first_seq}..{last_seq}), office {office}").format(count=m.count, first_seq=m.first_seq, last_seq=m.last_seq, office=m.office),
+              _("  chain      {start_hash}... -> {end_hash}").format(start_hash=m.start_hash[:16], end_hash=m.end_hash),
+              _("  personal   {personal_data}").format(personal_data=m.personal_data),
+              _("  signature  {signature}").format(signature=report.signature),
+              _("  actors     {unsigned}").format(unsigned=_signers(report.unsigned, report.by_host, m.count))]
     if m.is_v2:
-        lines.insert(3, f"  tree       leaves {m.start_size}..{(m.tree_size or 1) - 1}, root {m.root} "
-                        f"({report.root})")
+        lines.insert(3, _("  tree       leaves {start_size}..{value}, root {root} "
+                        "({root2})").format(start_size=m.start_size, value=(m.tree_size or 1) - 1, root=m.root, root2=report.root))
     if report.against:
-        lines.append(f"  against    {older}: {report.against} (its signature: {report.older_signature})")
+        lines.append(_("  against    {older}: {against} (its signature: {older_signature})").format(older=older, against=report.against, older_signature=report.older_signature))
     for point in report.checkpoints:
-        lines.append(f"  checkpoint size {point.size}: {point.relation}; signature {point.signature}")
+        lines.append(_("  checkpoint size {size}: {relation}; signature {signature}").format(size=point.size, relation=point.relation, signature=point.signature))
     emit(session().as_json, {
         "ok": True, "outcome": report.outcome, "authentic": report.authentic,
         "integrity_only": not report.authentic, "signature": report.signature,
@@ -168,11 +170,11 @@ def verify(folder: str, public_key: str | None, older: str | None,
 def _signers(unsigned: int, by_host: int, count: int) -> str:
     """How the actors checked out against the inserting logins, in words."""
     checked = count - unsigned - by_host
-    parts = [f"{checked} inserted by their own login"]
+    parts = [_("{checked} inserted by their own login").format(checked=checked)]
     if by_host:
-        parts.append(f"{by_host} by a host program (--host-login)")
+        parts.append(_("{by_host} by a host program (--host-login)").format(by_host=by_host))
     if unsigned:
-        parts.append(f"{unsigned} without a recorded inserting login (not checked)")
+        parts.append(_("{unsigned} without a recorded inserting login (not checked)").format(unsigned=unsigned))
     return ", ".join(parts)
 
 
@@ -203,8 +205,8 @@ def replay(folder: str, card: str, as_of: str | None) -> None:
         events = card_events(lines, card_id, manifest.office, moment)
     state = replay_card(events)
     if state is None:
-        when = f" up to {as_of}" if as_of else ""
-        raise CardNotFound(ref=f"card {card_id} in {folder}{when}")
+        when = _(" up to {as_of}").format(as_of=as_of) if as_of else ""
+        raise CardNotFound(ref=_("card {card_id} in {folder}{when}").format(card_id=card_id, folder=folder, when=when))
     emit(session().as_json, replay_data(state, events), replay_text(state, events))
 
 
@@ -244,7 +246,7 @@ def cards(folder: str, as_csv: bool) -> None:
     from ektp.application.audit.milestones import COLUMNS, card_rows
     from ektp.entrypoints.cli.audit_output import write_csv
 
-    with _checked_lines(folder) as (_, lines):
+    with _checked_lines(folder) as (_export, lines):
         rows = [row.cells() for row in card_rows(lines)]
     if as_csv:
         write_csv(COLUMNS, rows)
@@ -252,8 +254,8 @@ def cards(folder: str, as_csv: bool) -> None:
     from ektp.entrypoints.cli.output import table
 
     emit(session().as_json, [dict(zip(COLUMNS, r, strict=True)) for r in rows],
-         table(["card", "status", "requested", "printed", "handed_over"],
-               [(r[0], r[1], r[4], r[7], r[9]) for r in rows]) if rows else "no cards.")
+         table([N_("card"), N_("status"), N_("requested"), N_("printed"), N_("handed_over")],
+               [(r[0], r[1], r[4], r[7], r[9]) for r in rows]) if rows else _("no cards."))
 
 
 # --- the journal: checkpoints, consistency, witnesses, proofs -------------------------
@@ -301,8 +303,8 @@ def consistency(old: str, new: str | None, out: str) -> None:
     _write_new(out, proof.render())
     emit(s.as_json, {"file": out, "old": proof.old, "new": proof.new.checkpoint.size,
                      "hashes": len(proof.hashes)},
-         f"consistency proof {proof.old} -> {proof.new.checkpoint.size} leaves "
-         f"({count(len(proof.hashes), 'hash', 'hashes')}) written to {out}")
+         _("consistency proof {old} -> {size} leaves "
+         "({count}) written to {out}").format(old=proof.old, size=proof.new.checkpoint.size, count=counted(len(proof.hashes), "{n} hash", "{n} hashes"), out=out))
 
 
 @audit.command()
@@ -341,8 +343,8 @@ def witness(proof_file: str, held: str, new: str, key: str, name: str, public_ke
         emit(True, {"origin": point.origin, "size": point.size, "relation": done.relation,
                     "office_signatures": done.office_signatures, "file": out, "checkpoint": text}, "")
     elif out:
-        click.echo(f"cosigned: {point.origin} at {point.size} leaves {done.relation}; office "
-                   f"signatures {done.office_signatures}; written to {out}")
+        click.echo(_("cosigned: {origin} at {size} leaves {relation}; office "
+                   "signatures {office_signatures}; written to {out}").format(origin=point.origin, size=point.size, relation=done.relation, office_signatures=done.office_signatures, out=out))
     else:
         click.echo(text, nl=False)
 
@@ -370,10 +372,10 @@ def prove(card: str, checkpoint_file: str, out: str) -> None:
     longest = max(len(e["proof"]) for e in obj["events"])
     emit(s.as_json, {"file": out, "card": obj["card"], "events": len(obj["events"]),
                      "tree_size": obj["tree_size"], "longest_proof": longest},
-         f"{count(len(obj['events']), 'event')} of card {obj['card']} proved in the tree of "
-         f"{count(obj['tree_size'], 'leaf', 'leaves')} (at most {count(longest, 'hash', 'hashes')}, "
-         f"{32 * longest} bytes, each); "
-         f"written to {out}")
+         _("{count} of card {card} proved in the tree of "
+         "{count2} (at most {longest}, "
+         "{value} bytes, each); "
+         "written to {out}").format(count=counted(len(obj['events']), "{n} event", "{n} events"), card=obj['card'], count2=counted(obj['tree_size'], "{n} leaf", "{n} leaves"), longest=counted(longest, "{n} hash", "{n} hashes"), value=32 * longest, out=out))
 
 
 @audit.command("verify-proof")
@@ -399,22 +401,22 @@ def verify_proof(bundle: str, checkpoint_file: str, public_key: str | None,
     for item in witnesses:
         name, sep, path = item.partition("=")
         if not sep or not name or not path:
-            raise click.BadParameter("give a witness as NAME=PEM", param_hint="--witness")
+            raise click.BadParameter(_("give a witness as NAME=PEM"), param_hint="--witness")
         pairs.append((name, Ed25519Checker.from_pem(path)))
     report = verify_bundle(_read_small(bundle, limit=1 << 24), _read_checkpoint_file(checkpoint_file),
                            Ed25519Checker.from_pem(public_key) if public_key else None, pairs)
-    events = count(len(report.events), "event")
+    events = counted(len(report.events), "{n} event", "{n} events")
     are = "is" if len(report.events) == 1 else "are"
-    leaves = count(report.tree_size, "leaf", "leaves")
-    head = (f"OK: {events} of card {report.card} {are} in the tree of {leaves}"
+    leaves = counted(report.tree_size, "{n} leaf", "{n} leaves")
+    head = (_("OK: {events} of card {card} {are} in the tree of {leaves}").format(events=events, card=report.card, are=are, leaves=leaves)
             if report.authentic else
-            f"INTEGRITY ONLY: {events} of card {report.card} {are} in the tree of "
-            f"{leaves}, but the checkpoint's signature was not checked (no "
-            "--public-key): authenticity not established")
-    lines = [head] + [f"  leaf {e.index:>8}  v{e.line['version']:<3} {e.line['type']:<24} "
-                      f"{e.line['time']}  ({e.proof_hashes} proof hashes)" for e in report.events]
+            _("INTEGRITY ONLY: {events} of card {card} {are} in the tree of "
+            "{leaves}, but the checkpoint's signature was not checked (no "
+            "--public-key): authenticity not established").format(events=events, card=report.card, are=are, leaves=leaves))
+    lines = [head] + [_("  leaf {index:>8}  v{version:<3} {type:<24} "
+                      "{time}  ({proof_hashes} proof hashes)").format(index=e.index, version=e.line['version'], type=e.line['type'], time=e.line['time'], proof_hashes=e.proof_hashes) for e in report.events]
     if report.witnesses:
-        lines.append("  witnessed by " + ", ".join(report.witnesses))
+        lines.append(_("  witnessed by ") + ", ".join(report.witnesses))
     emit(session().as_json, {"ok": True, "outcome": "verified" if report.authentic else "integrity-only",
                              "authentic": report.authentic, "card": report.card,
                              "tree_size": report.tree_size, "signature": report.signature,
@@ -433,9 +435,9 @@ def _read_small(path: str, limit: int = 1 << 16) -> bytes:
         with open(path, "rb") as file:
             data = file.read(limit + 1)
     except OSError as error:
-        raise InvalidCheckpoint(where=path, reason=error.strerror or "it cannot be read") from None
+        raise InvalidCheckpoint(where=path, reason=error.strerror or _("it cannot be read")) from None
     if len(data) > limit:
-        raise InvalidCheckpoint(where=path, reason="it is far too large")
+        raise InvalidCheckpoint(where=path, reason=_("it is far too large"))
     return data
 
 

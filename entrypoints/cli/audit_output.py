@@ -6,7 +6,8 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ektp.entrypoints.cli.output import count, local_time
+from ektp.application.kernel.i18n import N_, _
+from ektp.entrypoints.cli.output import counted, local_time
 
 if TYPE_CHECKING:
     from ektp.application.audit.reconcile import CheckResult
@@ -49,15 +50,20 @@ def replay_text(card: Card, events: Sequence[CardEvent]) -> str:
     from ektp.entrypoints.cli.card_output import history_text
 
     rows = [
-        ("Card", str(card.id)), ("Status", f"{card.status.value} (version {card.version})"),
-        ("NIK", _personal(card.nik) or "-"), ("Village", card.village),
-        ("Reason", card.reason.value), ("Requested", local_time(card.requested_at)),
-        ("Last change", local_time(card.modified_at)), ("Blank", card.blank_serial or "-"),
-        ("Spoiled", ", ".join(card.spoiled_serials) or "-"), ("Courier", card.courier or "-"),
-        ("Attempts", str(card.attempts)),
-        ("Recipient", card.recipient.kind.value if card.recipient else "-"),
+        (N_("Card"), str(card.id)),
+        (N_("Status"), _("{status} (version {version})").format(
+            status=card.status.value, version=card.version)),
+        (N_("NIK"), _personal(card.nik) or "-"), (N_("Village"), card.village),
+        (N_("Reason"), card.reason.value), (N_("Requested"), local_time(card.requested_at)),
+        (N_("Last change"), local_time(card.modified_at)), (N_("Blank"), card.blank_serial or "-"),
+        (N_("Spoiled"), ", ".join(card.spoiled_serials) or "-"),
+        (N_("Courier"), card.courier or "-"), (N_("Attempts"), str(card.attempts)),
+        (N_("Recipient"), card.recipient.kind.value if card.recipient else "-"),
     ]
-    state = "\n".join(f"{label:<12} {value}" for label, value in rows)
+    labels = [_(label) for label, _value in rows]
+    width = max(12, *(len(label) for label in labels))
+    state = "\n".join(f"{label:<{width}} {value}"
+                      for label, (_l, value) in zip(labels, rows, strict=True))
     return state + "\n\n" + history_text(tuple(history_entry(e) for e in events))
 
 
@@ -75,17 +81,18 @@ def reconcile_data(results: Sequence[CheckResult], now: dt.datetime) -> dict[str
 
 def reconcile_text(results: Sequence[CheckResult], now: dt.datetime) -> str:
     """The readable reconciliation report."""
-    lines = [f"Reconciliation as of {local_time(now)}"]
+    lines = [_("Reconciliation as of {time}").format(time=local_time(now))]
     for r in results:
         note = f" ({r.note})" if r.note else ""
-        found = f": {count(len(r.findings), 'problem')}" if r.findings else ""
+        found = (": " + counted(len(r.findings), "{n} problem", "{n} problems")) if r.findings else ""
         lines.append(f"  {r.status:<8} {r.name}: {r.description}{note}{found}")
         for finding in r.findings[:SHOWN_FINDINGS]:
             lines.append(f"             - {finding.where}: {finding.message}")
         if len(r.findings) > SHOWN_FINDINGS:
-            lines.append(f"             ... and {len(r.findings) - SHOWN_FINDINGS} more (--json lists all)")
+            lines.append("             " + _("... and {n} more (--json lists all)").format(
+                n=len(r.findings) - SHOWN_FINDINGS))
     clean = all(r.status != "problems" for r in results)
-    lines.append("clean." if clean else "NOT clean.")
+    lines.append(_("clean.") if clean else _("NOT clean."))
     return "\n".join(lines)
 
 

@@ -3,6 +3,7 @@ print-readiness list): the first few shown, every one written to an errors file.
 
 from __future__ import annotations
 
+from ektp.application.kernel.i18n import _
 SHOWN_BAD_ROWS = 50
 
 
@@ -20,7 +21,7 @@ def list_bad_rows(rows: list[str], path: str, errors_file: str | None, *,
         return ""
     text = "".join(mask_numbers(row) + "\n" for row in rows).encode("utf-8")
     more = len(rows) - SHOWN_BAD_ROWS
-    head = f"... and {more} more bad rows; " if more > 0 else ""
+    head = _("... and {more} more bad rows; ").format(more=more) if more > 0 else ""
     try:
         if errors_file is not None:
             write_file(errors_file, text)
@@ -28,5 +29,5 @@ def list_bad_rows(rows: list[str], path: str, errors_file: str | None, *,
         else:
             where = write_numbered(f"{base if path == '-' else path}.errors.txt", text)
     except FileRefused as refused:
-        return f"{head}the full list of {len(rows)} was not written: {refused.message}"
-    return f"{head}all {len(rows)} are listed in {where}"
+        return _("{head}the full list of {rows} was not written: {message}").format(head=head, rows=len(rows), message=refused.message)
+    return _("{head}all {rows} are listed in {where}").format(head=head, rows=len(rows), where=where)

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import click
 
-from ektp.application.kernel.i18n import N_
+from ektp.application.kernel.i18n import N_, _
+from ektp.entrypoints.cli import translated
 from ektp.entrypoints.cli import blanks_output as out
 from ektp.entrypoints.cli.documents import FORCE as DOCUMENT_FORCE
 from ektp.entrypoints.cli.documents import FORMAT as DOCUMENT_FORMAT
@@ -27,7 +28,7 @@ def _choice(*values: str) -> click.Choice[str]:
     return click.Choice(values, case_sensitive=False)
 
 
-@click.group()
+@click.group(cls=translated.Group)
 def blanks() -> None:
     """The blank stock ledger: every blank serial received, used, spoiled, lent or lost."""
 
@@ -74,7 +75,7 @@ def borrow(lender: str, record: str, ranges: tuple[str, ...]) -> None:
 def loan_return(from_: str | None, to: str | None, record: str, ranges: tuple[str, ...]) -> None:
     """Record a loan return: --from OFFICE (ours come back) or --to OFFICE (theirs go back)."""
     if (from_ is None) == (to is None):
-        raise click.UsageError("give exactly one of --from OFFICE or --to OFFICE")
+        raise click.UsageError(_("give exactly one of --from OFFICE or --to OFFICE"))
     s = session()
     moved = s.office().blanks.return_loan(
         s.actor(), counterpart=from_ or to or "", record=record, ranges=ranges,
@@ -150,10 +151,10 @@ def stock(day: str | None) -> None:
 
 @blanks.command("destruction-record")
 @click.option("--date", "day", metavar="YYYY-MM-DD",
-              help=N_("The day whose destructions are listed (default: today)."))
-@click.option("--from", "start", metavar="YYYY-MM-DD", help=N_("First day of a span."))
+              help=("The day whose destructions are listed (default: today)."))
+@click.option("--from", "start", metavar="YYYY-MM-DD", help=("First day of a span."))
 @click.option("--to", "end", metavar="YYYY-MM-DD",
-              help=N_("Last day of the span, inclusive (default: today)."))
+              help=("Last day of the span, inclusive (default: today)."))
 @DOCUMENT_FORMAT
 @DOCUMENT_OUTPUT
 @DOCUMENT_FORCE

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ektp.entrypoints.cli.output import count, local_time, table
+from ektp.application.kernel.i18n import N_, _
+from ektp.entrypoints.cli.output import counted, local_time, number, table
 
 if TYPE_CHECKING:
     from ektp.application.blank_stock.destruction import DestructionRecord
@@ -17,23 +18,33 @@ if TYPE_CHECKING:
     )
 
 _VERBS = {
-    "ConsignmentReceived": "received",
-    "BlanksLent": "lent",
-    "BlanksBorrowed": "borrowed",
-    "LoanReturned": "loan return of",
-    "SpoiledDestroyed": "destroyed",
-    "BlankSpoiled": "spoiled",
-    "BlankReportedMissing": "reported missing",
+    "ConsignmentReceived": N_("received {blanks}"),
+    "BlanksLent": N_("lent {blanks}"),
+    "BlanksBorrowed": N_("borrowed {blanks}"),
+    "LoanReturned": N_("loan return of {blanks}"),
+    "SpoiledDestroyed": N_("destroyed {blanks}"),
+    "BlankSpoiled": N_("spoiled {blanks}"),
+    "BlankReportedMissing": N_("reported missing {blanks}"),
 }
 _STATE_LABELS = {
-    "IN_STOCK": "in stock", "ALLOCATED": "allocated (awaiting print)", "CONSUMED": "consumed (printed)",
-    "SPOILED": "spoiled (awaiting destruction)", "DESTROYED": "destroyed", "LENT": "lent out",
-    "MISSING": "missing",
+    "IN_STOCK": N_("in stock"), "ALLOCATED": N_("allocated (awaiting print)"),
+    "CONSUMED": N_("consumed (printed)"), "SPOILED": N_("spoiled (awaiting destruction)"),
+    "DESTROYED": N_("destroyed"), "LENT": N_("lent out"), "MISSING": N_("missing"),
 }
+
+
+#: The day's movements as `stock_text` names them (the keys of `folds.movements`).
+MOVEMENT_WORDS = (N_("received"), N_("borrowed"), N_("allocated"), N_("consumed"),
+                  N_("spoiled"), N_("released"), N_("lent"), N_("came back"),
+                  N_("given back"), N_("destroyed"), N_("missing"))
 
 
 def _plural(n: int) -> str:
-    return f"{n:,} blank" + ("" if n == 1 else "s")
+    return counted(n, "{n} blank", "{n} blanks")
+
+
+def _signed(n: int) -> str:
+    return ("+" if n > 0 else "-" if n < 0 else "") + number(abs(n))
 
 
 def movement_data(m: BlankMovement) -> dict[str, Any]:
@@ -46,12 +57,19 @@ def movement_text(m: BlankMovement) -> str:
     """One line saying what moved and what is in stock now."""
     if m.event == "StockCounted":
         diff = int(m.facts["difference"])  # type: ignore[call-overload]
-        verdict = ("it matches the books" if diff == 0 else
-                   f"DISCREPANCY of {diff:+,}: count again, or report the missing blanks")
-        return f"counted {m.facts['counted']:,} blanks in stock against {m.facts['book']:,} on the books; {verdict}"
-    shown = ", ".join(m.ranges[:5]) + (f" and {len(m.ranges) - 5} more" if len(m.ranges) > 5 else "")
-    line = f"{_VERBS.get(m.event, m.event)} {_plural(m.count)}: {shown}; {m.in_stock:,} in stock now"
-    return line if m.conserved else line + " (CONSERVATION BROKEN: run ektp blanks reconcile)"
+        verdict = (_("it matches the books") if diff == 0 else
+                   _("DISCREPANCY of {difference}: count again, or report the missing blanks")
+                   .format(difference=_signed(diff)))
+        return _("counted {counted} blanks in stock against {book} on the books; {verdict}").format(
+            counted=number(int(m.facts["counted"])),  # type: ignore[call-overload]
+            book=number(int(m.facts["book"])), verdict=verdict)  # type: ignore[call-overload]
+    shown = ", ".join(m.ranges[:5]) + (_(" and {n} more").format(n=len(m.ranges) - 5)
+                                       if len(m.ranges) > 5 else "")
+    verb = _VERBS.get(m.event)
+    moved = _(verb).format(blanks=_plural(m.count)) if verb else f"{m.event} {_plural(m.count)}"
+    line = _("{moved}: {ranges}; {in_stock} in stock now").format(
+        moved=moved, ranges=shown, in_stock=number(m.in_stock))
+    return line if m.conserved else line + _(" (CONSERVATION BROKEN: run ektp blanks reconcile)")
 
 
 def stock_data(f: StockFigure) -> dict[str, Any]:
@@ -71,28 +89,36 @@ def stock_data(f: StockFigure) -> dict[str, Any]:
 def stock_text(f: StockFigure) -> str:
     """The daily stock figure in its published form."""
     total = sum(f.counts.values())
-    rows = [(_STATE_LABELS[state], f"{n:,}") for state, n in f.counts.items()]
-    width = max(len(label) for label, _ in rows + [("total held", "")])
+    rows = [(_(_STATE_LABELS[state]), number(n)) for state, n in f.counts.items()]
+    held, received, borrowed = _("total held"), _("received"), _("borrowed, held")
+    width = max(len(label) for label in [*(label for label, _n in rows), held, received, borrowed])
     lines = [
-        "DAILY BLANK STOCK FIGURE (laporan stok blangko KTP-el)",
-        f"{f.office_name} ({f.office}), {f.day.isoformat()}, as of {local_time(f.as_of)}",
+        _("DAILY BLANK STOCK FIGURE (laporan stok blangko KTP-el)"),
+        _("{office_name} ({office}), {day}, as of {time}").format(
+            office_name=f.office_name, office=f.office, day=f.day.isoformat(),
+            time=local_time(f.as_of)),
         "",
         *(f"  {label.ljust(width)}  {value:>10}" for label, value in rows),
-        f"  {'total held'.ljust(width)}  {total:>10,}",
+        f"  {held.ljust(width)}  {number(total):>10}",
         "",
-        f"  {'received'.ljust(width)}  {f.received:>10,}",
-        f"  {'borrowed, held'.ljust(width)}  {f.borrowed:>10,}",
+        f"  {received.ljust(width)}  {number(f.received):>10}",
+        f"  {borrowed.ljust(width)}  {number(f.borrowed):>10}",
         "",
-        f"Conservation: received {f.received:,} + borrowed {f.borrowed:,} = "
-        f"{f.received + f.borrowed:,}; the states add up to {total:,}: "
-        + ("HOLDS" if f.conserved else "BROKEN, run ektp blanks reconcile"),
+        _("Conservation: received {received} + borrowed {borrowed} = {sum}; the states add up "
+          "to {total}: {verdict}").format(
+            received=number(f.received), borrowed=number(f.borrowed),
+            sum=number(f.received + f.borrowed), total=number(total),
+            verdict=_("HOLDS") if f.conserved else _("BROKEN, run ektp blanks reconcile")),
     ]
-    moved = [f"{k.replace('_', ' ')} {v:,}" for k, v in f.movements.items() if v]
-    lines.append(f"Movements on {f.day.isoformat()}: " + (", ".join(moved) if moved else "none"))
+    moved = [f"{_(k.replace('_', ' '))} {number(v)}" for k, v in f.movements.items() if v]
+    lines.append(_("Movements on {day}: {moved}").format(
+        day=f.day.isoformat(), moved=", ".join(moved) if moved else _("none")))
     if f.last_count is not None:
         c = f.last_count
-        lines.append(f"Last count: {local_time(c.at)}, {c.counted:,} counted against {c.book:,} "
-                     f"on the books ({c.difference:+,})")
+        lines.append(_("Last count: {time}, {counted} counted against {book} on the books "
+                       "({difference})").format(time=local_time(c.at), counted=number(c.counted),
+                                                book=number(c.book),
+                                                difference=_signed(c.difference)))
     return "\n".join(lines)
 
 
@@ -105,8 +131,8 @@ def spoiled_data(b: SpoiledBlank) -> dict[str, Any]:
 def spoiled_text(listed: tuple[SpoiledBlank, ...]) -> str:
     """Spoiled blanks awaiting destruction, one per line."""
     if not listed:
-        return "no spoiled blank is waiting to be destroyed."
-    return table(["serial", "spoiled", "age (days)", "reason", "card"],
+        return _("no spoiled blank is waiting to be destroyed.")
+    return table([N_("serial"), N_("spoiled"), N_("age (days)"), N_("reason"), N_("card")],
                  [(b.serial, local_time(b.spoiled_at), b.age_days, b.reason, b.card_id) for b in listed])
 
 
@@ -120,11 +146,13 @@ def blank_data(v: BlankView) -> dict[str, Any]:
 
 def blank_text(v: BlankView) -> str:
     """One blank: its state, then one line per event."""
-    head = f"Blank {v.serial}: {v.state}" + (f" (card {v.card_id})" if v.card_id else "")
+    head = _("Blank {serial}: {state}").format(serial=v.serial, state=v.state) \
+        + (_(" (card {card})").format(card=v.card_id) if v.card_id else "")
     rows = [(e.version, local_time(e.time), f"{e.actor_id} ({e.actor_role})",
-             e.summary + (f"  [BREAKS A RULE: {e.broke_rule}]" if e.broke_rule else ""))
+             e.summary + (_("  [BREAKS A RULE: {rule}]").format(rule=e.broke_rule)
+                          if e.broke_rule else ""))
             for e in v.history]
-    return head + "\n" + table(["#", "time", "actor", "what happened"], rows)
+    return head + "\n" + table(["#", N_("time"), N_("actor"), N_("what happened")], rows)
 
 
 def reconciliation_data(r: Reconciliation) -> dict[str, Any]:
@@ -137,17 +165,20 @@ def reconciliation_data(r: Reconciliation) -> dict[str, Any]:
 def reconciliation_text(r: Reconciliation) -> str:
     """The reconciliation: the recomputed figures, then every problem found."""
     total = sum(r.counts.values())
-    states = ", ".join(f"{k.lower().replace('_', ' ')} {v:,}" for k, v in r.counts.items())
+    states = ", ".join(f"{k.lower().replace('_', ' ')} {number(v)}" for k, v in r.counts.items())
     lines = [
-        f"Recomputed from {r.events_read:,} event{'' if r.events_read == 1 else 's'}: received {r.received:,} + borrowed "
-        f"{r.borrowed:,} = {r.received + r.borrowed:,}; {states} (total {total:,}).",
-        "Conservation holds." if r.conserved else "Conservation is BROKEN.",
+        _("Recomputed from {events}: received {received} + borrowed {borrowed} = {sum}; "
+          "{states} (total {total}).").format(
+            events=counted(r.events_read, "{n} event", "{n} events"), received=number(r.received),
+            borrowed=number(r.borrowed), sum=number(r.received + r.borrowed), states=states,
+            total=number(total)),
+        _("Conservation holds.") if r.conserved else _("Conservation is BROKEN."),
     ]
     if r.clean:
-        lines.append("Every blank is accounted for.")
+        lines.append(_("Every blank is accounted for."))
     else:
-        lines.append(f"{count(len(r.problems), 'problem')}:")
-        lines += [f"  {p.serial or '(ledger)'}: {p.what}" for p in r.problems]
+        lines.append(counted(len(r.problems), "{n} problem", "{n} problems") + ":")
+        lines += [f"  {p.serial or _('(ledger)')}: {p.what}" for p in r.problems]
     return "\n".join(lines)
 
 

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from ektp.application.kernel.i18n import _
+from ektp.entrypoints.cli import translated
 from ektp.entrypoints.cli.card_output import (
     card_data,
     card_text,
@@ -35,10 +37,10 @@ def _choice(*values: str) -> click.Choice[str]:
 
 
 def _done(card: CardView, verb: str) -> None:
-    emit(session().as_json, card_data(card), f"card {card.id}: {verb}; now {card.status}")
+    emit(session().as_json, card_data(card), _("card {id}: {verb}; now {status}").format(id=card.id, verb=verb, status=card.status))
 
 
-@click.group()
+@click.group(cls=translated.Group)
 def card() -> None:
     """Take a card from request to hand-over.
 
@@ -72,7 +74,7 @@ def request(nik: str, name: str, kk: str, village: str, rt: str | None, rw: str 
         reason=reason, evidence=evidence, channel=channel,
     )
     for warning in view.warnings:
-        click.echo(f"ektp: warning: {warning}", err=True)
+        click.echo(_("ektp: warning: {warning}").format(warning=warning), err=True)
     emit(s.as_json, card_data(view), str(view.id))
 
 
@@ -95,8 +97,8 @@ OPTIONAL_CARD = click.argument("card", metavar="CARD", required=False)
 
 def _card_or_file(card: str | None, path: str | None, flag: str) -> None:
     if (card is None) == (path is None):
-        raise click.UsageError(f"give either CARD or {flag}, not both" if card else
-                               f"give CARD, or {flag}")
+        raise click.UsageError(_("give either CARD or {flag}, not both").format(flag=flag) if card else
+                               _("give CARD, or {flag}").format(flag=flag))
 
 
 @card.command("import")
@@ -136,7 +138,7 @@ def import_(path: str, partial: bool, errors_file: str | None, digits_checked: b
     table = read_rows(path, REQUEST_COLUMNS, ("rt", "rw", "reason", "evidence", "channel"),
                       REQUESTS_FILE)
     office = s.office()
-    with progress(len(table.rows), "Checking requests", s.as_json) as step:
+    with progress(len(table.rows), _("Checking requests"), s.as_json) as step:
         result = office.cards.import_requests(actor, table.rows, partial=partial,
                                               digits_checked=digits_checked, progress=step)
     file_done(result, path, errors_file, "request", s.as_json)
@@ -167,20 +169,20 @@ def ready(card: str | None, reference: str | None, path: str | None, partial: bo
     s = session()
     if card is not None:
         if partial or errors_file or digits_checked:
-            raise click.UsageError("--partial, --errors and --digits-checked go with --file")
+            raise click.UsageError(_("--partial, --errors and --digits-checked go with --file"))
         _done(s.office().cards.confirm_print_readiness(s.actor(), card, reference),
-              "print readiness confirmed")
+              _("print readiness confirmed"))
         return
     assert path is not None
     if reference is not None:
-        raise click.UsageError("--reference goes with CARD; a list gives a reference column")
+        raise click.UsageError(_("--reference goes with CARD; a list gives a reference column"))
     from ektp.application.card.bulk import READY_COLUMNS, READY_FILE
     from ektp.entrypoints.cli.card_bulk import file_done, progress, read_rows
 
     actor = s.actor()
     table = read_rows(path, READY_COLUMNS, ("reference",), READY_FILE)
     office = s.office()
-    with progress(len(table.rows), "Checking cards", s.as_json) as step:
+    with progress(len(table.rows), _("Checking cards"), s.as_json) as step:
         result = office.cards.confirm_ready_list(actor, table.rows, partial=partial,
                                                  digits_checked=digits_checked, progress=step)
     file_done(result, path, errors_file, "card", s.as_json)
@@ -202,20 +204,20 @@ def allocate(card: str | None, serial: str | None, all_ready: bool, village: str
     s = session()
     if not all_ready:
         if card is None:
-            raise click.UsageError("give CARD, or --all-ready")
+            raise click.UsageError(_("give CARD, or --all-ready"))
         if village is not None:
-            raise click.UsageError("--village goes with --all-ready")
+            raise click.UsageError(_("--village goes with --all-ready"))
         view = s.office().cards.allocate_blank(s.actor(), card, serial)
-        _done(view, f"blank {view.blank_serial} allocated")
+        _done(view, _("blank {blank_serial} allocated").format(blank_serial=view.blank_serial))
         return
     if card is not None or serial is not None:
-        raise click.UsageError("--all-ready takes no CARD and no --serial")
+        raise click.UsageError(_("--all-ready takes no CARD and no --serial"))
     from ektp.entrypoints.cli.card_bulk import batch_done, progress
 
     actor = s.actor()
     office = s.office()
     waiting = len(office.reports.list_cards(status="READY_TO_PRINT", village=village))
-    with progress(waiting, "Allocating blanks", s.as_json) as step:
+    with progress(waiting, _("Allocating blanks"), s.as_json) as step:
         result = office.cards.allocate_all_ready(actor, village, progress=step)
     batch_done(result, "allocate --all-ready", ("allocated",), s.as_json)
 
@@ -246,18 +248,18 @@ def print_(card: str | None, station: str, serial: str | None, run_file: str | N
     _card_or_file(card, run_file, "--run")
     s = session()
     if card is not None:
-        _done(s.office().cards.record_printed(s.actor(), card, station, serial), "printed")
+        _done(s.office().cards.record_printed(s.actor(), card, station, serial), _("printed"))
         return
     assert run_file is not None
     if serial is not None:
-        raise click.UsageError("--serial goes with CARD; a run list gives a serial column")
+        raise click.UsageError(_("--serial goes with CARD; a run list gives a serial column"))
     from ektp.application.card.bulk import RUN_COLUMNS, RUN_FILE
     from ektp.entrypoints.cli.card_bulk import batch_done, progress, read_rows
 
     actor = s.actor()
     table = read_rows(run_file, RUN_COLUMNS, ("serial", "result", "station"), RUN_FILE)
     office = s.office()
-    with progress(len(table.rows), "Recording prints", s.as_json) as step:
+    with progress(len(table.rows), _("Recording prints"), s.as_json) as step:
         result = office.cards.record_print_run(actor, table.rows, station,
                                                digits_checked=digits_checked, progress=step)
     batch_done(result, "print --run", ("printed", "print-failed"), s.as_json)
@@ -271,7 +273,7 @@ def print_(card: str | None, station: str, serial: str | None, run_file: str | N
 def print_failed(card: str, reason: str) -> None:
     """Record a failed print: the blank is spoiled and the card needs a new one."""
     s = session()
-    _done(s.office().cards.record_print_failure(s.actor(), card, reason), "print failed, blank spoiled")
+    _done(s.office().cards.record_print_failure(s.actor(), card, reason), _("print failed, blank spoiled"))
 
 
 @card.command()
@@ -283,7 +285,7 @@ def dispatch(card: str, courier: str) -> None:
     A card on a manifest leaves only with it ('ektp manifest dispatch'); its attempts,
     hand-over and return are then recorded on the manifest too."""
     s = session()
-    _done(s.office().cards.dispatch(s.actor(), card, courier), f"dispatched with {courier}")
+    _done(s.office().cards.dispatch(s.actor(), card, courier), _("dispatched with {courier}").format(courier=courier))
 
 
 @card.command("attempt-failed")
@@ -296,7 +298,7 @@ def dispatch(card: str, courier: str) -> None:
 def attempt_failed(card: str, reason: str, evidence: str | None) -> None:
     """Record a delivery attempt that did not reach the resident."""
     s = session()
-    _done(s.office().cards.record_failed_attempt(s.actor(), card, reason, evidence), "attempt recorded")
+    _done(s.office().cards.record_failed_attempt(s.actor(), card, reason, evidence), _("attempt recorded"))
 
 
 @card.command("hand-over")
@@ -325,7 +327,7 @@ def hand_over(card: str, recipient: str, proxy_nik: str | None, proxy_name: str 
         proxy_nik=proxy_nik, proxy_name=proxy_name, proxy_kk=proxy_kk,
         relationship=relationship, evidence=evidence, old_card=old_card,
     )
-    _done(view, f"handed over to the {recipient}")
+    _done(view, _("handed over to the {recipient}").format(recipient=_(recipient)))
 
 
 @card.command("return")
@@ -334,7 +336,7 @@ def hand_over(card: str, recipient: str, proxy_nik: str | None, proxy_name: str 
 def return_(card: str, reason: str) -> None:
     """Check an undelivered card back in at the office (by an officer, not the courier)."""
     s = session()
-    _done(s.office().cards.return_card(s.actor(), card, reason), "returned to the office")
+    _done(s.office().cards.return_card(s.actor(), card, reason), _("returned to the office"))
 
 
 @card.command()
@@ -344,7 +346,7 @@ def return_(card: str, reason: str) -> None:
 def cancel(card: str, reason: str, record: str | None) -> None:
     """Cancel a request that is not printed yet."""
     s = session()
-    _done(s.office().cards.cancel(s.actor(), card, reason, record), "cancelled")
+    _done(s.office().cards.cancel(s.actor(), card, reason, record), _("cancelled"))
 
 
 @card.command()
@@ -352,7 +354,7 @@ def cancel(card: str, reason: str, record: str | None) -> None:
 def uncollected(card: str) -> None:
     """Declare a returned card uncollected after the holding period (head of office)."""
     s = session()
-    _done(s.office().cards.declare_uncollected(s.actor(), card), "declared uncollected")
+    _done(s.office().cards.declare_uncollected(s.actor(), card), _("declared uncollected"))
 
 
 @card.command()
@@ -362,7 +364,7 @@ def uncollected(card: str) -> None:
 def destroy(card: str, record: str, reason: str) -> None:
     """Destroy an uncollected card under a signed record (head of office)."""
     s = session()
-    _done(s.office().cards.destroy(s.actor(), card, reason, record), "destroyed")
+    _done(s.office().cards.destroy(s.actor(), card, reason, record), _("destroyed"))
 
 
 @card.command()

@@ -11,13 +11,18 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from ektp.application.kernel.i18n import N_, _
 from ektp.entrypoints.cli.bad_rows import SHOWN_BAD_ROWS, list_bad_rows
-from ektp.entrypoints.cli.output import count, emit
+from ektp.entrypoints.cli.output import counted, emit
 
 if TYPE_CHECKING:
     from ektp.application.card.bulk import BatchDone, FileRecorded
     from ektp.application.tables.table import Table
 
+
+
+#: A print batch's outcomes, as its summary names them.
+OUTCOMES = (N_("allocated"), N_("printed"), N_("print-failed"), N_("already"), N_("failed"))
 
 
 def read_rows(path: str, required: Sequence[str], optional: Sequence[str], what: str) -> Table:
@@ -35,9 +40,10 @@ def read_rows(path: str, required: Sequence[str], optional: Sequence[str], what:
     known = (*required, *optional)
     unknown = [c for c in table.columns if c not in known]
     if unknown:  # a misspelt column would otherwise be dropped without a word
-        raise InvalidText(field=f"the {what}'s header",
-                          reason=f"it has the unknown column(s) {', '.join(unknown)} "
-                                 f"(the columns are: {', '.join(known)})")
+        raise InvalidText(field=_("the {what}'s header").format(what=_(what)),
+                          reason=_("it has the unknown column(s) {unknown} "
+                                   "(the columns are: {known})").format(
+                              unknown=", ".join(unknown), known=", ".join(known)))
     return table
 
 
@@ -62,7 +68,7 @@ def file_done(result: FileRecorded, path: str, errors_file: str | None, noun: st
     note = list_bad_rows(rows, path, errors_file, always=True,
                          base="requests" if noun == "request" else "ready")
     for warning in result.warnings:
-        click.echo(f"ektp: warning: {warning}", err=True)
+        click.echo(_("ektp: warning: {warning}").format(warning=warning), err=True)
     if result.refused:
         raise InvalidRowsFile(bad=len(rows), total=result.total, what=result.what,
                               rows=rows[:SHOWN_BAD_ROWS] + ([note] if note else []))
@@ -72,10 +78,13 @@ def file_done(result: FileRecorded, path: str, errors_file: str | None, noun: st
                                         for b in result.bad[:SHOWN_BAD_ROWS]]}
     if note:
         data["errors_note"] = note
-    text = (f"{result.what}: recorded {count(result.recorded, noun)}, "
-            f"{result.already} already recorded")
+    recorded = (counted(result.recorded, "{n} request", "{n} requests") if noun == "request"
+                else counted(result.recorded, "{n} card", "{n} cards"))
+    text = _("{what}: recorded {recorded}, {already} already recorded").format(
+        what=_(result.what), recorded=recorded, already=result.already)
     if rows:
-        text += f"; skipped {count(len(rows), 'bad row')} (listed on standard error)"
+        text += _("; skipped {bad} (listed on standard error)").format(
+            bad=counted(len(rows), "{n} bad row", "{n} bad rows"))
         if not as_json:
             click.echo("\n".join(f"  {r}" for r in rows[:SHOWN_BAD_ROWS])
                        + (f"\n  {note}" if note else ""), err=True)
@@ -93,12 +102,14 @@ def batch_done(result: BatchDone, what: str, outcomes: Sequence[str], as_json: b
             {"card": c.card, "outcome": c.outcome, "detail": c.detail, "line": c.line}
             for c in result.cards]})
     else:
-        lines = [f"card {c.card}: {c.outcome}" + (f" ({c.detail})" if c.detail else "")
+        lines = [_("card {card}: {outcome}").format(card=c.card, outcome=_(c.outcome))
+                 + (f" ({c.detail})" if c.detail else "")
                  for c in result.cards if c.outcome != "failed"]
-        summary = ", ".join(f"{n} {o}" for o, n in counts.items())
-        emit(False, None, "\n".join([*lines, f"{what}: {count(len(result.cards), 'card')}: "
-                                            f"{summary}"]))
+        summary = ", ".join(f"{n} {_(o)}" for o, n in counts.items())
+        emit(False, None, "\n".join([*lines, "{what}: {cards}: {summary}".format(
+            what=_(what), cards=counted(len(result.cards), "{n} card", "{n} cards"),
+            summary=summary)]))
     failed = result.failed
     if failed:
         raise BatchIncomplete(failed=len(failed), total=len(result.cards), what=what, rows=[
-            (f"line {c.line}: " if c.line else "") + f"card {c.card}: {c.detail}" for c in failed])
+            (_("line {line}: ").format(line=c.line) if c.line else "") + _("card {card}: {detail}").format(card=c.card, detail=c.detail) for c in failed])

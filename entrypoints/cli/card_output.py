@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ektp.application.kernel.i18n import N_, _
 from ektp.entrypoints.cli.output import local_time, table
 
 if TYPE_CHECKING:
@@ -42,22 +43,25 @@ def card_text(card: CardView, full: bool = False, village: str | None = None) ->
     data = card_data(card, full)
     address = (village or data["village"]) + (f" RT {card.rt}" if card.rt else "") + (f" RW {card.rw}" if card.rw else "")
     rows = [
-        ("Card", data["id"]),
-        ("Status", f"{card.status} (version {card.version})"),
-        ("NIK", data["nik"]),
-        ("Name", card.name),
-        ("KK", data["kk"]),
-        ("Address", address),
-        ("Reason", card.reason),
-        ("Requested", local_time(card.requested_at)),
-        ("Last change", local_time(card.modified_at)),
-        ("Blank", card.blank_serial or "-"),
-        ("Spoiled", ", ".join(card.spoiled_serials) or "-"),
-        ("Courier", card.courier or "-"),
-        ("Attempts", str(card.attempts)),
-        ("Recipient", card.recipient or "-"),
+        (N_("Card"), data["id"]),
+        (N_("Status"), _("{status} (version {version})").format(
+            status=card.status, version=card.version)),
+        (N_("NIK"), data["nik"]),
+        (N_("Name"), card.name),
+        (N_("KK"), data["kk"]),
+        (N_("Address"), address),
+        (N_("Reason"), card.reason),
+        (N_("Requested"), local_time(card.requested_at)),
+        (N_("Last change"), local_time(card.modified_at)),
+        (N_("Blank"), card.blank_serial or "-"),
+        (N_("Spoiled"), ", ".join(card.spoiled_serials) or "-"),
+        (N_("Courier"), card.courier or "-"),
+        (N_("Attempts"), str(card.attempts)),
+        (N_("Recipient"), card.recipient or "-"),
     ]
-    return "\n".join(f"{label:<12} {value}" for label, value in rows)
+    labels = [_(label) for label, _value in rows]
+    width = max(12, *(len(label) for label in labels))
+    return "\n".join(f"{label:<{width}} {value}" for label, (_l, value) in zip(labels, rows, strict=True))
 
 
 def history_data(entries: tuple[HistoryEntry, ...]) -> list[dict[str, Any]]:
@@ -77,7 +81,7 @@ def history_data(entries: tuple[HistoryEntry, ...]) -> list[dict[str, Any]]:
 def history_text(entries: tuple[HistoryEntry, ...]) -> str:
     """The readable history: one line per event."""
     return table(
-        ["#", "time", "actor", "what happened"],
+        ["#", N_("time"), N_("actor"), N_("what happened")],
         [(e.version, local_time(e.time), f"{e.actor_id} ({e.actor_role})", e.summary) for e in entries],
     )
 
@@ -97,10 +101,10 @@ def row_data(row: CardRow) -> dict[str, Any]:
 def cards_table(cards: tuple[CardRow, ...], names: dict[str, str] | None = None) -> str:
     """A list of cards, one per line (`names`: village code -> name)."""
     if not cards:
-        return "no cards match."
+        return _("no cards match.")
     names = names or {}
     return table(
-        ["card", "status", "village", "NIK", "name", "requested"],
+        [N_("card"), N_("status"), N_("village"), N_("NIK"), N_("name"), N_("requested")],
         [(c.id, c.status, f"{c.village} {names.get(c.village, '')}".strip(), c.nik_masked,
           c.initials, local_time(c.requested_at)) for c in cards],
     )
@@ -118,9 +122,9 @@ def found_data(row: CardRow) -> dict[str, Any]:
 def found_table(cards: tuple[CardRow, ...], names: dict[str, str]) -> str:
     """The cards `card find` found, one per line (`names`: village code -> name)."""
     if not cards:
-        return "no card holder has that name."
+        return _("no card holder has that name.")
     return table(
-        ["card", "NIK", "name", "village", "status"],
+        [N_("card"), N_("NIK"), N_("name"), N_("village"), N_("status")],
         [(c.id.hex[:SHORT_ID], c.nik_masked, c.initials,
           f"{c.village} {names.get(c.village, '')}".strip(), c.status) for c in cards],
     )
@@ -129,9 +133,12 @@ def found_table(cards: tuple[CardRow, ...], names: dict[str, str]) -> str:
 def page_note(page: CardPage, limit: int | None) -> str:
     """``cards 51-100 of 230; next page: --offset 100`` under a paged list."""
     if not page.rows:
-        return f"no cards from {page.offset + 1}; {page.total} match in all."
+        return _("no cards from {first}; {total} match in all.").format(
+            first=page.offset + 1, total=page.total)
     last = page.offset + len(page.rows)
-    note = f"cards {page.offset + 1}-{last} of {page.total}"
+    note = _("cards {first}-{last} of {total}").format(
+        first=page.offset + 1, last=last, total=page.total)
     if last < page.total:
-        note += f"; next page: --offset {last}" + (f" --limit {limit}" if limit else "")
+        note += _("; next page: --offset {last}").format(last=last) \
+            + (f" --limit {limit}" if limit else "")
     return note + "."

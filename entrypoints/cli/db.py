@@ -20,14 +20,18 @@ empty; after that only a head changes it (``ektp staff``). ``verify`` and
 
 from __future__ import annotations
 
+import os
+
 import click
 
+from ektp.application.kernel.i18n import _
+from ektp.entrypoints.cli import translated
 from ektp.entrypoints.cli import db_admin, db_checks
 from ektp.entrypoints.cli.output import emit
 from ektp.entrypoints.cli.session import session
 
 
-@click.group()
+@click.group(cls=translated.Group)
 def db() -> None:
     """Create, check, verify, upgrade, back up and restore the office database."""
 
@@ -37,7 +41,9 @@ def db() -> None:
               help="The office code, e.g. 35.17 (written to the configuration).")
 @click.option("--office-name", metavar="NAME", help="The office's name, for manifest sheets.")
 @click.option("--regency", metavar="CODE", help="The regency the office serves, e.g. 35.17.")
-@click.option("--language", metavar="LANG", help="Language of messages: en or id.")
+@click.option("--language", metavar="LANG",
+              help="The office's language of messages and help: id (the default for a new "
+                   "office) or en; --lang, LANGUAGE or LANG override it for one person.")
 @click.option("--config-group", metavar="GROUP",
               help="Let this group read the configuration file it writes (mode 0640, not 0600).")
 @click.option("--head", metavar="LOGIN",
@@ -66,8 +72,21 @@ def init(office_code: str | None, office_name: str | None, regency: str | None,
     s = session()
     s.writes_config = True
     s.flags.update({"office.code": office_code, "office.name": office_name,
-                    "office.regency": regency, "office.language": language})
+                    "office.regency": regency,
+                    "office.language": _new_office_language(language, s.config_path)})
     db_admin.initialise(s, config_group, head=head, name=name, nip=nip, group=group)
+
+
+def _new_office_language(language: str | None, config_path: str | None) -> str | None:
+    """A new office speaks Indonesian unless told otherwise (--language, EKTP_LANGUAGE).
+    Where a configuration exists already, its language stands (one configured before
+    issue 15 keeps the English its file says)."""
+    from ektp.adapters import office_config
+
+    if language is not None or os.environ.get("EKTP_LANGUAGE", "").strip():
+        return language
+    path, _how, _explicit = office_config.locate(config_path, os.environ)
+    return None if os.path.exists(path) else "id"
 
 
 @db.command("verify")
@@ -98,23 +117,23 @@ def verify_store(public_key: str | None, checkpoint_files: tuple[str, ...]) -> N
     with _progress(office.last_position(), "verifying") as progress:
         report = office.audit.verify_store(audit_key=key, held=held, public_key=checker,
                                            progress=progress)
-    built = (f"leaves 0..{report.built_from - 1} built by 'ektp db upgrade', from leaf "
-             f"{report.built_from} on written with their events" if report.built_from
-             else "every leaf written with its event")
-    status = "OK" if report.authentic else "INTEGRITY ONLY"
-    lines = [f"{status}: {report.events} stored events each match their journal leaf; the "
-             "journal's nodes and head match",
-             f"  root        {report.root}",
-             f"  journal     {built}"]
+    built = (_("leaves 0..{value} built by 'ektp db upgrade', from leaf "
+             "{built_from} on written with their events").format(value=report.built_from - 1, built_from=report.built_from) if report.built_from
+             else _("every leaf written with its event"))
+    status = _("OK") if report.authentic else _("INTEGRITY ONLY")
+    lines = [_("{status}: {events} stored events each match their journal leaf; the "
+             "journal's nodes and head match").format(status=status, events=report.events),
+             _("  root        {root}").format(root=report.root),
+             _("  journal     {built}").format(built=built)]
     if not report.checkpoints:
-        lines.append("  checkpoints none to compare with: a journal rewritten to match the store "
-                     "cannot be told apart (make one: ektp audit checkpoint)")
+        lines.append(_("  checkpoints none to compare with: a journal rewritten to match the store "
+                     "cannot be told apart (make one: ektp audit checkpoint)"))
     for point in report.checkpoints:
-        lines.append(f"  checkpoint  size {point.size} ({point.source}): matches; signature "
-                     f"{point.signature}")
+        lines.append(_("  checkpoint  size {size} ({source}): matches; signature "
+                     "{signature}").format(size=point.size, source=point.source, signature=point.signature))
     if not report.authentic:
-        lines.append("  authenticity not established: " + (
-            "no --public-key" if checker is None else "no checkpoint to check"))
+        lines.append(_("  authenticity not established: ") + (
+            _("no --public-key") if checker is None else _("no checkpoint to check")))
     emit(s.as_json, {"ok": True, "outcome": "verified" if report.authentic else "integrity-only",
                      "authentic": report.authentic, "events": report.events, "root": report.root,
                      "built_from": report.built_from,

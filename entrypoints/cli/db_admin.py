@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ektp.entrypoints.cli.output import count, emit
+from ektp.application.kernel.i18n import _
+from ektp.entrypoints.cli import translated
+from ektp.entrypoints.cli.output import counted, emit
 from ektp.entrypoints.cli.session import Session, session
 
 if TYPE_CHECKING:
@@ -29,7 +31,7 @@ def initialise(s: Session, config_group: str | None, *, head: str | None = None,
     from ektp.domain.errors import InvalidText
 
     if (name or nip) and not head:
-        raise InvalidText(field="--name/--nip", reason="they describe the head given with --head")
+        raise InvalidText(field=_("--name/--nip"), reason=_("they describe the head given with --head"))
     resolved = s.settings()
     if resolved.path is not None:
         _refuse_contradictions(resolved.path, s.flags)
@@ -45,11 +47,11 @@ def initialise(s: Session, config_group: str | None, *, head: str | None = None,
         try:
             if group:
                 sqlite_file.share_with(url.path, group)
-                notes.append(f"database file shared with group {group} (mode 0660)")
+                notes.append(_("database file shared with group {group} (mode 0660)").format(group=group))
             elif os.path.exists(url.path):
                 notes.append(sqlite_file.make_private(url.path))
             else:
-                notes.append("database file private to its owner (mode 0600)")
+                notes.append(_("database file private to its owner (mode 0600)"))
         except sqlite_file.FilePermissionProblem as problem:
             raise SetupRefused(reason=str(problem)) from None
     office = s.office(create_tables=True)
@@ -62,18 +64,18 @@ def initialise(s: Session, config_group: str | None, *, head: str | None = None,
         except NotOwner as problem:
             if group:
                 raise SetupRefused(reason=str(problem)) from None
-            click.echo(f"ektp: warning: {problem}", err=True)
+            click.echo(_("ektp: warning: {problem}").format(problem=problem), err=True)
     founded = None
     if head:
         founder = Actor(office.staff.whoami().login, Role.HEAD)
         founded = office.staff.found(founder, head, name=name, nip=nip)
-        notes.append(f"staff register founded: {founded.login} is head of office")
+        notes.append(_("staff register founded: {login} is head of office").format(login=founded.login))
         notes += founded.notes
     elif not office.staff.founded():
-        notes.append("the staff register is empty: nobody may act until "
-                     "'ektp db init --head LOGIN' founds it")
-    lines = [f"database ready: {url.redacted} (schema version {schema.current_version()}), "
-             f"{count(len(statuses), 'read model')} up to date.", *notes]
+        notes.append(_("the staff register is empty: nobody may act until "
+                     "'ektp db init --head LOGIN' founds it"))
+    lines = [_("database ready: {redacted} (schema version {current_version}), "
+             "{counted} up to date.").format(redacted=url.redacted, current_version=schema.current_version(), counted=counted(len(statuses), '{n} read model', '{n} read models')), *notes]
     written = None
     if resolved.path is None:
         path = office_config.locate(s.config_path, os.environ)[0]
@@ -85,19 +87,19 @@ def initialise(s: Session, config_group: str | None, *, head: str | None = None,
         office_config.write(path, office_config.render(config), group=config_group)
         written = path
         mode = "0640, group " + config_group if config_group else "0600"
-        lines.append(f"configuration written: {path} (mode {mode}); every command now uses "
-                     "this database")
+        lines.append(_("configuration written: {path} (mode {mode}); every command now uses "
+                     "this database").format(path=path, mode=mode))
         if url.password:
-            lines.append("the password is not in it: put it in ~/.pgpass (docs/operations.md)")
+            lines.append(_("the password is not in it: put it in ~/.pgpass (docs/operations.md)"))
     else:
         if config_group:
             raise ConfigInvalid(path=resolved.path, reason=(
-                "it exists already; --config-group applies only to a file db init writes"))
-        lines.append(f"configuration: {resolved.path} (unchanged)")
+                _("it exists already; --config-group applies only to a file db init writes")))
+        lines.append(_("configuration: {path} (unchanged)").format(path=resolved.path))
         source = resolved.sources["database.url"]
         if source != resolved.path:
-            lines.append(f"note: the database came from {source}; commands without it use "
-                         "the configuration's")
+            lines.append(_("note: the database came from {source}; commands without it use "
+                         "the configuration's").format(source=source))
     emit(s.as_json, {"ready": True, "url": url.redacted, "schema_version": schema.current_version(),
                      "configuration": written or resolved.path, "configuration_written": bool(written),
                      "projections": [{"name": p.name, "position": p.position} for p in statuses],
@@ -117,11 +119,11 @@ def _refuse_contradictions(path: str, flags: dict[str, str | None]) -> None:
         if value is not None and name in existing.get(section, {}) \
                 and str(existing[section][name]) != value:
             raise ConfigInvalid(path=path, reason=(
-                f"it sets [{section}] {name} = {existing[section][name]!r}; edit the file "
-                "to change it (db init writes a configuration only where there is none)"))
+                _("it sets [{section}] {name} = {existing!r}; edit the file "
+                "to change it (db init writes a configuration only where there is none)").format(section=section, name=name, existing=existing[section][name])))
 
 
-@click.command()
+@click.command(cls=translated.Command)
 @click.option("--backup", "backup_file", metavar="FILE",
               help="First back the database up to FILE (verified), as db backup does.")
 def upgrade(backup_file: str | None) -> None:
@@ -145,18 +147,18 @@ def upgrade(backup_file: str | None) -> None:
     done = run_upgrade(url, settings, office.store.app, lock_key=SCHEMA_LOCK)
     if done.applied:
         steps = ", ".join(f"{version} {name}" for version, name in done.applied)
-        lines.append(f"upgraded {done.where} from schema version {done.before} to {done.after}: {steps}")
+        lines.append(_("upgraded {where} from schema version {before} to {after}: {steps}").format(where=done.where, before=done.before, after=done.after, steps=steps))
         lines += done.notes
         office.reports.initialise_database()
     else:
-        lines.append(f"{done.where} is at schema version {done.after}: nothing to do")
+        lines.append(_("{where} is at schema version {after}: nothing to do").format(where=done.where, after=done.after))
     data.update({"where": done.where, "before": done.before, "after": done.after,
                  "applied": [{"version": v, "name": n} for v, n in done.applied],
                  "notes": list(done.notes)})
     emit(s.as_json, data, "\n".join(lines))
 
 
-@click.command()
+@click.command(cls=translated.Command)
 @click.argument("file", metavar="FILE", type=click.Path(dir_okay=False))
 @FORCE
 def backup(file: str, force: bool) -> None:
@@ -175,7 +177,7 @@ def backup(file: str, force: bool) -> None:
     emit(s.as_json, _backup_data(report), _backup_line(report))
 
 
-@click.command()
+@click.command(cls=translated.Command)
 @click.argument("file", metavar="FILE", type=click.Path(dir_okay=False))
 @FORCE
 def restore(file: str, force: bool) -> None:
@@ -193,18 +195,18 @@ def restore(file: str, force: bool) -> None:
         if not os.path.isdir(folder):
             from ektp.application.errors import StoreUnavailable
 
-            raise StoreUnavailable(reason=f"the folder {folder} does not exist")
+            raise StoreUnavailable(reason=_("the folder {folder} does not exist").format(folder=folder))
         report = copies.restore_sqlite(file, url, force=force, settings=settings)
     else:
         report = copies.restore_postgres(file, url, force=force, settings=settings)
     office = s.office(check_schema=False)
     state = office.store.app.schema_state  # type: ignore[attr-defined]
     problem = state.problem(url.redacted) if state is not None else None
-    lines = [f"restored {file} into {report.where}: {count(report.figures.events, 'event')} up to "
-             f"position {report.figures.position}, {report.figures.values.get('digest', '')}; "
-             "verified against the backup"]
+    lines = [_("restored {file} into {where}: {events} up to "
+             "position {position}, {get}; "
+             "verified against the backup").format(file=file, where=report.where, events=counted(report.figures.events, '{n} event', '{n} events'), position=report.figures.position, get=report.figures.values.get('digest', ''))]
     if problem is not None:
-        lines.append(f"note: {problem}")
+        lines.append(_("note: {problem}").format(problem=problem))
     emit(s.as_json, {"file": file, "where": report.where, "verified": True,
                      **report.figures.as_dict()}, "\n".join(lines))
 
@@ -219,8 +221,8 @@ def _backup(url: Any, file: str, force: bool, settings: Any) -> BackupReport:
 
 def _backup_line(report: BackupReport) -> str:
     f = report.figures
-    return (f"backup {report.file}: {count(f.events, 'event')} up to position {f.position}, "
-            f"{f.values.get('digest', '')}; verified against {report.where}")
+    return (_("backup {file}: {events} up to position {position}, "
+            "{get}; verified against {where}").format(file=report.file, events=counted(f.events, '{n} event', '{n} events'), position=f.position, get=f.values.get('digest', ''), where=report.where))
 
 
 def _backup_data(report: BackupReport) -> dict[str, Any]:

@@ -19,7 +19,9 @@ from typing import TYPE_CHECKING, Any, Literal
 import attrs
 import click
 
-from ektp.entrypoints.cli.output import count, emit, table
+from ektp.application.kernel.i18n import N_, _
+from ektp.entrypoints.cli import translated
+from ektp.entrypoints.cli.output import counted, emit, table
 from ektp.entrypoints.cli.session import Session, session
 
 if TYPE_CHECKING:
@@ -63,7 +65,7 @@ def schema_check(c: Context) -> Result:
             "initialised": bool(state and state.initialised)}
     problem = state.problem(c.url.redacted) if state is not None else None
     if problem is None:
-        return Result("schema", "ok", f"version {current}", data)
+        return Result("schema", "ok", _("version {current}").format(current=current), data)
     return Result("schema", "fail", str(problem), data)
 
 
@@ -72,11 +74,11 @@ def tables_check(c: Context) -> Result:
     status = c.status
     missing = list(status.missing_read_model_tables)
     if not status.event_tables:
-        return Result("tables", "fail", "event tables MISSING: run `ektp db init`", {"missing": missing})
+        return Result("tables", "fail", _("event tables MISSING: run `ektp db init`"), {"missing": missing})
     if missing:
-        return Result("tables", "fail", "read-model tables MISSING: " + ", ".join(missing)
-                      + ": run `ektp db init`", {"missing": missing})
-    return Result("tables", "ok", "event and read-model tables present", {"missing": []})
+        return Result("tables", "fail", _("read-model tables MISSING: ") + ", ".join(missing)
+                      + _(": run `ektp db init`"), {"missing": missing})
+    return Result("tables", "ok", _("event and read-model tables present"), {"missing": []})
 
 
 def read_models_check(c: Context) -> Result | None:
@@ -87,10 +89,11 @@ def read_models_check(c: Context) -> Result | None:
     lag = max(p.lag for p in c.status.projections)
     data = {"lag": lag, "outdated": outdated}
     if outdated:
-        return Result("read models", "fail", "built by other code: " + ", ".join(outdated)
-                      + " (run `ektp db init`)", data)
-    return Result("read models", "ok", f"current, {count(lag, 'event')} behind at most "
-                  "(they catch up on the next list)", data)
+        return Result("read models", "fail", _("built by other code: {names} (run `ektp db init`)")
+                      .format(names=", ".join(outdated)), data)
+    return Result("read models", "ok", _("current, {events} behind at most (they catch up on the "
+                                         "next list)").format(
+        events=counted(lag, "{n} event", "{n} events")), data)
 
 
 def durability_check(c: Context) -> Result | None:
@@ -139,7 +142,7 @@ def password_check(c: Context) -> Result | None:
         return Result("password", "ok", "from --db-password-file (EKTP_DB_PASSWORD_FILE)",
                       {"source": "password-file"})
     if c.url.password:
-        source = c.settings.sources.get("database.url", "the URL")
+        source = c.settings.sources.get("database.url", _("the URL"))
         return Result("password", "warn", f"the database URL ({source}) carries a password: "
                       "others may see it in a command line or an environment; use ~/.pgpass, "
                       "PGPASSFILE, a service file (PGSERVICE) or --db-password-file",
@@ -207,7 +210,7 @@ CHECKS: list[Check] = [schema_check, tables_check, read_models_check, durability
                        file_check, password_check, cipher_check, records_check, timeouts_check]
 
 
-@click.command()
+@click.command(cls=translated.Command)
 def check() -> None:
     """Report the configuration (each setting and where it came from) and check the
     database: schema version, tables, read models, durability, file permissions, where
@@ -244,20 +247,20 @@ def check() -> None:
                           "settings": settings},
     }
     lines = [f"configuration  {resolved.path or 'none (no file: ' + resolved.path_source + ')'}",
-             table(["setting", "value", "from"],
+             table([N_("setting"), N_("value"), N_("from")],
                    [(k, v["value"], v["from"]) for k, v in settings.items()]),
              "",
-             f"database     {status.url}",
+             _("database     {url}").format(url=status.url),
              f"engine       {status.engine} {status.server_version}",
-             table(["check", "status", "detail"], [(r.name, r.status.upper() if r.status != "ok"
+             table([N_("check"), N_("status"), N_("detail")], [(r.name, r.status.upper() if r.status != "ok"
                                                     else "ok", r.detail) for r in results])]
     if status.projections:
-        lines.append(table(["projection", "position", "lag", "version"],
+        lines.append(table([N_("projection"), N_("position"), N_("lag"), N_("version")],
                            [(p.name, p.position, p.lag,
                              f"{p.version}" + ("" if p.version == p.current_version
                                                else f" (code has {p.current_version})"))
                             for p in status.projections]))
-    lines.append("schema is current." if data["current"] else
+    lines.append(_("schema is current.") if data["current"] else
                  "schema is NOT current: see the failed checks above.")
     if ok and not data["current"]:
         ok = False

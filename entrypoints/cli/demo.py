@@ -11,11 +11,13 @@ import click
 # published one (printed in the summary), never to be used for an office's records.
 DEMO_AUDIT_KEY = bytes.fromhex("d3e0" * 16)
 
-from ektp.entrypoints.cli.output import emit
+from ektp.application.kernel.i18n import N_, _
+from ektp.entrypoints.cli import translated
+from ektp.entrypoints.cli.output import emit, number
 from ektp.entrypoints.cli.session import session
 
 
-@click.command()
+@click.command(cls=translated.Command)
 @click.option("--file", "path", type=click.Path(dir_okay=False, path_type=Path),
               default=Path("ektp-demo.db"), show_default=True, help="The SQLite file to create.")
 @click.option("--replace", is_flag=True,
@@ -29,13 +31,13 @@ def demo(path: Path, replace: bool) -> None:
     from ektp.domain.errors import InvalidText
 
     if not path.name:
-        raise InvalidText(field="--file", reason="it names no file")
+        raise InvalidText(field="--file", reason=_("it names no file"))
     if path.exists():
         if not replace:
-            raise InvalidText(field="--file", reason=f"{path} already exists; use --replace or another --file")
+            raise InvalidText(field="--file", reason=_("{path} already exists; use --replace or another --file").format(path=path))
         if not _is_demo_database(path):
             raise InvalidText(field="--file", reason=(
-                f"{path} is not a database the demo made; --replace deletes only those"))
+                _("{path} is not a database the demo made; --replace deletes only those").format(path=path)))
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
     from ektp.adapters.audit.key import audit_key
@@ -49,15 +51,39 @@ def demo(path: Path, replace: bool) -> None:
                      identity=counter, cipher_key=None) as office:
         summary = run_scenario(office, clock)
     s = session()
-    lines = [f"Jombang launch scenario recorded in {path}:"]
-    lines += [f"  {key.replace('_', ' ')}: {value}" for key, value in summary.items() if key != "by_status"]
-    lines += ["  cards by status: " + ", ".join(f"{k} {v}" for k, v in summary["by_status"].items())]  # type: ignore[attr-defined]
-    lines += [f"You ({counter.host}) are its head of office: try "
-              f"{_this_command()} --db sqlite:///{path} card list, or staff list"]
+    lines = [_("Jombang launch scenario recorded in {path}:").format(path=path)]
+    lines += [f"  {_(SUMMARY_WORDS.get(name, name.replace('_', ' ')))}: {_shown(value)}"
+              for name, value in summary.items() if name != "by_status"]
+    lines += [_("  cards by status: ") + ", ".join(f"{k} {v}" for k, v in summary["by_status"].items())]  # type: ignore[attr-defined]
+    lines += [_("You ({host}) are its head of office: try "
+              "{this_command} --db sqlite:///{path} card list, or staff list").format(host=counter.host, this_command=_this_command(), path=path)]
     if key is None:
-        lines += [f"(journalled with the demo's audit key; to write to this file: "
-                  f"export EKTP_AUDIT_KEY={DEMO_AUDIT_KEY.hex()})"]
+        lines += [_("(journalled with the demo's audit key; to write to this file: "
+                  "export EKTP_AUDIT_KEY={hex})").format(hex=DEMO_AUDIT_KEY.hex())]
     emit(s.as_json, {"file": str(path), "demo_audit_key": key is None, **summary}, "\n".join(lines))
+
+
+#: The summary's lines as people read them (the keys stay in --json).
+SUMMARY_WORDS = {
+    "requests": N_("requests"), "cards": N_("cards"), "blanks_used": N_("blanks used"),
+    "blanks_spoiled": N_("blanks spoiled"), "handed_over_to_owner": N_("handed over to the owner"),
+    "handed_over_to_proxy": N_("handed over to a proxy"), "failed_attempts": N_("failed attempts"),
+    "returned": N_("returned"), "manifests": N_("manifests"),
+    "manifests_closed": N_("manifests closed"), "cards_dispatched": N_("cards dispatched"),
+    "first_attempt_success_rate": N_("first attempt success rate"),
+    "blanks_received": N_("blanks received"), "blanks_in_stock": N_("blanks in stock"),
+    "blank_conservation_holds": N_("blank conservation holds"),
+    "staff_enrolled": N_("staff enrolled"),
+}
+
+
+def _shown(value: object) -> str:
+    """A summary value for people: yes/no for a truth, the number as the language writes it."""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, int):
+        return number(value)
+    return str(value)
 
 
 def _is_demo_database(path: Path) -> bool:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from ektp.application.kernel.i18n import _
 from ektp.entrypoints.cli.session import session
 
 FORMAT = click.option("--format", "fmt", type=click.Choice(["html", "pdf"]), default="html",
@@ -24,8 +25,8 @@ FORCE = click.option("--force", is_flag=True, help="Replace the --output file if
 def refuse_binary_on_terminal(fmt: str, output: Path | None) -> None:
     """A PDF is not for a terminal: ask for --output before any work is done."""
     if fmt == "pdf" and output is None and sys.stdout.isatty():
-        raise click.UsageError("a PDF is a binary file: give --output FILE "
-                               "(or redirect standard output to a file)")
+        raise click.UsageError(_("a PDF is a binary file: give --output FILE "
+                               "(or redirect standard output to a file)"))
 
 
 def deliver(page: str, fmt: str, output: Path | None, force: bool) -> None:

@@ -16,11 +16,13 @@ from typing import Any
 
 import click
 
+from ektp.application.kernel.i18n import N_, _
+from ektp.entrypoints.cli import translated
 from ektp.entrypoints.cli.output import emit, table
 from ektp.entrypoints.cli.session import session
 
 
-@click.group()
+@click.group(cls=translated.Group)
 def keys() -> None:
     """The office's keys: make and rotate the cipher key, list every key by id and purpose."""
 
@@ -41,16 +43,16 @@ def init(path: str | None) -> None:
     target = path or s.settings().config.keys.cipher_key_file or os.environ.get(
         "EKTP_CIPHER_KEY_FILE", "")
     if not target:
-        raise click.UsageError("name the key's file: --cipher-key-file FILE (then put it in "
-                               "the configuration's [keys] cipher_key_file)")
+        raise click.UsageError(_("name the key's file: --cipher-key-file FILE (then put it in "
+                               "the configuration's [keys] cipher_key_file)"))
     made = new_key_file(target)
     named = os.path.abspath(target) == os.path.abspath(
         s.settings().config.keys.cipher_key_file or os.environ.get("EKTP_CIPHER_KEY_FILE", "") or "/")
-    lines = [f"cipher key {made.id} written to {target} (mode 0600)."]
+    lines = [_("cipher key {id} written to {target} (mode 0600).").format(id=made.id, target=target)]
     if not named:
-        lines.append(f"use it: set [keys] cipher_key_file = \"{os.path.abspath(target)}\" in the "
-                     "configuration (or EKTP_CIPHER_KEY_FILE)")
-    lines.append("keep a copy of it apart from the backups: without it the records cannot be read")
+        lines.append(_("use it: set [keys] cipher_key_file = \"{abspath}\" in the "
+                     "configuration (or EKTP_CIPHER_KEY_FILE)").format(abspath=os.path.abspath(target)))
+    lines.append(_("keep a copy of it apart from the backups: without it the records cannot be read"))
     emit(s.as_json, {"purpose": "cipher", "id": made.id, "file": target, "configured": named},
          "\n".join(lines))
 
@@ -69,10 +71,10 @@ def rotate() -> None:
     s.settings()
     old = cipher_key()
     if old is None:
-        raise click.UsageError(f"no cipher key is configured ({FILE_VARIABLE} or [keys] "
-                               "cipher_key_file): make one with `ektp keys init`")
+        raise click.UsageError(_("no cipher key is configured ({FILE_VARIABLE} or [keys] "
+                               "cipher_key_file): make one with `ektp keys init`").format(FILE_VARIABLE=FILE_VARIABLE))
     office = s.office()
-    office.services.authorise(s.actor(), "rotate the cipher key")
+    office.services.authorise(s.actor(), _("rotate the cipher key"))
     app = office.store.app
     cipher: Any = app.mapper.cipher  # an EktpCipher: a key is configured
     cipher.current_id  # the configured key must open the key table as it is now
@@ -85,7 +87,7 @@ def rotate() -> None:
         if isinstance(error, KeyringError):  # another rotation came first
             from ektp.application.errors import CipherKeyWrong
 
-            raise CipherKeyWrong(found="of another rotation", configured=old.id) from None
+            raise CipherKeyWrong(found=_("of another rotation"), configured=old.id) from None
         raise
     retired = f"{old.path}.{old.id}.retired"
     from ektp.adapters.files import retire_and_replace
@@ -95,17 +97,17 @@ def rotate() -> None:
     except OSError as error:
         # The data keys are wrapped by the new key already: say where it is.
         raise click.ClickException(
-            f"the data keys are now wrapped by the new key {new.id}, in {pending}, but it "
-            f"could not take {old.path}'s place ({error.strerror}): configure {pending}") from None
+            _("the data keys are now wrapped by the new key {id}, in {pending}, but it "
+            "could not take {path}'s place ({strerror}): configure {pending}").format(id=new.id, pending=pending, path=old.path, strerror=error.strerror)) from None
     cipher.forget()
     current = next(r[0] for r in rows if r[3])
     emit(s.as_json, {"purpose": "cipher", "id": new.id, "previous_id": old.id,
                      "data_keys": len(rows), "current_data_key": current,
                      "file": old.path, "retired": retired},
-         f"cipher key {new.id} replaces {old.id} in {old.path}; {len(rows)} data keys "
-         f"re-wrapped, events now encrypted with data key {current}.\n"
-         f"the old key is in {retired}: nothing needs it any more; remove it once the "
-         "backups taken before this rotation are gone")
+         _("cipher key {id} replaces {id2} in {path}; {rows} data keys "
+         "re-wrapped, events now encrypted with data key {current}.\n"
+         "the old key is in {retired}: nothing needs it any more; remove it once the "
+         "backups taken before this rotation are gone").format(id=new.id, id2=old.id, path=old.path, rows=len(rows), current=current, retired=retired))
 
 
 @keys.command("list")
@@ -114,15 +116,15 @@ def list_() -> None:
     s = session()
     s.settings()  # the configuration's key paths become their variables
     rows = [_cipher(), _audit(), _signing()]
-    text = table(["purpose", "id", "from", "used for"],
-                 [(r["purpose"], r["id"] or "-", r["source"] or "not configured", r["use"])
+    text = table([N_("purpose"), N_("id"), N_("from"), N_("used for")],
+                 [(r["purpose"], r["id"] or "-", r["source"] or _("not configured"), _(r["use"]) if r["use"] else "")
                   for r in rows])
     if _cipher_is_audit_key():
         # Three keys, three purposes: the cipher key is to be rotated, the audit key
         # (stream ids, blind indexes) kept for good, so one must never be the other.
         rows[0]["same_key_as"] = "audit"
-        text += ("\nwarning: the cipher key and the audit key are the same key; make a new "
-                 "cipher key with `ektp keys init` (each key has one purpose).")
+        text += (_("\nwarning: the cipher key and the audit key are the same key; make a new "
+                 "cipher key with `ektp keys init` (each key has one purpose)."))
     emit(s.as_json, rows, text)
 
 
@@ -141,7 +143,7 @@ def _cipher() -> dict[str, str | None]:
     found = cipher_key()
     return {"purpose": "cipher", "id": found.id if found else None,
             "source": f"{FILE_VARIABLE}={found.path}" if found else None,
-            "use": "encrypts every stored event and snapshot (AES-256-GCM)"}
+            "use": N_("encrypts every stored event and snapshot (AES-256-GCM)")}
 
 
 def _audit() -> dict[str, str | None]:
@@ -154,8 +156,8 @@ def _audit() -> dict[str, str | None]:
         source = KEY_VARIABLE if os.environ.get(KEY_VARIABLE, "").strip() else \
             f"{FILE_VARIABLE}={os.environ.get(FILE_VARIABLE, '').strip()}"
     return {"purpose": "audit", "id": journal_key_id(found).hex() if found else None,
-            "source": source, "use": "keys the journal's and exports' NIK pseudonyms, the NIK registers' "
-                   "stream ids and the read models' blind indexes (HMAC)"}
+            "source": source, "use": N_("keys the journal's and exports' NIK pseudonyms, the NIK registers' "
+                   "stream ids and the read models' blind indexes (HMAC)")}
 
 
 def _signing() -> dict[str, str | None]:
@@ -169,4 +171,4 @@ def _signing() -> dict[str, str | None]:
         key_id = hashlib.sha256(Ed25519Signer.from_pem(path).public_bytes()).hexdigest()[:16]
     return {"purpose": "signing", "id": key_id,
             "source": f"EKTP_SIGN_KEY_FILE={path}" if path else None,
-            "use": "signs checkpoints and export manifests (Ed25519)"}
+            "use": N_("signs checkpoints and export manifests (Ed25519)")}

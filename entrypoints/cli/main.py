@@ -14,42 +14,44 @@ from typing import Any
 
 import click
 
-from ektp.entrypoints.cli import exit_codes
+from ektp.adapters.i18n import CatalogMissing, UnknownLanguage
+from ektp.application.kernel.i18n import N_, _
+from ektp.entrypoints.cli import exit_codes, translated
 from ektp.entrypoints.cli.session import Session
 
 # name -> (module:attribute, one-line help shown by `ektp --help`)
 COMMANDS: dict[str, tuple[str, str]] = {
     "access-log": ("ektp.entrypoints.cli.access_log:access_log",
-                   "Who was shown whose personal data in full (head of office)."),
+                   N_("Who was shown whose personal data in full (head of office).")),
     "audit": ("ektp.entrypoints.cli.audit:audit",
-              "Export, verify, replay and reconcile the audit trail; checkpoints and proofs."),
+              N_("Export, verify, replay and reconcile the audit trail; checkpoints and proofs.")),
     "blanks": ("ektp.entrypoints.cli.blanks:blanks",
-               "The blank stock ledger: receive, count, destroy, reconcile."),
-    "card": ("ektp.entrypoints.cli.card:card", "Take a card from request to hand-over."),
-    "db": ("ektp.entrypoints.cli.db:db", "Create, check, verify or upgrade the database."),
-    "demo": ("ektp.entrypoints.cli.demo:demo", "Run the Jombang launch scenario on a fresh file."),
+               N_("The blank stock ledger: receive, count, destroy, reconcile.")),
+    "card": ("ektp.entrypoints.cli.card:card", N_("Take a card from request to hand-over.")),
+    "db": ("ektp.entrypoints.cli.db:db", N_("Create, check, verify or upgrade the database.")),
+    "demo": ("ektp.entrypoints.cli.demo:demo", N_("Run the Jombang launch scenario on a fresh file.")),
     "keys": ("ektp.entrypoints.cli.keys:keys",
-             "The office's keys: make and rotate the cipher key, list every key by id and purpose."),
+             N_("The office's keys: make and rotate the cipher key, list every key by id and purpose.")),
     "manifest": ("ektp.entrypoints.cli.manifest:manifest",
-                 "A courier's delivery round: open, assign, dispatch, record, close."),
+                 N_("A courier's delivery round: open, assign, dispatch, record, close.")),
     "personal-data": ("ektp.entrypoints.cli.personal_data:personal_data",
-                      "A resident's personal data: what the office holds about them."),
+                      N_("A resident's personal data: what the office holds about them.")),
     "projections": ("ektp.entrypoints.cli.projections:projections",
-                    "Read models: lag and rebuild."),
+                    N_("Read models: lag and rebuild.")),
     "regions": ("ektp.entrypoints.cli.regions:regions",
-                "Look up Kemendagri region codes: kecamatan, villages, names."),
+                N_("Look up Kemendagri region codes: kecamatan, villages, names.")),
     "report": ("ektp.entrypoints.cli.report:report",
-               "Office figures: daily, monthly, backlog, uncollected, villages, delivery, blank stock."),
+               N_("Office figures: daily, monthly, backlog, uncollected, villages, delivery, blank stock.")),
     "staff": ("ektp.entrypoints.cli.staff:staff",
-              "The staff register: enrol, grant and revoke roles, suspend, list."),
+              N_("The staff register: enrol, grant and revoke roles, suspend, list.")),
     "whoami": ("ektp.entrypoints.cli.staff:whoami",
-               "Who ektp acts as here: login, name, roles, how it was established."),
+               N_("Who ektp acts as here: login, name, roles, how it was established.")),
     "status": ("ektp.entrypoints.cli.status:status",
-               "Where is a resident's card, since when, what next (one line)."),
+               N_("Where is a resident's card, since when, what next (one line).")),
 }
 
 
-class LazyGroup(click.Group):
+class LazyGroup(translated.Group):
     """A group whose subcommands are imported on first use."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -67,8 +69,8 @@ class LazyGroup(click.Group):
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """List the commands with their static one-line help (no imports)."""
-        with formatter.section("Commands"):
-            formatter.write_dl([(name, COMMANDS[name][1]) for name in sorted(COMMANDS)])
+        with formatter.section(_("Commands")):
+            formatter.write_dl([(name, _(COMMANDS[name][1])) for name in sorted(COMMANDS)])
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -82,6 +84,9 @@ class LazyGroup(click.Group):
 @click.option("--config", "config_path", metavar="FILE", help="The office configuration file "
               "(else EKTP_CONFIG, else ~/.config/ektp/config.toml, else /etc/ektp/config.toml).")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON output.")
+@click.option("--lang", "lang", metavar="LANG", help="The language of messages and help: id or en "
+              "(else LANGUAGE, LC_ALL, LC_MESSAGES or LANG, else the office configuration's "
+              "language, else en). --json keys and exit codes are the same in both.")
 @click.option("--as", "as_role", envvar="EKTP_AS", metavar="ROLE",
               help="The role to act in, among those the staff register grants you "
                    "(or EKTP_AS; needed only when you hold several).")
@@ -92,8 +97,8 @@ class LazyGroup(click.Group):
 @click.version_option(package_name="ektp", prog_name="ektp")
 @click.pass_context
 def cli(ctx: click.Context, db: str | None, db_password_file: str | None,
-        config_path: str | None, as_json: bool, as_role: str | None, actor: str | None,
-        role: str | None) -> None:
+        config_path: str | None, as_json: bool, lang: str | None, as_role: str | None,
+        actor: str | None, role: str | None) -> None:
     """ektp: the event-sourced record of every e-KTP card, from request to hand-over.
 
     ektp acts as the operating-system user running it (SQLite) or the database
@@ -137,9 +142,9 @@ def _refuse_password_in_argv(db: str) -> None:
 
     if DatabaseUrl.parse(db).password:
         raise InvalidText(field="--db", reason=(
-            "it holds a password, which every user of this machine can see on the command "
+            _("it holds a password, which every user of this machine can see on the command "
             "line: keep it in ~/.pgpass (or PGPASSFILE, or a service file) and leave it out "
-            "of the URL"))
+            "of the URL")))
 
 
 def _fail(code: int, kind: str, message: str, as_json: bool, error: str = "",
@@ -162,9 +167,10 @@ def _fail(code: int, kind: str, message: str, as_json: bool, error: str = "",
             data["details"] = details
         click.echo(to_json(data), err=True)
     else:
+        shown = _(KIND_WORDS[kind]) if kind in KIND_WORDS else kind
         for detail in details or ():
-            click.echo(f"ektp: {kind}: {detail}", err=True)
-        click.echo(f"ektp: {kind}: {line}", err=True)
+            click.echo(_("ektp: {shown}: {detail}").format(shown=shown, detail=detail), err=True)
+        click.echo(_("ektp: {shown}: {line}").format(shown=shown, line=line), err=True)
     sys.exit(code)
 
 
@@ -172,6 +178,12 @@ def main(argv: list[str] | None = None) -> None:
     """Run ``ektp``; map every failure to one stderr line and an exit code."""
     args = sys.argv[1:] if argv is None else argv
     as_json = "--json" in args
+    try:
+        _speak(args)
+    except UnknownLanguage as unknown:  # an unknown --lang or EKTP_LANGUAGE: said in English
+        _fail(exit_codes.BAD_INPUT, "usage", str(unknown), as_json, "UsageError")
+    except CatalogMissing as missing:  # the catalog was never compiled
+        _fail(exit_codes.UNAVAILABLE, "unavailable", str(missing), as_json, "CatalogMissing")
     try:
         cli.main(args=args, prog_name="ektp", standalone_mode=False)
     except click.exceptions.Exit as done:
@@ -181,20 +193,44 @@ def main(argv: list[str] | None = None) -> None:
         click.echo(asked.ctx.get_help() if asked.ctx else asked.format_message())
         sys.exit(exit_codes.OK)
     except click.UsageError as error:
-        hint = f" (see '{error.ctx.command_path} --help')" if error.ctx else ""
+        hint = _(" (see '{command} --help')").format(command=error.ctx.command_path) \
+            if error.ctx else ""
         _fail(exit_codes.BAD_INPUT, "usage", error.format_message() + hint, as_json, "UsageError")
     except click.ClickException as error:
         _fail(exit_codes.BAD_INPUT, "usage", error.format_message(), as_json, "UsageError")
     except click.Abort:
-        _fail(exit_codes.INTERRUPTED, "interrupted", "stopped.", as_json)
+        _fail(exit_codes.INTERRUPTED, "interrupted", _("stopped."), as_json)
     except KeyboardInterrupt:
-        _fail(exit_codes.INTERRUPTED, "interrupted", "stopped.", as_json)
+        _fail(exit_codes.INTERRUPTED, "interrupted", _("stopped."), as_json)
     except BrokenPipeError:
         sys.stderr.close()
         os._exit(exit_codes.OK)
     except Exception as error:  # noqa: BLE001 - the one place that catches everything
         _report(error, as_json)
     sys.exit(exit_codes.OK)
+
+
+def _speak(args: list[str]) -> None:
+    """Put the chosen language in force, before click parses anything: ``--help`` and
+    usage errors are then in that language too (see `ektp.adapters.i18n`)."""
+    from ektp.adapters import i18n as language
+    from ektp.application.kernel.i18n import use
+
+    given = language.global_options(args)
+    chosen = language.choose(given.get("--lang"), os.environ, given.get("--config"),
+                             language.founding_language(args))
+    use(language.translations(chosen))
+    if chosen != "en":
+        translated.speak_click()
+
+
+#: How each kind of failure is named on stderr (``--json`` keeps the English `kind`).
+KIND_WORDS = {
+    "usage": N_("usage"), "interrupted": N_("interrupted"), "internal error": N_("internal error"),
+    "refused": N_("refused"), "invalid": N_("invalid"), "not found": N_("not found"),
+    "conflict": N_("conflict"), "unavailable": N_("unavailable"),
+    "audit failed": N_("audit failed"),
+}
 
 
 def run() -> None:
@@ -230,13 +266,17 @@ def _report(error: Exception, as_json: bool) -> None:
     if isinstance(error, DomainError):
         code = exit_codes.BY_KIND[error.kind.value]
         details = getattr(error, "details", None)  # e.g. the bad rows of a results file
-        _fail(code, error.kind.value.replace("_", " "), error.message, as_json, error.code, details)
+        from ektp.domain.messages import render
+
+        message = render(error.code, error.facts, translate=_)
+        _fail(code, error.kind.value.replace("_", " "), message, as_json, error.code, details)
     if os.environ.get("EKTP_DEBUG"):
         raise error
     if isinstance(error, OSError):  # a file named on the command line cannot be read or written
         name = f" {error.filename}" if error.filename else ""
-        _fail(exit_codes.BAD_INPUT, "invalid", f"cannot use file{name}: {error.strerror or error}",
-              as_json, "FileError")
+        _fail(exit_codes.BAD_INPUT, "invalid", _("cannot use file{name}: {reason}").format(
+            name=name, reason=error.strerror or error), as_json, "FileError")
     detail: Any = type(error).__name__
     _fail(exit_codes.INTERNAL, "internal error",
-          f"{detail} (a bug: set EKTP_DEBUG=1 to see where, and report it)", as_json, "InternalError")
+          _("{detail} (a bug: set EKTP_DEBUG=1 to see where, and report it)").format(detail=detail),
+          as_json, "InternalError")

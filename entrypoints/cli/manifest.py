@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ektp.application.kernel.i18n import N_, _
+from ektp.entrypoints.cli import translated
 from ektp.entrypoints.cli.documents import FORCE as DOCUMENT_FORCE
 from ektp.entrypoints.cli.documents import FORMAT as DOCUMENT_FORMAT
 from ektp.entrypoints.cli.documents import OUTPUT as DOCUMENT_OUTPUT
@@ -27,7 +28,7 @@ from ektp.entrypoints.cli.manifest_output import (
 )
 # How many bad rows of a results file are listed on the terminal; all go to a file.
 from ektp.entrypoints.cli.bad_rows import SHOWN_BAD_ROWS
-from ektp.entrypoints.cli.output import count, emit
+from ektp.entrypoints.cli.output import counted, emit
 from ektp.entrypoints.cli.session import session
 
 
@@ -39,10 +40,10 @@ MANIFEST = click.argument("manifest", metavar="M")
 
 def _done(view: ManifestView, verb: str) -> None:
     emit(session().as_json, manifest_data(view),
-         f"manifest {view.id}: {verb}; now {view.status} with {count(len(view.cards), 'card')}")
+         _("manifest {id}: {verb}; now {status} with {count}").format(id=view.id, verb=verb, status=view.status, count=counted(len(view.cards), "{n} card", "{n} cards")))
 
 
-@click.group()
+@click.group(cls=translated.Group)
 def manifest() -> None:
     """A courier's delivery round: open, assign, dispatch, record results, check in, close."""
 
@@ -72,13 +73,13 @@ def assign(manifest: str, cards: tuple[str, ...], all_ready: bool) -> None:
     A returned card goes out again while its failed attempts are under the cap (3 by
     default); at the cap it stays at the office for collection there."""
     if bool(cards) == all_ready:
-        raise click.UsageError("give CARD ids or NIKs, or --all-ready (not both)")
+        raise click.UsageError(_("give CARD ids or NIKs, or --all-ready (not both)"))
     s = session()
     office = s.office()
     before = len(office.manifests.manifest(manifest).cards)
     view = (office.manifests.assign_ready_cards(s.actor(), manifest) if all_ready
             else office.manifests.assign_cards(s.actor(), manifest, list(cards)))
-    _done(view, f"{count(len(view.cards) - before, 'card')} assigned")
+    _done(view, _("{count} assigned").format(count=counted(len(view.cards) - before, "{n} card", "{n} cards")))
 
 
 @manifest.command()
@@ -89,7 +90,7 @@ def remove(manifest: str, cards: tuple[str, ...], reason: str | None) -> None:
     """Take cards off a manifest that has not been dispatched."""
     s = session()
     _done(s.office().manifests.remove_cards(s.actor(), manifest, list(cards), reason),
-          f"{count(len(cards), 'card')} removed")
+          _("{count} removed").format(count=counted(len(cards), "{n} card", "{n} cards")))
 
 
 @manifest.command()
@@ -98,7 +99,7 @@ def remove(manifest: str, cards: tuple[str, ...], reason: str | None) -> None:
 def dispatch(manifest: str, seal: str) -> None:
     """The courier leaves: the manifest and every card on it are dispatched together."""
     s = session()
-    _done(s.office().manifests.dispatch_manifest(s.actor(), manifest, seal), f"dispatched under seal {seal}")
+    _done(s.office().manifests.dispatch_manifest(s.actor(), manifest, seal), _("dispatched under seal {seal}").format(seal=seal))
 
 
 @manifest.command()
@@ -107,8 +108,9 @@ def dispatch(manifest: str, seal: str) -> None:
               help="The results file: the filled-in XLSX sheet, or CSV ('-' for standard input).")
 @click.option("--partial", is_flag=True, help="Record the valid rows and list the others.")
 @click.option("--errors", "errors_file", type=click.Path(dir_okay=False), metavar="FILE",
-              help=f"Write every bad row to this new file (by default only when there are more "
-                   f"than {SHOWN_BAD_ROWS}, to FILE.errors.txt beside the results file).")
+              # A literal, so that it is in the catalogs: 50 is SHOWN_BAD_ROWS.
+              help="Write every bad row to this new file (by default only when there are more "
+                   "than 50, to FILE.errors.txt beside the results file).")
 @click.option("--digits-checked", is_flag=True,
               help="A CSV's NIK and KK written as 16 bare digits ending in 0 were checked "
                    "against each person's card (without it they are refused: a spreadsheet "
@@ -187,7 +189,7 @@ def return_(manifest: str, seal_intact: bool, note: str | None) -> None:
     over returns to the office."""
     s = session()
     view = s.office().manifests.check_in_manifest(s.actor(), manifest, seal_intact=seal_intact, note=note)
-    _done(view, f"checked in, {count(view.checked_in, 'card')} returned")
+    _done(view, _("checked in, {checked_in} returned").format(checked_in=counted(view.checked_in, "{n} card", "{n} cards")))
 
 
 @manifest.command()
@@ -196,7 +198,7 @@ def return_(manifest: str, seal_intact: bool, note: str | None) -> None:
 def close(manifest: str, record: str) -> None:
     """Close a manifest once every dispatched card is handed over or returned."""
     s = session()
-    _done(s.office().manifests.close_manifest(s.actor(), manifest, record), f"closed under record {record}")
+    _done(s.office().manifests.close_manifest(s.actor(), manifest, record), _("closed under record {record}").format(record=record))
 
 
 @manifest.command()
@@ -225,14 +227,14 @@ def list_(status: str | None) -> None:
 
 
 # A courier's sheet has one purpose by what it is; --purpose names another (a recount, say).
-SHEET_PURPOSE = "delivery of the manifest's cards by its courier"
+SHEET_PURPOSE = "delivery of the manifest's cards by its courier"  # recorded: English
 
 
 @manifest.command()
 @MANIFEST
 @click.option("--format", "fmt", type=click.Choice(["text", "csv", "html", "pdf", "xlsx"]),
               default="text", show_default=True,
-              help=N_("text for a screen, xlsx for a spreadsheet (NIK columns kept as text, "
+              help=("text for a screen, xlsx for a spreadsheet (NIK columns kept as text, "
                       "dropdowns), csv for scripts, html to print on A4, pdf printed by "
                       "headless Chromium (needs Debian's chromium)."))
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path),

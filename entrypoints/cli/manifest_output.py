@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ektp.entrypoints.cli.output import count, local_time, table
+from ektp.application.kernel.i18n import N_, _
+from ektp.entrypoints.cli.output import counted, local_time, table
 
 if TYPE_CHECKING:
     from ektp.application.manifest.views import ManifestView, ResultsRecorded
@@ -33,31 +34,32 @@ def manifest_text(m: ManifestView, regions: RegionDirectory) -> str:
     """The readable form of a manifest and its cards."""
     from ektp.application.reports.region_names import village_label
 
-    seal = {None: "", True: ", seal intact", False: ", SEAL BROKEN"}[m.seal_intact]
+    seal = {None: "", True: _(", seal intact"), False: _(", SEAL BROKEN")}[m.seal_intact]
     rows = [
         ("Manifest", str(m.id)),
-        ("Status", f"{m.status} (version {m.version})"),
+        (_("Status"), _("{status} (version {version})").format(status=m.status, version=m.version)),
         ("Courier", m.courier),
         ("Date", m.date.isoformat()),
         ("Villages", "; ".join(village_label(regions, v) for v in m.villages)),
-        ("Opened", f"{local_time(m.opened_at)} by {m.opened_by}"),
-        ("Dispatched", f"{local_time(m.dispatched_at)} by {m.dispatched_by}, "
-                       f"{count(m.dispatched_count, 'card')}, seal {m.seal_number}"
+        (_("Opened"), _("{opened_at} by {opened_by}").format(opened_at=local_time(m.opened_at), opened_by=m.opened_by)),
+        (_("Dispatched"), _("{dispatched_at} by {dispatched_by}, "
+                       "{dispatched_count}, seal {seal_number}").format(dispatched_at=local_time(m.dispatched_at), dispatched_by=m.dispatched_by, dispatched_count=counted(m.dispatched_count, '{n} card', '{n} cards'), seal_number=m.seal_number)
                        if m.dispatched_at else "-"),
-        ("Checked in", f"{local_time(m.returned_at)} by {m.returned_by}{seal}"
+        (_("Checked in"), _("{returned_at} by {returned_by}{seal}").format(returned_at=local_time(m.returned_at), returned_by=m.returned_by, seal=seal)
                        if m.returned_at else "-"),
-        ("Closed", f"{local_time(m.closed_at)}, record {m.record_number}" if m.closed_at else "-"),
-        ("Cards", f"{len(m.cards)}: {m.handed_over} handed over, {m.checked_in} checked in"),
+        (_("Closed"), _("{closed_at}, record {record_number}").format(closed_at=local_time(m.closed_at), record_number=m.record_number) if m.closed_at else "-"),
+        (_("Cards"), _("{cards}: {handed_over} handed over, {checked_in} checked in").format(cards=len(m.cards), handed_over=m.handed_over, checked_in=m.checked_in)),
     ]
-    head = "\n".join(f"{label:<11} {value}" for label, value in rows)
+    width = max(11, *(len(label) for label, _value in rows))
+    head = "\n".join(f"{label:<{width}} {value}" for label, value in rows)
     if not m.cards:
         return head
     if m.cards[0].nik_masked is None:
-        cards = table(["card", "village", "outcome", "reports"],
+        cards = table([N_("card"), N_("village"), N_("outcome"), N_("reports")],
                       [(c.card_id, village_label(regions, c.village), c.outcome,
                         ", ".join(c.reports) or "-") for c in m.cards])
     else:
-        cards = table(["card", "NIK", "name", "village", "outcome", "reports"],
+        cards = table([N_("card"), N_("NIK"), N_("name"), N_("village"), N_("outcome"), N_("reports")],
                       [(c.card_id, c.nik_masked, c.initials, village_label(regions, c.village),
                         c.outcome, ", ".join(c.reports) or "-") for c in m.cards])
     return f"{head}\n\n{cards}"
@@ -79,8 +81,8 @@ def manifests_table(found: tuple[ManifestRow, ...], regions: RegionDirectory) ->
     from ektp.application.reports.region_names import name_of
 
     if not found:
-        return "no manifests match."
-    return table(["manifest", "status", "date", "courier", "cards", "villages"],
+        return _("no manifests match.")
+    return table([N_("manifest"), N_("status"), N_("date"), N_("courier"), N_("cards"), N_("villages")],
                  [(m.id, m.status, m.date.isoformat(), m.courier, m.cards,
                    ", ".join(f"{v} {name_of(regions, v)}" for v in m.villages)) for m in found])
 
@@ -99,10 +101,10 @@ def results_data(r: ResultsRecorded, shown: int | None = None, note: str = "") -
 def results_text(r: ResultsRecorded, shown: int | None = None, note: str = "") -> str:
     """What recording did, with the first `shown` skipped rows (all when None) and
     `note` (where the full list was written)."""
-    line = (f"manifest {r.manifest.id}: recorded {count(r.recorded, 'row')}, "
-            f"{r.already_recorded} already recorded, {r.without_outcome} without an outcome")
+    line = (_("manifest {id}: recorded {recorded}, "
+            "{already_recorded} already recorded, {without_outcome} without an outcome").format(id=r.manifest.id, recorded=counted(r.recorded, '{n} row', '{n} rows'), already_recorded=r.already_recorded, without_outcome=r.without_outcome))
     if r.skipped:
-        line += (f"; skipped {count(len(r.skipped), 'bad row')}:\n"
+        line += (_("; skipped {counted}:\n").format(counted=counted(len(r.skipped), '{n} bad row', '{n} bad rows'))
                  + "\n".join(f"  {s}" for s in r.skipped[:shown]))
         if note:
             line += f"\n  {note}"

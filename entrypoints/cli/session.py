@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from ektp.application.kernel.i18n import _
 if TYPE_CHECKING:
     from ektp.adapters.database_url import DatabaseUrl
     from ektp.adapters.office_config import Resolved
@@ -117,15 +118,15 @@ def _with_password(url: DatabaseUrl, path: str) -> DatabaseUrl:
     from ektp.application.errors import FileRefused
 
     if url.kind != "postgresql":
-        raise FileRefused(path=path, reason="--db-password-file is for a PostgreSQL database")
+        raise FileRefused(path=path, reason=_("--db-password-file is for a PostgreSQL database"))
     if url.password:
         raise FileRefused(path=path, reason=(
-            "the database URL carries a password too; take it out of the URL"))
+            _("the database URL carries a password too; take it out of the URL")))
     return attrs.evolve(url, password=read_secret(path, "password file"))
 
 
 def _warn(text: str) -> None:
-    click.echo(f"ektp: warning: {text}", err=True)
+    click.echo(_("ektp: warning: {text}").format(text=text), err=True)
 
 
 def session() -> Session:

@@ -28,6 +28,7 @@ import _signal  # type: ignore[import-not-found]  # (typeshed has stubs for `sig
 import os
 import sys
 
+from ektp.application.kernel.i18n import _
 INTERRUPTED = 130  # as exit_codes.INTERRUPTED (not imported: this runs before any import)
 _state = {"installed": False, "hooked": False, "deferring": False, "pending": 0}
 
@@ -59,12 +60,12 @@ def _handle(signum: int, frame: object) -> None:  # noqa: ARG001 - the handler's
     if _state["deferring"]:
         if not _state["pending"]:
             _state["pending"] = signum
-            _say("finishing the write in progress first, to report it "
-                 "(interrupt again to abandon it)")
+            _say(_("finishing the write in progress first, to report it "
+                 "(interrupt again to abandon it)"))
             return
-        _say("abandoned during a write, which may have been recorded: look before doing it again")
+        _say(_("abandoned during a write, which may have been recorded: look before doing it again"))
         os._exit(INTERRUPTED)
-    _say("stopped before anything was recorded." if _state["hooked"] else "stopped.")
+    _say(_("stopped before anything was recorded.") if _state["hooked"] else _("stopped."))
     os._exit(INTERRUPTED)
 
 

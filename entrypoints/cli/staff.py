@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from ektp.application.kernel.i18n import N_, _
+from ektp.entrypoints.cli import translated
 from ektp.entrypoints.cli.output import emit, local_time, table
 from ektp.entrypoints.cli.session import session
 
@@ -29,8 +31,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 def _role_option(multiple: bool) -> Callable[[F], F]:
     return click.option("--role", "roles" if multiple else "role", required=True,
                         multiple=multiple, type=click.Choice(ROLES, case_sensitive=False),
-                        help="A role: operator, courier, head, auditor"
-                             + (" (repeat for several)." if multiple else "."))
+                        help="A role: operator, courier, head, auditor (repeat for several)."
+                        if multiple else "A role: operator, courier, head, auditor.")
 
 
 def staff_data(view: StaffView) -> dict[str, Any]:
@@ -44,24 +46,24 @@ def staff_data(view: StaffView) -> dict[str, Any]:
 def staff_text(view: StaffView) -> str:
     """One member for people."""
     lines = [
-        f"login        {view.login}",
-        f"name         {view.name or '-'}",
-        f"NIP          {view.nip or '-'}",
-        f"roles        {', '.join(view.roles) or 'none'}",
-        f"status       {view.status}" + (f" ({view.suspended_reason})" if view.suspended else ""),
-        f"enrolled     {local_time(view.enrolled_at)} by {view.enrolled_by}",
+        _("login        {login}").format(login=view.login),
+        _("name         {value}").format(value=view.name or '-'),
+        _("NIP          {value}").format(value=view.nip or '-'),
+        _("roles        {value}").format(value=', '.join(view.roles) or 'none'),
+        _("status       {status}").format(status=view.status) + (f" ({view.suspended_reason})" if view.suspended else ""),
+        _("enrolled     {enrolled_at} by {enrolled_by}").format(enrolled_at=local_time(view.enrolled_at), enrolled_by=view.enrolled_by),
     ]
     return "\n".join(lines)
 
 
 def _done(view: StaffView, verb: str) -> None:
     s = session()
-    text = "\n".join([f"{view.login}: {verb}; roles {', '.join(view.roles) or 'none'}, "
-                      f"{view.status}", *view.notes])
+    text = "\n".join([_("{login}: {verb}; roles {value}, "
+                      "{status}").format(login=view.login, verb=verb, value=', '.join(view.roles) or 'none', status=view.status), *view.notes])
     emit(s.as_json, staff_data(view), text)
 
 
-@click.group()
+@click.group(cls=translated.Group)
 def staff() -> None:
     """The staff register: who may act for the office, and in which roles.
 
@@ -86,7 +88,7 @@ def enrol(login: str, name: str, nip: str | None, roles: tuple[str, ...]) -> Non
     (\\password) and keeps it in ~/.pgpass (docs/operations.md)."""
     s = session()
     view = s.office().staff.enrol(s.actor(), login, name=name, nip=nip, roles=roles)
-    _done(view, "enrolled")
+    _done(view, _("enrolled"))
 
 
 @staff.command()
@@ -95,7 +97,7 @@ def enrol(login: str, name: str, nip: str | None, roles: tuple[str, ...]) -> Non
 def grant(login: str, role: str) -> None:
     """Let LOGIN act in ROLE too."""
     s = session()
-    _done(s.office().staff.grant(s.actor(), login, role), f"granted {role}")
+    _done(s.office().staff.grant(s.actor(), login, role), _("granted {role}").format(role=role))
 
 
 @staff.command()
@@ -104,7 +106,7 @@ def grant(login: str, role: str) -> None:
 def revoke(login: str, role: str) -> None:
     """Take ROLE from LOGIN (never the office's last active head)."""
     s = session()
-    _done(s.office().staff.revoke(s.actor(), login, role), f"revoked {role}")
+    _done(s.office().staff.revoke(s.actor(), login, role), _("revoked {role}").format(role=role))
 
 
 @staff.command()
@@ -113,7 +115,7 @@ def revoke(login: str, role: str) -> None:
 def suspend(login: str, reason: str) -> None:
     """Stop LOGIN from doing anything until reinstated (never the last active head)."""
     s = session()
-    _done(s.office().staff.suspend(s.actor(), login, reason), "suspended")
+    _done(s.office().staff.suspend(s.actor(), login, reason), _("suspended"))
 
 
 @staff.command()
@@ -122,7 +124,7 @@ def suspend(login: str, reason: str) -> None:
 def reinstate(login: str, reason: str) -> None:
     """Let a suspended LOGIN act again in the roles they hold."""
     s = session()
-    _done(s.office().staff.reinstate(s.actor(), login, reason), "reinstated")
+    _done(s.office().staff.reinstate(s.actor(), login, reason), _("reinstated"))
 
 
 @staff.command(name="list")
@@ -131,7 +133,7 @@ def list_() -> None:
     s = session()
     members = s.office().staff.members(s.actor())
     emit(s.as_json, [staff_data(m) for m in members],
-         table(["login", "name", "roles", "status"],
+         table([N_("login"), N_("name"), N_("roles"), N_("status")],
                [(m.login, m.name, ", ".join(m.roles) or "none", m.status) for m in members]))
 
 
@@ -144,7 +146,7 @@ def show(login: str) -> None:
     emit(s.as_json, staff_data(view), staff_text(view))
 
 
-@click.command()
+@click.command(cls=translated.Command)
 def whoami() -> None:
     """Who ektp acts as here: your login, how it was established, your name and roles."""
     from ektp.application.operations import NoDatabaseConfigured
@@ -159,30 +161,30 @@ def whoami() -> None:
         from ektp.adapters.identity import OperatingSystemUser
 
         identity = OperatingSystemUser().identify(None)
-        login = identity.login if identity else "(no login)"
-        where = ("no office database is configured" if missing == "(none configured)"
-                 else f"no database file at {missing}")
+        login = identity.login if identity else _("(no login)")
+        where = (_("no office database is configured") if missing == "(none configured)"
+                 else _("no database file at {missing}").format(missing=missing))
         emit(s.as_json, {"login": login, "established_by": "operating-system user",
                          "enrolled": False, "register_founded": False, "database": None},
-             f"login        {login} (operating-system user)\n"
-             f"{where}: create it with 'ektp db init --head LOGIN'")
+             _("login        {login} (operating-system user)\n"
+             "{where}: create it with 'ektp db init --head LOGIN'").format(login=login, where=where))
         return
     me = s.office().staff.whoami()
     data: dict[str, Any] = {"login": me.login, "established_by": me.established_by,
                             "enrolled": me.member is not None,
                             "register_founded": me.register_founded}
-    lines = [f"login        {me.login} ({me.established_by})"]
+    lines = [_("login        {login} ({established_by})").format(login=me.login, established_by=me.established_by)]
     if me.member is not None:
         data.update(staff_data(me.member))
-        lines += [f"name         {me.member.name or '-'}",
-                  f"roles        {', '.join(me.member.roles) or 'none'}",
-                  f"status       {me.member.status}"
+        lines += [_("name         {value}").format(value=me.member.name or '-'),
+                  _("roles        {value}").format(value=', '.join(me.member.roles) or 'none'),
+                  _("status       {status}").format(status=me.member.status)
                   + (f" ({me.member.suspended_reason})" if me.member.suspended else "")]
     elif me.register_founded:
-        lines.append("not in the staff register: a head of office enrols staff "
-                     f"('ektp staff enrol {me.login} --name NAME --role ROLE')")
+        lines.append(_("not in the staff register: a head of office enrols staff "
+                     "('ektp staff enrol {login} --name NAME --role ROLE')").format(login=me.login))
     else:
-        lines.append("the staff register is empty: found it with 'ektp db init --head LOGIN'")
+        lines.append(_("the staff register is empty: found it with 'ektp db init --head LOGIN'"))
     emit(s.as_json, data, "\n".join(lines))
 
 

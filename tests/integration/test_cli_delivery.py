@@ -212,7 +212,8 @@ def test_card_ready_never_loads_region_data(office_db: Path) -> None:
                 "--village", JABON, db=db).out.strip()
     done = subprocess.run([sys.executable, "-c", probe, "--db", f"sqlite:///{db}", "--as", "operator",
                            "card", "ready", ready], capture_output=True, text=True,
-                          env={"EKTP_AUDIT_KEY": TEST_AUDIT_KEY_HEX})
+                          # English, whatever the machine's own configuration speaks.
+                          env={"EKTP_AUDIT_KEY": TEST_AUDIT_KEY_HEX, "LANGUAGE": "en"})
     assert "now READY_TO_PRINT" in done.stdout
     loaded = done.stdout.split("REGIONS ")[1]
     assert "lokal" not in loaded and "lokal_regions" not in loaded

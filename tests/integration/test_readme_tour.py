@@ -19,7 +19,11 @@ def test_the_readme_tour_runs_as_written(tmp_path: Path) -> None:
     assert "ektp manifest record" in tour and "ektp audit verify" in tour
     # The tour activates the project's .venv; here the test's own interpreter's bin is on PATH.
     script = "set -euo pipefail\n" + tour.replace("source .venv/bin/activate", ":")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("EKTP_")}
+    # No locale chosen: the tour's own `db init --language en` makes the office English
+    # (a new office speaks Indonesian: test_readme_tour_id.py runs that tour).
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("EKTP_", "LC_")) and k not in ("LANGUAGE", "LANG")}
+    env["LANG"] = "C.UTF-8"
     env["XDG_CONFIG_HOME"] = str(tmp_path / ".config")  # where `ektp db init` writes, as ~/.config
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
     done = subprocess.run(["bash", "-c", script], cwd=tmp_path, env=env, capture_output=True,
@@ -28,3 +32,4 @@ def test_the_readme_tour_runs_as_written(tmp_path: Path) -> None:
     assert "Traceback" not in done.stderr
     assert (tmp_path / "export-full" / "events.jsonl").exists() and (tmp_path / "sheet.html").exists()
     assert (tmp_path / ".config" / "ektp" / "config.toml").exists() and (tmp_path / "backup-1.db").exists()
+    assert 'language = "en"' in (tmp_path / ".config" / "ektp" / "config.toml").read_text()

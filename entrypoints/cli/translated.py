@@ -1,0 +1,116 @@
+"""Click's help and messages in the language in force (issue 15).
+
+Help texts are written in English in the code (docstrings, ``help=``), and
+translated when shown, not when the command is defined: the language is chosen
+after the modules are imported. `Command` and `Group` here do that for a
+command's help, its one-line summary and every option's help; `speak_click`
+routes click's own words ("Usage:", "Missing option ...") through the same
+catalog, so a whole ``--help`` or usage error is in one language.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+from collections.abc import Iterator
+from typing import Any
+
+import click
+
+from ektp.application.kernel.i18n import N_, _, ngettext
+
+#: Click's own words that an ektp user meets, marked for the catalog (click looks
+#: them up through `speak_click`; the ones not listed stay English).
+CLICK_MESSAGES = (
+    N_("Usage:"), N_("Options"), N_("Commands"),
+    N_("Show this message and exit."), N_("Show the version and exit."),
+    N_("Try '{command} {option}' for help."), N_("Error: {message}"),
+    N_("Missing argument"), N_("Missing option"), N_("Missing parameter"),
+    N_("Missing command."),
+    N_("Invalid value for {param_hint}: {message}"), N_("Invalid value: {message}"),
+    N_("No such command {name!r}."), N_("No such option {name!r}."),
+    N_("Option {name!r} does not take a value."),
+    N_("required"), N_("default: {default}"), N_("env var: {var}"),
+    N_("{value!r} is not a valid {number_type}."),
+    N_("{name} {filename!r} does not exist."), N_("{name} {filename!r} is a directory."),
+    N_("Aborted!"),
+)
+
+
+def _short(text: str) -> str:
+    return _(inspect.cleandoc(text))
+
+
+@contextlib.contextmanager
+def _in_language(command: click.Command) -> Iterator[None]:
+    """`command`'s help and its options' help translated for the `with` block."""
+    saved: list[tuple[Any, str, Any]] = [(command, "help", command.help),
+                                         (command, "short_help", command.short_help),
+                                         (command, "epilog", command.epilog)]
+    for param in command.params:
+        saved.append((param, "help", getattr(param, "help", None)))
+    try:
+        for owner, attribute, value in saved:
+            if value:
+                setattr(owner, attribute, _short(value))
+        yield
+    finally:
+        for owner, attribute, value in saved:
+            setattr(owner, attribute, value)
+
+
+class Command(click.Command):
+    """A click command whose help is shown in the language in force."""
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The whole help page, translated."""
+        with _in_language(self):
+            super().format_help(ctx, formatter)
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        """The one-line summary (in a group's command list), translated."""
+        with _in_language(self):
+            return super().get_short_help_str(limit)
+
+
+class Group(click.Group):
+    """A click group whose help, and whose commands' and subgroups', is translated."""
+
+    command_class = Command
+    group_class = type  # subgroups are of this same class
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The whole help page, translated."""
+        with _in_language(self):
+            super().format_help(ctx, formatter)
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        """The one-line summary (in the parent's command list), translated."""
+        with _in_language(self):
+            return super().get_short_help_str(limit)
+
+
+def _click_gettext(message: str) -> str:
+    return _(message)
+
+
+def _click_ngettext(singular: str, plural: str, n: int) -> str:
+    return ngettext(singular, plural, n)
+
+
+def speak_click() -> None:
+    """Let click's own messages ("Usage:", "Missing option ...") be looked up in ektp's
+    catalog: click imports gettext's functions under these names in each module."""
+    import click.core
+    import click.decorators
+    import click.exceptions
+    import click.formatting
+    import click.parser
+    import click.types
+
+    for module in (click.core, click.decorators, click.exceptions, click.formatting,
+                   click.parser, click.types):
+        if hasattr(module, "_"):
+            setattr(module, "_", _click_gettext)
+        if hasattr(module, "ngettext"):
+            setattr(module, "ngettext", _click_ngettext)

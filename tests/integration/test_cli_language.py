@@ -1,0 +1,121 @@
+"""ektp in Bahasa Indonesia and in English (issue 15): a new office speaks Indonesian,
+--lang and the locale variables choose for one person, --json and exit codes are the
+same in both, and the help is translated when shown."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from testkit.cli import Result, assert_one_line_error, init_office, run
+
+NIK = "3517091203850001"
+# No locale choice: the office configuration decides (the test run's own is English).
+NO_LOCALE = {"LANGUAGE": "", "LC_ALL": "", "LC_MESSAGES": "", "LANG": "C.UTF-8"}
+
+
+@pytest.fixture(scope="module")
+def office(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """A new office, made by `db init` with no language given, and one card in it."""
+    folder = tmp_path_factory.mktemp("office")
+    env = {**NO_LOCALE, "EKTP_CONFIG": str(folder / "config.toml")}
+    done = init_office(env=env, cwd=folder)
+    assert done.code == 0, done.err
+    for args in (("blanks", "receive", "--bast", "BAST/1", "--source", "ministry",
+                  "--range", "3517170001-3517171234"),
+                 ("card", "request", "--nik", NIK, "--name", "Ahmad Fauzi",
+                  "--kk", "3517090101100001", "--village", "35.17.09.2018")):
+        made = run(*args, env=env, cwd=folder)
+        assert made.code == 0, made.err
+    return folder, env
+
+
+def ektp(office: tuple[Path, dict[str, str]], *args: str, **env: str) -> Result:
+    folder, base = office
+    return run(*args, env={**base, **env}, cwd=folder)
+
+
+def test_db_init_writes_indonesian_for_a_new_office(office: tuple[Path, dict[str, str]]) -> None:
+    folder, _env = office
+    assert 'language = "id"' in (folder / "config.toml").read_text()
+
+
+def test_the_office_speaks_indonesian(office: tuple[Path, dict[str, str]]) -> None:
+    status = ektp(office, "status", NIK)
+    assert status.code == 0, status.err
+    assert status.out.startswith("3517********0001: kartu ")
+    assert "diajukan sejak" in status.out and "menunggu pemeriksaan kesiapan cetak" in status.out
+    stock = ektp(office, "blanks", "stock")
+    assert "LAPORAN STOK BLANGKO KTP-EL HARIAN" in stock.out
+    assert "1.234" in stock.out  # numbers as Indonesian writes them
+    missing = ektp(office, "card", "show", "3517091203850009")
+    assert_one_line_error(missing, 3)
+    assert missing.err.startswith("ektp: tidak ditemukan: tidak ditemukan kartu untuk NIK 3517")
+
+
+@pytest.mark.parametrize("chooses", [{"LANG": "en_US.UTF-8"}, {"LANGUAGE": "en"},
+                                     {"LC_ALL": "en_GB.UTF-8"}])
+def test_the_locale_variables_override_the_office(office: tuple[Path, dict[str, str]],
+                                                  chooses: dict[str, str]) -> None:
+    status = ektp(office, "status", NIK, **chooses)
+    assert "card " in status.out and "requested since" in status.out and "kartu" not in status.out
+
+
+def test_lang_overrides_the_locale_and_the_office(office: tuple[Path, dict[str, str]]) -> None:
+    english = ektp(office, "--lang", "en", "status", NIK, LANG="id_ID.UTF-8")
+    assert "waiting for the central print-ready check" in english.out
+    indonesian = ektp(office, "--lang", "id", "status", NIK, LANG="en_US.UTF-8")
+    assert "menunggu pemeriksaan" in indonesian.out
+
+
+def test_json_keys_and_exit_codes_are_the_same_in_both(office: tuple[Path, dict[str, str]]) -> None:
+    for args, code in ((("--json", "status", NIK), 0), (("--json", "card", "show", "x"), 2),
+                       (("--json", "card", "show", "3517091203850009"), 3)):
+        id_ = ektp(office, "--lang", "id", *args)
+        en = ektp(office, "--lang", "en", *args)
+        assert id_.code == en.code == code, (id_.err, en.err)
+        if code == 0:
+            assert id_.json() == en.json()
+        else:
+            one, two = json.loads(id_.err), json.loads(en.err)
+            assert one.keys() == two.keys() and one["error"] == two["error"]
+            assert one["kind"] == two["kind"]
+
+
+def test_help_and_usage_errors_are_translated(office: tuple[Path, dict[str, str]]) -> None:
+    helped = ektp(office, "card", "--help")
+    assert helped.code == 0
+    assert "Penggunaan: ektp card" in helped.out and "Perintah:" in helped.out
+    assert "Membawa kartu dari pengajuan sampai penyerahan." in helped.out
+    assert "Tampilkan kartu sebagaimana keadaannya sekarang." in helped.out  # a summary
+    option = ektp(office, "card", "request", "--help")
+    assert "NIK penduduk, 16 digit." in option.out and "Tampilkan pesan ini lalu keluar." in option.out
+    wrong = ektp(office, "card", "frobnicate")
+    assert_one_line_error(wrong, 2)
+    assert wrong.err == "ektp: penggunaan: Tidak ada perintah 'frobnicate'. (lihat 'ektp card --help')\n"
+    english = ektp(office, "--lang", "en", "card", "--help")
+    assert "Usage: ektp card" in english.out and "Take a card from request to hand-over." in english.out
+
+
+def test_an_unknown_language_is_refused_naming_the_two(tmp_path: Path) -> None:
+    for args, env in ((("--lang", "jv", "--help"), {}), (("--help",), {**NO_LOCALE, "EKTP_LANGUAGE": "fr"})):
+        done = run(*args, env=env, cwd=tmp_path)
+        assert_one_line_error(done, 2)
+        assert "id, en" in done.err
+
+
+def test_without_any_choice_ektp_speaks_english(tmp_path: Path) -> None:
+    done = run("--help", env=NO_LOCALE, cwd=tmp_path)  # the test run's empty configuration
+    assert "Usage: ektp" in done.out and "Penggunaan" not in done.out
+    chosen = run("--help", env={**NO_LOCALE, "LANG": "id_ID.UTF-8"}, cwd=tmp_path)
+    assert "Penggunaan: ektp" in chosen.out
+
+
+def test_db_init_language_en_makes_an_english_office(tmp_path: Path) -> None:
+    env = {**NO_LOCALE, "EKTP_CONFIG": str(tmp_path / "config.toml")}
+    made = run("db", "init", "--language", "en", role=None, env=env, cwd=tmp_path)
+    assert made.code == 0, made.err
+    assert made.out.startswith("database ready: ")  # it speaks the office's language at once
+    assert 'language = "en"' in (tmp_path / "config.toml").read_text()
+    assert "Usage: ektp" in run("--help", env=env, cwd=tmp_path).out
