@@ -24,7 +24,8 @@ _current: ContextVar[gettext.NullTranslations] = ContextVar("ektp_translations",
 
 def _(message: str) -> str:
     """`message` in the language in force (the English text itself when untranslated)."""
-    return _current.get().gettext(message)
+    # gettext maps the empty msgid to the catalog's header: an empty text stays empty.
+    return _current.get().gettext(message) if message else message
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
