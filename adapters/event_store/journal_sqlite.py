@@ -24,6 +24,7 @@ from uuid import UUID
 from eventsourcing.persistence import Notification, StoredEvent
 from eventsourcing.sqlite import SQLiteCursor, SQLiteDatastore
 
+from ektp.adapters.event_store import subjects
 from ektp.adapters.event_store.durable_sqlite import SignedSQLiteApplicationRecorder
 from ektp.adapters.event_store.journal_tables import (
     CHECKPOINTS,
@@ -66,7 +67,8 @@ class JournalledSQLiteApplicationRecorder(SignedSQLiteApplicationRecorder, Journ
                 "seq INTEGER)",
                 f"CREATE TABLE IF NOT EXISTS {INFO} (one INTEGER PRIMARY KEY CHECK (one = 1), "
                 "built_from INTEGER NOT NULL, key_id BLOB)",
-                f"CREATE TABLE IF NOT EXISTS {CHECKPOINTS} (size INTEGER PRIMARY KEY, note TEXT NOT NULL)"]
+                f"CREATE TABLE IF NOT EXISTS {CHECKPOINTS} (size INTEGER PRIMARY KEY, note TEXT NOT NULL)",
+                subjects.create_statement("sqlite")]
 
     def create_table(self) -> None:
         """Create the tables; a store with no events yet gets an empty journal, one that
@@ -118,6 +120,14 @@ class JournalledSQLiteApplicationRecorder(SignedSQLiteApplicationRecorder, Journ
                            kwargs: dict[str, Any], placed: PlacedLeaves | None
                            ) -> tuple[Sequence[int] | None, tuple[JournalHead, CompactRange] | None]:
         ids = super()._insert_events(c, stored_events, **kwargs)
+        keys = subjects.write_statements(kwargs, "?")
+        if keys:
+            # The subjects' keys the events need (or an erasure destroys), in their
+            # transaction; a database made before the table gets it now. Two writers
+            # making the same subject's first key conflict, and the later retries.
+            c.execute(subjects.create_statement("sqlite"))
+            for statement, parameters in keys:
+                c.execute(statement, parameters)
         if placed is None:
             return ids, None
         journal = self.journal
