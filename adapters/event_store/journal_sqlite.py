@@ -99,7 +99,20 @@ class JournalledSQLiteApplicationRecorder(SignedSQLiteApplicationRecorder, Journ
             ids, tip = self._insert_journalled(c, stored_events, kwargs, placed)
         if tip is not None:
             self._head.remember(*tip)
+        if subjects.erasing_subjects(kwargs.get("events")):
+            self._shred()
         return ids
+
+    def _shred(self) -> None:
+        """After an erasure: copy the WAL into the file and truncate it, so that the
+        destroyed key's old page (zeroed by ``secure_delete`` in the file) is in no WAL
+        frame either. Best effort: a reader holding an old snapshot keeps the frames
+        until the next checkpoint (``ektp db check`` and closing the office make one)."""
+        try:
+            with self.datastore.transaction(commit=False) as c:
+                c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except Exception:  # noqa: BLE001 - the erasure is committed; this only tidies
+            pass
 
     def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent],
                        **kwargs: Any) -> Sequence[int] | None:
@@ -126,6 +139,8 @@ class JournalledSQLiteApplicationRecorder(SignedSQLiteApplicationRecorder, Journ
             # transaction; a database made before the table gets it now. Two writers
             # making the same subject's first key conflict, and the later retries.
             c.execute(subjects.create_statement("sqlite"))
+            # A deleted key's bytes are overwritten, not left in a free page.
+            c.execute("PRAGMA secure_delete = ON")
             for statement, parameters in keys:
                 c.execute(statement, parameters)
         if placed is None:

@@ -1,0 +1,268 @@
+"""Erasure (issue 14, "What must show"): a few residents, one collected by a proxy, with
+the cipher key configured; erase one resident (and a proxy), then
+
+- every file the office wrote (the SQLite database, its -wal, exports) and a `pg_dump`
+  hold neither their NIK, KK nor name, nor the wrapped key that encrypted them;
+- with the office's key, every stored event still decodes: the erased person's fields
+  read as erased, another resident's in full;
+- their card loads and replays to the same status, its card_status row keeps only the
+  masked NIK (no initials, no blind index);
+- the journal leaves are the ones written: ``db verify`` passes, and an audit export
+  made before the erasure is, line for line, the start of one made after it, which
+  ``audit verify`` accepts.
+
+And the refusals: not the head (nothing written), an open card, a NIK the office does
+not hold, a person already erased.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import pytest
+from testkit.cli import assert_one_line_error, event_count, init_office, run
+from testkit.keys import TEST_AUDIT_KEY_HEX
+from testkit.people import kk_for, make_nik
+from testkit.postgres import find_binary
+from testkit.staff import me
+
+from ektp.domain.actor import Actor, Role
+from ektp.domain.card.state import project
+from ektp.domain.erased import Erased
+from ektp.entrypoints.composition import open_office
+
+SUBJECT = (make_nik(serial=11), "Warga Terhapus Sekali")  # erased; own KK
+OTHER = (make_nik(serial=12), "Warga Tetap Ada")  # kept; collected by PROXY
+PROXY = (make_nik(serial=912), "Wakil Kuasa Hilang")  # erased too; OTHER's KK, a card of their own
+OPEN = (make_nik(serial=13), "Warga Masih Menunggu")  # an open card: cannot be erased
+FORMS = ("utf-8", "utf-16-le", "utf-16-be")
+KEY_ENV = {"EKTP_AUDIT_KEY": TEST_AUDIT_KEY_HEX}
+
+
+def _forms(texts: list[str]) -> list[bytes]:
+    return [t.encode(f) for t in texts for f in FORMS] + [t.encode().hex().encode() for t in texts]
+
+
+ERASED_SECRETS = _forms([SUBJECT[0], kk_for(SUBJECT[0]), SUBJECT[1], PROXY[0], PROXY[1]])
+KEPT_SECRETS = [OTHER[0], kk_for(OTHER[0]), OTHER[1], OPEN[0], OPEN[1]]
+
+
+def _found(blob: bytes, secrets: list[bytes]) -> list[bytes]:
+    lower = blob.lower()
+    return [s for s in secrets if s.lower() in lower]
+
+
+@pytest.fixture
+def cipher_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    from ektp.adapters.cipher_key import new_key_file
+
+    path = tmp_path / "keys" / "cipher.key"
+    path.parent.mkdir(mode=0o700)
+    new_key_file(str(path))
+    monkeypatch.setenv("EKTP_CIPHER_KEY_FILE", str(path))
+    return path
+
+
+def _seed(url: str) -> dict[str, str]:
+    """The residents' cards (by name): SUBJECT handed over to them, OTHER to PROXY,
+    PROXY's own cancelled, OPEN's only requested."""
+    login = url.split("://", 1)[1].split("@", 1)[0] if url.startswith("postgresql") else me()
+    operator = Actor(login, Role.OPERATOR)
+    cards = {}
+    with open_office(url) as office:
+        office.receive_blanks(operator, bast="BAST/T/1", source="ministry",
+                              ranges=["3517170001-3517170010"])
+        for n, (nik, name) in enumerate((SUBJECT, OTHER)):
+            card = str(office.request_card(operator, nik=nik, name=name, kk=kk_for(nik),
+                                           village="35.17.09.2018", rt="2", rw="1").id)
+            office.confirm_print_readiness(operator, card)
+            office.allocate_blank(operator, card, f"35171700{n + 1:02d}")
+            office.record_printed(operator, card)
+            office.dispatch(operator, card, "kurir.test")
+            if nik == OTHER[0]:
+                office.hand_over(operator, card, recipient="proxy", verified_by="kk",
+                                 proxy_nik=PROXY[0], proxy_name=PROXY[1],
+                                 proxy_kk=kk_for(OTHER[0]), relationship="spouse")
+            else:
+                office.hand_over(operator, card, recipient="owner", verified_by="ktp")
+            cards[name] = card
+        proxy_card = office.request_card(operator, nik=PROXY[0], name=PROXY[1],
+                                         kk=kk_for(OTHER[0]), village="35.17.09.2018")
+        office.cards.cancel(operator, proxy_card.id, reason="moved before printing")
+        cards[PROXY[1]] = str(proxy_card.id)
+        cards[OPEN[1]] = str(office.request_card(operator, nik=OPEN[0], name=OPEN[1],
+                                                 kk=kk_for(OPEN[0]), village="35.17.09.2018").id)
+        # The read models, caught up: their rows are in what is searched.
+        assert office.reports.card_page().total == 4
+    return cards
+
+
+def _decoded(url: str) -> list[Any]:
+    """Every stored event, decoded with the office's key (and whatever subject keys remain)."""
+    with open_office(url) as office:
+        app: Any = office.store.app
+        return [app.mapper.to_domain_event(n)
+                for n in app.recorder.select_notifications(start=1, limit=10_000)]
+
+
+def _check_decoded(url: str, cards: dict[str, str]) -> None:
+    """The erased people read as erased in every event; the others in full."""
+    events = _decoded(url)
+    text = "\n".join(repr(vars(e)) for e in events).encode()
+    assert _found(text, ERASED_SECRETS) == []
+    assert all(s.encode() in text for s in KEPT_SECRETS)
+    requested = {str(e.originator_id): e for e in events if type(e).__name__ == "Requested"}
+    subject = requested[cards[SUBJECT[1]]]
+    assert isinstance(subject.nik, Erased) and isinstance(subject.name, Erased)
+    assert isinstance(subject.kk, Erased)
+    assert subject.nik.masked == SUBJECT[0][:4] + "********" + SUBJECT[0][12:]
+    assert requested[cards[OTHER[1]]].name == OTHER[1]
+    handed = [e for e in events if type(e).__name__ == "HandedOver"
+              and str(e.originator_id) == cards[OTHER[1]]]
+    assert isinstance(handed[0].recipient.name, Erased)  # the proxy's part of OTHER's card
+    assert handed[0].recipient.relationship.value == "spouse"
+    # Loaded and replayed: the same status.
+    with open_office(url) as office:
+        state = project(None, office.store.events(UUID(cards[SUBJECT[1]])))
+    assert state is not None and state.status.value == "HANDED_OVER"
+    assert str(state.name) == "[erased]" and not state.is_open
+
+
+def _verify_leaves(db_args: tuple[str, ...], before: int, cipher_key: Path) -> None:
+    """``db verify``: every stored event still matches the leaf written with it."""
+    verified = run(*db_args, "db", "verify", role="head",
+                   env={**KEY_ENV, "EKTP_CIPHER_KEY_FILE": str(cipher_key)})
+    assert verified.code == 7, verified.err  # 7: integrity only (no public key given)
+    assert f"{before} stored events each match their journal leaf" in verified.out
+
+
+def test_an_erased_resident_is_in_no_file_and_every_leaf_still_verifies(tmp_path: Path,
+                                                                       cipher_key: Path) -> None:
+    office_dir = tmp_path / "office"
+    office_dir.mkdir()
+    db = office_dir / "office.db"
+    env = {"EKTP_CIPHER_KEY_FILE": str(cipher_key)}
+    assert init_office(db=db, env=env).code == 0
+    cards = _seed(f"sqlite:///{db}")
+    assert run("audit", "keygen", "--private", str(tmp_path / "k.pem"), "--public",
+               str(tmp_path / "k.pub")).code == 0
+    before = office_dir / "export-before"
+    done = run("audit", "export", "--out", str(before), "--sign-key", str(tmp_path / "k.pem"),
+               db=db, role="head", env=env)
+    assert done.code == 0, done.err
+    with sqlite3.connect(db) as c:
+        wrapped = [bytes(r[0]) for r in c.execute("SELECT wrapped FROM ektp_subject_keys")]
+    assert len(wrapped) == 4  # SUBJECT, OTHER, PROXY, OPEN
+    stored = event_count(db)
+
+    def erase(nik: str, role: str = "head") -> Any:
+        return run("personal-data", "erase", nik, "--record", "BA/PDP/7",
+                   "--legal-basis", "the resident's request (UU PDP Art. 43)", db=db, role=role,
+                   env=env)
+
+    # Refused: not the head (nothing written), an open card, a NIK the office does not hold.
+    assert_one_line_error(erase(SUBJECT[0], role="operator"), 1)
+    assert event_count(db) == stored
+    refused = erase(OPEN[0])
+    assert_one_line_error(refused, 4)
+    assert "still open" in refused.err and OPEN[0] not in refused.err
+    assert_one_line_error(erase(make_nik(serial=14)), 3)
+    assert event_count(db) == stored
+    with sqlite3.connect(db) as c:
+        assert c.execute("SELECT count(*) FROM ektp_subject_keys").fetchone()[0] == 4
+
+    for person in (SUBJECT, PROXY):
+        erased = erase(person[0])
+        assert erased.code == 0, erased.err
+        assert person[0] not in erased.out and person[0][:4] + "********" in erased.out
+    again = erase(SUBJECT[0])
+    assert_one_line_error(again, 4)
+    assert "already erased" in again.err
+    assert event_count(db) == stored + 2
+
+    # The card: same status, personal fields erased, the row without initials or index.
+    shown = run("--json", "card", "show", cards[SUBJECT[1]], db=db, role="operator", env=env)
+    assert shown.code == 0, shown.err
+    assert shown.json()["status"] == "HANDED_OVER" and shown.json()["name"] == "[erased]"
+    with open_office(f"sqlite:///{db}") as office:
+        assert office.reports.card_page().total == 4  # the read models caught up
+    with sqlite3.connect(db) as c:
+        rows = dict((r[0], r[1:]) for r in c.execute(
+            "SELECT card_id, nik_masked, initials, nik_index, kk_index, name_index FROM card_status"))
+    assert rows[cards[SUBJECT[1]]] == (SUBJECT[0][:4] + "********" + SUBJECT[0][12:], "", None, None, None)
+    assert rows[cards[PROXY[1]]][1:] == ("", None, None, None)
+    assert rows[cards[OTHER[1]]][1] == "W.T.A." and rows[cards[OTHER[1]]][2] is not None
+
+    _check_decoded(f"sqlite:///{db}", cards)
+    _verify_leaves(("--db", f"sqlite:///{db}"), stored + 2, cipher_key)
+
+    # Exports after: the one before is, line for line, its start; it verifies.
+    after = office_dir / "export-after"
+    done = run("audit", "export", "--out", str(after), "--sign-key", str(tmp_path / "k.pem"),
+               db=db, role="head", env=env)
+    assert done.code == 0, done.err
+    old_lines = (before / "events.jsonl").read_bytes().splitlines()
+    new_lines = (after / "events.jsonl").read_bytes().splitlines()
+    assert new_lines[:len(old_lines)] == old_lines and len(new_lines) == len(old_lines) + 2
+    assert [json.loads(line)["type"] for line in new_lines[-2:]] == ["PersonalDataErased"] * 2
+    verified = run("--json", "audit", "verify", str(after), "--public-key", str(tmp_path / "k.pub"),
+                   "--host-login", me())
+    assert verified.code == 0, verified.err
+    revealed = run("audit", "export", "--out", str(office_dir / "revealed"), "--reveal-personal-data",
+                   "--purpose", "erasure test", db=db, role="head", env=env)
+    assert revealed.code == 0, revealed.err
+
+    # Every file ektp wrote, while the office is open (its -wal) and after.
+    contents: dict[str, bytes] = {}
+
+    def read_all(when: str) -> None:
+        for p in office_dir.rglob("*"):
+            if p.is_file():
+                contents[f"{when}: {p.relative_to(office_dir)}"] = p.read_bytes()
+
+    with open_office(f"sqlite:///{db}") as office:
+        assert office.reports.card_page().total == 4
+        read_all("open")
+    read_all("closed")
+    assert "open: office.db-wal" in contents and "closed: revealed/events.jsonl" in contents
+    leaks = {name: _found(blob, ERASED_SECRETS) for name, blob in contents.items()}
+    assert {k: v for k, v in leaks.items() if v} == {}
+    # The destroyed keys are in no file either (their rows are overwritten, not freed).
+    blob = b"".join(contents.values())
+    with sqlite3.connect(db) as c:
+        kept = {bytes(r[0]) for r in c.execute("SELECT wrapped FROM ektp_subject_keys")}
+    assert len(kept) == 2
+    assert [w in blob for w in wrapped if w not in kept] == [False, False]
+    # The control: the revealed export holds the residents kept, in full.
+    revealed_lines = (office_dir / "revealed" / "events.jsonl").read_bytes()
+    assert OTHER[0].encode() in revealed_lines and OTHER[1].encode() in revealed_lines
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_pg_dump_holds_no_erased_resident(postgres_url: str, cipher_key: Path) -> None:
+    assert init_office(pre=("--db", postgres_url),
+                       env={"EKTP_CIPHER_KEY_FILE": str(cipher_key)}).code == 0
+    cards = _seed(postgres_url)
+    login = postgres_url.split("://", 1)[1].split("@", 1)[0]
+    head = Actor(login, Role.HEAD)
+    with open_office(postgres_url) as office:
+        stored = office.store.last_position()
+        with pytest.raises(Exception, match="may not erase"):
+            office.erasure.erase(Actor(login, Role.OPERATOR), SUBJECT[0], record_number="BA/1",
+                                 legal_basis="request")
+        assert office.store.last_position() == stored
+        for person in (SUBJECT, PROXY):
+            office.erasure.erase(head, person[0], record_number="BA/1", legal_basis="request")
+        assert office.reports.card_page().total == 4  # the read models caught up
+    dump = subprocess.run([find_binary("pg_dump"), "--data-only", postgres_url],
+                          capture_output=True, timeout=120, check=True).stdout
+    assert b"COPY public.ektp_subject_keys" in dump and b"COPY public.card_status" in dump
+    assert _found(dump, ERASED_SECRETS) == []
+    assert b"W.T.A." in dump and b"W.S.E." not in dump  # the control: OTHER's initials stay
+    _check_decoded(postgres_url, cards)
+    _verify_leaves(("--db", postgres_url), stored + 2, cipher_key)
