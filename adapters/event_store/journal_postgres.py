@@ -66,7 +66,7 @@ class JournalledPostgresApplicationRecorder(SignedPostgresApplicationRecorder, J
         self._checkpoints = SQL("{}.{}").format(schema, Identifier(CHECKPOINTS))
         self._events = SQL("{}.{}").format(schema, Identifier(self.events_table_name))
         self.sql_create_statements += [
-            SQL(subjects.create_statement("postgresql")),  # type: ignore[arg-type]  # a constant
+            SQL(subjects.create_statement("postgresql")).format(),  # a constant: no identifiers to compose
             SQL("CREATE TABLE IF NOT EXISTS {} (node bigint PRIMARY KEY, hash bytea NOT NULL, seq bigint)")
             .format(self._nodes),
             SQL("CREATE TABLE IF NOT EXISTS {} (one smallint PRIMARY KEY CHECK (one = 1), "
