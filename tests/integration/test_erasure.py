@@ -266,3 +266,80 @@ def test_on_postgresql_a_pg_dump_holds_no_erased_resident(postgres_url: str, cip
     assert b"W.T.A." in dump and b"W.S.E." not in dump  # the control: OTHER's initials stay
     _check_decoded(postgres_url, cards)
     _verify_leaves(("--db", postgres_url), stored + 2, cipher_key)
+
+
+def test_apply_retention_erases_only_residents_whose_cards_all_closed_long_ago(
+        tmp_path: Path, cipher_key: Path) -> None:
+    import datetime as dt
+
+    from testkit.fakes import FakeClock
+
+    db = tmp_path / "office.db"
+    env = {"EKTP_CIPHER_KEY_FILE": str(cipher_key)}
+    assert init_office(db=db, env=env).code == 0
+    operator = Actor(me(), Role.OPERATOR)
+    old, recent, reopened = make_nik(serial=21), make_nik(serial=22), make_nik(serial=23)
+    clock = FakeClock(dt.datetime(2018, 3, 1, 2, 0, tzinfo=dt.timezone.utc))
+    with open_office(f"sqlite:///{db}", clock=clock) as office:
+        for nik in (old, reopened):
+            card = office.request_card(operator, nik=nik, name="Warga Lama", kk=kk_for(nik),
+                                       village="35.17.09.2018")
+            office.cards.cancel(operator, card.id, reason="moved away")
+        clock.current = dt.datetime(2025, 3, 1, 2, 0, tzinfo=dt.timezone.utc)
+        card = office.request_card(operator, nik=recent, name="Warga Baru", kk=kk_for(recent),
+                                   village="35.17.09.2018")
+        office.cards.cancel(operator, card.id, reason="moved away")
+        office.request_card(operator, nik=reopened, name="Warga Lama", kk=kk_for(reopened),
+                            village="35.17.09.2018")  # an open card: not due
+    policy = {**env, "EKTP_RETENTION_CLOSED_CARD_YEARS": "5"}
+
+    none = run("personal-data", "apply-retention", "--dry-run", db=db, role="head", env=env)
+    assert_one_line_error(none, 2)  # no policy configured
+    assert "closed_card_years" in none.err
+    assert_one_line_error(run("personal-data", "apply-retention", db=db, env=policy), 1)
+    stored = event_count(db)
+    dry = run("--json", "personal-data", "apply-retention", "--dry-run", db=db, role="head", env=policy)
+    assert dry.code == 0, dry.err
+    assert [r["nik"] for r in dry.json()["residents"]] == [old[:4] + "********" + old[12:]]
+    assert old not in dry.out and event_count(db) == stored
+    applied = run("personal-data", "apply-retention", db=db, role="head", env=policy)
+    assert applied.code == 0, applied.err
+    assert "erased 1 resident's personal data" in applied.out and old not in applied.out
+    assert event_count(db) == stored + 1
+    again = run("--json", "personal-data", "apply-retention", "--dry-run", db=db, role="head", env=policy)
+    assert again.json()["residents"] == []
+    events = _decoded(f"sqlite:///{db}")
+    names = {e.nik.masked if isinstance(e.nik, Erased) else e.nik: e.name
+             for e in events if type(e).__name__ == "Requested"}
+    assert isinstance(names[old[:4] + "********" + old[12:]], Erased)
+    assert names[recent] == "Warga Baru" and names[reopened] == "Warga Lama"
+    basis = [e.legal_basis for e in events if type(e).__name__ == "PersonalDataErased"]
+    assert basis == ["retention policy: 5 years after the card was closed"]
+
+
+def test_a_key_rotation_rewraps_the_residents_keys_and_erasure_still_works(
+        tmp_path: Path, cipher_key: Path) -> None:
+    db = tmp_path / "office.db"
+    env = {"EKTP_CIPHER_KEY_FILE": str(cipher_key)}
+    assert init_office(db=db, env=env).code == 0
+    operator = Actor(me(), Role.OPERATOR)
+    with open_office(f"sqlite:///{db}") as office:
+        for nik, name in (SUBJECT, OTHER):
+            card = office.request_card(operator, nik=nik, name=name, kk=kk_for(nik),
+                                       village="35.17.09.2018")
+            office.cards.cancel(operator, card.id, reason="moved away")
+    with sqlite3.connect(db) as c:
+        before = dict(c.execute("SELECT subject, wrapped_by FROM ektp_subject_keys").fetchall())
+    rotated = run("--json", "keys", "rotate", db=db, env=env, role="head")
+    assert rotated.code == 0, rotated.err
+    with sqlite3.connect(db) as c:
+        after = dict(c.execute("SELECT subject, wrapped_by FROM ektp_subject_keys").fetchall())
+    assert after.keys() == before.keys() and len(after) == 2
+    assert set(after.values()) != set(before.values()) and len(set(after.values())) == 1
+    text = "\n".join(repr(vars(e)) for e in _decoded(f"sqlite:///{db}"))
+    assert SUBJECT[1] in text and OTHER[1] in text  # read with the new office key
+    erased = run("personal-data", "erase", SUBJECT[0], "--record", "BA/2", "--legal-basis",
+                 "request", db=db, role="head", env=env)
+    assert erased.code == 0, erased.err
+    text = "\n".join(repr(vars(e)) for e in _decoded(f"sqlite:///{db}"))
+    assert SUBJECT[1] not in text and OTHER[1] in text
