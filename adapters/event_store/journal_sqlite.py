@@ -59,6 +59,7 @@ class JournalledSQLiteApplicationRecorder(SignedSQLiteApplicationRecorder, Journ
         super().__init__(datastore, events_table_name)
         self.journal: JournalLeaves | None = None  # given by the store that owns the recorder
         self._head = HeadCache()
+        self._subject_table = False  # whether the subject keys' table is known to exist
 
     def construct_create_table_statements(self) -> list[str]:
         """eventsourcing's table, then the journal's."""
@@ -95,8 +96,12 @@ class JournalledSQLiteApplicationRecorder(SignedSQLiteApplicationRecorder, Journ
         The leaves' pieces are computed before the transaction, so SQLite's write lock is
         held only for the inserts."""
         placed = self._prepare(stored_events, kwargs)
-        with self.datastore.transaction(commit=True) as c:
-            ids, tip = self._insert_journalled(c, stored_events, kwargs, placed)
+        try:
+            with self.datastore.transaction(commit=True) as c:
+                ids, tip = self._insert_journalled(c, stored_events, kwargs, placed)
+        except BaseException:
+            self._subject_table = False  # its creation, if this made it, was rolled back
+            raise
         if tip is not None:
             self._head.remember(*tip)
         if subjects.erasing_subjects(kwargs.get("events")):
@@ -136,11 +141,14 @@ class JournalledSQLiteApplicationRecorder(SignedSQLiteApplicationRecorder, Journ
         keys = subjects.write_statements(kwargs, "?")
         if keys:
             # The subjects' keys the events need (or an erasure destroys), in their
-            # transaction; a database made before the table gets it now. Two writers
-            # making the same subject's first key conflict, and the later retries.
-            c.execute(subjects.create_statement("sqlite"))
-            # A deleted key's bytes are overwritten, not left in a free page.
-            c.execute("PRAGMA secure_delete = ON")
+            # transaction; a database made before the table gets it at its first key.
+            # Two writers making the same subject's first key conflict: the later retries.
+            if not self._subject_table:
+                c.execute(subjects.create_statement("sqlite"))
+                self._subject_table = True
+            if subjects.erasing_subjects(kwargs.get("events")):
+                # A deleted key's bytes are overwritten, not left in a free page.
+                c.execute("PRAGMA secure_delete = ON")
             for statement, parameters in keys:
                 c.execute(statement, parameters)
         if placed is None:
