@@ -22,6 +22,7 @@ import attrs
 
 from ektp.application.card.lookup import cards_of_nik
 from ektp.application.errors import ErasureUnavailable
+from ektp.application.kernel.i18n import N_, _
 from ektp.application.kernel.services import Services
 from ektp.application.kernel.transaction import Transaction
 from ektp.application.personal_data.record import pseudonymiser
@@ -40,8 +41,8 @@ from ektp.domain.personal_data.erasure import (
 from ektp.domain.personal_data.erasure import project as project_log
 from ektp.domain.text import parse_text
 
-NO_SUBJECT_KEYS = ("the office has no cipher key (ektp keys init), so personal fields are not "
-                   "encrypted under each resident's own key")
+NO_SUBJECT_KEYS = N_("the office has no cipher key (ektp keys init), so personal fields are not "
+                    "encrypted under each resident's own key")
 
 
 @attrs.frozen
@@ -70,7 +71,7 @@ class ErasureDesk:
 
     def _check_store(self) -> None:
         if getattr(self._services.store.app.mapper, "subjects", None) is None:
-            raise ErasureUnavailable(reason=NO_SUBJECT_KEYS)
+            raise ErasureUnavailable(reason=_(NO_SUBJECT_KEYS))
 
     def erase(self, actor: Actor | None, nik: str, *, record_number: str,
               legal_basis: str) -> Erasure:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import click
 
-from ektp.application.kernel.i18n import _, ngettext
+from ektp.application.kernel.i18n import N_, _, ngettext
 from ektp.entrypoints.cli.output import emit
 from ektp.entrypoints.cli.session import session
 
@@ -48,10 +48,10 @@ def export(nik: str, purpose: str | None) -> None:
 @personal_data.command()
 @click.argument("nik", metavar="NIK")
 @click.option("--record", "record_number", metavar="NO", required=True,
-              help="The number of the signed record of this erasure (recorded with it).")
+              help=N_("The number of the signed record of this erasure (recorded with it)."))
 @click.option("--legal-basis", metavar="TEXT", required=True,
-              help="Why the data is erased: the resident's request under UU PDP Art. 43, "
-                   "a court order... (recorded with it).")
+              help=N_("Why the data is erased: the resident's request under UU PDP Art. 43, "
+                      "a court order... (recorded with it)."))
 def erase(nik: str, record_number: str, legal_basis: str) -> None:
     """Erase the personal data of the person NIK names (head of office only): their NIK,
     KK number and name become unreadable in every stored event, and their cards' rows
@@ -71,9 +71,9 @@ def erase(nik: str, record_number: str, legal_basis: str) -> None:
 
 @personal_data.command("apply-retention")
 @click.option("--dry-run", is_flag=True,
-              help="Only list whom the policy would erase (masked NIKs); erase nothing.")
+              help=N_("Only list whom the policy would erase (masked NIKs); erase nothing."))
 @click.option("--record", "record_number", metavar="NO", default="retention policy",
-              show_default=True, help="The record number the erasures are recorded under.")
+              show_default=True, help=N_("The record number the erasures are recorded under."))
 def apply_retention(dry_run: bool, record_number: str) -> None:
     """Apply the office's retention policy (head of office only): erase, as a whole, the
     personal data of every resident whose cards were all closed more than

@@ -343,3 +343,22 @@ def test_a_key_rotation_rewraps_the_residents_keys_and_erasure_still_works(
     assert erased.code == 0, erased.err
     text = "\n".join(repr(vars(e)) for e in _decoded(f"sqlite:///{db}"))
     assert SUBJECT[1] not in text and OTHER[1] in text
+
+
+def test_without_the_cipher_key_nothing_can_be_erased_and_nothing_is_written(tmp_path: Path) -> None:
+    from testkit.cli import new_database
+
+    db = new_database(tmp_path / "office.db")
+    with open_office(f"sqlite:///{db}") as office:
+        card = office.request_card(Actor(me(), Role.OPERATOR), nik=SUBJECT[0], name=SUBJECT[1],
+                                   kk=kk_for(SUBJECT[0]), village="35.17.09.2018")
+        office.cards.cancel(Actor(me(), Role.OPERATOR), card.id, reason="moved away")
+    stored = event_count(db)
+    refused = run("personal-data", "erase", SUBJECT[0], "--record", "BA/3", "--legal-basis",
+                  "request", db=db, role="head")
+    assert_one_line_error(refused, 5)
+    assert "cipher key" in refused.err and SUBJECT[0] not in refused.err
+    assert event_count(db) == stored
+    bad = run("personal-data", "erase", SUBJECT[0], "--record", " ", "--legal-basis", "request",
+              db=db, role="head")
+    assert_one_line_error(bad, 2)
