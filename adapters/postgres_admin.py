@@ -102,8 +102,9 @@ def secure_database(url: DatabaseUrl, group: str = DEFAULT_GROUP) -> tuple[str, 
                                       (JOURNAL_INFO, "SELECT, UPDATE"),
                                       (JOURNAL_CHECKPOINTS, "SELECT, INSERT"),
                                       # Per-subject keys (issue 14): made with a
-                                      # resident's first event, deleted by an erasure.
-                                      (SUBJECT_KEYS, "SELECT, INSERT, DELETE"),
+                                      # resident's first event, re-wrapped by a key
+                                      # rotation, deleted by an erasure.
+                                      (SUBJECT_KEYS, "SELECT, INSERT, UPDATE, DELETE"),
                                       (SCHEMA_TABLE, "SELECT")):
                     connection.execute(SQL("GRANT " + rights + " ON {s}.{t} TO {g}").format(
                         s=s, t=_ident(table), g=g))

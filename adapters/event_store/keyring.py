@@ -170,7 +170,14 @@ def _rewrap_subject_keys(cursor: Any, kind: str, mark: str, old_kek: bytes, new_
     from ektp.adapters.event_store.subjects import TABLE as SUBJECTS
     from ektp.adapters.event_store.subjects import create_statement, rewrap_rows
 
-    cursor.execute(create_statement(kind))
+    if kind == "postgresql":
+        # Only the tables' owner makes tables there: a database without this one has no keys.
+        cursor.execute(f"SELECT to_regclass('{SUBJECTS}') IS NOT NULL AS found")
+        found_row = cursor.fetchall()[0]
+        if not (found_row["found"] if isinstance(found_row, dict) else found_row[0]):
+            return
+    else:
+        cursor.execute(create_statement(kind))
     cursor.execute(f"SELECT key_id, subject, wrapped, wrapped_by FROM {SUBJECTS}")
     found = [list(r.values()) if isinstance(r, dict) else list(r) for r in cursor.fetchall()]
     rows = [(str(r[0]), str(r[1]), bytes(r[2]), str(r[3])) for r in found]

@@ -75,6 +75,10 @@ class KeyTable:
         """The row of the key `kid`."""
         raise NotImplementedError
 
+    def writable(self) -> bool:
+        """Whether new keys can be kept (and so personal fields sealed)."""
+        return True
+
 
 class SqlKeyTable(KeyTable):
     """The table in the store's own database (SQLite or PostgreSQL); a database without
@@ -105,6 +109,17 @@ class SqlKeyTable(KeyTable):
     def by_subject(self, subject: str) -> KeyRow | None:
         """The row of `subject`'s key."""
         return self._one("subject", subject)
+
+    def writable(self) -> bool:
+        """Whether keys can be kept: on SQLite always (the recorder makes the table at the
+        first key), on PostgreSQL once the table exists (``db init`` makes it as the
+        tables' owner; staff logins may not create tables)."""
+        if self._kind != "postgresql":
+            return True
+        with self._datastore.transaction(commit=False) as cursor:
+            cursor.execute(f"SELECT to_regclass('{TABLE}') IS NOT NULL AS found")
+            found = cursor.fetchall()[0]
+        return bool(found["found"] if isinstance(found, dict) else found[0])
 
     def by_id(self, kid: str) -> KeyRow | None:
         """The row of the key `kid`."""
@@ -157,6 +172,7 @@ class SubjectCipher:
         self._gone: set[str] = set()  # key ids known destroyed (an id never comes back)
         self._pending = threading.local()
         self._lock = threading.Lock()
+        self._available: bool | None = None
 
     # --- the write path ------------------------------------------------------------
     def begin(self) -> list[KeyRow]:
@@ -181,6 +197,14 @@ class SubjectCipher:
                     self._by_id.pop(known[0], None)
                     self._gone.add(known[0])
 
+    def available(self) -> bool:
+        """Whether this store seals personal fields under subject keys (asked once: a
+        PostgreSQL database made before the keys' table has none, and its fields stay
+        under the office key only)."""
+        if self._available is None:
+            self._available = self.table.writable()
+        return self._available
+
     def personal(self) -> Any:
         """The journal's pseudonymiser."""
         if self._personal is None:
@@ -191,7 +215,7 @@ class SubjectCipher:
         """`state` (an event's fields, about to be stored) with its personal fields sealed
         (the same dict for an event that has none)."""
         spec = FIELDS.get(topic)
-        if spec is None:
+        if spec is None or not self.available():
             return state
         subject_path, fields = spec
         nik = _get(state, subject_path)

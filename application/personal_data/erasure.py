@@ -43,6 +43,9 @@ from ektp.domain.text import parse_text
 
 NO_SUBJECT_KEYS = N_("the office has no cipher key (ektp keys init), so personal fields are not "
                     "encrypted under each resident's own key")
+NO_SUBJECT_TABLE = N_("this PostgreSQL database has no table of per-subject keys (it was made "
+                      "before them): its owner creates it as docs/operations.md says, "
+                      "\"Erasure and retention\"")
 
 
 @attrs.frozen
@@ -70,8 +73,11 @@ class ErasureDesk:
         self._services = services
 
     def _check_store(self) -> None:
-        if getattr(self._services.store.app.mapper, "subjects", None) is None:
+        subjects = getattr(self._services.store.app.mapper, "subjects", None)
+        if subjects is None:
             raise ErasureUnavailable(reason=_(NO_SUBJECT_KEYS))
+        if not subjects.available():
+            raise ErasureUnavailable(reason=_(NO_SUBJECT_TABLE))
 
     def erase(self, actor: Actor | None, nik: str, *, record_number: str,
               legal_basis: str) -> Erasure:

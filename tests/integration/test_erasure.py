@@ -362,3 +362,28 @@ def test_without_the_cipher_key_nothing_can_be_erased_and_nothing_is_written(tmp
     bad = run("personal-data", "erase", SUBJECT[0], "--record", " ", "--legal-basis", "request",
               db=db, role="head")
     assert_one_line_error(bad, 2)
+
+
+@pytest.mark.postgres
+def test_a_postgresql_database_without_the_keys_table_still_works_and_refuses_erasure(
+        postgres_url: str, cipher_key: Path) -> None:
+    import psycopg
+
+    from ektp.application.errors import ErasureUnavailable
+
+    assert init_office(pre=("--db", postgres_url),
+                       env={"EKTP_CIPHER_KEY_FILE": str(cipher_key)}).code == 0
+    with psycopg.connect(postgres_url, autocommit=True) as connection:  # as made before them
+        connection.execute("DROP TABLE ektp_subject_keys")
+    login = postgres_url.split("://", 1)[1].split("@", 1)[0]
+    operator, head = Actor(login, Role.OPERATOR), Actor(login, Role.HEAD)
+    with open_office(postgres_url) as office:
+        card = office.request_card(operator, nik=SUBJECT[0], name=SUBJECT[1],
+                                   kk=kk_for(SUBJECT[0]), village="35.17.09.2018")
+        office.cards.cancel(operator, card.id, reason="moved away")
+        stored = office.store.last_position()
+        with pytest.raises(ErasureUnavailable, match="docs/operations.md"):
+            office.erasure.erase(head, SUBJECT[0], record_number="BA/1", legal_basis="request")
+        assert office.store.last_position() == stored
+    text = "\n".join(repr(vars(e)) for e in _decoded(postgres_url))
+    assert SUBJECT[1] in text  # stored under the office key only, and read back
