@@ -93,9 +93,14 @@ class SqlKeyTable(KeyTable):
         statement = (f"SELECT key_id, subject, wrapped, wrapped_by FROM {TABLE} "
                      f"WHERE {column} = {self._mark}")
         try:
-            with self._datastore.transaction(commit=False) as cursor:
-                cursor.execute(statement, (value,))
-                found = cursor.fetchall()
+            if self._kind == "postgresql":
+                # One statement, one round trip (a transaction would add two).
+                with self._datastore.get_connection() as connection:
+                    found = connection.execute(statement, (value,)).fetchall()
+            else:
+                with self._datastore.transaction(commit=False) as cursor:
+                    cursor.execute(statement, (value,))
+                    found = cursor.fetchall()
         except Exception as error:  # noqa: BLE001 - only a missing table means "no keys"
             if "no such table" in str(error) or "does not exist" in str(error):
                 return None
