@@ -35,6 +35,7 @@ from ektp.domain.masking import mask_digits
 from ektp.domain.personal_data.erasure import (
     ERASE,
     EraseData,
+    ErasureLog,
     decide_erasure,
     erasure_id,
 )
@@ -108,8 +109,6 @@ class ErasureDesk:
                 raise CardNotFound(ref=f"NIK {masked}")
             log = tx.load(erasure_id(subject), project_log)
             event = decide_erasure(command, log, cards)
-            from ektp.domain.personal_data.erasure import ErasureLog
-
             tx.record([event], ErasureLog(id=event.originator_id, version=event.originator_version))
             # The cached states hold the data in full: read again once erased.
             tx.after_commit(lambda: s.store.evict(ids))
@@ -123,9 +122,7 @@ class ErasureDesk:
         (head of office only), found through the card list and their cards' events."""
         s = self._services
         s.authorise(actor, ERASE)
-        moment = now or s.now()
-        cutoff = moment.replace(year=moment.year - years) if not (
-            moment.month == 2 and moment.day == 29) else moment.replace(year=moment.year - years, day=28)
+        cutoff = years_before(now or s.now(), years)
         by_nik: dict[str, list[Card]] = {}
         for card_id in s.read_models.closed_cards_before(cutoff):
             card = s.store.load(card_id, project)
@@ -163,3 +160,11 @@ def _nik_of(services: Services, card_id: UUID) -> str:
     assert isinstance(first, ev.Requested)
     return first.nik
 
+
+
+def years_before(moment: dt.datetime, years: int) -> dt.datetime:
+    """The same day and time `years` years before `moment` (29 February: the 28th)."""
+    try:
+        return moment.replace(year=moment.year - years)
+    except ValueError:
+        return moment.replace(year=moment.year - years, day=28)
