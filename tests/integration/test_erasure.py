@@ -387,3 +387,53 @@ def test_a_postgresql_database_without_the_keys_table_still_works_and_refuses_er
         assert office.store.last_position() == stored
     text = "\n".join(repr(vars(e)) for e in _decoded(postgres_url))
     assert SUBJECT[1] in text  # stored under the office key only, and read back
+
+
+def test_two_writers_making_one_persons_first_key_never_lose_a_field(tmp_path: Path,
+                                                                      cipher_key: Path) -> None:
+    """Writer B looked OTHER's key up before writer A stored it (forced here), then names
+    OTHER as a proxy: B's insert of a second key for them conflicts, and B's hand-over is
+    either refused by name (nothing written) or decided again under A's key. No field is
+    ever sealed under a key that was not kept."""
+    db = tmp_path / "office.db"
+    assert init_office(db=db, env={"EKTP_CIPHER_KEY_FILE": str(cipher_key)}).code == 0
+    operator = Actor(me(), Role.OPERATOR)
+    url = f"sqlite:///{db}"
+    with open_office(url) as a, open_office(url) as b:
+        b.receive_blanks(operator, bast="BAST/T/1", source="ministry", ranges=["3517170001-3517170002"])
+        card = str(b.request_card(operator, nik=SUBJECT[0], name=SUBJECT[1], kk=kk_for(SUBJECT[0]),
+                                  village="35.17.09.2018").id)
+        b.confirm_print_readiness(operator, card)
+        b.allocate_blank(operator, card, "3517170001")
+        b.record_printed(operator, card)
+        b.dispatch(operator, card, "kurir.test")
+        subjects: Any = b.store.app.mapper.subjects
+        looked_up = subjects.table.by_subject
+        calls: list[str] = []
+
+        def lookup(subject: str) -> Any:  # the first look-up misses: B saw no key yet
+            calls.append(subject)
+            return looked_up(subject) if len(calls) > 1 else None
+
+        subjects.table.by_subject = lookup
+        a.request_card(operator, nik=OTHER[0], name=OTHER[1], kk=kk_for(OTHER[0]),
+                       village="35.17.09.2018")
+        stored = event_count(db)
+
+        def hand_over() -> Any:
+            return b.hand_over(operator, card, recipient="proxy", verified_by="kk",
+                               proxy_nik=OTHER[0], proxy_name=OTHER[1],
+                               proxy_kk=kk_for(SUBJECT[0]), relationship="sibling")
+
+        try:
+            done = hand_over()
+        except Exception as refused:  # noqa: BLE001 - a named refusal, and nothing written
+            assert type(refused).__name__ == "ConcurrentChange", refused
+            assert event_count(db) == stored
+            done = hand_over()
+        assert done.status == "HANDED_OVER"
+        assert len(calls) == 2  # the stale key conflicted, and the retry found A's
+    with sqlite3.connect(db) as c:
+        assert c.execute("SELECT count(*) FROM ektp_subject_keys").fetchone()[0] == 2
+    handed = [e for e in _decoded(url) if type(e).__name__ == "HandedOver"]
+    assert len(handed) == 1 and handed[0].recipient.name == OTHER[1]
