@@ -102,6 +102,18 @@ class FilesSection:
 
 
 @attrs.frozen
+class RetentionSection:
+    """``[retention]``: how long personal data is kept once a resident's cards are closed
+    (``ektp personal-data apply-retention``)."""
+
+    closed_card_years: int = _setting(
+        0, "EKTP_RETENTION_CLOSED_CARD_YEARS",
+        "Years after a resident's last card was closed (handed over, cancelled, destroyed) "
+        "before apply-retention erases their personal data as a whole; 0: no retention "
+        "policy.", low=0, high=100)
+
+
+@attrs.frozen
 class Configuration:
     """The whole configuration: one attribute per section."""
 
@@ -109,6 +121,7 @@ class Configuration:
     database: DatabaseSection = DatabaseSection()
     keys: KeysSection = KeysSection()
     files: FilesSection = FilesSection()
+    retention: RetentionSection = RetentionSection()
 
     def value(self, key: str) -> Any:
         """The value of ``section.key``."""

@@ -64,6 +64,7 @@ def secure_database(url: DatabaseUrl, group: str = DEFAULT_GROUP) -> tuple[str, 
     from ektp.adapters.event_store.journal_tables import CHECKPOINTS as JOURNAL_CHECKPOINTS
     from ektp.adapters.event_store.journal_tables import INFO as JOURNAL_INFO
     from ektp.adapters.event_store.journal_tables import NODES as JOURNAL_NODES
+    from ektp.adapters.event_store.subjects import TABLE as SUBJECT_KEYS
     from ektp.adapters.read_models.tables import metadata
     from ektp.adapters.schema import SCHEMA_TABLE
 
@@ -100,6 +101,10 @@ def secure_database(url: DatabaseUrl, group: str = DEFAULT_GROUP) -> tuple[str, 
                 for table, rights in ((JOURNAL_NODES, "SELECT, INSERT"),
                                       (JOURNAL_INFO, "SELECT, UPDATE"),
                                       (JOURNAL_CHECKPOINTS, "SELECT, INSERT"),
+                                      # Per-subject keys (issue 14): made with a
+                                      # resident's first event, re-wrapped by a key
+                                      # rotation, deleted by an erasure.
+                                      (SUBJECT_KEYS, "SELECT, INSERT, UPDATE, DELETE"),
                                       (SCHEMA_TABLE, "SELECT")):
                     connection.execute(SQL("GRANT " + rights + " ON {s}.{t} TO {g}").format(
                         s=s, t=_ident(table), g=g))

@@ -98,6 +98,13 @@ class CipherKeyMissing(DomainError):
     kind = ErrorKind.UNAVAILABLE
 
 
+class ErasureUnavailable(DomainError):
+    """Personal data cannot be erased on this store: its personal fields are not
+    encrypted under per-subject keys (facts: reason)."""
+
+    kind = ErrorKind.UNAVAILABLE
+
+
 class CipherKeyWrong(DomainError):
     """A stored event is encrypted with another key than the one configured (facts:
     found, configured)."""

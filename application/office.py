@@ -72,6 +72,7 @@ if TYPE_CHECKING:
     from ektp.application.reports.desk import ReportDesk
     from ektp.application.staff.desk import StaffDesk
     from ektp.application.personal_data.desk import AccessLogDesk
+    from ektp.application.personal_data.erasure import ErasureDesk
     from ektp.domain.actor import Actor
     from ektp.domain.address import VillageCode
     from ektp.domain.blank_stock.state import Ledger
@@ -167,6 +168,13 @@ class Office:
 
         accounts = self._accounts() if self._accounts is not None else NoAccounts()
         return StaffDesk(self.services, self._door, accounts)
+
+    @cached_property
+    def erasure(self) -> ErasureDesk:
+        """Erasing a resident's personal data, on request or by the retention policy."""
+        from ektp.application.personal_data.erasure import ErasureDesk
+
+        return ErasureDesk(self.services)
 
     @cached_property
     def access_log(self) -> AccessLogDesk:

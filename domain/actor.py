@@ -105,6 +105,9 @@ PERMISSIONS: Mapping[str, frozenset[Role]] = {
     "rotate the cipher key": frozenset({Role.HEAD}),
     # Everything held about one person, for their own request (UU PDP's right of access).
     "export a resident's personal data": frozenset({Role.HEAD}),
+    # Erasing a resident's personal data (UU PDP Art. 43-44), on request or by the
+    # office's retention policy: the head of office, under a signed record.
+    "erase a resident's personal data": frozenset({Role.HEAD}),
     # Who processed whose data (the access log, UU PDP Art. 31): the head of office.
     "read the access log": frozenset({Role.HEAD}),
     # The blank ledger. Recording what arrives, what is counted and what comes back

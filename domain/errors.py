@@ -101,6 +101,19 @@ class PurposeRequired(InvalidInput):
     """Personal data of many people was asked for in full without a purpose (facts: what)."""
 
 
+class ErasureWhileCardOpen(DomainError):
+    """A resident's data cannot be erased while one of their cards is open (facts:
+    masked, card, status)."""
+
+    kind = ErrorKind.CONFLICT
+
+
+class AlreadyErased(DomainError):
+    """Every card of the person already reads as erased (facts: masked)."""
+
+    kind = ErrorKind.CONFLICT
+
+
 class InvalidDateRange(InvalidInput):
     """A --from date is after its --to date (facts: start, end)."""
 

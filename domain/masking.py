@@ -5,9 +5,14 @@ from __future__ import annotations
 
 import re
 
+from ektp.domain.erased import Erased
+
 
 def mask_digits(digits: str) -> str:
-    """Mask a 16-digit number as ``3517********0001``; anything else as stars."""
+    """Mask a 16-digit number as ``3517********0001``; anything else as stars (an erased
+    number as the masked form it keeps, `ektp.domain.erased`)."""
+    if isinstance(digits, Erased):
+        return digits.masked
     if len(digits) == 16 and digits.isascii() and digits.isdigit():
         return f"{digits[:4]}{'*' * 8}{digits[12:]}"
     return "*" * min(len(digits), 16) if digits else "(empty)"
@@ -28,7 +33,10 @@ def mask_numbers(text: str) -> str:
 
 def initials(name: str) -> str:
     """The initials of a name: ``Siti Nur Jannah`` -> ``S.N.J.`` (how a name is shown where
-    it need not be read in full: a pseudonymised export, a manifest or card list)."""
+    it need not be read in full: a pseudonymised export, a manifest or card list); none
+    for an erased name."""
+    if isinstance(name, Erased):
+        return ""
     letters = []
     for word in name.split():
         first = next((ch for ch in word if ch.isalpha()), None)

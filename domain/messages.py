@@ -82,6 +82,10 @@ EN: Mapping[str, str] = {
     "AlreadySuspended": "{login} is already suspended ({reason}).",
     "NotSuspended": "{login} is not suspended.",
     "CardNotFound": "no card found for {ref}.",
+    "ErasureWhileCardOpen": (
+        "the personal data of NIK {masked} cannot be erased: card {card} is still open "
+        "({status}); erase it once the card is handed over, cancelled or destroyed."),
+    "AlreadyErased": "the personal data of NIK {masked} is already erased.",
     "ConcurrentChange": (
         "card {ref} was changed by someone else at the same moment; "
         "nothing was written, please try again."
@@ -240,6 +244,7 @@ EN: Mapping[str, str] = {
     "DocumentPrinterUnavailable": (
         "cannot print the PDF: {reason}; use --format html and print it from a browser."
     ),
+    "ErasureUnavailable": "personal data cannot be erased here: {reason}.",
     "CipherKeyMissing": (
         "the records are encrypted with the cipher key {key_id}, and no cipher key is "
         "configured: set EKTP_CIPHER_KEY_FILE (or [keys] cipher_key_file) to its file."

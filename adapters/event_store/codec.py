@@ -4,7 +4,9 @@ Stored form: the event's fields as JSON (datetimes ISO 8601, UUIDs as text,
 value objects as objects, enums as their values). Reading calls the event
 class's own constructor, whose converters restore the types; events carry no
 validators, so history always reads back whatever rules say today. With the
-office's cipher key, that JSON is stored encrypted (`ektp.adapters.event_store.cipher`).
+office's cipher key, that JSON is stored encrypted (`ektp.adapters.event_store.cipher`),
+and its personal fields are first encrypted under their data subject's own key
+(`ektp.adapters.event_store.subjects`).
 """
 
 from __future__ import annotations
@@ -74,6 +76,9 @@ class AttrsEventMapper(Mapper[UUID]):
 
     def __init__(self, cipher: Cipher | None = None) -> None:
         super().__init__(transcoder=EventTranscoder(), cipher=cipher)
+        # The per-subject keys of personal fields (`subjects.SubjectCipher`), set by the
+        # store when it has the office's cipher key and a database to keep them in.
+        self.subjects: Any = None
 
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
         """The stored form of `domain_event`."""
@@ -83,11 +88,14 @@ class AttrsEventMapper(Mapper[UUID]):
         class_version = getattr(type(domain_event), "class_version", 1)
         if class_version > 1:
             state["class_version"] = class_version
+        topic = get_topic(type(domain_event))
+        if self.subjects is not None:
+            state = self.subjects.seal(topic, state)
         data = self.transcoder.encode(state)
         return StoredEvent(
             originator_id=originator_id,
             originator_version=originator_version,
-            topic=get_topic(type(domain_event)),
+            topic=topic,
             state=self.cipher.encrypt(data) if self.cipher is not None else data,
         )
 
@@ -104,6 +112,8 @@ class AttrsEventMapper(Mapper[UUID]):
         try:
             cls = _event_class(stored_event.topic)
             state: dict[str, Any] = self.transcoder.decode(data)
+            if self.subjects is not None and self.subjects.opens(stored_event.topic):
+                state = self.subjects.open(state)  # an erased subject's fields: `Erased`
             from_version = state.pop("class_version", 1)
             class_version = getattr(cls, "class_version", 1)
             while from_version < class_version:

@@ -31,6 +31,7 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
+from ektp.adapters.event_store import subjects
 from ektp.adapters.event_store.postgres import SignedPostgresApplicationRecorder
 from ektp.adapters.event_store.journal_tables import (
     CHECKPOINTS,
@@ -65,6 +66,7 @@ class JournalledPostgresApplicationRecorder(SignedPostgresApplicationRecorder, J
         self._checkpoints = SQL("{}.{}").format(schema, Identifier(CHECKPOINTS))
         self._events = SQL("{}.{}").format(schema, Identifier(self.events_table_name))
         self.sql_create_statements += [
+            SQL(subjects.create_statement("postgresql")).format(),  # a constant: no identifiers to compose
             SQL("CREATE TABLE IF NOT EXISTS {} (node bigint PRIMARY KEY, hash bytea NOT NULL, seq bigint)")
             .format(self._nodes),
             SQL("CREATE TABLE IF NOT EXISTS {} (one smallint PRIMARY KEY CHECK (one = 1), "
@@ -117,6 +119,11 @@ class JournalledPostgresApplicationRecorder(SignedPostgresApplicationRecorder, J
                             pipeline.sync()
                             ids = self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
                             assert ids is not None
+                            # The subjects' keys the events need (or an erasure destroys),
+                            # after the events' ids are read,
+                            # in their transaction (`subjects`).
+                            for statement, parameters in subjects.write_statements(kwargs, "%s"):
+                                curs.execute(statement, parameters)
                             head, tree = self._head.current(ids) or (self._read_head(curs, pipeline), None)
                             journal.check_key(head)
                             rows, new, tree = append_rows(head, tree, placed(head.size, ids),

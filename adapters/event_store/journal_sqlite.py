@@ -24,6 +24,7 @@ from uuid import UUID
 from eventsourcing.persistence import Notification, StoredEvent
 from eventsourcing.sqlite import SQLiteCursor, SQLiteDatastore
 
+from ektp.adapters.event_store import subjects
 from ektp.adapters.event_store.durable_sqlite import SignedSQLiteApplicationRecorder
 from ektp.adapters.event_store.journal_tables import (
     CHECKPOINTS,
@@ -58,6 +59,7 @@ class JournalledSQLiteApplicationRecorder(SignedSQLiteApplicationRecorder, Journ
         super().__init__(datastore, events_table_name)
         self.journal: JournalLeaves | None = None  # given by the store that owns the recorder
         self._head = HeadCache()
+        self._subject_table = False  # whether the subject keys' table is known to exist
 
     def construct_create_table_statements(self) -> list[str]:
         """eventsourcing's table, then the journal's."""
@@ -66,7 +68,8 @@ class JournalledSQLiteApplicationRecorder(SignedSQLiteApplicationRecorder, Journ
                 "seq INTEGER)",
                 f"CREATE TABLE IF NOT EXISTS {INFO} (one INTEGER PRIMARY KEY CHECK (one = 1), "
                 "built_from INTEGER NOT NULL, key_id BLOB)",
-                f"CREATE TABLE IF NOT EXISTS {CHECKPOINTS} (size INTEGER PRIMARY KEY, note TEXT NOT NULL)"]
+                f"CREATE TABLE IF NOT EXISTS {CHECKPOINTS} (size INTEGER PRIMARY KEY, note TEXT NOT NULL)",
+                subjects.create_statement("sqlite")]
 
     def create_table(self) -> None:
         """Create the tables; a store with no events yet gets an empty journal, one that
@@ -93,11 +96,28 @@ class JournalledSQLiteApplicationRecorder(SignedSQLiteApplicationRecorder, Journ
         The leaves' pieces are computed before the transaction, so SQLite's write lock is
         held only for the inserts."""
         placed = self._prepare(stored_events, kwargs)
-        with self.datastore.transaction(commit=True) as c:
-            ids, tip = self._insert_journalled(c, stored_events, kwargs, placed)
+        try:
+            with self.datastore.transaction(commit=True) as c:
+                ids, tip = self._insert_journalled(c, stored_events, kwargs, placed)
+        except BaseException:
+            self._subject_table = False  # its creation, if this made it, was rolled back
+            raise
         if tip is not None:
             self._head.remember(*tip)
+        if subjects.erasing_subjects(kwargs.get("events")):
+            self._shred()
         return ids
+
+    def _shred(self) -> None:
+        """After an erasure: copy the WAL into the file and truncate it, so that the
+        destroyed key's old page (zeroed by ``secure_delete`` in the file) is in no WAL
+        frame either. Best effort: a reader holding an old snapshot keeps the frames
+        until the next checkpoint (``ektp db check`` and closing the office make one)."""
+        try:
+            with self.datastore.transaction(commit=False) as c:
+                c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except Exception:  # noqa: BLE001 - the erasure is committed; this only tidies
+            pass
 
     def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent],
                        **kwargs: Any) -> Sequence[int] | None:
@@ -118,6 +138,19 @@ class JournalledSQLiteApplicationRecorder(SignedSQLiteApplicationRecorder, Journ
                            kwargs: dict[str, Any], placed: PlacedLeaves | None
                            ) -> tuple[Sequence[int] | None, tuple[JournalHead, CompactRange] | None]:
         ids = super()._insert_events(c, stored_events, **kwargs)
+        keys = subjects.write_statements(kwargs, "?")
+        if keys:
+            # The subjects' keys the events need (or an erasure destroys), in their
+            # transaction; a database made before the table gets it at its first key.
+            # Two writers making the same subject's first key conflict: the later retries.
+            if not self._subject_table:
+                c.execute(subjects.create_statement("sqlite"))
+                self._subject_table = True
+            if subjects.erasing_subjects(kwargs.get("events")):
+                # A deleted key's bytes are overwritten, not left in a free page.
+                c.execute("PRAGMA secure_delete = ON")
+            for statement, parameters in keys:
+                c.execute(statement, parameters)
         if placed is None:
             return ids, None
         journal = self.journal

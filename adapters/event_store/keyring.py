@@ -158,9 +158,32 @@ def replace_rows(store: Any, old_kek: bytes, new_kek: bytes) -> list[Row]:
         for row in new_rows:
             cursor.execute(f"INSERT INTO {TABLE} (key_id, wrapped, wrapped_by, is_current) "
                            f"VALUES ({mark}, {mark}, {mark}, {mark})", row)
+        _rewrap_subject_keys(cursor, kind, mark, old_kek, new_kek)
         if kind == "postgresql":
             _grant_staff(cursor)
     return new_rows
+
+
+def _rewrap_subject_keys(cursor: Any, kind: str, mark: str, old_kek: bytes, new_kek: bytes) -> None:
+    """Re-wrap the residents' own keys (`subjects`) under the new office key, in the
+    rotation's transaction."""
+    from ektp.adapters.event_store.subjects import TABLE as SUBJECTS
+    from ektp.adapters.event_store.subjects import create_statement, rewrap_rows
+
+    if kind == "postgresql":
+        # Only the tables' owner makes tables there: a database without this one has no keys.
+        cursor.execute(f"SELECT to_regclass('{SUBJECTS}') IS NOT NULL AS found")
+        found_row = cursor.fetchall()[0]
+        if not (found_row["found"] if isinstance(found_row, dict) else found_row[0]):
+            return
+    else:
+        cursor.execute(create_statement(kind))
+    cursor.execute(f"SELECT key_id, subject, wrapped, wrapped_by FROM {SUBJECTS}")
+    found = [list(r.values()) if isinstance(r, dict) else list(r) for r in cursor.fetchall()]
+    rows = [(str(r[0]), str(r[1]), bytes(r[2]), str(r[3])) for r in found]
+    for kid, _, wrapped, wrapped_by in rewrap_rows(rows, old_kek, new_kek):
+        cursor.execute(f"UPDATE {SUBJECTS} SET wrapped = {mark}, wrapped_by = {mark} "
+                       f"WHERE key_id = {mark}", (wrapped, wrapped_by, kid))
 
 
 def _grant_staff(cursor: Any) -> None:

@@ -82,8 +82,22 @@ class JournalledEventStore(EventStore[UUID]):
 
     def put(self, domain_events: Sequence[DomainEventProtocol[UUID]],
             **kwargs: Any) -> list[Recording[UUID]]:
-        """Store the events (and, through the recorder, their leaves) in one transaction."""
-        return super().put(domain_events, events=domain_events, **kwargs)
+        """Store the events (and, through the recorder, their leaves) in one transaction;
+        with per-subject keys (`subjects`), the keys their encoding made are inserted,
+        and an erasure's subject keys deleted, in that same transaction."""
+        subjects = getattr(self.mapper, "subjects", None)
+        if subjects is None:
+            return super().put(domain_events, events=domain_events, **kwargs)
+        from ektp.adapters.event_store.subjects import erasing_subjects
+
+        rows = subjects.begin()
+        committed = False
+        try:
+            recordings = super().put(domain_events, events=domain_events, subject_keys=rows, **kwargs)
+            committed = True
+        finally:
+            subjects.end(rows, committed, erasing_subjects(domain_events))
+        return recordings
 
 
 class EktpStore(Application[UUID]):
@@ -114,6 +128,20 @@ class EktpStore(Application[UUID]):
         if hasattr(cipher, "rows") and hasattr(self.factory, "datastore"):
             # The envelope keys (`keyring`): read from this database when first needed.
             cipher.rows = self._data_key_rows
+            if hasattr(recorder, "journal"):
+                self._per_subject_keys(cipher.key)
+
+    def _per_subject_keys(self, office_key: bytes) -> None:
+        """Encrypt personal fields under their subject's key (`subjects`), wrapped by the
+        office key, in this database's key table."""
+        from ektp.adapters.event_store.subjects import SqlKeyTable, SubjectCipher
+
+        datastore = self.factory.datastore  # type: ignore[attr-defined]
+        kind = "postgresql" if "postgres" in type(datastore).__module__ else "sqlite"
+        journal: Any = self.recorder.journal  # type: ignore[attr-defined]
+        mapper: Any = self.mapper
+        mapper.subjects = SubjectCipher(office_key, SqlKeyTable(datastore, kind),
+                                        lambda: journal.form().personal)
 
     def _data_key_rows(self) -> Any:
         """The key table's rows of this database (`keyring.read_rows`)."""

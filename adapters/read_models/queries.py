@@ -103,6 +103,16 @@ def ids_with_prefix(connection: Connection, kind: str, prefix: str, limit: int) 
     return tuple(UUID(value) for value in connection.execute(query).scalars())
 
 
+def closed_cards_before(connection: Connection, cutoff: dt.datetime) -> tuple[UUID, ...]:
+    """Cards closed before `cutoff` that still have their blind NIK index (not erased)."""
+    c = card_status.c
+    naive = cutoff.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    query = (select(c.card_id).where(c.closed_at.is_not(None), c.closed_at < naive,
+                                     c.nik_index.is_not(None))
+             .order_by(c.closed_at, c.card_id))
+    return tuple(UUID(value) for value in connection.execute(query).scalars())
+
+
 def backlog(connection: Connection, now: dt.datetime) -> tuple[BacklogRow, ...]:
     """Open cards grouped by kecamatan, state and age band; oldest group first."""
     c = card_status.c

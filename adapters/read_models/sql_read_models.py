@@ -259,6 +259,13 @@ class SqlReadModels(ReadModels):
             return queries.ids_with_prefix(connection, kind, prefix, limit)
 
     @_sql_errors
+    def closed_cards_before(self, cutoff: dt.datetime) -> tuple[UUID, ...]:
+        """Cards closed before `cutoff`, not erased yet (caught up first)."""
+        self.catch_up()
+        with self._engine.connect() as connection:
+            return queries.closed_cards_before(connection, cutoff)
+
+    @_sql_errors
     def manifests(self, status: str | None = None) -> tuple[ManifestRow, ...]:
         """Manifests by status (caught up first)."""
         self.catch_up()

@@ -19,6 +19,7 @@ from uuid import UUID
 import attrs
 
 from ektp.application.audit.canonical import format_time
+from ektp.domain.erased import Erased
 from ektp.domain.event import ADDED
 
 ENVELOPE = frozenset({"originator_id", "originator_version", "timestamp", "actor", "office"})
@@ -31,7 +32,8 @@ def jsonable(value: Any) -> Any:
     is (`_converter_of`, decided once per type, since it is on every write's path):
     an enum by its value, a str or int subclass as str or itself, a UUID, Decimal as
     its string, a datetime by `format_time`, a date in ISO form, a list or tuple as a
-    list, a dict with string keys, an attrs value object as an object of its fields.
+    list, a dict with string keys, an attrs value object as an object of its fields; an
+    erased field (`ektp.domain.erased.Erased`) as its leaf form (`LeafText`).
     """
     kind = type(value)
     if kind is str or kind is int or value is None:
@@ -62,6 +64,15 @@ def _mapping(value: Any) -> Any:
     return {str(k): jsonable(v) for k, v in value.items()}
 
 
+class LeafText(str):
+    """The leaf form of an erased field (`ektp.domain.erased`): already in the form the
+    journal's leaf holds, so the pseudonymiser leaves it as it is."""
+
+
+def _erased(value: Any) -> Any:
+    return LeafText(value.leaf)
+
+
 def _refuse_float(value: Any) -> Any:
     raise TypeError("the audit format has no floats: store decimals as strings")
 
@@ -69,6 +80,8 @@ def _refuse_float(value: Any) -> Any:
 def _converter_of(kind: type[Any]) -> Callable[[Any], Any]:
     """How values of `kind` become JSON values (the order of the checks matters: a
     StrEnum is a str, a bool an int, a datetime a date)."""
+    if issubclass(kind, Erased):
+        return _erased
     if issubclass(kind, enum.Enum):
         return _enum
     if kind is type(None) or issubclass(kind, (bool, int)):

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from uuid import UUID
 
+from ektp.application.audit.facts import LeafText
 from ektp.domain.masking import initials, mask_digits
 
 __all__ = ["NAME", "NUMBER", "PERSONAL_FIELDS", "Pseudonymiser", "Revealer", "initials"]
@@ -133,5 +134,6 @@ def _replace(data: dict[str, Any], path: tuple[str, ...], rule: Callable[[str], 
                     _replace(item, tuple(rest), rule)
             data[head] = items
         return
-    if isinstance(value, str):
+    if isinstance(value, str) and type(value) is not LeafText:
+        # An erased field is its leaf form already: the form it had when written.
         data[head] = rule(value)

@@ -16,7 +16,6 @@ from ektp.application.blank_stock.ledger import RETRIES, load_ledger, record_led
 from ektp.application.card.lookup import load_card
 from ektp.application.card.steps import decide_card
 from ektp.application.card.views import CardView
-from ektp.application.kernel.permissions import SEE_FULL_NIK, may
 from ektp.application.kernel.services import Services
 from ektp.application.kernel.transaction import Transaction
 from ektp.domain.actor import Actor
@@ -59,6 +58,7 @@ class BlankMoves:
                 ledger = ledger or load_ledger(s, tx)
                 ledger_events, after = decide_all(ledger, moves)
                 record_ledger(s, tx, ledger, ledger_events, after)
-            return CardView.of(step.after, reveal=may(actor, SEE_FULL_NIK))
+            # Masked: a full NIK is shown only where the access is recorded (`card`).
+            return CardView.of(step.after, reveal=False)
 
         return s.store.transact(attempt, retries=RETRIES)

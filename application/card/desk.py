@@ -266,7 +266,8 @@ class CardDesk:
         def attempt(tx: Transaction) -> CardView:
             card = load_card(s, tx, ref)
             step = decide_card(s, tx, card, command_type(**s.stamp(actor), **facts))
-            return CardView.of(step.after, reveal=may(actor, SEE_FULL_NIK))
+            # Masked: a full NIK is shown only where the access is recorded (`card`).
+            return CardView.of(step.after, reveal=False)
 
         return s.store.transact(attempt, ref=ref)
 

@@ -19,6 +19,7 @@ from ektp.application.errors import JournalKeyMissing
 from ektp.application.kernel.services import Services
 from ektp.application.kernel.transaction import Transaction
 from ektp.domain.actor import Actor
+from ektp.domain.erased import Erased
 from ektp.domain.errors import PurposeRequired
 from ektp.domain.event import next_event
 from ektp.domain.personal_data.events import PersonalDataAccessed
@@ -53,7 +54,9 @@ def record_access(services: Services, actor: Actor, what: str, niks: Iterable[st
     s = services
     the_purpose = parse_purpose(purpose, what, required=bulk)
     personal = pseudonymiser(s)
-    subjects = tuple(dict.fromkeys(personal.number(n) for n in niks))
+    # An erased NIK is its pseudonym already (its leaf form, `ektp.domain.erased`).
+    subjects = tuple(dict.fromkeys(n.leaf if isinstance(n, Erased) else personal.number(n)
+                                   for n in niks))
     stamp = s.stamp(actor)
     login = actor.id
     stream = log_id(s.config.office_code, login, stamp["at"].astimezone(s.config.timezone).date())

@@ -66,6 +66,11 @@ class ReadModels(Protocol):
         """Up to `limit` ids of the cards (`kind` ``card``) or manifests (``manifest``)
         whose text form starts with `prefix` (lower case, hyphens where the id has them)."""
 
+    def closed_cards_before(self, cutoff: dt.datetime) -> tuple[UUID, ...]:
+        """The cards closed before `cutoff` whose personal data is not erased yet (those
+        that still have a NIK index), oldest closing first (the retention policy)."""
+        raise NotImplementedError
+
     @abstractmethod
     def manifests(self, status: str | None = None) -> tuple[ManifestRow, ...]:
         """Manifests (of one status, or all), oldest date first."""

@@ -12,7 +12,9 @@ from typing import assert_never, cast
 from ektp.application.projections.changes import Change, SetRow
 from ektp.domain.card import events as ev
 from ektp.application.ports.pseudonyms import KK, NIK, Pseudonyms
+from ektp.domain.erased import is_erased
 from ektp.domain.masking import initials, mask_digits
+from ektp.domain.personal_data.events import PersonalDataErased
 from ektp.domain.name_tokens import name_tokens
 
 TABLE = "card_status"
@@ -28,17 +30,26 @@ def card_status_changes(event: object, timezone: dt.tzinfo,
                         pseudonyms: Pseudonyms | None = None) -> Iterator[Change]:
     """The card_status changes `event` makes (none for other aggregates' events);
     `pseudonyms` keys the blind indexes."""
+    if isinstance(event, PersonalDataErased):
+        # What stays of an erased resident's cards: the masked NIK (in its column from
+        # the request), the status and dates; no initials and no blind index.
+        for card in event.cards:
+            yield SetRow(TABLE, (card,), {"initials": "", "nik_index": None, "kk_index": None,
+                                          "name_index": None})
+        return
     if not isinstance(event, ev.CardEvent):
         return
     e = cast(ev.AnyCardEvent, event)
     match e:
         case ev.Requested():
+            erased = is_erased(e.nik)  # a rebuild after an erasure: the request's fields are gone
             yield SetRow(TABLE, (str(e.originator_id),), {
                 "status": "REQUESTED", "village": e.village, "kecamatan": e.village[:8],
                 "nik_masked": mask_digits(e.nik), "initials": initials(e.name),
-                "nik_index": pseudonyms.index(NIK, e.nik) if pseudonyms else None,
-                "kk_index": pseudonyms.index(KK, e.kk) if pseudonyms else None,
-                "name_index": pseudonyms.name_index(name_tokens(e.name)) if pseudonyms else None,
+                "nik_index": pseudonyms.index(NIK, e.nik) if pseudonyms and not erased else None,
+                "kk_index": pseudonyms.index(KK, e.kk) if pseudonyms and not is_erased(e.kk) else None,
+                "name_index": (pseudonyms.name_index(name_tokens(e.name))
+                               if pseudonyms and not is_erased(e.name) else None),
                 "reason": e.reason.value,
                 "requested_at": e.timestamp, "modified_at": e.timestamp,
                 "version": e.originator_version, "attempts": 0,

@@ -34,3 +34,25 @@ class PersonalDataAccessed(DomainEvent):
     subjects: tuple[str, ...] = attrs.field(converter=to_subjects)
     everyone: bool
     purpose: str | None
+
+
+def to_cards(values: object) -> tuple[str, ...]:
+    """Accept a list or tuple of card ids (as stored: a JSON list of strings)."""
+    return tuple(str(v) for v in values)  # type: ignore[attr-defined]
+
+
+@attrs.frozen(slots=False, kw_only=True, eq=False, repr=False)
+class PersonalDataErased(DomainEvent):
+    """A resident's personal data was erased (UU PDP Art. 43-44): the key their NIK, KK
+    number and name were encrypted under is destroyed in this event's transaction
+    (`ektp.adapters.event_store.subjects`). It holds none of the erased data: `subject`
+    is the office's keyed pseudonym of the NIK (``MASKED~HMAC``, the form of the access
+    log and the audit export), `cards` the ids of the person's cards, `record_number`
+    the signed record of the erasure, `legal_basis` why (the request, or the retention
+    policy), and `staff` the head of office who erased it."""
+
+    subject: str
+    cards: tuple[str, ...] = attrs.field(converter=to_cards)
+    record_number: str
+    legal_basis: str
+    staff: str

@@ -2,15 +2,16 @@
 
 ``export NIK`` prints what the office holds about one person, in full, for their own
 request (head of office only): every card requested for the NIK, as it stands and
-with its history. Erasure and retention (``erase``, ``apply-retention``) are not built
-yet.
+with its history. ``erase NIK`` erases one person's personal data (head of office,
+under a signed record and a legal basis); ``apply-retention`` erases everyone the
+office's retention policy says is due (``[retention] closed_card_years``).
 """
 
 from __future__ import annotations
 
 import click
 
-from ektp.application.kernel.i18n import _, ngettext
+from ektp.application.kernel.i18n import N_, _, ngettext
 from ektp.entrypoints.cli import translated
 from ektp.entrypoints.cli.output import emit
 from ektp.entrypoints.cli.session import session
@@ -18,7 +19,8 @@ from ektp.entrypoints.cli.session import session
 
 @click.group("personal-data", cls=translated.Group)
 def personal_data() -> None:
-    """A resident's personal data: what the office holds about them (export)."""
+    """A resident's personal data: what the office holds (export), erasure (erase) and
+    the retention policy (apply-retention)."""
 
 
 @personal_data.command()
@@ -42,4 +44,71 @@ def export(nik: str, purpose: str | None) -> None:
     emit(s.as_json, {"nik": held.nik, "scope": held.scope,
                      "cards": [{**card_data(item.card, full=True),
                                 "history": history_data(item.history)} for item in held.cards]},
+         "\n".join(lines))
+
+
+@personal_data.command()
+@click.argument("nik", metavar="NIK")
+@click.option("--record", "record_number", metavar="NO", required=True,
+              help=("The number of the signed record of this erasure (recorded with it)."))
+@click.option("--legal-basis", metavar="TEXT", required=True,
+              help=("Why the data is erased: the resident's request under UU PDP Art. 43, "
+                      "a court order... (recorded with it)."))
+def erase(nik: str, record_number: str, legal_basis: str) -> None:
+    """Erase the personal data of the person NIK names (head of office only): their NIK,
+    KK number and name become unreadable in every stored event, and their cards' rows
+    keep only the masked NIK. Refused while one of their cards is open. The erasure is
+    recorded as an event that holds none of the erased data; the journal, exports and
+    proofs verify as before."""
+    s = session()
+    done = s.office(must_exist=True).erasure.erase(s.actor(), nik, record_number=record_number,
+                                                   legal_basis=legal_basis)
+    emit(s.as_json, {"nik": done.masked, "cards": list(done.cards),
+                     "record_number": done.record_number},
+         ngettext("erased the personal data of NIK {nik} ({n} card; record {record}).",
+                  "erased the personal data of NIK {nik} ({n} cards; record {record}).",
+                  len(done.cards)).format(nik=done.masked, n=len(done.cards),
+                                         record=done.record_number))
+
+
+@personal_data.command("apply-retention")
+@click.option("--dry-run", is_flag=True,
+              help=("Only list whom the policy would erase (masked NIKs); erase nothing."))
+@click.option("--record", "record_number", metavar="NO", default="retention policy",
+              show_default=True, help=("The record number the erasures are recorded under."))
+def apply_retention(dry_run: bool, record_number: str) -> None:
+    """Apply the office's retention policy (head of office only): erase, as a whole, the
+    personal data of every resident whose cards were all closed more than
+    [retention] closed_card_years years ago. Whole-subject erasure: a proxy's identity
+    or a hand-over's evidence is not erased field by field."""
+    s = session()
+    years = s.settings().config.retention.closed_card_years
+    if years <= 0:
+        raise click.UsageError(_("no retention policy is configured: set [retention] "
+                                 "closed_card_years (years after a card is closed)"))
+    office = s.office(must_exist=True)
+    desk = office.erasure
+    actor = s.actor()
+    if dry_run:
+        due = desk.retention_due(actor, years)
+        lines = [f"{c.masked}  " + ngettext("{n} card", "{n} cards", len(c.cards)).format(
+                    n=len(c.cards)) for c in due]
+        lines.append(ngettext("{n} resident would be erased (all cards closed more than "
+                              "{years} years ago); dry run, nothing erased.",
+                              "{n} residents would be erased (all cards closed more than "
+                              "{years} years ago); dry run, nothing erased.",
+                              len(due)).format(n=len(due), years=years))
+        emit(s.as_json, {"dry_run": True, "years": years,
+                         "residents": [{"nik": c.masked, "cards": list(c.cards)} for c in due]},
+             "\n".join(lines))
+        return
+    done = desk.apply_retention(actor, years, record_number=record_number)
+    lines = [f"{e.masked}  " + ngettext("{n} card", "{n} cards", len(e.cards)).format(
+                n=len(e.cards)) for e in done]
+    lines.append(ngettext("erased {n} resident's personal data (all cards closed more than "
+                          "{years} years ago).",
+                          "erased {n} residents' personal data (all cards closed more than "
+                          "{years} years ago).", len(done)).format(n=len(done), years=years))
+    emit(s.as_json, {"dry_run": False, "years": years,
+                     "residents": [{"nik": e.masked, "cards": list(e.cards)} for e in done]},
          "\n".join(lines))

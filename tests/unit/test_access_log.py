@@ -128,3 +128,18 @@ def test_filters_partition_the_log(shows: list[tuple[Actor, int, bool]]) -> None
         both = desk.entries(HEAD, desk.query(subject=NIK)) + desk.entries(
             HEAD, desk.query(subject=OTHER_NIK))
         assert len(both) == len(log)  # one subject an access: the subjects partition it too
+
+
+def test_a_command_on_a_card_returns_it_masked_and_records_no_access(office: Office) -> None:
+    # The API returns a full NIK only where the access is recorded (`office.card(full=True)`):
+    # the card a command changed comes back masked, even to one who may see it in full.
+    card = request(office)
+    for actor in (OPERATOR, HEAD):
+        before = office.last_position()
+        view = office.confirm_print_readiness(actor, card) if actor is OPERATOR else \
+            office.allocate_blank(actor, card)
+        assert view.nik == NIK[:4] + "********" + NIK[12:] and NIK not in repr(view)
+        assert office.access_log.entries(HEAD) == ()
+        assert office.last_position() > before
+    shown = office.card(card, OPERATOR, full=True)
+    assert shown.nik == NIK and len(office.access_log.entries(HEAD)) == 1

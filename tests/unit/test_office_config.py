@@ -33,7 +33,7 @@ def test_what_render_writes_reads_back_as_the_same_configuration(name: str, lock
     assert parsed["office"]["name"] == name and parsed["database"]["lock_timeout"] == lock
     assert parsed["database"]["allow_unsafe_durability"] is unsafe
     assert parsed["keys"]["audit_key_file"] == key and parsed["files"]["group"] == name
-    assert set(parsed) == {"office", "database", "keys", "files"}
+    assert set(parsed) == {"office", "database", "keys", "files", "retention"}
     for section, table in parsed.items():  # every key of the schema, each with its help
         assert set(table) == {k.split(".")[1] for k in office_config.keys() if k.startswith(section)}
     assert "(EKTP_LOCK_TIMEOUT)" in text
