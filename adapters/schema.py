@@ -144,6 +144,18 @@ def _keyed_nik_registers(context: UpgradeContext) -> None:
 LEGACY_NIK_REGISTERS_STEP = 4
 
 
+def _subject_keys(context: UpgradeContext) -> None:
+    """Version 5 (issue 14): the table of per-resident data keys
+    (`ektp.adapters.event_store.subjects`). Staff logins may not create tables on
+    PostgreSQL, so without this step an older database seals residents' fields under the
+    office key only and refuses erasure; the owner runs the upgrade, and ``ektp db init``
+    then grants the staff group the table as it does the others. (SQLite's recorder makes
+    the table at its first key; the step makes it at once, the same table.)"""
+    from ektp.adapters.event_store.subjects import create_statement
+
+    context.execute(create_statement(context.kind))
+
+
 def legacy_nik_registers(execute: Callable[[str], Sequence[tuple[Any, ...]]]) -> bool:
     """Whether the database may hold registers under uuid5 ids: it was made before
     version 4 (its step-4 row says upgraded, not created)."""
@@ -167,6 +179,10 @@ STEPS: list[UpgradeStep] = [
                 "keep new NIK registers under keyed HMAC ids; registers made before are "
                 "still found under their old ids (issue 14)",
                 _keyed_nik_registers),
+    UpgradeStep(5, "subject-keys",
+                "make the table of per-resident data keys, so a resident's personal data can "
+                "be erased (issue 14)",
+                _subject_keys),
 ]
 
 

@@ -45,8 +45,7 @@ from ektp.domain.text import parse_text
 NO_SUBJECT_KEYS = N_("the office has no cipher key (ektp keys init), so personal fields are not "
                     "encrypted under each resident's own key")
 NO_SUBJECT_TABLE = N_("this PostgreSQL database has no table of per-subject keys (it was made "
-                      "before them): its owner creates it as docs/operations.md says, "
-                      "\"Erasure and retention\"")
+                      "before them): its owner runs 'ektp db upgrade', then 'ektp db init'")
 
 
 @attrs.frozen

@@ -193,12 +193,12 @@ def test_a_database_made_by_ektp_0_1_is_upgraded_and_then_works(old_database: Pa
     assert {c["name"]: c["status"] for c in check.json()["checks"]}["schema"] == "fail"
     upgraded = run("db", "upgrade", "--backup", str(tmp_path / "before.db"), db=db)
     assert upgraded.code == 0, upgraded.err
-    assert "from schema version 0 to 4: 1 schema-version, 2 journal, 3 signed-rows, 4 keyed-nik-registers" in upgraded.out
+    assert "from schema version 0 to 5: 1 schema-version, 2 journal, 3 signed-rows, 4 keyed-nik-registers, 5 subject-keys" in upgraded.out
     assert "journal built for the" in upgraded.out  # ektp 0.1 had no journal
     assert (tmp_path / "before.db").exists() and event_count(tmp_path / "before.db") == before
     with sqlite3.connect(db) as connection:
         assert connection.execute("SELECT version, name FROM ektp_schema").fetchall() == [
-            (1, "schema-version"), (2, "journal"), (3, "signed-rows"), (4, "keyed-nik-registers")]
+            (1, "schema-version"), (2, "journal"), (3, "signed-rows"), (4, "keyed-nik-registers"), (5, "subject-keys")]
         # Step 4 altered the read model: no plaintext name left in card_status (issue 14).
         columns = {row[1] for row in connection.execute("PRAGMA table_info(card_status)")}
         assert "name" not in columns and {"initials", "nik_index", "name_index"} <= columns
@@ -246,6 +246,8 @@ def test_an_upgrade_on_postgresql(postgres_url: str) -> None:
     assert run("--db", postgres_url, "card", "list").code == 0  # the read models made
     with psycopg.connect(postgres_url, autocommit=True) as connection:
         connection.execute("DROP TABLE ektp_schema")  # as ektp 0.1 left a database
+        # ... made before per-resident data keys (no cipher key here: the table is empty).
+        connection.execute("DROP TABLE IF EXISTS ektp_subject_keys")
         # ... with its card_status holding names in plain (before issue 14).
         connection.execute("ALTER TABLE card_status DROP COLUMN initials, DROP COLUMN nik_index, "
                            "DROP COLUMN kk_index, DROP COLUMN name_index, "
@@ -254,7 +256,7 @@ def test_an_upgrade_on_postgresql(postgres_url: str) -> None:
     assert_one_line_error(refused, 5)
     assert "ektp db upgrade" in refused.err
     upgraded = run("--db", postgres_url, "db", "upgrade")
-    assert upgraded.code == 0 and "from schema version 0 to 4" in upgraded.out
+    assert upgraded.code == 0 and "from schema version 0 to 5" in upgraded.out
     assert request(2, url=postgres_url).code == 0
     # An upgraded database also looks under legacy ids; the keyed register still holds.
     assert request(1, url=postgres_url).code == 1
@@ -263,6 +265,9 @@ def test_an_upgrade_on_postgresql(postgres_url: str) -> None:
         columns = {r[0] for r in connection.execute(
             "SELECT column_name FROM information_schema.columns WHERE table_name = 'card_status'")}
     assert "name" not in columns and {"initials", "nik_index", "kk_index", "name_index"} <= columns
+    # Step 5 made the table of per-resident keys, which a staff login may not create.
+    with psycopg.connect(postgres_url) as connection:
+        assert connection.execute("SELECT to_regclass('ektp_subject_keys') IS NOT NULL").fetchone()[0]
 
 
 # --- timeouts ----------------------------------------------------------------------
