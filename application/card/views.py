@@ -8,7 +8,8 @@ from uuid import UUID
 import attrs
 
 from ektp.domain.card.state import Card
-from ektp.domain.masking import mask_digits
+from ektp.domain.erased import Erased
+from ektp.domain.masking import initials, mask_digits
 
 
 @attrs.frozen
@@ -52,14 +53,15 @@ class CardView:
 
     @classmethod
     def of(cls, card: Card, warnings: tuple[str, ...] = (), *, reveal: bool) -> CardView:
-        """The view of a card state (with `warnings` for the clerk, if any); NIK and KK
-        in full only if `reveal`."""
+        """The view of a card state (with `warnings` for the clerk, if any); NIK, KK and
+        name in full only if `reveal` (the name otherwise as its initials, as lists show
+        it: a default output never carries personal data in full)."""
         return cls(
             id=card.id,
             status=card.status.value,
             version=card.version,
             nik=card.nik if reveal else mask_digits(card.nik),
-            name=card.name,
+            name=card.name if reveal or isinstance(card.name, Erased) else initials(card.name),
             kk=card.kk if reveal else mask_digits(card.kk),
             village=card.village,
             rt=card.rt,

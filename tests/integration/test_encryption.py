@@ -101,7 +101,7 @@ def test_sqlite_payloads_hold_no_nik_kk_or_name(tmp_path: Path, key_file: Path) 
     assert [s for s in _secrets() if s in blob] == []
     # The records still read: every card is there, delivered, with its NIK and name.
     with open_office(f"sqlite:///{db}") as office:
-        found = office.cards.card(cards[7])
+        found = office.cards.card(cards[7], _operator(f"sqlite:///{db}"), full=True)
         assert found.status == "HANDED_OVER" and found.name == RESIDENTS[7][1]
     verified = run("db", "verify", db=db, actor=None, role=None,
                    env={"EKTP_CIPHER_KEY_FILE": str(key_file)})
@@ -139,7 +139,7 @@ def test_a_pg_dump_of_the_event_tables_holds_no_nik_kk_or_name(postgres_url: str
     assert [s for s in _secrets() if s.lower() in lower] == []
     assert CIPHER_MARKER.hex().encode() in lower  # bytea as hex: the marker of each payload
     with open_office(postgres_url) as office:
-        assert office.cards.card(cards[3]).name == RESIDENTS[3][1]
+        assert office.cards.card(cards[3], _operator(postgres_url), full=True).name == RESIDENTS[3][1]
 
 
 def test_keys_init_list_and_db_check(tmp_path: Path) -> None:
