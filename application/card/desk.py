@@ -11,7 +11,6 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
 
-from ektp.application.card.history import HistoryEntry, history_entry
 from ektp.application.card.lookup import card_id, cards_of_nik, load_card
 from ektp.application.card.steps import decide_card
 from ektp.application.card.views import CardView
@@ -47,6 +46,7 @@ from ektp.domain.text import parse_name, parse_reference, parse_text
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
+    from ektp.application.card.history import HistoryEntry
     from ektp.application.card.personal_data import PersonalDataHeld
     from ektp.application.card.blank_moves import BlankMoves
     from ektp.application.card.bulk import BatchDone, FileRecorded
@@ -64,8 +64,7 @@ class CardDesk:
 
     @cached_property
     def _blanks(self) -> BlankMoves:
-        # The one lazy import of this desk: only the commands that move a blank
-        # load the ledger's code (`ektp card ready` stays quick to start).
+        # A lazy import: only the commands that move a blank load the ledger's code (`ektp card ready` stays quick to start).
         from ektp.application.card.blank_moves import BlankMoves
 
         return BlankMoves(self._services)
@@ -387,6 +386,9 @@ class CardDesk:
 
     def card_history(self, ref: str | UUID) -> tuple[HistoryEntry, ...]:
         """Every event of the card, oldest first."""
+        # Imported here: only `card history` needs it (`ektp card ready` starts quicker).
+        from ektp.application.card.history import history_entry
+
         s = self._services
         the_id = card_id(s, s.store.reads(), ref)
         events = list(s.store.events(the_id))
