@@ -17,8 +17,6 @@ from ektp.application.card.views import CardView
 from ektp.application.kernel.permissions import EXPORT_RESIDENT_DATA, SEE_FULL_NIK, may
 from ektp.application.kernel.services import Services
 from ektp.application.kernel.transaction import Transaction
-from ektp.application.card.registers import register_to_claim
-from ektp.domain import open_requests
 from ektp.domain.actor import Actor, parse_staff_id
 from ektp.domain.address import VillageCode, parse_rt_rw
 from ektp.domain.card import commands as cmd
@@ -131,6 +129,10 @@ class CardDesk:
         """Record the request and its claim of the NIK in `tx` (refused with
         `DuplicateOpenRequest` when the NIK has an open card). `blind`: the NIK's
         register is taken to be new unless cached (`Transaction.load_new`)."""
+        # Imported here: only a request claims a NIK (`ektp card ready` starts quicker).
+        from ektp.application.card.registers import register_to_claim
+        from ektp.domain import open_requests
+
         register_id, register = register_to_claim(self._services, tx, command.nik, blind=blind)
         claimed = open_requests.claim(register, register_id, card.id, command.nik.masked,
                                       command.actor, command.at, command.office)
