@@ -18,14 +18,14 @@ from __future__ import annotations
 import gettext
 import os
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 
 from ektp.application.kernel.i18n import DOMAIN
 
 LANGUAGES = ("id", "en")
 #: ``locale/`` beside this module's real file: in an editable (strict) install the
 #: module is a link into the source tree, whose ``locale/`` holds the compiled catalog.
-LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+#: os.path, not pathlib: every command imports this module, and pathlib is slow to import.
+LOCALE_DIR = os.path.join(os.path.dirname(os.path.realpath(__file__)), "locale")
 _LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
 
 
@@ -42,7 +42,7 @@ class CatalogMissing(RuntimeError):
 
     def __init__(self, lang: str) -> None:
         super().__init__(f"the {lang} message catalog is not compiled "
-                         f"(no {LOCALE_DIR / lang / 'LC_MESSAGES' / (DOMAIN + '.mo')}): "
+                         f"(no {os.path.join(LOCALE_DIR, lang, 'LC_MESSAGES', DOMAIN + '.mo')}): "
                          "run ./scripts/setup")
 
 
@@ -127,7 +127,7 @@ def translations(lang: str) -> gettext.NullTranslations:
     if lang == "en":
         return gettext.NullTranslations()
     try:
-        return gettext.translation(DOMAIN, str(LOCALE_DIR), [lang])
+        return gettext.translation(DOMAIN, LOCALE_DIR, [lang])
     except FileNotFoundError:
         raise CatalogMissing(lang) from None
 

@@ -29,7 +29,9 @@ from ektp.application.operations import ConfigInvalid
 
 SYSTEM_PATH = "/etc/ektp/config.toml"
 CONFIG_VARIABLE = "EKTP_CONFIG"
-_CODE = re.compile(r"[0-9]{2}\.[0-9]{2}")
+# Patterns kept as text: `re` compiles each on first use (and caches it), not when
+# this module is imported (every command imports it; most never use them).
+_CODE = r"[0-9]{2}\.[0-9]{2}"
 LANGUAGES = ("en", "id")
 
 
@@ -246,7 +248,7 @@ def _check(where: str, key: str, value: Any, *, in_file: bool = True) -> Any:
             raise ConfigInvalid(path=where, reason=f"{label} must be from {low} to {high}")
     elif not isinstance(value, str):
         raise ConfigInvalid(path=where, reason=f"{label} must be a quoted string")
-    if key in ("office.code", "office.regency") and not _CODE.fullmatch(value):
+    if key in ("office.code", "office.regency") and not re.fullmatch(_CODE, value):
         raise ConfigInvalid(path=where, reason=f"{label} must look like 35.17")
     if key == "office.language" and value not in LANGUAGES:
         raise ConfigInvalid(path=where, reason=f"{label} must be one of {', '.join(LANGUAGES)}")

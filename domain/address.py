@@ -9,8 +9,10 @@ import attrs
 from ektp.domain.messages import N_
 from ektp.domain.errors import InvalidRtRw, InvalidVillageCode
 
-_DOTTED = re.compile(r"([0-9]{2})\.([0-9]{2})\.([0-9]{2})\.([0-9]{4})")
-_PLAIN = re.compile(r"([0-9]{2})([0-9]{2})([0-9]{2})([0-9]{4})")
+# Patterns kept as text: `re` compiles each on first use (and caches it), not when
+# this module is imported (every command imports it; most never use them).
+_DOTTED = r"([0-9]{2})\.([0-9]{2})\.([0-9]{2})\.([0-9]{4})"
+_PLAIN = r"([0-9]{2})([0-9]{2})([0-9]{2})([0-9]{4})"
 
 
 @attrs.frozen(order=True)
@@ -23,7 +25,7 @@ class VillageCode:
     def parse(cls, text: str) -> VillageCode:
         """Accept ``35.17.08.2014`` or ``3517082014``; raise `InvalidVillageCode` otherwise."""
         raw = text.strip()
-        match = _DOTTED.fullmatch(raw) or _PLAIN.fullmatch(raw)
+        match = re.fullmatch(_DOTTED, raw) or re.fullmatch(_PLAIN, raw)
         if match is None or not raw.isascii():
             raise InvalidVillageCode(
                 value=raw[:20], reason=N_("it must look like 35.17.08.2014 (10 digits)")

@@ -18,17 +18,19 @@ def mask_digits(digits: str) -> str:
     return "*" * min(len(digits), 16) if digits else "(empty)"
 
 
-_LONG_NUMBER = re.compile(r"[0-9]{15,}")
+# Patterns kept as text: `re` compiles each on first use (and caches it), not when
+# this module is imported (every command imports it; most never use them).
+_LONG_NUMBER = r"[0-9]{15,}"
 # A NIK or KK written in four groups, as the courier's CSV sheet asks for it.
-_GROUPED_NUMBER = re.compile(r"(?<![0-9])[0-9]{4}(?:[ \t\u00a0.\-][0-9]{4}){3}(?![0-9])")
+_GROUPED_NUMBER = r"(?<![0-9])[0-9]{4}(?:[ \t\u00a0.\-][0-9]{4}){3}(?![0-9])"
 
 
 def mask_numbers(text: str) -> str:
     """Mask every run of 15 or more digits in `text` (a NIK or KK number, whole or
     nearly) as its first four and last four digits around stars, and every number
     written in four groups of four (``3517 0812 0385 1234``) as ``3517********1234``."""
-    text = _GROUPED_NUMBER.sub(lambda m: mask_digits(re.sub(r"[^0-9]", "", m.group())), text)
-    return _LONG_NUMBER.sub(lambda m: m.group()[:4] + "*" * (len(m.group()) - 8) + m.group()[-4:], text)
+    text = re.sub(_GROUPED_NUMBER, lambda m: mask_digits(re.sub(r"[^0-9]", "", m.group())), text)
+    return re.sub(_LONG_NUMBER, lambda m: m.group()[:4] + "*" * (len(m.group()) - 8) + m.group()[-4:], text)
 
 
 def initials(name: str) -> str:

@@ -22,11 +22,13 @@ PROVINCE_CODES = frozenset(
     [*range(11, 20), 21, *range(31, 37), *range(51, 54), *range(61, 66),
      *range(71, 77), 81, 82, *range(91, 97)]
 )
-_SEPARATORS = re.compile("[ \u00a0\u202f.\\-]")  # no-break spaces: spreadsheets group digits with them
-_DIGITS16 = re.compile(r"[0-9]{16}")
+# Patterns kept as text: `re` compiles each on first use (and caches it), not when
+# this module is imported (every command imports it; most never use them).
+_SEPARATORS = "[ \u00a0\u202f.\\-]"  # no-break spaces: spreadsheets group digits with them
+_DIGITS16 = r"[0-9]{16}"
 # Digit groups with spaces, dots or hyphens between them: what people type. A sign in
 # front, a tab or a letter inside is something else (a spreadsheet's or a paste's).
-_TYPED_NUMBER = re.compile("[0-9]+(?:[ \u00a0\u202f.\\-]+[0-9]+)*")
+_TYPED_NUMBER = "[0-9]+(?:[ \u00a0\u202f.\\-]+[0-9]+)*"
 _TYPED_ONLY = "only digits, with spaces, dots or hyphens between them (no sign, tab or letter)"
 
 
@@ -35,14 +37,14 @@ def strip_separators(text: str) -> str:
     hyphens between them; whitespace around it ignored). Any other text is returned
     trimmed but otherwise as it is, so that no 16-digit check accepts it."""
     raw = text.strip()
-    if _TYPED_NUMBER.fullmatch(raw):
-        return _SEPARATORS.sub("", raw)
+    if re.fullmatch(_TYPED_NUMBER, raw):
+        return re.sub(_SEPARATORS, "", raw)
     return raw
 
 
 def _typed_reason(text: str, digits: str, what: str) -> str:
     """Why `text` is not 16 digits: a stray character, or the wrong count."""
-    if not _TYPED_NUMBER.fullmatch(text.strip()):
+    if not re.fullmatch(_TYPED_NUMBER, text.strip()):
         return f"{what} may hold {_TYPED_ONLY}"
     return f"it must be exactly 16 digits (got {len(digits)} characters)"
 
@@ -70,7 +72,7 @@ class Nik:
         def refuse(reason: str) -> InvalidNik:
             return InvalidNik(masked=masked, reason=reason)
 
-        if not (digits.isascii() and _DIGITS16.fullmatch(digits)):
+        if not (digits.isascii() and re.fullmatch(_DIGITS16, digits)):
             raise refuse(_typed_reason(text, digits, "a NIK"))
         if int(digits[0:2]) not in PROVINCE_CODES:
             raise refuse(f"{digits[0:2]} is not a province code")
@@ -136,7 +138,7 @@ class KkNumber:
         """Validate `text` as a KK number; raise `InvalidKkNumber` if it is not one."""
         digits = strip_separators(text)
         masked = mask_digits(digits)
-        if not (digits.isascii() and _DIGITS16.fullmatch(digits)):
+        if not (digits.isascii() and re.fullmatch(_DIGITS16, digits)):
             raise InvalidKkNumber(masked=masked, reason=_typed_reason(text, digits, "a KK number"))
         if int(digits[0:2]) not in PROVINCE_CODES:
             raise InvalidKkNumber(masked=masked, reason=f"{digits[0:2]} is not a province code")

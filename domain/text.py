@@ -11,7 +11,9 @@ from ektp.domain.errors import InvalidName, InvalidText
 MAX_NAME = 100
 MAX_TEXT = 200
 # Digit groups joined by single spaces, dots or dashes: how a NIK or KK number is typed.
-_DIGIT_RUN = re.compile(r"[0-9]+(?:[ .\-][0-9]+)*")
+# Patterns kept as text: `re` compiles each on first use (and caches it), not when
+# this module is imported (every command imports it; most never use them).
+_DIGIT_RUN = r"[0-9]+(?:[ .\-][0-9]+)*"
 # Letters of any script, spaces and the punctuation found in Indonesian names.
 _NAME_PUNCTUATION = set(" .,'-")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
@@ -55,7 +57,7 @@ def holds_personal_number(text: str) -> bool:
     digit groups joined by single spaces, dots or dashes (``3517 0912 0385 0001``) that
     add up to exactly 16 digits. Longer joined runs (two 10-digit blank serials,
     ``3517170001-3517170005``) are not numbers of a person."""
-    for match in _DIGIT_RUN.finditer(text):
+    for match in re.finditer(_DIGIT_RUN, text):
         groups = re.split(r"[ .\-]", match.group())
         if max(len(g) for g in groups) >= 16 or sum(len(g) for g in groups) == 16:
             return True

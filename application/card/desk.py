@@ -11,15 +11,12 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
 
-from ektp.application.card.history import HistoryEntry, history_entry
 from ektp.application.card.lookup import card_id, cards_of_nik, load_card
 from ektp.application.card.steps import decide_card
 from ektp.application.card.views import CardView
 from ektp.application.kernel.permissions import EXPORT_RESIDENT_DATA, SEE_FULL_NIK, may
 from ektp.application.kernel.services import Services
 from ektp.application.kernel.transaction import Transaction
-from ektp.application.card.registers import register_to_claim
-from ektp.domain import open_requests
 from ektp.domain.actor import Actor, parse_staff_id
 from ektp.domain.address import VillageCode, parse_rt_rw
 from ektp.domain.card import commands as cmd
@@ -47,6 +44,7 @@ from ektp.domain.text import parse_name, parse_reference, parse_text
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
+    from ektp.application.card.history import HistoryEntry
     from ektp.application.card.personal_data import PersonalDataHeld
     from ektp.application.card.blank_moves import BlankMoves
     from ektp.application.card.bulk import BatchDone, FileRecorded
@@ -64,8 +62,7 @@ class CardDesk:
 
     @cached_property
     def _blanks(self) -> BlankMoves:
-        # The one lazy import of this desk: only the commands that move a blank
-        # load the ledger's code (`ektp card ready` stays quick to start).
+        # A lazy import: only the commands that move a blank load the ledger's code (`ektp card ready` stays quick to start).
         from ektp.application.card.blank_moves import BlankMoves
 
         return BlankMoves(self._services)
@@ -132,6 +129,10 @@ class CardDesk:
         """Record the request and its claim of the NIK in `tx` (refused with
         `DuplicateOpenRequest` when the NIK has an open card). `blind`: the NIK's
         register is taken to be new unless cached (`Transaction.load_new`)."""
+        # Imported here: only a request claims a NIK (`ektp card ready` starts quicker).
+        from ektp.application.card.registers import register_to_claim
+        from ektp.domain import open_requests
+
         register_id, register = register_to_claim(self._services, tx, command.nik, blind=blind)
         claimed = open_requests.claim(register, register_id, card.id, command.nik.masked,
                                       command.actor, command.at, command.office)
@@ -387,6 +388,9 @@ class CardDesk:
 
     def card_history(self, ref: str | UUID) -> tuple[HistoryEntry, ...]:
         """Every event of the card, oldest first."""
+        # Imported here: only `card history` needs it (`ektp card ready` starts quicker).
+        from ektp.application.card.history import history_entry
+
         s = self._services
         the_id = card_id(s, s.store.reads(), ref)
         events = list(s.store.events(the_id))

@@ -16,7 +16,6 @@ from ektp.application.errors import InvalidCardReference
 from ektp.application.kernel.references import PREFIX_PROBE, hyphenated, id_prefix, only_match
 from ektp.application.kernel.services import Services
 from ektp.application.kernel.transaction import Reads
-from ektp.application.card.registers import find_register
 from ektp.domain.card.state import Card, project
 from ektp.domain.errors import CardNotFound
 from ektp.domain.masking import mask_digits
@@ -59,6 +58,10 @@ def card_with_prefix(services: Services, prefix: str) -> UUID:
 def cards_of_nik(services: Services, reads: Reads, nik: Nik) -> tuple[UUID, ...]:
     """Every card requested for `nik`, oldest first; the open one, if any, is the last
     (a NIK holds at most one open request)."""
+    # Imported here: the NIK register's code is for the lookups by NIK alone (`ektp card
+    # ready`, by card id, starts quicker without it).
+    from ektp.application.card.registers import find_register
+
     register = find_register(services, reads, nik)
     if register is None:
         return ()

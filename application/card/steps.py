@@ -11,8 +11,6 @@ from typing import NamedTuple
 
 from ektp.application.kernel.services import Services
 from ektp.application.kernel.transaction import Transaction
-from ektp.application.card.registers import find_register
-from ektp.domain import open_requests
 from ektp.domain.card.commands import CardCommand
 from ektp.domain.card.decide import decide
 from ektp.domain.card.events import CardEvent
@@ -37,6 +35,10 @@ def decide_card(services: Services, tx: Transaction, card: Card, command: CardCo
     assert after is not None
     tx.record(events, after)
     if not after.is_open:
+        # Imported here: only a command that closes a card needs the NIK register.
+        from ektp.application.card.registers import find_register
+        from ektp.domain import open_requests
+
         register = find_register(services, tx, Nik(card.nik))
         released = open_requests.freed_by(register, after, command.actor, command.at, command.office)
         if released is not None:

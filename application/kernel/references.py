@@ -24,7 +24,9 @@ MIN_PREFIX = 8
 MAX_DIGITS_ONLY = 12  # a prefix of decimal digits alone is at most this long
 # How many matches a lookup asks for: enough to say "several", not all of them.
 PREFIX_PROBE = 100
-_HEX = re.compile(r"[0-9a-f]+")
+# Patterns kept as text: `re` compiles each on first use (and caches it), not when
+# this module is imported (every command imports it; most never use them).
+_HEX = r"[0-9a-f]+"
 _UUID_HYPHENS = (8, 12, 16, 20)  # where str(UUID) has its hyphens, in hex digits
 
 
@@ -34,7 +36,7 @@ def id_prefix(text: str) -> str | None:
     decimal digits alone (what a NIK looks like)."""
     raw = text.strip().lower()
     digits = raw.replace("-", "").replace(" ", "")
-    if not (MIN_PREFIX <= len(digits) < 32 and _HEX.fullmatch(digits)):
+    if not (MIN_PREFIX <= len(digits) < 32 and re.fullmatch(_HEX, digits)):
         return None
     if digits.isdigit() and len(digits) > MAX_DIGITS_ONLY:
         return None

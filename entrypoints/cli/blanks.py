@@ -6,8 +6,6 @@ of the same width (``3517170001-3517210000``), or one serial.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from ektp.application.kernel.i18n import N_, _
@@ -159,7 +157,7 @@ def stock(day: str | None) -> None:
 @DOCUMENT_OUTPUT
 @DOCUMENT_FORCE
 def destruction_record(day: str | None, start: str | None, end: str | None, fmt: str,
-                       output: Path | None, force: bool) -> None:
+                       output: str | None, force: bool) -> None:
     """The destruction record (berita acara pemusnahan): A4, in Indonesian, every spoiled
     blank serial and uncollected card destroyed on the day or in the span, with its
     reason and record number, each destruction's method and recorded witnesses, and

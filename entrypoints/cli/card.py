@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -460,7 +459,7 @@ def list_(status: str | None, village: str | None, kecamatan: str | None, nik: s
 @DOCUMENT_FORMAT
 @DOCUMENT_OUTPUT
 @DOCUMENT_FORCE
-def receipt(card: str, fmt: str, output: Path | None, force: bool) -> None:
+def receipt(card: str, fmt: str, output: str | None, force: bool) -> None:
     """The request receipt (tanda terima pengajuan) to hand the resident: A4, in
     Indonesian, with the card's short code, masked NIK, initials, village, request date,
     what happens next and a QR code of ``ektp card show SHORT-CODE``. Never the full NIK

@@ -324,7 +324,7 @@ def _write_whole(path: Path, data: bytes, force: bool) -> None:
 @DOCUMENT_FORMAT
 @DOCUMENT_OUTPUT
 @DOCUMENT_FORCE
-def handover_record(manifest: str, fmt: str, output: Path | None, force: bool) -> None:
+def handover_record(manifest: str, fmt: str, output: str | None, force: bool) -> None:
     """The hand-over record (berita acara serah terima) of a manifest: A4, in Indonesian,
     its courier, date, villages, every card (short code, masked NIK, initials, village,
     outcome), the counts and the signature blocks of the courier, the officer checking

@@ -207,6 +207,8 @@ def test_card_ready_never_loads_region_data(office_db: Path) -> None:
         "from ektp.entrypoints.cli.main import main\n"
         "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
         "print('REGIONS', [m for m in sys.modules if 'lokal' in m or 'region' in m])\n"
+        "print('LAZY', [m for m in ('pathlib', 'ektp.domain.open_requests', 'ektp.application.card.history')"
+        " if m in sys.modules])\n"
     )
     ready = run("card", "request", "--nik", "3517091203850002", "--name", "X", "--kk", "3517090101100001",
                 "--village", JABON, db=db).out.strip()
@@ -215,5 +217,8 @@ def test_card_ready_never_loads_region_data(office_db: Path) -> None:
                           # English, whatever the machine's own configuration speaks.
                           env={"EKTP_AUDIT_KEY": TEST_AUDIT_KEY_HEX, "LANGUAGE": "en"})
     assert "now READY_TO_PRINT" in done.stdout
-    loaded = done.stdout.split("REGIONS ")[1]
+    loaded = done.stdout.split("REGIONS ")[1].split("\nLAZY ")[0]
     assert "lokal" not in loaded and "lokal_regions" not in loaded
+    # Nor what only other commands use, imported where it is used (a write's start-up time:
+    # bench_cli_startup): the NIK register, the card history, pathlib.
+    assert done.stdout.split("LAZY ")[1].strip() == "[]"
