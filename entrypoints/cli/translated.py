@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 import click
 
@@ -59,35 +59,30 @@ def _in_language(command: click.Command) -> Iterator[None]:
             setattr(owner, attribute, value)
 
 
-class Command(click.Command):
-    """A click command whose help is shown in the language in force."""
+class _Translated:
+    """What a translated command and group share: their help is shown in the language in
+    force (a mixin before the click class, so `super()` is click's)."""
 
     def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """The whole help page, translated."""
-        with _in_language(self):
-            super().format_help(ctx, formatter)
+        with _in_language(cast(click.Command, self)):
+            super().format_help(ctx, formatter)  # type: ignore[misc]
 
     def get_short_help_str(self, limit: int = 45) -> str:
-        """The one-line summary (in a group's command list), translated."""
-        with _in_language(self):
-            return super().get_short_help_str(limit)
+        """The one-line summary (in the parent's command list), translated."""
+        with _in_language(cast(click.Command, self)):
+            return super().get_short_help_str(limit)  # type: ignore[misc, no-any-return]
 
 
-class Group(click.Group):
+class Command(_Translated, click.Command):
+    """A click command whose help is shown in the language in force."""
+
+
+class Group(_Translated, click.Group):
     """A click group whose help, and whose commands' and subgroups', is translated."""
 
     command_class = Command
     group_class = type  # subgroups are of this same class
-
-    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        """The whole help page, translated."""
-        with _in_language(self):
-            super().format_help(ctx, formatter)
-
-    def get_short_help_str(self, limit: int = 45) -> str:
-        """The one-line summary (in the parent's command list), translated."""
-        with _in_language(self):
-            return super().get_short_help_str(limit)
 
 
 def _click_gettext(message: str) -> str:
