@@ -1,4 +1,5 @@
-"""Fixtures shared by every test: the throwaway PostgreSQL server and fresh databases."""
+"""Fixtures shared by every test: the throwaway PostgreSQL server and fresh databases;
+and how the run is split between pytest-xdist's workers (scripts/test runs two or more)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from testkit.accounts import Accounts, AccountsUnavailable, os_accounts
@@ -38,9 +40,53 @@ os.environ["EKTP_ALLOW_UNSAFE_DURABILITY"] = "1"
 os.environ["LANGUAGE"] = "en"
 
 
+# The tests that act as several people share the OS accounts of `accounts`: fixed logins
+# (testkit.accounts.LOGINS, and docs/operations.md's own sri, wulan and anto), and the
+# others' execute bit lent to /root for the session. Two pytest-xdist workers making them at
+# once would collide (one finding "exists already" and skipping), so the files of those tests
+# run on one worker, as one unit (`pytest_xdist_make_scheduler` below). By file, not by
+# xdist_group mark: `--dist loadgroup` does not group on pytest 9.2 (pytest-xdist issue 1386).
+ACCOUNTS_GROUP = "os-accounts"
+ACCOUNTS_FILES = frozenset({
+    "tests/integration/test_cli_cards.py",
+    "tests/integration/test_cli_delivery.py",
+    "tests/integration/test_cli_hardening.py",
+    "tests/integration/test_cli_staff.py",
+    "tests/integration/test_operations_guide.py",
+})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Refuse a test using `accounts` outside ACCOUNTS_FILES (it would run beside them);
+    start the slow tests first, so that no long test is left to end a parallel run alone
+    while the other workers sit idle."""
+    for item in items:
+        where = item.nodeid.split("::", 1)[0]
+        if "accounts" in getattr(item, "fixturenames", ()) and where not in ACCOUNTS_FILES:
+            raise pytest.UsageError(f"{where} uses the OS accounts: add it to ACCOUNTS_FILES "
+                                    "in tests/conftest.py")
+    # A stable sort: the order is the same in every worker, as xdist requires.
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """How scripts/test's workers share the tests, whatever ``--dist`` says: each test
+    on its own, to whichever worker is free, except the files of ACCOUNTS_FILES, which go
+    to one worker together (the first unit handed out: the largest)."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class OneWorkerForTheAccounts(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return ACCOUNTS_GROUP if nodeid.split("::", 1)[0] in ACCOUNTS_FILES else nodeid
+
+    return OneWorkerForTheAccounts(config, log)
+
+
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[str]:
-    """One throwaway cluster for the whole run. A missing server is a failure, never a skip."""
+    """One throwaway cluster for the whole run (under xdist, one per worker: each has its
+    own folder, port and roles). A missing server is a failure, never a skip."""
     try:
         with throwaway_cluster() as url:
             yield url

@@ -76,6 +76,7 @@ def test_bad_urls_unreachable_servers_and_bad_credentials_exit_5(postgres_server
             assert "wrong-password" not in result.err
 
 
+@pytest.mark.slow
 def test_projection_status_rebuild_and_reports(shared_store_url: str) -> None:
     url = shared_store_url
     ids = seed(url)

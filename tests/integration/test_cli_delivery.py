@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -214,8 +215,10 @@ def test_card_ready_never_loads_region_data(office_db: Path) -> None:
                 "--village", JABON, db=db).out.strip()
     done = subprocess.run([sys.executable, "-c", probe, "--db", f"sqlite:///{db}", "--as", "operator",
                            "card", "ready", ready], capture_output=True, text=True,
-                          # English, whatever the machine's own configuration speaks.
-                          env={"EKTP_AUDIT_KEY": TEST_AUDIT_KEY_HEX, "LANGUAGE": "en"})
+                          # the test run's own (empty) office configuration, never the
+                          # machine's ~/.config/ektp (tests/conftest.py); English
+                          env={"EKTP_AUDIT_KEY": TEST_AUDIT_KEY_HEX,
+                               "EKTP_CONFIG": os.environ["EKTP_CONFIG"], "LANGUAGE": "en"})
     assert "now READY_TO_PRINT" in done.stdout
     loaded = done.stdout.split("REGIONS ")[1].split("\nLAZY ")[0]
     assert "lokal" not in loaded and "lokal_regions" not in loaded

@@ -113,6 +113,7 @@ def test_a_village_or_kecamatan_by_name_when_unique(office: Path) -> None:
     assert opened.code == 0 and opened.json()["villages"] == [SENGON]
 
 
+@pytest.mark.slow
 def test_the_card_list_pages_with_a_total(office: Path) -> None:
     cards = [printed(office, f"35170914067500{n:02d}") for n in range(21, 26)]
     page = run("--json", "card", "list", "--limit", "2", "--offset", "2", db=office).json()

@@ -17,6 +17,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 TESTS = str(Path(__file__).resolve().parents[1])
 
 
@@ -43,6 +45,7 @@ def test_closing_under_three_feed_readers_never_crashes(shared_store_url: str) -
         assert outcome == {"outcomes": {"OfficeClosed": 3}, "alive": 0}
 
 
+@pytest.mark.slow
 def test_closing_in_the_middle_of_writes_reads_and_following(shared_store_url: str) -> None:
     """200 rounds of two writers, a feed reader, a read-model reader and a follower,
     closed at a random moment: no crash, no thread left running, every thread

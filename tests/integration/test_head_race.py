@@ -42,6 +42,7 @@ except DomainError as refused:
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("whom", ["each other", "themselves"])
 def test_two_heads_at_once_never_leave_the_office_headless(
         shared_store_url: str, tmp_path: Path, whom: str) -> None:

@@ -179,6 +179,7 @@ def old_database(tmp_path: Path) -> Path:
     return copy
 
 
+@pytest.mark.slow
 def test_a_database_made_by_ektp_0_1_is_upgraded_and_then_works(old_database: Path,
                                                                  tmp_path: Path) -> None:
     db = old_database
@@ -417,6 +418,7 @@ def read_only_medium(copies: Path) -> Iterator[tuple[Path, Runner]]:
         copies.chmod(0o755)
 
 
+@pytest.mark.slow
 def test_an_auditor_reads_a_copy_on_a_read_only_medium(tmp_path: Path) -> None:
     db = new_database(tmp_path / "office.db")
     base = event_count(db)  # the staff register's own events
@@ -517,6 +519,7 @@ with open_office(sys.argv[1]) as office:
 """
 
 
+@pytest.mark.slow
 def test_a_sqlite_backup_taken_while_the_office_writes_verifies(tmp_path: Path) -> None:
     db = new_database(tmp_path / "office.db")
     tests = str(Path(__file__).resolve().parents[1])

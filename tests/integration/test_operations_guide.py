@@ -91,7 +91,13 @@ def shell(script: str, user: str | None = None) -> subprocess.CompletedProcess[s
     command = ["bash", "-c", "set -euo pipefail\n" + script]
     if user is not None:
         command = ["runuser", "-u", user, "--", *command]
-    return subprocess.run(command, capture_output=True, text=True, env=env, timeout=300, cwd="/")
+    # A home of its own: the machine's ~/.config/ektp (whatever an earlier session left in
+    # /root) is no part of what the guide says.
+    with tempfile.TemporaryDirectory(prefix="ektp-guide-home-") as home:
+        os.chmod(home, 0o755)
+        env["HOME"] = home
+        return subprocess.run(command, capture_output=True, text=True, env=env, timeout=300,
+                              cwd="/")
 
 
 @pytest.fixture

@@ -9,9 +9,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 README = Path(__file__).resolve().parents[2] / "README.md"
 
 
+@pytest.mark.slow
 def test_the_readme_tour_runs_as_written(tmp_path: Path) -> None:
     blocks = re.findall(r"```sh\n(.*?)```", README.read_text(), flags=re.S)
     assert blocks[0].splitlines()[0].startswith("./scripts/demo")

@@ -81,6 +81,7 @@ def _recorded(db: Path) -> dict[str, tuple[str, str]]:
                 for r in office.events_since() if r.type == "HandedOver"}
 
 
+@pytest.mark.slow
 def test_the_sheet_survives_libreoffice_calc(calc: Calc, tmp_path: Path) -> None:
     db = tmp_path / "office.db"
     manifest, (on_xlsx, on_bare, on_grouped, on_via) = dispatched_round(db, OWNERS, OWNER_KK)

@@ -69,13 +69,23 @@ def throwaway_cluster(durable: bool = False) -> Iterator[str]:
     # One role must give a password, so that bad credentials can be tested.
     hba = data / "pg_hba.conf"
     hba.write_text("host all guarded 127.0.0.1/32 scram-sha-256\n" + hba.read_text())
-    port = free_port()
-    options = f"-h 127.0.0.1 -p {port} -k {folder} -c max_connections=200"
-    if not durable:
-        options += " -c fsync=off -c full_page_writes=off -c synchronous_commit=off"
-    subprocess.run(_as_server_user([pg_ctl, "-D", str(data), "-o", options, "-l",
-                                    str(folder / "server.log"), "-w", "-t", "60", "start"]),
-                   check=True, capture_output=True)
+    log = folder / "server.log"
+    # Several test processes (pytest-xdist's workers) each start a cluster at once: a port
+    # found free may be taken by another's server before this one binds it; then try anew.
+    for attempt in range(5):
+        port = free_port()
+        options = f"-h 127.0.0.1 -p {port} -k {folder} -c max_connections=200"
+        if not durable:
+            options += " -c fsync=off -c full_page_writes=off -c synchronous_commit=off"
+        started = subprocess.run(_as_server_user([pg_ctl, "-D", str(data), "-o", options, "-l",
+                                                  str(log), "-w", "-t", "60", "start"]),
+                                 capture_output=True)
+        if started.returncode == 0:
+            break
+        in_use = log.exists() and "could not bind" in log.read_text(errors="replace")
+        if not in_use or attempt == 4:
+            started.check_returncode()
+        log.unlink()
     url = f"postgresql://ektp@127.0.0.1:{port}/postgres"
     try:
         import psycopg

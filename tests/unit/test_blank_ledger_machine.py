@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
@@ -430,4 +431,4 @@ class LedgerMachine(RuleBasedStateMachine):
 
 
 LedgerMachine.TestCase.settings = settings(max_examples=200, stateful_step_count=50, deadline=None)
-test_blank_ledger_machine = LedgerMachine.TestCase
+test_blank_ledger_machine = pytest.mark.slow(LedgerMachine.TestCase)

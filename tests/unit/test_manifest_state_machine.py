@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import attrs
+import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, rule
@@ -245,4 +246,4 @@ class ManifestMachine(RuleBasedStateMachine):
 
 
 ManifestMachine.TestCase.settings = settings(max_examples=60, stateful_step_count=40, deadline=None)
-test_manifest_state_machine = ManifestMachine.TestCase
+test_manifest_state_machine = pytest.mark.slow(ManifestMachine.TestCase)
