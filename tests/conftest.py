@@ -149,3 +149,16 @@ def shared_db(accounts: Accounts) -> Path:
     does) in a folder of that group, with the accounts enrolled (`CLI_STAFF`): the CLI
     runs as each of them with ``run(..., actor=LOGIN)``."""
     return staff_file(accounts.shared_folder() / "office.db", CLI_STAFF, group=accounts.group)
+
+
+@pytest.fixture
+def cipher_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A new office cipher key file (0600 in a 0700 folder), named by the environment as
+    an office names it (EKTP_CIPHER_KEY_FILE): events are encrypted at rest."""
+    from ektp.adapters.cipher_key import new_key_file
+
+    path = tmp_path / "keys" / "cipher.key"
+    path.parent.mkdir(mode=0o700)
+    new_key_file(str(path))
+    monkeypatch.setenv("EKTP_CIPHER_KEY_FILE", str(path))
+    return path

@@ -57,17 +57,6 @@ def _found(blob: bytes, secrets: list[bytes]) -> list[bytes]:
     return [s for s in secrets if s.lower() in lower]
 
 
-@pytest.fixture
-def cipher_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    from ektp.adapters.cipher_key import new_key_file
-
-    path = tmp_path / "keys" / "cipher.key"
-    path.parent.mkdir(mode=0o700)
-    new_key_file(str(path))
-    monkeypatch.setenv("EKTP_CIPHER_KEY_FILE", str(path))
-    return path
-
-
 def _seed(url: str) -> dict[str, str]:
     """The residents' cards (by name): SUBJECT handed over to them, OTHER to PROXY,
     PROXY's own cancelled, OPEN's only requested."""

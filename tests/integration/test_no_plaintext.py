@@ -71,17 +71,6 @@ def _found_in(blob: bytes) -> list[bytes]:
     return [s for s in _secrets() if s.lower() in lower]
 
 
-@pytest.fixture
-def cipher_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    from ektp.adapters.cipher_key import new_key_file
-
-    path = tmp_path / "keys" / "cipher.key"
-    path.parent.mkdir(mode=0o700)
-    new_key_file(str(path))
-    monkeypatch.setenv("EKTP_CIPHER_KEY_FILE", str(path))
-    return path
-
-
 def test_no_file_ektp_wrote_holds_a_nik_kk_or_name(tmp_path: Path, cipher_key: Path) -> None:
     office_dir = tmp_path / "office"
     office_dir.mkdir()
