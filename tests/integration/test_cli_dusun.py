@@ -83,6 +83,7 @@ def test_a_requests_file_takes_a_dusun_column_and_refuses_a_bad_one(
     path.write_text("".join(",".join(r) + "\n" for r in rows))
     rc, out, err = ektp(capsys, db, "--json", "card", "import", str(path))
     assert rc == 0, err
+    assert json.loads(out)["recorded"] == 2
     rc, shown, _ = ektp(capsys, db, "--json", "card", "show", WITH_DUSUN[0])
     assert json.loads(shown)["dusun"] == "Krajan"
     rc, shown, _ = ektp(capsys, db, "--json", "card", "show", WITHOUT[0])
@@ -90,6 +91,7 @@ def test_a_requests_file_takes_a_dusun_column_and_refuses_a_bad_one(
     # The same file again records nothing new.
     rc, again, err = ektp(capsys, db, "--json", "card", "import", str(path))
     assert rc == 0, err
+    assert (json.loads(again)["recorded"], json.loads(again)["already_recorded"]) == (0, 2)
     bad = tmp_path / "bad.csv"
     bad.write_text("nik,name,kk,village,dusun\n3517081203850005,Budi Santoso,3517080101901231,"
                    f"{VILLAGE},{'K' * 65}\n")
