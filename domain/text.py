@@ -64,6 +64,17 @@ def holds_personal_number(text: str) -> bool:
     return False
 
 
+MAX_DUSUN = 64
+
+
+def parse_dusun(text: str | None) -> str | None:
+    """Validate the dusun (hamlet) of an address: free text of at most 64 characters,
+    no control characters; None or blank: not given."""
+    if text is None or not text.strip():
+        return None
+    return parse_text(text, "dusun", max_length=MAX_DUSUN)
+
+
 def parse_reference(text: str, field: str) -> str:
     """Validate a record or document number such as a BAST or police report number."""
     value = parse_text(text, field, max_length=64)

@@ -10,7 +10,7 @@ ones listed. Nothing is saved when a row is bad and `partial` is not given.
 
 Importing the same file twice records nothing new. A request row is *already recorded*
 when one of its NIK's cards (found through the NIK's open-request register) was
-requested with the same content: name, KK, village, RT, RW, reason and evidence. A
+requested with the same content: name, KK, village, RT, RW, dusun, reason and evidence. A
 print-readiness row is already recorded when its card is past REQUESTED (its readiness
 was confirmed). So a second import, or a file holding a line twice, adds nothing; a
 row for a NIK with an open card of other content is a bad row (the NIK already has an
@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from ektp.application.card.desk import CardDesk
     from ektp.application.kernel.services import Services
 
-REQUEST_COLUMNS = ("nik", "name", "kk", "village")  # required; rt, rw, reason, evidence, channel optional
+REQUEST_COLUMNS = ("nik", "name", "kk", "village")  # required; rt, rw, dusun, reason, evidence, channel optional
 REQUESTS_FILE = N_("requests file")  # how messages name the file
 READY_COLUMNS = ("card",)  # and optionally reference
 READY_FILE = N_("print-readiness list")
@@ -175,13 +175,13 @@ def _request_row(desk: CardDesk, services: Services, tx: Transaction, actor: Act
 
     nik = str(_cell(row, "nik", digits("nik", "NIK")))
     kk = str(_cell(row, "kk", digits("kk", "KK number")))
-    values = {name: row.get(name) for name in ("name", "village", "rt", "rw", "evidence")}
+    values = {name: row.get(name) for name in ("name", "village", "rt", "rw", "dusun", "evidence")}
     reason, channel = row.get("reason") or "new", row.get("channel") or "office"
     try:
         command = desk.request_command(actor, nik=nik, name=values["name"] or "", kk=kk,
                                        village=values["village"] or "", rt=values["rt"],
                                        rw=values["rw"], reason=reason, evidence=values["evidence"],
-                                       channel=channel)
+                                       channel=channel, dusun=values["dusun"])
     except DomainError as error:
         raise _Bad(_column_of(row, services, nik, kk, reason, channel), error) from None
     try:
@@ -206,7 +206,7 @@ def _column_of(row: TableRow, s: Services, nik: str, kk: str, reason: str, chann
     from ektp.domain.address import parse_rt_rw
     from ektp.domain.card.vocabulary import Channel
     from ektp.domain.nik import KkNumber
-    from ektp.domain.text import parse_name
+    from ektp.domain.text import parse_dusun, parse_name
 
     checks: list[tuple[str, Callable[[], object]]] = [
         ("nik", lambda: s.parse_nik(nik)),
@@ -219,6 +219,7 @@ def _column_of(row: TableRow, s: Services, nik: str, kk: str, reason: str, chann
         ("evidence", lambda: request_evidence(parse_choice(RequestReason, reason, "reason"),
                                               row.get("evidence"))),
         ("channel", lambda: parse_choice(Channel, channel, "channel")),
+        ("dusun", lambda: parse_dusun(row.get("dusun"))),
     ]
     for column, check in checks:
         try:
@@ -239,8 +240,8 @@ def _already_requested(services: Services, tx: Transaction, card: Card) -> bool:
 
 
 def _same_request(a: Card, b: Card) -> bool:
-    return (a.nik, a.name, a.kk, a.village, a.rt, a.rw, a.reason, a.evidence) == (
-        b.nik, b.name, b.kk, b.village, b.rt, b.rw, b.reason, b.evidence)
+    return (a.nik, a.name, a.kk, a.village, a.rt, a.rw, a.dusun, a.reason, a.evidence) == (
+        b.nik, b.name, b.kk, b.village, b.rt, b.rw, b.dusun, b.reason, b.evidence)
 
 
 # --- a print-readiness list ------------------------------------------------------

@@ -39,7 +39,7 @@ from ektp.domain.errors import CardNotFound, InvalidText
 from ektp.domain.messages import render
 from ektp.domain.nik import KkNumber, Nik, strip_separators
 from ektp.domain.serial import parse_serial
-from ektp.domain.text import parse_name, parse_reference, parse_text
+from ektp.domain.text import parse_dusun, parse_name, parse_reference, parse_text
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -81,13 +81,15 @@ class CardDesk:
         reason: str | RequestReason = RequestReason.NEW,
         evidence: str | None = None,
         channel: str | Channel = Channel.OFFICE,
+        dusun: str | None = None,
     ) -> CardView:
         """Open a request; refused if the NIK already has an open one or the village
         does not exist. A NIK region missing from today's list, or a family card (KK)
-        issued by another regency, is only a warning."""
+        issued by another regency, is only a warning. `dusun`: the hamlet of the address."""
         s = self._services
         command = self.request_command(actor, nik=nik, name=name, kk=kk, village=village, rt=rt,
-                                       rw=rw, reason=reason, evidence=evidence, channel=channel)
+                                       rw=rw, reason=reason, evidence=evidence, channel=channel,
+                                       dusun=dusun)
         s.authorise(actor, cmd.RequestCard.action)
         events, card, warnings = self.requested(command)
 
@@ -101,7 +103,7 @@ class CardDesk:
         self, actor: Actor, *, nik: str | Nik, name: str, kk: str | KkNumber,
         village: str | VillageCode, rt: str | None = None, rw: str | None = None,
         reason: str | RequestReason = RequestReason.NEW, evidence: str | None = None,
-        channel: str | Channel = Channel.OFFICE,
+        channel: str | Channel = Channel.OFFICE, dusun: str | None = None,
     ) -> cmd.RequestCard:
         """The request command for these values, each checked as `request_card` checks it
         (shared with `card import`, so a row is checked exactly as the command would be)."""
@@ -113,7 +115,7 @@ class CardDesk:
             kk=kk if isinstance(kk, KkNumber) else KkNumber.parse(kk),
             village=s.parse_village(village), rt=parse_rt_rw(rt, "RT"), rw=parse_rt_rw(rw, "RW"),
             reason=the_reason, evidence=request_evidence(the_reason, evidence),
-            channel=parse_choice(Channel, channel, "channel"),
+            channel=parse_choice(Channel, channel, "channel"), dusun=parse_dusun(dusun),
         )
 
     def requested(self, command: cmd.RequestCard) -> tuple[list[ev.CardEvent], Card, tuple[str, ...]]:

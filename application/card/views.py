@@ -27,6 +27,7 @@ class CardView:
     village: str
     rt: str | None
     rw: str | None
+    dusun: str | None
     reason: str
     requested_at: dt.datetime
     modified_at: dt.datetime
@@ -66,6 +67,7 @@ class CardView:
             village=card.village,
             rt=card.rt,
             rw=card.rw,
+            dusun=card.dusun,
             reason=card.reason.value,
             requested_at=card.requested_at,
             modified_at=card.modified_at,

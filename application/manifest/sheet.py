@@ -14,15 +14,16 @@ from ektp.domain.masking import mask_digits
 def build_sheet(
     manifest: ManifestView, cards: Sequence[Card], regions: RegionDirectory, office_name: str
 ) -> Sheet:
-    """The courier's sheet: cards ordered by kecamatan, village, RT, RW and name."""
-    ordered = sorted(cards, key=lambda c: (c.village[:8], c.village, c.rt or "", c.rw or "", c.name))
+    """The courier's sheet: cards ordered by kecamatan, village, dusun, RT, RW and name."""
+    ordered = sorted(cards, key=lambda c: (c.village[:8], c.village, c.dusun or "", c.rt or "",
+                                           c.rw or "", c.name))
     rows = tuple(
         SheetRow(
             number=n, card_id=c.id, kecamatan=c.village[:8],
             kecamatan_name=name_of(regions, c.village[:8]), village=c.village,
             village_name=name_of(regions, c.village), rt=c.rt, rw=c.rw,
             nik=mask_digits(c.nik), name=c.name,
-            request_reason=c.reason.value,
+            request_reason=c.reason.value, dusun=c.dusun,
         )
         for n, c in enumerate(ordered, start=1)
     )

@@ -113,6 +113,7 @@ class SheetRow:
     # damaged or data-change card is handed over only for the old card, whose serial the
     # courier writes on the sheet.
     request_reason: str = "new"
+    dusun: str | None = None  # the hamlet, when the request gave it
 
     @property
     def short_code(self) -> str:
@@ -126,8 +127,9 @@ class SheetRow:
 
     @property
     def address(self) -> str:
-        """``Ngudirejo RT 004 RW 002``."""
+        """``Ngudirejo Dusun Krajan RT 004 RW 002``."""
         parts = [self.village_name]
+        parts += [f"Dusun {self.dusun}"] if self.dusun else []
         parts += [f"RT {self.rt}"] if self.rt else []
         parts += [f"RW {self.rw}"] if self.rw else []
         return " ".join(parts)

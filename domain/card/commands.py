@@ -57,6 +57,7 @@ class RequestCard(CardCommand):
     reason: RequestReason = RequestReason.NEW
     evidence: str | None = None
     channel: Channel = Channel.OFFICE
+    dusun: str | None = None
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False, slots=False)

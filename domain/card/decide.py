@@ -132,6 +132,7 @@ def _request(card: Card | None, c: cmd.RequestCard, p: CardPolicy) -> list[ev.Ca
             reason=c.reason,
             evidence=c.evidence,
             channel=c.channel,
+            dusun=c.dusun,
         )
     ]
 

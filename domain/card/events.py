@@ -37,7 +37,11 @@ class CardEvent(DomainEvent):
 
 @attrs.frozen(slots=False, kw_only=True, eq=False, repr=False)
 class Requested(CardEvent):
-    """A resident asked for a card (the stream's first event)."""
+    """A resident asked for a card (the stream's first event).
+
+    Version 2 (issue 15) added the `dusun` (hamlet) of the address, None when not
+    given and in events recorded before it.
+    """
 
     nik: str
     name: str
@@ -48,6 +52,14 @@ class Requested(CardEvent):
     reason: RequestReason = attrs.field(converter=RequestReason)
     evidence: str | None
     channel: Channel = attrs.field(converter=Channel)
+    dusun: str | None = added_field()
+
+    class_version: ClassVar[int] = 2
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """Version 1 did not record the dusun."""
+        state.setdefault("dusun", None)
 
 
 @attrs.frozen(slots=False, kw_only=True, eq=False, repr=False)

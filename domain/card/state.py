@@ -45,6 +45,7 @@ class Card:
     returned_at: dt.datetime | None = None
     recipient: Recipient | None = None
     closed_at: dt.datetime | None = None
+    dusun: str | None = None  # the hamlet of the address, when it was given
 
     @property
     def is_open(self) -> bool:
@@ -79,6 +80,7 @@ def _requested(event: ev.Requested, card: Card | None) -> Card:
         rw=event.rw,
         reason=event.reason,
         evidence=event.evidence,
+        dusun=event.dusun,
         requested_at=event.timestamp,
         modified_at=event.timestamp,
     )

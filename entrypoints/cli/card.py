@@ -55,13 +55,14 @@ def card() -> None:
               help="Village code, e.g. 35.17.08.2014, or its name when unique in the regency.")
 @click.option("--rt", help="RT number.")
 @click.option("--rw", help="RW number.")
+@click.option("--dusun", help="The dusun (hamlet) of the address, e.g. Krajan.")
 @click.option("--reason", type=_choice("new", "lost", "damaged", "data-change"), default="new",
               show_default=True, help="Why the card is requested.")
 @click.option("--evidence", help="Police report number (lost) or the old card's serial (damaged).")
 @click.option("--channel", type=_choice("office", "village", "kecamatan", "online"), default="office",
               show_default=True, help="Where the request came in.")
 def request(nik: str, name: str, kk: str, village: str, rt: str | None, rw: str | None,
-            reason: str, evidence: str | None, channel: str) -> None:
+            reason: str, evidence: str | None, channel: str, dusun: str | None) -> None:
     """Open a card request; prints the new card id.
 
     The village must exist in the Kemendagri region list (see 'ektp regions'); a NIK
@@ -70,7 +71,7 @@ def request(nik: str, name: str, kk: str, village: str, rt: str | None, rw: str 
     actor = s.actor()
     view = s.office().cards.request_card(
         actor, nik=nik, name=name, kk=kk, village=village, rt=rt, rw=rw,
-        reason=reason, evidence=evidence, channel=channel,
+        reason=reason, evidence=evidence, channel=channel, dusun=dusun,
     )
     for warning in view.warnings:
         click.echo(_("ektp: warning: {warning}").format(warning=warning), err=True)
@@ -111,7 +112,7 @@ def import_(path: str, partial: bool, errors_file: str | None, digits_checked: b
     \b
     Columns (a header row; case, spaces and a hint in parentheses ignored):
       nik, name, kk, village (code, or name when unique)   required
-      rt, rw, reason (new, lost, damaged, data-change), evidence, channel   optional
+      rt, rw, dusun, reason (new, lost, damaged, data-change), evidence, channel   optional
     Indonesian headers are read too (nama, no kk, desa, alasan, bukti, saluran).
 
     Each row is checked exactly as 'card request' checks it. All rows or none: if any
@@ -119,7 +120,7 @@ def import_(path: str, partial: bool, errors_file: str | None, digits_checked: b
     listed (line, column, reason): the first 50 on standard error with their count, all
     of them in FILE.errors.txt (or --errors FILE). Importing the same file again records
     nothing new: a row whose NIK already has a card requested with the same name, KK,
-    village, RT, RW, reason and evidence counts as already recorded.
+    village, RT, RW, dusun, reason and evidence counts as already recorded.
 
     \b
     NIK and KK columns are read as text: an XLSX number cell, E-notation (3.51709E+15),
@@ -134,7 +135,7 @@ def import_(path: str, partial: bool, errors_file: str | None, digits_checked: b
 
     s = session()
     actor = s.actor()
-    table = read_rows(path, REQUEST_COLUMNS, ("rt", "rw", "reason", "evidence", "channel"),
+    table = read_rows(path, REQUEST_COLUMNS, ("rt", "rw", "dusun", "reason", "evidence", "channel"),
                       REQUESTS_FILE)
     office = s.office()
     with progress(len(table.rows), _("Checking requests"), s.as_json) as step:

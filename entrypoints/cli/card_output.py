@@ -25,6 +25,7 @@ def card_data(card: CardView, full: bool = False) -> dict[str, Any]:
         "village": card.village,
         "rt": card.rt,
         "rw": card.rw,
+        "dusun": card.dusun,
         "reason": card.reason,
         "requested_at": card.requested_at,
         "modified_at": card.modified_at,
@@ -41,7 +42,9 @@ def card_data(card: CardView, full: bool = False) -> dict[str, Any]:
 def card_text(card: CardView, full: bool = False, village: str | None = None) -> str:
     """The readable form of a card; `village` is the village's label (code and name)."""
     data = card_data(card, full)
-    address = (village or data["village"]) + (f" RT {card.rt}" if card.rt else "") + (f" RW {card.rw}" if card.rw else "")
+    # Dusun, RT, RW: the words the office writes them with, in any language.
+    address = (village or data["village"]) + (f" Dusun {card.dusun}" if card.dusun else "") + (
+        f" RT {card.rt}" if card.rt else "") + (f" RW {card.rw}" if card.rw else "")
     rows = [
         (N_("Card"), data["id"]),
         (N_("Status"), _("{status} (version {version})").format(

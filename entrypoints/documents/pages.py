@@ -232,6 +232,8 @@ def _sheet_card(row: SheetRow, qr: Callable[[str], str]) -> str:
     c = w.SHEET_CARD
     rt_rw = " / ".join(f'<span class="nowrap">{label}&nbsp;{_e(v)}</span>'
                        for label, v in (("RT", row.rt), ("RW", row.rw)) if v)
+    # The dusun when the request gave it, else a line for the courier to write it on.
+    dusun = (f'{_e(c["dusun"])}: {_e(row.dusun)}' if row.dusun else _blank(c["dusun"], 38))
     old_card = (f'<div class="line">{_blank(c["old_card"], 50, bold=True)}</div>'
                 if row.surrenders_old_card else "")
     who = (
@@ -240,7 +242,7 @@ def _sheet_card(row: SheetRow, qr: Callable[[str], str]) -> str:
         f'<div class="line">{_e(row.village_name)}, {_e(c["kecamatan"])} '
         f"{_e(row.kecamatan_name)}</div>"
         f'<div class="line">{rt_rw or _e(w.NONE)}</div>'
-        f'<div class="line">{_blank(c["dusun"], 38)}</div>'
+        f'<div class="line">{dusun}</div>'
         f'<div class="line">{_blank(c["phone"], 40)}</div>'
         f'<div class="line">{_e(c["request"])}: '
         f"{_e(w.REQUEST_REASON.get(row.request_reason, row.request_reason))}</div>"
@@ -268,8 +270,9 @@ def _sheet_card(row: SheetRow, qr: Callable[[str], str]) -> str:
 
 def sheet_html(sheet: Sheet, *, qr: Callable[[str], str] = qr_svg) -> str:
     """The courier's sheet (lembar pengantaran) as A4 pages: per card its short code and
-    QR code, the resident's masked NIK, name and full address, blank lines for the
-    dusun and the telephone (the office records neither), and every box and line
+    QR code, the resident's masked NIK, name and full address, the dusun (a line
+    to write it on when the request did not give it), a blank line for the telephone,
+    and every box and line
     ``ektp manifest record`` needs (outcome, recipient, verified-by, reason, evidence,
     old-card serial where the old card is surrendered, when and where)."""
     f = w.SHEET_FIELDS
