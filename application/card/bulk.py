@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from ektp.application.kernel.i18n import N_
+from ektp.application.kernel.i18n import N_, _
 from ektp.application.card.registers import find_register
 from ektp.application.card.lookup import load_card
 from ektp.application.card.steps import decide_card
@@ -290,7 +290,7 @@ def _row_card(services: Services, tx: Reads, row: TableRow, digits_checked: bool
     damage first)."""
     text = row.get("card")
     if text is None:
-        raise _Bad("card", InvalidText(field="the card column", reason="it is empty"))
+        raise _Bad("card", InvalidText(field=_("the {column} column").format(column="card"), reason=_("it is empty")))
     try:
         if strip_separators(text).isdigit() or any(c in text for c in "eE+") and text[:1].isdigit():
             text = digits_cell(row, "card", "NIK in the card column", digits_checked=digits_checked)
@@ -360,9 +360,9 @@ def record_print_run(desk: CardDesk, services: Services, actor: Actor, rows: Seq
                     done.append(CardDone(ref, "already", serial, row.line))
                 else:
                     if serial is not None and card.blank_serial not in (None, serial):
-                        raise InvalidText(field="the serial column",
-                                          reason=f"the card's blank is {card.blank_serial}, "
-                                                 f"not {serial}")
+                        raise InvalidText(field=_("the {column} column").format(column="serial"),
+                                          reason=_("the card's blank is {blank}, not {serial}").format(
+                                              blank=card.blank_serial, serial=serial))
                     blank = card.blank_serial or ""
                     desk.record_print_failure(actor, card.id, reason)
                     done.append(CardDone(ref, "print-failed", f"{blank} spoiled: {reason.value}",

@@ -25,6 +25,7 @@ import attrs
 from ektp.application.card.lookup import load_card
 from ektp.application.card.steps import decide_card
 from ektp.application.kernel.dates import parse_moment
+from ektp.application.kernel.i18n import _
 from ektp.application.kernel.references import hyphenated, id_prefix, only_match
 from ektp.application.kernel.services import Services
 from ektp.application.kernel.transaction import Transaction
@@ -155,7 +156,7 @@ def _record(services: Services, tx: Transaction, actor: Actor, manifest: Manifes
 def _required(row: ResultRow, column: str) -> str:
     value = row.get(column)
     if value is None:
-        raise InvalidText(field=f"the {column} column", reason="it is empty")
+        raise InvalidText(field=_("the {column} column").format(column=column), reason=_("it is empty"))
     return value
 
 
@@ -191,7 +192,7 @@ def _old_card(row: ResultRow) -> str | None:
     if text is None:
         return None
     if row.kind("old-card") is CellKind.NUMBER:  # a number cell drops a serial's leading zeros
-        raise MangledNumber(field="old card serial", shown="", how="a number cell, not text")
+        raise MangledNumber(field="old card serial", shown="", how=_("a number cell, not text"))
     return parse_serial(text)
 
 
@@ -219,8 +220,8 @@ def _card_of(row: ResultRow, manifest: Manifest, by_nik: dict[str, UUID],
         digits = strip_separators(digits_cell(row, "card", "NIK in the card column",
                                               digits_checked=digits_checked))
         if not (len(digits) == 16 and digits.isascii() and digits.isdigit()):
-            raise InvalidText(field="the card column",
-                              reason="give a card id or the card's 16-digit NIK") from None
+            raise InvalidText(field=_("the {column} column").format(column="card"),
+                              reason=_("give a card id or the card's 16-digit NIK")) from None
         if digits not in by_nik:
             raise CardNotOnManifest(card_id=f"with NIK {mask_digits(digits)}",
                                     manifest_id=manifest.id) from None
