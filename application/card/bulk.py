@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from ektp.application.kernel.i18n import N_, _
+from ektp.application.kernel.i18n import N_, _, said
 from ektp.application.card.registers import find_register
 from ektp.application.card.lookup import load_card
 from ektp.application.card.steps import decide_card
@@ -73,7 +73,8 @@ class BadRow:
     reason: str
 
     def __str__(self) -> str:
-        return f"line {self.line}, column {self.column}: {self.reason}"
+        return _("line {line}, column {column}: {reason}").format(
+            line=self.line, column=self.column, reason=self.reason)
 
 
 @attrs.frozen
@@ -149,7 +150,7 @@ def import_requests(desk: CardDesk, services: Services, actor: Actor, rows: Sequ
             try:
                 outcome = _request_row(desk, services, tx, actor, row, digits_checked)
             except _Bad as fault:
-                bad.append(BadRow(row.line, fault.column, fault.error.message))
+                bad.append(BadRow(row.line, fault.column, said(fault.error)))
             else:
                 if outcome is None:
                     already += 1
@@ -273,7 +274,7 @@ def confirm_ready_list(services: Services, actor: Actor, rows: Sequence[TableRow
                         raise _Bad("card", error) from None
                     recorded += 1
             except _Bad as fault:
-                bad.append(BadRow(row.line, fault.column, fault.error.message))
+                bad.append(BadRow(row.line, fault.column, said(fault.error)))
             if progress is not None:
                 progress(1)
         refused = bool(bad) and not partial

@@ -25,7 +25,7 @@ import attrs
 from ektp.application.card.lookup import load_card
 from ektp.application.card.steps import decide_card
 from ektp.application.kernel.dates import parse_moment
-from ektp.application.kernel.i18n import _
+from ektp.application.kernel.i18n import _, said
 from ektp.application.kernel.references import hyphenated, id_prefix, only_match
 from ektp.application.kernel.services import Services
 from ektp.application.kernel.transaction import Transaction
@@ -120,7 +120,7 @@ def record_rows(
                                wanted.happened_at or happened_at)
         except DomainError as error:
             tx.rollback(point)  # a bad row leaves nothing behind; the good ones stand
-            bad.append(f"line {row.line}: {error.message}")
+            bad.append(_("line {line}: {message}").format(line=row.line, message=said(error)))
             continue
         recorded += 1
     if bad and not partial:
