@@ -167,7 +167,7 @@ def read_row(row: ResultRow, manifest: Manifest, by_nik: dict[str, UUID],
     outcome = parse_choice(Outcome, _required(row, "outcome"), "outcome")
     evidence = parse_reference(row.get("evidence") or "", "evidence") if row.get("evidence") else None
     at = row.get("at")
-    happened_at = (parse_moment(at, "the at column", services.config.timezone)
+    happened_at = (parse_moment(at, _("the {column} column").format(column="at"), services.config.timezone)
                    .astimezone(services.config.timezone) if at else None)
     if outcome is Outcome.ATTEMPT_FAILED:
         reason = parse_choice(AttemptFailureReason, _required(row, "reason"), "reason")
@@ -217,7 +217,7 @@ def _card_of(row: ResultRow, manifest: Manifest, by_nik: dict[str, UUID],
             match = only_match(found, prefix, "card on the manifest")
             assert match is not None
             return match
-        digits = strip_separators(digits_cell(row, "card", "NIK in the card column",
+        digits = strip_separators(digits_cell(row, "card", _("NIK in the {column} column").format(column="card"),
                                               digits_checked=digits_checked))
         if not (len(digits) == 16 and digits.isascii() and digits.isdigit()):
             raise InvalidText(field=_("the {column} column").format(column="card"),
@@ -239,10 +239,10 @@ def _recipient(row: ResultRow, kind: RecipientKind, services: Services,
     name, relationship = row.get("proxy-name"), row.get("relationship")
     return Recipient(
         kind,
-        nik=services.parse_nik(digits_cell(row, "proxy-nik", "proxy NIK",
+        nik=services.parse_nik(digits_cell(row, "proxy-nik", _("proxy NIK"),
                                            digits_checked=digits_checked)).value if nik else None,
         name=parse_name(name, "proxy name") if name else None,
-        kk=KkNumber.parse(digits_cell(row, "proxy-kk", "proxy KK number",
+        kk=KkNumber.parse(digits_cell(row, "proxy-kk", _("proxy KK number"),
                                       digits_checked=digits_checked)).value if kk else None,
         relationship=parse_choice(Relationship, relationship, "relationship") if relationship else None,
     )
