@@ -46,22 +46,22 @@ def read_table_file(data: bytes, required: Sequence[str], what: str,
 
         return build_table(workbook_grid(data, what), required, what, aliases)
     if kind == "ods":
-        raise InvalidText(field=f"the {what}",
+        raise InvalidText(field=_("the {what}").format(what=_(what)),
                           reason=_("it is an OpenDocument spreadsheet (.ods); {advice}").format(advice=_(_SAVE_AS)))
     if kind == "xls":
-        raise InvalidText(field=f"the {what}",
+        raise InvalidText(field=_("the {what}").format(what=_(what)),
                           reason=_("it is an old Excel 97-2003 workbook (.xls); {advice}").format(advice=_(_SAVE_AS)))
     if kind == "zip":
-        raise InvalidText(field=f"the {what}", reason=_("it is a ZIP file but no workbook; {advice}").format(advice=_(_SAVE_AS)))
+        raise InvalidText(field=_("the {what}").format(what=_(what)), reason=_("it is a ZIP file but no workbook; {advice}").format(advice=_(_SAVE_AS)))
     if any_encoding:
         text = decode_text(data, what)
     else:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise InvalidText(field=f"the {what}", reason=_("it is not UTF-8 text")) from None
+            raise InvalidText(field=_("the {what}").format(what=_(what)), reason=_("it is not UTF-8 text")) from None
     if "\x00" in text:
-        raise InvalidText(field=f"the {what}", reason=_("it is not text; {advice}").format(advice=_(_SAVE_AS)))
+        raise InvalidText(field=_("the {what}").format(what=_(what)), reason=_("it is not text; {advice}").format(advice=_(_SAVE_AS)))
     return read_csv_table(text, required, what, aliases)
 
 
@@ -84,7 +84,7 @@ def decode_text(data: bytes, what: str) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError:
-        raise InvalidText(field=f"the {what}",
+        raise InvalidText(field=_("the {what}").format(what=_(what)),
                           reason=_("it is not text in UTF-8, UTF-16 or Windows-1252")) from None
 
 

@@ -15,7 +15,7 @@ def csv_grid(text: str, what: str) -> list[list[Cell]]:
     """Every record of `text` as cells; each cell's line is where its record ends."""
     text = text.lstrip("\ufeff")
     if not text.strip():
-        raise InvalidText(field=f"the {what}", reason=_("it is empty"))
+        raise InvalidText(field=_("the {what}").format(what=_(what)), reason=_("it is empty"))
     try:
         delimiter = csv.Sniffer().sniff(text.partition("\n")[0], delimiters=",;\t").delimiter
     except csv.Error:
@@ -28,12 +28,12 @@ def csv_grid(text: str, what: str) -> list[list[Cell]]:
     try:
         for fields in reader:
             if len(grid) >= MAX_ROWS:  # refused before the rest is read into memory
-                raise InvalidText(field=f"the {what}", reason=_(
+                raise InvalidText(field=_("the {what}").format(what=_(what)), reason=_(
                     "it has more than {n} rows; split it into several files").format(n=MAX_ROWS))
             grid.append([Cell(f, CellKind.CSV, reader.line_num, n)
                          for n, f in enumerate(fields, start=1)])
     except csv.Error as broken:  # e.g. a field larger than the csv module allows
-        raise InvalidText(field=f"the {what}",
+        raise InvalidText(field=_("the {what}").format(what=_(what)),
                           reason=_("line {line} cannot be read as CSV ({broken})").format(
                               line=reader.line_num, broken=broken)) from None
     return grid

@@ -124,10 +124,10 @@ def build_table(grid: Iterable[Sequence[Cell]], required: Sequence[str], what: s
         rows.append(TableRow(line, row, kinds=kinds, columns=positions))
     if header is None:
         missing = [name for name in required if name not in (first or set())]
-        raise InvalidText(field=f"the {what}'s header",
+        raise InvalidText(field=_("the {what}'s header").format(what=_(what)),
                           reason=_("it lacks the column(s) {columns}").format(columns=", ".join(missing)))
     if not rows:  # a header alone is no one's results (or requests): refused by every reader
-        raise InvalidText(field=f"the {what}", reason=_("it has no rows below its header"))
+        raise InvalidText(field=_("the {what}").format(what=_(what)), reason=_("it has no rows below its header"))
     return Table(tuple(dict.fromkeys(header.values())), tuple(rows))
 
 
@@ -135,7 +135,7 @@ def _positions(header: Mapping[int, str], what: str) -> dict[str, int]:
     positions: dict[str, int] = {}
     for column, name in header.items():
         if name in positions:  # which of the two holds the value would be a guess
-            raise InvalidText(field=f"the {what}'s header",
+            raise InvalidText(field=_("the {what}'s header").format(what=_(what)),
                               reason=_("it names the column {name} twice (columns {first} and {second})").format(
                                   name=name, first=positions[name], second=column))
         positions[name] = column
