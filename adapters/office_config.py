@@ -25,6 +25,7 @@ from typing import Any
 
 import attrs
 
+from ektp.application.kernel.i18n import _
 from ektp.application.operations import ConfigInvalid
 
 SYSTEM_PATH = "/etc/ektp/config.toml"
@@ -212,20 +213,23 @@ def read_file(path: str) -> dict[str, dict[str, Any]]:
     except OSError as error:
         raise ConfigInvalid(path=path, reason=error.strerror or str(error)) from None
     except tomllib.TOMLDecodeError as error:
-        raise ConfigInvalid(path=path, reason=f"it is not valid TOML ({error})") from None
+        raise ConfigInvalid(path=path, reason=_("it is not valid TOML ({error})").format(error=error)) from None
     sections = dict(_sections())
     checked: dict[str, dict[str, Any]] = {}
     for section, table in data.items():
         if section not in sections:
-            raise ConfigInvalid(path=path, reason=(
-                f"unknown section [{section}] (known: {', '.join(f'[{s}]' for s in sections)})"))
+            raise ConfigInvalid(path=path, reason=_(
+                "unknown section [{section}] (known: {known})").format(
+                    section=section, known=", ".join(f"[{s}]" for s in sections)))
         if not isinstance(table, dict):
-            raise ConfigInvalid(path=path, reason=f"{section} must be a table, [{section}]")
+            raise ConfigInvalid(path=path, reason=_("{section} must be a table, [{section}]").format(
+                section=section))
         names = {f.name for f in attrs.fields(sections[section])}
         for name, value in table.items():
             if name not in names:
-                raise ConfigInvalid(path=path, reason=(
-                    f"unknown key {name!r} in [{section}] (known: {', '.join(sorted(names))})"))
+                raise ConfigInvalid(path=path, reason=_(
+                    "unknown key {name} in [{section}] (known: {known})").format(
+                        name=repr(name), section=section, known=", ".join(sorted(names))))
             checked.setdefault(section, {})[name] = _check(path, f"{section}.{name}", value)
     return checked
 
@@ -239,19 +243,22 @@ def _check(where: str, key: str, value: Any, *, in_file: bool = True) -> Any:
     label = f"[{section}] {name}"
     if isinstance(default, bool):
         if not isinstance(value, bool):
-            raise ConfigInvalid(path=where, reason=f"{label} must be true or false")
+            raise ConfigInvalid(path=where, reason=_("{label} must be true or false").format(label=label))
     elif isinstance(default, int):
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigInvalid(path=where, reason=f"{label} must be a whole number of seconds")
+            raise ConfigInvalid(path=where, reason=_("{label} must be a whole number of seconds").format(
+                label=label))
         low, high = field.metadata["low"], field.metadata["high"]
         if (low is not None and value < low) or (high is not None and value > high):
-            raise ConfigInvalid(path=where, reason=f"{label} must be from {low} to {high}")
+            raise ConfigInvalid(path=where, reason=_("{label} must be from {low} to {high}").format(
+                label=label, low=low, high=high))
     elif not isinstance(value, str):
-        raise ConfigInvalid(path=where, reason=f"{label} must be a quoted string")
+        raise ConfigInvalid(path=where, reason=_("{label} must be a quoted string").format(label=label))
     if key in ("office.code", "office.regency") and not re.fullmatch(_CODE, value):
-        raise ConfigInvalid(path=where, reason=f"{label} must look like 35.17")
+        raise ConfigInvalid(path=where, reason=_("{label} must look like 35.17").format(label=label))
     if key == "office.language" and value not in LANGUAGES:
-        raise ConfigInvalid(path=where, reason=f"{label} must be one of {', '.join(LANGUAGES)}")
+        raise ConfigInvalid(path=where, reason=_("{label} must be one of {choices}").format(
+            label=label, choices=", ".join(LANGUAGES)))
     if key == "database.url" and value and in_file:
         _check_url(where, value)
     return value
@@ -266,7 +273,7 @@ def _check_url(where: str, url: str) -> None:
     except DomainError as error:
         raise ConfigInvalid(path=where, reason=f"[database] url: {error.message.rstrip('.')}") from None
     if parsed.password:
-        raise ConfigInvalid(path=where, reason=(
+        raise ConfigInvalid(path=where, reason=_(
             "[database] url holds a password; keep it out of the configuration "
             "(~/.pgpass, PGPASSFILE or PGPASSWORD)"))
 
@@ -278,11 +285,11 @@ def _from_text(key: str, text: str, where: str) -> Any:
     if isinstance(default, bool):
         lowered = value.lower()
         if lowered not in ("1", "0", "true", "false", "yes", "no", "on", "off", ""):
-            raise ConfigInvalid(path=where, reason="it must be 1 or 0 (true or false)")
+            raise ConfigInvalid(path=where, reason=_("it must be 1 or 0 (true or false)"))
         value = lowered in ("1", "true", "yes", "on")
     elif isinstance(default, int):
         if not value.isascii() or not value.isdigit() or len(value) > 6:
-            raise ConfigInvalid(path=where, reason="it must be a whole number of seconds")
+            raise ConfigInvalid(path=where, reason=_("it must be a whole number of seconds"))
         value = int(value)
     return _check(where, key, value, in_file=False)
 
@@ -297,7 +304,7 @@ def resolve(flags: Mapping[str, str | None], environ: Mapping[str, str],
     path, how, explicit = locate(config_flag, environ)
     exists = os.path.exists(path)
     if explicit and not exists and read and not missing_ok:
-        raise ConfigInvalid(path=path, reason=f"it does not exist (named by {how})")
+        raise ConfigInvalid(path=path, reason=_("it does not exist (named by {how})").format(how=how))
     # An empty file is all defaults: no need to import the TOML parser for it.
     from_file = read_file(path) if exists and read and os.path.getsize(path) else {}
     values: dict[str, dict[str, Any]] = {}
@@ -371,7 +378,8 @@ def write(path: str, text: str, *, group: str | None = None) -> None:
             else:
                 files.make_folder(folder)
         except OSError as error:
-            raise ConfigInvalid(path=path, reason=f"its folder cannot be made ({error.strerror})") from None
+            raise ConfigInvalid(path=path, reason=_("its folder cannot be made ({error})").format(
+                error=error.strerror)) from None
     gid = -1
     if group:
         import grp
@@ -379,11 +387,12 @@ def write(path: str, text: str, *, group: str | None = None) -> None:
         try:
             gid = grp.getgrnam(group).gr_gid
         except KeyError:
-            raise ConfigInvalid(path=path, reason=f"there is no group {group!r}") from None
+            raise ConfigInvalid(path=path, reason=_("there is no group {group}").format(
+                group=repr(group))) from None
     try:
         fd = files.open_new(path)
     except FileExistsError:
-        raise ConfigInvalid(path=path, reason="it exists already; edit it instead") from None
+        raise ConfigInvalid(path=path, reason=_("it exists already; edit it instead")) from None
     except OSError as error:
         raise ConfigInvalid(path=path, reason=error.strerror or str(error)) from None
     try:

@@ -8,13 +8,14 @@ import io
 import zipfile
 from collections.abc import Mapping, Sequence
 
+from ektp.application.kernel.i18n import N_, _
 from ektp.application.tables.csv_text import read_csv_table
 from ektp.application.tables.table import Table, build_table
 from ektp.domain.errors import InvalidText
 
 _ZIP = b"PK\x03\x04"
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary Excel (.xls) container
-_SAVE_AS = "save it as an Excel workbook (.xlsx) or as CSV"
+_SAVE_AS = N_("save it as an Excel workbook (.xlsx) or as CSV")
 
 
 def file_format(data: bytes) -> str:
@@ -45,22 +46,22 @@ def read_table_file(data: bytes, required: Sequence[str], what: str,
 
         return build_table(workbook_grid(data, what), required, what, aliases)
     if kind == "ods":
-        raise InvalidText(field=f"the {what}",
-                          reason=f"it is an OpenDocument spreadsheet (.ods); {_SAVE_AS}")
+        raise InvalidText(field=_("the {what}").format(what=_(what)),
+                          reason=_("it is an OpenDocument spreadsheet (.ods); {advice}").format(advice=_(_SAVE_AS)))
     if kind == "xls":
-        raise InvalidText(field=f"the {what}",
-                          reason=f"it is an old Excel 97-2003 workbook (.xls); {_SAVE_AS}")
+        raise InvalidText(field=_("the {what}").format(what=_(what)),
+                          reason=_("it is an old Excel 97-2003 workbook (.xls); {advice}").format(advice=_(_SAVE_AS)))
     if kind == "zip":
-        raise InvalidText(field=f"the {what}", reason=f"it is a ZIP file but no workbook; {_SAVE_AS}")
+        raise InvalidText(field=_("the {what}").format(what=_(what)), reason=_("it is a ZIP file but no workbook; {advice}").format(advice=_(_SAVE_AS)))
     if any_encoding:
         text = decode_text(data, what)
     else:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise InvalidText(field=f"the {what}", reason="it is not UTF-8 text") from None
+            raise InvalidText(field=_("the {what}").format(what=_(what)), reason=_("it is not UTF-8 text")) from None
     if "\x00" in text:
-        raise InvalidText(field=f"the {what}", reason=f"it is not text; {_SAVE_AS}")
+        raise InvalidText(field=_("the {what}").format(what=_(what)), reason=_("it is not text; {advice}").format(advice=_(_SAVE_AS)))
     return read_csv_table(text, required, what, aliases)
 
 
@@ -83,8 +84,8 @@ def decode_text(data: bytes, what: str) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError:
-        raise InvalidText(field=f"the {what}",
-                          reason="it is not text in UTF-8, UTF-16 or Windows-1252") from None
+        raise InvalidText(field=_("the {what}").format(what=_(what)),
+                          reason=_("it is not text in UTF-8, UTF-16 or Windows-1252")) from None
 
 
 def _utf16_without_bom(head: bytes) -> bool:

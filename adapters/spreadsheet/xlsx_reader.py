@@ -10,6 +10,7 @@ import warnings
 import zipfile
 from typing import Any
 
+from ektp.application.kernel.i18n import _
 from ektp.application.tables.table import MAX_ROWS, Cell, CellKind
 from ektp.domain.errors import InvalidText
 
@@ -33,15 +34,16 @@ def workbook_grid(data: bytes, what: str) -> list[list[Cell]]:
                 sheet = next((s for s in book.worksheets
                               if getattr(s, "sheet_state", "visible") == "visible"), None)
                 if sheet is None:
-                    raise InvalidText(field=f"the {what}", reason="its workbook has no visible sheet")
+                    raise InvalidText(field=_("the {what}").format(what=_(what)), reason=_("its workbook has no visible sheet"))
                 return _rows(sheet, what)
             finally:
                 book.close()
     except InvalidText:
         raise
     except Exception as broken:  # any parse failure of a damaged or foreign file, never a traceback
-        raise InvalidText(field=f"the {what}",
-                          reason=f"it cannot be read as an XLSX workbook ({type(broken).__name__})") from None
+        raise InvalidText(field=_("the {what}").format(what=_(what)),
+                          reason=_("it cannot be read as an XLSX workbook ({error})").format(
+                              error=type(broken).__name__)) from None
 
 
 def _check_archive(data: bytes, what: str) -> None:
@@ -49,19 +51,18 @@ def _check_archive(data: bytes, what: str) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             parts = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        raise InvalidText(field=f"the {what}", reason="it cannot be read as an XLSX workbook "
-                          "(a damaged ZIP file)") from None
+        raise InvalidText(field=_("the {what}").format(what=_(what)), reason=_("it cannot be read as an XLSX workbook (a damaged ZIP file)")) from None
     # zipfile never inflates a part beyond its declared size, so the sum bounds the work.
     if len(parts) > MAX_PARTS or sum(p.file_size for p in parts) > MAX_UNPACKED_BYTES:
-        raise InvalidText(field=f"the {what}", reason="its workbook is far larger than a sheet")
+        raise InvalidText(field=_("the {what}").format(what=_(what)), reason=_("its workbook is far larger than a sheet"))
 
 
 def _rows(sheet: Any, what: str) -> list[list[Cell]]:
     grid: list[list[Cell]] = []
     for count, row in enumerate(sheet.iter_rows(min_row=1, max_col=MAX_COLUMNS), start=1):
         if count > MAX_ROWS:
-            raise InvalidText(field=f"the {what}", reason=f"it has more than {MAX_ROWS} rows; "
-                              "split it into several files")
+            raise InvalidText(field=_("the {what}").format(what=_(what)), reason=_(
+                "it has more than {n} rows; split it into several files").format(n=MAX_ROWS))
         # An empty cell has no position of its own; a filled one knows its row.
         line = next((c.row for c in row if getattr(c, "row", None)), count)
         cells = []

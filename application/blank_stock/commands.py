@@ -10,6 +10,7 @@ from functools import partial
 from ektp.application.blank_stock.ledger import RETRIES, load_ledger, record_ledger
 from ektp.application.blank_stock.transitions import serials_of
 from ektp.application.blank_stock.views import BlankMovement
+from ektp.application.kernel.i18n import _
 from ektp.application.kernel.services import Services
 from ektp.application.kernel.transaction import Transaction
 from ektp.domain.actor import Actor
@@ -72,7 +73,7 @@ def destroy(record: str, method: str | DestructionMethod, witnesses: Iterable[st
     chosen = tuple(serials)
     if bool(chosen) == all_spoiled:
         raise InvalidText(field="the blanks to destroy",
-                          reason="name the SERIALs or give --all-spoiled (not both)")
+                          reason=_("name the SERIALs or give --all-spoiled (not both)"))
     return [partial(lc.DestroySpoiled, record_number=parse_reference(record, "record number"),
                     method=parse_choice(DestructionMethod, method, "method"),
                     witnesses=parse_witnesses(witnesses),
@@ -100,7 +101,7 @@ def missing(serials: Iterable[str], police_report: str) -> list[Build]:
 def _serials(serials: Iterable[str]) -> tuple[str, ...]:
     chosen = tuple(dict.fromkeys(parse_serial(s) for s in serials))
     if not chosen:
-        raise InvalidText(field="SERIAL", reason="name at least one blank serial")
+        raise InvalidText(field="SERIAL", reason=_("name at least one blank serial"))
     return chosen
 
 

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from ektp.application.kernel.i18n import N_
+from ektp.application.kernel.i18n import N_, _, said
 from ektp.application.card.registers import find_register
 from ektp.application.card.lookup import load_card
 from ektp.application.card.steps import decide_card
@@ -73,7 +73,8 @@ class BadRow:
     reason: str
 
     def __str__(self) -> str:
-        return f"line {self.line}, column {self.column}: {self.reason}"
+        return _("line {line}, column {column}: {reason}").format(
+            line=self.line, column=self.column, reason=self.reason)
 
 
 @attrs.frozen
@@ -149,7 +150,7 @@ def import_requests(desk: CardDesk, services: Services, actor: Actor, rows: Sequ
             try:
                 outcome = _request_row(desk, services, tx, actor, row, digits_checked)
             except _Bad as fault:
-                bad.append(BadRow(row.line, fault.column, fault.error.message))
+                bad.append(BadRow(row.line, fault.column, said(fault.error)))
             else:
                 if outcome is None:
                     already += 1
@@ -171,10 +172,10 @@ def _request_row(desk: CardDesk, services: Services, tx: Transaction, actor: Act
                  digits_checked: bool) -> tuple[str, ...] | None:
     """Record one row's request in `tx`; its warnings, or None if already recorded."""
     def digits(column: str, field: str) -> Callable[[str | None], str]:
-        return lambda _: digits_cell(row, column, field, digits_checked=digits_checked)
+        return lambda _text: digits_cell(row, column, field, digits_checked=digits_checked)
 
-    nik = str(_cell(row, "nik", digits("nik", "NIK")))
-    kk = str(_cell(row, "kk", digits("kk", "KK number")))
+    nik = str(_cell(row, "nik", digits("nik", _("NIK"))))
+    kk = str(_cell(row, "kk", digits("kk", _("KK number"))))
     values = {name: row.get(name) for name in ("name", "village", "rt", "rw", "dusun", "evidence")}
     reason, channel = row.get("reason") or "new", row.get("channel") or "office"
     try:
@@ -274,7 +275,7 @@ def confirm_ready_list(services: Services, actor: Actor, rows: Sequence[TableRow
                         raise _Bad("card", error) from None
                     recorded += 1
             except _Bad as fault:
-                bad.append(BadRow(row.line, fault.column, fault.error.message))
+                bad.append(BadRow(row.line, fault.column, said(fault.error)))
             if progress is not None:
                 progress(1)
         refused = bool(bad) and not partial
@@ -291,10 +292,10 @@ def _row_card(services: Services, tx: Reads, row: TableRow, digits_checked: bool
     damage first)."""
     text = row.get("card")
     if text is None:
-        raise _Bad("card", InvalidText(field="the card column", reason="it is empty"))
+        raise _Bad("card", InvalidText(field=_("the {column} column").format(column="card"), reason=_("it is empty")))
     try:
         if strip_separators(text).isdigit() or any(c in text for c in "eE+") and text[:1].isdigit():
-            text = digits_cell(row, "card", "NIK in the card column", digits_checked=digits_checked)
+            text = digits_cell(row, "card", _("NIK in the {column} column").format(column="card"), digits_checked=digits_checked)
         return load_card(services, tx, text)
     except DomainError as error:
         raise _Bad("card", error) from None
@@ -314,15 +315,15 @@ def allocate_all_ready(desk: CardDesk, services: Services, actor: Actor,
     empty: NoBlankInStock | None = None
     for row in waiting:
         if empty is not None:  # the stock ran out: the rest are not tried, one by one
-            done.append(CardDone(str(row.id), "failed", empty.message))
+            done.append(CardDone(str(row.id), "failed", said(empty)))
             continue
         try:
             view = desk.allocate_blank(actor, row.id)
         except NoBlankInStock as error:
             empty = error
-            done.append(CardDone(str(row.id), "failed", error.message))
+            done.append(CardDone(str(row.id), "failed", said(error)))
         except DomainError as error:
-            done.append(CardDone(str(row.id), "failed", error.message))
+            done.append(CardDone(str(row.id), "failed", said(error)))
         else:
             done.append(CardDone(str(row.id), "allocated", view.blank_serial or ""))
         if progress is not None:
@@ -361,17 +362,18 @@ def record_print_run(desk: CardDesk, services: Services, actor: Actor, rows: Seq
                     done.append(CardDone(ref, "already", serial, row.line))
                 else:
                     if serial is not None and card.blank_serial not in (None, serial):
-                        raise InvalidText(field="the serial column",
-                                          reason=f"the card's blank is {card.blank_serial}, "
-                                                 f"not {serial}")
+                        raise InvalidText(field=_("the {column} column").format(column="serial"),
+                                          reason=_("the card's blank is {blank}, not {serial}").format(
+                                              blank=card.blank_serial, serial=serial))
                     blank = card.blank_serial or ""
                     desk.record_print_failure(actor, card.id, reason)
-                    done.append(CardDone(ref, "print-failed", f"{blank} spoiled: {reason.value}",
+                    done.append(CardDone(ref, "print-failed", _("{blank} spoiled: {reason}").format(
+                                             blank=blank, reason=reason.value),
                                          row.line))
         except _Bad as fault:
-            done.append(CardDone(ref, "failed", fault.error.message, row.line))
+            done.append(CardDone(ref, "failed", said(fault.error), row.line))
         except DomainError as error:
-            done.append(CardDone(ref, "failed", error.message, row.line))
+            done.append(CardDone(ref, "failed", said(error), row.line))
         if progress is not None:
             progress(1)
     return BatchDone(tuple(done))

@@ -14,6 +14,7 @@ from uuid import UUID, uuid4
 from ektp.application.card.lookup import card_id, cards_of_nik, load_card
 from ektp.application.card.steps import decide_card
 from ektp.application.card.views import CardView
+from ektp.application.kernel.i18n import _
 from ektp.application.kernel.permissions import EXPORT_RESIDENT_DATA, SEE_FULL_NIK, may
 from ektp.application.kernel.services import Services
 from ektp.application.kernel.transaction import Transaction
@@ -227,7 +228,7 @@ class CardDesk:
         if kind is RecipientKind.OWNER:
             if nik or name or kk or relationship:
                 raise InvalidText(field="proxy details",
-                                  reason="they are given only with --recipient proxy")
+                                  reason=_("they are given only with --recipient proxy"))
             return Recipient.owner()
         return Recipient(
             kind,

@@ -14,6 +14,10 @@ import contextlib
 import gettext
 from collections.abc import Iterator
 from contextvars import ContextVar
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ektp.domain.errors import DomainError
 
 #: The catalogs' text domain: ``locale/<lang>/LC_MESSAGES/ektp.mo``.
 DOMAIN = "ektp"
@@ -36,6 +40,15 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def pgettext(context: str, message: str) -> str:
     """`message` translated within `context`, for one English word with two meanings."""
     return _current.get().pgettext(context, message)
+
+
+def said(error: DomainError) -> str:
+    """`error`'s sentence in the language in force, its template and its marked reasons
+    translated: for a refusal kept as text (a bad row of a file), not raised to the CLI."""
+    # Imported here: looking words up needs no domain; only this rendering does.
+    from ektp.domain.messages import render
+
+    return render(error.code, error.facts, _)
 
 
 def N_(message: str) -> str:

@@ -18,6 +18,7 @@ from uuid import UUID, uuid4
 from ektp.application.card.lookup import load_card
 from ektp.application.card.steps import decide_card
 from ektp.application.kernel.dates import parse_day, parse_moment
+from ektp.application.kernel.i18n import _
 from ektp.application.kernel.references import PREFIX_PROBE, hyphenated, id_prefix, only_match
 from ektp.application.kernel.services import Services
 from ektp.application.kernel.transaction import Transaction
@@ -86,7 +87,7 @@ class ManifestDesk:
         s = self._services
         codes = [s.parse_village(text).value for text in villages]
         if not codes:
-            raise InvalidText(field="villages", reason="give at least one --village")
+            raise InvalidText(field="villages", reason=_("give at least one --village"))
         command = cmd.OpenManifest(
             **s.stamp(actor), manifest_id=uuid4(), courier=parse_staff_id(courier, "courier"),
             date=parse_day(date), villages=tuple(codes),

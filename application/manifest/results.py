@@ -25,6 +25,7 @@ import attrs
 from ektp.application.card.lookup import load_card
 from ektp.application.card.steps import decide_card
 from ektp.application.kernel.dates import parse_moment
+from ektp.application.kernel.i18n import _, said
 from ektp.application.kernel.references import hyphenated, id_prefix, only_match
 from ektp.application.kernel.services import Services
 from ektp.application.kernel.transaction import Transaction
@@ -119,7 +120,7 @@ def record_rows(
                                wanted.happened_at or happened_at)
         except DomainError as error:
             tx.rollback(point)  # a bad row leaves nothing behind; the good ones stand
-            bad.append(f"line {row.line}: {error.message}")
+            bad.append(_("line {line}: {message}").format(line=row.line, message=said(error)))
             continue
         recorded += 1
     if bad and not partial:
@@ -155,7 +156,7 @@ def _record(services: Services, tx: Transaction, actor: Actor, manifest: Manifes
 def _required(row: ResultRow, column: str) -> str:
     value = row.get(column)
     if value is None:
-        raise InvalidText(field=f"the {column} column", reason="it is empty")
+        raise InvalidText(field=_("the {column} column").format(column=column), reason=_("it is empty"))
     return value
 
 
@@ -166,7 +167,7 @@ def read_row(row: ResultRow, manifest: Manifest, by_nik: dict[str, UUID],
     outcome = parse_choice(Outcome, _required(row, "outcome"), "outcome")
     evidence = parse_reference(row.get("evidence") or "", "evidence") if row.get("evidence") else None
     at = row.get("at")
-    happened_at = (parse_moment(at, "the at column", services.config.timezone)
+    happened_at = (parse_moment(at, _("the {column} column").format(column="at"), services.config.timezone)
                    .astimezone(services.config.timezone) if at else None)
     if outcome is Outcome.ATTEMPT_FAILED:
         reason = parse_choice(AttemptFailureReason, _required(row, "reason"), "reason")
@@ -191,7 +192,7 @@ def _old_card(row: ResultRow) -> str | None:
     if text is None:
         return None
     if row.kind("old-card") is CellKind.NUMBER:  # a number cell drops a serial's leading zeros
-        raise MangledNumber(field="old card serial", shown="", how="a number cell, not text")
+        raise MangledNumber(field="old card serial", shown="", how=_("a number cell, not text"))
     return parse_serial(text)
 
 
@@ -216,11 +217,11 @@ def _card_of(row: ResultRow, manifest: Manifest, by_nik: dict[str, UUID],
             match = only_match(found, prefix, "card on the manifest")
             assert match is not None
             return match
-        digits = strip_separators(digits_cell(row, "card", "NIK in the card column",
+        digits = strip_separators(digits_cell(row, "card", _("NIK in the {column} column").format(column="card"),
                                               digits_checked=digits_checked))
         if not (len(digits) == 16 and digits.isascii() and digits.isdigit()):
-            raise InvalidText(field="the card column",
-                              reason="give a card id or the card's 16-digit NIK") from None
+            raise InvalidText(field=_("the {column} column").format(column="card"),
+                              reason=_("give a card id or the card's 16-digit NIK")) from None
         if digits not in by_nik:
             raise CardNotOnManifest(card_id=f"with NIK {mask_digits(digits)}",
                                     manifest_id=manifest.id) from None
@@ -238,10 +239,10 @@ def _recipient(row: ResultRow, kind: RecipientKind, services: Services,
     name, relationship = row.get("proxy-name"), row.get("relationship")
     return Recipient(
         kind,
-        nik=services.parse_nik(digits_cell(row, "proxy-nik", "proxy NIK",
+        nik=services.parse_nik(digits_cell(row, "proxy-nik", _("proxy NIK"),
                                            digits_checked=digits_checked)).value if nik else None,
         name=parse_name(name, "proxy name") if name else None,
-        kk=KkNumber.parse(digits_cell(row, "proxy-kk", "proxy KK number",
+        kk=KkNumber.parse(digits_cell(row, "proxy-kk", _("proxy KK number"),
                                       digits_checked=digits_checked)).value if kk else None,
         relationship=parse_choice(Relationship, relationship, "relationship") if relationship else None,
     )

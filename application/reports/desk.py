@@ -9,6 +9,7 @@ from typing import Any
 from ektp.application.card.lookup import cards_of_nik
 from ektp.application.errors import StoreUnavailable
 from ektp.application.kernel.dates import parse_day, parse_month
+from ektp.application.kernel.i18n import _
 from ektp.application.kernel.services import Services
 from ektp.application.ports.rows import (
     BacklogRow,
@@ -63,9 +64,9 @@ class ReportDesk:
         the_village = s.parse_village(village).value if village else None
         the_kecamatan = s.parse_kecamatan(kecamatan) if kecamatan else None
         if limit is not None and not 1 <= limit <= MAX_PAGE:
-            raise InvalidText(field="--limit", reason=f"give a number from 1 to {MAX_PAGE}")
+            raise InvalidText(field="--limit", reason=_("give a number from 1 to {n}").format(n=MAX_PAGE))
         if offset < 0:
-            raise InvalidText(field="--offset", reason="give 0 or more")
+            raise InvalidText(field="--offset", reason=_("give 0 or more"))
         ids = cards_of_nik(s, s.store.reads(), s.parse_nik(nik)) if nik else None
         return s.read_models.card_page(
             status=the_status.value if the_status else None, village=the_village,
@@ -83,11 +84,11 @@ class ReportDesk:
         s = self._services
         tokens = name_tokens(name)
         if not tokens:
-            raise InvalidText(field="NAME", reason="give at least one word of the name")
+            raise InvalidText(field="NAME", reason=_("give at least one word of the name"))
         if limit is not None and not 1 <= limit <= MAX_PAGE:
-            raise InvalidText(field="--limit", reason=f"give a number from 1 to {MAX_PAGE}")
+            raise InvalidText(field="--limit", reason=_("give a number from 1 to {n}").format(n=MAX_PAGE))
         if offset < 0:
-            raise InvalidText(field="--offset", reason="give 0 or more")
+            raise InvalidText(field="--offset", reason=_("give 0 or more"))
         the_village = s.parse_village(village).value if village else None
         indexes = s.pseudonyms.name_index(tokens).split()
         return s.read_models.card_page(village=the_village, name_tokens=indexes,
@@ -106,9 +107,9 @@ class ReportDesk:
         first = parse_day(start, "--from")
         last = parse_day(end, "--to") if end else self._services.today()
         if last < first:
-            raise InvalidText(field="--to", reason="it is before --from")
+            raise InvalidText(field="--to", reason=_("it is before --from"))
         if (last - first).days >= MAX_DAYS:
-            raise InvalidText(field="--to", reason=f"give at most {MAX_DAYS} days (see report monthly)")
+            raise InvalidText(field="--to", reason=_("give at most {n} days (see report monthly)").format(n=MAX_DAYS))
         return self._services.read_models.daily_span(first, last)
 
     def monthly_report(self, month: str) -> tuple[DailyFigures, ...]:
@@ -123,7 +124,7 @@ class ReportDesk:
         days since it came back, those at least `min_days` old; by village, oldest first."""
         s = self._services
         if min_days < 0:
-            raise InvalidText(field="--min-days", reason="give 0 or more")
+            raise InvalidText(field="--min-days", reason=_("give 0 or more"))
         the_kecamatan = s.parse_kecamatan(kecamatan) if kecamatan else None
         today = s.today()
         zone = s.config.timezone
@@ -158,7 +159,7 @@ class ReportDesk:
         first = parse_day(start, "from") if start else None
         last = parse_day(end, "to") if end else None
         if first and last and last < first:
-            raise InvalidText(field="to", reason="it is before --from")
+            raise InvalidText(field="to", reason=_("it is before --from"))
         fold = DeliveryFold(start=first, end=last, timezone=s.config.timezone)
         for fact, village in s.read_models.delivery_facts(first, last):
             fold.add_fact(fact, village)

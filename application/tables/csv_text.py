@@ -6,6 +6,7 @@ import csv
 import io
 from collections.abc import Mapping, Sequence
 
+from ektp.application.kernel.i18n import _
 from ektp.application.tables.table import MAX_ROWS, Cell, CellKind, Table, build_table
 from ektp.domain.errors import InvalidText
 
@@ -14,7 +15,7 @@ def csv_grid(text: str, what: str) -> list[list[Cell]]:
     """Every record of `text` as cells; each cell's line is where its record ends."""
     text = text.lstrip("\ufeff")
     if not text.strip():
-        raise InvalidText(field=f"the {what}", reason="it is empty")
+        raise InvalidText(field=_("the {what}").format(what=_(what)), reason=_("it is empty"))
     try:
         delimiter = csv.Sniffer().sniff(text.partition("\n")[0], delimiters=",;\t").delimiter
     except csv.Error:
@@ -27,13 +28,14 @@ def csv_grid(text: str, what: str) -> list[list[Cell]]:
     try:
         for fields in reader:
             if len(grid) >= MAX_ROWS:  # refused before the rest is read into memory
-                raise InvalidText(field=f"the {what}", reason=f"it has more than {MAX_ROWS} "
-                                  "rows; split it into several files")
+                raise InvalidText(field=_("the {what}").format(what=_(what)), reason=_(
+                    "it has more than {n} rows; split it into several files").format(n=MAX_ROWS))
             grid.append([Cell(f, CellKind.CSV, reader.line_num, n)
                          for n, f in enumerate(fields, start=1)])
     except csv.Error as broken:  # e.g. a field larger than the csv module allows
-        raise InvalidText(field=f"the {what}",
-                          reason=f"line {reader.line_num} cannot be read as CSV ({broken})") from None
+        raise InvalidText(field=_("the {what}").format(what=_(what)),
+                          reason=_("line {line} cannot be read as CSV ({broken})").format(
+                              line=reader.line_num, broken=broken)) from None
     return grid
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 
+from ektp.application.kernel.i18n import _
 from ektp.application.tables.table import CellKind, TableRow
 from ektp.domain.errors import InvalidText, MangledNumber, UncheckedDigits
 from ektp.domain.masking import mask_digits
@@ -31,14 +32,14 @@ def number_text(value: str, field: str) -> str:
     (E-notation, a trailing ``.0``, fewer than 16 digits)."""
     raw = value.strip()
     if _E_NOTATION.fullmatch(raw):
-        raise MangledNumber(field=field, shown="", how="E-notation")
+        raise MangledNumber(field=field, shown="", how=_("E-notation"))
     if _DECIMAL.fullmatch(raw):
         raise MangledNumber(field=field, shown=" " + mask_digits(raw.split(".")[0].split(",")[0]),
-                            how="a trailing .0")
+                            how=_("a trailing .0"))
     digits = _SEPARATORS.sub("", raw)
     if digits.isdigit() and len(digits) < 16:
         raise MangledNumber(field=field, shown=f" ({len(digits)} digits)",
-                            how="fewer than 16 digits")
+                            how=_("fewer than 16 digits"))
     return raw
 
 
@@ -48,10 +49,10 @@ def digits_cell(row: TableRow, column: str, field: str, *, digits_checked: bool 
     bare digits with the person's card."""
     text = row.get(column)
     if text is None:
-        raise InvalidText(field=f"the {column} column", reason="it is empty")
+        raise InvalidText(field=_("the {column} column").format(column=column), reason=_("it is empty"))
     kind = row.kind(column)
     if kind is CellKind.NUMBER:
-        raise MangledNumber(field=field, shown="", how="a number cell, not text")
+        raise MangledNumber(field=field, shown="", how=_("a number cell, not text"))
     raw = number_text(text, field)
     digits = _SEPARATORS.sub("", raw)
     if (kind is CellKind.CSV and not digits_checked and len(digits) == 16 and digits.isascii()

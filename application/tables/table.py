@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import attrs
 
+from ektp.application.kernel.i18n import _
 from ektp.domain.errors import InvalidText
 
 # A header is looked for in the first rows only: a sheet may have a few title lines above it.
@@ -123,10 +124,10 @@ def build_table(grid: Iterable[Sequence[Cell]], required: Sequence[str], what: s
         rows.append(TableRow(line, row, kinds=kinds, columns=positions))
     if header is None:
         missing = [name for name in required if name not in (first or set())]
-        raise InvalidText(field=f"the {what}'s header",
-                          reason=f"it lacks the column(s) {', '.join(missing)}")
+        raise InvalidText(field=_("the {what}'s header").format(what=_(what)),
+                          reason=_("it lacks the column(s) {columns}").format(columns=", ".join(missing)))
     if not rows:  # a header alone is no one's results (or requests): refused by every reader
-        raise InvalidText(field=f"the {what}", reason="it has no rows below its header")
+        raise InvalidText(field=_("the {what}").format(what=_(what)), reason=_("it has no rows below its header"))
     return Table(tuple(dict.fromkeys(header.values())), tuple(rows))
 
 
@@ -134,8 +135,8 @@ def _positions(header: Mapping[int, str], what: str) -> dict[str, int]:
     positions: dict[str, int] = {}
     for column, name in header.items():
         if name in positions:  # which of the two holds the value would be a guess
-            raise InvalidText(field=f"the {what}'s header",
-                              reason=f"it names the column {name} twice (columns "
-                                     f"{positions[name]} and {column})")
+            raise InvalidText(field=_("the {what}'s header").format(what=_(what)),
+                              reason=_("it names the column {name} twice (columns {first} and {second})").format(
+                                  name=name, first=positions[name], second=column))
         positions[name] = column
     return positions

@@ -119,3 +119,20 @@ def test_db_init_language_en_makes_an_english_office(tmp_path: Path) -> None:
     assert made.out.startswith("database ready: ")  # it speaks the office's language at once
     assert 'language = "en"' in (tmp_path / "config.toml").read_text()
     assert "Usage: ektp" in run("--help", env=env, cwd=tmp_path).out
+
+
+def test_a_bad_import_row_gives_its_reason_in_the_office_language(
+        office: tuple[Path, dict[str, str]]) -> None:
+    folder, _env = office
+    listed = {}
+    for lang in ("id", "en"):
+        path = folder / f"requests-empty-kk-{lang}.csv"
+        path.write_text("nik,name,kk,village,reason,evidence\n"
+                        "3517091203850002,Siti Aminah,,35.17.09.2018,new,\n", encoding="utf-8")
+        refused = ektp(office, "--lang", lang, "card", "import", str(path))
+        assert refused.code == 2, refused.err
+        listed[lang] = (folder / f"{path.name}.errors.txt").read_text()
+    assert "baris 2, kolom kk: kolom kk tidak sah: isinya kosong." in listed["id"], listed
+    assert "it is empty" not in listed["id"]
+    assert "line 2, column kk: the kk column is not valid: it is empty." in listed["en"], listed
+    assert "kosong" not in listed["en"]
