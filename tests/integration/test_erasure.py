@@ -27,7 +27,7 @@ from uuid import UUID
 import pytest
 from testkit.cli import assert_one_line_error, event_count, init_office, run
 from testkit.keys import TEST_AUDIT_KEY_HEX
-from testkit.people import kk_for, make_nik
+from testkit.people import dispatched_card, kk_for, make_nik
 from testkit.postgres import find_binary
 from testkit.staff import me
 
@@ -67,12 +67,7 @@ def _seed(url: str) -> dict[str, str]:
         office.receive_blanks(operator, bast="BAST/T/1", source="ministry",
                               ranges=["3517170001-3517170010"])
         for n, (nik, name) in enumerate((SUBJECT, OTHER)):
-            card = str(office.request_card(operator, nik=nik, name=name, kk=kk_for(nik),
-                                           village="35.17.09.2018", rt="2", rw="1").id)
-            office.confirm_print_readiness(operator, card)
-            office.allocate_blank(operator, card, f"35171700{n + 1:02d}")
-            office.record_printed(operator, card)
-            office.dispatch(operator, card, "kurir.test")
+            card = dispatched_card(office, operator, nik, name, f"35171700{n + 1:02d}")
             if nik == OTHER[0]:
                 office.hand_over(operator, card, recipient="proxy", verified_by="kk",
                                  proxy_nik=PROXY[0], proxy_name=PROXY[1],

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from testkit.cli import init_office
-from testkit.people import kk_for, make_nik
+from testkit.people import dispatched_card, kk_for, make_nik
 from testkit.postgres import find_binary
 from testkit.staff import me
 
@@ -42,12 +42,7 @@ def _seed(url: str, export: Path | None, while_open: Callable[[], None] = lambda
         office.receive_blanks(operator, bast="BAST/T/1", source="ministry",
                               ranges=["3517170001-3517170100"])
         for n, (nik, name) in enumerate(RESIDENTS):
-            card = str(office.request_card(operator, nik=nik, name=name, kk=kk_for(nik),
-                                           village="35.17.09.2018", rt="2", rw="1").id)
-            office.confirm_print_readiness(operator, card)
-            office.allocate_blank(operator, card, f"35171700{n + 1:02d}")
-            office.record_printed(operator, card)
-            office.dispatch(operator, card, "kurir.test")
+            card = dispatched_card(office, operator, nik, name, f"35171700{n + 1:02d}")
             if n in PROXIES:
                 proxy_nik, proxy_name = PROXIES[n]
                 office.hand_over(operator, card, recipient="proxy", verified_by="kk",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from hypothesis import strategies as st
 
@@ -49,3 +50,15 @@ def niks(draw: st.DrawFn, today: dt.date = TODAY) -> str:
 def kk_for(nik: str) -> str:
     """A KK number in the same regency as `nik`."""
     return f"{nik[:6]}0101100{nik[-3:]}"
+
+
+def dispatched_card(office: Any, operator: Actor, nik: str, name: str, serial: str) -> str:
+    """Request a card for `nik` (village 35.17.09.2018, RT 2 RW 1), confirm it, print it on
+    blank `serial` and dispatch it with kurir.test, through the embedding API; its id."""
+    card = str(office.request_card(operator, nik=nik, name=name, kk=kk_for(nik),
+                                   village="35.17.09.2018", rt="2", rw="1").id)
+    office.confirm_print_readiness(operator, card)
+    office.allocate_blank(operator, card, serial)
+    office.record_printed(operator, card)
+    office.dispatch(operator, card, "kurir.test")
+    return card
