@@ -19,7 +19,8 @@ from collections.abc import Callable, Mapping, Sequence
 
 import attrs
 
-from ektp.application.kernel.i18n import N_, _, pgettext, speaking
+from ektp.application.kernel.code_words import code_word
+from ektp.application.kernel.i18n import N_, _, speaking
 from ektp.application.manifest.views import Sheet
 from ektp.application.tables.table import Table, TableRow, column_key
 from ektp.domain.card.vocabulary import (
@@ -74,42 +75,9 @@ CHOICES: Mapping[str, Mapping[str, str]] = {
 }
 
 
-def _choice_label(code: str) -> str:
-    # Each code spelled out, so the catalog has them (a context of their own: "office"
-    # or "door" as a place must not take another message's translation).
-    words = {
-        "handed-over": pgettext("sheet choice", "handed-over"),
-        "attempt-failed": pgettext("sheet choice", "attempt-failed"),
-        "returned": pgettext("sheet choice", "returned"),
-        "owner": pgettext("sheet choice", "owner"),
-        "proxy": pgettext("sheet choice", "proxy"),
-        "spouse": pgettext("sheet choice", "spouse"),
-        "parent": pgettext("sheet choice", "parent"),
-        "child": pgettext("sheet choice", "child"),
-        "sibling": pgettext("sheet choice", "sibling"),
-        "grandparent": pgettext("sheet choice", "grandparent"),
-        "grandchild": pgettext("sheet choice", "grandchild"),
-        "in-law": pgettext("sheet choice", "in-law"),
-        "other-family": pgettext("sheet choice", "other-family"),
-        "fingerprint": pgettext("sheet choice", "fingerprint"),
-        "ktp": pgettext("sheet choice", "ktp"),
-        "kk": pgettext("sheet choice", "kk"),
-        "not-at-home": pgettext("sheet choice", "not-at-home"),
-        "address-not-found": pgettext("sheet choice", "address-not-found"),
-        "moved": pgettext("sheet choice", "moved"),
-        "refused": pgettext("sheet choice", "refused"),
-        "identity-mismatch": pgettext("sheet choice", "identity-mismatch"),
-        "deceased": pgettext("sheet choice", "deceased"),
-        "door": pgettext("sheet choice", "door"),
-        "office": pgettext("sheet choice", "office"),
-        "kecamatan": pgettext("sheet choice", "kecamatan"),
-    }
-    return words.get(code, code)
-
-
 def choice_labels() -> dict[str, dict[str, str]]:
     """`CHOICES` with each label in the language in force (the workbook's dropdowns)."""
-    return {column: {code: _choice_label(code) for code in labels}
+    return {column: {code: code_word(code) for code in labels}
             for column, labels in CHOICES.items()}
 
 
