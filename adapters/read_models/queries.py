@@ -16,6 +16,7 @@ from ektp.adapters.read_models.tables import (
     delivery_facts as facts_table,
 )
 from ektp.adapters.read_models.tables import manifests as manifest_table
+from ektp.application.kernel.i18n import N_
 from ektp.application.ports.rows import DeliveryFact
 from ektp.application.ports.rows import (
     BacklogRow,
@@ -29,8 +30,10 @@ from ektp.application.ports.rows import (
 
 OPEN = ("REQUESTED", "READY_TO_PRINT", "BLANK_ALLOCATED", "PRINTED", "DISPATCHED", "RETURNED",
         "UNCOLLECTED")
-AGE_BANDS = ((7, "0-7 days"), (30, "8-30 days"), (90, "31-90 days"))
-OLDER = "over 90 days"
+# Labels marked for the catalogs: they are data here (--json, --csv keep them) and
+# translated where a report shows them to people.
+AGE_BANDS = ((7, N_("0-7 days")), (30, N_("8-30 days")), (90, N_("31-90 days")))
+OLDER = N_("over 90 days")
 
 
 def _utc(value: dt.datetime | None) -> dt.datetime | None:

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from ektp.adapters.spreadsheet.xlsx_writer import Column, Workbook, write_workbook
 from ektp.application.manifest.views import Sheet, SheetRow
+from ektp.application.kernel.i18n import _
 from ektp.entrypoints.cli.sheet_labels import (
-    CHOICES,
     LISTS_TITLE,
     SHEET_TITLE,
-    XLSX_COLUMNS,
+    choice_labels,
     footer,
     heading,
+    xlsx_columns,
 )
 
 
@@ -26,10 +27,12 @@ def _cells(r: SheetRow) -> dict[str, str]:
 
 
 def sheet_workbook(sheet: Sheet) -> bytes:
-    """The sheet as XLSX bytes."""
+    """The sheet as XLSX bytes, its words in the language in force."""
+    labels = choice_labels()
+    shown = xlsx_columns()
     columns = [Column(header=c.label, width=c.width,
-                      choices=tuple(CHOICES.get(c.code, {}).values()), strict=c.strict,
-                      prompt=c.prompt, printed=c.printed) for c in XLSX_COLUMNS]
-    rows = [[_cells(r).get(c.code, "") for c in XLSX_COLUMNS] for r in sheet.rows]
-    return write_workbook(Workbook(title=SHEET_TITLE, heading=heading(sheet), columns=columns,
-                                   rows=rows, lists_title=LISTS_TITLE, footer=footer(sheet)))
+                      choices=tuple(labels.get(c.code, {}).values()), strict=c.strict,
+                      prompt=c.prompt, printed=c.printed) for c in shown]
+    rows = [[_cells(r).get(c.code, "") for c in shown] for r in sheet.rows]
+    return write_workbook(Workbook(title=_(SHEET_TITLE), heading=heading(sheet), columns=columns,
+                                   rows=rows, lists_title=_(LISTS_TITLE), footer=footer(sheet)))
