@@ -55,11 +55,14 @@ card_status = Table(
     Column("courier", String(64)),
     Column("manifest_id", String(36)),
     Column("recipient", String(8)),
+    # The blind index of the NIK of the proxy who collected the card (card_status 5).
+    Column("proxy_index", String(32)),
     Index("card_status_by_village", "village", "requested_at"),
     Index("card_status_by_status", "status", "requested_at"),
     Index("card_status_by_kecamatan", "kecamatan", "status"),
     Index("card_status_by_nik_index", "nik_index"),
     Index("card_status_by_kk_index", "kk_index"),
+    Index("card_status_by_proxy_index", "proxy_index"),
 )
 
 daily_counts = Table(
