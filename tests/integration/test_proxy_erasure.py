@@ -323,6 +323,10 @@ def test_retention_erases_proxies_whose_last_collection_is_older_than_the_policy
     assert f"{masked('both_old')}  1 card; proxy: 1 hand-over collected" in text.out
     assert "5 people would be erased" in text.out
     assert all(nik not in text.out + dry.out for nik in people.values())
+    indonesian = run("--lang", "id", "personal-data", "apply-retention", "--dry-run", db=db,
+                     role="head", env=env)
+    assert f"{masked('old_proxy')}  kuasa: 1 kartu diambil" in indonesian.out
+    assert "5 orang akan dihapus datanya" in indonesian.out
     assert event_count(db) == stored
 
     applied = run("--json", "personal-data", "apply-retention", db=db, role="head", env=env)
