@@ -4,7 +4,8 @@ No plaintext NIK, KK number or name is kept here (issue 14): ``card_status`` hol
 the masked NIK and the name's initials for display, and keyed HMAC blind indexes
 (`ektp.application.ports.pseudonyms`) for lookups: the exact NIK, the exact KK, and
 the name's normalised tokens (``name_index``: each token's index, space-separated,
-so a search for any of its words in any order is a LIKE per word)."""
+so a search for any of its words in any order is a LIKE per word), and the NIK of the
+proxy who collected the card (``proxy_index``, what an erasure of a proxy looks up)."""
 
 from __future__ import annotations
 
