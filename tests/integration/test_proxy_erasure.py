@@ -355,3 +355,34 @@ def test_retention_erases_proxies_whose_last_collection_is_older_than_the_policy
     erasures = [e for e in events if type(e).__name__ == "PersonalDataErased"]
     assert {e.legal_basis for e in erasures} == {"retention policy: 5 years after the card was closed"}
     assert sorted(len(e.collected or ()) for e in erasures) == [0, 0, 0, 1, 1]
+
+
+def test_a_database_made_before_the_proxy_index_is_upgraded_and_its_old_hand_overs_found(
+        tmp_path: Path, cipher_key: Path) -> None:
+    """A database at schema version 5 (card_status 4, no proxy_index): commands refuse it
+    until `db upgrade`, whose step 6 adds the column; card_status is rebuilt at version 5,
+    and the hand-overs recorded before are found when their proxy is erased."""
+    db = tmp_path / "office.db"
+    env = {"EKTP_CIPHER_KEY_FILE": str(cipher_key)}
+    assert init_office(db=db, env=env).code == 0
+    cards = _seed(f"sqlite:///{db}")
+    with sqlite3.connect(db) as connection:  # as version 5 left it
+        connection.execute("DROP INDEX card_status_by_proxy_index")
+        connection.execute("ALTER TABLE card_status DROP COLUMN proxy_index")
+        connection.execute("UPDATE projection_positions SET version = 4 WHERE name = 'card_status'")
+        connection.execute("DELETE FROM ektp_schema WHERE version = 6")
+    refused = _erase(db, PROXY[0], env)
+    assert_one_line_error(refused, 5)
+    assert "ektp db upgrade" in refused.err
+    upgraded = run("db", "upgrade", db=db, env=env)
+    assert upgraded.code == 0, upgraded.err
+    assert "from schema version 5 to 6: 6 proxy-index" in upgraded.out
+    erased = _erase(db, PROXY[0], env)
+    assert erased.code == 0, erased.err
+    assert erased.json()["collected"] == sorted((cards[HOLDER[1]], cards[HOLDER_2[1]]))
+    assert run("card", "list", db=db, env=env).code == 0  # the read models catch up
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("SELECT version FROM projection_positions "
+                                  "WHERE name = 'card_status'").fetchone() == (5,)
+        kept = connection.execute("SELECT count(*) FROM card_status WHERE proxy_index IS NOT NULL")
+        assert kept.fetchone() == (1,)  # BUSY's collection only
