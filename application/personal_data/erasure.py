@@ -49,6 +49,7 @@ from ektp.domain.personal_data.erasure import (
     ErasureLog,
     decide_erasure,
     erasure_id,
+    kept_long_enough,
 )
 from ektp.domain.personal_data.erasure import project as project_log
 from ektp.domain.text import parse_text
@@ -172,15 +173,11 @@ class ErasureDesk:
             ids = cards_of_nik(s, reads, s.parse_nik(nik))
             cards = [c for c in (s.store.load(i, project) for i in ids) if isinstance(c, Card)]
             collected = _collected_by(reads, self._maybe_collected(nik), nik)
-            closings = [c.closed_at for c in (*cards, *collected)]
-            if not closings or any(at is None or at >= cutoff for at in closings):
-                continue
-            if all(is_erased(c.nik) for c in cards) and not collected:
-                continue  # erased already
-            due.append(RetentionCandidate(
-                masked=mask_digits(nik), cards=tuple(str(c.id) for c in cards),
-                last_closed=max(at for at in closings if at is not None),
-                collected=tuple(str(c.id) for c in collected)))
+            last = kept_long_enough(cards, collected, cutoff)
+            if last is not None:
+                due.append(RetentionCandidate(
+                    masked=mask_digits(nik), cards=tuple(str(c.id) for c in cards),
+                    last_closed=last, collected=tuple(str(c.id) for c in collected)))
         return tuple(sorted(due, key=lambda c: (c.last_closed, c.masked)))
 
     def apply_retention(self, actor: Actor | None, years: int, *, record_number: str,

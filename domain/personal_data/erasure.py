@@ -96,3 +96,18 @@ def _proxy_erased(card: Card) -> bool:
     """Whether the proxy identity in `card`'s hand-over reads as erased (or is absent)."""
     recipient = card.recipient
     return recipient is None or recipient.nik is None or is_erased(recipient.nik)
+
+
+def kept_long_enough(cards: Sequence[Card], collected: Sequence[Card],
+                     cutoff: dt.datetime) -> dt.datetime | None:
+    """The retention policy's rule for one person, whose own cards are `cards` and who
+    collected `collected` as a proxy: the latest of their cards' closings and their
+    collections when every one of them happened before `cutoff` (they are due), else
+    None (an open card, a recent closing or a recent collection keeps the whole
+    person; so does having nothing left to erase)."""
+    moments = [card.closed_at for card in (*cards, *collected)]
+    if not moments or any(at is None or at >= cutoff for at in moments):
+        return None
+    if all(is_erased(card.nik) for card in cards) and all(_proxy_erased(c) for c in collected):
+        return None
+    return max(at for at in moments if at is not None)

@@ -109,3 +109,39 @@ def test_an_erasure_stored_in_version_1s_shape_reads_back_with_no_collections() 
              "staff": "kepala"}
     PersonalDataErased.upcast_v1_v2(state)
     assert state["collected"] is None
+
+
+# --- the retention policy's rule for one person -----------------------------------------
+
+CUTOFF = at(days=-1)
+# A moment relative to the cutoff (days; None: the card is still open).
+moments = st.one_of(st.none(), st.integers(min_value=-4000, max_value=4000))
+
+
+def _closed_at(card: Card, days: int | None) -> Card:
+    import datetime as dt
+
+    if days is None:
+        return card  # open: no closing
+    return attrs.evolve(card, closed_at=CUTOFF + dt.timedelta(days=days, seconds=-1 if days <= 0 else 0))
+
+
+@given(own=st.lists(st.tuples(moments, st.booleans()), max_size=3),
+       taken=st.lists(st.tuples(moments.filter(lambda m: m is not None), st.booleans()),
+                      max_size=3))
+def test_a_person_is_due_exactly_when_everything_of_theirs_is_older_than_the_cutoff(
+        own: list[tuple[int | None, bool]], taken: list[tuple[int, bool]]) -> None:
+    from ektp.domain.personal_data.erasure import kept_long_enough
+
+    cards = [_closed_at(attrs.evolve(card_in("DISPATCHED"), nik=Erased(SUBJECT)) if erased
+                        else card_in("DISPATCHED"), days) for days, erased in own]
+    collected_cards = [_closed_at(collected(Erased(SUBJECT)) if erased else collected(), days)
+                       for days, erased in taken]
+    result = kept_long_enough(cards, collected_cards, CUTOFF)
+    every = [days for days, _ in own] + [days for days, _ in taken]
+    left = [not erased for _, erased in own + taken]
+    due = bool(every) and all(d is not None and d <= 0 for d in every) and any(left)
+    assert (result is not None) == due
+    if result is not None:
+        assert result == max(c.closed_at for c in (*cards, *collected_cards) if c.closed_at)
+        assert result < CUTOFF
