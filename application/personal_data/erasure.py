@@ -157,7 +157,6 @@ class ErasureDesk:
         s = self._services
         s.authorise(actor, ERASE)
         cutoff = years_before(now or s.now(), years)
-        reads = s.store.reads()
         people: set[str] = set()
         for card_id in s.read_models.closed_cards_before(cutoff):
             card = s.store.load(card_id, project)
@@ -170,6 +169,7 @@ class ErasureDesk:
                 people.add(proxy)
         due = []
         for nik in people:
+            reads = s.store.reads()  # one a person: a Reads keeps what it read
             ids = cards_of_nik(s, reads, s.parse_nik(nik))
             cards = [c for c in (s.store.load(i, project) for i in ids) if isinstance(c, Card)]
             collected = _collected_by(reads, self._maybe_collected(nik), nik)
