@@ -116,6 +116,22 @@ def closed_cards_before(connection: Connection, cutoff: dt.datetime) -> tuple[UU
     return tuple(UUID(value) for value in connection.execute(query).scalars())
 
 
+def collected_by(connection: Connection, proxy_index: str) -> tuple[UUID, ...]:
+    """Cards handed over to the proxy whose NIK has the blind index `proxy_index`."""
+    c = card_status.c
+    query = select(c.card_id).where(c.proxy_index == proxy_index).order_by(c.card_id)
+    return tuple(UUID(value) for value in connection.execute(query).scalars())
+
+
+def collections_before(connection: Connection, cutoff: dt.datetime) -> tuple[UUID, ...]:
+    """Cards handed over to a proxy before `cutoff` whose proxy is not erased yet."""
+    c = card_status.c
+    naive = cutoff.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    query = (select(c.card_id).where(c.proxy_index.is_not(None), c.handed_over_at < naive)
+             .order_by(c.handed_over_at, c.card_id))
+    return tuple(UUID(value) for value in connection.execute(query).scalars())
+
+
 def backlog(connection: Connection, now: dt.datetime) -> tuple[BacklogRow, ...]:
     """Open cards grouped by kecamatan, state and age band; oldest group first."""
     c = card_status.c

@@ -194,6 +194,11 @@ def test_an_erased_resident_is_in_no_file_and_every_leaf_still_verifies(tmp_path
     new_lines = (after / "events.jsonl").read_bytes().splitlines()
     assert new_lines[:len(old_lines)] == old_lines and len(new_lines) == len(old_lines) + 2
     assert [json.loads(line)["type"] for line in new_lines[-2:]] == ["PersonalDataErased"] * 2
+    # SUBJECT, a card holder only: the event of version 1's shape; PROXY, both a holder
+    # and OTHER's proxy: their own card, and OTHER's card as collected.
+    assert "collected" not in json.loads(new_lines[-2])["data"]
+    assert json.loads(new_lines[-1])["data"]["cards"] == [cards[PROXY[1]]]
+    assert json.loads(new_lines[-1])["data"]["collected"] == [cards[OTHER[1]]]
     verified = run("--json", "audit", "verify", str(after), "--public-key", str(tmp_path / "k.pub"),
                    "--host-login", me())
     assert verified.code == 0, verified.err
@@ -288,7 +293,7 @@ def test_apply_retention_erases_only_residents_whose_cards_all_closed_long_ago(
     assert old not in dry.out and event_count(db) == stored
     applied = run("personal-data", "apply-retention", db=db, role="head", env=policy)
     assert applied.code == 0, applied.err
-    assert "erased 1 resident's personal data" in applied.out and old not in applied.out
+    assert "erased 1 person's personal data" in applied.out and old not in applied.out
     assert event_count(db) == stored + 1
     again = run("--json", "personal-data", "apply-retention", "--dry-run", db=db, role="head", env=policy)
     assert again.json()["residents"] == []
