@@ -597,7 +597,7 @@ def test_db_check_json_for_a_monitoring_job(tmp_path: Path) -> None:
     data = json.loads(done.out)
     assert data["ok"] is True and data["current"] is True
     assert [c["name"] for c in data["checks"]] == ["schema", "tables", "read models", "durability",
-                                                   "file", "cipher", "records", "timeouts"]
+                                                   "file", "cipher", "audit key", "records", "timeouts"]
     assert all(c["status"] == "ok" for c in data["checks"])
     os.chmod(db, 0o644)
     warned = run("--json", "db", "check", db=db)
