@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 
 import attrs
 
+from ektp.application.kernel.i18n import N_
 from ektp.application.manifest.views import Sheet
 from ektp.application.tables.table import Table, TableRow, column_key
 from ektp.domain.card.vocabulary import (
@@ -30,7 +31,8 @@ from ektp.entrypoints.cli.output import count
 
 SHEET_TITLE = "Courier sheet"  # the workbook's worksheet
 LISTS_TITLE = "Lists"  # the hidden worksheet holding the dropdown lists
-TEXT_HEADERS = ("no", "NIK", "name", "address", "recipient", "relationship", "signature")
+TEXT_HEADERS = (N_("no"), N_("NIK"), N_("name"), N_("address"), N_("phone"), N_("recipient"),
+                N_("relationship"), N_("signature"))  # translated by `table`
 GROUPED_NIK, GROUPED_KK = "3517 0812 0385 1234", "3517 0801 0190 0001"
 
 
@@ -79,16 +81,19 @@ class SheetColumn:
 
 
 # The workbook's columns, in the order people fill them in; the card id is for ektp only,
-# so it is last and not printed.
+# so it is last and not printed. The results reader finds its columns by their headers,
+# so a workbook made before a column was added (dusun, phone) reads back the same.
 XLSX_COLUMNS = (
     SheetColumn("no", "No", 4),
     SheetColumn("code", "Code", 10, "The card's short code, as on its receipt and QR code"),
     SheetColumn("kecamatan", "Kecamatan", 14),
     SheetColumn("village", "Village", 20),
+    SheetColumn("dusun", "Dusun", 12),
     SheetColumn("rt", "RT", 5),
     SheetColumn("rw", "RW", 5),
     SheetColumn("nik", "NIK", 18),
     SheetColumn("name", "Name", 22),
+    SheetColumn("phone", "Phone", 15, "The resident's phone number, when the request gave it"),
     SheetColumn("outcome", "Outcome", 14, "handed-over, attempt-failed or returned"),
     SheetColumn("recipient", "Recipient", 10, "owner, or proxy (then the proxy's columns)"),
     SheetColumn("relationship", "Relationship", 13, "The proxy's relationship to the owner"),
@@ -112,7 +117,7 @@ XLSX_COLUMNS = (
 # The CSV sheet's header: the results file's column names, the NIK and KK columns with
 # the four groups that keep a spreadsheet from taking them for numbers.
 CSV_HEADER = ("no", "card", "code", "kecamatan", "village", "rt", "rw", "nik", "name", "address",
-              "request", "outcome", "recipient", "relationship", "verified-by", "evidence", "reason",
+              "phone", "request", "outcome", "recipient", "relationship", "verified-by", "evidence", "reason",
               f"proxy-nik (4 groups: {GROUPED_NIK})", "proxy-name",
               f"proxy-kk (4 groups: {GROUPED_KK})", "place", "old-card", "at (YYYY-MM-DD HH:MM)",
               "signature")
