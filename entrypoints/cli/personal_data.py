@@ -56,7 +56,7 @@ def export(nik: str, purpose: str | None) -> None:
                       "a court order... (recorded with it)."))
 def erase(nik: str, record_number: str, legal_basis: str) -> None:
     """Erase the personal data of the person NIK names (head of office only): their NIK,
-    KK number and name become unreadable in every stored event, and their cards' rows
+    KK number, name and phone number become unreadable in every stored event, and their cards' rows
     keep only the masked NIK. Refused while one of their cards is open. The erasure is
     recorded as an event that holds none of the erased data; the journal, exports and
     proofs verify as before."""
