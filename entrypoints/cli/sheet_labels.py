@@ -31,8 +31,9 @@ from ektp.entrypoints.cli.output import count
 
 SHEET_TITLE = "Courier sheet"  # the workbook's worksheet
 LISTS_TITLE = "Lists"  # the hidden worksheet holding the dropdown lists
-TEXT_HEADERS = (N_("no"), N_("NIK"), N_("name"), N_("address"), N_("phone"), N_("recipient"),
-                N_("relationship"), N_("signature"))  # translated by `table`
+# Translated by `table` ("No.", not "no", which the catalog has as the word "tidak").
+TEXT_HEADERS = (N_("No."), N_("NIK"), N_("name"), N_("address"), N_("phone"), N_("recipient"),
+                N_("relationship"), N_("signature"))
 GROUPED_NIK, GROUPED_KK = "3517 0812 0385 1234", "3517 0801 0190 0001"
 
 
