@@ -16,6 +16,7 @@ EN: Mapping[str, str] = {
     "InvalidVillageCode": "village code {value!r} is not valid: {reason}.",
     "InvalidRtRw": "{field} {value!r} is not valid: it must be a number from 1 to 999.",
     "InvalidName": "the {field} is not valid: {reason}.",
+    "InvalidPhone": "the phone number is not valid: {reason}.",
     "InvalidSerial": "blank serial {value!r} is not valid: {reason}.",
     "InvalidText": "{field} is not valid: {reason}.",
     "InvalidChoice": "{field} {value!r} is not one of: {choices}.",

@@ -4,7 +4,7 @@
 Erasing a resident writes one `PersonalDataErased` (no erased data in it) and, in the
 same transaction, destroys the key their personal fields are encrypted under (the
 store's recorder does it when it writes the event: `ektp.adapters.event_store.subjects`).
-From then on their NIK, KK number and name read back as erased in every stored event,
+From then on their NIK, KK number, name and phone read back as erased in every stored event,
 the card_status rows of their cards lose their initials and blind indexes, and every
 journal leaf, proof and export verifies as before.
 

@@ -56,10 +56,10 @@ def export(nik: str, purpose: str | None) -> None:
                       "a court order... (recorded with it)."))
 def erase(nik: str, record_number: str, legal_basis: str) -> None:
     """Erase the personal data of the person NIK names (head of office only): their NIK,
-    KK number and name become unreadable in every stored event, and their cards' rows
-    keep only the masked NIK. A person who collected someone's card as a proxy is erased
-    from that hand-over too (the card holder's data is kept), and a person known only as
-    a proxy can be erased. Refused while one of their own cards is open. The erasure is
+    KK number, name and phone number become unreadable in every stored event, and their
+    cards' rows keep only the masked NIK. A person who collected someone's card as a proxy
+    is erased from that hand-over too (the card holder's data is kept), and a person known
+    only as a proxy can be erased. Refused while one of their own cards is open. The erasure is
     recorded as an event that holds none of the erased data; the journal, exports and
     proofs verify as before."""
     s = session()

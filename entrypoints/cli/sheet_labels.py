@@ -35,8 +35,9 @@ from ektp.entrypoints.cli.output import counted
 
 SHEET_TITLE = N_("Courier sheet")  # the workbook's worksheet
 LISTS_TITLE = N_("Lists")  # the hidden worksheet holding the dropdown lists
-TEXT_HEADERS = (N_("no."), N_("NIK"), N_("name"), N_("address"),
-                N_("recipient"), N_("relationship"), N_("signature"))
+# Translated by `table` ("no.", not "no", which the catalog has as the word "tidak").
+TEXT_HEADERS = (N_("no."), N_("NIK"), N_("name"), N_("address"), N_("phone"), N_("recipient"),
+                N_("relationship"), N_("signature"))
 GROUPED_NIK, GROUPED_KK = "3517 0812 0385 1234", "3517 0801 0190 0001"
 
 
@@ -109,16 +110,19 @@ class SheetColumn:
 
 
 # The workbook's columns, in the order people fill them in; the card id is for ektp only,
-# so it is last and not printed.
+# so it is last and not printed. The results reader finds its columns by their headers,
+# so a workbook made before a column was added (dusun, phone) reads back the same.
 XLSX_COLUMNS = (
     SheetColumn("no", N_("No."), 4),
     SheetColumn("code", N_("Code"), 10, N_("The card's short code, as on its receipt and QR code")),
     SheetColumn("kecamatan", N_("Kecamatan"), 14),
     SheetColumn("village", N_("Village"), 20),
+    SheetColumn("dusun", N_("Dusun"), 12),
     SheetColumn("rt", N_("RT"), 5),
     SheetColumn("rw", N_("RW"), 5),
     SheetColumn("nik", N_("NIK"), 18),
     SheetColumn("name", N_("Name"), 22),
+    SheetColumn("phone", N_("Phone"), 15, N_("The resident's phone number, when the request gave it")),
     SheetColumn("outcome", N_("Outcome"), 14, N_("handed-over, attempt-failed or returned")),
     SheetColumn("recipient", N_("Recipient"), 10, N_("owner, or proxy (then the proxy's columns)")),
     SheetColumn("relationship", N_("Relationship"), 13, N_("The proxy's relationship to the owner")),
@@ -142,7 +146,7 @@ XLSX_COLUMNS = (
 # The CSV sheet's header: the results file's column names, the NIK and KK columns with
 # the four groups that keep a spreadsheet from taking them for numbers.
 CSV_HEADER = ("no", "card", "code", "kecamatan", "village", "rt", "rw", "nik", "name", "address",
-              "request", "outcome", "recipient", "relationship", "verified-by", "evidence", "reason",
+              "phone", "request", "outcome", "recipient", "relationship", "verified-by", "evidence", "reason",
               f"proxy-nik (4 groups: {GROUPED_NIK})", "proxy-name",
               f"proxy-kk (4 groups: {GROUPED_KK})", "place", "old-card", "at (YYYY-MM-DD HH:MM)",
               "signature")

@@ -7,8 +7,9 @@ The filled-in workbook is what ``ektp manifest record --file`` reads back."""
 from __future__ import annotations
 
 from ektp.adapters.spreadsheet.xlsx_writer import Column, Workbook, write_workbook
-from ektp.application.manifest.views import Sheet, SheetRow
 from ektp.application.kernel.i18n import _
+from ektp.application.manifest.views import Sheet, SheetRow
+from ektp.domain.phone import group_phone
 from ektp.entrypoints.cli.sheet_labels import (
     LISTS_TITLE,
     SHEET_TITLE,
@@ -22,8 +23,9 @@ from ektp.entrypoints.cli.sheet_labels import (
 def _cells(r: SheetRow) -> dict[str, str]:
     return {"no": str(r.number), "card": str(r.card_id), "code": r.short_code,
             "kecamatan": f"{r.kecamatan} {r.kecamatan_name}",
-            "village": f"{r.village} {r.village_name}", "rt": r.rt or "", "rw": r.rw or "",
-            "nik": r.nik, "name": r.name}
+            "village": f"{r.village} {r.village_name}", "dusun": r.dusun or "",
+            "rt": r.rt or "", "rw": r.rw or "", "nik": r.nik, "name": r.name,
+            "phone": group_phone(r.phone) if r.phone else ""}
 
 
 def sheet_workbook(sheet: Sheet) -> bytes:
