@@ -94,8 +94,8 @@ def test_a_phone_is_masked_on_card_show_in_full_with_full_and_on_every_courier_s
     rc, text, err = ektp(capsys, db, "manifest", "sheet", manifest, "--format", "text")
     assert rc == 0 and GROUPED in text and "phone" in text
     rc, text, err = ektp(capsys, db, "--lang", "id", "manifest", "sheet", manifest, "--format", "text")
-    header = next(line for line in text.splitlines() if line.startswith("No."))
-    assert rc == 0 and header.split()[:5] == ["No.", "NIK", "nama", "alamat", "telepon"]
+    header = next(line for line in text.splitlines() if line.startswith("no."))
+    assert rc == 0 and header.split()[:5] == ["no.", "NIK", "nama", "alamat", "telepon"]
     rc, data, err = ektp(capsys, db, "--json", "manifest", "sheet", manifest)
     assert sorted(str(r["phone"]) for r in json.loads(data)["rows"]) == [PHONE, "None"]
 
