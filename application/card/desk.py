@@ -376,13 +376,16 @@ class CardDesk:
         """What the office holds about the person `nik` names, in full, for their own
         request (head of office only; `CardNotFound` when the office holds nothing)."""
         # Imported here: one command asks for this.
-        from ektp.application.card.personal_data import PersonalDataHeld, held_card
+        from ektp.application.card.lookup import cards_collected_by
+        from ektp.application.card.personal_data import CollectedCard, PersonalDataHeld, held_card
 
         s = self._services
         the_nik = s.parse_nik(nik)
         s.authorise(actor, EXPORT_RESIDENT_DATA)
-        cards = cards_of_nik(s, s.store.reads(), the_nik)
-        if not cards:
+        reads = s.store.reads()
+        cards = cards_of_nik(s, reads, the_nik)
+        collected = tuple(CollectedCard.of(c) for c in cards_collected_by(s, reads, the_nik.value))
+        if not cards and not collected:
             raise CardNotFound(ref=f"NIK {the_nik.masked}")
         held = [held_card([e for e in s.store.events(c) if isinstance(e, ev.CardEvent)])
                 for c in cards]
@@ -392,7 +395,7 @@ class CardDesk:
         assert actor is not None  # authorised above
         record_access(s, actor, "personal-data export", [the_nik.value],
                       purpose=purpose or "the data subject's request for their data", bulk=False)
-        return PersonalDataHeld(nik=the_nik.value, cards=tuple(held))
+        return PersonalDataHeld(nik=the_nik.value, cards=tuple(held), collected=collected)
 
     def card_history(self, ref: str | UUID) -> tuple[HistoryEntry, ...]:
         """Every event of the card, oldest first."""

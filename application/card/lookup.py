@@ -16,7 +16,10 @@ from ektp.application.errors import InvalidCardReference
 from ektp.application.kernel.references import PREFIX_PROBE, hyphenated, id_prefix, only_match
 from ektp.application.kernel.services import Services
 from ektp.application.kernel.transaction import Reads
+from ektp.application.ports.pseudonyms import NIK
 from ektp.domain.card.state import Card, project
+from ektp.domain.card.vocabulary import RecipientKind
+from ektp.domain.erased import is_erased
 from ektp.domain.errors import CardNotFound
 from ektp.domain.masking import mask_digits
 from ektp.domain.nik import Nik, strip_separators
@@ -79,3 +82,26 @@ def load_card(services: Services, reads: Reads, ref: str | UUID) -> Card:
     if not isinstance(card, Card):
         raise CardNotFound(ref=f"card {the_id}")
     return card
+
+
+def proxy_nik(card: Card | None) -> str | None:
+    """The NIK of the proxy who collected `card`, if a proxy did and is not erased."""
+    recipient = card.recipient if card is not None else None
+    if recipient is None or recipient.kind is not RecipientKind.PROXY:
+        return None
+    nik = recipient.nik
+    return nik if isinstance(nik, str) and not is_erased(nik) else None
+
+
+def cards_collected_by(services: Services, reads: Reads, nik: str) -> list[Card]:
+    """The cards whose hand-over the proxy `nik` collected: the card list's blind index
+    of the proxy's NIK says where to look, the cards' own events confirm it."""
+    candidates = services.read_models.collected_by(services.pseudonyms.index(NIK, nik))
+    return collected_among(reads, candidates, nik)
+
+
+def collected_among(reads: Reads, ids: tuple[UUID, ...], nik: str) -> list[Card]:
+    """The cards among `ids` whose hand-over the proxy `nik` collected, from the cards'
+    own events (a blind index only says where to look)."""
+    cards = [reads.load(i, project) for i in ids]
+    return [c for c in cards if isinstance(c, Card) and proxy_nik(c) == nik]

@@ -29,17 +29,16 @@ from uuid import UUID
 
 import attrs
 
-from ektp.application.card.lookup import cards_of_nik
+from ektp.application.card.lookup import cards_of_nik, collected_among, proxy_nik
 from ektp.application.errors import ErasureUnavailable
 from ektp.application.kernel.i18n import N_, _
 from ektp.application.kernel.services import Services
-from ektp.application.kernel.transaction import Reads, Transaction
+from ektp.application.kernel.transaction import Transaction
 from ektp.application.ports.pseudonyms import NIK
 from ektp.application.personal_data.record import pseudonymiser
 from ektp.domain.actor import Actor
 from ektp.domain.card import events as ev
 from ektp.domain.card.state import Card, project
-from ektp.domain.card.vocabulary import RecipientKind
 from ektp.domain.erased import is_erased
 from ektp.domain.errors import AlreadyErased, CardNotFound
 from ektp.domain.masking import mask_digits
@@ -128,7 +127,7 @@ class ErasureDesk:
         def attempt(tx: Transaction) -> Erasure:
             ids = cards_of_nik(s, tx, s.parse_nik(nik))
             cards = [c for c in (tx.load(i, project) for i in ids) if isinstance(c, Card)]
-            collected = _collected_by(tx, maybe_collected, nik)
+            collected = collected_among(tx, maybe_collected, nik)
             log = tx.load(erasure_id(subject), project_log)
             if not cards and not collected:
                 # A proxy erased before is in no index any more: their erasures say so.
@@ -164,7 +163,7 @@ class ErasureDesk:
                 people.add(card.nik)
         for card_id in s.read_models.collections_before(cutoff):
             card = s.store.load(card_id, project)
-            proxy = _proxy_nik(card) if isinstance(card, Card) else None
+            proxy = proxy_nik(card) if isinstance(card, Card) else None
             if proxy is not None:
                 people.add(proxy)
         due = []
@@ -172,7 +171,7 @@ class ErasureDesk:
             reads = s.store.reads()  # one a person: a Reads keeps what it read
             ids = cards_of_nik(s, reads, s.parse_nik(nik))
             cards = [c for c in (s.store.load(i, project) for i in ids) if isinstance(c, Card)]
-            collected = _collected_by(reads, self._maybe_collected(nik), nik)
+            collected = collected_among(reads, self._maybe_collected(nik), nik)
             last = kept_long_enough(cards, collected, cutoff)
             if last is not None:
                 due.append(RetentionCandidate(
@@ -192,26 +191,10 @@ class ErasureDesk:
         done = []
         for candidate in self.retention_due(actor, years, now):
             nik = (_nik_of(s, UUID(candidate.cards[0])) if candidate.cards
-                   else _proxy_nik(s.store.load(UUID(candidate.collected[0]), project)))
+                   else proxy_nik(s.store.load(UUID(candidate.collected[0]), project)))
             assert nik is not None  # the candidate was found by it
             done.append(self._erase(actor, nik, record, basis))
         return tuple(done)
-
-
-def _proxy_nik(card: Card | None) -> str | None:
-    """The NIK of the proxy who collected `card`, if a proxy did and is not erased."""
-    recipient = card.recipient if card is not None else None
-    if recipient is None or recipient.kind is not RecipientKind.PROXY:
-        return None
-    nik = recipient.nik
-    return nik if isinstance(nik, str) and not is_erased(nik) else None
-
-
-def _collected_by(reads: Reads, ids: tuple[UUID, ...], nik: str) -> list[Card]:
-    """The cards among `ids` whose hand-over the proxy `nik` collected, from the cards'
-    own events (a blind index only says where to look)."""
-    cards = [reads.load(i, project) for i in ids]
-    return [c for c in cards if isinstance(c, Card) and _proxy_nik(c) == nik]
 
 
 def _nik_of(services: Services, card_id: UUID) -> str:

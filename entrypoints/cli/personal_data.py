@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import click
 
+from ektp.application.kernel.code_words import code_word
 from ektp.application.kernel.i18n import N_, _, ngettext
 from ektp.entrypoints.cli import translated
-from ektp.entrypoints.cli.output import emit
+from ektp.entrypoints.cli.output import emit, local_time, table
 from ektp.entrypoints.cli.session import session
 
 
@@ -30,20 +31,32 @@ def personal_data() -> None:
                    "subject's request for their data).")
 def export(nik: str, purpose: str | None) -> None:
     """What the office holds about the person NIK names, in full, for their own request
-    (head of office only): every card requested for the NIK, with its history. The
-    display is recorded in the access log first (`ektp access-log`)."""
+    (head of office only): every card requested for the NIK, with its history, and every
+    card they collected for someone else as a proxy (their own data there). The display
+    is recorded in the access log first (`ektp access-log`)."""
     from ektp.entrypoints.cli.card_output import card_data, card_text, history_data, history_text
 
     s = session()
     held = s.office(must_exist=True).cards.personal_data(s.actor(), nik, purpose=purpose)
     lines = [ngettext("personal data held for NIK {nik}: {n} card ({scope}).",
                       "personal data held for NIK {nik}: {n} cards ({scope}).",
-                      len(held.cards)).format(nik=held.nik, n=len(held.cards), scope=held.scope)]
+                      len(held.cards)).format(nik=held.nik, n=len(held.cards), scope=_(held.scope))]
     for item in held.cards:
         lines += ["", card_text(item.card, full=True), history_text(item.history)]
+    if held.collected:
+        lines += ["", ngettext("collected as a proxy: {n} card", "collected as a proxy: {n} cards",
+                               len(held.collected)).format(n=len(held.collected)),
+                  table([N_("card"), N_("handed over"), N_("NIK"), N_("name"), N_("KK"),
+                         N_("relationship")],
+                        [(c.card_id[:8], local_time(c.handed_over_at), c.nik, c.name, c.kk,
+                          code_word(c.relationship) if c.relationship else "-")
+                         for c in held.collected])]
     emit(s.as_json, {"nik": held.nik, "scope": held.scope,
                      "cards": [{**card_data(item.card, full=True),
-                                "history": history_data(item.history)} for item in held.cards]},
+                                "history": history_data(item.history)} for item in held.cards],
+                     "collected": [{"card": c.card_id, "handed_over_at": c.handed_over_at,
+                                    "nik": c.nik, "name": c.name, "kk": c.kk,
+                                    "relationship": c.relationship} for c in held.collected]},
          "\n".join(lines))
 
 

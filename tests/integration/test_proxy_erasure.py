@@ -229,6 +229,32 @@ def test_a_person_known_only_as_a_proxy_is_erased_from_every_hand_over_they_coll
     assert HOLDER[0].encode() in revealed_text and HOLDER[1].encode() in revealed_text  # control
 
 
+def test_a_persons_export_shows_the_cards_they_collected_as_a_proxy(tmp_path: Path) -> None:
+    # UU PDP's right of access: what the office holds about a person includes the
+    # hand-overs where they were the proxy (their NIK, name, KK as recorded there), not
+    # the holders' data, which is other people's.
+    db = tmp_path / "office.db"
+    assert init_office(db=db).code == 0
+    cards = _seed(f"sqlite:///{db}")
+    only_proxy = run("--json", "personal-data", "export", PROXY[0], db=db, role="head")
+    assert only_proxy.code == 0, only_proxy.err
+    data = only_proxy.json()
+    assert data["cards"] == []
+    assert sorted(c["card"] for c in data["collected"]) == sorted(
+        (cards[HOLDER[1]], cards[HOLDER_2[1]]))
+    assert {(c["nik"], c["name"], c["relationship"]) for c in data["collected"]} == {
+        (PROXY[0], PROXY[1], "sibling")}
+    assert {c["kk"] for c in data["collected"]} == {kk_for(HOLDER[0]), kk_for(HOLDER_2[0])}
+    assert HOLDER[1] not in only_proxy.out and HOLDER_2[1] not in only_proxy.out
+    both = run("--lang", "id", "personal-data", "export", BUSY[0], db=db, role="head")
+    assert both.code == 0, both.err
+    assert "diambil sebagai kuasa: 1 kartu" in both.out
+    assert cards[HOLDER_3[1]][:8] in both.out and "saudara kandung" in both.out
+    assert HOLDER_3[1] not in both.out
+    stranger = run("personal-data", "export", make_nik(serial=977), db=db, role="head")
+    assert_one_line_error(stranger, 3)
+
+
 @pytest.mark.postgres
 def test_on_postgresql_a_pg_dump_holds_no_erased_proxy(postgres_url: str, cipher_key: Path) -> None:
     assert init_office(pre=("--db", postgres_url),
