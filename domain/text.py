@@ -81,3 +81,25 @@ def parse_reference(text: str, field: str) -> str:
     if not re.fullmatch(r"[\w./\-: ]+", value):
         raise InvalidText(field=field, reason=N_("use letters, digits and . / - : only"))
     return value
+
+
+# A delivery's evidence names the signed receipt or the photo the office keeps (its
+# archive's number): letters, digits and . / - _ :, no spaces, at least one digit. It is
+# journalled as written (the leaf holds it verbatim), so it must not be able to hold a
+# description of a person ("diterima Ibu Siti"), which no erasure could reach later.
+MAX_EVIDENCE = 40
+_EVIDENCE = r"[A-Za-z0-9./_:\-]*[0-9][A-Za-z0-9./_:\-]*"
+
+
+def parse_evidence(text: str, field: str = "evidence") -> str:
+    """Validate a delivery's evidence: the number of the signed receipt or photo
+    (``TTD-0001``, ``FOTO/2017/11/14-3``), not free text."""
+    value = text.strip()
+    if not value:
+        raise InvalidText(field=field, reason=N_("it is empty"))
+    if len(value) > MAX_EVIDENCE or not re.fullmatch(_EVIDENCE, value):
+        raise InvalidText(field=field, reason=N_(
+            "give the number of the signed receipt or photo (e.g. TTD-0001): up to 40 letters, "
+            "digits and . / - _ : with at least one digit, no spaces; not a description of "
+            "the person"))
+    return value

@@ -41,7 +41,7 @@ from ektp.domain.messages import render
 from ektp.domain.nik import KkNumber, Nik, strip_separators
 from ektp.domain.phone import parse_phone
 from ektp.domain.serial import parse_serial
-from ektp.domain.text import parse_dusun, parse_name, parse_reference, parse_text
+from ektp.domain.text import parse_dusun, parse_evidence, parse_name, parse_reference, parse_text
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -198,7 +198,7 @@ class CardDesk:
     ) -> CardView:
         """Record a delivery attempt that did not reach the resident."""
         the_reason = parse_choice(AttemptFailureReason, reason, "reason")
-        the_evidence = parse_reference(evidence, "evidence") if evidence else None
+        the_evidence = parse_evidence(evidence) if evidence else None
         return self._change(card, actor, cmd.RecordFailedAttempt, reason=the_reason,
                             evidence=the_evidence)
 
@@ -224,7 +224,7 @@ class CardDesk:
             card, actor, cmd.HandOver, recipient=who,
             verified_by=parse_choice(Verification, verified_by, "verified-by"),
             place=parse_choice(HandOverPlace, place, "place"),
-            evidence=parse_reference(evidence, "evidence") if evidence else None,
+            evidence=parse_evidence(evidence) if evidence else None,
             old_card_serial=parse_serial(old_card) if old_card else None,
         )
 

@@ -59,7 +59,7 @@ from ektp.domain.manifest.vocabulary import Outcome
 from ektp.domain.masking import mask_digits
 from ektp.domain.nik import KkNumber, strip_separators
 from ektp.domain.serial import parse_serial
-from ektp.domain.text import parse_name, parse_reference, parse_text
+from ektp.domain.text import parse_evidence, parse_name, parse_text
 
 Key = tuple[str, str | None, str | None, str | None]
 
@@ -165,7 +165,7 @@ def read_row(row: ResultRow, manifest: Manifest, by_nik: dict[str, UUID],
     """Read one row's cells; raise the named error of the first bad cell."""
     card_id = _card_of(row, manifest, by_nik, digits_checked)
     outcome = parse_choice(Outcome, _required(row, "outcome"), "outcome")
-    evidence = parse_reference(row.get("evidence") or "", "evidence") if row.get("evidence") else None
+    evidence = parse_evidence(row.get("evidence") or "") if row.get("evidence") else None
     at = row.get("at")
     happened_at = (parse_moment(at, _("the {column} column").format(column="at"), services.config.timezone)
                    .astimezone(services.config.timezone) if at else None)

@@ -300,7 +300,7 @@ def dispatch(card: str, courier: str) -> None:
               type=_choice("not-at-home", "address-not-found", "moved", "refused",
                            "identity-mismatch", "deceased"),
               help="Why the card could not be handed over.")
-@click.option("--evidence", help="Evidence reference (photo, note number).")
+@click.option("--evidence", help="The number of the note or photo (e.g. FOTO-0042): letters, digits and . / - _ :, no spaces.")
 def attempt_failed(card: str, reason: str, evidence: str | None) -> None:
     """Record a delivery attempt that did not reach the resident."""
     s = session()
@@ -319,7 +319,7 @@ def attempt_failed(card: str, reason: str, evidence: str | None) -> None:
               help="The proxy's relationship to the owner.")
 @click.option("--verified-by", required=True, type=_choice("fingerprint", "ktp", "kk"),
               help="How the recipient's identity was checked.")
-@click.option("--evidence", help="Signature or photo reference.")
+@click.option("--evidence", help="The number of the signed receipt or photo (e.g. TTD-0001): letters, digits and . / - _ :, no spaces; not a description of the person.")
 @click.option("--place", type=_choice("door", "office", "kecamatan"), default="door",
               show_default=True, help="Where the card was handed over.")
 @click.option("--old-card", help="Serial of the old card surrendered (damaged, data-change).")
