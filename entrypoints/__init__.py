@@ -12,6 +12,11 @@ if _sys.argv and _sys.argv[0].rsplit("/", 1)[-1] == "ektp":
     from ektp.entrypoints.cli import signals as _signals
 
     _signals.install()
+    # attrs' generated methods from the install's cache, not compiled again (before
+    # any class is built; see ektp.adapters.attrs_cache).
+    from ektp.adapters import attrs_cache as _attrs_cache
+
+    _attrs_cache.install()
 
 from typing import TYPE_CHECKING, Any  # noqa: E402
 
