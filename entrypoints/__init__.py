@@ -12,11 +12,11 @@ if _sys.argv and _sys.argv[0].rsplit("/", 1)[-1] == "ektp":
     from ektp.entrypoints.cli import signals as _signals
 
     _signals.install()
-    # attrs' generated methods from the install's cache, not compiled again (before
-    # any class is built; see ektp.adapters.attrs_cache).
-    from ektp.adapters import attrs_cache as _attrs_cache
+    # Before any class is built: attrs' methods from the install's cache, the cyclic
+    # collector paused until the command's own work starts (see ektp.entrypoints.cli.startup).
+    from ektp.entrypoints.cli import startup as _startup
 
-    _attrs_cache.install()
+    _startup.begin()
 
 from typing import TYPE_CHECKING, Any  # noqa: E402
 

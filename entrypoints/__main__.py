@@ -4,9 +4,9 @@ from ektp.entrypoints.cli import signals
 
 signals.install()
 
-from ektp.adapters import attrs_cache  # noqa: E402
+from ektp.entrypoints.cli import startup  # noqa: E402
 
-attrs_cache.install()
+startup.begin()
 
 from ektp.entrypoints.cli.main import run  # noqa: E402
 
