@@ -156,6 +156,26 @@ def _subject_keys(context: UpgradeContext) -> None:
     context.execute(create_statement(context.kind))
 
 
+def _proxy_index(context: UpgradeContext) -> None:
+    """Version 6 (issue 14): ``card_status`` gains ``proxy_index``, the blind index of the
+    NIK of the proxy who collected a card, by which ``personal-data erase`` and the
+    retention policy find what a person collected as a proxy (its projection, at version
+    5, then rebuilds its rows). Altered by the login running the upgrade, as step 4 does
+    (on PostgreSQL the tables' owner, so the staff group keeps its grants)."""
+    if context.kind == "sqlite":
+        columns = {row[1] for row in context.execute("PRAGMA table_info(card_status)")}
+    else:
+        columns = {row[0] for row in context.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'card_status' "
+            "AND table_schema = current_schema()")}
+    if not columns or "proxy_index" in columns:
+        return  # no read model yet (made on first use, as today's) or already altered
+    text = "TEXT" if context.kind == "sqlite" else "varchar"
+    context.execute(f"ALTER TABLE card_status ADD COLUMN proxy_index {text}")
+    context.execute("CREATE INDEX IF NOT EXISTS card_status_by_proxy_index "
+                    "ON card_status (proxy_index)")
+
+
 def legacy_nik_registers(execute: Callable[[str], Sequence[tuple[Any, ...]]]) -> bool:
     """Whether the database may hold registers under uuid5 ids: it was made before
     version 4 (its step-4 row says upgraded, not created)."""
@@ -183,6 +203,10 @@ STEPS: list[UpgradeStep] = [
                 "make the table of per-resident data keys, so a resident's personal data can "
                 "be erased (issue 14)",
                 _subject_keys),
+    UpgradeStep(6, "proxy-index",
+                "index the hand-overs each proxy collected by a blind index of their NIK, so a "
+                "person known only as a proxy can be erased (issue 14)",
+                _proxy_index),
 ]
 
 

@@ -244,11 +244,12 @@ class Office:
         village: str | VillageCode, rt: str | None = None, rw: str | None = None,
         reason: str | RequestReason = RequestReason.NEW, evidence: str | None = None,
         channel: str | Channel = Channel.OFFICE, dusun: str | None = None,
+        phone: str | None = None,
     ) -> CardView:
         """`CardDesk.request_card`."""
         return self.cards.request_card(actor, nik=nik, name=name, kk=kk, village=village, rt=rt,
                                        rw=rw, reason=reason, evidence=evidence, channel=channel,
-                                       dusun=dusun)
+                                       dusun=dusun, phone=phone)
 
     def confirm_print_readiness(self, actor: Actor, card: str | UUID,
                                 reference: str | None = None) -> CardView:

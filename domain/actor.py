@@ -74,67 +74,67 @@ _ALL_STAFF = frozenset({Role.OPERATOR, Role.HEAD})
 # Roles that may see a full NIK and name where a single record is shown.
 SEES_PERSONAL_DATA = frozenset({Role.OPERATOR, Role.HEAD})
 PERMISSIONS: Mapping[str, frozenset[Role]] = {
-    "request a card": _ALL_STAFF,
-    "confirm print readiness": _ALL_STAFF,
-    "allocate a blank": _ALL_STAFF,
-    "record printing": _ALL_STAFF,
-    "record a print failure": _ALL_STAFF,
-    "dispatch a card": _ALL_STAFF,
-    "record a failed delivery attempt": _ALL_STAFF | {Role.COURIER},
-    "record a hand-over": _ALL_STAFF | {Role.COURIER},
-    "check in a returned card": _ALL_STAFF,
-    "cancel a card": _ALL_STAFF,
-    "declare a card uncollected": frozenset({Role.HEAD}),
-    "destroy a card": frozenset({Role.HEAD}),
-    "open a manifest": _ALL_STAFF,
-    "assign a card to a manifest": _ALL_STAFF,
-    "remove a card from a manifest": _ALL_STAFF,
-    "dispatch a manifest": _ALL_STAFF,
-    "record delivery results": _ALL_STAFF | {Role.COURIER},
-    "check in a returned manifest": _ALL_STAFF,
-    "close a manifest": _ALL_STAFF,
-    "export the audit trail": frozenset({Role.OPERATOR, Role.HEAD, Role.AUDITOR}),
+    N_("request a card"): _ALL_STAFF,
+    N_("confirm print readiness"): _ALL_STAFF,
+    N_("allocate a blank"): _ALL_STAFF,
+    N_("record printing"): _ALL_STAFF,
+    N_("record a print failure"): _ALL_STAFF,
+    N_("dispatch a card"): _ALL_STAFF,
+    N_("record a failed delivery attempt"): _ALL_STAFF | {Role.COURIER},
+    N_("record a hand-over"): _ALL_STAFF | {Role.COURIER},
+    N_("check in a returned card"): _ALL_STAFF,
+    N_("cancel a card"): _ALL_STAFF,
+    N_("declare a card uncollected"): frozenset({Role.HEAD}),
+    N_("destroy a card"): frozenset({Role.HEAD}),
+    N_("open a manifest"): _ALL_STAFF,
+    N_("assign a card to a manifest"): _ALL_STAFF,
+    N_("remove a card from a manifest"): _ALL_STAFF,
+    N_("dispatch a manifest"): _ALL_STAFF,
+    N_("record delivery results"): _ALL_STAFF | {Role.COURIER},
+    N_("check in a returned manifest"): _ALL_STAFF,
+    N_("close a manifest"): _ALL_STAFF,
+    N_("export the audit trail"): frozenset({Role.OPERATOR, Role.HEAD, Role.AUDITOR}),
     # A checkpoint of the journal, signed with the office's key (issue 13).
-    "sign a checkpoint": _ALL_STAFF,
+    N_("sign a checkpoint"): _ALL_STAFF,
     # One record shown with its full NIK and KK (``card show --full``).
-    "see a full NIK": SEES_PERSONAL_DATA,
+    N_("see a full NIK"): SEES_PERSONAL_DATA,
     # A bulk export of every resident's NIK and name is a far bigger disclosure than
     # one record on screen (SEES_PERSONAL_DATA): only the head of office may make one.
-    "export personal data in full": frozenset({Role.HEAD}),
+    N_("export personal data in full"): frozenset({Role.HEAD}),
     # The office key re-wraps every data key (`ektp keys rotate`, issue 14).
-    "rotate the cipher key": frozenset({Role.HEAD}),
+    N_("rotate the cipher key"): frozenset({Role.HEAD}),
     # Everything held about one person, for their own request (UU PDP's right of access).
-    "export a resident's personal data": frozenset({Role.HEAD}),
+    N_("export a resident's personal data"): frozenset({Role.HEAD}),
     # Erasing a resident's personal data (UU PDP Art. 43-44), on request or by the
     # office's retention policy: the head of office, under a signed record.
-    "erase a resident's personal data": frozenset({Role.HEAD}),
+    N_("erase a resident's personal data"): frozenset({Role.HEAD}),
     # Who processed whose data (the access log, UU PDP Art. 31): the head of office.
-    "read the access log": frozenset({Role.HEAD}),
+    N_("read the access log"): frozenset({Role.HEAD}),
     # The blank ledger. Recording what arrives, what is counted and what comes back
     # is custody work for any staff member; acts that put controlled blanks beyond
     # the office's reach or write them off (lending, destruction, declaring one
     # missing) need the head of office. A card's own blank moves (allocate,
     # print, print failure, cancel) follow the card's permissions above.
-    "receive blanks": _ALL_STAFF,
-    "borrow blanks": _ALL_STAFF,
-    "record a loan return": _ALL_STAFF,
-    "count the blank stock": _ALL_STAFF,
-    "spoil a blank in stock": _ALL_STAFF,
-    "lend blanks": frozenset({Role.HEAD}),
-    "destroy spoiled blanks": frozenset({Role.HEAD}),
-    "report a blank missing": frozenset({Role.HEAD}),
+    N_("receive blanks"): _ALL_STAFF,
+    N_("borrow blanks"): _ALL_STAFF,
+    N_("record a loan return"): _ALL_STAFF,
+    N_("count the blank stock"): _ALL_STAFF,
+    N_("spoil a blank in stock"): _ALL_STAFF,
+    N_("lend blanks"): frozenset({Role.HEAD}),
+    N_("destroy spoiled blanks"): frozenset({Role.HEAD}),
+    N_("report a blank missing"): frozenset({Role.HEAD}),
     # The staff register (domain/staff): only a head of office changes it. The
     # register's first head is enrolled by whoever founds it (``ektp db init
     # --head``: the database owner, or the OS user creating the file), acting as
     # head for that one event, since there is nobody yet to do it.
-    "found the staff register": frozenset({Role.HEAD}),
-    "enrol staff": frozenset({Role.HEAD}),
-    "grant a role": frozenset({Role.HEAD}),
-    "revoke a role": frozenset({Role.HEAD}),
-    "suspend staff": frozenset({Role.HEAD}),
-    "reinstate staff": frozenset({Role.HEAD}),
+    N_("found the staff register"): frozenset({Role.HEAD}),
+    N_("enrol staff"): frozenset({Role.HEAD}),
+    N_("grant a role"): frozenset({Role.HEAD}),
+    N_("revoke a role"): frozenset({Role.HEAD}),
+    N_("suspend staff"): frozenset({Role.HEAD}),
+    N_("reinstate staff"): frozenset({Role.HEAD}),
     # Staff names and NIPs are personal data too; couriers do not need them.
-    "see the staff register": frozenset({Role.OPERATOR, Role.HEAD, Role.AUDITOR}),
+    N_("see the staff register"): frozenset({Role.OPERATOR, Role.HEAD, Role.AUDITOR}),
 }
 
 # Actions that only read: nothing they do is written, so no write can carry the
@@ -147,11 +147,10 @@ READ_ACTIONS = frozenset({
 
 # Who may, for a refusal's message: the roles that may do each action, listed.
 def roles_for(action: str) -> str:
-    """The roles that may do `action`, for a refusal's sentence ("head", "operator or head")."""
+    """The roles that may do `action`, for a refusal's sentence ("head", "operator/head")."""
+    # Role names as typed after --as, in any language; a slash, not an English "or".
     allowed = [role.value for role in Role if role in PERMISSIONS.get(action, frozenset())]
-    if not allowed:
-        return "nobody"
-    return allowed[0] if len(allowed) == 1 else ", ".join(allowed[:-1]) + " or " + allowed[-1]
+    return "/".join(allowed) if allowed else "-"
 
 
 def require_permission(actor: Actor, action: str) -> None:

@@ -1,12 +1,12 @@
 """A personal field whose data subject's key was destroyed (issue 14's erasure).
 
-Each resident's NIK, KK number and name (and a proxy's, in a hand-over) is stored
-encrypted under a key of that person's own (`ektp.adapters.event_store.subjects`).
+Each resident's NIK, KK number, name and phone number (and a proxy's NIK, KK and name,
+in a hand-over) is stored encrypted under a key of that person's own (`ektp.adapters.event_store.subjects`).
 Once ``ektp personal-data erase`` has destroyed the key, the field reads back as an
 `Erased` value instead of the data: the event still loads, the card still replays to
 the same status, and the field keeps its *leaf form*, the pseudonymised form the
 journal's leaf was computed from when the event was written (``MASKED~HMAC`` for a
-number, the initials for a name), so every journal leaf, proof and export stays
+number, ``STARS~HMAC`` for a phone, the initials for a name), so every journal leaf, proof and export stays
 byte-identical.
 
 `Erased` is a `str` (its text is ``[erased]``): the event and state fields it stands

@@ -77,6 +77,10 @@ class InvalidName(InvalidInput):
     """A person's name is empty, too long, or has characters no name has."""
 
 
+class InvalidPhone(InvalidInput):
+    """A telephone number is not an Indonesian one (facts: reason; never the number)."""
+
+
 class InvalidSerial(InvalidInput):
     """A blank serial is not 6 to 16 digits."""
 

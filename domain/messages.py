@@ -16,6 +16,7 @@ EN: Mapping[str, str] = {
     "InvalidVillageCode": "village code {value!r} is not valid: {reason}.",
     "InvalidRtRw": "{field} {value!r} is not valid: it must be a number from 1 to 999.",
     "InvalidName": "the {field} is not valid: {reason}.",
+    "InvalidPhone": "the phone number is not valid: {reason}.",
     "InvalidSerial": "blank serial {value!r} is not valid: {reason}.",
     "InvalidText": "{field} is not valid: {reason}.",
     "InvalidChoice": "{field} {value!r} is not one of: {choices}.",
@@ -256,9 +257,10 @@ EN: Mapping[str, str] = {
     "CipherKeyInvalid": "the cipher key file {path} cannot be used: {reason}.",
     # --- the journal (issue 13) -------------------------------------------------------
     "JournalKeyMissing": (
-        "writing needs the office's audit key: every event is journalled in pseudonymised "
-        "form as it is written; set EKTP_AUDIT_KEY (64 hex digits) or EKTP_AUDIT_KEY_FILE "
-        "(a file holding them). Reading needs no key."
+        "this needs the office's audit key, which keys the journal (every write) and the "
+        "NIK lookups (a card or resident found by NIK): set EKTP_AUDIT_KEY (64 hex digits) "
+        "or EKTP_AUDIT_KEY_FILE (a file holding them). Lists, and a card given by its id, "
+        "need no key."
     ),
     "JournalKeyMismatch": (
         "the audit key configured here is not the one this database's journal is written "

@@ -2,8 +2,8 @@
 are encrypted under a key of that person's own, so that destroying one key erases
 that person from every stored event while the events still load.
 
-Which fields: a card request's NIK, KK number and name (the subject: the requested
-NIK), and a hand-over's proxy NIK, KK number and name (the subject: the proxy's NIK).
+Which fields: a card request's NIK, KK number, name and phone number (the subject: the
+requested NIK), and a hand-over's proxy NIK, KK number and name (the subject: the proxy's NIK).
 The subject is named by the office's keyed pseudonym of the NIK (the hex HMAC of
 ``MASKED~HMAC``, the form `ektp.application.audit.personal.Pseudonymiser` gives the
 journal and the exports), so the key table holds no NIK.
@@ -12,7 +12,8 @@ Stored form: such a field's value in the event's JSON becomes ``{"~e": [KEY_ID,
 SEALED, LEAF]}``: the id of the subject's key, the field's text AES-256-GCM-encrypted
 under it (base64 of nonce, ciphertext and tag; the key id and the field's path as
 associated data) and the field's *leaf form*, the pseudonymised form the journal leaf
-was computed from (``MASKED~HMAC`` for a number, the initials for a name). That JSON
+was computed from (``MASKED~HMAC`` for a number, ``STARS~HMAC`` for a phone, the
+initials for a name). That JSON
 is then encrypted whole by the office cipher (`cipher.EktpCipher`) as every payload.
 Reading a field whose key is gone gives `ektp.domain.erased.Erased` carrying that
 leaf form, so the journal leaf recomputed from the event is the one written.
@@ -41,12 +42,12 @@ from ektp.adapters.event_store.keyring import KeyringError
 
 TABLE = "ektp_subject_keys"
 SEALED = "~e"
-NUMBER, NAME = "number", "name"
+NUMBER, NAME, PHONE = "number", "name", "phone"
 # The encrypted fields of each event topic: the path of the subject's NIK, and each
 # personal field's path and kind.
 FIELDS: dict[str, tuple[tuple[str, ...], tuple[tuple[tuple[str, ...], str], ...]]] = {
     "ektp.domain.card.events:Requested": (
-        ("nik",), ((("nik",), NUMBER), (("kk",), NUMBER), (("name",), NAME))),
+        ("nik",), ((("nik",), NUMBER), (("kk",), NUMBER), (("name",), NAME), (("phone",), PHONE))),
     "ektp.domain.card.events:HandedOver": (
         ("recipient", "nik"), ((("recipient", "nik"), NUMBER), (("recipient", "kk"), NUMBER),
                                (("recipient", "name"), NAME))),
@@ -234,7 +235,8 @@ class SubjectCipher:
             value = _get(state, path)
             if not isinstance(value, str) or _is_erased(value):
                 continue
-            leaf = personal.number(value) if kind == NUMBER else _initials(value)
+            leaf = (personal.number(value) if kind == NUMBER else personal.phone(value)
+                    if kind == PHONE else _initials(value))
             nonce = os.urandom(12)
             sealed = nonce + aead.encrypt(nonce, value.encode("utf-8"), _aad(kid, path))
             _set(state, path, {SEALED: [kid, base64.b64encode(sealed).decode("ascii"), leaf]})

@@ -16,6 +16,7 @@ from ektp.adapters.read_models.tables import (
     delivery_facts as facts_table,
 )
 from ektp.adapters.read_models.tables import manifests as manifest_table
+from ektp.application.kernel.i18n import N_
 from ektp.application.ports.rows import DeliveryFact
 from ektp.application.ports.rows import (
     BacklogRow,
@@ -29,8 +30,10 @@ from ektp.application.ports.rows import (
 
 OPEN = ("REQUESTED", "READY_TO_PRINT", "BLANK_ALLOCATED", "PRINTED", "DISPATCHED", "RETURNED",
         "UNCOLLECTED")
-AGE_BANDS = ((7, "0-7 days"), (30, "8-30 days"), (90, "31-90 days"))
-OLDER = "over 90 days"
+# Labels marked for the catalogs: they are data here (--json, --csv keep them) and
+# translated where a report shows them to people.
+AGE_BANDS = ((7, N_("0-7 days")), (30, N_("8-30 days")), (90, N_("31-90 days")))
+OLDER = N_("over 90 days")
 
 
 def _utc(value: dt.datetime | None) -> dt.datetime | None:
@@ -110,6 +113,22 @@ def closed_cards_before(connection: Connection, cutoff: dt.datetime) -> tuple[UU
     query = (select(c.card_id).where(c.closed_at.is_not(None), c.closed_at < naive,
                                      c.nik_index.is_not(None))
              .order_by(c.closed_at, c.card_id))
+    return tuple(UUID(value) for value in connection.execute(query).scalars())
+
+
+def collected_by(connection: Connection, proxy_index: str) -> tuple[UUID, ...]:
+    """Cards handed over to the proxy whose NIK has the blind index `proxy_index`."""
+    c = card_status.c
+    query = select(c.card_id).where(c.proxy_index == proxy_index).order_by(c.card_id)
+    return tuple(UUID(value) for value in connection.execute(query).scalars())
+
+
+def collections_before(connection: Connection, cutoff: dt.datetime) -> tuple[UUID, ...]:
+    """Cards handed over to a proxy before `cutoff` whose proxy is not erased yet."""
+    c = card_status.c
+    naive = cutoff.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    query = (select(c.card_id).where(c.proxy_index.is_not(None), c.handed_over_at < naive)
+             .order_by(c.handed_over_at, c.card_id))
     return tuple(UUID(value) for value in connection.execute(query).scalars())
 
 

@@ -266,6 +266,20 @@ class SqlReadModels(ReadModels):
             return queries.closed_cards_before(connection, cutoff)
 
     @_sql_errors
+    def collected_by(self, proxy_index: str) -> tuple[UUID, ...]:
+        """Cards a proxy collected, by their NIK's blind index (caught up first)."""
+        self.catch_up()
+        with self._engine.connect() as connection:
+            return queries.collected_by(connection, proxy_index)
+
+    @_sql_errors
+    def collections_before(self, cutoff: dt.datetime) -> tuple[UUID, ...]:
+        """Cards collected by a proxy before `cutoff`, proxy not erased (caught up first)."""
+        self.catch_up()
+        with self._engine.connect() as connection:
+            return queries.collections_before(connection, cutoff)
+
+    @_sql_errors
     def manifests(self, status: str | None = None) -> tuple[ManifestRow, ...]:
         """Manifests by status (caught up first)."""
         self.catch_up()

@@ -4,7 +4,8 @@ No plaintext NIK, KK number or name is kept here (issue 14): ``card_status`` hol
 the masked NIK and the name's initials for display, and keyed HMAC blind indexes
 (`ektp.application.ports.pseudonyms`) for lookups: the exact NIK, the exact KK, and
 the name's normalised tokens (``name_index``: each token's index, space-separated,
-so a search for any of its words in any order is a LIKE per word)."""
+so a search for any of its words in any order is a LIKE per word), and the NIK of the
+proxy who collected the card (``proxy_index``, what an erasure of a proxy looks up)."""
 
 from __future__ import annotations
 
@@ -55,11 +56,14 @@ card_status = Table(
     Column("courier", String(64)),
     Column("manifest_id", String(36)),
     Column("recipient", String(8)),
+    # The blind index of the NIK of the proxy who collected the card (card_status 5).
+    Column("proxy_index", String(32)),
     Index("card_status_by_village", "village", "requested_at"),
     Index("card_status_by_status", "status", "requested_at"),
     Index("card_status_by_kecamatan", "kecamatan", "status"),
     Index("card_status_by_nik_index", "nik_index"),
     Index("card_status_by_kk_index", "kk_index"),
+    Index("card_status_by_proxy_index", "proxy_index"),
 )
 
 daily_counts = Table(

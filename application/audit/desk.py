@@ -139,6 +139,16 @@ class AuditDesk:
         return verify_store(s.store, LeafForm(audit_key), s.config.office_code, held=held,
                             public_key=public_key, progress=progress)
 
+    def journal_key(self, audit_key: bytes | None) -> tuple[str | None, str | None]:
+        """``ektp db check``: the id of the key this database's journal is written with
+        (None: no journal, or an empty one) and the id of `audit_key` (None: no key),
+        so a misconfigured key is named before a write is refused with it."""
+        journal = journal_of(self._services.store)
+        with store_errors():
+            head = journal.journal_head()
+        expected = head.key_id.hex() if head is not None and head.key_id is not None else None
+        return expected, LeafForm(audit_key).key_id.hex() if audit_key is not None else None
+
     def build_journal(self, *, audit_key: bytes | None) -> JournalHead:
         """``ektp db upgrade``: give the events of a database from before the journal
         their leaves, once (refused if it has a journal)."""

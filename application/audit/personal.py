@@ -6,7 +6,10 @@ ASCII digits under the office's audit key. The same number always gives the
 same pseudonym, so one person links across cards, and nobody without the key
 can test a guessed number against it. A name becomes its initials: the first
 letter of each word, upper-cased, each followed by a dot (``Ahmad Fauzi`` ->
-``A.F.``). Which fields are personal is listed per event type below.
+``A.F.``). A phone number becomes ``STARS~PSEUDONYM``: a star per digit (its
+first and last digits say little of whom it reaches but would narrow a guess
+to a few thousand numbers, so none is kept), a tilde and the hex HMAC-SHA256 of
+``phone:`` and its digits. Which fields are personal is listed per event type below.
 """
 
 from __future__ import annotations
@@ -19,14 +22,16 @@ from uuid import UUID
 from ektp.application.audit.facts import LeafText
 from ektp.domain.masking import initials, mask_digits
 
-__all__ = ["NAME", "NUMBER", "PERSONAL_FIELDS", "Pseudonymiser", "Revealer", "initials"]
+__all__ = ["NAME", "NUMBER", "PERSONAL_FIELDS", "PHONE", "Pseudonymiser", "Revealer", "initials"]
 
 NUMBER = "number"  # a NIK or KK number
 NAME = "name"
+PHONE = "phone"  # a telephone number (`ektp.domain.phone`)
 
 # (aggregate, event type) -> {path of keys inside data: kind of personal datum}
 PERSONAL_FIELDS: Mapping[tuple[str, str], Mapping[tuple[str, ...], str]] = {
-    ("card", "Requested"): {("nik",): NUMBER, ("kk",): NUMBER, ("name",): NAME},
+    ("card", "Requested"): {("nik",): NUMBER, ("kk",): NUMBER, ("name",): NAME,
+                            ("phone",): PHONE},
     ("card", "HandedOver"): {
         ("recipient", "nik"): NUMBER, ("recipient", "kk"): NUMBER, ("recipient", "name"): NAME,
     },
@@ -56,7 +61,8 @@ class Pseudonymiser:
         # hand-over): each pseudonym is kept, up to CACHED, rather than an HMAC redone.
         self._numbers: dict[str, str] = {}
         self._streams: dict[str, str] = {}
-        self._rules: dict[str, Callable[[str], str]] = {NUMBER: self.number, NAME: initials}
+        self._rules: dict[str, Callable[[str], str]] = {NUMBER: self.number, NAME: initials,
+                                                         PHONE: self.phone}
 
     def number(self, digits: str) -> str:
         """``MASKED~HMAC`` for a NIK or KK number."""
@@ -66,6 +72,12 @@ class Pseudonymiser:
             known = f"{mask_digits(digits)}~{pseudonym}"
             _keep(self._numbers, digits, known)
         return known
+
+    def phone(self, digits: str) -> str:
+        """``STARS~HMAC`` for a phone number (the HMAC of ``phone:`` and its digits, so
+        it never equals a NIK's pseudonym)."""
+        pseudonym = hmac.digest(self._key, b"phone:" + digits.encode("utf-8"), "sha256").hex()
+        return f"{'*' * len(digits)}~{pseudonym}"
 
     def stream(self, aggregate: str, stream_id: str) -> str:
         """The stream id, or for a NIK register (whose id is derived from the NIK) a

@@ -10,7 +10,8 @@ ones listed. Nothing is saved when a row is bad and `partial` is not given.
 
 Importing the same file twice records nothing new. A request row is *already recorded*
 when one of its NIK's cards (found through the NIK's open-request register) was
-requested with the same content: name, KK, village, RT, RW, dusun, reason and evidence. A
+requested with the same content: name, KK, village, RT, RW, dusun, phone, reason and
+evidence. A
 print-readiness row is already recorded when its card is past REQUESTED (its readiness
 was confirmed). So a second import, or a file holding a line twice, adds nothing; a
 row for a NIK with an open card of other content is a bad row (the NIK already has an
@@ -32,7 +33,7 @@ from ektp.application.card.registers import find_register
 from ektp.application.card.lookup import load_card
 from ektp.application.card.steps import decide_card
 from ektp.application.kernel.transaction import Reads, Transaction
-from ektp.application.tables.digits import digits_cell
+from ektp.application.tables.digits import digits_cell, phone_cell
 from ektp.application.tables.table import TableRow
 from ektp.domain.actor import Actor
 from ektp.domain.card import commands as cmd
@@ -47,7 +48,7 @@ if TYPE_CHECKING:
     from ektp.application.card.desk import CardDesk
     from ektp.application.kernel.services import Services
 
-REQUEST_COLUMNS = ("nik", "name", "kk", "village")  # required; rt, rw, dusun, reason, evidence, channel optional
+REQUEST_COLUMNS = ("nik", "name", "kk", "village")  # required; rt, rw, dusun, phone, reason, evidence, channel optional
 REQUESTS_FILE = N_("requests file")  # how messages name the file
 READY_COLUMNS = ("card",)  # and optionally reference
 READY_FILE = N_("print-readiness list")
@@ -60,6 +61,11 @@ HEADER_ALIASES = {
     "kode desa": "village", "alasan": "reason", "bukti": "evidence", "saluran": "channel",
     "kartu": "card", "id kartu": "card", "referensi": "reference", "nomor seri": "serial",
     "seri": "serial", "hasil": "result", "stasiun": "station",
+    # The phone as forms name it (an underscore reads as a space: no_hp is no hp).
+    "telepon": "phone", "telp": "phone", "telp.": "phone", "no telp": "phone",
+    "no. telp": "phone", "nomor telepon": "phone", "no telepon": "phone", "hp": "phone",
+    "no hp": "phone", "no. hp": "phone", "nomor hp": "phone", "handphone": "phone",
+    "no handphone": "phone", "no wa": "phone", "no. wa": "phone", "whatsapp": "phone",
 }
 Progress = Callable[[int], None]
 
@@ -177,12 +183,14 @@ def _request_row(desk: CardDesk, services: Services, tx: Transaction, actor: Act
     nik = str(_cell(row, "nik", digits("nik", _("NIK"))))
     kk = str(_cell(row, "kk", digits("kk", _("KK number"))))
     values = {name: row.get(name) for name in ("name", "village", "rt", "rw", "dusun", "evidence")}
+    phone = _cell(row, "phone", lambda _text: phone_cell(row, "phone"))
     reason, channel = row.get("reason") or "new", row.get("channel") or "office"
     try:
         command = desk.request_command(actor, nik=nik, name=values["name"] or "", kk=kk,
                                        village=values["village"] or "", rt=values["rt"],
                                        rw=values["rw"], reason=reason, evidence=values["evidence"],
-                                       channel=channel, dusun=values["dusun"])
+                                       channel=channel, dusun=values["dusun"],
+                                       phone=None if phone is None else str(phone))
     except DomainError as error:
         raise _Bad(_column_of(row, services, nik, kk, reason, channel), error) from None
     try:
@@ -207,6 +215,7 @@ def _column_of(row: TableRow, s: Services, nik: str, kk: str, reason: str, chann
     from ektp.domain.address import parse_rt_rw
     from ektp.domain.card.vocabulary import Channel
     from ektp.domain.nik import KkNumber
+    from ektp.domain.phone import parse_phone
     from ektp.domain.text import parse_dusun, parse_name
 
     checks: list[tuple[str, Callable[[], object]]] = [
@@ -221,6 +230,7 @@ def _column_of(row: TableRow, s: Services, nik: str, kk: str, reason: str, chann
                                               row.get("evidence"))),
         ("channel", lambda: parse_choice(Channel, channel, "channel")),
         ("dusun", lambda: parse_dusun(row.get("dusun"))),
+        ("phone", lambda: parse_phone(row.get("phone"))),
     ]
     for column, check in checks:
         try:
@@ -241,8 +251,9 @@ def _already_requested(services: Services, tx: Transaction, card: Card) -> bool:
 
 
 def _same_request(a: Card, b: Card) -> bool:
-    return (a.nik, a.name, a.kk, a.village, a.rt, a.rw, a.dusun, a.reason, a.evidence) == (
-        b.nik, b.name, b.kk, b.village, b.rt, b.rw, b.dusun, b.reason, b.evidence)
+    return (a.nik, a.name, a.kk, a.village, a.rt, a.rw, a.dusun, a.phone, a.reason,
+            a.evidence) == (b.nik, b.name, b.kk, b.village, b.rt, b.rw, b.dusun, b.phone,
+                            b.reason, b.evidence)
 
 
 # --- a print-readiness list ------------------------------------------------------

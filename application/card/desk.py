@@ -39,6 +39,7 @@ from ektp.domain.choice import parse_choice
 from ektp.domain.errors import CardNotFound, InvalidText
 from ektp.domain.messages import render
 from ektp.domain.nik import KkNumber, Nik, strip_separators
+from ektp.domain.phone import parse_phone
 from ektp.domain.serial import parse_serial
 from ektp.domain.text import parse_dusun, parse_name, parse_reference, parse_text
 
@@ -83,14 +84,16 @@ class CardDesk:
         evidence: str | None = None,
         channel: str | Channel = Channel.OFFICE,
         dusun: str | None = None,
+        phone: str | None = None,
     ) -> CardView:
         """Open a request; refused if the NIK already has an open one or the village
         does not exist. A NIK region missing from today's list, or a family card (KK)
-        issued by another regency, is only a warning. `dusun`: the hamlet of the address."""
+        issued by another regency, is only a warning. `dusun`: the hamlet of the address;
+        `phone`: the resident's phone number, when known (`ektp.domain.phone.parse_phone`)."""
         s = self._services
         command = self.request_command(actor, nik=nik, name=name, kk=kk, village=village, rt=rt,
                                        rw=rw, reason=reason, evidence=evidence, channel=channel,
-                                       dusun=dusun)
+                                       dusun=dusun, phone=phone)
         s.authorise(actor, cmd.RequestCard.action)
         events, card, warnings = self.requested(command)
 
@@ -105,6 +108,7 @@ class CardDesk:
         village: str | VillageCode, rt: str | None = None, rw: str | None = None,
         reason: str | RequestReason = RequestReason.NEW, evidence: str | None = None,
         channel: str | Channel = Channel.OFFICE, dusun: str | None = None,
+        phone: str | None = None,
     ) -> cmd.RequestCard:
         """The request command for these values, each checked as `request_card` checks it
         (shared with `card import`, so a row is checked exactly as the command would be)."""
@@ -117,6 +121,7 @@ class CardDesk:
             village=s.parse_village(village), rt=parse_rt_rw(rt, "RT"), rw=parse_rt_rw(rw, "RW"),
             reason=the_reason, evidence=request_evidence(the_reason, evidence),
             channel=parse_choice(Channel, channel, "channel"), dusun=parse_dusun(dusun),
+            phone=parse_phone(phone),
         )
 
     def requested(self, command: cmd.RequestCard) -> tuple[list[ev.CardEvent], Card, tuple[str, ...]]:
@@ -316,8 +321,8 @@ class CardDesk:
     # --- queries ---------------------------------------------------------------
     def card(self, ref: str | UUID, actor: Actor | None = None, *, full: bool = False,
              purpose: str | None = None) -> CardView:
-        """The card as it stands now (read fresh from the store), NIK and KK masked;
-        `full` shows them in full, to an `actor` who may see them, once the access is
+        """The card as it stands now (read fresh from the store), NIK, KK and phone masked
+        and the name as initials; `full` shows them in full, to an `actor` who may see them, once the access is
         written to their access log (with the optional `purpose`): if that write
         fails, the card is not returned."""
         if full:

@@ -9,6 +9,7 @@ from typing import assert_never, cast
 
 import attrs
 
+from ektp.application.kernel.code_words import code_word
 from ektp.application.kernel.i18n import _
 from ektp.domain.card import events as ev
 from ektp.domain.masking import mask_digits
@@ -37,7 +38,7 @@ def summarise(event: ev.CardEvent) -> str:
         case ev.Requested():
             evidence = _(", evidence {evidence}").format(evidence=e.evidence) if e.evidence else ""
             return _("requested ({reason}, via {channel}) for NIK {nik} in village "
-                     "{village}{evidence}").format(reason=e.reason.value, channel=e.channel.value,
+                     "{village}{evidence}").format(reason=code_word(e.reason), channel=code_word(e.channel),
                                                    nik=mask_digits(e.nik), village=e.village,
                                                    evidence=evidence)
         case ev.PrintReadinessConfirmed():
@@ -47,7 +48,7 @@ def summarise(event: ev.CardEvent) -> str:
             return _("blank {serial} allocated").format(serial=e.serial)
         case ev.PrintFailed():
             return _("printing failed on blank {serial} ({reason}); blank spoiled").format(
-                serial=e.serial, reason=e.reason.value)
+                serial=e.serial, reason=code_word(e.reason))
         case ev.Printed():
             return _("printed on blank {serial} at station {station}").format(serial=e.serial, station=e.station)
         case ev.AssignedToManifest():
@@ -59,17 +60,17 @@ def summarise(event: ev.CardEvent) -> str:
             return _("dispatched with courier {courier}{manifest}").format(courier=e.courier, manifest=manifest)
         case ev.DeliveryAttemptFailed():
             return _("delivery attempt {attempt} failed ({reason}){happened}{recorded_for}").format(
-                attempt=e.attempt, reason=e.reason.value, happened=_happened(e), recorded_for=_for(e))
+                attempt=e.attempt, reason=code_word(e.reason), happened=_happened(e), recorded_for=_for(e))
         case ev.HandedOver():
             r = e.recipient
             who = _("the owner") if r.nik is None else (
                 _("proxy NIK {nik} ({relationship})").format(
                     nik=mask_digits(r.nik),
-                    relationship=r.relationship.value if r.relationship else "?"))
+                    relationship=code_word(r.relationship) if r.relationship else "?"))
             old = _(", old card {old_card_serial} surrendered").format(old_card_serial=e.old_card_serial) if e.old_card_serial else ""
             return (_("handed over to {who} at the {place}, verified by {verified_by}{old}{happened}"
-                      "{recorded_for}").format(who=who, place=e.place.value,
-                                               verified_by=e.verified_by.value, old=old,
+                      "{recorded_for}").format(who=who, place=code_word(e.place),
+                                               verified_by=code_word(e.verified_by), old=old,
                                                happened=_happened(e), recorded_for=_for(e)))
         case ev.Returned():
             return _("returned to the office ({reason})").format(reason=e.reason)

@@ -10,6 +10,7 @@ import attrs
 from ektp.domain.card.state import Card
 from ektp.domain.erased import Erased
 from ektp.domain.masking import initials, mask_digits
+from ektp.domain.phone import mask_phone
 
 
 @attrs.frozen
@@ -41,6 +42,9 @@ class CardView:
     # missing from today's region list).
     warnings: tuple[str, ...] = ()
     revealed: bool = True
+    # The resident's phone number, when known: in full only if `revealed`, else masked
+    # (``0812****7890``); ``[erased]`` once erased.
+    phone: str | None = None
 
     @property
     def masked_nik(self) -> str:
@@ -52,11 +56,18 @@ class CardView:
         """The KK number as ``3517********0001``."""
         return mask_digits(self.kk) if self.revealed else self.kk
 
+    @property
+    def masked_phone(self) -> str | None:
+        """The phone number as ``0812****7890`` (None when not known)."""
+        if self.phone is None or not self.revealed:
+            return self.phone
+        return mask_phone(self.phone)
+
     @classmethod
     def of(cls, card: Card, warnings: tuple[str, ...] = (), *, reveal: bool) -> CardView:
-        """The view of a card state (with `warnings` for the clerk, if any); NIK, KK and
-        name in full only if `reveal` (the name otherwise as its initials, as lists show
-        it: a default output never carries personal data in full)."""
+        """The view of a card state (with `warnings` for the clerk, if any); NIK, KK, name
+        and phone in full only if `reveal` (the name otherwise as its initials, as lists
+        show it, the phone masked: a default output never carries personal data in full)."""
         return cls(
             id=card.id,
             status=card.status.value,
@@ -79,4 +90,5 @@ class CardView:
             recipient=card.recipient.kind.value if card.recipient else None,
             warnings=warnings,
             revealed=reveal,
+            phone=None if card.phone is None else card.phone if reveal else mask_phone(card.phone),
         )

@@ -23,7 +23,7 @@ def build_sheet(
             kecamatan_name=name_of(regions, c.village[:8]), village=c.village,
             village_name=name_of(regions, c.village), rt=c.rt, rw=c.rw,
             nik=mask_digits(c.nik), name=c.name,
-            request_reason=c.reason.value, dusun=c.dusun,
+            request_reason=c.reason.value, dusun=c.dusun, phone=c.phone,
         )
         for n, c in enumerate(ordered, start=1)
     )

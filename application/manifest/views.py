@@ -114,6 +114,9 @@ class SheetRow:
     # courier writes on the sheet.
     request_reason: str = "new"
     dusun: str | None = None  # the hamlet, when the request gave it
+    # The resident's phone number in full (the courier calls ahead), when known: the
+    # sheet is an access to personal data, recorded with its purpose before it is made.
+    phone: str | None = None
 
     @property
     def short_code(self) -> str:

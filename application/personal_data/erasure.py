@@ -4,12 +4,21 @@
 Erasing a resident writes one `PersonalDataErased` (no erased data in it) and, in the
 same transaction, destroys the key their personal fields are encrypted under (the
 store's recorder does it when it writes the event: `ektp.adapters.event_store.subjects`).
-From then on their NIK, KK number and name read back as erased in every stored event,
+From then on their NIK, KK number, name and phone read back as erased in every stored event,
 the card_status rows of their cards lose their initials and blind indexes, and every
 journal leaf, proof and export verifies as before.
 
-Retention erases, as a whole, every resident whose cards were all closed (handed over,
-cancelled, destroyed) more than the configured number of years ago
+A person known to the office only as a proxy (they collected someone's card, never
+requested one) is erased the same way: the hand-overs they collected are found through
+the ``proxy_index`` of ``card_status`` (a blind index of the proxy's NIK, no NIK
+stored), each confirmed from the card's own events, and the event lists them as
+`collected`. Their key destroyed, their NIK, KK and name read as erased in those
+hand-overs; the card holders' data is not touched. A person who is both is erased as
+both, in one event.
+
+Retention erases, as a whole, every person the office has kept long enough: whose own
+cards were all closed (handed over, cancelled, destroyed) and whose last collection as
+a proxy happened more than the configured number of years ago
 (``[retention] closed_card_years``): a whole-subject erasure, not field by field.
 """
 
@@ -24,13 +33,15 @@ from ektp.application.card.lookup import cards_of_nik
 from ektp.application.errors import ErasureUnavailable
 from ektp.application.kernel.i18n import N_, _
 from ektp.application.kernel.services import Services
-from ektp.application.kernel.transaction import Transaction
+from ektp.application.kernel.transaction import Reads, Transaction
+from ektp.application.ports.pseudonyms import NIK
 from ektp.application.personal_data.record import pseudonymiser
 from ektp.domain.actor import Actor
 from ektp.domain.card import events as ev
 from ektp.domain.card.state import Card, project
+from ektp.domain.card.vocabulary import RecipientKind
 from ektp.domain.erased import is_erased
-from ektp.domain.errors import CardNotFound
+from ektp.domain.errors import AlreadyErased, CardNotFound
 from ektp.domain.masking import mask_digits
 from ektp.domain.personal_data.erasure import (
     ERASE,
@@ -38,6 +49,7 @@ from ektp.domain.personal_data.erasure import (
     ErasureLog,
     decide_erasure,
     erasure_id,
+    kept_long_enough,
 )
 from ektp.domain.personal_data.erasure import project as project_log
 from ektp.domain.text import parse_text
@@ -50,20 +62,29 @@ NO_SUBJECT_TABLE = N_("this PostgreSQL database has no table of per-subject keys
 
 @attrs.frozen
 class Erasure:
-    """What an erasure did: whose (masked NIK), which cards, under which record."""
+    """What an erasure did: whose (masked NIK), which of their own cards, under which
+    record, and the cards whose hand-over they collected as a proxy."""
 
     masked: str
     cards: tuple[str, ...]
     record_number: str
+    collected: tuple[str, ...] = ()
 
 
 @attrs.frozen
 class RetentionCandidate:
-    """A resident the retention policy erases: masked NIK, cards, latest closing."""
+    """A person the retention policy erases: masked NIK, their own cards, the cards they
+    collected as a proxy, and the latest closing or collection of them all."""
 
     masked: str
     cards: tuple[str, ...]
     last_closed: dt.datetime
+    collected: tuple[str, ...] = ()
+
+    @property
+    def proxy(self) -> bool:
+        """Whether they are known (also) as a proxy who collected someone's card."""
+        return bool(self.collected)
 
 
 class ErasureDesk:
@@ -100,46 +121,68 @@ class ErasureDesk:
         command = EraseData(actor=stamp["actor"], at=stamp["at"], office=stamp["office"],
                             subject=subject, masked=masked, record_number=record,
                             legal_basis=basis)
+        # The read model is only where to look (caught up, outside the transaction):
+        # each card it names is confirmed from the card's own events below.
+        maybe_collected = self._maybe_collected(nik)
 
         def attempt(tx: Transaction) -> Erasure:
             ids = cards_of_nik(s, tx, s.parse_nik(nik))
             cards = [c for c in (tx.load(i, project) for i in ids) if isinstance(c, Card)]
-            if not cards:
-                raise CardNotFound(ref=f"NIK {masked}")
+            collected = _collected_by(tx, maybe_collected, nik)
             log = tx.load(erasure_id(subject), project_log)
-            event = decide_erasure(command, log, cards)
+            if not cards and not collected:
+                # A proxy erased before is in no index any more: their erasures say so.
+                raise AlreadyErased(masked=masked) if log else CardNotFound(ref=f"NIK {masked}")
+            event = decide_erasure(command, log, cards, collected)
             tx.record([event], ErasureLog(id=event.originator_id, version=event.originator_version))
             # The cached states hold the data in full: read again once erased.
-            tx.after_commit(lambda: s.store.evict(ids))
-            return Erasure(masked=masked, cards=event.cards, record_number=record)
+            loaded = (*ids, *(c.id for c in collected))
+            tx.after_commit(lambda: s.store.evict(loaded))
+            return Erasure(masked=masked, cards=event.cards, record_number=record,
+                           collected=event.collected or ())
 
         return s.store.transact(attempt, ref=f"NIK {masked}")
 
+    def _maybe_collected(self, nik: str) -> tuple[UUID, ...]:
+        """The cards the read model says the proxy `nik` collected (by blind index)."""
+        s = self._services
+        return s.read_models.collected_by(s.pseudonyms.index(NIK, nik))
+
     def retention_due(self, actor: Actor | None, years: int,
                       now: dt.datetime | None = None) -> tuple[RetentionCandidate, ...]:
-        """The residents whose every card closed more than `years` years before `now`
-        (head of office only), found through the card list and their cards' events."""
+        """The people the office has kept more than `years` years before `now` (head of
+        office only): every card of their own closed, and every card they collected as
+        a proxy handed over, before then. Found through the card list (closed cards,
+        hand-overs to a proxy) and confirmed from the cards' events."""
         s = self._services
         s.authorise(actor, ERASE)
         cutoff = years_before(now or s.now(), years)
-        by_nik: dict[str, list[Card]] = {}
+        people: set[str] = set()
         for card_id in s.read_models.closed_cards_before(cutoff):
             card = s.store.load(card_id, project)
             if isinstance(card, Card) and not is_erased(card.nik):
-                by_nik.setdefault(card.nik, []).append(card)
+                people.add(card.nik)
+        for card_id in s.read_models.collections_before(cutoff):
+            card = s.store.load(card_id, project)
+            proxy = _proxy_nik(card) if isinstance(card, Card) else None
+            if proxy is not None:
+                people.add(proxy)
         due = []
-        for nik in by_nik:
-            ids = cards_of_nik(s, s.store.reads(), s.parse_nik(nik))
+        for nik in people:
+            reads = s.store.reads()  # one a person: a Reads keeps what it read
+            ids = cards_of_nik(s, reads, s.parse_nik(nik))
             cards = [c for c in (s.store.load(i, project) for i in ids) if isinstance(c, Card)]
-            if cards and all(c.closed_at is not None and c.closed_at < cutoff for c in cards):
+            collected = _collected_by(reads, self._maybe_collected(nik), nik)
+            last = kept_long_enough(cards, collected, cutoff)
+            if last is not None:
                 due.append(RetentionCandidate(
                     masked=mask_digits(nik), cards=tuple(str(c.id) for c in cards),
-                    last_closed=max(c.closed_at for c in cards if c.closed_at is not None)))
+                    last_closed=last, collected=tuple(str(c.id) for c in collected)))
         return tuple(sorted(due, key=lambda c: (c.last_closed, c.masked)))
 
     def apply_retention(self, actor: Actor | None, years: int, *, record_number: str,
                         now: dt.datetime | None = None) -> tuple[Erasure, ...]:
-        """Erase every resident `retention_due` lists, one transaction each."""
+        """Erase every person `retention_due` lists, one transaction each."""
         s = self._services
         s.authorise(actor, ERASE)
         assert actor is not None
@@ -148,9 +191,27 @@ class ErasureDesk:
         basis = f"retention policy: {years} years after the card was closed"
         done = []
         for candidate in self.retention_due(actor, years, now):
-            nik = _nik_of(s, UUID(candidate.cards[0]))
+            nik = (_nik_of(s, UUID(candidate.cards[0])) if candidate.cards
+                   else _proxy_nik(s.store.load(UUID(candidate.collected[0]), project)))
+            assert nik is not None  # the candidate was found by it
             done.append(self._erase(actor, nik, record, basis))
         return tuple(done)
+
+
+def _proxy_nik(card: Card | None) -> str | None:
+    """The NIK of the proxy who collected `card`, if a proxy did and is not erased."""
+    recipient = card.recipient if card is not None else None
+    if recipient is None or recipient.kind is not RecipientKind.PROXY:
+        return None
+    nik = recipient.nik
+    return nik if isinstance(nik, str) and not is_erased(nik) else None
+
+
+def _collected_by(reads: Reads, ids: tuple[UUID, ...], nik: str) -> list[Card]:
+    """The cards among `ids` whose hand-over the proxy `nik` collected, from the cards'
+    own events (a blind index only says where to look)."""
+    cards = [reads.load(i, project) for i in ids]
+    return [c for c in cards if isinstance(c, Card) and _proxy_nik(c) == nik]
 
 
 def _nik_of(services: Services, card_id: UUID) -> str:

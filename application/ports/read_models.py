@@ -71,6 +71,16 @@ class ReadModels(Protocol):
         that still have a NIK index), oldest closing first (the retention policy)."""
         raise NotImplementedError
 
+    def collected_by(self, proxy_index: str) -> tuple[UUID, ...]:
+        """The cards handed over to the proxy whose NIK has the blind index `proxy_index`
+        (`Pseudonyms.index` of kind NIK), and whose proxy is not erased yet."""
+        raise NotImplementedError
+
+    def collections_before(self, cutoff: dt.datetime) -> tuple[UUID, ...]:
+        """The cards handed over to a proxy before `cutoff` whose proxy is not erased yet,
+        oldest hand-over first (the retention policy)."""
+        raise NotImplementedError
+
     @abstractmethod
     def manifests(self, status: str | None = None) -> tuple[ManifestRow, ...]:
         """Manifests (of one status, or all), oldest date first."""

@@ -1,7 +1,12 @@
 """Card status: one row per card (state, village, milestones, attempts), with no
 plaintext personal data: the masked NIK and the name's initials to show, keyed blind
 indexes (`ektp.application.ports.pseudonyms`) of the NIK, the KK and the name's
-tokens to look up by (none when the office has no audit key to key them)."""
+tokens to look up by (none when the office has no audit key to key them).
+
+``proxy_index`` (version 5): the blind index of the NIK of the proxy who collected the
+card (the NIK kind, so it equals the proxy's own ``nik_index`` on their cards), by
+which an erasure or the retention policy finds the hand-overs a person collected as a
+proxy without any NIK stored; cleared when that proxy is erased."""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from typing import assert_never, cast
 
 from ektp.application.projections.changes import Change, SetRow
 from ektp.domain.card import events as ev
+from ektp.domain.card.vocabulary import RecipientKind
 from ektp.application.ports.pseudonyms import KK, NIK, Pseudonyms
 from ektp.domain.erased import is_erased
 from ektp.domain.masking import initials, mask_digits
@@ -36,6 +42,9 @@ def card_status_changes(event: object, timezone: dt.tzinfo,
         for card in event.cards:
             yield SetRow(TABLE, (card,), {"initials": "", "nik_index": None, "kk_index": None,
                                           "name_index": None})
+        # The cards they collected as a proxy: the holder's data stays, their index goes.
+        for card in event.collected or ():
+            yield SetRow(TABLE, (card,), {"proxy_index": None})
         return
     if not isinstance(event, ev.CardEvent):
         return
@@ -72,8 +81,11 @@ def card_status_changes(event: object, timezone: dt.tzinfo,
         case ev.DeliveryAttemptFailed():
             yield _row(e, attempts=e.attempt)
         case ev.HandedOver():
+            proxy = e.recipient.nik if e.recipient.kind is RecipientKind.PROXY else None
             yield _row(e, status="HANDED_OVER", handed_over_at=e.occurred_at,
-                       closed_at=e.occurred_at, recipient=e.recipient.kind.value)
+                       closed_at=e.occurred_at, recipient=e.recipient.kind.value,
+                       proxy_index=(pseudonyms.index(NIK, proxy) if pseudonyms and
+                                    isinstance(proxy, str) and not is_erased(proxy) else None))
         case ev.Returned():
             yield _row(e, status="RETURNED", returned_at=e.timestamp, courier=None, manifest_id=None)
         case ev.Cancelled():

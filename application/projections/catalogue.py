@@ -32,7 +32,8 @@ PROJECTIONS: tuple[Projection, ...] = (
     # card_status 3, daily_counts 2, delivery_facts 2: a hand-over or failed attempt
     # counts at the courier's time (issue 15), so read models built before are rebuilt.
     # card_status 4: no plaintext name, blind indexes instead (issue 14).
-    Projection("card_status", 4, ("card_status",), card_status_changes, keyed=True),
+    # card_status 5: the proxy's NIK as a blind index, to find what a proxy collected (issue 14).
+    Projection("card_status", 5, ("card_status",), card_status_changes, keyed=True),
     Projection("daily_counts", 2, ("daily_counts",), daily_count_changes),
     Projection("manifests", 1, ("manifests", "manifest_cards"), manifest_changes),
     Projection("blank_stock", 1, ("blank_stock_daily",), blank_stock_changes),

@@ -6,6 +6,7 @@ import datetime as dt
 
 import attrs
 
+from ektp.application.kernel.i18n import N_
 from ektp.domain.staff.state import StaffMember
 
 
@@ -37,7 +38,7 @@ class StaffView:
     @property
     def status(self) -> str:
         """``active`` or ``suspended``."""
-        return "suspended" if self.suspended else "active"
+        return N_("suspended") if self.suspended else N_("active")
 
 
 @attrs.frozen

@@ -1,4 +1,5 @@
-"""NIK and KK numbers in a file: text as typed, or refused as a spreadsheet's number.
+"""NIK and KK numbers in a file: text as typed, or refused as a spreadsheet's number
+(and a phone number's cell, whose leading 0 a number cell drops: `phone_cell`).
 
 A spreadsheet keeps 15 significant digits of a number, so a 16-digit NIK or KK that went
 through a number always comes back ending in 0 (3517081203851234 becomes
@@ -17,8 +18,9 @@ import re
 
 from ektp.application.kernel.i18n import _
 from ektp.application.tables.table import CellKind, TableRow
-from ektp.domain.errors import InvalidText, MangledNumber, UncheckedDigits
+from ektp.domain.errors import InvalidPhone, InvalidText, MangledNumber, UncheckedDigits
 from ektp.domain.masking import mask_digits
+from ektp.domain.messages import N_
 
 _E_NOTATION = re.compile(r"[0-9]+(?:[.,][0-9]*)?[eE][+-]?[0-9]+")
 _DECIMAL = re.compile(r"[0-9]+[.,]0+")
@@ -60,3 +62,16 @@ def digits_cell(row: TableRow, column: str, field: str, *, digits_checked: bool 
             and digits.endswith("0") and not _GROUPED.fullmatch(raw)):
         raise UncheckedDigits(field=field, shown=mask_digits(digits))
     return raw
+
+
+def phone_cell(row: TableRow, column: str) -> str | None:
+    """The text of the phone cell `column` of `row` (None when empty), read as typed. A
+    workbook's number cell is refused unless it starts with the country code 62: a
+    number drops the leading 0 of ``0812...``, which is never repaired by guessing."""
+    text = row.get(column)
+    if text is None:
+        return None
+    if row.kind(column) is CellKind.NUMBER and not text.startswith("62"):
+        raise InvalidPhone(reason=N_("the cell holds a number, which drops the leading 0: "
+                                     "store the column as text"))
+    return text

@@ -58,6 +58,7 @@ class RequestCard(CardCommand):
     evidence: str | None = None
     channel: Channel = Channel.OFFICE
     dusun: str | None = None
+    phone: str | None = None  # national form (`ektp.domain.phone.parse_phone`)
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False, slots=False)

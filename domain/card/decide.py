@@ -133,6 +133,7 @@ def _request(card: Card | None, c: cmd.RequestCard, p: CardPolicy) -> list[ev.Ca
             evidence=c.evidence,
             channel=c.channel,
             dusun=c.dusun,
+            phone=c.phone,
         )
     ]
 

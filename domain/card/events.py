@@ -39,8 +39,9 @@ class CardEvent(DomainEvent):
 class Requested(CardEvent):
     """A resident asked for a card (the stream's first event).
 
-    Version 2 (issue 15) added the `dusun` (hamlet) of the address, None when not
-    given and in events recorded before it.
+    Version 2 (issue 15) added the `dusun` (hamlet) of the address, version 3 the
+    resident's `phone` number (national form, personal data: sealed like the NIK);
+    each None when not given and in events recorded before it.
     """
 
     nik: str
@@ -53,13 +54,19 @@ class Requested(CardEvent):
     evidence: str | None
     channel: Channel = attrs.field(converter=Channel)
     dusun: str | None = added_field()
+    phone: str | None = added_field()
 
-    class_version: ClassVar[int] = 2
+    class_version: ClassVar[int] = 3
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
         """Version 1 did not record the dusun."""
         state.setdefault("dusun", None)
+
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        """Versions 1 and 2 did not record a phone number."""
+        state.setdefault("phone", None)
 
 
 @attrs.frozen(slots=False, kw_only=True, eq=False, repr=False)

@@ -46,6 +46,7 @@ class Card:
     recipient: Recipient | None = None
     closed_at: dt.datetime | None = None
     dusun: str | None = None  # the hamlet of the address, when it was given
+    phone: str | None = None  # the resident's phone number, when known (personal data)
 
     @property
     def is_open(self) -> bool:
@@ -81,6 +82,7 @@ def _requested(event: ev.Requested, card: Card | None) -> Card:
         reason=event.reason,
         evidence=event.evidence,
         dusun=event.dusun,
+        phone=event.phone,
         requested_at=event.timestamp,
         modified_at=event.timestamp,
     )

@@ -10,9 +10,11 @@ appending reads a few events, not a member's whole history.
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 import attrs
 
-from ektp.domain.event import DomainEvent
+from ektp.domain.event import DomainEvent, added_field
 
 
 def to_subjects(values: object) -> tuple[str, ...]:
@@ -41,6 +43,11 @@ def to_cards(values: object) -> tuple[str, ...]:
     return tuple(str(v) for v in values)  # type: ignore[attr-defined]
 
 
+def to_optional_cards(values: object) -> tuple[str, ...] | None:
+    """Accept None, or a list or tuple of card ids (as stored: a JSON list of strings)."""
+    return None if values is None else to_cards(values)
+
+
 @attrs.frozen(slots=False, kw_only=True, eq=False, repr=False)
 class PersonalDataErased(DomainEvent):
     """A resident's personal data was erased (UU PDP Art. 43-44): the key their NIK, KK
@@ -49,10 +56,23 @@ class PersonalDataErased(DomainEvent):
     is the office's keyed pseudonym of the NIK (``MASKED~HMAC``, the form of the access
     log and the audit export), `cards` the ids of the person's cards, `record_number`
     the signed record of the erasure, `legal_basis` why (the request, or the retention
-    policy), and `staff` the head of office who erased it."""
+    policy), and `staff` the head of office who erased it.
+
+    Version 2: `collected`, the ids of the cards whose hand-over the person collected as
+    a proxy (their NIK, KK and name in it erased; the card holder's data kept), None when
+    they collected none (and in events of version 1, which did not record it: the key
+    they destroyed erased the person's proxy identity all the same)."""
 
     subject: str
     cards: tuple[str, ...] = attrs.field(converter=to_cards)
     record_number: str
     legal_basis: str
     staff: str
+    collected: tuple[str, ...] | None = added_field(to_optional_cards)
+
+    class_version: ClassVar[int] = 2
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """Version 1 did not record the hand-overs the person collected as a proxy."""
+        state.setdefault("collected", None)

@@ -56,13 +56,15 @@ def card() -> None:
 @click.option("--rt", help="RT number.")
 @click.option("--rw", help="RW number.")
 @click.option("--dusun", help="The dusun (hamlet) of the address, e.g. Krajan.")
+@click.option("--phone", help="The resident's phone number, if known, e.g. 0812-3456-7890 or +62 812 3456 7890.")
 @click.option("--reason", type=_choice("new", "lost", "damaged", "data-change"), default="new",
               show_default=True, help="Why the card is requested.")
 @click.option("--evidence", help="Police report number (lost) or the old card's serial (damaged).")
 @click.option("--channel", type=_choice("office", "village", "kecamatan", "online"), default="office",
               show_default=True, help="Where the request came in.")
 def request(nik: str, name: str, kk: str, village: str, rt: str | None, rw: str | None,
-            reason: str, evidence: str | None, channel: str, dusun: str | None) -> None:
+            reason: str, evidence: str | None, channel: str, dusun: str | None,
+            phone: str | None) -> None:
     """Open a card request; prints the new card id.
 
     The village must exist in the Kemendagri region list (see 'ektp regions'); a NIK
@@ -71,7 +73,7 @@ def request(nik: str, name: str, kk: str, village: str, rt: str | None, rw: str 
     actor = s.actor()
     view = s.office().cards.request_card(
         actor, nik=nik, name=name, kk=kk, village=village, rt=rt, rw=rw,
-        reason=reason, evidence=evidence, channel=channel, dusun=dusun,
+        reason=reason, evidence=evidence, channel=channel, dusun=dusun, phone=phone,
     )
     for warning in view.warnings:
         click.echo(_("ektp: warning: {warning}").format(warning=warning), err=True)
@@ -112,20 +114,24 @@ def import_(path: str, partial: bool, errors_file: str | None, digits_checked: b
     \b
     Columns (a header row; case, spaces and a hint in parentheses ignored):
       nik, name, kk, village (code, or name when unique)   required
-      rt, rw, dusun, reason (new, lost, damaged, data-change), evidence, channel   optional
-    Indonesian headers are read too (nama, no kk, desa, alasan, bukti, saluran).
+      rt, rw, dusun, phone, reason (new, lost, damaged, data-change), evidence, channel
+                                                           optional
+    Indonesian headers are read too (nama, no kk, desa, telepon, no hp, alasan, bukti,
+    saluran).
 
     Each row is checked exactly as 'card request' checks it. All rows or none: if any
     row is bad nothing is recorded (--partial records the good ones). Every bad row is
     listed (line, column, reason): the first 50 on standard error with their count, all
     of them in FILE.errors.txt (or --errors FILE). Importing the same file again records
     nothing new: a row whose NIK already has a card requested with the same name, KK,
-    village, RT, RW, dusun, reason and evidence counts as already recorded.
+    village, RT, RW, dusun, phone, reason and evidence counts as already recorded.
 
     \b
     NIK and KK columns are read as text: an XLSX number cell, E-notation (3.51709E+15),
     a trailing .0 or fewer than 16 digits is a bad row (store the column as text). In a
-    CSV, 16 bare digits ending in 0 are refused unless --digits-checked.
+    CSV, 16 bare digits ending in 0 are refused unless --digits-checked. The phone
+    column is read as text too (0812..., 62812... or +62 812...): an XLSX number cell
+    that lost its leading 0 is a bad row.
 
     \b
     Limits: a file of more than 50 MB or 100,000 rows is refused before it is read whole
@@ -135,8 +141,8 @@ def import_(path: str, partial: bool, errors_file: str | None, digits_checked: b
 
     s = session()
     actor = s.actor()
-    table = read_rows(path, REQUEST_COLUMNS, ("rt", "rw", "dusun", "reason", "evidence", "channel"),
-                      REQUESTS_FILE)
+    table = read_rows(path, REQUEST_COLUMNS,
+                      ("rt", "rw", "dusun", "phone", "reason", "evidence", "channel"), REQUESTS_FILE)
     office = s.office()
     with progress(len(table.rows), _("Checking requests"), s.as_json) as step:
         result = office.cards.import_requests(actor, table.rows, partial=partial,
@@ -369,8 +375,8 @@ def destroy(card: str, record: str, reason: str) -> None:
 
 @card.command()
 @CARD
-@click.option("--full", is_flag=True, help="Show the full NIK and KK (operator and head only; "
-              "recorded in the access log).")
+@click.option("--full", is_flag=True, help="Show the full NIK, KK, name and phone (operator and "
+              "head only; recorded in the access log).")
 @click.option("--purpose", help="Why the card is shown in full (recorded in the access log).")
 def show(card: str, full: bool, purpose: str | None) -> None:
     """Show a card as it stands now."""

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 
 def card_data(card: CardView, full: bool = False) -> dict[str, Any]:
-    """The JSON form of a card; NIK and KK masked unless `full`."""
+    """The JSON form of a card; NIK, KK and phone masked unless `full`."""
     return {
         "id": str(card.id),
         "status": card.status,
@@ -26,6 +26,7 @@ def card_data(card: CardView, full: bool = False) -> dict[str, Any]:
         "rt": card.rt,
         "rw": card.rw,
         "dusun": card.dusun,
+        "phone": card.phone if full else card.masked_phone,
         "reason": card.reason,
         "requested_at": card.requested_at,
         "modified_at": card.modified_at,
@@ -53,6 +54,7 @@ def card_text(card: CardView, full: bool = False, village: str | None = None) ->
         (N_("Name"), card.name),
         (N_("KK"), data["kk"]),
         (N_("Address"), address),
+        (N_("Phone"), data["phone"] or "-"),
         (N_("Reason"), card.reason),
         (N_("Requested"), local_time(card.requested_at)),
         (N_("Last change"), local_time(card.modified_at)),

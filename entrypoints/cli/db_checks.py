@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import attrs
 import click
 
-from ektp.application.kernel.i18n import N_, _
+from ektp.application.kernel.i18n import N_, _, said
 from ektp.entrypoints.cli import translated
 from ektp.entrypoints.cli.output import counted, emit, table
 from ektp.entrypoints.cli.session import Session, session
@@ -186,6 +186,34 @@ def cipher_check(c: Context) -> Result | None:
     return Result("cipher", "ok", f"events encrypted with key {key.id} (AES-256-GCM)", data)
 
 
+def audit_key_check(c: Context) -> Result | None:
+    """Whether the audit key configured here is the one the journal is written with: a
+    different key refuses every write and finds no resident by NIK (their register ids
+    are keyed by it), so a clerk would only see "not found"."""
+    from ektp.adapters.audit.key import audit_key
+    from ektp.domain.errors import DomainError
+
+    if not c.status.event_tables:
+        return None
+    try:
+        key = audit_key()
+    except DomainError as error:
+        return Result("audit key", "fail", said(error), {})
+    expected, given = c.office.audit.journal_key(key)
+    data = {"journal_key_id": expected, "key_id": given}
+    if given is None:
+        return Result("audit key", "warn", _("no audit key is configured (EKTP_AUDIT_KEY or "
+                      "EKTP_AUDIT_KEY_FILE): reading works, writing is refused"), data)
+    if expected is not None and expected != given:
+        return Result("audit key", "fail", _("the audit key configured here (id {given}) is not "
+                      "the one this database's journal is written with (id {expected}): every "
+                      "write is refused and no NIK is found").format(given=given, expected=expected),
+                      data)
+    return Result("audit key", "ok", _("key {given} (the journal's)").format(given=given)
+                  if expected is not None else _("key {given}; the journal is empty").format(
+                      given=given), data)
+
+
 def records_check(c: Context) -> Result | None:
     """How far the records go (the latest position), for a monitor to watch grow."""
     if not c.status.event_tables:
@@ -207,7 +235,7 @@ def timeouts_check(c: Context) -> Result:
 
 
 CHECKS: list[Check] = [schema_check, tables_check, read_models_check, durability_check,
-                       file_check, password_check, cipher_check, records_check, timeouts_check]
+                       file_check, password_check, cipher_check, audit_key_check, records_check, timeouts_check]
 
 
 @click.command(cls=translated.Command)

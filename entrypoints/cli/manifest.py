@@ -247,8 +247,9 @@ SHEET_PURPOSE = "delivery of the manifest's cards by its courier"  # recorded: E
 def sheet(manifest: str, fmt: str, output: Path | None, force: bool, purpose: str) -> None:
     """The sheet the courier carries: cards by kecamatan, village, RT/RW, with masked NIK,
     name, address and what manifest record needs. On paper (html, pdf: A4, in
-    Indonesian) each card has its short code and QR code, its dusun (a blank line when
-    the request gave none), a blank phone line, boxes for outcome, recipient, verified-by and place, lines for reason, evidence,
+    Indonesian) each card has its short code and QR code, its dusun and phone number
+    (a blank line for each the request gave none), boxes for outcome, recipient,
+    verified-by and place, lines for reason, evidence,
     time, the proxy and, for a damaged or data-change request, the old card's serial.
 
     The filled-in xlsx or csv sheet is what ``manifest record --file`` takes. Fill it
@@ -282,7 +283,8 @@ def sheet(manifest: str, fmt: str, output: Path | None, force: bool, purpose: st
                     "rows": [{"no": r.number, "card": str(r.card_id), "code": r.short_code,
                               "request": r.request_reason, "kecamatan": r.kecamatan,
                               "village": r.village, "dusun": r.dusun, "rt": r.rt, "rw": r.rw, "nik": r.nik,
-                              "name": r.name, "address": r.address} for r in found.rows]})
+                              "name": r.name, "phone": r.phone, "address": r.address}
+                             for r in found.rows]})
         return
     if fmt in ("xlsx", "pdf"):
         if fmt == "xlsx":

@@ -38,9 +38,9 @@ def manifest_text(m: ManifestView, regions: RegionDirectory) -> str:
     rows = [
         ("Manifest", str(m.id)),
         (_("Status"), _("{status} (version {version})").format(status=m.status, version=m.version)),
-        ("Courier", m.courier),
-        ("Date", m.date.isoformat()),
-        ("Villages", "; ".join(village_label(regions, v) for v in m.villages)),
+        (_("Courier"), m.courier),
+        (_("Date"), m.date.isoformat()),
+        (_("Villages"), "; ".join(village_label(regions, v) for v in m.villages)),
         (_("Opened"), _("{opened_at} by {opened_by}").format(opened_at=local_time(m.opened_at), opened_by=m.opened_by)),
         (_("Dispatched"), _("{dispatched_at} by {dispatched_by}, "
                        "{dispatched_count}, seal {seal_number}").format(dispatched_at=local_time(m.dispatched_at), dispatched_by=m.dispatched_by, dispatched_count=counted(m.dispatched_count, '{n} card', '{n} cards'), seal_number=m.seal_number)

@@ -56,19 +56,41 @@ def export(nik: str, purpose: str | None) -> None:
                       "a court order... (recorded with it)."))
 def erase(nik: str, record_number: str, legal_basis: str) -> None:
     """Erase the personal data of the person NIK names (head of office only): their NIK,
-    KK number and name become unreadable in every stored event, and their cards' rows
-    keep only the masked NIK. Refused while one of their cards is open. The erasure is
+    KK number, name and phone number become unreadable in every stored event, and their
+    cards' rows keep only the masked NIK. A person who collected someone's card as a proxy
+    is erased from that hand-over too (the card holder's data is kept), and a person known
+    only as a proxy can be erased. Refused while one of their own cards is open. The erasure is
     recorded as an event that holds none of the erased data; the journal, exports and
     proofs verify as before."""
     s = session()
     done = s.office(must_exist=True).erasure.erase(s.actor(), nik, record_number=record_number,
                                                    legal_basis=legal_basis)
+    lines = [ngettext("erased the personal data of NIK {nik} ({n} card; record {record}).",
+                      "erased the personal data of NIK {nik} ({n} cards; record {record}).",
+                      len(done.cards)).format(nik=done.masked, n=len(done.cards),
+                                             record=done.record_number)]
+    if done.collected:
+        lines.append(_collected_line(len(done.collected)))
     emit(s.as_json, {"nik": done.masked, "cards": list(done.cards),
-                     "record_number": done.record_number},
-         ngettext("erased the personal data of NIK {nik} ({n} card; record {record}).",
-                  "erased the personal data of NIK {nik} ({n} cards; record {record}).",
-                  len(done.cards)).format(nik=done.masked, n=len(done.cards),
-                                         record=done.record_number))
+                     "collected": list(done.collected), "record_number": done.record_number},
+         "\n".join(lines))
+
+
+def _collected_line(n: int) -> str:
+    """What an erasure did to the hand-overs the person collected as a proxy."""
+    return ngettext("as a proxy: erased from {n} hand-over they collected (the card holder's "
+                    "data is kept).",
+                    "as a proxy: erased from {n} hand-overs they collected (the card holders' "
+                    "data is kept).", n).format(n=n)
+
+
+def _person_line(masked: str, cards: int, collected: int) -> str:
+    """One person of the retention policy: masked NIK, own cards, and (marked) collections."""
+    parts = [ngettext("{n} card", "{n} cards", cards).format(n=cards)] if cards else []
+    if collected:
+        parts.append(ngettext("proxy: {n} hand-over collected", "proxy: {n} hand-overs collected",
+                              collected).format(n=collected))
+    return f"{masked}  " + "; ".join(parts)
 
 
 @personal_data.command("apply-retention")
@@ -78,9 +100,10 @@ def erase(nik: str, record_number: str, legal_basis: str) -> None:
               show_default=True, help=("The record number the erasures are recorded under."))
 def apply_retention(dry_run: bool, record_number: str) -> None:
     """Apply the office's retention policy (head of office only): erase, as a whole, the
-    personal data of every resident whose cards were all closed more than
-    [retention] closed_card_years years ago. Whole-subject erasure: a proxy's identity
-    or a hand-over's evidence is not erased field by field."""
+    personal data of every person whose own cards were all closed, and whose last
+    collection of someone's card as a proxy happened, more than [retention]
+    closed_card_years years ago (people known only as proxies included, marked
+    "proxy"). Whole-subject erasure: a hand-over's free-text evidence is not erased."""
     s = session()
     years = s.settings().config.retention.closed_card_years
     if years <= 0:
@@ -91,24 +114,27 @@ def apply_retention(dry_run: bool, record_number: str) -> None:
     actor = s.actor()
     if dry_run:
         due = desk.retention_due(actor, years)
-        lines = [f"{c.masked}  " + ngettext("{n} card", "{n} cards", len(c.cards)).format(
-                    n=len(c.cards)) for c in due]
-        lines.append(ngettext("{n} resident would be erased (all cards closed more than "
-                              "{years} years ago); dry run, nothing erased.",
-                              "{n} residents would be erased (all cards closed more than "
-                              "{years} years ago); dry run, nothing erased.",
+        lines = [_person_line(c.masked, len(c.cards), len(c.collected)) for c in due]
+        lines.append(ngettext("{n} person would be erased (cards closed and collections made "
+                              "more than {years} years ago); dry run, nothing erased.",
+                              "{n} people would be erased (cards closed and collections made "
+                              "more than {years} years ago); dry run, nothing erased.",
                               len(due)).format(n=len(due), years=years))
         emit(s.as_json, {"dry_run": True, "years": years,
-                         "residents": [{"nik": c.masked, "cards": list(c.cards)} for c in due]},
+                         "residents": [{"nik": c.masked, "cards": list(c.cards),
+                                        "collected": list(c.collected), "proxy": c.proxy}
+                                       for c in due]},
              "\n".join(lines))
         return
     done = desk.apply_retention(actor, years, record_number=record_number)
-    lines = [f"{e.masked}  " + ngettext("{n} card", "{n} cards", len(e.cards)).format(
-                n=len(e.cards)) for e in done]
-    lines.append(ngettext("erased {n} resident's personal data (all cards closed more than "
-                          "{years} years ago).",
-                          "erased {n} residents' personal data (all cards closed more than "
-                          "{years} years ago).", len(done)).format(n=len(done), years=years))
+    lines = [_person_line(e.masked, len(e.cards), len(e.collected)) for e in done]
+    lines.append(ngettext("erased {n} person's personal data (cards closed and collections made "
+                          "more than {years} years ago).",
+                          "erased {n} people's personal data (cards closed and collections made "
+                          "more than {years} years ago).", len(done)).format(n=len(done),
+                                                                             years=years))
     emit(s.as_json, {"dry_run": False, "years": years,
-                     "residents": [{"nik": e.masked, "cards": list(e.cards)} for e in done]},
+                     "residents": [{"nik": e.masked, "cards": list(e.cards),
+                                    "collected": list(e.collected),
+                                    "proxy": bool(e.collected)} for e in done]},
          "\n".join(lines))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ektp.application.kernel.i18n import N_, _
+from ektp.application.kernel.i18n import N_, _, pgettext
 from ektp.entrypoints.cli import translated
 from ektp.entrypoints.cli.output import counted, emit, table
 from ektp.entrypoints.cli.session import session
@@ -23,7 +23,7 @@ def status() -> None:
     emit(s.as_json,
          [{"name": p.name, "position": p.position, "head": p.head, "lag": p.lag,
            "version": p.version, "current_version": p.current_version} for p in statuses],
-         table([N_("projection"), N_("position"), N_("head"), N_("lag"), N_("version")],
+         table([N_("projection"), N_("position"), pgettext("read model", "head"), N_("lag"), N_("version")],
                [(p.name, p.position, p.head, p.lag, p.version) for p in statuses]))
 
 

@@ -265,7 +265,8 @@ def backlog(as_csv: bool) -> None:
     shown = (lambda r: r.kecamatan) if as_csv else (lambda r: f"{r.kecamatan} {names[r.kecamatan]}")
     _show(data, [N_("kecamatan"), N_("status"), N_("age band"), N_("cards"),
                  N_("oldest request")],
-          [(shown(r), r.status, r.age_band, r.cards, local_time(r.oldest_requested_at))
+          [(shown(r), r.status, r.age_band if as_csv else _(r.age_band), r.cards,
+            local_time(r.oldest_requested_at))
            for r in rows], as_csv, N_("no open cards."))
 
 

@@ -1,4 +1,6 @@
-"""The courier's sheet as text, CSV or A4 HTML (the workbook: `sheet_workbook`).
+"""The courier's sheet as text, CSV or A4 HTML (the workbook: `sheet_workbook`), each
+with the resident's phone number when the request gave it (in groups of four digits,
+which a spreadsheet keeps as text with the leading 0).
 
 The CSV has the columns of a results file (``card``, ``outcome``, ``recipient``...)
 left blank, so the courier's filled-in copy can be given to ``ektp manifest record``;
@@ -12,6 +14,7 @@ from __future__ import annotations
 import io
 
 from ektp.application.manifest.views import Sheet
+from ektp.domain.phone import group_phone
 from ektp.entrypoints.cli.output import SafeCsvWriter, table
 from ektp.entrypoints.cli.sheet_labels import (
     CSV_HEADER,
@@ -26,8 +29,8 @@ RESULT_COLUMNS = ["outcome", "recipient", "relationship", "verified-by", "eviden
 
 def sheet_text(sheet: Sheet) -> str:
     """The sheet as plain text, with blank columns to fill in by hand."""
-    rows = [(r.number, r.nik, r.name, f"Kec. {r.kecamatan_name}, {r.address}", "", "", "")
-            for r in sheet.rows]
+    rows = [(r.number, r.nik, r.name, f"Kec. {r.kecamatan_name}, {r.address}",
+             group_phone(r.phone) if r.phone else "", "", "", "") for r in sheet.rows]
     body = table(list(TEXT_HEADERS), rows)
     return "\n".join([*_heading(sheet), "", body])
 
@@ -40,7 +43,8 @@ def sheet_csv(sheet: Sheet) -> str:
     for r in sheet.rows:
         writer.writerow([r.number, r.card_id, r.short_code, f"{r.kecamatan} {r.kecamatan_name}",
                          f"{r.village} {r.village_name}", r.rt or "", r.rw or "", r.nik, r.name,
-                         r.address, r.request_reason, *[""] * len(RESULT_COLUMNS), ""])
+                         r.address, group_phone(r.phone) if r.phone else "", r.request_reason,
+                         *[""] * len(RESULT_COLUMNS), ""])
     return out.getvalue()
 
 

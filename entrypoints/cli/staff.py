@@ -49,8 +49,8 @@ def staff_text(view: StaffView) -> str:
         _("login        {login}").format(login=view.login),
         _("name         {value}").format(value=view.name or '-'),
         _("NIP          {value}").format(value=view.nip or '-'),
-        _("roles        {value}").format(value=', '.join(view.roles) or 'none'),
-        _("status       {status}").format(status=view.status) + (f" ({view.suspended_reason})" if view.suspended else ""),
+        _("roles        {value}").format(value=', '.join(view.roles) or _('none')),
+        _("status       {status}").format(status=_(view.status)) + (f" ({view.suspended_reason})" if view.suspended else ""),
         _("enrolled     {enrolled_at} by {enrolled_by}").format(enrolled_at=local_time(view.enrolled_at), enrolled_by=view.enrolled_by),
     ]
     return "\n".join(lines)
@@ -59,7 +59,7 @@ def staff_text(view: StaffView) -> str:
 def _done(view: StaffView, verb: str) -> None:
     s = session()
     text = "\n".join([_("{login}: {verb}; roles {value}, "
-                      "{status}").format(login=view.login, verb=verb, value=', '.join(view.roles) or 'none', status=view.status), *view.notes])
+                      "{status}").format(login=view.login, verb=verb, value=', '.join(view.roles) or _('none'), status=_(view.status)), *view.notes])
     emit(s.as_json, staff_data(view), text)
 
 
@@ -173,12 +173,12 @@ def whoami() -> None:
     data: dict[str, Any] = {"login": me.login, "established_by": me.established_by,
                             "enrolled": me.member is not None,
                             "register_founded": me.register_founded}
-    lines = [_("login        {login} ({established_by})").format(login=me.login, established_by=me.established_by)]
+    lines = [_("login        {login} ({established_by})").format(login=me.login, established_by=_(me.established_by))]
     if me.member is not None:
         data.update(staff_data(me.member))
         lines += [_("name         {value}").format(value=me.member.name or '-'),
-                  _("roles        {value}").format(value=', '.join(me.member.roles) or 'none'),
-                  _("status       {status}").format(status=me.member.status)
+                  _("roles        {value}").format(value=', '.join(me.member.roles) or _('none')),
+                  _("status       {status}").format(status=_(me.member.status))
                   + (f" ({me.member.suspended_reason})" if me.member.suspended else "")]
     elif me.register_founded:
         lines.append(_("not in the staff register: a head of office enrols staff "

@@ -19,6 +19,11 @@ import click
 
 from ektp.application.kernel.i18n import N_, _, ngettext
 
+def N_plural(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a message with its plural for the catalogs (click looks it up by ngettext)."""
+    return singular, plural
+
+
 #: Click's own words that an ektp user meets, marked for the catalog (click looks
 #: them up through `speak_click`; the ones not listed stay English).
 CLICK_MESSAGES = (
@@ -34,6 +39,7 @@ CLICK_MESSAGES = (
     N_("{value!r} is not a valid {number_type}."),
     N_("{name} {filename!r} does not exist."), N_("{name} {filename!r} is a directory."),
     N_("Aborted!"),
+    N_plural("{value!r} is not {choice}.", "{value!r} is not one of {choices}."),
 )
 
 

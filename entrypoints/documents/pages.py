@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from ektp.application.blank_stock.destruction import DestructionRecord
 from ektp.application.card.receipt import Receipt, short_code
 from ektp.application.manifest.views import ManifestView, Sheet, SheetRow
+from ektp.domain.phone import group_phone
 from ektp.entrypoints.documents import words as w
 
 WIB = dt.timezone(dt.timedelta(hours=7), "WIB")
@@ -234,6 +235,9 @@ def _sheet_card(row: SheetRow, qr: Callable[[str], str]) -> str:
                        for label, v in (("RT", row.rt), ("RW", row.rw)) if v)
     # The dusun when the request gave it, else a line for the courier to write it on.
     dusun = (f'{_e(c["dusun"])}: {_e(row.dusun)}' if row.dusun else _blank(c["dusun"], 38))
+    # The phone in full when known (the courier calls ahead), in groups to dial from.
+    phone = (f'{_e(c["phone"])}: <span class="mono nowrap">{_e(group_phone(row.phone))}</span>'
+             if row.phone else _blank(c["phone"], 40))
     old_card = (f'<div class="line">{_blank(c["old_card"], 50, bold=True)}</div>'
                 if row.surrenders_old_card else "")
     who = (
@@ -243,7 +247,7 @@ def _sheet_card(row: SheetRow, qr: Callable[[str], str]) -> str:
         f"{_e(row.kecamatan_name)}</div>"
         f'<div class="line">{rt_rw or _e(w.NONE)}</div>'
         f'<div class="line">{dusun}</div>'
-        f'<div class="line">{_blank(c["phone"], 40)}</div>'
+        f'<div class="line">{phone}</div>'
         f'<div class="line">{_e(c["request"])}: '
         f"{_e(w.REQUEST_REASON.get(row.request_reason, row.request_reason))}</div>"
         f'<div>{_e(c["signature"])}:<div class="signbox"></div></div>'
@@ -270,9 +274,9 @@ def _sheet_card(row: SheetRow, qr: Callable[[str], str]) -> str:
 
 def sheet_html(sheet: Sheet, *, qr: Callable[[str], str] = qr_svg) -> str:
     """The courier's sheet (lembar pengantaran) as A4 pages: per card its short code and
-    QR code, the resident's masked NIK, name and full address, the dusun (a line
-    to write it on when the request did not give it), a blank line for the telephone,
-    and every box and line
+    QR code, the resident's masked NIK, name and full address, the dusun and the
+    telephone (each a line to write it on when the request did not give it), and
+    every box and line
     ``ektp manifest record`` needs (outcome, recipient, verified-by, reason, evidence,
     old-card serial where the old card is surrendered, when and where)."""
     f = w.SHEET_FIELDS

@@ -106,3 +106,20 @@ def test_projection_status_rebuild_and_reports(shared_store_url: str) -> None:
 def test_help(command: str) -> None:
     result = run(command, "--help", role=None)
     assert result.code == 0 and "Usage:" in result.out
+
+
+def test_check_names_an_audit_key_that_is_not_the_journals(tmp_path: Path) -> None:
+    # With another office's key every write is refused and no NIK is found (the register
+    # ids are keyed by it): db check must say so, not "all checks passed".
+    url = f"sqlite:///{tmp_path / 'office.db'}"
+    seed(url, cards=1)
+    mine = ektp(url, "--json", "db", "check").json()
+    audit = {c["name"]: c for c in mine["checks"]}["audit key"]
+    assert audit["status"] == "ok"
+    other = run("--json", "db", "check", env={"EKTP_DATABASE_URL": url}, audit_key="cd" * 32)
+    assert other.code == 1, other.out
+    checks = {c["name"]: c for c in other.json()["checks"]}
+    assert checks["audit key"]["status"] == "fail"
+    assert mine["checks"] and audit["detail"].split()[1] in checks["audit key"]["detail"]
+    none = run("--lang", "en", "db", "check", env={"EKTP_DATABASE_URL": url}, audit_key=None)
+    assert "no audit key is configured" in none.out

@@ -136,3 +136,21 @@ def test_a_bad_import_row_gives_its_reason_in_the_office_language(
     assert "it is empty" not in listed["id"]
     assert "line 2, column kk: the kk column is not valid: it is empty." in listed["en"], listed
     assert "kosong" not in listed["en"]
+
+
+def test_a_refusal_names_the_action_in_indonesian_and_the_role_as_typed(
+        office: tuple[Path, dict[str, str]]) -> None:
+    # The role is what one types after --as ("head"), never a translation of the word
+    # (the read-model column "head" once turned it into "ujung"); the action is said in
+    # the office's language, and the status words too.
+    refused = ektp(office, "staff", "enrol", "kurir.a", "--name", "A", "--role", "courier")
+    assert_one_line_error(refused, 1)
+    assert "tidak boleh mendaftarkan staf (itu memerlukan: head)" in refused.err
+    assert "ujung" not in refused.err
+    english = ektp(office, "--lang", "en", "staff", "enrol", "kurir.a", "--name", "A",
+                   "--role", "courier")
+    assert "may not enrol staff (that needs: head)" in english.err
+    who = ektp(office, "whoami")
+    assert "(pengguna sistem operasi)" in who.out and "aktif" in who.out
+    choice = ektp(office, "card", "hand-over", NIK, "--recipient", "owner", "--verified-by", "x")
+    assert "bukan salah satu dari 'fingerprint', 'ktp', 'kk'" in choice.err

@@ -50,11 +50,11 @@ def test_an_xlsx_sheet_is_never_written_to_a_terminal(dispatched: tuple[Path, st
     assert openpyxl.load_workbook(io.BytesIO(piped.stdout)).worksheets[0]["A1"].value.startswith("Dispendukcapil")
 
 
-def _fill(path: Path, card: str, values: dict[str, object]) -> None:
+def _fill(path: Path, card: str, values: dict[str, object], card_header: str = "Card") -> None:
     book = openpyxl.load_workbook(path)
     ws = book.worksheets[0]
     header = {str(c.value): c.column_letter for c in ws[5] if c.value}
-    row = next(c.row for c in ws[header["Card"]] if c.value == card)
+    row = next(c.row for c in ws[header[card_header]] if c.value == card)
     for label, value in values.items():
         ws[f"{header[label]}{row}"] = value
     book.save(path)
@@ -82,6 +82,38 @@ def test_a_filled_workbook_is_recorded_and_a_number_where_a_nik_belongs_is_refus
     assert recorded.code == 0 and "recorded 2 rows" in recorded.out, recorded.err
     statuses = [run("--json", "card", "show", c, db=db).json()["status"] for c in (first, second)]
     assert statuses == ["HANDED_OVER", "HANDED_OVER"]
+
+
+def test_an_indonesian_workbook_is_filled_in_its_own_words_and_read_back_in_either_language(
+        dispatched: tuple[Path, str, list[str]], tmp_path: Path) -> None:
+    # The office's clerk makes the sheet in Indonesian (headers, prompts and dropdowns);
+    # the courier picks "diserahkan", "kuasa", "KK"; a clerk working in English records it.
+    db, manifest, (first, second) = dispatched
+    sheet = tmp_path / "lembar.xlsx"
+    made = run("--lang", "id", "manifest", "sheet", manifest, "--format", "xlsx", "--output",
+               str(sheet), db=db)
+    assert made.code == 0, made.err
+    book = openpyxl.load_workbook(sheet)
+    ws = book.worksheets[0]
+    assert ws.title == "Lembar kurir"
+    assert "manifest pengantaran" in str(ws["A1"].value)
+    header = [str(c.value) for c in ws[5] if c.value]
+    assert header[:3] == ["No.", "Kode", "Kecamatan"] and "Hasil" in header and "Outcome" not in header
+    lists = [str(c.value) for row in book.worksheets[1].iter_rows() for c in row if c.value]
+    assert {"diserahkan", "gagal diantar", "kuasa", "suami/istri", "tidak ada di rumah"} <= set(lists)
+    assert "handed-over" not in lists
+    book.close()
+
+    _fill(sheet, first, {"Hasil": "diserahkan", "Penerima": "pemilik", "Diperiksa dengan": "KTP-el lama",
+                         "Bukti": "TTD-1"}, card_header="Kartu")
+    _fill(sheet, second, {"Hasil": "diserahkan", "Penerima": "kuasa", "Hubungan": "saudara kandung",
+                          "Diperiksa dengan": "KK", "Nama kuasa": "Hendra Gunawan",
+                          "KK kuasa": OWNER_KK, "NIK kuasa": "3517081203851230"}, card_header="Kartu")
+    recorded = run("--lang", "en", "manifest", "record", manifest, "--file", str(sheet), db=db,
+                   **COURIER)
+    assert recorded.code == 0 and "recorded 2 rows" in recorded.out, recorded.err
+    shown = [run("--json", "card", "show", c, db=db).json() for c in (first, second)]
+    assert [c["status"] for c in shown] == ["HANDED_OVER", "HANDED_OVER"]
 
 
 def test_a_csv_nik_of_bare_digits_ending_in_0_needs_digits_checked(

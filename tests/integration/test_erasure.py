@@ -2,7 +2,7 @@
 the cipher key configured; erase one resident (and a proxy), then
 
 - every file the office wrote (the SQLite database, its -wal, exports) and a `pg_dump`
-  hold neither their NIK, KK nor name, nor the wrapped key that encrypted them;
+  hold neither their NIK, KK, name nor phone number, nor the wrapped key that encrypted them;
 - with the office's key, every stored event still decodes: the erased person's fields
   read as erased, another resident's in full;
 - their card loads and replays to the same status, its card_status row keeps only the
@@ -42,14 +42,16 @@ PROXY = (make_nik(serial=912), "Wakil Kuasa Hilang")  # erased too; OTHER's KK, 
 OPEN = (make_nik(serial=13), "Warga Masih Menunggu")  # an open card: cannot be erased
 FORMS = ("utf-8", "utf-16-le", "utf-16-be")
 KEY_ENV = {"EKTP_AUDIT_KEY": TEST_AUDIT_KEY_HEX}
+PHONES = {SUBJECT[0]: "081298765432", OTHER[0]: "0321861234"}  # as stored; typed with +62 below
 
 
 def _forms(texts: list[str]) -> list[bytes]:
     return [t.encode(f) for t in texts for f in FORMS] + [t.encode().hex().encode() for t in texts]
 
 
-ERASED_SECRETS = _forms([SUBJECT[0], kk_for(SUBJECT[0]), SUBJECT[1], PROXY[0], PROXY[1]])
-KEPT_SECRETS = [OTHER[0], kk_for(OTHER[0]), OTHER[1], OPEN[0], OPEN[1]]
+ERASED_SECRETS = _forms([SUBJECT[0], kk_for(SUBJECT[0]), SUBJECT[1], PROXY[0], PROXY[1],
+                         PHONES[SUBJECT[0]], PHONES[SUBJECT[0]][1:]])
+KEPT_SECRETS = [OTHER[0], kk_for(OTHER[0]), OTHER[1], OPEN[0], OPEN[1], PHONES[OTHER[0]]]
 
 
 def _found(blob: bytes, secrets: list[bytes]) -> list[bytes]:
@@ -67,7 +69,8 @@ def _seed(url: str) -> dict[str, str]:
         office.receive_blanks(operator, bast="BAST/T/1", source="ministry",
                               ranges=["3517170001-3517170010"])
         for n, (nik, name) in enumerate((SUBJECT, OTHER)):
-            card = dispatched_card(office, operator, nik, name, f"35171700{n + 1:02d}")
+            card = dispatched_card(office, operator, nik, name, f"35171700{n + 1:02d}",
+                                   phone="+62 " + PHONES[nik][1:])
             if nik == OTHER[0]:
                 office.hand_over(operator, card, recipient="proxy", verified_by="kk",
                                  proxy_nik=PROXY[0], proxy_name=PROXY[1],
@@ -103,9 +106,11 @@ def _check_decoded(url: str, cards: dict[str, str]) -> None:
     requested = {str(e.originator_id): e for e in events if type(e).__name__ == "Requested"}
     subject = requested[cards[SUBJECT[1]]]
     assert isinstance(subject.nik, Erased) and isinstance(subject.name, Erased)
-    assert isinstance(subject.kk, Erased)
+    assert isinstance(subject.kk, Erased) and isinstance(subject.phone, Erased)
+    assert str(subject.phone) == "[erased]"
     assert subject.nik.masked == SUBJECT[0][:4] + "********" + SUBJECT[0][12:]
     assert requested[cards[OTHER[1]]].name == OTHER[1]
+    assert requested[cards[OTHER[1]]].phone == PHONES[OTHER[0]]
     handed = [e for e in events if type(e).__name__ == "HandedOver"
               and str(e.originator_id) == cards[OTHER[1]]]
     assert isinstance(handed[0].recipient.name, Erased)  # the proxy's part of OTHER's card
@@ -114,7 +119,7 @@ def _check_decoded(url: str, cards: dict[str, str]) -> None:
     with open_office(url) as office:
         state = project(None, office.store.events(UUID(cards[SUBJECT[1]])))
     assert state is not None and state.status.value == "HANDED_OVER"
-    assert str(state.name) == "[erased]" and not state.is_open
+    assert str(state.name) == "[erased]" and str(state.phone) == "[erased]" and not state.is_open
 
 
 def _verify_leaves(db_args: tuple[str, ...], before: int, cipher_key: Path) -> None:
@@ -173,6 +178,7 @@ def test_an_erased_resident_is_in_no_file_and_every_leaf_still_verifies(tmp_path
     shown = run("--json", "card", "show", cards[SUBJECT[1]], db=db, role="operator", env=env)
     assert shown.code == 0, shown.err
     assert shown.json()["status"] == "HANDED_OVER" and shown.json()["name"] == "[erased]"
+    assert shown.json()["phone"] == "[erased]"
     with open_office(f"sqlite:///{db}") as office:
         assert office.reports.card_page().total == 4  # the read models caught up
     with sqlite3.connect(db) as c:
@@ -194,6 +200,11 @@ def test_an_erased_resident_is_in_no_file_and_every_leaf_still_verifies(tmp_path
     new_lines = (after / "events.jsonl").read_bytes().splitlines()
     assert new_lines[:len(old_lines)] == old_lines and len(new_lines) == len(old_lines) + 2
     assert [json.loads(line)["type"] for line in new_lines[-2:]] == ["PersonalDataErased"] * 2
+    # SUBJECT, a card holder only: the event of version 1's shape; PROXY, both a holder
+    # and OTHER's proxy: their own card, and OTHER's card as collected.
+    assert "collected" not in json.loads(new_lines[-2])["data"]
+    assert json.loads(new_lines[-1])["data"]["cards"] == [cards[PROXY[1]]]
+    assert json.loads(new_lines[-1])["data"]["collected"] == [cards[OTHER[1]]]
     verified = run("--json", "audit", "verify", str(after), "--public-key", str(tmp_path / "k.pub"),
                    "--host-login", me())
     assert verified.code == 0, verified.err
@@ -225,6 +236,15 @@ def test_an_erased_resident_is_in_no_file_and_every_leaf_still_verifies(tmp_path
     # The control: the revealed export holds the residents kept, in full.
     revealed_lines = (office_dir / "revealed" / "events.jsonl").read_bytes()
     assert OTHER[0].encode() in revealed_lines and OTHER[1].encode() in revealed_lines
+    assert PHONES[OTHER[0]].encode() in revealed_lines
+    # Shown in full (each display recorded in the access log): the erased phone stays
+    # erased, the kept resident's is in their personal-data export.
+    full = run("--json", "card", "show", cards[SUBJECT[1]], "--full", db=db, role="head", env=env)
+    assert full.code == 0, full.err
+    assert full.json()["phone"] == "[erased]" and full.json()["name"] == "[erased]"
+    kept = run("--json", "personal-data", "export", OTHER[0], db=db, role="head", env=env)
+    assert kept.code == 0, kept.err
+    assert [c["phone"] for c in kept.json()["cards"]] == [PHONES[OTHER[0]]]
 
 
 @pytest.mark.postgres
@@ -288,7 +308,7 @@ def test_apply_retention_erases_only_residents_whose_cards_all_closed_long_ago(
     assert old not in dry.out and event_count(db) == stored
     applied = run("personal-data", "apply-retention", db=db, role="head", env=policy)
     assert applied.code == 0, applied.err
-    assert "erased 1 resident's personal data" in applied.out and old not in applied.out
+    assert "erased 1 person's personal data" in applied.out and old not in applied.out
     assert event_count(db) == stored + 1
     again = run("--json", "personal-data", "apply-retention", "--dry-run", db=db, role="head", env=policy)
     assert again.json()["residents"] == []

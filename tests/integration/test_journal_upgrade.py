@@ -99,7 +99,7 @@ def test_the_cli_upgrade(tmp_path: Path) -> None:
     assert run("db", "upgrade", db=db, audit_key=None).code == 2  # the key is needed
     done = run("db", "upgrade", db=db)
     assert done.code == 0, done.err
-    assert "from schema version 1 to 5: 2 journal, 3 signed-rows, 4 keyed-nik-registers, 5 subject-keys" in done.out
+    assert "from schema version 1 to 6: 2 journal, 3 signed-rows, 4 keyed-nik-registers, 5 subject-keys, 6 proxy-index" in done.out
     assert f"leaves 0..{old - 1}" in done.out and f"from leaf {old} on" in done.out
     again = run("db", "upgrade", db=db)  # safe to run again: the journal is built once
     assert again.code == 0 and "nothing to do" in again.out

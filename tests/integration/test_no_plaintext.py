@@ -1,9 +1,11 @@
-"""No plaintext NIK, KK number or name anywhere ektp writes (issue 14, "What must
-show"): 50 residents, 4 of them collected by a proxy, with the cipher key configured;
+"""No plaintext NIK, KK number, name or phone number anywhere ektp writes (issue 14,
+"What must show"; the phone: issue 15): 50 residents, each with a phone number typed
+one of three ways, 4 of them collected by a proxy, with the cipher key configured;
 then every file the office wrote (the SQLite database, its -wal and -shm, an audit
 export) and a `pg_dump` of the whole PostgreSQL database are searched for each test
-NIK, KK and name, as text, as hex and as UTF-16: none is found. The read models are
-caught up first (a list, a find), so their tables are searched too."""
+NIK, KK, name and phone (as stored, without its leading 0, and in groups), as text,
+as hex and as UTF-16: none is found. The read models are caught up first (a list, a
+find), so their tables are searched too."""
 
 from __future__ import annotations
 
@@ -25,12 +27,20 @@ RESIDENTS = [(make_nik(serial=n + 1), f"Warga Rahasia {chr(65 + n % 26)}{chr(65 
              for n in range(50)]
 PROXIES = {n: (make_nik(serial=900 + n), f"Wakil Kuasa {chr(65 + n % 26)}{chr(65 + n // 26)}") for n in (3, 17, 29, 41)}
 FORMS = ("utf-8", "utf-16-le", "utf-16-be")
+PHONES = [f"08123{n:03d}4567" for n in range(len(RESIDENTS))]  # as stored (national form)
+
+
+def _typed(phone: str, n: int) -> str:
+    """How the clerk typed resident `n`'s phone: +62 and dashes, dots, or spaces."""
+    return [f"+62 {phone[1:4]}-{phone[4:8]}-{phone[8:]}", f"{phone[:4]}.{phone[4:8]}.{phone[8:]}",
+            f"{phone[:4]} {phone[4:8]} {phone[8:]}"][n % 3]
 
 
 def _secrets() -> list[bytes]:
     """Each resident's and proxy's NIK, KK and name in every form a store could hold."""
     people = RESIDENTS + list(PROXIES.values())
     texts = [t for nik, name in people for t in (nik, kk_for(nik), name)]
+    texts += [t for n, p in enumerate(PHONES) for t in (p, p[1:], _typed(p, n), p[:4] + " " + p[4:8])]
     found = [t.encode(form) for t in texts for form in FORMS]
     return found + [t.encode().hex().encode() for t in texts]
 
@@ -42,7 +52,8 @@ def _seed(url: str, export: Path | None, while_open: Callable[[], None] = lambda
         office.receive_blanks(operator, bast="BAST/T/1", source="ministry",
                               ranges=["3517170001-3517170100"])
         for n, (nik, name) in enumerate(RESIDENTS):
-            card = dispatched_card(office, operator, nik, name, f"35171700{n + 1:02d}")
+            card = dispatched_card(office, operator, nik, name, f"35171700{n + 1:02d}",
+                                   phone=_typed(PHONES[n], n))
             if n in PROXIES:
                 proxy_nik, proxy_name = PROXIES[n]
                 office.hand_over(operator, card, recipient="proxy", verified_by="kk",
@@ -54,6 +65,7 @@ def _seed(url: str, export: Path | None, while_open: Callable[[], None] = lambda
         assert office.reports.card_page().total == 50
         assert office.reports.find_by_name("rahasia warga").total == 50
         assert office.reports.card_page(nik=RESIDENTS[5][0]).total == 1
+        assert office.card(card).phone == "0812****4567"  # the last one, kept and masked
         if export is not None:
             from testkit.keys import TEST_AUDIT_KEY
 
@@ -85,9 +97,11 @@ def test_no_file_ektp_wrote_holds_a_nik_kk_or_name(tmp_path: Path, cipher_key: P
             "closed: export/events.jsonl"} <= set(contents), sorted(contents)
     leaks = {name: _found_in(blob) for name, blob in contents.items()}
     assert {k: v for k, v in leaks.items() if v} == {}
-    # The control: the search finds what is there (the export's masked NIKs, say).
+    # The control: the search finds what is there (the export's masked NIKs, say), and
+    # the phones were recorded (the export's pseudonymised phones).
     blob = b"".join(contents.values())
     assert RESIDENTS[0][0][:4].encode() + b"********" + RESIDENTS[0][0][12:].encode() in blob
+    assert contents["closed: export/events.jsonl"].count(b'"phone":"************~') == 50
 
 
 @pytest.mark.postgres

@@ -194,15 +194,17 @@ def test_a_database_made_by_ektp_0_1_is_upgraded_and_then_works(old_database: Pa
     assert {c["name"]: c["status"] for c in check.json()["checks"]}["schema"] == "fail"
     upgraded = run("db", "upgrade", "--backup", str(tmp_path / "before.db"), db=db)
     assert upgraded.code == 0, upgraded.err
-    assert "from schema version 0 to 5: 1 schema-version, 2 journal, 3 signed-rows, 4 keyed-nik-registers, 5 subject-keys" in upgraded.out
+    assert "from schema version 0 to 6: 1 schema-version, 2 journal, 3 signed-rows, 4 keyed-nik-registers, 5 subject-keys, 6 proxy-index" in upgraded.out
     assert "journal built for the" in upgraded.out  # ektp 0.1 had no journal
     assert (tmp_path / "before.db").exists() and event_count(tmp_path / "before.db") == before
     with sqlite3.connect(db) as connection:
         assert connection.execute("SELECT version, name FROM ektp_schema").fetchall() == [
-            (1, "schema-version"), (2, "journal"), (3, "signed-rows"), (4, "keyed-nik-registers"), (5, "subject-keys")]
-        # Step 4 altered the read model: no plaintext name left in card_status (issue 14).
+            (1, "schema-version"), (2, "journal"), (3, "signed-rows"), (4, "keyed-nik-registers"), (5, "subject-keys"),
+            (6, "proxy-index")]
+        # Step 4 altered the read model: no plaintext name left in card_status (issue 14);
+        # step 6 gave it the proxies' blind index.
         columns = {row[1] for row in connection.execute("PRAGMA table_info(card_status)")}
-        assert "name" not in columns and {"initials", "nik_index", "name_index"} <= columns
+        assert "name" not in columns and {"initials", "nik_index", "name_index", "proxy_index"} <= columns
         rows = connection.execute("SELECT initials, nik_index FROM card_status").fetchall()
         assert all(initials for initials, _ in rows)  # rebuilt, or empty until the next list
     # ektp 0.1 had no staff register: its first head founds it, as on a new database.
@@ -252,12 +254,13 @@ def test_an_upgrade_on_postgresql(postgres_url: str) -> None:
         # ... with its card_status holding names in plain (before issue 14).
         connection.execute("ALTER TABLE card_status DROP COLUMN initials, DROP COLUMN nik_index, "
                            "DROP COLUMN kk_index, DROP COLUMN name_index, "
+                           "DROP COLUMN proxy_index, "
                            "ADD COLUMN name varchar(100) NOT NULL DEFAULT 'Warga'")
     refused = request(2, url=postgres_url)
     assert_one_line_error(refused, 5)
     assert "ektp db upgrade" in refused.err
     upgraded = run("--db", postgres_url, "db", "upgrade")
-    assert upgraded.code == 0 and "from schema version 0 to 5" in upgraded.out
+    assert upgraded.code == 0 and "from schema version 0 to 6" in upgraded.out
     assert request(2, url=postgres_url).code == 0
     # An upgraded database also looks under legacy ids; the keyed register still holds.
     assert request(1, url=postgres_url).code == 1
@@ -265,7 +268,8 @@ def test_an_upgrade_on_postgresql(postgres_url: str) -> None:
     with psycopg.connect(postgres_url) as connection:
         columns = {r[0] for r in connection.execute(
             "SELECT column_name FROM information_schema.columns WHERE table_name = 'card_status'")}
-    assert "name" not in columns and {"initials", "nik_index", "kk_index", "name_index"} <= columns
+    assert "name" not in columns and {"initials", "nik_index", "kk_index", "name_index",
+                                      "proxy_index"} <= columns  # steps 4 and 6
     # Step 5 made the table of per-resident keys, which a staff login may not create.
     with psycopg.connect(postgres_url) as connection:
         assert connection.execute("SELECT to_regclass('ektp_subject_keys') IS NOT NULL").fetchone()[0]
@@ -593,7 +597,7 @@ def test_db_check_json_for_a_monitoring_job(tmp_path: Path) -> None:
     data = json.loads(done.out)
     assert data["ok"] is True and data["current"] is True
     assert [c["name"] for c in data["checks"]] == ["schema", "tables", "read models", "durability",
-                                                   "file", "cipher", "records", "timeouts"]
+                                                   "file", "cipher", "audit key", "records", "timeouts"]
     assert all(c["status"] == "ok" for c in data["checks"])
     os.chmod(db, 0o644)
     warned = run("--json", "db", "check", db=db)

@@ -52,11 +52,13 @@ def kk_for(nik: str) -> str:
     return f"{nik[:6]}0101100{nik[-3:]}"
 
 
-def dispatched_card(office: Any, operator: Actor, nik: str, name: str, serial: str) -> str:
-    """Request a card for `nik` (village 35.17.09.2018, RT 2 RW 1), confirm it, print it on
-    blank `serial` and dispatch it with kurir.test, through the embedding API; its id."""
+def dispatched_card(office: Any, operator: Actor, nik: str, name: str, serial: str,
+                    phone: str | None = None) -> str:
+    """Request a card for `nik` (village 35.17.09.2018, RT 2 RW 1, with `phone` if given),
+    confirm it, print it on blank `serial` and dispatch it with kurir.test, through the
+    embedding API; its id."""
     card = str(office.request_card(operator, nik=nik, name=name, kk=kk_for(nik),
-                                   village="35.17.09.2018", rt="2", rw="1").id)
+                                   village="35.17.09.2018", rt="2", rw="1", phone=phone).id)
     office.confirm_print_readiness(operator, card)
     office.allocate_blank(operator, card, serial)
     office.record_printed(operator, card)

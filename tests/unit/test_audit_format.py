@@ -203,7 +203,7 @@ def _personal_paths(cls: type, prefix: tuple[str, ...] = ()) -> set[tuple[str, .
     found = set()
     for field in attrs.fields(cls):
         path = (*prefix, field.name)
-        if field.name in ("nik", "kk", "name", "nip"):
+        if field.name in ("nik", "kk", "name", "nip", "phone"):
             found.add(path)
         for arg in (hints[field.name], *typing.get_args(hints[field.name])):
             if isinstance(arg, type) and attrs.has(arg) and field.name not in ("actor",):

@@ -93,9 +93,10 @@ def test_a_requested_event_stored_before_the_dusun_loads_with_its_old_leaf() -> 
         assert isinstance(old, ev.Requested) and old.dusun is None and old.rt == "002"
         assert "dusun" not in event_data(old)
         assert LeafForm(b"\x15" * 32).leaf_hash(old, 3, 4).hex() == OLD_LEAF
-        # Today's events are stored as version 2, and read back whole.
+        # Today's events are stored as version 3 (2 added the dusun, 3 the phone), and read
+        # back whole.
         stored = mapper.to_stored_event(old)
-        assert json.loads(stored.state)["class_version"] == 2
+        assert json.loads(stored.state)["class_version"] == 3
         assert mapper.to_domain_event(stored).dusun is None
         assert LeafForm(b"\x15" * 32).leaf_hash(mapper.to_domain_event(stored), 3, 4).hex() == OLD_LEAF
 

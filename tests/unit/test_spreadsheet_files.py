@@ -9,6 +9,7 @@ import io
 import uuid
 import zipfile
 
+import attrs
 import openpyxl
 import pytest
 
@@ -164,3 +165,36 @@ def test_a_damaged_workbook_is_refused_not_a_traceback() -> None:
     assert file_format(whole) == "xlsx"
     with pytest.raises(InvalidText):
         read_table_file(whole[: len(whole) // 2], REQUIRED, WHAT)
+
+
+def test_the_workbook_shows_the_dusun_and_the_phone_as_text() -> None:
+    sheet = small_sheet(2)
+    first = attrs.evolve(sheet.rows[0], dusun="Krajan", phone="081234567890")
+    sheet = Sheet(sheet.manifest, sheet.village_labels, (first, sheet.rows[1]), sheet.office_name)
+    ws = openpyxl.load_workbook(io.BytesIO(sheet_workbook(sheet))).worksheets[0]
+    assert ws[f"{letter('Dusun')}6"].value == "Krajan" and ws[f"{letter('Phone')}6"].value == "0812 3456 7890"
+    assert ws[f"{letter('Phone')}6"].data_type == "s" and ws[f"{letter('Phone')}6"].number_format == "@"
+    assert ws[f"{letter('Dusun')}7"].value is None and ws[f"{letter('Phone')}7"].value is None
+
+
+def test_a_workbook_made_before_the_dusun_and_phone_columns_reads_back_the_same(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from ektp.entrypoints.cli import sheet_workbook as module
+
+    cells = {"Outcome": "handed-over", "Recipient": "proxy", "Proxy NIK": "3517081203851230",
+             "Verified by": "kk", "Relationship": "spouse"}
+    new = read(filled(small_sheet(), {(6, label): v for label, v in cells.items()}))
+    # The sheet as ektp wrote it before the two columns: the others in the same order.
+    before = tuple(c for c in XLSX_COLUMNS if c.code not in ("dusun", "phone"))
+    monkeypatch.setattr(module, "XLSX_COLUMNS", before)
+    book = openpyxl.load_workbook(io.BytesIO(module.sheet_workbook(small_sheet())))
+    old_labels = [c.label for c in before]
+    assert "Dusun" not in [c.value for c in book.worksheets[0][5]]
+    for label, value in cells.items():
+        book.worksheets[0][f"{openpyxl.utils.get_column_letter(old_labels.index(label) + 1)}6"] = value
+    out = io.BytesIO()
+    book.save(out)
+    old = read(out.getvalue())
+    results = ("card", "outcome", "recipient", "proxy-nik", "verified-by", "relationship", "reason")
+    assert [[r.get(c) for c in results] for r in old] == [[r.get(c) for c in results] for r in new]
+    assert old[0].get("outcome") == "handed-over" and old[0].get("proxy-nik") == "3517081203851230"

@@ -67,7 +67,7 @@ def test_destroying_the_subject_key_keeps_the_journal_leaf(event: Any) -> None:
     # Each personal field is stored sealed, never as it is.
     payload = json.loads(stored.state)
     holder = payload if isinstance(event, Requested) else payload["recipient"]
-    present = [k for k in ("nik", "name", "kk") if holder.get(k) is not None]
+    present = [k for k in ("nik", "name", "kk", "phone") if holder.get(k) is not None]
     assert present and all(set(holder[k]) == {SEALED} for k in present)
     # With the key: the event as it was.
     assert _mapper(table).to_domain_event(stored) == event
@@ -75,7 +75,8 @@ def test_destroying_the_subject_key_keeps_the_journal_leaf(event: Any) -> None:
     table.erase(next(iter(table.rows.values()))[1])
     erased = _mapper(table).to_domain_event(stored)
     assert FORM.parts(erased) == written
-    fields = ([erased.nik, erased.name, erased.kk] if isinstance(erased, Requested) else
+    fields = ([erased.nik, erased.name, erased.kk] + ([erased.phone] if event.phone is not None else [])
+              if isinstance(erased, Requested) else
               [erased.recipient.nik, erased.recipient.name]
               + ([erased.recipient.kk] if event.recipient.kk is not None else []))
     assert all(isinstance(f, Erased) for f in fields)
