@@ -214,8 +214,11 @@ class Cache:
         """attrs' ``_compile_and_eval``: evaluate the recorded code of exactly this
         script (its ``__hash__`` compiled afresh: see `split_hash`), else compile it
         as attrs does."""
-        split = split_hash(script)
-        code = self._recorded(script if split is None else split[0], filename)
+        # No scope given: attrs' eval would run in attr._make's own globals, which
+        # only attrs' function has at hand (attrs always gives one).
+        split = split_hash(script) if globs is not None else None
+        code = self._recorded(script if split is None else split[0], filename) \
+            if globs is not None else None
         if code is None:
             self.misses += 1
             self.original(script, globs, locs, filename)
@@ -363,6 +366,9 @@ class Recorder:
         cache would use (if it gives the same functions), evaluate as attrs does."""
         import marshal
 
+        if globs is None:  # attr._make's own globals: attrs' function evaluates it
+            self.original(script, globs, locs, filename)
+            return
         code = self._compile(script, filename)
         split = split_hash(script)
         if split is None:
@@ -370,7 +376,7 @@ class Recorder:
         else:
             first, block = split
             kept = self._compile(first, filename)
-            if globs is not None and _same_functions(
+            if _same_functions(
                     globs, locs, [code], [kept, self._compile(block, filename)]):
                 self.codes[key(first, filename)] = marshal.dumps(kept)
         eval(code, globs, locs)  # noqa: S307 - attrs' own step, on attrs' own code

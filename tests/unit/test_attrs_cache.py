@@ -334,3 +334,19 @@ def test_the_default_place_is_beside_the_module_per_interpreter() -> None:
     assert path.parent.name == "__attrs_cache__"
     assert path.parent.parent == Path(attrs_cache.__file__).resolve().parent
     assert path.name == f"{sys.implementation.cache_tag}.marshal"
+
+
+def test_a_script_without_a_scope_is_left_to_attrs(tmp_path: Path) -> None:
+    path, _codes = _cache_file(tmp_path, "scopeless")
+    seen = []
+
+    def original(script: str, globs: Any, locs: Any = None, filename: str = "") -> None:
+        seen.append((script, globs, filename))
+
+    cache = attrs_cache.Cache(original, str(path))
+    cache("x = 1\n", None, {}, "<attrs generated methods scopeless.Event>")
+    assert seen == [("x = 1\n", None, "<attrs generated methods scopeless.Event>")]
+    assert cache.misses == 1 and cache.hits == 0
+    recorder = attrs_cache.Recorder(original)
+    recorder("y = 2\n", None, {}, "<f>")
+    assert recorder.codes == {} and len(seen) == 2
