@@ -12,6 +12,11 @@ if _sys.argv and _sys.argv[0].rsplit("/", 1)[-1] == "ektp":
     from ektp.entrypoints.cli import signals as _signals
 
     _signals.install()
+    # Before any class is built: attrs' methods from the install's cache, the cyclic
+    # collector paused until the command's own work starts (see ektp.entrypoints.cli.startup).
+    from ektp.entrypoints.cli import startup as _startup
+
+    _startup.begin()
 
 from typing import TYPE_CHECKING, Any  # noqa: E402
 

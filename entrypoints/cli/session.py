@@ -86,21 +86,29 @@ class Session:
         ``db init --head`` has not founded.
         """
         if self._office is None:
-            from ektp.application.config import OfficeConfig
-            from ektp.entrypoints.cli import signals
-            from ektp.entrypoints.composition import open_office
+            from ektp.entrypoints.cli import startup
 
-            url = self.database()  # refuses what no command may open
-            resolved = self.settings().config
-            office = OfficeConfig(office_code=resolved.office.code,
-                                  office_name=resolved.office.name,
-                                  regency=resolved.office.regency)
-            self._office = open_office(
-                url, config=office,
-                settings=resolved.database, must_exist=not create_tables,
-                create_tables=create_tables, check_schema=check_schema, warn=_warn)
-            signals.defer_during_writes(self._office.store.app)
+            with startup.paused():  # imports and opening: no garbage worth collecting
+                self._office = self._open(create_tables=create_tables, check_schema=check_schema)
         return self._office
+
+    def _open(self, *, create_tables: bool, check_schema: bool) -> Office:
+        """Open the office database (`office`)."""
+        from ektp.application.config import OfficeConfig
+        from ektp.entrypoints.cli import signals
+        from ektp.entrypoints.composition import open_office
+
+        url = self.database()  # refuses what no command may open
+        resolved = self.settings().config
+        office = OfficeConfig(office_code=resolved.office.code,
+                              office_name=resolved.office.name,
+                              regency=resolved.office.regency)
+        opened = open_office(
+            url, config=office,
+            settings=resolved.database, must_exist=not create_tables,
+            create_tables=create_tables, check_schema=check_schema, warn=_warn)
+        signals.defer_during_writes(opened.store.app)
+        return opened
 
     def close(self) -> None:
         """Release the office's connections."""

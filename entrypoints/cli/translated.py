@@ -83,6 +83,14 @@ class _Translated:
 class Command(_Translated, click.Command):
     """A click command whose help is shown in the language in force."""
 
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command: its own work starts here, so the cyclic collector that the
+        ``ektp`` command paused for its start-up runs again (`startup`)."""
+        from ektp.entrypoints.cli import startup
+
+        startup.resume()
+        return super().invoke(ctx)
+
 
 class Group(_Translated, click.Group):
     """A click group whose help, and whose commands' and subgroups', is translated."""

@@ -225,3 +225,41 @@ def test_card_ready_never_loads_region_data(office_db: Path) -> None:
     # Nor what only other commands use, imported where it is used (a write's start-up time:
     # bench_cli_startup): the NIK register, the card history, pathlib.
     assert done.stdout.split("LAZY ")[1].strip() == "[]"
+
+
+def test_card_ready_compiles_no_attrs_class_and_collects_after_its_start(office_db: Path) -> None:
+    """What keeps a write's start-up short (benchmarks/bench_cli_startup.py): every attrs
+    class `card ready` builds comes from the install's cache (ektp.adapters.attrs_cache),
+    and the cyclic collector, paused for the imports, runs again by the time it ends
+    (ektp.entrypoints.cli.startup)."""
+    db = office_db
+    probe = (
+        "import gc, sys\n"
+        "sys.argv[0] = 'ektp'\n"  # as the ektp command starts (ektp.entrypoints)
+        "import ektp.entrypoints\n"
+        "from ektp.adapters import attrs_cache\n"
+        "from ektp.entrypoints.cli.main import main\n"
+        "compiled = []\n"
+        "import attr._make\n"
+        "cache = attr._make._compile_and_eval\n"
+        "original = cache.original\n"
+        "def compiling(script, globs, locs=None, filename=''):\n"
+        "    compiled.append(filename)\n"
+        "    original(script, globs, locs, filename)\n"
+        "cache.original = compiling\n"
+        "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+        "print('HITS', cache.hits)\n"
+        "print('COMPILED', [f for f in compiled if ' ektp.' in f])\n"
+        "print('COLLECTING', gc.isenabled())\n"
+    )
+    ready = run("card", "request", "--nik", "3517091203850003", "--name", "X", "--kk", "3517090101100001",
+                "--village", JABON, db=db).out.strip()
+    done = subprocess.run([sys.executable, "-c", probe, "--db", f"sqlite:///{db}", "--as", "operator",
+                           "card", "ready", ready], capture_output=True, text=True,
+                          env={"EKTP_AUDIT_KEY": TEST_AUDIT_KEY_HEX,
+                               "EKTP_CONFIG": os.environ["EKTP_CONFIG"], "LANGUAGE": "en"})
+    assert "now READY_TO_PRINT" in done.stdout, done.stderr
+    assert int(done.stdout.split("HITS ")[1].split()[0]) > 50
+    compiled = done.stdout.split("COMPILED ")[1].split("\n")[0]
+    assert compiled == "[]", f"compiled, not from the cache (run scripts/setup after editing them): {compiled}"
+    assert "COLLECTING True" in done.stdout
