@@ -119,12 +119,7 @@ def _keyed_nik_registers(context: UpgradeContext) -> None:
     the blind indexes (its projection, at version 4, then rebuilds its rows). The
     table is altered, not dropped, by the login running the upgrade (on PostgreSQL the
     tables' owner): the staff group keeps its grants on it, and need not own it."""
-    if context.kind == "sqlite":
-        columns = {row[1] for row in context.execute("PRAGMA table_info(card_status)")}
-    else:
-        columns = {row[0] for row in context.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = 'card_status' "
-            "AND table_schema = current_schema()")}
+    columns = _card_status_columns(context)
     if not columns or "initials" in columns:
         return  # no read model yet (made on first use, as today's) or already altered
     text = "TEXT" if context.kind == "sqlite" else "varchar"
@@ -142,6 +137,15 @@ def _keyed_nik_registers(context: UpgradeContext) -> None:
 
 
 LEGACY_NIK_REGISTERS_STEP = 4
+
+
+def _card_status_columns(context: UpgradeContext) -> set[str]:
+    """The columns ``card_status`` has now (none: the read model is not made yet)."""
+    if context.kind == "sqlite":
+        return {row[1] for row in context.execute("PRAGMA table_info(card_status)")}
+    return {row[0] for row in context.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'card_status' "
+        "AND table_schema = current_schema()")}
 
 
 def _subject_keys(context: UpgradeContext) -> None:
@@ -162,12 +166,7 @@ def _proxy_index(context: UpgradeContext) -> None:
     retention policy find what a person collected as a proxy (its projection, at version
     5, then rebuilds its rows). Altered by the login running the upgrade, as step 4 does
     (on PostgreSQL the tables' owner, so the staff group keeps its grants)."""
-    if context.kind == "sqlite":
-        columns = {row[1] for row in context.execute("PRAGMA table_info(card_status)")}
-    else:
-        columns = {row[0] for row in context.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = 'card_status' "
-            "AND table_schema = current_schema()")}
+    columns = _card_status_columns(context)
     if not columns or "proxy_index" in columns:
         return  # no read model yet (made on first use, as today's) or already altered
     text = "TEXT" if context.kind == "sqlite" else "varchar"
