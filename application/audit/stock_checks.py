@@ -11,6 +11,7 @@ import datetime as dt
 from collections import Counter
 from typing import Any
 
+from ektp.application.kernel.i18n import _
 from ektp.application.audit.lines import AuditLine
 from ektp.application.audit.reconcile import Check, Finding, ReconcilePolicy
 
@@ -100,8 +101,8 @@ class BlankConservation(Check):
             before = self._state.get(serial)
             if before not in allowed:
                 self._found.append(Finding(
-                    f"blank {serial} (line {line.number})",
-                    f"{line.type} while the blank is {before or 'not in the ledger'}"))
+                    _("blank {serial} (line {line_number})").format(serial=serial, line_number=line.number),
+                    _("{event_type} while the blank is {before}").format(event_type=line.type, before=before or _('not in the ledger'))))
             self._move(serial, before, after)
 
     def findings(self, now: dt.datetime) -> list[Finding]:
@@ -133,7 +134,7 @@ class PrintedBlankConsumed(Check):
 
     def findings(self, now: dt.datetime) -> list[Finding]:
         """Printed serials the ledger never consumed."""
-        return [Finding(f"card {card}", f"printed on blank {serial}, which the ledger never consumed")
+        return [Finding(_("card {card}").format(card=card), _("printed on blank {serial}, which the ledger never consumed").format(serial=serial))
                 for serial, card in self._printed.items() if serial not in self._consumed]
 
 
@@ -160,8 +161,7 @@ class SpoiledBlanksDestroyed(Check):
     def findings(self, now: dt.datetime) -> list[Finding]:
         """Spoiled blanks older than the deadline."""
         days = self._deadline.days
-        return [Finding(f"blank {serial}", f"spoiled on {when.date().isoformat()} and not "
-                                           f"destroyed within {days} days")
+        return [Finding(_("blank {serial}").format(serial=serial), _("spoiled on {date} and not destroyed within {days} days").format(date=when.date().isoformat(), days=days))
                 for serial, when in self._spoiled.items() if now - when > self._deadline]
 
 
@@ -191,9 +191,8 @@ class ClosedManifestsBalanced(Check):
 
     def findings(self, now: dt.datetime) -> list[Finding]:
         """Closed manifests whose counts do not balance."""
-        return [Finding(f"manifest {m} (closed at line {n})",
-                        f"dispatched {self._dispatched.get(m, 0)} but {self._settled[m]} "
-                        f"were handed over or returned")
+        return [Finding(_("manifest {m} (closed at line {n})").format(m=m, n=n),
+                        _("dispatched {dispatched} but {settled} were handed over or returned").format(dispatched=self._dispatched.get(m, 0), settled=self._settled[m]))
                 for m, n in self._closed.items() if self._dispatched.get(m, 0) != self._settled[m]]
 
 
@@ -222,12 +221,10 @@ class StockCountMatches(Check):
         line, held = self._latest
         data = line.data
         counted, book = data.get("counted"), data.get("book")
-        where = f"the stock count of {line.time.date().isoformat()} (line {line.number})"
+        where = _("the stock count of {date} (line {line_number})").format(date=line.time.date().isoformat(), line_number=line.number)
         found = []
         if counted != book or data.get("difference") not in (0, None):
-            found.append(Finding(where, f"it found {counted} blanks against {book} on the books; "
-                                        "count again or report the missing blanks"))
+            found.append(Finding(where, _("it found {counted} blanks against {book} on the books; count again or report the missing blanks").format(counted=counted, book=book)))
         if book != held:
-            found.append(Finding(where, f"the books it was compared with said {book}, but the "
-                                        f"history up to it holds {held} blanks in stock"))
+            found.append(Finding(where, _("the books it was compared with said {book}, but the history up to it holds {held} blanks in stock").format(book=book, held=held)))
         return found
