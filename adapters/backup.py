@@ -216,6 +216,11 @@ def _open_sqlite_reading(path: str, timeout: int) -> Any:
     return sqlite3.connect(url.sqlite_uri(), uri=True, timeout=timeout)
 
 
+def _tool_said(program: str, done: subprocess.CompletedProcess[str]) -> str:
+    """The last line `program` wrote on failing, in its own words (and its own locale)."""
+    return f"{program}: {(done.stderr.strip().splitlines() or [f'exit {done.returncode}'])[-1]}"
+
+
 def _sqlite_error(what: str, error: Exception) -> BackupFailed:
     return BackupFailed(what=what, reason=str(error).strip().splitlines()[0] if str(error) else type(error).__name__)
 
@@ -485,8 +490,7 @@ def backup_postgres(url: DatabaseUrl, target: str, *, force: bool,
         finally:
             connection.close()
         if done.returncode != 0:
-            raise BackupFailed(what=N_("backup"), reason="pg_dump: " + (
-                done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1])
+            raise BackupFailed(what=N_("backup"), reason=_tool_said("pg_dump", done))
         made = dump_figures(partial)
         _keep_if_same(original, made, partial, target)
     except BaseException:
@@ -516,8 +520,7 @@ def restore_postgres(backup: str, url: DatabaseUrl, *, force: bool,
         command[1:1] = ["--clean", "--if-exists"]  # an empty or replaced ektp schema
     done = subprocess.run(command, env=_pg_environment(url, settings), capture_output=True, text=True)
     if done.returncode != 0:
-        raise BackupFailed(what=N_("restore"), reason="pg_restore: " + (
-            done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1])
+        raise BackupFailed(what=N_("restore"), reason=_tool_said("pg_restore", done))
     connection = _pg_connect(url, settings)
     try:
         found = figures(_pg_rows(connection))

@@ -136,3 +136,53 @@ def test_a_bad_import_row_gives_its_reason_in_the_office_language(
     assert "it is empty" not in listed["id"]
     assert "line 2, column kk: the kk column is not valid: it is empty." in listed["en"], listed
     assert "kosong" not in listed["en"]
+
+
+def test_refusals_from_every_area_are_in_the_language_chosen(
+        office: tuple[Path, dict[str, str]]) -> None:
+    """The audit's, the dates', the files', the database URL's and the cipher key's reasons
+    (issue 15): each in Indonesian with --lang id, in English with --lang en, with the same
+    exit code and the same --json keys, error and kind."""
+    folder, _env = office
+    exported = ektp(office, "audit", "export", "--out", str(folder / "tampered"))
+    assert exported.code == 0, exported.err
+    events = folder / "tampered" / "events.jsonl"
+    text = events.read_text(encoding="utf-8")
+    assert "BAST/1" in text
+    events.write_text(text.replace("BAST/1", "BAST/7", 1), encoding="utf-8")
+    (folder / "exists.html").write_text("kept\n", encoding="utf-8")
+    bad_key = folder / "bad-cipher.key"
+    bad_key.write_text("nonsense\n", encoding="utf-8")
+    bad_key.chmod(0o600)
+    cases = [
+        ((), ("audit", "verify", str(folder / "tampered")),
+         "hash-nya tidak cocok dengan isinya (baris itu diubah)",
+         "its hash does not match its content (the line was altered)"),
+        ((), ("blanks", "destruction-record", "--date", "2017-13-40"),
+         "--date tidak sah: tulis sebagai YYYY-MM-DD, misalnya 2017-11-14",
+         "--date is not valid: write it as YYYY-MM-DD, e.g. 2017-11-14"),
+        ((), ("blanks", "destruction-record", "--output", str(folder / "exists.html")),
+         "berkas itu sudah ada; berikan --force untuk menggantinya",
+         "it already exists; give --force to replace it"),
+        (("--db", "mysql://x/ektp"), ("card", "list"),
+         "URL basis data harus diawali sqlite:///, postgresql:// atau memory://",
+         "the database URL must start with sqlite:///, postgresql:// or memory://"),
+        ((), ("card", "list"),
+         f"berkas kunci sandi {bad_key} tidak dapat dipakai: tidak diawali ektp-cipher-key/1",
+         f"the cipher key file {bad_key} cannot be used: it does not start with ektp-cipher-key/1"),
+    ]
+    for pre, args, indonesian, english in cases:
+        env = {"EKTP_CIPHER_KEY_FILE": str(bad_key)} if "kunci sandi" in indonesian else {}
+        said = {lang: ektp(office, "--lang", lang, *pre, *args, **env) for lang in ("id", "en")}
+        assert_one_line_error(said["id"], said["en"].code)
+        assert said["id"].code != 0
+        assert indonesian in said["id"].err, said["id"].err
+        assert english in said["en"].err and english not in said["id"].err, said["en"].err
+        if "--output" in args:
+            continue  # with --json the record is data on standard output: no file is written
+        as_json = {lang: ektp(office, "--lang", lang, "--json", *pre, *args, **env).err
+                   for lang in ("id", "en")}
+        shown = {lang: json.loads(err.strip().splitlines()[-1]) for lang, err in as_json.items()}
+        assert shown["id"].keys() == shown["en"].keys() == {"error", "kind", "message"}
+        assert (shown["id"]["error"], shown["id"]["kind"]) == (shown["en"]["error"], shown["en"]["kind"])
+        assert indonesian in shown["id"]["message"] and english in shown["en"]["message"]
