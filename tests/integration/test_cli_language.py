@@ -105,6 +105,15 @@ def test_an_unknown_language_is_refused_naming_the_two(tmp_path: Path) -> None:
         assert "id, en" in done.err
 
 
+def test_an_unknown_lang_is_refused_in_the_locales_language(tmp_path: Path) -> None:
+    said = {lang: run("--lang", "jv", "card", "list", env={**NO_LOCALE, "LANG": f"{lang}.UTF-8"},
+                      cwd=tmp_path) for lang in ("id_ID", "en_US")}
+    for done in said.values():
+        assert_one_line_error(done, 2)
+    assert "bukan bahasa yang dikuasai ektp (pilih salah satu dari: id, en)" in said["id_ID"].err
+    assert "is not a language ektp speaks (choose one of: id, en)" in said["en_US"].err
+
+
 def test_without_any_choice_ektp_speaks_english(tmp_path: Path) -> None:
     done = run("--help", env=NO_LOCALE, cwd=tmp_path)  # the test run's empty configuration
     assert "Usage: ektp" in done.out and "Penggunaan" not in done.out
