@@ -207,12 +207,12 @@ class CompactRange:
     def check(cls, size: int, hashes: Sequence[bytes]) -> CompactRange:
         """A range from stored parts; ValueError unless there is one hash per perfect subtree."""
         if size < 0 or size > MAX_LEAVES:
-            raise ValueError("the size is out of range")
+            raise ValueError(_("the size is out of range"))
         if len(hashes) != bin(size).count("1"):
-            raise ValueError(f"a tree of {size} leaves has {bin(size).count('1')} frontier "
-                             f"hashes, not {len(hashes)}")
+            raise ValueError(_("a tree of {size} leaves has {needed} frontier hashes, not {held}").format(
+                size=size, needed=bin(size).count("1"), held=len(hashes)))
         if any(len(h) != HASH_SIZE for h in hashes):
-            raise ValueError("a frontier hash is not 32 bytes")
+            raise ValueError(_("a frontier hash is not 32 bytes"))
         return cls(size, list(hashes))
 
 
