@@ -111,7 +111,8 @@ class Figures:
         """How `other` differs from these figures (empty when it is the same)."""
         out = []
         if other.events != self.events:
-            out.append(_("{found} events instead of {expected}").format(found=other.events, expected=self.events))
+            out.append(_("{found} events instead of {expected}").format(
+                found=other.events, expected=self.events))
         if other.position != self.position:
             out.append(_("latest position {found} instead of {expected}").format(
                 found=other.position, expected=self.position))
@@ -164,11 +165,14 @@ def _partial(target: str, force: bool, protected: Iterable[str] = ()) -> str:
     files.check_target(target, force=True, protected=protected, allow_sqlite=True)
     folder = os.path.dirname(os.path.abspath(target))
     if not os.path.isdir(folder):
-        raise BackupFailed(what=N_("backup"), reason=_("the folder {folder} does not exist").format(folder=folder))
+        raise BackupFailed(what=N_("backup"),
+            reason=_("the folder {folder} does not exist").format(folder=folder))
     try:
         return files.temporary_beside(target)
     except OSError as error:
-        raise BackupFailed(what=N_("backup"), reason=_("cannot create a file beside {target}: {error}").format(target=target, error=error.strerror)) from None
+        raise BackupFailed(what=N_("backup"),
+            reason=_("cannot create a file beside {target}: {error}").format(
+                target=target, error=error.strerror)) from None
 
 
 def _settle(partial: str, target: str) -> None:
@@ -243,7 +247,8 @@ def backup_sqlite(url: DatabaseUrl, target: str, *, force: bool,
             reading = sqlite3.connect(f"file:{partial}?mode=ro", uri=True)
             check = reading.execute("PRAGMA quick_check").fetchone()[0]
             if check != "ok":
-                raise BackupMismatch(what=N_("backup"), reason=_("the copy fails SQLite's check ({check})").format(check=check))
+                raise BackupMismatch(what=N_("backup"),
+                    reason=_("the copy fails SQLite's check ({check})").format(check=check))
             made = figures(_sqlite_rows(reading))
             reading.close()
             original = figures(_sqlite_rows(source, made.position))
@@ -263,12 +268,15 @@ def restore_sqlite(backup: str, url: DatabaseUrl, *, force: bool,
     import sqlite3
 
     if not os.path.isfile(backup):
-        raise BackupFailed(what=N_("restore"), reason=_("there is no backup file {backup}").format(backup=backup))
+        raise BackupFailed(what=N_("restore"),
+            reason=_("there is no backup file {backup}").format(backup=backup))
     try:
         source = _open_sqlite_reading(backup, settings.lock_timeout)
         expected = figures(_sqlite_rows(source))
     except sqlite3.Error as error:
-        raise BackupFailed(what=N_("restore"), reason=_("{backup} is not an ektp backup ({error})").format(backup=backup, error=error)) from None
+        raise BackupFailed(what=N_("restore"),
+            reason=_("{backup} is not an ektp backup ({error})").format(
+                backup=backup, error=error)) from None
     created = not os.path.exists(url.path)
     try:
         if created:
@@ -359,7 +367,9 @@ def _pg_connect(url: DatabaseUrl, settings: DatabaseSection, **options: Any) -> 
                                options=postgres_options(settings), **options)
     except psycopg.Error as error:
         reason = (str(error).strip().splitlines() or [type(error).__name__])[-1]
-        raise BackupFailed(what=N_("connection"), reason=_("cannot connect to {url}: {reason}").format(url=url.redacted, reason=reason)) from None
+        raise BackupFailed(what=N_("connection"),
+            reason=_("cannot connect to {url}: {reason}").format(
+                url=url.redacted, reason=reason)) from None
 
 
 def _pg_rows(connection: Any) -> Iterator[EventRow]:
@@ -436,7 +446,8 @@ def _dump_stream(dump: str) -> Iterator[EventRow]:
         error = process.stderr.read()
         if process.wait() != 0:
             raise BackupMismatch(what=N_("backup file"), reason=(
-                _("pg_restore cannot read it ({error})").format(error=(error.strip().splitlines() or ['?'])[-1])))
+                _("pg_restore cannot read it ({error})").format(
+                    error=(error.strip().splitlines() or ['?'])[-1])))
     finally:
         if process.poll() is None:
             process.kill()
@@ -503,7 +514,8 @@ def restore_postgres(backup: str, url: DatabaseUrl, *, force: bool,
                      settings: DatabaseSection) -> BackupReport:
     """``pg_restore`` the dump `backup` into the database at `url` and verify it."""
     if not os.path.isfile(backup):
-        raise BackupFailed(what=N_("restore"), reason=_("there is no backup file {backup}").format(backup=backup))
+        raise BackupFailed(what=N_("restore"),
+            reason=_("there is no backup file {backup}").format(backup=backup))
     expected = dump_figures(backup)
     connection = _pg_connect(url, settings, autocommit=True)
     try:

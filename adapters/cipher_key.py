@@ -86,13 +86,16 @@ def read_key_file(path: str) -> CipherKey:
         raise CipherKeyInvalid(path=path, reason=refused.facts["problem"]) from None
     header, _sep, encoded = line.partition(" ")
     if header != HEADER:
-        raise CipherKeyInvalid(path=path, reason=_("it does not start with {header}").format(header=HEADER))
+        raise CipherKeyInvalid(path=path, reason=_("it does not start with {header}").format(
+            header=HEADER))
     try:
         key = base64.b64decode(encoded.strip(), validate=True)
     except (binascii.Error, ValueError):
         raise CipherKeyInvalid(path=path, reason=_("its key is not base64")) from None
     if len(key) != KEY_BYTES:
-        raise CipherKeyInvalid(path=path, reason=_("its key is {size} bytes, not {expected}").format(size=len(key), expected=KEY_BYTES))
+        raise CipherKeyInvalid(path=path, reason=_(
+            "its key is {size} bytes, not {expected}").format(
+                size=len(key), expected=KEY_BYTES))
     return CipherKey(key, path)
 
 

@@ -48,7 +48,8 @@ class DatabaseUrl:
             modes = {"mode=ro": "ro", "immutable=1": "immutable", "": ""}
             if query not in modes:
                 raise StoreUnavailable(reason=(
-                    _("the sqlite URL option {query!r} is not one of mode=ro, immutable=1").format(query=query)))
+                    _("the sqlite URL option {query!r} is not one of mode=ro, immutable=1").format(
+                        query=query)))
             return cls("sqlite", path=path, mode=modes[query])  # type: ignore[arg-type]
         from urllib.parse import parse_qs, unquote, urlsplit  # only PostgreSQL URLs need it
 
@@ -63,7 +64,8 @@ class DatabaseUrl:
             unknown = sorted(set(options) - {"service"})
             if unknown:
                 raise StoreUnavailable(
-                    reason=_("the database URL has an option ektp does not know: {unknown}").format(unknown=unknown[0][:20]))
+                    reason=_("the database URL has an option ektp does not know: {unknown}").format(
+                        unknown=unknown[0][:20]))
             service = (options.get("service") or [""])[-1]
             if not service and (not parts.hostname or not dbname):
                 raise StoreUnavailable(

@@ -48,7 +48,9 @@ def _group() -> int:
     try:
         return grp.getgrnam(name).gr_gid
     except KeyError:
-        raise FileRefused(path=name, reason=_("there is no group {name!r} ({group_variable} or [files] group)").format(name=name, group_variable=GROUP_VARIABLE)) from None
+        raise FileRefused(path=name, reason=_(
+            "there is no group {name!r} ({group_variable} or [files] group)").format(
+                name=name, group_variable=GROUP_VARIABLE)) from None
 
 
 def file_mode() -> int:
@@ -227,11 +229,13 @@ def write_file(path: str, data: bytes, *, force: bool | None = None,
     exists = check_target(path, force=force, protected=list(protected))
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
-        raise FileRefused(path=path, reason=_("the folder {folder} does not exist").format(folder=folder))
+        raise FileRefused(path=path, reason=_("the folder {folder} does not exist").format(
+            folder=folder))
     try:
         temporary = temporary_beside(path, secret=secret)
     except OSError as error:
-        raise FileRefused(path=path, reason=_("cannot write it ({error})").format(error=_reason(error))) from None
+        raise FileRefused(path=path, reason=_("cannot write it ({error})").format(
+            error=_reason(error))) from None
     try:
         fd = os.open(temporary, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0))
         try:
@@ -245,7 +249,8 @@ def write_file(path: str, data: bytes, *, force: bool | None = None,
         raise FileRefused(path=path, reason=_("it appeared while ektp was writing it; nothing "
                                             "was replaced")) from None
     except OSError as error:
-        raise FileRefused(path=path, reason=_("cannot write it ({error})").format(error=_reason(error))) from None
+        raise FileRefused(path=path, reason=_("cannot write it ({error})").format(
+            error=_reason(error))) from None
     finally:
         try:
             os.unlink(temporary)
@@ -298,7 +303,8 @@ def claim_empty_folder(path: str) -> bool:
         try:
             make_folder(path)
         except OSError as error:
-            raise FileRefused(path=path, reason=_("the folder cannot be made ({error})").format(error=_reason(error))) from None
+            raise FileRefused(path=path, reason=_("the folder cannot be made ({error})").format(
+                error=_reason(error))) from None
         return True
     except OSError as error:
         raise FileRefused(path=path, reason=_reason(error)) from None
@@ -343,7 +349,8 @@ def read_limited(path: str, limit: int, what: str) -> bytes:
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
     except OSError as error:
-        raise FileRefused(path=path, reason=_("cannot read it ({error})").format(error=_reason(error))) from None
+        raise FileRefused(path=path, reason=_("cannot read it ({error})").format(
+            error=_reason(error))) from None
     try:
         found = os.fstat(fd)
         if stat.S_ISDIR(found.st_mode):
@@ -361,7 +368,8 @@ def read_limited(path: str, limit: int, what: str) -> bytes:
             raise FileRefused(path=path, reason=too_big)
         return b"".join(chunks)
     except OSError as error:
-        raise FileRefused(path=path, reason=_("cannot read it ({error})").format(error=_reason(error))) from None
+        raise FileRefused(path=path, reason=_("cannot read it ({error})").format(
+            error=_reason(error))) from None
     finally:
         os.close(fd)
 

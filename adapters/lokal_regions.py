@@ -68,7 +68,8 @@ class LokalRegions(RegionDirectory):
             with open(os.path.join(folder, name), "rb") as file:
                 return gzip.decompress(file.read())
         except OSError as error:
-            raise RegionDataUnavailable(reason=_("cannot read {name} ({error})").format(name=name, error=error.strerror)) from None
+            raise RegionDataUnavailable(reason=_("cannot read {name} ({error})").format(
+                name=name, error=error.strerror)) from None
 
     def _upper_levels(self) -> dict[str, str]:
         if self._upper is None:

@@ -62,7 +62,8 @@ def html_to_pdf(page: str, browser: str | None = None) -> bytes:
                 data = pdf.read()
         except (OSError, subprocess.SubprocessError) as error:
             raise DocumentPrinterUnavailable(
-                reason=_("chromium could not print the page ({error})").format(error=type(error).__name__)) from error
+                reason=_("chromium could not print the page ({error})").format(
+                    error=type(error).__name__)) from error
     if not data.startswith(b"%PDF"):
         raise DocumentPrinterUnavailable(reason=_("chromium printed no PDF"))
     return data

@@ -151,7 +151,9 @@ class PostgresAccounts(StaffAccounts):
                 f"GRANT {quote(group)} TO {quote(login)}"]
             done = _run(connection, steps)
         if not done:
-            return (_("database login {login}: ask the database administrator to run: {sql};").format(
+            return (_(
+                "database login {login}: ask the database administrator to run: {sql};").format(
+                    
                         login=login, sql="; ".join(steps)),
                     _("then set its password in psql: \\password {login}").format(login=login))
         said = _("database login {login} created, member of {group}; set its password in psql "

@@ -81,7 +81,8 @@ class Ed25519Checker(SignatureChecker):
         try:
             return cls(Ed25519PublicKey.from_public_bytes(public_key))
         except ValueError:
-            raise SigningKeyInvalid(path=_("(raw key)"), reason=_("it is not a 32-byte Ed25519 key")) from None
+            raise SigningKeyInvalid(path=_("(raw key)"),
+                reason=_("it is not a 32-byte Ed25519 key")) from None
 
     def is_valid(self, message: bytes, signature: bytes) -> bool:
         """Whether `signature` signs `message` under this key."""

@@ -31,13 +31,17 @@ def audit_key(environ: Mapping[str, str] | None = None) -> bytes | None:
             with open(path, encoding="ascii", errors="replace") as file:
                 text = file.read(4096).strip()
         except OSError as error:
-            raise AuditKeyInvalid(reason=_("{source} cannot be read ({error})").format(source=source, error=error.strerror)) from None
+            raise AuditKeyInvalid(reason=_("{source} cannot be read ({error})").format(
+                source=source, error=error.strerror)) from None
     if not text:
         return None
     try:
         key = bytes.fromhex(text)
     except ValueError:
-        raise AuditKeyInvalid(reason=_("{source} does not hold hex digits").format(source=source)) from None
+        raise AuditKeyInvalid(reason=_("{source} does not hold hex digits").format(
+            source=source)) from None
     if len(key) < MIN_KEY_BYTES:
-        raise AuditKeyInvalid(reason=_("{source} holds {size} bytes; at least {min_key_bytes} are needed").format(source=source, size=len(key), min_key_bytes=MIN_KEY_BYTES))
+        raise AuditKeyInvalid(reason=_(
+            "{source} holds {size} bytes; at least {min_key_bytes} are needed").format(
+                source=source, size=len(key), min_key_bytes=MIN_KEY_BYTES))
     return key

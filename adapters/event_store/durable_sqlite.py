@@ -85,7 +85,9 @@ class DurableSQLiteConnectionPool(SQLiteConnectionPool):
                 if self.durability is None:
                     self.durability = problems
                 elif problems != self.durability:
-                    raise sqlite3.OperationalError(_("a new connection is not durable: {problems}").format(
+                    raise sqlite3.OperationalError(_(
+                        "a new connection is not durable: {problems}").format(
+                            
                         problems=", ".join(problems)))
         except sqlite3.Error as error:
             c.close()

@@ -164,7 +164,10 @@ class JournalledSQLiteApplicationRecorder(SignedSQLiteApplicationRecorder, Journ
             if head.key_id is None:
                 c.execute(f"UPDATE {INFO} SET key_id = ? WHERE key_id IS NULL", (new.key_id,))
         except sqlite3.IntegrityError:
-            raise JournalDamaged(reason=_("it already holds nodes beyond its {head_size} leaves (or the events after them were deleted)").format(head_size=head.size)) from None
+            raise JournalDamaged(reason=_(
+                "it already holds nodes beyond its {head_size} leaves (or the events after them "
+                "were deleted)").format(
+                    head_size=head.size)) from None
         except sqlite3.OperationalError as error:
             if _missing_table(error):
                 raise JournalMissing() from None

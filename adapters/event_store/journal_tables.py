@@ -48,7 +48,10 @@ def head_size(last_key: int | None) -> int:
         return 0
     size = size_of_node_count(int(last_key) + 1)
     if size is None:
-        raise JournalDamaged(reason=_("its newest node (key {last_key}) is not the last of a leaf's nodes: nodes were removed or added").format(last_key=last_key))
+        raise JournalDamaged(reason=_(
+            "its newest node (key {last_key}) is not the last of a leaf's nodes: nodes were "
+            "removed or added").format(
+                last_key=last_key))
     return size
 
 
@@ -67,13 +70,17 @@ def head_from_rows(size: int, rows: Mapping[int, tuple[bytes, int | None]], buil
     for level, index in perfect_nodes(0, size):
         row = rows.get(node_key(level, index))
         if row is None:
-            raise JournalDamaged(reason=_("node ({level}, {index}) of its tree of {size} leaves is missing").format(level=level, index=index, size=size))
+            raise JournalDamaged(reason=_(
+                "node ({level}, {index}) of its tree of {size} leaves is missing").format(
+                    level=level, index=index, size=size))
         frontier.append(bytes(row[0]))
     last_seq = 0
     if size:
         leaf = rows.get(node_key(0, size - 1))
         if leaf is None or leaf[1] is None:
-            raise JournalDamaged(reason=_("its last leaf ({size}) records no store position").format(size=size - 1))
+            raise JournalDamaged(reason=_(
+                "its last leaf ({size}) records no store position").format(
+                    size=size - 1))
         last_seq = int(leaf[1])
     return JournalHead(size=size, frontier=tuple(frontier), built_from=int(built_from),
                        key_id=None if key_id is None else bytes(key_id), last_seq=last_seq)

@@ -56,7 +56,8 @@ def unwrap(kek: bytes, wrapped: bytes, dek_id: str) -> bytes:
         dek = AESGCM(kek).decrypt(wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:],
                                   dek_id.encode("ascii"))
     except (InvalidTag, ValueError):
-        raise KeyringError(_("data key {dek_id} does not unwrap with office key {kek}").format(dek_id=dek_id, kek=key_id(kek))) from None
+        raise KeyringError(_("data key {dek_id} does not unwrap with office key {kek}").format(
+            dek_id=dek_id, kek=key_id(kek))) from None
     if len(dek) != KEY_BYTES or key_id(dek) != dek_id:
         raise KeyringError(_("data key {dek_id} is damaged").format(dek_id=dek_id))
     return dek
@@ -82,7 +83,10 @@ def open_ring(kek: bytes, rows: Sequence[Row]) -> Keyring:
     for dek_id, wrapped, kek_id, is_current in rows:
         wrapped_by = kek_id
         if kek_id != mine:
-            raise KeyringError(_("the data keys are wrapped by office key {kek_id}, but the configured cipher key is {mine} (was the key rotated?)").format(kek_id=kek_id, mine=mine))
+            raise KeyringError(_(
+                "the data keys are wrapped by office key {kek_id}, but the configured cipher key "
+                "is {mine} (was the key rotated?)").format(
+                    kek_id=kek_id, mine=mine))
         keys[dek_id] = unwrap(kek, bytes(wrapped), dek_id)
         if is_current:
             current = dek_id

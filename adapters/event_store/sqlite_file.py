@@ -46,7 +46,9 @@ def group_id(group: str) -> int:
     try:
         return grp.getgrnam(group).gr_gid
     except KeyError:
-        raise FilePermissionProblem(_("there is no group {group!r} on this machine (create it: groupadd {group})").format(group=group)) from None
+        raise FilePermissionProblem(_(
+            "there is no group {group!r} on this machine (create it: groupadd {group})").format(
+                group=group)) from None
 
 
 def share_with(path: str, group: str) -> None:
@@ -57,7 +59,11 @@ def share_with(path: str, group: str) -> None:
     info = os.stat(folder)
     if info.st_gid != gid or not info.st_mode & stat.S_ISGID:
         raise FilePermissionProblem(
-            _("the folder {folder} must belong to group {group} and pass it on to new files (the WAL files SQLite creates beside the database): chgrp {group} {folder} && chmod g+rwxs,o-rwx {folder}").format(folder=folder, group=group))
+            _(
+                "the folder {folder} must belong to group {group} and pass it on to new files (the "
+                "WAL files SQLite creates beside the database): chgrp {group} {folder} && chmod "
+                "g+rwxs,o-rwx {folder}").format(
+                    folder=folder, group=group))
     if not os.path.exists(path):
         create_private(path)
     for name in (path, *(path + suffix for suffix in SIDE_FILES)):
@@ -94,7 +100,8 @@ def _set(name: str, gid: int, mode: int) -> None:
         os.fchmod(fd, mode)
     except PermissionError:
         raise FilePermissionProblem(
-            _("cannot change the permissions of {name}: only its owner can").format(name=name)) from None
+            _("cannot change the permissions of {name}: only its owner can").format(
+                name=name)) from None
     finally:
         os.close(fd)
 

@@ -83,5 +83,7 @@ def _durable(dbapi_connection: object) -> None:
     cursor.close()
     problems = sqlite_problems(synchronous, journal)
     if problems:
-        raise sqlite3.OperationalError(_("the read models' connection is not durable: {problems}").format(
+        raise sqlite3.OperationalError(_(
+            "the read models' connection is not durable: {problems}").format(
+                
             problems=", ".join(problems)))

@@ -34,7 +34,10 @@ class ReadOnlyReadModels(SqlReadModels):
             missing = self.missing_tables()
             if missing:
                 raise ReadOnlyCopyOutdated(where=self._where, reason=(
-                    _("it has no read-model tables ({tables}); make the copy with `ektp db backup`").format(tables=', '.join(missing))))
+                    _(
+                        "it has no read-model tables ({tables}); make the copy with `ektp db "
+                        "backup`").format(
+                            tables=', '.join(missing))))
             self._schema_ready = True
 
     @_sql_errors
@@ -47,7 +50,10 @@ class ReadOnlyReadModels(SqlReadModels):
             position, version = known.get(projection.name, (None, None))
             if version != projection.version:
                 raise ReadOnlyCopyOutdated(where=self._where, reason=(
-                    _("its read model {name} was built by another version of ektp and would have to be rebuilt; make the copy with `ektp db backup`").format(name=projection.name)))
+                    _(
+                        "its read model {name} was built by another version of ektp and would have "
+                        "to be rebuilt; make the copy with `ektp db backup`").format(
+                            name=projection.name)))
         behind = min(known[p.name][0] for p in chosen)
         head = self._store.recorder.max_notification_id() or 0
         if head > behind and not self._warned:

@@ -28,9 +28,12 @@ class CardHistoriesWhole(Check):
         if line.aggregate != "card":
             return
         if event_class("card", line.type) is None:
-            self._found.append(Finding(_card(line), _("unknown card event {event_type}").format(event_type=line.type)))
+            self._found.append(Finding(_card(line), _("unknown card event {event_type}").format(
+                event_type=line.type)))
         elif line.version == 1 and line.type != "Requested":
-            self._found.append(Finding(_card(line), _("starts with {event_type}, not Requested").format(event_type=line.type)))
+            self._found.append(Finding(_card(line), _(
+                "starts with {event_type}, not Requested").format(
+                    event_type=line.type)))
 
     def findings(self, now: dt.datetime) -> list[Finding]:
         """What was found."""
@@ -54,7 +57,11 @@ class BlankAllocatedOnce(Check):
             before = self._holder.get(serial)
             if before is not None:
                 self._found.append(Finding(
-                    _("blank {serial}").format(serial=serial), _("allocated to card {line_stream} (line {line_number}) after card {before} already had it").format(line_stream=line.stream, line_number=line.number, before=before)))
+                    _("blank {serial}").format(serial=serial),
+                        _(
+                            "allocated to card {line_stream} (line {line_number}) after card "
+                            "{before} already had it").format(
+                                line_stream=line.stream, line_number=line.number, before=before)))
             self._holder[serial] = line.stream
 
     def findings(self, now: dt.datetime) -> list[Finding]:
@@ -85,9 +92,14 @@ class PrintedOnAllocatedBlank(Check):
             serial = line.data.get("serial")
             allocated = self._allocated.get(line.stream)
             if line.stream in self._whole and line.stream not in self._allocated:
-                self._found.append(Finding(_card(line), _("{event_type} comes before any BlankAllocated of the card").format(event_type=line.type)))
+                self._found.append(Finding(_card(line), _(
+                    "{event_type} comes before any BlankAllocated of the card").format(
+                        event_type=line.type)))
             elif line.stream in self._allocated and serial != allocated:
-                self._found.append(Finding(_card(line), _("{event_type} names blank {serial}, but blank {allocated} was allocated").format(event_type=line.type, serial=serial, allocated=allocated)))
+                self._found.append(Finding(_card(line), _(
+                    "{event_type} names blank {serial}, but blank {allocated} was "
+                    "allocated").format(
+                        event_type=line.type, serial=serial, allocated=allocated)))
             self._allocated[line.stream] = None if line.type == "PrintFailed" else serial
 
     def findings(self, now: dt.datetime) -> list[Finding]:
@@ -143,8 +155,13 @@ class StreamTimesOrdered(Check):
         """Compare with the stream's previous event."""
         before = self._last.get(line.stream)
         if before is not None and line.time < before:
-            self._found.append(Finding(_("{line_aggregate} {line_stream} (line {line_number})").format(line_aggregate=line.aggregate, line_stream=line.stream, line_number=line.number),
-                                       _("{event_type} is dated {time}, before the stream's previous event ({before})").format(event_type=line.type, time=line.time.isoformat(), before=before.isoformat())))
+            self._found.append(Finding(_(
+                "{line_aggregate} {line_stream} (line {line_number})").format(
+                    line_aggregate=line.aggregate, line_stream=line.stream, line_number=line.number),
+                                       _(
+                                           "{event_type} is dated {time}, before the stream's "
+                                           "previous event ({before})").format(
+                                               event_type=line.type, time=line.time.isoformat(), before=before.isoformat())))
         self._last[line.stream] = line.time
 
     def findings(self, now: dt.datetime) -> list[Finding]:

@@ -81,9 +81,13 @@ def make_checkpoint(store: Store, office: str, signer: Signer) -> tuple[SignedCh
     tree = head_tree(head)
     if kept:
         size, text = kept[-1]
-        earlier = read_checkpoint(text.encode(), _("the kept checkpoint of size {size}").format(size=size)).checkpoint
+        earlier = read_checkpoint(text.encode(), _("the kept checkpoint of size {size}").format(
+            size=size)).checkpoint
         if earlier.size > tree.size or root_at(journal, earlier.size) != earlier.root:
-            raise JournalDamaged(reason=_("its tree no longer has the root of the checkpoint of size {earlier_size} signed before: it was rewritten").format(earlier_size=earlier.size))
+            raise JournalDamaged(reason=_(
+                "its tree no longer has the root of the checkpoint of size {earlier_size} signed "
+                "before: it was rewritten").format(
+                    earlier_size=earlier.size))
     signed = sign_checkpoint(Checkpoint(origin_of(office), tree.size, tree.root()), signer)
     with store_errors():
         new = journal.store_checkpoint(tree.size, signed.render())
@@ -138,7 +142,9 @@ def parse_consistency(raw: bytes, where: str = "the proof") -> ConsistencyProof:
             raise InvalidCheckpoint(where=where, reason=_("a proof line is not the base64 of a 32-byte hash"))
         hashes.append(digest)
     if len(hashes) > MAX_PROOF_LINES:
-        raise InvalidCheckpoint(where=where, reason=_("it has more than {max_proof_lines} proof lines").format(max_proof_lines=MAX_PROOF_LINES))
+        raise InvalidCheckpoint(where=where, reason=_(
+            "it has more than {max_proof_lines} proof lines").format(
+                max_proof_lines=MAX_PROOF_LINES))
     return ConsistencyProof(int(size_text), tuple(hashes), read_checkpoint(rest.encode(), where))
 
 
@@ -157,23 +163,36 @@ def consistency(store: Store, office: str, old: SignedCheckpoint,
         checkpoint = point.checkpoint
         if checkpoint.origin != origin:
             raise ProofRefused(where=_("the {name} checkpoint").format(name=name),
-                               reason=_("its origin is {checkpoint_origin!r}, not {origin!r}").format(checkpoint_origin=checkpoint.origin[:40], origin=origin))
+                               reason=_(
+                                   "its origin is {checkpoint_origin!r}, not {origin!r}").format(
+                                       checkpoint_origin=checkpoint.origin[:40], origin=origin))
         if checkpoint.size > head.size:
             raise ProofRefused(where=_("the {name} checkpoint").format(name=name),
-                               reason=_("it is of {checkpoint_size} leaves; the journal has {head_size}").format(checkpoint_size=checkpoint.size, head_size=head.size))
+                               reason=_(
+                                   "it is of {checkpoint_size} leaves; the journal has "
+                                   "{head_size}").format(
+                                       checkpoint_size=checkpoint.size, head_size=head.size))
         if root_at(journal, checkpoint.size) != checkpoint.root:
             raise ProofRefused(where=_("the {name} checkpoint").format(name=name),
-                               reason=_("the journal's tree at {checkpoint_size} leaves has another root: it is not a checkpoint of this journal, or the journal was rewritten").format(checkpoint_size=checkpoint.size))
+                               reason=_(
+                                   "the journal's tree at {checkpoint_size} leaves has another "
+                                   "root: it is not a checkpoint of this journal, or the journal "
+                                   "was rewritten").format(
+                                       checkpoint_size=checkpoint.size))
     if old.checkpoint.size > target.checkpoint.size:
         raise ProofRefused(where=_("the --from checkpoint"),
-                           reason=_("it is of a larger tree ({from_size}) than the --to checkpoint ({to_size})").format(from_size=old.checkpoint.size, to_size=target.checkpoint.size))
+                           reason=_(
+                               "it is of a larger tree ({from_size}) than the --to checkpoint "
+                               "({to_size})").format(
+                                   from_size=old.checkpoint.size, to_size=target.checkpoint.size))
     plan = consistency_plan(old.checkpoint.size, target.checkpoint.size)
     with store_errors():
         nodes = journal.journal_nodes(plan_nodes(plan))
     try:
         hashes = fold_plan(plan, nodes)
     except KeyError as missing:
-        raise JournalDamaged(reason=_("node {missing} is missing").format(missing=missing)) from None
+        raise JournalDamaged(reason=_("node {missing} is missing").format(
+            missing=missing)) from None
     return ConsistencyProof(old.checkpoint.size, tuple(hashes), target)
 
 
@@ -196,9 +215,13 @@ def witness(proof: ConsistencyProof, held: SignedCheckpoint, new: SignedCheckpoi
     """
     old_point, new_point = held.checkpoint, new.checkpoint
     if proof.new.note.text != new.note.text:
-        raise ProofRefused(where=_("the proof"), reason=_("it is for another checkpoint than --new"))
+        raise ProofRefused(where=_("the proof"),
+            reason=_("it is for another checkpoint than --new"))
     if old_point.origin != new_point.origin:
-        raise ProofRefused(where="--new", reason=_("it is of log {new_point_origin!r}, the checkpoint held of {old_point_origin!r}").format(new_point_origin=new_point.origin[:40], old_point_origin=old_point.origin[:40]))
+        raise ProofRefused(where="--new", reason=_(
+            "it is of log {new_point_origin!r}, the checkpoint held of "
+            "{old_point_origin!r}").format(
+                new_point_origin=new_point.origin[:40], old_point_origin=old_point.origin[:40]))
     signatures = "not checked (no --public-key)"
     if office_key is not None:
         for label, point in (("--held", held), ("--new", new)):
@@ -208,20 +231,30 @@ def witness(proof: ConsistencyProof, held: SignedCheckpoint, new: SignedCheckpoi
                 raise ProofRefused(where=label, reason=str(error)) from None
         signatures = "valid"
     if new_point.size < old_point.size:
-        raise ProofRefused(where="--new", reason=_("its tree ({new_point_size} leaves) is smaller than the one held ({old_point_size}): a rollback").format(new_point_size=new_point.size, old_point_size=old_point.size))
+        raise ProofRefused(where="--new", reason=_(
+            "its tree ({new_point_size} leaves) is smaller than the one held ({old_point_size}): a "
+            "rollback").format(
+                new_point_size=new_point.size, old_point_size=old_point.size))
     if proof.old != old_point.size:
-        raise ProofRefused(where=_("the proof"), reason=_("it starts at size {proof_old}; the checkpoint held is of size {old_point_size}").format(proof_old=proof.old, old_point_size=old_point.size))
+        raise ProofRefused(where=_("the proof"),
+            reason=_(
+                "it starts at size {proof_old}; the checkpoint held is of size "
+                "{old_point_size}").format(
+                    proof_old=proof.old, old_point_size=old_point.size))
     if old_point.size == 0:
         # The empty tree is consistent with every tree; no proof is needed (tlog-witness).
         if proof.hashes:
-            raise ProofRefused(where=_("the proof"), reason=_("a proof from the empty tree must be empty"))
+            raise ProofRefused(where=_("the proof"),
+                reason=_("a proof from the empty tree must be empty"))
         relation = "extends the empty tree held"
     else:
         try:
             verify_consistency(old_point.size, new_point.size, old_point.root, new_point.root,
                                proof.hashes)
         except ProofInvalid as error:
-            raise ProofRefused(where=_("the proof"), reason=_("{error}: the new tree does not extend the one held").format(error=error)) from None
+            raise ProofRefused(where=_("the proof"),
+                reason=_("{error}: the new tree does not extend the one held").format(
+                    error=error)) from None
         relation = (f"extends the tree held ({old_point.size} -> {new_point.size} leaves)"
                     if new_point.size > old_point.size else "is the tree held")
     try:
@@ -273,6 +306,7 @@ def checkpoint_of_day(store: Store, day: dt.date, zone: dt.tzinfo) -> DayCheckpo
         if last < day:
             return None  # older checkpoints end earlier still
         after = day_of_leaf(size) if head is not None and head.size > size else None
-        signed = read_checkpoint(text.encode(), _("the kept checkpoint of size {size}").format(size=size))
+        signed = read_checkpoint(text.encode(), _("the kept checkpoint of size {size}").format(
+            size=size))
         return DayCheckpoint(signed, after is None or after > day)
     return None

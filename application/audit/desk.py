@@ -83,15 +83,22 @@ class AuditDesk:
             before = parse_manifest(previous.manifest(), where=_("the previous export's manifest.json"))
             if before.office != s.config.office_code:
                 raise AuditCheckFailed(where=_("the previous export"),
-                                       reason=_("it is of office {before_office!r}").format(before_office=before.office[:20]))
+                                       reason=_("it is of office {before_office!r}").format(
+                                           before_office=before.office[:20]))
             if before.personal_data != personal.mode:
                 raise AuditCheckFailed(
                     where=_("the previous export"),
-                    reason=_("its personal data is {before_personal_data}; continue it the same way").format(before_personal_data=before.personal_data))
+                    reason=_(
+                        "its personal data is {before_personal_data}; continue it the same "
+                        "way").format(
+                            before_personal_data=before.personal_data))
             if not before.is_v2 or before.tree_size is None:
                 raise AuditCheckFailed(
                     where=_("the previous export"),
-                    reason=_("it is {before_format}, which records no journal leaves; make one full export in the new format, then continue that one").format(before_format=before.format))
+                    reason=_(
+                        "it is {before_format}, which records no journal leaves; make one full "
+                        "export in the new format, then continue that one").format(
+                            before_format=before.format))
             after, start_hash, start_size = before.last_seq, before.end_hash, before.tree_size
         if reveal_personal_data:
             # Written last before the export reads the store, so it is in the export.

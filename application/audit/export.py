@@ -45,7 +45,8 @@ def start_frontier(journal: JournalStorage, size: int) -> CompactRange:
     with store_errors():
         found = journal.journal_nodes(wanted)
     if len(found) != len(wanted):
-        raise JournalDamaged(reason=_("nodes of the tree of {size} leaves are missing").format(size=size))
+        raise JournalDamaged(reason=_("nodes of the tree of {size} leaves are missing").format(
+            size=size))
     return CompactRange(size, [found[node] for node in wanted])
 
 
@@ -107,23 +108,36 @@ def export_history(
                 index = tree.size
                 if index >= head.size:
                     raise AuditCheckFailed(
-                        where=_("the store at seq {notification_id}").format(notification_id=notification.id),
-                        reason=_("the event has no leaf: the journal holds {head_size} leaves (run 'ektp db verify')").format(head_size=head.size))
+                        where=_("the store at seq {notification_id}").format(
+                            notification_id=notification.id),
+                        reason=_(
+                            "the event has no leaf: the journal holds {head_size} leaves (run "
+                            "'ektp db verify')").format(
+                                head_size=head.size))
                 try:
                     event: Any = mapper.to_domain_event(notification)
                     aggregate = aggregate_of_topic(notification.topic)
                 except Exception as error:  # noqa: BLE001 - whatever a changed row breaks
                     raise AuditCheckFailed(
-                        where=_("the store at seq {notification_id}").format(notification_id=notification.id),
-                        reason=_("the event cannot be read back ({error}): it was changed after it was written (run 'ektp db verify')").format(error=type(error).__name__)) from None
+                        where=_("the store at seq {notification_id}").format(
+                            notification_id=notification.id),
+                        reason=_(
+                            "the event cannot be read back ({error}): it was changed after it was "
+                            "written (run 'ektp db verify')").format(
+                                error=type(error).__name__)) from None
                 parts = line_parts(aggregate, event, personal)
                 if leaves is not None:
                     own = parts if same_form else leaves.parts(event)
                     digest = leaf_hash(leaf_bytes(own, index, notification.id))
                     if kept.get(index) != digest:
                         raise AuditCheckFailed(
-                            where=_("the store at seq {notification_id}").format(notification_id=notification.id),
-                            reason=_("the event does not match journal leaf {index}: it was changed after it was written, or rows were removed or reordered (run 'ektp db verify')").format(index=index))
+                            where=_("the store at seq {notification_id}").format(
+                                notification_id=notification.id),
+                            reason=_(
+                                "the event does not match journal leaf {index}: it was changed "
+                                "after it was written, or rows were removed or reordered (run "
+                                "'ektp db verify')").format(
+                                    index=index))
                     tree.append(digest)
                 elif index in kept:
                     tree.append(kept[index])
@@ -150,7 +164,9 @@ def export_history(
             raise NothingToExport(after=after)
         root = stored_root(journal, tree.size)
         if leaves is not None and tree.root() != root:
-            raise JournalDamaged(reason=_("its stored nodes do not make the root of its {tree_size} leaves").format(tree_size=tree.size))
+            raise JournalDamaged(reason=_(
+                "its stored nodes do not make the root of its {tree_size} leaves").format(
+                    tree_size=tree.size))
         manifest = Manifest(
             office=office, created=format_time(last_time), first_seq=first_seq, last_seq=last_seq,
             count=count, start_hash=start_hash, end_hash=prev,

@@ -80,7 +80,8 @@ class LineChecker:
         try:
             line = self._check(number, raw)
         except _Bad as bad:
-            raise AuditCheckFailed(where=_("events.jsonl line {number}").format(number=number), reason=str(bad)) from None
+            raise AuditCheckFailed(where=_("events.jsonl line {number}").format(
+                number=number), reason=str(bad)) from None
         self.count = number
         self.prev_hash = line.hash
         self.prev_seq = line.seq
@@ -118,14 +119,19 @@ class LineChecker:
             raise _Bad(_("its hash does not match its content (the line was altered)"))
         if obj["prev"] != self.prev_hash:
             link = "the manifest's start_hash" if number == 1 else f"the hash of line {number - 1}"
-            raise _Bad(_("its prev is not {link} (a line was removed, inserted or moved)").format(link=link))
+            raise _Bad(_("its prev is not {link} (a line was removed, inserted or moved)").format(
+                link=link))
         if obj["seq"] <= self.prev_seq:
-            raise _Bad(_("seq {seq} does not come after seq {prev_seq}").format(seq=obj['seq'], prev_seq=self.prev_seq))
+            raise _Bad(_("seq {seq} does not come after seq {prev_seq}").format(
+                seq=obj['seq'], prev_seq=self.prev_seq))
         leaf = None
         if self._next_leaf is not None:
             leaf = obj["leaf"]
             if leaf != self._next_leaf:
-                raise _Bad(_("its leaf is {leaf}, not {next_leaf} (leaves are numbered one by one from the manifest's start_size)").format(leaf=leaf, next_leaf=self._next_leaf))
+                raise _Bad(_(
+                    "its leaf is {leaf}, not {next_leaf} (leaves are numbered one by one from the "
+                    "manifest's start_size)").format(
+                        leaf=leaf, next_leaf=self._next_leaf))
             self._next_leaf += 1
             if self._grow:
                 assert self.tree is not None
@@ -148,13 +154,18 @@ class LineChecker:
         stored = self._versions.get(stream)
         if stored is None:
             if self._from_start and version != 1:
-                raise _Bad(_("stream {stream} starts at version {version}, not 1").format(stream=stream, version=version))
+                raise _Bad(_("stream {stream} starts at version {version}, not 1").format(
+                    stream=stream, version=version))
         else:
             last, before = stored >> _AGGREGATE_BITS, stored & ((1 << _AGGREGATE_BITS) - 1)
             if before != code:
-                raise _Bad(_("stream {stream} was a {before} stream; here it is a {aggregate} stream (one aggregate per stream)").format(stream=stream, before=self._names.get(before, '?'), aggregate=aggregate))
+                raise _Bad(_(
+                    "stream {stream} was a {before} stream; here it is a {aggregate} stream (one "
+                    "aggregate per stream)").format(
+                        stream=stream, before=self._names.get(before, '?'), aggregate=aggregate))
             if version != last + 1:
-                raise _Bad(_("stream {stream} jumps from version {last} to {version}").format(stream=stream, last=last, version=version))
+                raise _Bad(_("stream {stream} jumps from version {last} to {version}").format(
+                    stream=stream, last=last, version=version))
         self._versions.set(stream, version << _AGGREGATE_BITS | code)
 
     def _check_shape(self, obj: dict[str, Any]) -> dt.datetime:
@@ -165,7 +176,8 @@ class LineChecker:
                 raise _Bad(_("the key {key!r} is missing").format(key=key))
         if len(obj) != len(keys):
             extra = sorted(set(obj) - set(keys))[0]
-            raise _Bad(_("it has a key the format does not define: {extra!r}").format(extra=extra[:40]))
+            raise _Bad(_("it has a key the format does not define: {extra!r}").format(
+                extra=extra[:40]))
         if not _is_int(obj["seq"]) or obj["seq"] < 1:
             raise _Bad(_("seq is not a whole number of at least 1"))
         if not _is_int(obj["version"]) or obj["version"] < 1:
@@ -186,7 +198,8 @@ class LineChecker:
         if not isinstance(obj["type"], str) or not obj["type"].isidentifier():
             raise _Bad(_("type is not an event name"))
         if event_class(aggregate, obj["type"]) is None:
-            raise _Bad(_("{event_type} is not an event of the {aggregate} aggregate").format(event_type=obj['type'][:40], aggregate=aggregate))
+            raise _Bad(_("{event_type} is not an event of the {aggregate} aggregate").format(
+                event_type=obj['type'][:40], aggregate=aggregate))
         time = parse_time(obj["time"]) if isinstance(obj["time"], str) else None
         if time is None:
             raise _Bad(_("time is not a UTC time like 2017-11-14T03:00:00.000000Z"))

@@ -85,14 +85,16 @@ def parse_manifest(raw: bytes, where: str = "manifest.json") -> Manifest:
     if not isinstance(obj, dict):
         raise fail(_("it is not a JSON object"))
     if obj.get("format") not in FORMATS:
-        raise fail(_("its format is {given!r}, not {format!r} or {format_v1!r}").format(given=str(obj.get('format'))[:40], format=FORMAT, format_v1=FORMAT_V1))
+        raise fail(_("its format is {given!r}, not {format!r} or {format_v1!r}").format(
+            given=str(obj.get('format'))[:40], format=FORMAT, format_v1=FORMAT_V1))
     fields = FIELDS_V2 if obj["format"] == FORMAT else FIELDS_V1
     missing = [name for name in fields if name not in obj]
     if missing:
         raise fail(_("the field {missing} is missing").format(missing=missing[0]))
     extra = sorted(set(obj) - set(fields))
     if extra:
-        raise fail(_("it has a field the format does not define: {extra!r}").format(extra=extra[0][:40]))
+        raise fail(_("it has a field the format does not define: {extra!r}").format(
+            extra=extra[0][:40]))
     for name in ("office", "created", "personal_data"):
         if not isinstance(obj[name], str):
             raise fail(_("{name} is not a string").format(name=name))
@@ -137,6 +139,9 @@ def _check_tree_fields(obj: dict[str, Any], fail: Any) -> None:
                                                  for h in frontier):
         raise fail(_("start_frontier is not a list of 64-hex-digit hashes"))
     if len(frontier) != bin(obj["start_size"]).count("1"):
-        raise fail(_("start_frontier holds {held} hashes; a tree of start_size {start_size} leaves has {needed}").format(held=len(frontier), start_size=obj['start_size'], needed=bin(obj['start_size']).count('1')))
+        raise fail(_(
+            "start_frontier holds {held} hashes; a tree of start_size {start_size} leaves has "
+            "{needed}").format(
+                held=len(frontier), start_size=obj['start_size'], needed=bin(obj['start_size']).count('1')))
     if not isinstance(obj["root"], str) or not HEX64.fullmatch(obj["root"]):
         raise fail(_("root is not 64 lowercase hex digits"))

@@ -209,7 +209,9 @@ class CompactRange:
         if size < 0 or size > MAX_LEAVES:
             raise ValueError(_("the size is out of range"))
         if len(hashes) != bin(size).count("1"):
-            raise ValueError(_("a tree of {size} leaves has {needed} frontier hashes, not {held}").format(
+            raise ValueError(_(
+                "a tree of {size} leaves has {needed} frontier hashes, not {held}").format(
+                    
                 size=size, needed=bin(size).count("1"), held=len(hashes)))
         if any(len(h) != HASH_SIZE for h in hashes):
             raise ValueError(_("a frontier hash is not 32 bytes"))
@@ -320,7 +322,8 @@ def verify_inclusion(leaf: bytes, index: int, size: int, proof: Sequence[bytes],
         raise ProofInvalid(_("a hash is not 32 bytes"))
     # 1. The index must be inside the tree.
     if index < 0 or index >= size:
-        raise ProofInvalid(_("leaf {index} is not in a tree of {size} leaves").format(index=index, size=size))
+        raise ProofInvalid(_("leaf {index} is not in a tree of {size} leaves").format(
+            index=index, size=size))
     # 2.
     fn, sn = index, size - 1
     # 3.

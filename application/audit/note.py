@@ -121,7 +121,8 @@ def parse_note(raw: bytes) -> Note:
     if not lines:
         raise NoteInvalid(_("it has no signature line"))
     if len(lines) > MAX_SIGNATURES:
-        raise NoteInvalid(_("it has more than {max_signatures} signatures").format(max_signatures=MAX_SIGNATURES))
+        raise NoteInvalid(_("it has more than {max_signatures} signatures").format(
+            max_signatures=MAX_SIGNATURES))
     return Note(body, tuple(_parse_signature(line) for line in lines))
 
 
@@ -136,9 +137,11 @@ def _parse_signature(line: str) -> NoteSignature:
     try:
         decoded = base64.b64decode(data, validate=True)
     except (binascii.Error, ValueError):
-        raise NoteInvalid(_("the signature of {name} is not base64").format(name=name[:40])) from None
+        raise NoteInvalid(_("the signature of {name} is not base64").format(
+            name=name[:40])) from None
     if base64.b64encode(decoded).decode() != data:
-        raise NoteInvalid(_("the signature of {name} is not canonical base64").format(name=name[:40]))
+        raise NoteInvalid(_("the signature of {name} is not canonical base64").format(
+            name=name[:40]))
     if len(decoded) < 5:
         raise NoteInvalid(_("the signature of {name} is too short").format(name=name[:40]))
     return NoteSignature(name, decoded[:4], decoded[4:])
@@ -224,11 +227,15 @@ def verify_signed(signed: SignedCheckpoint, checker: SignatureChecker, name: str
     kid = key_id(key_name, ED25519, checker.public_bytes())
     lines = signed.note.matching(key_name, kid)
     if not lines:
-        raise NoteInvalid(_("it is not signed by the key of {key_name} given").format(key_name=key_name[:60]))
+        raise NoteInvalid(_("it is not signed by the key of {key_name} given").format(
+            key_name=key_name[:60]))
     message = signed.note.text.encode()
     for line in lines:
         if not checker.is_valid(message, line.signature):
-            raise NoteInvalid(_("the signature of {key_name} does not verify (the checkpoint was altered, or it is another key)").format(key_name=key_name[:60]))
+            raise NoteInvalid(_(
+                "the signature of {key_name} does not verify (the checkpoint was altered, or it is "
+                "another key)").format(
+                    key_name=key_name[:60]))
 
 
 # --- witness cosignatures (c2sp.org/tlog-cosignature, Ed25519 cosignature/v1) ---------
@@ -253,11 +260,14 @@ def verify_cosignature(signed: SignedCheckpoint, name: str, checker: SignatureCh
     kid = key_id(name, COSIGNATURE_V1, checker.public_bytes())
     lines = signed.note.matching(name, kid)
     if not lines:
-        raise NoteInvalid(_("it carries no cosignature of {name} with this key").format(name=name[:60]))
+        raise NoteInvalid(_("it carries no cosignature of {name} with this key").format(
+            name=name[:60]))
     stamp = -1
     for line in lines:
         if len(line.signature) != 8 + 64:
-            raise NoteInvalid(_("the cosignature of {name} is not a timestamp and a signature").format(name=name[:60]))
+            raise NoteInvalid(_(
+                "the cosignature of {name} is not a timestamp and a signature").format(
+                    name=name[:60]))
         (timestamp,) = struct.unpack(">Q", line.signature[:8])
         if timestamp >= 1 << 63 or not checker.is_valid(
                 cosigned_message(signed.note.text, timestamp), line.signature[8:]):

@@ -69,7 +69,8 @@ def prove_card(store: Store, card_id: UUID, checkpoint: SignedCheckpoint, form: 
         raise JournalMissing()
     point = checkpoint.checkpoint
     if point.size > head.size or root_at(journal, point.size) != point.root:
-        raise ProofRefused(where=_("the checkpoint"), reason=_("it is not a checkpoint of this journal "
+        raise ProofRefused(where=_("the checkpoint"),
+            reason=_("it is not a checkpoint of this journal "
                                                           "(another root at its size)"))
     with store_errors():
         events = list(store.events(card_id))
@@ -87,13 +88,15 @@ def prove_card(store: Store, card_id: UUID, checkpoint: SignedCheckpoint, form: 
         with store_errors():
             nodes = journal.journal_nodes(plan_nodes(plan) + [(0, index)])
         if nodes.get((0, index)) != leaf_hash(leaf):
-            raise ProofRefused(where=_("card {card_id} version {event_originator_version}").format(card_id=card_id, event_originator_version=event.originator_version),
+            raise ProofRefused(where=_("card {card_id} version {event_originator_version}").format(
+                card_id=card_id, event_originator_version=event.originator_version),
                                reason=_("the stored event does not match its journal leaf (run "
                                       "'ektp db verify')"))
         try:
             proof = fold_plan(plan, nodes)
         except KeyError as missing:
-            raise JournalDamaged(reason=_("node {missing} is missing").format(missing=missing)) from None
+            raise JournalDamaged(reason=_("node {missing} is missing").format(
+                missing=missing)) from None
         entries.append({"index": index, "leaf": leaf.decode("utf-8"),
                         "proof": [base64.b64encode(h).decode() for h in proof]})
     if not entries:
@@ -118,7 +121,8 @@ def leaf_index_of(journal: JournalStorage, seq: int, size: int) -> int | None:
         with store_errors():
             found = journal.journal_seqs([guess]).get(guess)
         if found is None:
-            raise JournalDamaged(reason=_("leaf {guess} records no store position").format(guess=guess))
+            raise JournalDamaged(reason=_("leaf {guess} records no store position").format(
+                guess=guess))
         if found == seq:
             return guess
         if found < seq:
@@ -171,7 +175,8 @@ def read_bundle(raw: bytes) -> dict[str, Any]:
                                                    "tree_size"]:
         raise InvalidCheckpoint(where=where, reason=_("it is not an ektp-proof/1 object"))
     if obj["format"] != FORMAT:
-        raise InvalidCheckpoint(where=where, reason=_("its format is not {format}").format(format=FORMAT))
+        raise InvalidCheckpoint(where=where, reason=_("its format is not {format}").format(
+            format=FORMAT))
     if not isinstance(obj["events"], list) or not obj["events"]:
         raise InvalidCheckpoint(where=where, reason=_("it holds no events"))
     return obj
@@ -197,9 +202,15 @@ def verify_bundle(raw: bytes, checkpoint: SignedCheckpoint, public_key: Signatur
             raise _refuse(_("the checkpoint"), str(error)) from None
         seen.append(name)
     if obj["origin"] != point.origin:
-        raise _refuse(_("the bundle"), _("it is of log {obj_origin!r}, the checkpoint of {point_origin!r}").format(obj_origin=str(obj['origin'])[:40], point_origin=point.origin[:40]))
+        raise _refuse(_("the bundle"),
+            _("it is of log {obj_origin!r}, the checkpoint of {point_origin!r}").format(
+                obj_origin=str(obj['origin'])[:40], point_origin=point.origin[:40]))
     if obj["tree_size"] != point.size:
-        raise _refuse(_("the bundle"), _("its proofs are for a tree of {obj_tree_size} leaves, the checkpoint's is of {point_size}").format(obj_tree_size=obj['tree_size'], point_size=point.size))
+        raise _refuse(_("the bundle"),
+            _(
+                "its proofs are for a tree of {obj_tree_size} leaves, the checkpoint's is of "
+                "{point_size}").format(
+                    obj_tree_size=obj['tree_size'], point_size=point.size))
     if obj["root"] != base64.b64encode(point.root).decode():
         raise _refuse(_("the bundle"), _("its root is not the checkpoint's"))
     card = obj["card"]
@@ -217,13 +228,17 @@ def verify_bundle(raw: bytes, checkpoint: SignedCheckpoint, public_key: Signatur
             raise _refuse(where, _("its index, leaf or proof has the wrong type"))
         line = _leaf_object(leaf_text, where)
         if line["leaf"] != index:
-            raise _refuse(where, _("its leaf says index {line_leaf}, the proof {index}").format(line_leaf=line['leaf'], index=index))
+            raise _refuse(where, _("its leaf says index {line_leaf}, the proof {index}").format(
+                line_leaf=line['leaf'], index=index))
         if line["stream"] != card or line["aggregate"] != "card":
             raise _refuse(where, _("it is not an event of the bundle's card"))
         if index <= last_index:
             raise _refuse(where, _("its events are not in log order"))
         if line["version"] != last_version + 1:
-            raise _refuse(where, _("version {line_version} does not follow version {last_version}: an event of the card is left out").format(line_version=line['version'], last_version=last_version))
+            raise _refuse(where, _(
+                "version {line_version} does not follow version {last_version}: an event of the "
+                "card is left out").format(
+                    line_version=line['version'], last_version=last_version))
         if number == 1 and line["type"] != "Requested":
             raise _refuse(where, _("the card's history does not start with its request"))
         hashes = []
@@ -238,7 +253,8 @@ def verify_bundle(raw: bytes, checkpoint: SignedCheckpoint, public_key: Signatur
         try:
             verify_inclusion(leaf_hash(leaf_text.encode("utf-8")), index, point.size, hashes, point.root)
         except ProofInvalid as error:
-            raise _refuse(where, _("its inclusion proof does not verify ({error})").format(error=error)) from None
+            raise _refuse(where, _("its inclusion proof does not verify ({error})").format(
+                error=error)) from None
         proved.append(ProvedEvent(index, len(hashes), line))
         last_index, last_version = index, line["version"]
     return ProofReport(card=card, tree_size=point.size, events=tuple(proved), signature=signature,

@@ -43,13 +43,19 @@ def read_lines(
         line = checker.check(raw)
         where = _("events.jsonl line {line_number}").format(line_number=line.number)
         if line.number > manifest.count:
-            raise AuditCheckFailed(where=where, reason=_("the manifest counts only {count} events").format(count=manifest.count))
+            raise AuditCheckFailed(where=where, reason=_(
+                "the manifest counts only {count} events").format(
+                    count=manifest.count))
         if line.seq > manifest.last_seq:
             raise AuditCheckFailed(
-                where=where, reason=_("seq {line_seq} is after the manifest's last_seq {manifest_last_seq}").format(line_seq=line.seq, manifest_last_seq=manifest.last_seq))
+                where=where, reason=_(
+                    "seq {line_seq} is after the manifest's last_seq {manifest_last_seq}").format(
+                        line_seq=line.seq, manifest_last_seq=manifest.last_seq))
         if line.number == 1 and line.seq != manifest.first_seq:
             raise AuditCheckFailed(
-                where=where, reason=_("seq {line_seq} is not the manifest's first_seq {manifest_first_seq}").format(line_seq=line.seq, manifest_first_seq=manifest.first_seq))
+                where=where, reason=_(
+                    "seq {line_seq} is not the manifest's first_seq {manifest_first_seq}").format(
+                        line_seq=line.seq, manifest_first_seq=manifest.first_seq))
         if watch is not None:
             watch(line, checker)
         last_time = line.time
@@ -71,7 +77,9 @@ def new_checker(manifest: Manifest, versions: StreamVersions) -> LineChecker:
         try:
             tree = manifest.start_tree()
         except ValueError as error:
-            raise AuditCheckFailed(where="manifest.json", reason=_("start_frontier: {error}").format(error=error)) from None
+            raise AuditCheckFailed(where="manifest.json", reason=_(
+                "start_frontier: {error}").format(
+                    error=error)) from None
     return LineChecker(manifest.start_hash, versions, from_start=manifest.start_hash == ZERO_HASH,
                        tree=tree, grow=manifest.personal_data == "pseudonymised")
 
@@ -82,11 +90,17 @@ def _check_totals(
     if checker.count < manifest.count:
         raise AuditCheckFailed(
             where=_("events.jsonl line {number}").format(number=checker.count + 1),
-            reason=_("the file ends after {lines} lines but the manifest counts {count} events (lines were removed or the file is cut short)").format(lines=checker.count, count=manifest.count))
+            reason=_(
+                "the file ends after {lines} lines but the manifest counts {count} events (lines "
+                "were removed or the file is cut short)").format(
+                    lines=checker.count, count=manifest.count))
     if checker.prev_seq != manifest.last_seq:
         raise AuditCheckFailed(
             where="manifest.json",
-            reason=_("last_seq is {manifest_last_seq} but the last line has seq {checker_prev_seq}").format(manifest_last_seq=manifest.last_seq, checker_prev_seq=checker.prev_seq))
+            reason=_(
+                "last_seq is {manifest_last_seq} but the last line has seq "
+                "{checker_prev_seq}").format(
+                    manifest_last_seq=manifest.last_seq, checker_prev_seq=checker.prev_seq))
     if checker.prev_hash != manifest.end_hash:
         raise AuditCheckFailed(where="manifest.json",
                                reason=_("end_hash is not the hash of the last line"))
@@ -101,4 +115,6 @@ def _check_totals(
         if tree.root().hex() != manifest.root:
             raise AuditCheckFailed(
                 where="manifest.json",
-                reason=_("root is not the root of the tree the lines make ({tree_size} leaves)").format(tree_size=tree.size))
+                reason=_(
+                    "root is not the root of the tree the lines make ({tree_size} leaves)").format(
+                        tree_size=tree.size))

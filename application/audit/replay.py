@@ -21,13 +21,16 @@ def rebuild(line: AuditLine, office: str) -> Any:
     cls = event_class(line.aggregate, line.type)
     where = _("events.jsonl line {line_number}").format(line_number=line.number)
     if cls is None:
-        raise AuditCheckFailed(where=where, reason=_("this version of ektp knows no {line_aggregate} event named {event_type}").format(line_aggregate=line.aggregate, event_type=line.type))
+        raise AuditCheckFailed(where=where, reason=_(
+            "this version of ektp knows no {line_aggregate} event named {event_type}").format(
+                line_aggregate=line.aggregate, event_type=line.type))
     try:
         return rebuild_event(cls, stream=line.stream, version=line.version, time=line.time,
                              actor=line.actor, office=office, data=line.data)
     except Exception as error:  # noqa: BLE001 - any constructor failure means the data is unusable
         raise AuditCheckFailed(
-            where=where, reason=_("its data does not make a {event_type} event ({error})").format(event_type=line.type, error=type(error).__name__)) from None
+            where=where, reason=_("its data does not make a {event_type} event ({error})").format(
+                event_type=line.type, error=type(error).__name__)) from None
 
 
 def card_events(
@@ -51,5 +54,7 @@ def replay_card(events: list[CardEvent]) -> Card | None:
     try:
         return project(None, events)
     except (TypeError, KeyError, AttributeError) as error:
-        raise AuditCheckFailed(where=_("card {events_originator_id}").format(events_originator_id=events[0].originator_id),
-                               reason=_("its history cannot be replayed ({error})").format(error=error)) from None
+        raise AuditCheckFailed(where=_("card {events_originator_id}").format(
+            events_originator_id=events[0].originator_id),
+                               reason=_("its history cannot be replayed ({error})").format(
+                                   error=error)) from None

@@ -28,7 +28,8 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
         if key in result:
-            raise NotStrictJson(_("the key {key!r} appears twice in one object").format(key=key[:40]))
+            raise NotStrictJson(_("the key {key!r} appears twice in one object").format(
+                key=key[:40]))
         result[key] = value
     return result
 
@@ -55,7 +56,8 @@ def _load(raw: bytes, decoder: json.JSONDecoder) -> Any:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise NotStrictJson(_("it is not valid UTF-8 (byte {error_start})").format(error_start=error.start)) from None
+        raise NotStrictJson(_("it is not valid UTF-8 (byte {error_start})").format(
+            error_start=error.start)) from None
     try:
         return decoder.decode(text)
     except NotStrictJson:

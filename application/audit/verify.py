@@ -142,7 +142,11 @@ class _Signers:
                 return
             raise AuditCheckFailed(
                 where=_("events.jsonl line {line_number}").format(line_number=line.number),
-                reason=_("its actor {actor} is not the login that inserted it ({inserter}): an event recorded in someone else's name (if {inserter} is a host program that authenticates its own users, say so with --host-login {inserter})").format(actor=str(actor)[:64], inserter=inserter))
+                reason=_(
+                    "its actor {actor} is not the login that inserted it ({inserter}): an event "
+                    "recorded in someone else's name (if {inserter} is a host program that "
+                    "authenticates its own users, say so with --host-login {inserter})").format(
+                        actor=str(actor)[:64], inserter=inserter))
 
 
 def _all(watches: list[Callable[[AuditLine, LineChecker], None]]) -> Callable[[AuditLine, LineChecker], None]:
@@ -187,7 +191,10 @@ class _RootAt:
         if tree.root() != self.root:
             raise AuditCheckFailed(
                 where=self.where,
-                reason=_("the export's tree at size {size} (events.jsonl line {line_number}) has another root: what the checkpoint covers was rewritten").format(size=self.size, line_number=line.number))
+                reason=_(
+                    "the export's tree at size {size} (events.jsonl line {line_number}) has "
+                    "another root: what the checkpoint covers was rewritten").format(
+                        size=self.size, line_number=line.number))
 
 
 def _held(manifest: Manifest, point: SignedCheckpoint,
@@ -195,13 +202,17 @@ def _held(manifest: Manifest, point: SignedCheckpoint,
     checkpoint = point.checkpoint
     where = _("the checkpoint of size {checkpoint_size}").format(checkpoint_size=checkpoint.size)
     if not manifest.is_v2:
-        raise AuditCheckFailed(where=where, reason=_("{manifest_format} exports carry no tree to check a checkpoint against").format(manifest_format=manifest.format))
+        raise AuditCheckFailed(where=where, reason=_(
+            "{manifest_format} exports carry no tree to check a checkpoint against").format(
+                manifest_format=manifest.format))
     if manifest.personal_data != "pseudonymised":
         raise AuditCheckFailed(where=where, reason=_("a revealed export's leaves cannot be recomputed "
                                                    "(they are pseudonymised); verify a pseudonymised "
                                                    "export against it"))
     if checkpoint.origin != origin_of(manifest.office):
-        raise AuditCheckFailed(where=where, reason=_("its origin is {checkpoint_origin!r}, not {manifest_office!r}").format(checkpoint_origin=checkpoint.origin[:40], manifest_office=origin_of(manifest.office)))
+        raise AuditCheckFailed(where=where, reason=_(
+            "its origin is {checkpoint_origin!r}, not {manifest_office!r}").format(
+                checkpoint_origin=checkpoint.origin[:40], manifest_office=origin_of(manifest.office)))
     signature = "not checked (no --public-key)"
     if public_key is not None:
         try:
@@ -212,12 +223,21 @@ def _held(manifest: Manifest, point: SignedCheckpoint,
     start = manifest.start_size or 0
     tree_size = manifest.tree_size or 0
     if checkpoint.size > tree_size:
-        raise AuditCheckFailed(where=where, reason=_("it is of a larger tree than this export reaches ({tree_size} leaves): verify a newer export against it").format(tree_size=tree_size))
+        raise AuditCheckFailed(where=where, reason=_(
+            "it is of a larger tree than this export reaches ({tree_size} leaves): verify a newer "
+            "export against it").format(
+                tree_size=tree_size))
     if checkpoint.size < start:
-        raise AuditCheckFailed(where=where, reason=_("it is of a tree this export does not cover (it starts after leaf {start}): verify the export that covers it, or a full export").format(start=start))
+        raise AuditCheckFailed(where=where, reason=_(
+            "it is of a tree this export does not cover (it starts after leaf {start}): verify the "
+            "export that covers it, or a full export").format(
+                start=start))
     root_hex = checkpoint.root.hex()
     result = CheckpointResult(size=checkpoint.size, root=root_hex, signature=signature,
-                              relation=_("consistent: the export's tree at {checkpoint_size} leaves has its root").format(checkpoint_size=checkpoint.size))
+                              relation=_(
+                                  "consistent: the export's tree at {checkpoint_size} leaves has "
+                                  "its root").format(
+                                      checkpoint_size=checkpoint.size))
     if checkpoint.size == start:
         if manifest.start_tree().root() != checkpoint.root:
             raise AuditCheckFailed(where=where, reason=_("the export's start frontier does not make "
@@ -242,10 +262,15 @@ class _ContainsOlder:
         where = _("events.jsonl line {line_number}").format(line_number=line.number)
         if line.seq > seq:
             raise AuditCheckFailed(
-                where=where, reason=_("there is no line with seq {seq}, where the older export ends").format(seq=seq))
+                where=where, reason=_(
+                    "there is no line with seq {seq}, where the older export ends").format(
+                        seq=seq))
         if line.hash != self.older.end_hash:
             raise AuditCheckFailed(
-                where=where, reason=_("its hash is not the older export's end_hash: the history up to seq {seq} differs from the older export").format(seq=seq))
+                where=where, reason=_(
+                    "its hash is not the older export's end_hash: the history up to seq {seq} "
+                    "differs from the older export").format(
+                        seq=seq))
         if self.check_root and checker.tree is not None and checker.tree.root().hex() != self.older.root:
             raise AuditCheckFailed(
                 where=where, reason=_("the tree up to here does not have the older export's root"))
@@ -255,13 +280,24 @@ class _ContainsOlder:
 def _against(manifest: Manifest, older: Manifest) -> tuple[str, _ContainsOlder | None]:
     where = _("the older export")
     if older.office != manifest.office:
-        raise AuditCheckFailed(where=where, reason=_("it is of office {older_office!r}, this one of {manifest_office!r}").format(older_office=older.office[:20], manifest_office=manifest.office[:20]))
+        raise AuditCheckFailed(where=where, reason=_(
+            "it is of office {older_office!r}, this one of {manifest_office!r}").format(
+                older_office=older.office[:20], manifest_office=manifest.office[:20]))
     if older.personal_data != manifest.personal_data:
-        raise AuditCheckFailed(where=where, reason=_("its personal data is {older_personal_data}, here {manifest_personal_data}: the hashes cannot be compared").format(older_personal_data=older.personal_data, manifest_personal_data=manifest.personal_data))
+        raise AuditCheckFailed(where=where, reason=_(
+            "its personal data is {older_personal_data}, here {manifest_personal_data}: the hashes "
+            "cannot be compared").format(
+                older_personal_data=older.personal_data, manifest_personal_data=manifest.personal_data))
     if older.format != manifest.format:
-        raise AuditCheckFailed(where=where, reason=_("it is {older_format} and this one {manifest_format}: their lines hash differently; verify each on its own").format(older_format=older.format, manifest_format=manifest.format))
+        raise AuditCheckFailed(where=where, reason=_(
+            "it is {older_format} and this one {manifest_format}: their lines hash differently; "
+            "verify each on its own").format(
+                older_format=older.format, manifest_format=manifest.format))
     if older.last_seq > manifest.last_seq:
-        raise AuditCheckFailed(where=where, reason=_("it ends at seq {older_last_seq}, after this export's last_seq {manifest_last_seq}").format(older_last_seq=older.last_seq, manifest_last_seq=manifest.last_seq))
+        raise AuditCheckFailed(where=where, reason=_(
+            "it ends at seq {older_last_seq}, after this export's last_seq "
+            "{manifest_last_seq}").format(
+                older_last_seq=older.last_seq, manifest_last_seq=manifest.last_seq))
     both_v2 = manifest.is_v2 and older.is_v2
     pseudonymised = manifest.personal_data == "pseudonymised"
     if older.last_seq < manifest.first_seq:
@@ -273,7 +309,10 @@ def _against(manifest: Manifest, older: Manifest) -> tuple[str, _ContainsOlder |
         if both_v2:
             if manifest.start_size != older.tree_size:
                 raise AuditCheckFailed(where="manifest.json",
-                                       reason=_("start_size is not the older export's tree_size {older_tree_size}").format(older_tree_size=older.tree_size))
+                                       reason=_(
+                                           "start_size is not the older export's tree_size "
+                                           "{older_tree_size}").format(
+                                               older_tree_size=older.tree_size))
             if pseudonymised and manifest.start_tree().root().hex() != older.root:
                 raise AuditCheckFailed(where="manifest.json",
                                        reason=_("start_frontier does not make the older export's root"))
@@ -281,6 +320,10 @@ def _against(manifest: Manifest, older: Manifest) -> tuple[str, _ContainsOlder |
     if manifest.first_seq > older.first_seq:
         raise AuditCheckFailed(
             where="manifest.json",
-            reason=_("this export begins at seq {manifest_first_seq}, after the older export's first line (seq {older_first_seq}): its head is cut off (verify an export against the one it continues)").format(manifest_first_seq=manifest.first_seq, older_first_seq=older.first_seq))
+            reason=_(
+                "this export begins at seq {manifest_first_seq}, after the older export's first "
+                "line (seq {older_first_seq}): its head is cut off (verify an export against the "
+                "one it continues)").format(
+                    manifest_first_seq=manifest.first_seq, older_first_seq=older.first_seq))
     return (f"contains it unchanged up to seq {older.last_seq}",
             _ContainsOlder(older, check_root=both_v2 and pseudonymised))

@@ -27,7 +27,9 @@ def parse_day(value: str | dt.date, field: str = N_("date"), *, latest: dt.date 
         except ValueError:
             raise InvalidText(field=field, reason=_("write it as YYYY-MM-DD, e.g. 2017-11-14")) from None
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise InvalidText(field=field, reason=_("it must be a year from {first_year} to {last_year}").format(first_year=FIRST_YEAR, last_year=LAST_YEAR))
+        raise InvalidText(field=field, reason=_(
+            "it must be a year from {first_year} to {last_year}").format(
+                first_year=FIRST_YEAR, last_year=LAST_YEAR))
     if latest is not None and day > latest:
         raise InvalidText(field=field, reason=_("it is in the future"))
     return day
@@ -78,9 +80,13 @@ def parse_moment(value: str | dt.datetime, field: str, zone: dt.tzinfo) -> dt.da
                 moment = moment.replace(tzinfo=dt.datetime.fromisoformat(
                     f"2000-01-01T00:00{'+00:00' if offset == 'Z' else offset}").tzinfo)
         except ValueError:
-            raise InvalidText(field=field, reason=_("no such day or time (e.g. {moment_example})").format(moment_example=MOMENT_EXAMPLE)) from None
+            raise InvalidText(field=field, reason=_(
+                "no such day or time (e.g. {moment_example})").format(
+                    moment_example=MOMENT_EXAMPLE)) from None
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=zone)
     if not FIRST_YEAR <= moment.year <= LAST_YEAR:
-        raise InvalidText(field=field, reason=_("it must be a year from {first_year} to {last_year}").format(first_year=FIRST_YEAR, last_year=LAST_YEAR))
+        raise InvalidText(field=field, reason=_(
+            "it must be a year from {first_year} to {last_year}").format(
+                first_year=FIRST_YEAR, last_year=LAST_YEAR))
     return moment
