@@ -20,6 +20,7 @@ from ektp.application.blank_stock.views import (
     SpoiledBlank,
     StockFigure,
 )
+from ektp.application.kernel.i18n import _
 from ektp.domain.blank_stock import events as ev
 from ektp.domain.blank_stock.interval_set import IntervalSet
 from ektp.domain.blank_stock.source import describe_source
@@ -28,36 +29,49 @@ from ektp.domain.blank_stock.vocabulary import BlankState, LoanDirection
 
 
 def summarise(event: ev.LedgerEvent) -> str:
-    """A one-line description of a ledger event (witness names are not shown)."""
+    """A one-line description of a ledger event (witness names are not shown), in the
+    language in force: it is said to the person asking, never stored (a projection that
+    keeps history lines would keep the event's fields and say them when shown)."""
     e = cast(ev.AnyLedgerEvent, event)
     match e:
         case ev.ConsignmentReceived():
-            return f"received {e.count:,} from {describe_source(e.source, e.source_office)} (BAST {e.bast})"
+            return _("received {count:,} from {source} (BAST {bast})").format(
+                count=e.count, source=describe_source(e.source, e.source_office), bast=e.bast)
         case ev.BlankAllocated():
-            return f"allocated to card {e.card_id}"
+            return _("allocated to card {card}").format(card=e.card_id)
         case ev.BlankConsumed():
-            return f"consumed: card {e.card_id} printed on it"
+            return _("consumed: card {card} printed on it").format(card=e.card_id)
         case ev.BlankSpoiled():
-            where = f"printing card {e.card_id}" if e.card_id else "in stock"
-            return f"spoiled ({e.reason.value}) {where}"
+            if e.card_id:
+                return _("spoiled ({reason}) printing card {card}").format(
+                    reason=e.reason.value, card=e.card_id)
+            return _("spoiled ({reason}) in stock").format(reason=e.reason.value)
         case ev.BlankReleased():
-            return f"back in stock: card {e.card_id} was cancelled before printing"
+            return _("back in stock: card {card} was cancelled before printing").format(
+                card=e.card_id)
         case ev.BlanksLent():
-            return f"lent to {e.counterpart} (record {e.record_number}, {e.count:,} blanks)"
+            return _("lent to {office} (record {record}, {count:,} blanks)").format(
+                office=e.counterpart, record=e.record_number, count=e.count)
         case ev.BlanksBorrowed():
-            return f"borrowed from {e.counterpart} (record {e.record_number}, {e.count:,} blanks)"
+            return _("borrowed from {office} (record {record}, {count:,} blanks)").format(
+                office=e.counterpart, record=e.record_number, count=e.count)
         case ev.LoanReturned() if e.direction is LoanDirection.BACK_TO_US:
-            return f"came back from {e.counterpart} (record {e.record_number})"
+            return _("came back from {office} (record {record})").format(
+                office=e.counterpart, record=e.record_number)
         case ev.LoanReturned():
-            return f"given back to its lender {e.counterpart} (record {e.record_number})"
+            return _("given back to its lender {office} (record {record})").format(
+                office=e.counterpart, record=e.record_number)
         case ev.SpoiledDestroyed():
             roles = ", ".join(w.role for w in e.witnesses)
-            return (f"destroyed ({e.method.value}) under record {e.record_number} before "
-                    f"{len(e.witnesses)} witnesses ({roles})")
+            return _("destroyed ({method}) under record {record} before {witnesses} witnesses "
+                     "({roles})").format(method=e.method.value, record=e.record_number,
+                                         witnesses=len(e.witnesses), roles=roles)
         case ev.StockCounted():
-            return f"stock counted: {e.counted:,} against {e.book:,} on the books ({e.difference:+,})"
+            return _("stock counted: {counted:,} against {book:,} on the books "
+                     "({difference:+,})").format(counted=e.counted, book=e.book,
+                                                  difference=e.difference)
         case ev.BlankReportedMissing():
-            return f"reported missing (police report {e.police_report})"
+            return _("reported missing (police report {report})").format(report=e.police_report)
         case _:
             assert_never(e)
 

@@ -103,16 +103,18 @@ def durability_check(c: Context) -> Result | None:
         return None
     settings = ", ".join(f"{k}={v}" for k, v in found.settings.items() if k != "engine")
     if c.url.kind == "sqlite":
-        settings = "synchronous=FULL on every connection, journal mode checked"
+        settings = _("synchronous=FULL on every connection, journal mode checked")
     data = {"settings": found.settings, "problems": list(found.problems), "allowed": found.allowed}
     if not found.problems:
         return Result("durability", "ok", settings, data)
     problems = ", ".join(found.problems)
     if found.allowed:
-        return Result("durability", "warn", f"UNSAFE ({problems}); writes allowed by "
-                      f"allow_unsafe_durability ({c.settings.sources['database.allow_unsafe_durability']})",
+        return Result("durability", "warn", _(
+            "UNSAFE ({problems}); writes allowed by allow_unsafe_durability ({source})").format(
+                problems=problems, source=c.settings.sources['database.allow_unsafe_durability']),
                       data)
-    return Result("durability", "fail", f"UNSAFE ({problems}): writes are refused", data)
+    return Result("durability", "fail", _("UNSAFE ({problems}): writes are refused").format(
+        problems=problems), data)
 
 
 def file_check(c: Context) -> Result | None:
@@ -124,13 +126,17 @@ def file_check(c: Context) -> Result | None:
     data = {"mode": f"{mode:04o}", "read_only": read_only}
     opened = ", opened read only" if read_only else ""
     if mode & stat.S_IROTH:
-        return Result("file", "warn", f"mode {mode:04o}{opened}: anyone on this machine can "
-                      f"read it (chmod 600 {c.url.path})", data)
+        return Result("file", "warn", _(
+            "mode {mode:04o}{opened}: anyone on this machine can read it (chmod 600 "
+            "{path})").format(
+                mode=mode, opened=opened, path=c.url.path), data)
     group = c.settings.config.files.group
     if mode & stat.S_IRGRP and not group:
-        return Result("file", "warn", f"mode {mode:04o}{opened}: its group can read it and no "
-                      f"[files] group is configured (chmod 600 {c.url.path})", data)
-    return Result("file", "ok", f"mode {mode:04o}{opened}", data)
+        return Result("file", "warn", _(
+            "mode {mode:04o}{opened}: its group can read it and no [files] group is configured "
+            "(chmod 600 {path})").format(
+                mode=mode, opened=opened, path=c.url.path), data)
+    return Result("file", "ok", _("mode {mode:04o}{opened}").format(mode=mode, opened=opened), data)
 
 
 def password_check(c: Context) -> Result | None:
@@ -139,15 +145,17 @@ def password_check(c: Context) -> Result | None:
     if c.url.kind != "postgresql":
         return None
     if c.session.password_file:
-        return Result("password", "ok", "from --db-password-file (EKTP_DB_PASSWORD_FILE)",
+        return Result("password", "ok", _("from --db-password-file (EKTP_DB_PASSWORD_FILE)"),
                       {"source": "password-file"})
     if c.url.password:
         source = c.settings.sources.get("database.url", _("the URL"))
-        return Result("password", "warn", f"the database URL ({source}) carries a password: "
-                      "others may see it in a command line or an environment; use ~/.pgpass, "
-                      "PGPASSFILE, a service file (PGSERVICE) or --db-password-file",
+        return Result("password", "warn", _(
+            "the database URL ({source}) carries a password: others may see it in a command line "
+            "or an environment; use ~/.pgpass, PGPASSFILE, a service file (PGSERVICE) or "
+            "--db-password-file").format(
+                source=source),
                       {"source": "url"})
-    return Result("password", "ok", "none in the URL (libpq: ~/.pgpass, PGPASSFILE, PGSERVICE)",
+    return Result("password", "ok", _("none in the URL (libpq: ~/.pgpass, PGPASSFILE, PGSERVICE)"),
                   {"source": "libpq"})
 
 
@@ -173,17 +181,24 @@ def cipher_check(c: Context) -> Result | None:
         data["data_key_id"] = data_key
     if key is None:
         if latest is not None:
-            return Result("cipher", "fail", f"the latest event is encrypted with key {latest}, "
-                          "but no cipher key is configured (EKTP_CIPHER_KEY_FILE)", data)
-        return Result("cipher", "warn", "events are stored unencrypted: make a key with "
-                      "`ektp keys init` and name it in [keys] cipher_key_file", data)
+            return Result("cipher", "fail", _(
+                "the latest event is encrypted with key {latest}, but no cipher key is configured "
+                "(EKTP_CIPHER_KEY_FILE)").format(
+                    latest=latest), data)
+        return Result("cipher", "warn", _("events are stored unencrypted: make a key with "
+                      "`ektp keys init` and name it in [keys] cipher_key_file"), data)
     if latest is not None and latest not in (key.id, data_key):
-        return Result("cipher", "fail", f"key {key.id} is configured, but the latest event is "
-                      f"encrypted with key {latest}", data)
+        return Result("cipher", "fail", _(
+            "key {key_id} is configured, but the latest event is encrypted with key "
+            "{latest}").format(
+                key_id=key.id, latest=latest), data)
     if data_key is not None and data_key != key.id:
-        return Result("cipher", "ok", f"office key {key.id} wraps the data keys; events "
-                      f"encrypted with data key {data_key} (AES-256-GCM)", data)
-    return Result("cipher", "ok", f"events encrypted with key {key.id} (AES-256-GCM)", data)
+        return Result("cipher", "ok", _(
+            "office key {key_id} wraps the data keys; events encrypted with data key {data_key} "
+            "(AES-256-GCM)").format(
+                key_id=key.id, data_key=data_key), data)
+    return Result("cipher", "ok", _("events encrypted with key {key_id} (AES-256-GCM)").format(
+        key_id=key.id), data)
 
 
 def records_check(c: Context) -> Result | None:
@@ -191,17 +206,18 @@ def records_check(c: Context) -> Result | None:
     if not c.status.event_tables:
         return None
     position = c.office.store.last_position()
-    return Result("records", "ok", f"latest position {position}", {"position": position})
+    return Result("records", "ok", _("latest position {position}").format(
+        position=position), {"position": position})
 
 
 def timeouts_check(c: Context) -> Result:
     """The waits in effect (`event_store.waits`)."""
     d = c.settings.config.database
     if c.url.kind == "sqlite":
-        detail = f"busy timeout {d.lock_timeout} s"
+        detail = _("busy timeout {lock} s").format(lock=d.lock_timeout)
     else:
-        detail = (f"connect {d.connect_timeout} s, lock {d.lock_timeout} s, "
-                  f"statement {d.statement_timeout} s")
+        detail = (_("connect {connect} s, lock {lock} s, statement {statement} s").format(
+            connect=d.connect_timeout, lock=d.lock_timeout, statement=d.statement_timeout))
     return Result("timeouts", "ok", detail, {"connect": d.connect_timeout, "lock": d.lock_timeout,
                                               "statement": d.statement_timeout})
 
@@ -246,25 +262,28 @@ def check() -> None:
         "configuration": {"file": resolved.path, "found_by": resolved.path_source,
                           "settings": settings},
     }
-    lines = [f"configuration  {resolved.path or 'none (no file: ' + resolved.path_source + ')'}",
+    lines = [_("configuration  {file}").format(
+                 file=resolved.path or _("none (no file: {how})").format(how=resolved.path_source)),
              table([N_("setting"), N_("value"), N_("from")],
                    [(k, v["value"], v["from"]) for k, v in settings.items()]),
              "",
              _("database     {url}").format(url=status.url),
-             f"engine       {status.engine} {status.server_version}",
+             _("engine       {engine} {version}").format(engine=status.engine,
+                                                      version=status.server_version),
              table([N_("check"), N_("status"), N_("detail")], [(r.name, r.status.upper() if r.status != "ok"
                                                     else "ok", r.detail) for r in results])]
     if status.projections:
         lines.append(table([N_("projection"), N_("position"), N_("lag"), N_("version")],
                            [(p.name, p.position, p.lag,
                              f"{p.version}" + ("" if p.version == p.current_version
-                                               else f" (code has {p.current_version})"))
+                                               else _(" (code has {version})").format(
+                                                   version=p.current_version)))
                             for p in status.projections]))
     lines.append(_("schema is current.") if data["current"] else
-                 "schema is NOT current: see the failed checks above.")
+                 _("schema is NOT current: see the failed checks above."))
     if ok and not data["current"]:
         ok = False
-    lines.append("all checks passed." if ok else "some checks FAILED.")
+    lines.append(_("all checks passed.") if ok else _("some checks FAILED."))
     emit(s.as_json, data, "\n".join(lines))
     if not ok:
         from ektp.entrypoints.cli import exit_codes
