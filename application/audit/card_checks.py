@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ektp.application.kernel.i18n import _
+from ektp.application.kernel.i18n import N_
 from ektp.application.audit.aggregates import event_class
 from ektp.application.audit.lines import AuditLine
 from ektp.application.audit.reconcile import Check, Finding
 
 
 def _card(line: AuditLine) -> str:
-    return _("card {stream} (line {number})").format(stream=line.stream, number=line.number)
+    return N_("card {stream} (line {number})", stream=line.stream, number=line.number)
 
 
 class CardHistoriesWhole(Check):
@@ -28,12 +28,11 @@ class CardHistoriesWhole(Check):
         if line.aggregate != "card":
             return
         if event_class("card", line.type) is None:
-            self._found.append(Finding(_card(line), _("unknown card event {event_type}").format(
+            self._found.append(Finding(_card(line), N_("unknown card event {event_type}",
                 event_type=line.type)))
         elif line.version == 1 and line.type != "Requested":
-            self._found.append(Finding(_card(line), _(
-                "starts with {event_type}, not Requested").format(
-                    event_type=line.type)))
+            self._found.append(Finding(_card(line), N_("starts with {event_type}, not Requested",
+                event_type=line.type)))
 
     def findings(self, now: dt.datetime) -> list[Finding]:
         """What was found."""
@@ -57,10 +56,9 @@ class BlankAllocatedOnce(Check):
             before = self._holder.get(serial)
             if before is not None:
                 self._found.append(Finding(
-                    _("blank {serial}").format(serial=serial),
-                        _(
-                            "allocated to card {line_stream} (line {line_number}) after card "
-                            "{before} already had it").format(
+                    N_("blank {serial}", serial=serial),
+                        N_("allocated to card {line_stream} (line {line_number}) after card "
+                            "{before} already had it",
                                 line_stream=line.stream, line_number=line.number, before=before)))
             self._holder[serial] = line.stream
 
@@ -92,14 +90,10 @@ class PrintedOnAllocatedBlank(Check):
             serial = line.data.get("serial")
             allocated = self._allocated.get(line.stream)
             if line.stream in self._whole and line.stream not in self._allocated:
-                self._found.append(Finding(_card(line), _(
-                    "{event_type} comes before any BlankAllocated of the card").format(
-                        event_type=line.type)))
+                self._found.append(Finding(_card(line), N_("{event_type} comes before any BlankAllocated of the card", event_type=line.type)))
             elif line.stream in self._allocated and serial != allocated:
-                self._found.append(Finding(_card(line), _(
-                    "{event_type} names blank {serial}, but blank {allocated} was "
-                    "allocated").format(
-                        event_type=line.type, serial=serial, allocated=allocated)))
+                self._found.append(Finding(_card(line), N_("{event_type} names blank {serial}, but blank {allocated} was "
+                    "allocated", event_type=line.type, serial=serial, allocated=allocated)))
             self._allocated[line.stream] = None if line.type == "PrintFailed" else serial
 
     def findings(self, now: dt.datetime) -> list[Finding]:
@@ -128,7 +122,7 @@ class HandOverAfterDispatch(Check):
             self._dispatched.add(line.stream)
         elif (line.type == "HandedOver" and line.stream in self._whole
               and line.stream not in self._dispatched):
-            self._found.append(Finding(_card(line), _("handed over without a dispatch before it")))
+            self._found.append(Finding(_card(line), N_("handed over without a dispatch before it")))
 
     def findings(self, now: dt.datetime) -> list[Finding]:
         """What was found."""
@@ -155,12 +149,10 @@ class StreamTimesOrdered(Check):
         """Compare with the stream's previous event."""
         before = self._last.get(line.stream)
         if before is not None and line.time < before:
-            self._found.append(Finding(_(
-                "{line_aggregate} {line_stream} (line {line_number})").format(
-                    line_aggregate=line.aggregate, line_stream=line.stream, line_number=line.number),
-                                       _(
-                                           "{event_type} is dated {time}, before the stream's "
-                                           "previous event ({before})").format(
+            self._found.append(Finding(N_("{line_aggregate} {line_stream} (line {line_number})",
+                line_aggregate=line.aggregate, line_stream=line.stream, line_number=line.number),
+                                       N_("{event_type} is dated {time}, before the stream's "
+                                           "previous event ({before})",
                                                event_type=line.type, time=line.time.isoformat(), before=before.isoformat())))
         self._last[line.stream] = line.time
 

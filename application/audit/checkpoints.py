@@ -20,7 +20,7 @@ from typing import Any
 
 import attrs
 
-from ektp.application.kernel.i18n import _
+from ektp.application.kernel.i18n import N_, _
 from ektp.application.audit.export import journal_of, start_frontier
 from ektp.application.audit.journal import head_tree
 from ektp.application.audit.merkle import (
@@ -222,14 +222,14 @@ def witness(proof: ConsistencyProof, held: SignedCheckpoint, new: SignedCheckpoi
             "it is of log {new_point_origin!r}, the checkpoint held of "
             "{old_point_origin!r}").format(
                 new_point_origin=new_point.origin[:40], old_point_origin=old_point.origin[:40]))
-    signatures = "not checked (no --public-key)"
+    signatures = N_("not checked (no --public-key)")
     if office_key is not None:
         for label, point in (("--held", held), ("--new", new)):
             try:
                 verify_signed(point, office_key)
             except NoteInvalid as error:
                 raise ProofRefused(where=label, reason=str(error)) from None
-        signatures = "valid"
+        signatures = N_("valid")
     if new_point.size < old_point.size:
         raise ProofRefused(where="--new", reason=_(
             "its tree ({new_point_size} leaves) is smaller than the one held ({old_point_size}): a "
@@ -246,7 +246,7 @@ def witness(proof: ConsistencyProof, held: SignedCheckpoint, new: SignedCheckpoi
         if proof.hashes:
             raise ProofRefused(where=_("the proof"),
                 reason=_("a proof from the empty tree must be empty"))
-        relation = "extends the empty tree held"
+        relation = N_("extends the empty tree held")
     else:
         try:
             verify_consistency(old_point.size, new_point.size, old_point.root, new_point.root,
@@ -255,8 +255,9 @@ def witness(proof: ConsistencyProof, held: SignedCheckpoint, new: SignedCheckpoi
             raise ProofRefused(where=_("the proof"),
                 reason=_("{error}: the new tree does not extend the one held").format(
                     error=error)) from None
-        relation = (f"extends the tree held ({old_point.size} -> {new_point.size} leaves)"
-                    if new_point.size > old_point.size else "is the tree held")
+        relation = (N_("extends the tree held ({old} -> {new} leaves)", old=old_point.size,
+                       new=new_point.size)
+                    if new_point.size > old_point.size else N_("is the tree held"))
     try:
         cosigned = cosign(new, name, key, timestamp)
     except NoteInvalid as error:

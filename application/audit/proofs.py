@@ -28,7 +28,7 @@ from uuid import UUID
 
 import attrs
 
-from ektp.application.kernel.i18n import _
+from ektp.application.kernel.i18n import N_, _
 from ektp.application.audit.canonical import canonical
 from ektp.application.audit.checkpoints import root_at
 from ektp.application.audit.export import journal_of
@@ -187,13 +187,13 @@ def verify_bundle(raw: bytes, checkpoint: SignedCheckpoint, public_key: Signatur
     """Check a bundle against a checkpoint; `ProofRefused` names the first thing that fails."""
     obj = read_bundle(raw)
     point = checkpoint.checkpoint
-    signature = "not checked (no --public-key)"
+    signature = N_("not checked (no --public-key)")
     if public_key is not None:
         try:
             verify_signed(checkpoint, public_key)
         except NoteInvalid as error:
             raise _refuse(_("the checkpoint"), str(error)) from None
-        signature = "valid"
+        signature = N_("valid")
     seen = []
     for name, key in witnesses:
         try:

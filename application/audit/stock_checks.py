@@ -11,7 +11,7 @@ import datetime as dt
 from collections import Counter
 from typing import Any
 
-from ektp.application.kernel.i18n import _
+from ektp.application.kernel.i18n import N_
 from ektp.application.audit.lines import AuditLine
 from ektp.application.audit.reconcile import Check, Finding, ReconcilePolicy
 
@@ -101,10 +101,10 @@ class BlankConservation(Check):
             before = self._state.get(serial)
             if before not in allowed:
                 self._found.append(Finding(
-                    _("blank {serial} (line {line_number})").format(
+                    N_("blank {serial} (line {line_number})",
                         serial=serial, line_number=line.number),
-                    _("{event_type} while the blank is {before}").format(
-                        event_type=line.type, before=before or _('not in the ledger'))))
+                    N_("{event_type} while the blank is {before}").format(
+                        event_type=line.type, before=before or N_('not in the ledger'))))
             self._move(serial, before, after)
 
     def findings(self, now: dt.datetime) -> list[Finding]:
@@ -136,8 +136,8 @@ class PrintedBlankConsumed(Check):
 
     def findings(self, now: dt.datetime) -> list[Finding]:
         """Printed serials the ledger never consumed."""
-        return [Finding(_("card {card}").format(card=card),
-            _("printed on blank {serial}, which the ledger never consumed").format(serial=serial))
+        return [Finding(N_("card {card}", card=card),
+            N_("printed on blank {serial}, which the ledger never consumed", serial=serial))
                 for serial, card in self._printed.items() if serial not in self._consumed]
 
 
@@ -164,8 +164,8 @@ class SpoiledBlanksDestroyed(Check):
     def findings(self, now: dt.datetime) -> list[Finding]:
         """Spoiled blanks older than the deadline."""
         days = self._deadline.days
-        return [Finding(_("blank {serial}").format(serial=serial),
-            _("spoiled on {date} and not destroyed within {days} days").format(
+        return [Finding(N_("blank {serial}", serial=serial),
+            N_("spoiled on {date} and not destroyed within {days} days",
                 date=when.date().isoformat(), days=days))
                 for serial, when in self._spoiled.items() if now - when > self._deadline]
 
@@ -196,10 +196,9 @@ class ClosedManifestsBalanced(Check):
 
     def findings(self, now: dt.datetime) -> list[Finding]:
         """Closed manifests whose counts do not balance."""
-        return [Finding(_("manifest {m} (closed at line {n})").format(m=m, n=n),
-                        _(
-                            "dispatched {dispatched} but {settled} were handed over or "
-                            "returned").format(
+        return [Finding(N_("manifest {m} (closed at line {n})", m=m, n=n),
+                        N_("dispatched {dispatched} but {settled} were handed over or "
+                            "returned",
                                 dispatched=self._dispatched.get(m, 0), settled=self._settled[m]))
                 for m, n in self._closed.items() if self._dispatched.get(m, 0) != self._settled[m]]
 
@@ -229,17 +228,13 @@ class StockCountMatches(Check):
         line, held = self._latest
         data = line.data
         counted, book = data.get("counted"), data.get("book")
-        where = _("the stock count of {date} (line {line_number})").format(
+        where = N_("the stock count of {date} (line {line_number})",
             date=line.time.date().isoformat(), line_number=line.number)
         found = []
         if counted != book or data.get("difference") not in (0, None):
-            found.append(Finding(where, _(
-                "it found {counted} blanks against {book} on the books; count again or report the "
-                "missing blanks").format(
-                    counted=counted, book=book)))
+            found.append(Finding(where, N_("it found {counted} blanks against {book} on the books; count again or report the "
+                "missing blanks", counted=counted, book=book)))
         if book != held:
-            found.append(Finding(where, _(
-                "the books it was compared with said {book}, but the history up to it holds {held} "
-                "blanks in stock").format(
-                    book=book, held=held)))
+            found.append(Finding(where, N_("the books it was compared with said {book}, but the history up to it holds {held} "
+                "blanks in stock", book=book, held=held)))
         return found

@@ -22,7 +22,7 @@ from typing import Any
 
 import attrs
 
-from ektp.application.kernel.i18n import _
+from ektp.application.kernel.i18n import N_, _
 from ektp.application.audit.export import journal_of
 from ektp.application.audit.journal import LeafForm
 from ektp.application.audit.merkle import CompactRange, leaf_hash
@@ -195,7 +195,7 @@ def _checkpoints(kept: Sequence[tuple[int, str]], held: Sequence[tuple[str, Sign
                  ) -> list[tuple[str, SignedCheckpoint, str]]:
     from ektp.application.audit.checkpoints import read_checkpoint
 
-    points = [(_("kept in the database"), read_checkpoint(text.encode(),
+    points = [(N_("kept in the database"), read_checkpoint(text.encode(),
         _("the kept checkpoint of size {size}").format(size=size)))
               for size, text in kept]
     points += list(held)
@@ -206,13 +206,13 @@ def _checkpoints(kept: Sequence[tuple[int, str]], held: Sequence[tuple[str, Sign
         if point.checkpoint.origin != origin_of(office):
             raise _fail(where, _("its origin is {checkpoint_origin!r}, not {office!r}").format(
                 checkpoint_origin=point.checkpoint.origin[:40], office=origin_of(office)))
-        signature = "not checked (no --public-key)"
+        signature = N_("not checked (no --public-key)")
         if public_key is not None:
             try:
                 verify_signed(point, public_key)
             except NoteInvalid as error:
                 raise _fail(where, str(error)) from None
-            signature = "valid"
+            signature = N_("valid")
         result.append((source, point, signature))
     return result
 

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 
 import attrs
 
-from ektp.application.kernel.i18n import _
+from ektp.application.kernel.i18n import N_, _
 from ektp.application.audit.line_check import LineChecker
 from ektp.application.audit.lines import AuditLine
 from ektp.application.audit.manifest import Manifest, parse_manifest
@@ -160,7 +160,7 @@ def _check_signature(source: AuditSource, manifest: Manifest, public_key: Signat
                      where: str) -> str:
     raw = source.signature()
     if public_key is None:
-        return "absent" if raw is None else "present, not checked (no --public-key)"
+        return N_("absent") if raw is None else N_("present, not checked (no --public-key)")
     if raw is None:
         raise AuditCheckFailed(where=where, reason=_("there is no signature to check"))
     try:
@@ -172,7 +172,7 @@ def _check_signature(source: AuditSource, manifest: Manifest, public_key: Signat
             where=where,
             reason=_("the signature does not match its manifest.json under this public key "
                    "(wrong key, or the manifest was edited)"))
-    return "valid"
+    return N_("valid")
 
 
 # --- checkpoints held ------------------------------------------------------------
@@ -213,13 +213,13 @@ def _held(manifest: Manifest, point: SignedCheckpoint,
         raise AuditCheckFailed(where=where, reason=_(
             "its origin is {checkpoint_origin!r}, not {manifest_office!r}").format(
                 checkpoint_origin=checkpoint.origin[:40], manifest_office=origin_of(manifest.office)))
-    signature = "not checked (no --public-key)"
+    signature = N_("not checked (no --public-key)")
     if public_key is not None:
         try:
             verify_signed(point, public_key)
         except NoteInvalid as error:
             raise AuditCheckFailed(where=where, reason=str(error)) from None
-        signature = "valid"
+        signature = N_("valid")
     start = manifest.start_size or 0
     tree_size = manifest.tree_size or 0
     if checkpoint.size > tree_size:
@@ -234,10 +234,8 @@ def _held(manifest: Manifest, point: SignedCheckpoint,
                 start=start))
     root_hex = checkpoint.root.hex()
     result = CheckpointResult(size=checkpoint.size, root=root_hex, signature=signature,
-                              relation=_(
-                                  "consistent: the export's tree at {checkpoint_size} leaves has "
-                                  "its root").format(
-                                      checkpoint_size=checkpoint.size))
+                              relation=N_("consistent: the export's tree at {size} leaves has "
+                                          "its root", size=checkpoint.size))
     if checkpoint.size == start:
         if manifest.start_tree().root() != checkpoint.root:
             raise AuditCheckFailed(where=where, reason=_("the export's start frontier does not make "
@@ -316,7 +314,7 @@ def _against(manifest: Manifest, older: Manifest) -> tuple[str, _ContainsOlder |
             if pseudonymised and manifest.start_tree().root().hex() != older.root:
                 raise AuditCheckFailed(where="manifest.json",
                                        reason=_("start_frontier does not make the older export's root"))
-        return f"continues it (from its end at seq {older.last_seq})", None
+        return N_("continues it (from its end at seq {seq})", seq=older.last_seq), None
     if manifest.first_seq > older.first_seq:
         raise AuditCheckFailed(
             where="manifest.json",
@@ -325,5 +323,5 @@ def _against(manifest: Manifest, older: Manifest) -> tuple[str, _ContainsOlder |
                 "line (seq {older_first_seq}): its head is cut off (verify an export against the "
                 "one it continues)").format(
                     manifest_first_seq=manifest.first_seq, older_first_seq=older.first_seq))
-    return (f"contains it unchanged up to seq {older.last_seq}",
+    return (N_("contains it unchanged up to seq {seq}", seq=older.last_seq),
             _ContainsOlder(older, check_root=both_v2 and pseudonymised))

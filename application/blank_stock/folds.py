@@ -20,7 +20,7 @@ from ektp.application.blank_stock.views import (
     SpoiledBlank,
     StockFigure,
 )
-from ektp.application.kernel.i18n import _
+from ektp.application.kernel.i18n import N_
 from ektp.domain.blank_stock import events as ev
 from ektp.domain.blank_stock.interval_set import IntervalSet
 from ektp.domain.blank_stock.source import describe_source
@@ -35,43 +35,41 @@ def summarise(event: ev.LedgerEvent) -> str:
     e = cast(ev.AnyLedgerEvent, event)
     match e:
         case ev.ConsignmentReceived():
-            return _("received {count:,} from {source} (BAST {bast})").format(
+            return N_("received {count:,} from {source} (BAST {bast})",
                 count=e.count, source=describe_source(e.source, e.source_office), bast=e.bast)
         case ev.BlankAllocated():
-            return _("allocated to card {card}").format(card=e.card_id)
+            return N_("allocated to card {card}", card=e.card_id)
         case ev.BlankConsumed():
-            return _("consumed: card {card} printed on it").format(card=e.card_id)
+            return N_("consumed: card {card} printed on it", card=e.card_id)
         case ev.BlankSpoiled():
             if e.card_id:
-                return _("spoiled ({reason}) printing card {card}").format(
+                return N_("spoiled ({reason}) printing card {card}",
                     reason=e.reason.value, card=e.card_id)
-            return _("spoiled ({reason}) in stock").format(reason=e.reason.value)
+            return N_("spoiled ({reason}) in stock", reason=e.reason.value)
         case ev.BlankReleased():
-            return _("back in stock: card {card} was cancelled before printing").format(
-                card=e.card_id)
+            return N_("back in stock: card {card} was cancelled before printing", card=e.card_id)
         case ev.BlanksLent():
-            return _("lent to {office} (record {record}, {count:,} blanks)").format(
+            return N_("lent to {office} (record {record}, {count:,} blanks)",
                 office=e.counterpart, record=e.record_number, count=e.count)
         case ev.BlanksBorrowed():
-            return _("borrowed from {office} (record {record}, {count:,} blanks)").format(
+            return N_("borrowed from {office} (record {record}, {count:,} blanks)",
                 office=e.counterpart, record=e.record_number, count=e.count)
         case ev.LoanReturned() if e.direction is LoanDirection.BACK_TO_US:
-            return _("came back from {office} (record {record})").format(
+            return N_("came back from {office} (record {record})",
                 office=e.counterpart, record=e.record_number)
         case ev.LoanReturned():
-            return _("given back to its lender {office} (record {record})").format(
+            return N_("given back to its lender {office} (record {record})",
                 office=e.counterpart, record=e.record_number)
         case ev.SpoiledDestroyed():
             roles = ", ".join(w.role for w in e.witnesses)
-            return _("destroyed ({method}) under record {record} before {witnesses} witnesses "
-                     "({roles})").format(method=e.method.value, record=e.record_number,
-                                         witnesses=len(e.witnesses), roles=roles)
+            return N_("destroyed ({method}) under record {record} before {witnesses} witnesses "
+                     "({roles})",
+                         method=e.method.value, record=e.record_number, witnesses=len(e.witnesses), roles=roles)
         case ev.StockCounted():
-            return _("stock counted: {counted:,} against {book:,} on the books "
-                     "({difference:+,})").format(counted=e.counted, book=e.book,
-                                                  difference=e.difference)
+            return N_("stock counted: {counted:,} against {book:,} on the books "
+                     "({difference:+,})", counted=e.counted, book=e.book, difference=e.difference)
         case ev.BlankReportedMissing():
-            return _("reported missing (police report {report})").format(report=e.police_report)
+            return N_("reported missing (police report {report})", report=e.police_report)
         case _:
             assert_never(e)
 

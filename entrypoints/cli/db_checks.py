@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import attrs
 import click
 
-from ektp.application.kernel.i18n import N_, _
+from ektp.application.kernel.i18n import N_, _, say
 from ektp.entrypoints.cli import translated
 from ektp.entrypoints.cli.output import counted, emit, table
 from ektp.entrypoints.cli.session import Session, session
@@ -65,7 +65,7 @@ def schema_check(c: Context) -> Result:
             "initialised": bool(state and state.initialised)}
     problem = state.problem(c.url.redacted) if state is not None else None
     if problem is None:
-        return Result("schema", "ok", _("version {current}").format(current=current), data)
+        return Result("schema", "ok", N_("version {current}", current=current), data)
     return Result("schema", "fail", str(problem), data)
 
 
@@ -74,11 +74,11 @@ def tables_check(c: Context) -> Result:
     status = c.status
     missing = list(status.missing_read_model_tables)
     if not status.event_tables:
-        return Result("tables", "fail", _("event tables MISSING: run `ektp db init`"), {"missing": missing})
+        return Result("tables", "fail", N_("event tables MISSING: run `ektp db init`"), {"missing": missing})
     if missing:
         return Result("tables", "fail", _("read-model tables MISSING: ") + ", ".join(missing)
                       + _(": run `ektp db init`"), {"missing": missing})
-    return Result("tables", "ok", _("event and read-model tables present"), {"missing": []})
+    return Result("tables", "ok", N_("event and read-model tables present"), {"missing": []})
 
 
 def read_models_check(c: Context) -> Result | None:
@@ -89,11 +89,11 @@ def read_models_check(c: Context) -> Result | None:
     lag = max(p.lag for p in c.status.projections)
     data = {"lag": lag, "outdated": outdated}
     if outdated:
-        return Result("read models", "fail", _("built by other code: {names} (run `ektp db init`)")
-                      .format(names=", ".join(outdated)), data)
-    return Result("read models", "ok", _("current, {events} behind at most (they catch up on the "
-                                         "next list)").format(
-        events=counted(lag, "{n} event", "{n} events")), data)
+        return Result("read models", "fail", N_("built by other code: {names} (run `ektp db init`)",
+            names=", ".join(outdated)), data)
+    return Result("read models", "ok", N_("current, {events} behind at most (they catch up on the "
+                                         "next list)",
+                                             events=counted(lag, "{n} event", "{n} events")), data)
 
 
 def durability_check(c: Context) -> Result | None:
@@ -103,17 +103,15 @@ def durability_check(c: Context) -> Result | None:
         return None
     settings = ", ".join(f"{k}={v}" for k, v in found.settings.items() if k != "engine")
     if c.url.kind == "sqlite":
-        settings = _("synchronous=FULL on every connection, journal mode checked")
+        settings = N_("synchronous=FULL on every connection, journal mode checked")
     data = {"settings": found.settings, "problems": list(found.problems), "allowed": found.allowed}
     if not found.problems:
         return Result("durability", "ok", settings, data)
     problems = ", ".join(found.problems)
     if found.allowed:
-        return Result("durability", "warn", _(
-            "UNSAFE ({problems}); writes allowed by allow_unsafe_durability ({source})").format(
-                problems=problems, source=c.settings.sources['database.allow_unsafe_durability']),
+        return Result("durability", "warn", N_("UNSAFE ({problems}); writes allowed by allow_unsafe_durability ({source})", problems=problems, source=c.settings.sources['database.allow_unsafe_durability']),
                       data)
-    return Result("durability", "fail", _("UNSAFE ({problems}): writes are refused").format(
+    return Result("durability", "fail", N_("UNSAFE ({problems}): writes are refused",
         problems=problems), data)
 
 
@@ -126,17 +124,13 @@ def file_check(c: Context) -> Result | None:
     data = {"mode": f"{mode:04o}", "read_only": read_only}
     opened = ", opened read only" if read_only else ""
     if mode & stat.S_IROTH:
-        return Result("file", "warn", _(
-            "mode {mode:04o}{opened}: anyone on this machine can read it (chmod 600 "
-            "{path})").format(
-                mode=mode, opened=opened, path=c.url.path), data)
+        return Result("file", "warn", N_("mode {mode:04o}{opened}: anyone on this machine can read it (chmod 600 "
+            "{path})", mode=mode, opened=opened, path=c.url.path), data)
     group = c.settings.config.files.group
     if mode & stat.S_IRGRP and not group:
-        return Result("file", "warn", _(
-            "mode {mode:04o}{opened}: its group can read it and no [files] group is configured "
-            "(chmod 600 {path})").format(
-                mode=mode, opened=opened, path=c.url.path), data)
-    return Result("file", "ok", _("mode {mode:04o}{opened}").format(mode=mode, opened=opened), data)
+        return Result("file", "warn", N_("mode {mode:04o}{opened}: its group can read it and no [files] group is configured "
+            "(chmod 600 {path})", mode=mode, opened=opened, path=c.url.path), data)
+    return Result("file", "ok", N_("mode {mode:04o}{opened}", mode=mode, opened=opened), data)
 
 
 def password_check(c: Context) -> Result | None:
@@ -145,17 +139,15 @@ def password_check(c: Context) -> Result | None:
     if c.url.kind != "postgresql":
         return None
     if c.session.password_file:
-        return Result("password", "ok", _("from --db-password-file (EKTP_DB_PASSWORD_FILE)"),
+        return Result("password", "ok", N_("from --db-password-file (EKTP_DB_PASSWORD_FILE)"),
                       {"source": "password-file"})
     if c.url.password:
         source = c.settings.sources.get("database.url", _("the URL"))
-        return Result("password", "warn", _(
-            "the database URL ({source}) carries a password: others may see it in a command line "
+        return Result("password", "warn", N_("the database URL ({source}) carries a password: others may see it in a command line "
             "or an environment; use ~/.pgpass, PGPASSFILE, a service file (PGSERVICE) or "
-            "--db-password-file").format(
-                source=source),
+            "--db-password-file", source=source),
                       {"source": "url"})
-    return Result("password", "ok", _("none in the URL (libpq: ~/.pgpass, PGPASSFILE, PGSERVICE)"),
+    return Result("password", "ok", N_("none in the URL (libpq: ~/.pgpass, PGPASSFILE, PGSERVICE)"),
                   {"source": "libpq"})
 
 
@@ -181,23 +173,17 @@ def cipher_check(c: Context) -> Result | None:
         data["data_key_id"] = data_key
     if key is None:
         if latest is not None:
-            return Result("cipher", "fail", _(
-                "the latest event is encrypted with key {latest}, but no cipher key is configured "
-                "(EKTP_CIPHER_KEY_FILE)").format(
-                    latest=latest), data)
-        return Result("cipher", "warn", _("events are stored unencrypted: make a key with "
+            return Result("cipher", "fail", N_("the latest event is encrypted with key {latest}, but no cipher key is configured "
+                "(EKTP_CIPHER_KEY_FILE)", latest=latest), data)
+        return Result("cipher", "warn", N_("events are stored unencrypted: make a key with "
                       "`ektp keys init` and name it in [keys] cipher_key_file"), data)
     if latest is not None and latest not in (key.id, data_key):
-        return Result("cipher", "fail", _(
-            "key {key_id} is configured, but the latest event is encrypted with key "
-            "{latest}").format(
-                key_id=key.id, latest=latest), data)
+        return Result("cipher", "fail", N_("key {key_id} is configured, but the latest event is encrypted with key "
+            "{latest}", key_id=key.id, latest=latest), data)
     if data_key is not None and data_key != key.id:
-        return Result("cipher", "ok", _(
-            "office key {key_id} wraps the data keys; events encrypted with data key {data_key} "
-            "(AES-256-GCM)").format(
-                key_id=key.id, data_key=data_key), data)
-    return Result("cipher", "ok", _("events encrypted with key {key_id} (AES-256-GCM)").format(
+        return Result("cipher", "ok", N_("office key {key_id} wraps the data keys; events encrypted with data key {data_key} "
+            "(AES-256-GCM)", key_id=key.id, data_key=data_key), data)
+    return Result("cipher", "ok", N_("events encrypted with key {key_id} (AES-256-GCM)",
         key_id=key.id), data)
 
 
@@ -206,7 +192,7 @@ def records_check(c: Context) -> Result | None:
     if not c.status.event_tables:
         return None
     position = c.office.store.last_position()
-    return Result("records", "ok", _("latest position {position}").format(
+    return Result("records", "ok", N_("latest position {position}",
         position=position), {"position": position})
 
 
@@ -214,9 +200,9 @@ def timeouts_check(c: Context) -> Result:
     """The waits in effect (`event_store.waits`)."""
     d = c.settings.config.database
     if c.url.kind == "sqlite":
-        detail = _("busy timeout {lock} s").format(lock=d.lock_timeout)
+        detail = N_("busy timeout {lock} s", lock=d.lock_timeout)
     else:
-        detail = (_("connect {connect} s, lock {lock} s, statement {statement} s").format(
+        detail = (N_("connect {connect} s, lock {lock} s, statement {statement} s",
             connect=d.connect_timeout, lock=d.lock_timeout, statement=d.statement_timeout))
     return Result("timeouts", "ok", detail, {"connect": d.connect_timeout, "lock": d.lock_timeout,
                                               "statement": d.statement_timeout})
@@ -271,7 +257,7 @@ def check() -> None:
              _("engine       {engine} {version}").format(engine=status.engine,
                                                       version=status.server_version),
              table([N_("check"), N_("status"), N_("detail")], [(r.name, r.status.upper() if r.status != "ok"
-                                                    else "ok", r.detail) for r in results])]
+                                                    else "ok", say(r.detail)) for r in results])]
     if status.projections:
         lines.append(table([N_("projection"), N_("position"), N_("lag"), N_("version")],
                            [(p.name, p.position, p.lag,

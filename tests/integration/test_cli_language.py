@@ -195,3 +195,17 @@ def test_refusals_from_every_area_are_in_the_language_chosen(
         assert shown["id"].keys() == shown["en"].keys() == {"error", "kind", "message"}
         assert (shown["id"]["error"], shown["id"]["kind"]) == (shown["en"]["error"], shown["en"]["kind"])
         assert indonesian in shown["id"]["message"] and english in shown["en"]["message"]
+
+
+def test_words_kept_as_data_are_english_in_json_and_said_in_the_language_chosen(
+        office: tuple[Path, dict[str, str]]) -> None:
+    """A blank's history line is data (``--json`` keeps its English) that the text says in
+    the language chosen: the same JSON in both, the line translated."""
+    shown = {lang: ektp(office, "--lang", lang, "blanks", "show", "3517170001") for lang in ("id", "en")}
+    assert "diterima 1234 dari ministry (BAST BAST/1)" in shown["id"].out, shown["id"].out
+    assert "received 1,234 from ministry (BAST BAST/1)" in shown["en"].out, shown["en"].out
+    as_json = {lang: ektp(office, "--lang", lang, "--json", "blanks", "show", "3517170001")
+               for lang in ("id", "en")}
+    assert as_json["id"].code == as_json["en"].code == 0
+    assert as_json["id"].json() == as_json["en"].json()
+    assert "received 1,234 from ministry (BAST BAST/1)" in as_json["id"].out

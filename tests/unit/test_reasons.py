@@ -52,3 +52,16 @@ def test_a_reasons_fields_that_are_marked_are_translated_too() -> None:
     assert "it is before card 1b4e28ba was dispatched (2026-12-01 09:00 +00:00)" in str(early.value)
     with speaking(translations("id")):
         assert "waktunya sebelum kartu 1b4e28ba dikirim (2026-12-01 09:00 +00:00)" in said(early.value)
+
+
+def test_a_marked_sentence_kept_as_data_is_said_in_the_language_in_force() -> None:
+    from ektp.application.kernel.i18n import N_ as marked
+    from ektp.application.kernel.i18n import say
+
+    relation = marked("extends the tree held ({old} -> {new} leaves)", old=3, new=5)
+    assert relation == "extends the tree held (3 -> 5 leaves)"  # what --json shows
+    assert say(relation) == relation and say(marked("valid")) == "valid"
+    with speaking(translations("id")):
+        assert say(relation) == "memperluas pohon yang dipegang (3 -> 5 daun)"
+        assert say(marked("valid")) == "sah"
+        assert say("") == "" and say("3517170001") == "3517170001"
