@@ -29,9 +29,9 @@ from ektp.domain.blank_stock.vocabulary import BlankState, LoanDirection
 
 
 def summarise(event: ev.LedgerEvent) -> str:
-    """A one-line description of a ledger event (witness names are not shown), in the
-    language in force: it is said to the person asking, never stored (a projection that
-    keeps history lines would keep the event's fields and say them when shown)."""
+    """A one-line description of a ledger event (witness names are not shown): English,
+    marked with its template and fields (`N_`), which the CLI says in the language in force
+    (`say`); ``--json`` keeps the English."""
     e = cast(ev.AnyLedgerEvent, event)
     match e:
         case ev.ConsignmentReceived():
