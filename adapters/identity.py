@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
+from ektp.application.kernel.i18n import N_
 from ektp.application.ports.identity import Identity, IdentityProvider
 
 
@@ -40,7 +41,7 @@ class OperatingSystemUser(IdentityProvider):
     @property
     def description(self) -> str:
         """How identities are established."""
-        return "operating-system user"
+        return N_("operating-system user")
 
     def identify(self, claimed: str | None) -> Identity | None:
         """The process's OS user, whatever the call claims."""
@@ -56,7 +57,7 @@ class DatabaseLogin(IdentityProvider):
     @property
     def description(self) -> str:
         """How identities are established."""
-        return "database login"
+        return N_("database login")
 
     def identify(self, claimed: str | None) -> Identity | None:
         """The connection's login, whatever the call claims."""
@@ -73,7 +74,7 @@ class HostProgram(IdentityProvider):
     """
 
     def __init__(self, who: Callable[[str | None], str | None],
-                 established_by: str = "host program") -> None:
+                 established_by: str = N_("host program")) -> None:
         self._who = who
         self._how = established_by
 

@@ -18,7 +18,7 @@ class CardHistoriesWhole(Check):
     """Every card's history starts with its request, and every event is a known card event."""
 
     name = "card-histories"
-    description = "every card starts with Requested and holds only known card events"
+    description = N_("every card starts with Requested and holds only known card events")
 
     def __init__(self) -> None:
         self._found: list[Finding] = []
@@ -43,7 +43,7 @@ class BlankAllocatedOnce(Check):
     """A blank serial is allocated to one card, once (a spoiled blank is never reused)."""
 
     name = "blank-allocated-once"
-    description = "no blank serial is allocated twice"
+    description = N_("no blank serial is allocated twice")
 
     def __init__(self) -> None:
         self._holder: dict[str, str] = {}
@@ -71,7 +71,7 @@ class PrintedOnAllocatedBlank(Check):
     """Every print consumed the blank allocated to the card (and a print failure spoiled it)."""
 
     name = "printed-on-allocated-blank"
-    description = "every printed card was printed on the blank allocated to it"
+    description = N_("every printed card was printed on the blank allocated to it")
 
     def __init__(self) -> None:
         self._allocated: dict[str, str | None] = {}
@@ -105,7 +105,7 @@ class HandOverAfterDispatch(Check):
     """Every hand-over follows a dispatch of the same card."""
 
     name = "hand-over-after-dispatch"
-    description = "every hand-over is preceded by a dispatch"
+    description = N_("every hand-over is preceded by a dispatch")
 
     def __init__(self) -> None:
         self._whole: set[str] = set()  # cards whose history starts in this export
@@ -138,7 +138,7 @@ class StreamTimesOrdered(Check):
     """
 
     name = "stream-times-ordered"
-    description = "no event is dated before the previous event of its stream"
+    description = N_("no event is dated before the previous event of its stream")
     needs = frozenset({"card"})
 
     def __init__(self) -> None:

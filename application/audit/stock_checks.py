@@ -66,7 +66,7 @@ class BlankConservation(Check):
     + lent + missing holds at every moment."""
 
     name = "blank-conservation"
-    description = "every blank serial moves only through the ledger's allowed states"
+    description = N_("every blank serial moves only through the ledger's allowed states")
     needs = frozenset({"blank-stock"})
 
     def __init__(self) -> None:
@@ -120,7 +120,7 @@ class PrintedBlankConsumed(Check):
     """Every printed card's blank is consumed in the ledger."""
 
     name = "printed-blank-consumed"
-    description = "every printed card has a consumed blank in the ledger"
+    description = N_("every printed card has a consumed blank in the ledger")
     needs = frozenset({"card", "blank-stock"})
 
     def __init__(self) -> None:
@@ -145,7 +145,7 @@ class SpoiledBlanksDestroyed(Check):
     """Spoiled blanks are destroyed under a record before the deadline."""
 
     name = "spoiled-blanks-destroyed"
-    description = "no spoiled blank is left undestroyed past the deadline"
+    description = N_("no spoiled blank is left undestroyed past the deadline")
     needs = frozenset({"blank-stock"})
 
     def __init__(self, policy: ReconcilePolicy) -> None:
@@ -174,7 +174,7 @@ class ClosedManifestsBalanced(Check):
     """A closed manifest accounts for every card it took out: dispatched = handed over + returned."""
 
     name = "closed-manifests-balanced"
-    description = "every closed manifest is balanced (dispatched = handed over + returned)"
+    description = N_("every closed manifest is balanced (dispatched = handed over + returned)")
     needs = frozenset({"manifest"})
 
     def __init__(self) -> None:
@@ -209,7 +209,7 @@ class StockCountMatches(Check):
     ``ektp blanks reconcile`` requires of the live ledger)."""
 
     name = "stock-count-matches"
-    description = "the latest stock count found what the books (and the history) hold"
+    description = N_("the latest stock count found what the books (and the history) hold")
     needs = frozenset({"blank-stock"})
 
     def __init__(self, conservation: BlankConservation) -> None:

@@ -31,7 +31,7 @@ from ektp.application.ports.stream_versions import StreamVersions
 
 VERIFIED = "verified"
 INTEGRITY_ONLY = "integrity-only"
-INTEGRITY_ONLY_TEXT = "integrity only, authenticity not established"
+INTEGRITY_ONLY_TEXT = N_("integrity only, authenticity not established")
 
 
 @attrs.frozen
@@ -114,9 +114,10 @@ def verify_export(
     for watch in watches:
         if isinstance(watch, _RootAt) and not watch.done:
             raise AuditCheckFailed(where=watch.where, reason=_("the export never reached its size"))
-    root = ("recomputed from the lines" if manifest.is_v2 and manifest.personal_data == "pseudonymised"
-            else "not recomputed (ektp-audit/1 has none)" if not manifest.is_v2
-            else "not recomputed (personal data revealed: the leaves are pseudonymised)")
+    root = (N_("recomputed from the lines")
+            if manifest.is_v2 and manifest.personal_data == "pseudonymised"
+            else N_("not recomputed (ektp-audit/1 has none)") if not manifest.is_v2
+            else N_("not recomputed (personal data revealed: the leaves are pseudonymised)"))
     return VerifyReport(manifest=manifest, signature=signature, against=against,
                         checkpoints=tuple(result for result, _ in held),
                         older_signature=older_signature, root=root,

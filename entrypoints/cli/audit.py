@@ -142,7 +142,7 @@ def verify(folder: str, public_key: str | None, older: str | None,
     else:
         why = _("no --public-key") if checker is None else _("it is not signed")
         lines = [_("INTEGRITY ONLY: {folder} checks out ({format}), but authenticity is not "
-                 "established ({why}): {INTEGRITY_ONLY_TEXT}").format(folder=folder, format=m.format, why=why, INTEGRITY_ONLY_TEXT=INTEGRITY_ONLY_TEXT)]
+                 "established ({why}): {INTEGRITY_ONLY_TEXT}").format(folder=folder, format=m.format, why=why, INTEGRITY_ONLY_TEXT=_(INTEGRITY_ONLY_TEXT))]
     lines += [_("  events     {count} (seq {first_seq}..{last_seq}), office {office}").format(count=m.count, first_seq=m.first_seq, last_seq=m.last_seq, office=m.office),
               _("  chain      {start_hash}... -> {end_hash}").format(start_hash=m.start_hash[:16], end_hash=m.end_hash),
               _("  personal   {personal_data}").format(personal_data=m.personal_data),
@@ -150,7 +150,7 @@ def verify(folder: str, public_key: str | None, older: str | None,
               _("  actors     {unsigned}").format(unsigned=_signers(report.unsigned, report.by_host, m.count))]
     if m.is_v2:
         lines.insert(3, _("  tree       leaves {start_size}..{value}, root {root} "
-                        "({root2})").format(start_size=m.start_size, value=(m.tree_size or 1) - 1, root=m.root, root2=report.root))
+                        "({root2})").format(start_size=m.start_size, value=(m.tree_size or 1) - 1, root=m.root, root2=say(report.root)))
     if report.against:
         lines.append(_("  against    {older}: {against} (its signature: {older_signature})").format(older=older, against=say(report.against), older_signature=say(report.older_signature or "")))
     for point in report.checkpoints:

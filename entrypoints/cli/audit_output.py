@@ -83,9 +83,9 @@ def reconcile_text(results: Sequence[CheckResult], now: dt.datetime) -> str:
     """The readable reconciliation report."""
     lines = [_("Reconciliation as of {time}").format(time=local_time(now))]
     for r in results:
-        note = f" ({r.note})" if r.note else ""
+        note = f" ({say(r.note)})" if r.note else ""
         found = (": " + counted(len(r.findings), "{n} problem", "{n} problems")) if r.findings else ""
-        lines.append(f"  {r.status:<8} {r.name}: {r.description}{note}{found}")
+        lines.append(f"  {r.status:<8} {r.name}: {say(r.description)}{note}{found}")
         for finding in r.findings[:SHOWN_FINDINGS]:
             lines.append(f"             - {say(finding.where)}: {say(finding.message)}")
         if len(r.findings) > SHOWN_FINDINGS:

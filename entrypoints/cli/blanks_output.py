@@ -165,7 +165,8 @@ def reconciliation_data(r: Reconciliation) -> dict[str, Any]:
 def reconciliation_text(r: Reconciliation) -> str:
     """The reconciliation: the recomputed figures, then every problem found."""
     total = sum(r.counts.values())
-    states = ", ".join(f"{k.lower().replace('_', ' ')} {number(v)}" for k, v in r.counts.items())
+    states = ", ".join(f"{_(_STATE_LABELS[k]) if k in _STATE_LABELS else k.lower().replace('_', ' ')} "
+                       f"{number(v)}" for k, v in r.counts.items())
     lines = [
         _("Recomputed from {events}: received {received} + borrowed {borrowed} = {sum}; "
           "{states} (total {total}).").format(

@@ -173,7 +173,7 @@ def whoami() -> None:
     data: dict[str, Any] = {"login": me.login, "established_by": me.established_by,
                             "enrolled": me.member is not None,
                             "register_founded": me.register_founded}
-    lines = [_("login        {login} ({established_by})").format(login=me.login, established_by=me.established_by)]
+    lines = [_("login        {login} ({established_by})").format(login=me.login, established_by=_(me.established_by))]
     if me.member is not None:
         data.update(staff_data(me.member))
         lines += [_("name         {value}").format(value=me.member.name or '-'),
