@@ -40,6 +40,7 @@ from uuid import UUID
 
 import attrs
 
+from ektp.application.kernel.i18n import N_, _
 from ektp.application.operations import (
     BackupFailed,
     BackupFileExists,
@@ -110,12 +111,15 @@ class Figures:
         """How `other` differs from these figures (empty when it is the same)."""
         out = []
         if other.events != self.events:
-            out.append(f"{other.events} events instead of {self.events}")
+            out.append(_("{found} events instead of {expected}").format(
+                found=other.events, expected=self.events))
         if other.position != self.position:
-            out.append(f"latest position {other.position} instead of {self.position}")
+            out.append(_("latest position {found} instead of {expected}").format(
+                found=other.position, expected=self.position))
         for name, value in self.values.items():
             if other.values.get(name) != value:
-                out.append(f"{name} {other.values.get(name)} instead of {value}")
+                out.append(_("{name} {found} instead of {expected}").format(
+                    name=name, found=other.values.get(name), expected=value))
         return out
 
     def as_dict(self) -> dict[str, object]:
@@ -161,12 +165,14 @@ def _partial(target: str, force: bool, protected: Iterable[str] = ()) -> str:
     files.check_target(target, force=True, protected=protected, allow_sqlite=True)
     folder = os.path.dirname(os.path.abspath(target))
     if not os.path.isdir(folder):
-        raise BackupFailed(what="backup", reason=f"the folder {folder} does not exist")
+        raise BackupFailed(what=N_("backup"),
+            reason=_("the folder {folder} does not exist").format(folder=folder))
     try:
         return files.temporary_beside(target)
     except OSError as error:
-        raise BackupFailed(what="backup", reason=f"cannot create a file beside {target}: "
-                                                 f"{error.strerror}") from None
+        raise BackupFailed(what=N_("backup"),
+            reason=_("cannot create a file beside {target}: {error}").format(
+                target=target, error=error.strerror)) from None
 
 
 def _settle(partial: str, target: str) -> None:
@@ -180,7 +186,7 @@ def _keep_if_same(original: Figures, made: Figures, partial: str, target: str) -
     """Name the copy `target` if its figures are the original's (else `BackupMismatch`)."""
     differences = original.differences(made)
     if differences:
-        raise BackupMismatch(what="backup", reason="; ".join(differences))
+        raise BackupMismatch(what=N_("backup"), reason="; ".join(differences))
     _settle(partial, target)
 
 
@@ -214,6 +220,11 @@ def _open_sqlite_reading(path: str, timeout: int) -> Any:
     return sqlite3.connect(url.sqlite_uri(), uri=True, timeout=timeout)
 
 
+def _tool_said(program: str, done: subprocess.CompletedProcess[str]) -> str:
+    """The last line `program` wrote on failing, in its own words (and its own locale)."""
+    return f"{program}: {(done.stderr.strip().splitlines() or [f'exit {done.returncode}'])[-1]}"
+
+
 def _sqlite_error(what: str, error: Exception) -> BackupFailed:
     return BackupFailed(what=what, reason=str(error).strip().splitlines()[0] if str(error) else type(error).__name__)
 
@@ -236,13 +247,14 @@ def backup_sqlite(url: DatabaseUrl, target: str, *, force: bool,
             reading = sqlite3.connect(f"file:{partial}?mode=ro", uri=True)
             check = reading.execute("PRAGMA quick_check").fetchone()[0]
             if check != "ok":
-                raise BackupMismatch(what="backup", reason=f"the copy fails SQLite's check ({check})")
+                raise BackupMismatch(what=N_("backup"),
+                    reason=_("the copy fails SQLite's check ({check})").format(check=check))
             made = figures(_sqlite_rows(reading))
             reading.close()
             original = figures(_sqlite_rows(source, made.position))
             source.close()
         except sqlite3.Error as error:
-            raise _sqlite_error("backup", error) from None
+            raise _sqlite_error(N_("backup"), error) from None
         _keep_if_same(original, made, partial, target)
     except BaseException:
         _discard(partial)
@@ -256,12 +268,15 @@ def restore_sqlite(backup: str, url: DatabaseUrl, *, force: bool,
     import sqlite3
 
     if not os.path.isfile(backup):
-        raise BackupFailed(what="restore", reason=f"there is no backup file {backup}")
+        raise BackupFailed(what=N_("restore"),
+            reason=_("there is no backup file {backup}").format(backup=backup))
     try:
         source = _open_sqlite_reading(backup, settings.lock_timeout)
         expected = figures(_sqlite_rows(source))
     except sqlite3.Error as error:
-        raise BackupFailed(what="restore", reason=f"{backup} is not an ektp backup ({error})") from None
+        raise BackupFailed(what=N_("restore"),
+            reason=_("{backup} is not an ektp backup ({error})").format(
+                backup=backup, error=error)) from None
     created = not os.path.exists(url.path)
     try:
         if created:
@@ -283,14 +298,14 @@ def restore_sqlite(backup: str, url: DatabaseUrl, *, force: bool,
     except sqlite3.Error as error:
         if created:
             _discard(url.path)
-        raise _sqlite_error("restore", error) from None
+        raise _sqlite_error(N_("restore"), error) from None
     except BaseException:
         if created:
             _discard(url.path)
         raise
     differences = expected.differences(found)
     if differences:
-        raise BackupMismatch(what="restored database", reason="; ".join(differences))
+        raise BackupMismatch(what=N_("restored database"), reason="; ".join(differences))
     return BackupReport(backup, url.path, found)
 
 
@@ -316,8 +331,8 @@ def pg_tool(name: str) -> str:
                         key=lambda p: int(p.split("/")[4]) if p.split("/")[4].isdigit() else 0)
     if candidates:
         return candidates[-1]
-    raise BackupFailed(what="backup", reason=(
-        f"{name} is not installed (Debian: apt-get install postgresql-client)"))
+    raise BackupFailed(what=N_("backup"), reason=(
+        _("{name} is not installed (Debian: apt-get install postgresql-client)").format(name=name)))
 
 
 def _pg_environment(url: DatabaseUrl, settings: DatabaseSection) -> dict[str, str]:
@@ -352,7 +367,9 @@ def _pg_connect(url: DatabaseUrl, settings: DatabaseSection, **options: Any) -> 
                                options=postgres_options(settings), **options)
     except psycopg.Error as error:
         reason = (str(error).strip().splitlines() or [type(error).__name__])[-1]
-        raise BackupFailed(what="connection", reason=f"cannot connect to {url.redacted}: {reason}") from None
+        raise BackupFailed(what=N_("connection"),
+            reason=_("cannot connect to {url}: {reason}").format(
+                url=url.redacted, reason=reason)) from None
 
 
 def _pg_rows(connection: Any) -> Iterator[EventRow]:
@@ -428,8 +445,9 @@ def _dump_stream(dump: str) -> Iterator[EventRow]:
                            bytes.fromhex(state[2:]) if state.startswith("\\x") else state.encode())
         error = process.stderr.read()
         if process.wait() != 0:
-            raise BackupMismatch(what="backup file", reason=(
-                f"pg_restore cannot read it ({(error.strip().splitlines() or ['?'])[-1]})"))
+            raise BackupMismatch(what=N_("backup file"), reason=(
+                _("pg_restore cannot read it ({error})").format(
+                    error=(error.strip().splitlines() or ['?'])[-1])))
     finally:
         if process.poll() is None:
             process.kill()
@@ -479,12 +497,11 @@ def backup_postgres(url: DatabaseUrl, target: str, *, force: bool,
                  f"--file={partial}", url.dbname],
                 env=_pg_environment(url, settings), capture_output=True, text=True)
         except psycopg.Error as error:
-            raise BackupFailed(what="backup", reason=str(error).strip().splitlines()[0]) from None
+            raise BackupFailed(what=N_("backup"), reason=str(error).strip().splitlines()[0]) from None
         finally:
             connection.close()
         if done.returncode != 0:
-            raise BackupFailed(what="backup", reason="pg_dump: " + (
-                done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1])
+            raise BackupFailed(what=N_("backup"), reason=_tool_said("pg_dump", done))
         made = dump_figures(partial)
         _keep_if_same(original, made, partial, target)
     except BaseException:
@@ -497,7 +514,8 @@ def restore_postgres(backup: str, url: DatabaseUrl, *, force: bool,
                      settings: DatabaseSection) -> BackupReport:
     """``pg_restore`` the dump `backup` into the database at `url` and verify it."""
     if not os.path.isfile(backup):
-        raise BackupFailed(what="restore", reason=f"there is no backup file {backup}")
+        raise BackupFailed(what=N_("restore"),
+            reason=_("there is no backup file {backup}").format(backup=backup))
     expected = dump_figures(backup)
     connection = _pg_connect(url, settings, autocommit=True)
     try:
@@ -514,8 +532,7 @@ def restore_postgres(backup: str, url: DatabaseUrl, *, force: bool,
         command[1:1] = ["--clean", "--if-exists"]  # an empty or replaced ektp schema
     done = subprocess.run(command, env=_pg_environment(url, settings), capture_output=True, text=True)
     if done.returncode != 0:
-        raise BackupFailed(what="restore", reason="pg_restore: " + (
-            done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1])
+        raise BackupFailed(what=N_("restore"), reason=_tool_said("pg_restore", done))
     connection = _pg_connect(url, settings)
     try:
         found = figures(_pg_rows(connection))
@@ -523,5 +540,5 @@ def restore_postgres(backup: str, url: DatabaseUrl, *, force: bool,
         connection.close()
     differences = expected.differences(found)
     if differences:
-        raise BackupMismatch(what="restored database", reason="; ".join(differences))
+        raise BackupMismatch(what=N_("restored database"), reason="; ".join(differences))
     return BackupReport(backup, url.redacted, found)

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 
 import attrs
 
+from ektp.application.kernel.i18n import N_, _
 from ektp.application.errors import CipherKeyInvalid, FileRefused
 
 FILE_VARIABLE = "EKTP_CIPHER_KEY_FILE"
@@ -80,19 +81,21 @@ def read_key_file(path: str) -> CipherKey:
     from ektp.adapters.files import read_secret
 
     try:
-        line = read_secret(path, "cipher key file")
+        line = read_secret(path, N_("cipher key file"))
     except FileRefused as refused:
-        reason = str(refused.facts["reason"]).removeprefix("the cipher key file ")
-        raise CipherKeyInvalid(path=path, reason=reason.removeprefix("cannot be used: ")) from None
-    header, _, encoded = line.partition(" ")
+        raise CipherKeyInvalid(path=path, reason=refused.facts["problem"]) from None
+    header, _sep, encoded = line.partition(" ")
     if header != HEADER:
-        raise CipherKeyInvalid(path=path, reason=f"it does not start with {HEADER}")
+        raise CipherKeyInvalid(path=path, reason=_("it does not start with {header}").format(
+            header=HEADER))
     try:
         key = base64.b64decode(encoded.strip(), validate=True)
     except (binascii.Error, ValueError):
-        raise CipherKeyInvalid(path=path, reason="its key is not base64") from None
+        raise CipherKeyInvalid(path=path, reason=_("its key is not base64")) from None
     if len(key) != KEY_BYTES:
-        raise CipherKeyInvalid(path=path, reason=f"its key is {len(key)} bytes, not {KEY_BYTES}")
+        raise CipherKeyInvalid(path=path, reason=_(
+            "its key is {size} bytes, not {expected}").format(
+                size=len(key), expected=KEY_BYTES))
     return CipherKey(key, path)
 
 

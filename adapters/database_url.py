@@ -13,6 +13,7 @@ from typing import Literal
 
 import attrs
 
+from ektp.application.kernel.i18n import _
 from ektp.application.errors import StoreUnavailable
 
 DEFAULT_URL = "sqlite:///ektp.db"
@@ -41,13 +42,14 @@ class DatabaseUrl:
         if raw in ("memory://", "memory:"):
             return cls("memory")
         if raw.startswith("sqlite:///"):
-            path, _, query = raw[len("sqlite:///"):].partition("?")
+            path, _sep, query = raw[len("sqlite:///"):].partition("?")
             if not path:
-                raise StoreUnavailable(reason="the sqlite URL has no file path (sqlite:///ektp.db)")
+                raise StoreUnavailable(reason=_("the sqlite URL has no file path (sqlite:///ektp.db)"))
             modes = {"mode=ro": "ro", "immutable=1": "immutable", "": ""}
             if query not in modes:
                 raise StoreUnavailable(reason=(
-                    f"the sqlite URL option {query!r} is not one of mode=ro, immutable=1"))
+                    _("the sqlite URL option {query!r} is not one of mode=ro, immutable=1").format(
+                        query=query)))
             return cls("sqlite", path=path, mode=modes[query])  # type: ignore[arg-type]
         from urllib.parse import parse_qs, unquote, urlsplit  # only PostgreSQL URLs need it
 
@@ -56,18 +58,19 @@ class DatabaseUrl:
             try:
                 port = parts.port or 5432
             except ValueError:
-                raise StoreUnavailable(reason="the database URL has a bad port") from None
+                raise StoreUnavailable(reason=_("the database URL has a bad port")) from None
             dbname = unquote(parts.path.lstrip("/"))
             options = parse_qs(parts.query)
             unknown = sorted(set(options) - {"service"})
             if unknown:
                 raise StoreUnavailable(
-                    reason=f"the database URL has an option ektp does not know: {unknown[0][:20]}")
+                    reason=_("the database URL has an option ektp does not know: {unknown}").format(
+                        unknown=unknown[0][:20]))
             service = (options.get("service") or [""])[-1]
             if not service and (not parts.hostname or not dbname):
                 raise StoreUnavailable(
-                    reason="a PostgreSQL URL needs a host and a database "
-                    "(postgresql://user@host:5432/ektp), or a service (postgresql://?service=NAME)"
+                    reason=_("a PostgreSQL URL needs a host and a database "
+                    "(postgresql://user@host:5432/ektp), or a service (postgresql://?service=NAME)")
                 )
             return cls(
                 "postgresql",
@@ -79,7 +82,7 @@ class DatabaseUrl:
                 service=service,
             )
         raise StoreUnavailable(
-            reason="the database URL must start with sqlite:///, postgresql:// or memory://"
+            reason=_("the database URL must start with sqlite:///, postgresql:// or memory://")
         )
 
     @property

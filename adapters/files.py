@@ -30,6 +30,7 @@ import stat
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
+from ektp.application.kernel.i18n import N_, _
 from ektp.application.errors import FileRefused
 
 GROUP_VARIABLE = "EKTP_FILES_GROUP"
@@ -47,8 +48,9 @@ def _group() -> int:
     try:
         return grp.getgrnam(name).gr_gid
     except KeyError:
-        raise FileRefused(path=name, reason=f"there is no group {name!r} ({GROUP_VARIABLE} "
-                                            "or [files] group)") from None
+        raise FileRefused(path=name, reason=_(
+            "there is no group {name!r} ({group_variable} or [files] group)").format(
+                name=name, group_variable=GROUP_VARIABLE)) from None
 
 
 def file_mode() -> int:
@@ -111,10 +113,10 @@ def check_target(path: str, *, force: bool | None, protected: Iterable[str] = ()
     SQLite database (but with `allow_sqlite`: an older backup), or exists without `force`
     (None: the command offers no ``--force``)."""
     if not path or os.path.basename(path) in ("", ".", ".."):
-        raise FileRefused(path=path or "''", reason="it names no file")
+        raise FileRefused(path=path or "''", reason=_("it names no file"))
     for guarded in protected:
         if _same(path, guarded):
-            raise FileRefused(path=path, reason="it is the office database; it is never overwritten")
+            raise FileRefused(path=path, reason=_("it is the office database; it is never overwritten"))
     try:
         found = os.lstat(path)
     except FileNotFoundError:
@@ -122,18 +124,18 @@ def check_target(path: str, *, force: bool | None, protected: Iterable[str] = ()
     except OSError as error:
         raise FileRefused(path=path, reason=_reason(error)) from None
     if stat.S_ISLNK(found.st_mode):
-        raise FileRefused(path=path, reason="it is a symbolic link; ektp never writes through one "
-                                            "(give the real path)")
+        raise FileRefused(path=path, reason=_("it is a symbolic link; ektp never writes through one "
+                                            "(give the real path)"))
     if stat.S_ISDIR(found.st_mode):
-        raise FileRefused(path=path, reason="it is a folder")
+        raise FileRefused(path=path, reason=_("it is a folder"))
     if not stat.S_ISREG(found.st_mode):
-        raise FileRefused(path=path, reason="it is not a regular file")
+        raise FileRefused(path=path, reason=_("it is not a regular file"))
     if not allow_sqlite and _is_sqlite(path):
-        raise FileRefused(path=path, reason="it is an SQLite database; it is never overwritten")
+        raise FileRefused(path=path, reason=_("it is an SQLite database; it is never overwritten"))
     if force is None:
-        raise FileRefused(path=path, reason="it already exists; it is not overwritten")
+        raise FileRefused(path=path, reason=_("it already exists; it is not overwritten"))
     if not force:
-        raise FileRefused(path=path, reason="it already exists; give --force to replace it")
+        raise FileRefused(path=path, reason=_("it already exists; give --force to replace it"))
     return True
 
 
@@ -171,7 +173,7 @@ def temporary_beside(path: str, *, secret: bool = False) -> str:
         except FileExistsError:
             continue
         return candidate
-    raise FileRefused(path=path, reason="no temporary file can be made beside it")
+    raise FileRefused(path=path, reason=_("no temporary file can be made beside it"))
 
 
 def _sync_folder(path: str) -> None:
@@ -227,11 +229,13 @@ def write_file(path: str, data: bytes, *, force: bool | None = None,
     exists = check_target(path, force=force, protected=list(protected))
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
-        raise FileRefused(path=path, reason=f"the folder {folder} does not exist")
+        raise FileRefused(path=path, reason=_("the folder {folder} does not exist").format(
+            folder=folder))
     try:
         temporary = temporary_beside(path, secret=secret)
     except OSError as error:
-        raise FileRefused(path=path, reason=f"cannot write it ({_reason(error)})") from None
+        raise FileRefused(path=path, reason=_("cannot write it ({error})").format(
+            error=_reason(error))) from None
     try:
         fd = os.open(temporary, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0))
         try:
@@ -242,10 +246,11 @@ def write_file(path: str, data: bytes, *, force: bool | None = None,
             os.close(fd)
         settle(temporary, path, replace=exists)
     except FileExistsError:
-        raise FileRefused(path=path, reason="it appeared while ektp was writing it; nothing "
-                                            "was replaced") from None
+        raise FileRefused(path=path, reason=_("it appeared while ektp was writing it; nothing "
+                                            "was replaced")) from None
     except OSError as error:
-        raise FileRefused(path=path, reason=f"cannot write it ({_reason(error)})") from None
+        raise FileRefused(path=path, reason=_("cannot write it ({error})").format(
+            error=_reason(error))) from None
     finally:
         try:
             os.unlink(temporary)
@@ -268,7 +273,7 @@ def write_numbered(path: str, data: bytes) -> str:
                 continue
             raise
         return candidate
-    raise FileRefused(path=path, reason="every numbered name beside it is taken")
+    raise FileRefused(path=path, reason=_("every numbered name beside it is taken"))
 
 
 # --- folders -----------------------------------------------------------------------
@@ -298,22 +303,23 @@ def claim_empty_folder(path: str) -> bool:
         try:
             make_folder(path)
         except OSError as error:
-            raise FileRefused(path=path, reason=f"the folder cannot be made ({_reason(error)})") from None
+            raise FileRefused(path=path, reason=_("the folder cannot be made ({error})").format(
+                error=_reason(error))) from None
         return True
     except OSError as error:
         raise FileRefused(path=path, reason=_reason(error)) from None
     if stat.S_ISLNK(found.st_mode):
-        raise FileRefused(path=path, reason="it is a symbolic link; give a new folder")
+        raise FileRefused(path=path, reason=_("it is a symbolic link; give a new folder"))
     if not stat.S_ISDIR(found.st_mode):
-        raise FileRefused(path=path, reason="it is not a folder")
+        raise FileRefused(path=path, reason=_("it is not a folder"))
     if found.st_uid != os.geteuid() or found.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-        raise FileRefused(path=path, reason="others can write into it; give a new folder")
+        raise FileRefused(path=path, reason=_("others can write into it; give a new folder"))
     try:
         entries = os.listdir(path)
     except OSError as error:
         raise FileRefused(path=path, reason=_reason(error)) from None
     if entries:
-        raise FileRefused(path=path, reason="it is not empty; give a new folder")
+        raise FileRefused(path=path, reason=_("it is not empty; give a new folder"))
     return False
 
 
@@ -338,16 +344,17 @@ def read_limited(path: str, limit: int, what: str) -> bytes:
     if path == "-":
         data = sys.stdin.buffer.read(limit + 1)
         if len(data) > limit:
-            raise FileRefused(path="standard input", reason=too_big)
+            raise FileRefused(path=_("standard input"), reason=too_big)
         return data
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
     except OSError as error:
-        raise FileRefused(path=path, reason=f"cannot read it ({_reason(error)})") from None
+        raise FileRefused(path=path, reason=_("cannot read it ({error})").format(
+            error=_reason(error))) from None
     try:
         found = os.fstat(fd)
         if stat.S_ISDIR(found.st_mode):
-            raise FileRefused(path=path, reason="it is a folder")
+            raise FileRefused(path=path, reason=_("it is a folder"))
         if stat.S_ISREG(found.st_mode) and found.st_size > limit:
             raise FileRefused(path=path, reason=too_big)
         chunks, size = [], 0
@@ -361,7 +368,8 @@ def read_limited(path: str, limit: int, what: str) -> bytes:
             raise FileRefused(path=path, reason=too_big)
         return b"".join(chunks)
     except OSError as error:
-        raise FileRefused(path=path, reason=f"cannot read it ({_reason(error)})") from None
+        raise FileRefused(path=path, reason=_("cannot read it ({error})").format(
+            error=_reason(error))) from None
     finally:
         os.close(fd)
 
@@ -370,28 +378,34 @@ def read_secret(path: str, what: str) -> str:
     """The first line of the secret file `path` (a password), refused as ssh refuses a
     private key when the file is a symbolic link, not a regular file, or readable or
     writable by anyone but its owner; `what` names it in messages."""
+    named = _(what)
+
+    def refuse(problem: str, template: str = N_("the {what} {problem}")) -> FileRefused:
+        # `problem` alone too: the cipher key's refusal names its file itself.
+        return FileRefused(path=path, reason=_(template).format(what=named, problem=problem),
+                           problem=problem)
+
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError as error:
-        reason = "it is a symbolic link" if error.errno == errno.ELOOP else _reason(error)
-        raise FileRefused(path=path, reason=f"the {what} cannot be used: {reason}") from None
+        reason = _("it is a symbolic link") if error.errno == errno.ELOOP else _reason(error)
+        raise refuse(reason, N_("the {what} cannot be used: {problem}")) from None
     try:
         found = os.fstat(fd)
         if not stat.S_ISREG(found.st_mode):
-            raise FileRefused(path=path, reason=f"the {what} is not a regular file")
+            raise refuse(_("is not a regular file"))
         if found.st_mode & 0o077:
-            raise FileRefused(path=path, reason=(
-                f"the {what} is open to other accounts (mode {stat.S_IMODE(found.st_mode):04o}); "
-                f"chmod 600 {path}"))
+            raise refuse(_("is open to other accounts (mode {mode:04o}); chmod 600 {path}").format(
+                mode=stat.S_IMODE(found.st_mode), path=path))
         data = os.read(fd, 4097)
     finally:
         os.close(fd)
     if len(data) > 4096:
-        raise FileRefused(path=path, reason=f"the {what} is far too large for one")
+        raise refuse(_("is far too large for one"))
     try:
         line = data.decode("utf-8").split("\n", 1)[0].rstrip("\r")
     except UnicodeDecodeError:
-        raise FileRefused(path=path, reason=f"the {what} is not UTF-8 text") from None
+        raise refuse(_("is not UTF-8 text")) from None
     if not line:
-        raise FileRefused(path=path, reason=f"the {what} is empty")
+        raise refuse(_("is empty"))
     return line

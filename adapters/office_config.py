@@ -25,7 +25,7 @@ from typing import Any
 
 import attrs
 
-from ektp.application.kernel.i18n import _
+from ektp.application.kernel.i18n import _, said
 from ektp.application.operations import ConfigInvalid
 
 SYSTEM_PATH = "/etc/ektp/config.toml"
@@ -271,7 +271,8 @@ def _check_url(where: str, url: str) -> None:
     try:
         parsed = DatabaseUrl.parse(url)
     except DomainError as error:
-        raise ConfigInvalid(path=where, reason=f"[database] url: {error.message.rstrip('.')}") from None
+        raise ConfigInvalid(path=where, reason=_("[database] url: {reason}").format(
+            reason=said(error).rstrip("."))) from None
     if parsed.password:
         raise ConfigInvalid(path=where, reason=_(
             "[database] url holds a password; keep it out of the configuration "

@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import tempfile
 
+from ektp.application.kernel.i18n import _
 from ektp.adapters.files import write_file
 from ektp.application.errors import DocumentPrinterUnavailable
 
@@ -35,7 +36,7 @@ def require_browser() -> str:
     browser = find_browser()
     if browser is None:
         raise DocumentPrinterUnavailable(
-            reason="chromium is not installed (apt-get install chromium)")
+            reason=_("chromium is not installed (apt-get install chromium)"))
     return browser
 
 
@@ -61,7 +62,8 @@ def html_to_pdf(page: str, browser: str | None = None) -> bytes:
                 data = pdf.read()
         except (OSError, subprocess.SubprocessError) as error:
             raise DocumentPrinterUnavailable(
-                reason=f"chromium could not print the page ({type(error).__name__})") from error
+                reason=_("chromium could not print the page ({error})").format(
+                    error=type(error).__name__)) from error
     if not data.startswith(b"%PDF"):
-        raise DocumentPrinterUnavailable(reason="chromium printed no PDF")
+        raise DocumentPrinterUnavailable(reason=_("chromium printed no PDF"))
     return data

@@ -26,6 +26,7 @@ from typing import Any
 
 from ektp.adapters.database_url import DatabaseUrl
 from ektp.adapters.event_store.postgres import lock_function_name, schema_statements
+from ektp.application.kernel.i18n import N_, _
 from ektp.application.ports.staff_accounts import StaffAccounts
 
 DEFAULT_GROUP = "ektp_staff"
@@ -112,11 +113,12 @@ def secure_database(url: DatabaseUrl, group: str = DEFAULT_GROUP) -> tuple[str, 
                     connection.execute(SQL("GRANT SELECT, INSERT, UPDATE, DELETE ON {s}.{t} TO {g}")
                                        .format(s=s, t=_ident(name), g=g))
         except psycopg.errors.InsufficientPrivilege:
-            owner_name = owner[0] if owner else "its owner"
-            raise NotOwner(f"{me} may not change the tables' privileges: run 'ektp db init' "
-                           f"as {owner_name}, the owner of {EVENTS}") from None
-    return (f"event tables append-only and signed with the inserting login; "
-            f"staff group role {group}: SELECT and INSERT on the event tables",)
+            owner_name = owner[0] if owner else _("its owner")
+            raise NotOwner(_("{me} may not change the tables' privileges: run 'ektp db init' "
+                             "as {owner}, the owner of {table}").format(
+                                 me=me, owner=owner_name, table=EVENTS)) from None
+    return (_("event tables append-only and signed with the inserting login; "
+              "staff group role {group}: SELECT and INSERT on the event tables").format(group=group),)
 
 
 def staff_group(connection: Any) -> str | None:
@@ -141,28 +143,33 @@ class PostgresAccounts(StaffAccounts):
         with _connect(self._url) as connection:
             group = staff_group(connection)
             if group is None:
-                return ("no staff group role yet: run 'ektp db init' as the tables' owner, "
-                        "then enrol again",)
+                return (_("no staff group role yet: run 'ektp db init' as the tables' owner, "
+                          "then enrol again"),)
             exists = connection.execute("SELECT 1 FROM pg_roles WHERE rolname = %s",
                                         (login,)).fetchone()
             steps = ([] if exists else [f"CREATE ROLE {quote(login)} LOGIN"]) + [
                 f"GRANT {quote(group)} TO {quote(login)}"]
             done = _run(connection, steps)
         if not done:
-            return (f"database login {login}: ask the database administrator to run: "
-                    + "; ".join(steps) + ";",
-                    f"then set its password in psql: \\password {login}")
-        created = "created" if not exists else "already existed"
-        return (f"database login {login} {created}, member of {group}; set its password "
-                f"in psql (\\password {login}) and keep it in ~/.pgpass, never on a command line",)
+            return (_(
+                "database login {login}: ask the database administrator to run: {sql};").format(
+                    
+                        login=login, sql="; ".join(steps)),
+                    _("then set its password in psql: \\password {login}").format(login=login))
+        said = _("database login {login} created, member of {group}; set its password in psql "
+                 "(\\password {login}) and keep it in ~/.pgpass, never on a command line") \
+            if not exists else _(
+                "database login {login} already existed, member of {group}; set its password in "
+                "psql (\\password {login}) and keep it in ~/.pgpass, never on a command line")
+        return (said.format(login=login, group=group),)
 
     def suspended(self, login: str) -> tuple[str, ...]:
         """`login` may no longer connect, or the SQL for that."""
-        return self._login_flag(login, "NOLOGIN", "may no longer connect")
+        return self._login_flag(login, "NOLOGIN", N_("database login {login} may no longer connect"))
 
     def reinstated(self, login: str) -> tuple[str, ...]:
         """`login` may connect again, or the SQL for that."""
-        return self._login_flag(login, "LOGIN", "may connect again")
+        return self._login_flag(login, "LOGIN", N_("database login {login} may connect again"))
 
     def _login_flag(self, login: str, flag: str, says: str) -> tuple[str, ...]:
         with _connect(self._url) as connection:
@@ -171,14 +178,14 @@ class PostgresAccounts(StaffAccounts):
                 "WHERE oid = to_regclass(%s)), 'MEMBER') FROM pg_roles WHERE rolname = %s",
                 (f"{SCHEMA}.{EVENTS}", login)).fetchone()
             if row is None:
-                return (f"there is no database login {login}",)
+                return (_("there is no database login {login}").format(login=login),)
             if row[0]:
-                return (f"database login {login} owns the tables or is a superuser: "
-                        f"ektp leaves its LOGIN alone",)
+                return (_("database login {login} owns the tables or is a superuser: "
+                          "ektp leaves its LOGIN alone").format(login=login),)
             statement = f"ALTER ROLE {quote(login)} {flag}"
             if _run(connection, [statement]):
-                return (f"database login {login} {says}",)
-        return (f"ask the database administrator to run: {statement};",)
+                return (_(says).format(login=login),)
+        return (_("ask the database administrator to run: {sql};").format(sql=statement),)
 
 
 def _run(connection: Any, statements: list[str]) -> bool:

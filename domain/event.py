@@ -17,6 +17,7 @@ import attrs
 
 from ektp.domain.actor import Actor, to_actor
 from ektp.domain.errors import InvalidHappenedAt
+from ektp.domain.messages import N_
 
 
 def to_uuid(value: UUID | str) -> UUID:
@@ -76,10 +77,11 @@ def check_happened_at(happened_at: dt.datetime | None, recorded_at: dt.datetime,
     zone = happened_at.tzinfo
     if happened_at > recorded_at:
         raise InvalidHappenedAt(given=_shown(happened_at, zone), reason=(
-            f"it is in the future (it is now {_shown(recorded_at, zone)})"))
+            N_("it is in the future (it is now {now})", now=_shown(recorded_at, zone))))
     if since is not None and happened_at < since:
         raise InvalidHappenedAt(given=_shown(happened_at, zone), reason=(
-            f"it is before {since_what} ({_shown(since, zone)})"))
+            N_("it is before {since_what} ({since})", since_what=since_what,
+               since=_shown(since, zone))))
 
 
 

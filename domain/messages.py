@@ -362,10 +362,42 @@ def plural_facts(facts: Mapping[str, object]) -> dict[str, object]:
     return {**facts, **extra}
 
 
-def N_(message: str) -> str:
+class Reason(str):
+    """A marked reason with ``{fields}``: the English sentence itself (so it is a plain
+    fact wherever one is read: ``str``, JSON, comparisons), that also keeps its template
+    and fields, so `render` translates the template and fills it in the language shown."""
+
+    template: str
+    fields: Mapping[str, object]
+
+    def __new__(cls, template: str, fields: Mapping[str, object]) -> Reason:
+        """The reason `template` says with `fields` (in English)."""
+        reason = super().__new__(cls, template.format(**fields))
+        reason.template = template
+        reason.fields = dict(fields)
+        return reason
+
+    def __getnewargs__(self) -> tuple[str, Mapping[str, object]]:  # type: ignore[override]
+        """How a copy or a pickle builds it again."""
+        return self.template, self.fields
+
+    def said(self, translate: Callable[[str], str]) -> str:
+        """The reason in the language `translate` gives (its fields that are reasons too)."""
+        fields = {k: v.said(translate) if isinstance(v, Reason)
+                  else translate(v) if isinstance(v, str) and v else v
+                  for k, v in self.fields.items()}
+        try:
+            return translate(self.template).format(**fields)
+        except (KeyError, IndexError, ValueError):  # a translation that lost a field
+            return self.template.format(**fields)
+
+
+def N_(message: str, **fields: object) -> str:
     """Mark `message` (a reason given as a fact) for the catalogs; it is translated
-    where the error is shown, with its template (the domain knows no language)."""
-    return message
+    where the error is shown, with its template (the domain knows no language).
+    With `fields`, `message` is a template (``N_("it is longer than {limit}
+    characters", limit=100)``): a `Reason`, filled in when it is shown."""
+    return Reason(message, fields) if fields else message
 
 
 def _same(message: str) -> str:
@@ -385,7 +417,8 @@ def render(code: str, facts: Mapping[str, object],
         return code
     if translate is not _same:
         template = translate(template)
-        facts = {k: translate(v) if isinstance(v, str) and v else v for k, v in facts.items()}
+        facts = {k: v.said(translate) if isinstance(v, Reason)
+                 else translate(v) if isinstance(v, str) and v else v for k, v in facts.items()}
     try:
         # Facts may echo what a user typed, and users type NIKs where they should not.
         return mask_numbers(template.format(**plural_facts(facts)))

@@ -29,7 +29,6 @@ _DIGITS16 = r"[0-9]{16}"
 # Digit groups with spaces, dots or hyphens between them: what people type. A sign in
 # front, a tab or a letter inside is something else (a spreadsheet's or a paste's).
 _TYPED_NUMBER = "[0-9]+(?:[ \u00a0\u202f.\\-]+[0-9]+)*"
-_TYPED_ONLY = "only digits, with spaces, dots or hyphens between them (no sign, tab or letter)"
 
 
 def strip_separators(text: str) -> str:
@@ -45,8 +44,9 @@ def strip_separators(text: str) -> str:
 def _typed_reason(text: str, digits: str, what: str) -> str:
     """Why `text` is not 16 digits: a stray character, or the wrong count."""
     if not re.fullmatch(_TYPED_NUMBER, text.strip()):
-        return f"{what} may hold {_TYPED_ONLY}"
-    return f"it must be exactly 16 digits (got {len(digits)} characters)"
+        return N_("{what} may hold only digits, with spaces, dots or hyphens between them "
+                  "(no sign, tab or letter)", what=what)
+    return N_("it must be exactly 16 digits (got {count} characters)", count=len(digits))
 
 
 def birth_year(two_digits: int, month: int, day: int, today: dt.date) -> int:
@@ -73,9 +73,9 @@ class Nik:
             return InvalidNik(masked=masked, reason=reason)
 
         if not (digits.isascii() and re.fullmatch(_DIGITS16, digits)):
-            raise refuse(_typed_reason(text, digits, "a NIK"))
+            raise refuse(_typed_reason(text, digits, N_("a NIK")))
         if int(digits[0:2]) not in PROVINCE_CODES:
-            raise refuse(f"{digits[0:2]} is not a province code")
+            raise refuse(N_("{code} is not a province code", code=digits[0:2]))
         if digits[2:4] == "00":
             raise refuse(N_("the regency digits (3-4) are 00"))
         if digits[4:6] == "00":
@@ -139,9 +139,9 @@ class KkNumber:
         digits = strip_separators(text)
         masked = mask_digits(digits)
         if not (digits.isascii() and re.fullmatch(_DIGITS16, digits)):
-            raise InvalidKkNumber(masked=masked, reason=_typed_reason(text, digits, "a KK number"))
+            raise InvalidKkNumber(masked=masked, reason=_typed_reason(text, digits, N_("a KK number")))
         if int(digits[0:2]) not in PROVINCE_CODES:
-            raise InvalidKkNumber(masked=masked, reason=f"{digits[0:2]} is not a province code")
+            raise InvalidKkNumber(masked=masked, reason=N_("{code} is not a province code", code=digits[0:2]))
         return cls(digits)
 
     @property

@@ -27,7 +27,7 @@ def parse_name(text: str, field: str = "name") -> str:
     if not name:
         raise InvalidName(field=field, reason=N_("it is empty"))
     if len(name) > MAX_NAME:
-        raise InvalidName(field=field, reason=f"it is longer than {MAX_NAME} characters")
+        raise InvalidName(field=field, reason=N_("it is longer than {limit} characters", limit=MAX_NAME))
     if not any(ch.isalpha() for ch in name) or any(
         not (ch.isalpha() or ch in _NAME_PUNCTUATION or unicodedata.category(ch).startswith("M"))
         for ch in name
@@ -42,11 +42,11 @@ def parse_text(text: str, field: str, max_length: int = MAX_TEXT) -> str:
     if not value:
         raise InvalidText(field=field, reason=N_("it is empty"))
     if len(value) > max_length:
-        raise InvalidText(field=field, reason=f"it is longer than {max_length} characters")
+        raise InvalidText(field=field, reason=N_("it is longer than {limit} characters", limit=max_length))
     if any(unicodedata.category(ch).startswith("C") for ch in value):
         raise InvalidText(field=field, reason=N_("it contains control characters"))
     if holds_personal_number(value):
-        raise InvalidText(field=field, reason=(
+        raise InvalidText(field=field, reason=N_(
             "it holds a 16-digit number, which may be a NIK or KK number: personal data never goes "
             "into free text (it would reach every audit export in full); leave it out"))
     return value

@@ -9,6 +9,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from ektp.application.kernel.i18n import _
 from ektp.application.errors import AuditFilesUnavailable, SigningKeyInvalid
 from ektp.application.ports.signer import SignatureChecker, Signer
 
@@ -22,7 +23,7 @@ def _read(path: str) -> bytes:
     except OSError as error:
         raise SigningKeyInvalid(path=path, reason=error.strerror or "it cannot be read") from None
     if len(data) > MAX_PEM:
-        raise SigningKeyInvalid(path=path, reason="it is far too large for a key")
+        raise SigningKeyInvalid(path=path, reason=_("it is far too large for a key"))
     return data
 
 
@@ -40,9 +41,9 @@ class Ed25519Signer(Signer):
         except (ValueError, TypeError) as error:
             raise SigningKeyInvalid(path=path, reason=_why(error, "an unencrypted private key")) from None
         except Exception:  # noqa: BLE001 - cryptography raises assorted types on odd input
-            raise SigningKeyInvalid(path=path, reason="it is not a PEM private key") from None
+            raise SigningKeyInvalid(path=path, reason=_("it is not a PEM private key")) from None
         if not isinstance(key, Ed25519PrivateKey):
-            raise SigningKeyInvalid(path=path, reason="it is not an Ed25519 key")
+            raise SigningKeyInvalid(path=path, reason=_("it is not an Ed25519 key"))
         return cls(key)
 
     def sign(self, message: bytes) -> bytes:
@@ -69,9 +70,9 @@ class Ed25519Checker(SignatureChecker):
         except (ValueError, TypeError) as error:
             raise SigningKeyInvalid(path=path, reason=_why(error, "a public key")) from None
         except Exception:  # noqa: BLE001 - cryptography raises assorted types on odd input
-            raise SigningKeyInvalid(path=path, reason="it is not a PEM public key") from None
+            raise SigningKeyInvalid(path=path, reason=_("it is not a PEM public key")) from None
         if not isinstance(key, Ed25519PublicKey):
-            raise SigningKeyInvalid(path=path, reason="it is not an Ed25519 key")
+            raise SigningKeyInvalid(path=path, reason=_("it is not an Ed25519 key"))
         return cls(key)
 
     @classmethod
@@ -80,7 +81,8 @@ class Ed25519Checker(SignatureChecker):
         try:
             return cls(Ed25519PublicKey.from_public_bytes(public_key))
         except ValueError:
-            raise SigningKeyInvalid(path="(raw key)", reason="it is not a 32-byte Ed25519 key") from None
+            raise SigningKeyInvalid(path=_("(raw key)"),
+                reason=_("it is not a 32-byte Ed25519 key")) from None
 
     def is_valid(self, message: bytes, signature: bytes) -> bool:
         """Whether `signature` signs `message` under this key."""
@@ -112,7 +114,7 @@ def generate_key_pair(private_path: str, public_path: str) -> None:
         for path in (private_path, public_path):
             files.check_target(path, force=None)  # both refused before either is written
         if os.path.abspath(private_path) == os.path.abspath(public_path):
-            raise FileRefused(path=public_path, reason="it is the private key's file")
+            raise FileRefused(path=public_path, reason=_("it is the private key's file"))
         key = Ed25519PrivateKey.generate()
         private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                     serialization.NoEncryption())

@@ -14,6 +14,7 @@ import os
 from collections.abc import Iterator
 from typing import BinaryIO
 
+from ektp.application.kernel.i18n import _
 from ektp.adapters.files import settle
 from ektp.application.audit.line_check import MAX_LINE
 from ektp.application.errors import AuditCheckFailed, AuditFilesUnavailable, AuditOutputExists
@@ -127,14 +128,18 @@ class DirectorySource(AuditSource):
         except OSError as error:
             raise AuditFilesUnavailable(path=self._path(name), reason=_reason(error)) from None
         if len(data) > MAX_MANIFEST:
-            raise AuditCheckFailed(where=name, reason=f"it is larger than {MAX_MANIFEST} bytes")
+            raise AuditCheckFailed(where=name, reason=_(
+                "it is larger than {max_manifest} bytes").format(
+                    max_manifest=MAX_MANIFEST))
         return data
 
     def manifest(self) -> bytes:
         """The bytes of manifest.json."""
         data = self._read_small(MANIFEST)
         if data is None:
-            raise AuditCheckFailed(where=MANIFEST, reason=f"there is no {MANIFEST} in {self._folder}")
+            raise AuditCheckFailed(where=MANIFEST, reason=_(
+                "there is no {manifest} in {folder}").format(
+                    manifest=MANIFEST, folder=self._folder))
         return data
 
     def signature(self) -> bytes | None:
@@ -146,7 +151,9 @@ class DirectorySource(AuditSource):
         try:
             file = open(self._path(EVENTS), "rb", buffering=_BUFFER)
         except FileNotFoundError:
-            raise AuditCheckFailed(where=EVENTS, reason=f"there is no {EVENTS} in {self._folder}") from None
+            raise AuditCheckFailed(where=EVENTS, reason=_(
+                "there is no {events} in {folder}").format(
+                    events=EVENTS, folder=self._folder)) from None
         except OSError as error:
             raise AuditFilesUnavailable(path=self._path(EVENTS), reason=_reason(error)) from None
         with file:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
+from ektp.application.kernel.i18n import _
 from ektp.application.audit.personal import MIN_KEY_BYTES
 from ektp.application.errors import AuditKeyInvalid
 
@@ -30,13 +31,17 @@ def audit_key(environ: Mapping[str, str] | None = None) -> bytes | None:
             with open(path, encoding="ascii", errors="replace") as file:
                 text = file.read(4096).strip()
         except OSError as error:
-            raise AuditKeyInvalid(reason=f"{source} cannot be read ({error.strerror})") from None
+            raise AuditKeyInvalid(reason=_("{source} cannot be read ({error})").format(
+                source=source, error=error.strerror)) from None
     if not text:
         return None
     try:
         key = bytes.fromhex(text)
     except ValueError:
-        raise AuditKeyInvalid(reason=f"{source} does not hold hex digits") from None
+        raise AuditKeyInvalid(reason=_("{source} does not hold hex digits").format(
+            source=source)) from None
     if len(key) < MIN_KEY_BYTES:
-        raise AuditKeyInvalid(reason=f"{source} holds {len(key)} bytes; at least {MIN_KEY_BYTES} are needed")
+        raise AuditKeyInvalid(reason=_(
+            "{source} holds {size} bytes; at least {min_key_bytes} are needed").format(
+                source=source, size=len(key), min_key_bytes=MIN_KEY_BYTES))
     return key

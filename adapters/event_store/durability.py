@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from ektp.application.kernel.i18n import _
 from ektp.application.operations import UnsafeDurability
 
 if TYPE_CHECKING:
@@ -47,9 +48,10 @@ def sqlite_problems(synchronous: int, journal_mode: str) -> tuple[str, ...]:
     """What is unsafe about a SQLite connection with these settings."""
     problems = []
     if synchronous < 2:
-        problems.append(f"PRAGMA synchronous is {synchronous}, not FULL (2)")
+        problems.append(_("PRAGMA synchronous is {synchronous}, not FULL (2)").format(
+            synchronous=synchronous))
     if journal_mode.lower() not in SAFE_JOURNALS:
-        problems.append(f"the journal mode is {journal_mode}")
+        problems.append(_("the journal mode is {mode}").format(mode=journal_mode))
     return tuple(problems)
 
 
@@ -58,7 +60,8 @@ def postgres_durability(values: Sequence[str]) -> Durability:
     synchronous_commit are `values`."""
     fsync, full_page_writes, synchronous_commit = values
     settings = {"fsync": fsync, "full_page_writes": full_page_writes,
-                "synchronous_commit": f"on for ektp (server default {synchronous_commit})"}
+                "synchronous_commit": _("on for ektp (server default {default})").format(
+                    default=synchronous_commit)}
     problems = [f"{name}={value}" for name, value in (("fsync", fsync),
                                                      ("full_page_writes", full_page_writes))
                 if value != "on"]

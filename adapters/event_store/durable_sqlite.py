@@ -43,6 +43,7 @@ from eventsourcing.utils import Environment, EnvType
 from ektp.adapters.event_store.durability import sqlite_problems
 from ektp.adapters.identity import os_login
 from ektp.application.kernel.authority import GrantChanged
+from ektp.application.kernel.i18n import _
 
 INSERTED_BY = "inserted_by"
 
@@ -84,7 +85,10 @@ class DurableSQLiteConnectionPool(SQLiteConnectionPool):
                 if self.durability is None:
                     self.durability = problems
                 elif problems != self.durability:
-                    raise sqlite3.OperationalError(f"a new connection is not durable: {problems}")
+                    raise sqlite3.OperationalError(_(
+                        "a new connection is not durable: {problems}").format(
+                            
+                        problems=", ".join(problems)))
         except sqlite3.Error as error:
             c.close()
             raise OperationalError(error) from error

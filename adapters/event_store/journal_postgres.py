@@ -31,6 +31,7 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
+from ektp.application.kernel.i18n import _
 from ektp.adapters.event_store import subjects
 from ektp.adapters.event_store.postgres import SignedPostgresApplicationRecorder
 from ektp.adapters.event_store.journal_tables import (
@@ -146,8 +147,8 @@ class JournalledPostgresApplicationRecorder(SignedPostgresApplicationRecorder, J
                 # is a conflict; a node twice is damage.
                 if error.diag.table_name != NODES:
                     raise
-                exc, tip = JournalDamaged(reason="it already holds nodes beyond its head (or the "
-                                                 "events after them were deleted)"), None
+                exc, tip = JournalDamaged(reason=_("it already holds nodes beyond its head (or the "
+                                                 "events after them were deleted)")), None
             except psycopg.errors.UndefinedTable as error:
                 if not _journal_table(error):
                     raise
@@ -273,7 +274,7 @@ class JournalledPostgresApplicationRecorder(SignedPostgresApplicationRecorder, J
                 raise JournalAlreadyBuilt(detail=describe_head(self._head_in(curs)))
             curs.execute(SQL("SELECT 1 FROM {} LIMIT 1").format(self._nodes))
             if curs.fetchone() is not None:
-                raise JournalDamaged(reason="its nodes are there but its facts row is missing")
+                raise JournalDamaged(reason=_("its nodes are there but its facts row is missing"))
             tree = CompactRange()
             last_seq = 0
             while True:

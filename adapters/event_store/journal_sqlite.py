@@ -24,6 +24,7 @@ from uuid import UUID
 from eventsourcing.persistence import Notification, StoredEvent
 from eventsourcing.sqlite import SQLiteCursor, SQLiteDatastore
 
+from ektp.application.kernel.i18n import _
 from ektp.adapters.event_store import subjects
 from ektp.adapters.event_store.durable_sqlite import SignedSQLiteApplicationRecorder
 from ektp.adapters.event_store.journal_tables import (
@@ -163,8 +164,10 @@ class JournalledSQLiteApplicationRecorder(SignedSQLiteApplicationRecorder, Journ
             if head.key_id is None:
                 c.execute(f"UPDATE {INFO} SET key_id = ? WHERE key_id IS NULL", (new.key_id,))
         except sqlite3.IntegrityError:
-            raise JournalDamaged(reason=f"it already holds nodes beyond its {head.size} leaves "
-                                        "(or the events after them were deleted)") from None
+            raise JournalDamaged(reason=_(
+                "it already holds nodes beyond its {head_size} leaves (or the events after them "
+                "were deleted)").format(
+                    head_size=head.size)) from None
         except sqlite3.OperationalError as error:
             if _missing_table(error):
                 raise JournalMissing() from None
@@ -270,7 +273,7 @@ class JournalledSQLiteApplicationRecorder(SignedSQLiteApplicationRecorder, Journ
                 raise JournalAlreadyBuilt(detail=describe_head(self._head_in(c))) from None
             c.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM {NODES} LIMIT 1)")
             if c.fetchone()[0]:
-                raise JournalDamaged(reason="its nodes are there but its facts row is missing")
+                raise JournalDamaged(reason=_("its nodes are there but its facts row is missing"))
             tree = CompactRange()
             last_seq = 0
             while True:

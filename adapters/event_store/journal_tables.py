@@ -30,6 +30,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping, Sequence
 
+from ektp.application.kernel.i18n import _
 from ektp.application.audit.merkle import CompactRange, NodeId, node_key, perfect_nodes, size_of_node_count
 from ektp.application.errors import JournalDamaged
 from ektp.application.ports.journal import JournalHead
@@ -47,8 +48,10 @@ def head_size(last_key: int | None) -> int:
         return 0
     size = size_of_node_count(int(last_key) + 1)
     if size is None:
-        raise JournalDamaged(reason=f"its newest node (key {last_key}) is not the last of a "
-                                    "leaf's nodes: nodes were removed or added")
+        raise JournalDamaged(reason=_(
+            "its newest node (key {last_key}) is not the last of a leaf's nodes: nodes were "
+            "removed or added").format(
+                last_key=last_key))
     return size
 
 
@@ -67,14 +70,17 @@ def head_from_rows(size: int, rows: Mapping[int, tuple[bytes, int | None]], buil
     for level, index in perfect_nodes(0, size):
         row = rows.get(node_key(level, index))
         if row is None:
-            raise JournalDamaged(reason=f"node ({level}, {index}) of its tree of {size} leaves "
-                                        "is missing")
+            raise JournalDamaged(reason=_(
+                "node ({level}, {index}) of its tree of {size} leaves is missing").format(
+                    level=level, index=index, size=size))
         frontier.append(bytes(row[0]))
     last_seq = 0
     if size:
         leaf = rows.get(node_key(0, size - 1))
         if leaf is None or leaf[1] is None:
-            raise JournalDamaged(reason=f"its last leaf ({size - 1}) records no store position")
+            raise JournalDamaged(reason=_(
+                "its last leaf ({size}) records no store position").format(
+                    size=size - 1))
         last_seq = int(leaf[1])
     return JournalHead(size=size, frontier=tuple(frontier), built_from=int(built_from),
                        key_id=None if key_id is None else bytes(key_id), last_seq=last_seq)

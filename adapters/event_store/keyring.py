@@ -23,6 +23,7 @@ from typing import Any
 
 import attrs
 
+from ektp.application.kernel.i18n import _
 from ektp.adapters.cipher_key import KEY_BYTES, key_id
 
 TABLE = "ektp_data_keys"
@@ -55,10 +56,10 @@ def unwrap(kek: bytes, wrapped: bytes, dek_id: str) -> bytes:
         dek = AESGCM(kek).decrypt(wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:],
                                   dek_id.encode("ascii"))
     except (InvalidTag, ValueError):
-        raise KeyringError(f"data key {dek_id} does not unwrap with office key "
-                           f"{key_id(kek)}") from None
+        raise KeyringError(_("data key {dek_id} does not unwrap with office key {kek}").format(
+            dek_id=dek_id, kek=key_id(kek))) from None
     if len(dek) != KEY_BYTES or key_id(dek) != dek_id:
-        raise KeyringError(f"data key {dek_id} is damaged")
+        raise KeyringError(_("data key {dek_id} is damaged").format(dek_id=dek_id))
     return dek
 
 
@@ -82,8 +83,10 @@ def open_ring(kek: bytes, rows: Sequence[Row]) -> Keyring:
     for dek_id, wrapped, kek_id, is_current in rows:
         wrapped_by = kek_id
         if kek_id != mine:
-            raise KeyringError(f"the data keys are wrapped by office key {kek_id}, but the "
-                               f"configured cipher key is {mine} (was the key rotated?)")
+            raise KeyringError(_(
+                "the data keys are wrapped by office key {kek_id}, but the configured cipher key "
+                "is {mine} (was the key rotated?)").format(
+                    kek_id=kek_id, mine=mine))
         keys[dek_id] = unwrap(kek, bytes(wrapped), dek_id)
         if is_current:
             current = dek_id

@@ -15,6 +15,7 @@ shared file therefore lives in a folder of its group with the setgid bit
 
 from __future__ import annotations
 
+from ektp.application.kernel.i18n import _
 import os
 import stat
 
@@ -45,8 +46,9 @@ def group_id(group: str) -> int:
     try:
         return grp.getgrnam(group).gr_gid
     except KeyError:
-        raise FilePermissionProblem(f"there is no group {group!r} on this machine "
-                                    f"(create it: groupadd {group})") from None
+        raise FilePermissionProblem(_(
+            "there is no group {group!r} on this machine (create it: groupadd {group})").format(
+                group=group)) from None
 
 
 def share_with(path: str, group: str) -> None:
@@ -57,9 +59,11 @@ def share_with(path: str, group: str) -> None:
     info = os.stat(folder)
     if info.st_gid != gid or not info.st_mode & stat.S_ISGID:
         raise FilePermissionProblem(
-            f"the folder {folder} must belong to group {group} and pass it on to new files "
-            f"(the WAL files SQLite creates beside the database): "
-            f"chgrp {group} {folder} && chmod g+rwxs,o-rwx {folder}")
+            _(
+                "the folder {folder} must belong to group {group} and pass it on to new files (the "
+                "WAL files SQLite creates beside the database): chgrp {group} {folder} && chmod "
+                "g+rwxs,o-rwx {folder}").format(
+                    folder=folder, group=group))
     if not os.path.exists(path):
         create_private(path)
     for name in (path, *(path + suffix for suffix in SIDE_FILES)):
@@ -96,7 +100,8 @@ def _set(name: str, gid: int, mode: int) -> None:
         os.fchmod(fd, mode)
     except PermissionError:
         raise FilePermissionProblem(
-            f"cannot change the permissions of {name}: only its owner can") from None
+            _("cannot change the permissions of {name}: only its owner can").format(
+                name=name)) from None
     finally:
         os.close(fd)
 

@@ -12,6 +12,7 @@ from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import EventStore, Mapper, Recording
 from eventsourcing.utils import Environment, EnvType
 
+from ektp.application.kernel.i18n import _
 from ektp.adapters.cipher_key import CipherKey
 from ektp.adapters.database_url import DatabaseUrl
 from ektp.adapters.event_store import opening, waits
@@ -266,12 +267,14 @@ def open_event_store(
         if not exists and os.path.isdir(folder) and not os.access(folder, os.X_OK):
             # The file may well be there: this account may not look (the folder of a
             # shared office is its group's alone).
-            raise StoreUnavailable(reason=f"this account may not open the folder {folder} "
-                                          "(permission denied)")
+            raise StoreUnavailable(reason=_(
+                "this account may not open the folder {folder} (permission denied)").format(
+                    folder=folder))
         if (must_exist or url.read_only) and not exists:
             raise DatabaseMissing(where=url.path)
         if not os.path.isdir(folder):
-            raise StoreUnavailable(reason=f"the folder {folder} does not exist")
+            raise StoreUnavailable(reason=_("the folder {folder} does not exist").format(
+                folder=folder))
         if create_tables and not url.read_only and not url.is_scratch and not os.path.lexists(url.path):
             # Created here, private, before SQLite would make it 0644: SQLite gives the
             # -wal and -shm files the database file's mode (ektp.adapters.files).
@@ -282,7 +285,8 @@ def open_event_store(
             except FileExistsError:
                 pass  # another process made it meanwhile: opening it is right
             except OSError as error:
-                raise StoreUnavailable(reason=f"cannot create {url.path}: {error.strerror}") from None
+                raise StoreUnavailable(reason=_("cannot create {path}: {error}").format(
+                    path=url.path, error=error.strerror)) from None
     if url.kind == "postgresql":
         return _open_postgres(url, create_tables, settings, check_schema, audit_key, journal, cipher)
     env = store_settings(url, settings, journal=journal, cipher=cipher)
@@ -332,7 +336,8 @@ def _open_postgres(url: DatabaseUrl, create_tables: bool, settings: DatabaseSect
         )
     except psycopg.Error as error:
         reason = (str(error).strip().splitlines() or [type(error).__name__])[-1]
-        raise StoreUnavailable(reason=f"cannot connect to {url.redacted}: {reason}") from None
+        raise StoreUnavailable(reason=_("cannot connect to {url}: {reason}").format(
+            url=url.redacted, reason=reason)) from None
     env = store_settings(url, settings, journal=journal, cipher=cipher)
     env["CREATE_TABLE"] = "n"
     table = f"{EktpStore.name}_events"

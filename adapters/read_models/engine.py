@@ -14,6 +14,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.pool import StaticPool
 
 from ektp.adapters.database_url import DatabaseUrl
+from ektp.application.kernel.i18n import _
 from ektp.adapters.office_config import DatabaseSection
 
 WRITE_OPTION = "ektp_write"  # execution option marking a connection that will write
@@ -82,5 +83,7 @@ def _durable(dbapi_connection: object) -> None:
     cursor.close()
     problems = sqlite_problems(synchronous, journal)
     if problems:
-        raise sqlite3.OperationalError("the read models' connection is not durable: "
-                                       + ", ".join(problems))
+        raise sqlite3.OperationalError(_(
+            "the read models' connection is not durable: {problems}").format(
+                
+            problems=", ".join(problems)))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ektp.application.kernel.i18n import _
 from ektp.adapters.read_models.sql_read_models import SqlReadModels, _sql_errors
 from ektp.application.operations import ReadOnlyCopyOutdated
 from ektp.application.projections.catalogue import PROJECTIONS, projection_named
@@ -33,8 +34,10 @@ class ReadOnlyReadModels(SqlReadModels):
             missing = self.missing_tables()
             if missing:
                 raise ReadOnlyCopyOutdated(where=self._where, reason=(
-                    f"it has no read-model tables ({', '.join(missing)}); "
-                    "make the copy with `ektp db backup`"))
+                    _(
+                        "it has no read-model tables ({tables}); make the copy with `ektp db "
+                        "backup`").format(
+                            tables=', '.join(missing))))
             self._schema_ready = True
 
     @_sql_errors
@@ -47,8 +50,10 @@ class ReadOnlyReadModels(SqlReadModels):
             position, version = known.get(projection.name, (None, None))
             if version != projection.version:
                 raise ReadOnlyCopyOutdated(where=self._where, reason=(
-                    f"its read model {projection.name} was built by another version of ektp "
-                    "and would have to be rebuilt; make the copy with `ektp db backup`"))
+                    _(
+                        "its read model {name} was built by another version of ektp and would have "
+                        "to be rebuilt; make the copy with `ektp db backup`").format(
+                            name=projection.name)))
         behind = min(known[p.name][0] for p in chosen)
         head = self._store.recorder.max_notification_id() or 0
         if head > behind and not self._warned:
@@ -60,4 +65,4 @@ class ReadOnlyReadModels(SqlReadModels):
 
     def rebuild(self, name: str | None = None) -> int:
         """Refused: a rebuild writes every row."""
-        raise ReadOnlyCopyOutdated(where=self._where, reason="a rebuild writes, and the copy is read only")
+        raise ReadOnlyCopyOutdated(where=self._where, reason=_("a rebuild writes, and the copy is read only"))

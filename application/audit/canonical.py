@@ -15,6 +15,8 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from ektp.application.kernel.i18n import _
+
 # ektp writes version 2 (version 1 plus each line's `leaf` and `inserted_by`, and the
 # manifest's tree) and reads both.
 FORMAT = "ektp-audit/2"
@@ -33,9 +35,9 @@ def canonical(obj: Any) -> bytes:
     try:
         return _ENCODER.encode(obj).encode("utf-8")
     except UnicodeEncodeError:
-        raise ValueError("a string holds a lone surrogate, which UTF-8 cannot encode") from None
+        raise ValueError(_("a string holds a lone surrogate, which UTF-8 cannot encode")) from None
     except RecursionError:
-        raise ValueError("it is nested too deeply") from None
+        raise ValueError(_("it is nested too deeply")) from None
 
 
 # The same encoder as `_ENCODER` (sorted keys, compact, UTF-8 text, no NaN), made once
@@ -56,9 +58,9 @@ def canonical_tree(obj: Any) -> bytes:
     try:
         return "".join(_TREE_ENCODER(obj, 0)).encode("utf-8")
     except UnicodeEncodeError:
-        raise ValueError("a string holds a lone surrogate, which UTF-8 cannot encode") from None
+        raise ValueError(_("a string holds a lone surrogate, which UTF-8 cannot encode")) from None
     except RecursionError:
-        raise ValueError("it is nested too deeply") from None
+        raise ValueError(_("it is nested too deeply")) from None
 
 
 def sha256_hex(data: bytes) -> str:

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 
+from ektp.application.kernel.i18n import N_
 from ektp.application.audit.aggregates import event_class
 from ektp.application.audit.lines import AuditLine
 from ektp.application.audit.reconcile import Check, Finding
 
 
 def _card(line: AuditLine) -> str:
-    return f"card {line.stream} (line {line.number})"
+    return N_("card {stream} (line {number})", stream=line.stream, number=line.number)
 
 
 class CardHistoriesWhole(Check):
     """Every card's history starts with its request, and every event is a known card event."""
 
     name = "card-histories"
-    description = "every card starts with Requested and holds only known card events"
+    description = N_("every card starts with Requested and holds only known card events")
 
     def __init__(self) -> None:
         self._found: list[Finding] = []
@@ -27,9 +28,11 @@ class CardHistoriesWhole(Check):
         if line.aggregate != "card":
             return
         if event_class("card", line.type) is None:
-            self._found.append(Finding(_card(line), f"unknown card event {line.type}"))
+            self._found.append(Finding(_card(line), N_("unknown card event {event_type}",
+                event_type=line.type)))
         elif line.version == 1 and line.type != "Requested":
-            self._found.append(Finding(_card(line), f"starts with {line.type}, not Requested"))
+            self._found.append(Finding(_card(line), N_("starts with {event_type}, not Requested",
+                event_type=line.type)))
 
     def findings(self, now: dt.datetime) -> list[Finding]:
         """What was found."""
@@ -40,7 +43,7 @@ class BlankAllocatedOnce(Check):
     """A blank serial is allocated to one card, once (a spoiled blank is never reused)."""
 
     name = "blank-allocated-once"
-    description = "no blank serial is allocated twice"
+    description = N_("no blank serial is allocated twice")
 
     def __init__(self) -> None:
         self._holder: dict[str, str] = {}
@@ -53,8 +56,10 @@ class BlankAllocatedOnce(Check):
             before = self._holder.get(serial)
             if before is not None:
                 self._found.append(Finding(
-                    f"blank {serial}", f"allocated to card {line.stream} (line {line.number}) "
-                                       f"after card {before} already had it"))
+                    N_("blank {serial}", serial=serial),
+                        N_("allocated to card {line_stream} (line {line_number}) after card "
+                            "{before} already had it",
+                                line_stream=line.stream, line_number=line.number, before=before)))
             self._holder[serial] = line.stream
 
     def findings(self, now: dt.datetime) -> list[Finding]:
@@ -66,7 +71,7 @@ class PrintedOnAllocatedBlank(Check):
     """Every print consumed the blank allocated to the card (and a print failure spoiled it)."""
 
     name = "printed-on-allocated-blank"
-    description = "every printed card was printed on the blank allocated to it"
+    description = N_("every printed card was printed on the blank allocated to it")
 
     def __init__(self) -> None:
         self._allocated: dict[str, str | None] = {}
@@ -85,11 +90,10 @@ class PrintedOnAllocatedBlank(Check):
             serial = line.data.get("serial")
             allocated = self._allocated.get(line.stream)
             if line.stream in self._whole and line.stream not in self._allocated:
-                self._found.append(Finding(_card(line), f"{line.type} comes before any "
-                                                        "BlankAllocated of the card"))
+                self._found.append(Finding(_card(line), N_("{event_type} comes before any BlankAllocated of the card", event_type=line.type)))
             elif line.stream in self._allocated and serial != allocated:
-                self._found.append(Finding(_card(line), f"{line.type} names blank {serial}, "
-                                                        f"but blank {allocated} was allocated"))
+                self._found.append(Finding(_card(line), N_("{event_type} names blank {serial}, but blank {allocated} was "
+                    "allocated", event_type=line.type, serial=serial, allocated=allocated)))
             self._allocated[line.stream] = None if line.type == "PrintFailed" else serial
 
     def findings(self, now: dt.datetime) -> list[Finding]:
@@ -101,7 +105,7 @@ class HandOverAfterDispatch(Check):
     """Every hand-over follows a dispatch of the same card."""
 
     name = "hand-over-after-dispatch"
-    description = "every hand-over is preceded by a dispatch"
+    description = N_("every hand-over is preceded by a dispatch")
 
     def __init__(self) -> None:
         self._whole: set[str] = set()  # cards whose history starts in this export
@@ -118,7 +122,7 @@ class HandOverAfterDispatch(Check):
             self._dispatched.add(line.stream)
         elif (line.type == "HandedOver" and line.stream in self._whole
               and line.stream not in self._dispatched):
-            self._found.append(Finding(_card(line), "handed over without a dispatch before it"))
+            self._found.append(Finding(_card(line), N_("handed over without a dispatch before it")))
 
     def findings(self, now: dt.datetime) -> list[Finding]:
         """What was found."""
@@ -134,7 +138,7 @@ class StreamTimesOrdered(Check):
     """
 
     name = "stream-times-ordered"
-    description = "no event is dated before the previous event of its stream"
+    description = N_("no event is dated before the previous event of its stream")
     needs = frozenset({"card"})
 
     def __init__(self) -> None:
@@ -145,9 +149,11 @@ class StreamTimesOrdered(Check):
         """Compare with the stream's previous event."""
         before = self._last.get(line.stream)
         if before is not None and line.time < before:
-            self._found.append(Finding(f"{line.aggregate} {line.stream} (line {line.number})",
-                                       f"{line.type} is dated {line.time.isoformat()}, before the "
-                                       f"stream's previous event ({before.isoformat()})"))
+            self._found.append(Finding(N_("{line_aggregate} {line_stream} (line {line_number})",
+                line_aggregate=line.aggregate, line_stream=line.stream, line_number=line.number),
+                                       N_("{event_type} is dated {time}, before the stream's "
+                                           "previous event ({before})",
+                                               event_type=line.type, time=line.time.isoformat(), before=before.isoformat())))
         self._last[line.stream] = line.time
 
     def findings(self, now: dt.datetime) -> list[Finding]:

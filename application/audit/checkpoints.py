@@ -20,6 +20,7 @@ from typing import Any
 
 import attrs
 
+from ektp.application.kernel.i18n import N_, _
 from ektp.application.audit.export import journal_of, start_frontier
 from ektp.application.audit.journal import head_tree
 from ektp.application.audit.merkle import (
@@ -80,10 +81,13 @@ def make_checkpoint(store: Store, office: str, signer: Signer) -> tuple[SignedCh
     tree = head_tree(head)
     if kept:
         size, text = kept[-1]
-        earlier = read_checkpoint(text.encode(), f"the kept checkpoint of size {size}").checkpoint
+        earlier = read_checkpoint(text.encode(), _("the kept checkpoint of size {size}").format(
+            size=size)).checkpoint
         if earlier.size > tree.size or root_at(journal, earlier.size) != earlier.root:
-            raise JournalDamaged(reason=f"its tree no longer has the root of the checkpoint of size "
-                                        f"{earlier.size} signed before: it was rewritten")
+            raise JournalDamaged(reason=_(
+                "its tree no longer has the root of the checkpoint of size {earlier_size} signed "
+                "before: it was rewritten").format(
+                    earlier_size=earlier.size))
     signed = sign_checkpoint(Checkpoint(origin_of(office), tree.size, tree.root()), signer)
     with store_errors():
         new = journal.store_checkpoint(tree.size, signed.render())
@@ -95,9 +99,9 @@ def latest_checkpoint(store: Store) -> SignedCheckpoint:
     with store_errors():
         kept = journal_of(store).checkpoints()
     if not kept:
-        raise NoCheckpoint(what="no checkpoint has been made yet: run 'ektp audit checkpoint'")
+        raise NoCheckpoint(what=_("no checkpoint has been made yet: run 'ektp audit checkpoint'"))
     size, text = kept[-1]
-    return read_checkpoint(text.encode(), f"the kept checkpoint of size {size}")
+    return read_checkpoint(text.encode(), _("the kept checkpoint of size {size}").format(size=size))
 
 
 @attrs.frozen
@@ -119,26 +123,28 @@ def parse_consistency(raw: bytes, where: str = "the proof") -> ConsistencyProof:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise InvalidCheckpoint(where=where, reason="it is not UTF-8") from None
+        raise InvalidCheckpoint(where=where, reason=_("it is not UTF-8")) from None
     head, sep, rest = text.partition("\n\n")
     if not sep:
-        raise InvalidCheckpoint(where=where, reason="it has no blank line before the checkpoint")
+        raise InvalidCheckpoint(where=where, reason=_("it has no blank line before the checkpoint"))
     lines = head.split("\n")
     first = lines[0]
     size_text = first[4:] if first.startswith("old ") else ""
     if not size_text.isdigit() or (size_text != "0" and size_text.startswith("0")) or len(size_text) > 19:
-        raise InvalidCheckpoint(where=where, reason="its first line is not 'old SIZE'")
+        raise InvalidCheckpoint(where=where, reason=_("its first line is not 'old SIZE'"))
     hashes = []
     for line in lines[1:]:
         try:
             digest = base64.b64decode(line, validate=True)
         except (binascii.Error, ValueError):
-            raise InvalidCheckpoint(where=where, reason="a proof line is not base64") from None
+            raise InvalidCheckpoint(where=where, reason=_("a proof line is not base64")) from None
         if len(digest) != HASH_SIZE or base64.b64encode(digest).decode() != line:
-            raise InvalidCheckpoint(where=where, reason="a proof line is not the base64 of a 32-byte hash")
+            raise InvalidCheckpoint(where=where, reason=_("a proof line is not the base64 of a 32-byte hash"))
         hashes.append(digest)
     if len(hashes) > MAX_PROOF_LINES:
-        raise InvalidCheckpoint(where=where, reason=f"it has more than {MAX_PROOF_LINES} proof lines")
+        raise InvalidCheckpoint(where=where, reason=_(
+            "it has more than {max_proof_lines} proof lines").format(
+                max_proof_lines=MAX_PROOF_LINES))
     return ConsistencyProof(int(size_text), tuple(hashes), read_checkpoint(rest.encode(), where))
 
 
@@ -156,27 +162,37 @@ def consistency(store: Store, office: str, old: SignedCheckpoint,
     for name, point in (("--from", old), ("--to", target)):
         checkpoint = point.checkpoint
         if checkpoint.origin != origin:
-            raise ProofRefused(where=f"the {name} checkpoint",
-                               reason=f"its origin is {checkpoint.origin[:40]!r}, not {origin!r}")
+            raise ProofRefused(where=_("the {name} checkpoint").format(name=name),
+                               reason=_(
+                                   "its origin is {checkpoint_origin!r}, not {origin!r}").format(
+                                       checkpoint_origin=checkpoint.origin[:40], origin=origin))
         if checkpoint.size > head.size:
-            raise ProofRefused(where=f"the {name} checkpoint",
-                               reason=f"it is of {checkpoint.size} leaves; the journal has {head.size}")
+            raise ProofRefused(where=_("the {name} checkpoint").format(name=name),
+                               reason=_(
+                                   "it is of {checkpoint_size} leaves; the journal has "
+                                   "{head_size}").format(
+                                       checkpoint_size=checkpoint.size, head_size=head.size))
         if root_at(journal, checkpoint.size) != checkpoint.root:
-            raise ProofRefused(where=f"the {name} checkpoint",
-                               reason=f"the journal's tree at {checkpoint.size} leaves has another "
-                                      "root: it is not a checkpoint of this journal, or the journal "
-                                      "was rewritten")
+            raise ProofRefused(where=_("the {name} checkpoint").format(name=name),
+                               reason=_(
+                                   "the journal's tree at {checkpoint_size} leaves has another "
+                                   "root: it is not a checkpoint of this journal, or the journal "
+                                   "was rewritten").format(
+                                       checkpoint_size=checkpoint.size))
     if old.checkpoint.size > target.checkpoint.size:
-        raise ProofRefused(where="the --from checkpoint",
-                           reason=f"it is of a larger tree ({old.checkpoint.size}) than the --to "
-                                  f"checkpoint ({target.checkpoint.size})")
+        raise ProofRefused(where=_("the --from checkpoint"),
+                           reason=_(
+                               "it is of a larger tree ({from_size}) than the --to checkpoint "
+                               "({to_size})").format(
+                                   from_size=old.checkpoint.size, to_size=target.checkpoint.size))
     plan = consistency_plan(old.checkpoint.size, target.checkpoint.size)
     with store_errors():
         nodes = journal.journal_nodes(plan_nodes(plan))
     try:
         hashes = fold_plan(plan, nodes)
     except KeyError as missing:
-        raise JournalDamaged(reason=f"node {missing} is missing") from None
+        raise JournalDamaged(reason=_("node {missing} is missing").format(
+            missing=missing)) from None
     return ConsistencyProof(old.checkpoint.size, tuple(hashes), target)
 
 
@@ -199,38 +215,49 @@ def witness(proof: ConsistencyProof, held: SignedCheckpoint, new: SignedCheckpoi
     """
     old_point, new_point = held.checkpoint, new.checkpoint
     if proof.new.note.text != new.note.text:
-        raise ProofRefused(where="the proof", reason="it is for another checkpoint than --new")
+        raise ProofRefused(where=_("the proof"),
+            reason=_("it is for another checkpoint than --new"))
     if old_point.origin != new_point.origin:
-        raise ProofRefused(where="--new", reason=f"it is of log {new_point.origin[:40]!r}, the "
-                                                 f"checkpoint held of {old_point.origin[:40]!r}")
-    signatures = "not checked (no --public-key)"
+        raise ProofRefused(where="--new", reason=_(
+            "it is of log {new_point_origin!r}, the checkpoint held of "
+            "{old_point_origin!r}").format(
+                new_point_origin=new_point.origin[:40], old_point_origin=old_point.origin[:40]))
+    signatures = N_("not checked (no --public-key)")
     if office_key is not None:
         for label, point in (("--held", held), ("--new", new)):
             try:
                 verify_signed(point, office_key)
             except NoteInvalid as error:
                 raise ProofRefused(where=label, reason=str(error)) from None
-        signatures = "valid"
+        signatures = N_("valid")
     if new_point.size < old_point.size:
-        raise ProofRefused(where="--new", reason=f"its tree ({new_point.size} leaves) is smaller than "
-                                                 f"the one held ({old_point.size}): a rollback")
+        raise ProofRefused(where="--new", reason=_(
+            "its tree ({new_point_size} leaves) is smaller than the one held ({old_point_size}): a "
+            "rollback").format(
+                new_point_size=new_point.size, old_point_size=old_point.size))
     if proof.old != old_point.size:
-        raise ProofRefused(where="the proof", reason=f"it starts at size {proof.old}; the checkpoint "
-                                                     f"held is of size {old_point.size}")
+        raise ProofRefused(where=_("the proof"),
+            reason=_(
+                "it starts at size {proof_old}; the checkpoint held is of size "
+                "{old_point_size}").format(
+                    proof_old=proof.old, old_point_size=old_point.size))
     if old_point.size == 0:
         # The empty tree is consistent with every tree; no proof is needed (tlog-witness).
         if proof.hashes:
-            raise ProofRefused(where="the proof", reason="a proof from the empty tree must be empty")
-        relation = "extends the empty tree held"
+            raise ProofRefused(where=_("the proof"),
+                reason=_("a proof from the empty tree must be empty"))
+        relation = N_("extends the empty tree held")
     else:
         try:
             verify_consistency(old_point.size, new_point.size, old_point.root, new_point.root,
                                proof.hashes)
         except ProofInvalid as error:
-            raise ProofRefused(where="the proof", reason=f"{error}: the new tree does not extend "
-                                                         "the one held") from None
-        relation = (f"extends the tree held ({old_point.size} -> {new_point.size} leaves)"
-                    if new_point.size > old_point.size else "is the tree held")
+            raise ProofRefused(where=_("the proof"),
+                reason=_("{error}: the new tree does not extend the one held").format(
+                    error=error)) from None
+        relation = (N_("extends the tree held ({old} -> {new} leaves)", old=old_point.size,
+                       new=new_point.size)
+                    if new_point.size > old_point.size else N_("is the tree held"))
     try:
         cosigned = cosign(new, name, key, timestamp)
     except NoteInvalid as error:
@@ -280,6 +307,7 @@ def checkpoint_of_day(store: Store, day: dt.date, zone: dt.tzinfo) -> DayCheckpo
         if last < day:
             return None  # older checkpoints end earlier still
         after = day_of_leaf(size) if head is not None and head.size > size else None
-        signed = read_checkpoint(text.encode(), f"the kept checkpoint of size {size}")
+        signed = read_checkpoint(text.encode(), _("the kept checkpoint of size {size}").format(
+            size=size))
         return DayCheckpoint(signed, after is None or after > day)
     return None

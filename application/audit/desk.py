@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ektp.application.kernel.i18n import _
 from ektp.application.audit.canonical import ZERO_HASH
 from ektp.application.audit.checkpoints import consistency, latest_checkpoint, make_checkpoint
 from ektp.application.audit.export import export_history, journal_of
@@ -79,19 +80,25 @@ class AuditDesk:
             personal = Pseudonymiser(audit_key)
         after, start_hash, start_size = 0, ZERO_HASH, 0
         if previous is not None:
-            before = parse_manifest(previous.manifest(), where="the previous export's manifest.json")
+            before = parse_manifest(previous.manifest(), where=_("the previous export's manifest.json"))
             if before.office != s.config.office_code:
-                raise AuditCheckFailed(where="the previous export",
-                                       reason=f"it is of office {before.office[:20]!r}")
+                raise AuditCheckFailed(where=_("the previous export"),
+                                       reason=_("it is of office {before_office!r}").format(
+                                           before_office=before.office[:20]))
             if before.personal_data != personal.mode:
                 raise AuditCheckFailed(
-                    where="the previous export",
-                    reason=f"its personal data is {before.personal_data}; continue it the same way")
+                    where=_("the previous export"),
+                    reason=_(
+                        "its personal data is {before_personal_data}; continue it the same "
+                        "way").format(
+                            before_personal_data=before.personal_data))
             if not before.is_v2 or before.tree_size is None:
                 raise AuditCheckFailed(
-                    where="the previous export",
-                    reason=f"it is {before.format}, which records no journal leaves; make one full "
-                           "export in the new format, then continue that one")
+                    where=_("the previous export"),
+                    reason=_(
+                        "it is {before_format}, which records no journal leaves; make one full "
+                        "export in the new format, then continue that one").format(
+                            before_format=before.format))
             after, start_hash, start_size = before.last_seq, before.end_hash, before.tree_size
         if reveal_personal_data:
             # Written last before the export reads the store, so it is in the export.

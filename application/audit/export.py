@@ -15,6 +15,7 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
+from ektp.application.kernel.i18n import _
 from ektp.application.audit.canonical import ZERO_HASH, format_time
 from ektp.application.audit.journal import LeafForm, aggregate_of_topic
 from ektp.application.audit.lines import PersonalDataPolicy, build_line, leaf_bytes, line_parts
@@ -44,7 +45,8 @@ def start_frontier(journal: JournalStorage, size: int) -> CompactRange:
     with store_errors():
         found = journal.journal_nodes(wanted)
     if len(found) != len(wanted):
-        raise JournalDamaged(reason=f"nodes of the tree of {size} leaves are missing")
+        raise JournalDamaged(reason=_("nodes of the tree of {size} leaves are missing").format(
+            size=size))
     return CompactRange(size, [found[node] for node in wanted])
 
 
@@ -106,32 +108,41 @@ def export_history(
                 index = tree.size
                 if index >= head.size:
                     raise AuditCheckFailed(
-                        where=f"the store at seq {notification.id}",
-                        reason=f"the event has no leaf: the journal holds {head.size} leaves "
-                               "(run 'ektp db verify')")
+                        where=_("the store at seq {notification_id}").format(
+                            notification_id=notification.id),
+                        reason=_(
+                            "the event has no leaf: the journal holds {head_size} leaves (run "
+                            "'ektp db verify')").format(
+                                head_size=head.size))
                 try:
                     event: Any = mapper.to_domain_event(notification)
                     aggregate = aggregate_of_topic(notification.topic)
                 except Exception as error:  # noqa: BLE001 - whatever a changed row breaks
                     raise AuditCheckFailed(
-                        where=f"the store at seq {notification.id}",
-                        reason=f"the event cannot be read back ({type(error).__name__}): it was "
-                               "changed after it was written (run 'ektp db verify')") from None
+                        where=_("the store at seq {notification_id}").format(
+                            notification_id=notification.id),
+                        reason=_(
+                            "the event cannot be read back ({error}): it was changed after it was "
+                            "written (run 'ektp db verify')").format(
+                                error=type(error).__name__)) from None
                 parts = line_parts(aggregate, event, personal)
                 if leaves is not None:
                     own = parts if same_form else leaves.parts(event)
                     digest = leaf_hash(leaf_bytes(own, index, notification.id))
                     if kept.get(index) != digest:
                         raise AuditCheckFailed(
-                            where=f"the store at seq {notification.id}",
-                            reason=f"the event does not match journal leaf {index}: it was changed "
-                                   "after it was written, or rows were removed or reordered "
-                                   "(run 'ektp db verify')")
+                            where=_("the store at seq {notification_id}").format(
+                                notification_id=notification.id),
+                            reason=_(
+                                "the event does not match journal leaf {index}: it was changed "
+                                "after it was written, or rows were removed or reordered (run "
+                                "'ektp db verify')").format(
+                                    index=index))
                     tree.append(digest)
                 elif index in kept:
                     tree.append(kept[index])
                 else:
-                    raise JournalDamaged(reason=f"leaf {index} is missing")
+                    raise JournalDamaged(reason=_("leaf {index} is missing").format(index=index))
                 line, prev = build_line(parts, index, notification.id, prev,
                                         inserters.get(notification.id))
                 chunk.append(line)
@@ -153,8 +164,9 @@ def export_history(
             raise NothingToExport(after=after)
         root = stored_root(journal, tree.size)
         if leaves is not None and tree.root() != root:
-            raise JournalDamaged(reason=f"its stored nodes do not make the root of its {tree.size} "
-                                        "leaves")
+            raise JournalDamaged(reason=_(
+                "its stored nodes do not make the root of its {tree_size} leaves").format(
+                    tree_size=tree.size))
         manifest = Manifest(
             office=office, created=format_time(last_time), first_seq=first_seq, last_seq=last_seq,
             count=count, start_hash=start_hash, end_hash=prev,

@@ -22,6 +22,7 @@ from typing import Any
 
 from eventsourcing.utils import resolve_topic
 
+from ektp.application.kernel.i18n import _
 from ektp.application.audit.aggregates import aggregate_of
 from ektp.application.audit.lines import LineParts, leaf_bytes, line_parts
 from ektp.application.audit.merkle import LEAF_PREFIX, CompactRange, NodeId
@@ -42,8 +43,9 @@ def head_tree(head: JournalHead) -> CompactRange:
     try:
         return CompactRange.check(head.size, head.frontier)
     except ValueError as error:
-        raise JournalDamaged(reason=f"its head does not hold a tree of {head.size} leaves "
-                                    f"({error})") from None
+        raise JournalDamaged(reason=_(
+            "its head does not hold a tree of {head_size} leaves ({error})").format(
+                head_size=head.size, error=error)) from None
 
 
 EMPTY_HEAD = JournalHead(size=0, frontier=(), built_from=0, key_id=None, last_seq=0)
@@ -178,8 +180,10 @@ def advance(head: JournalHead, leaves: Sequence[bytes], key_id: bytes, last_seq:
     for leaf in leaves:
         nodes.extend(tree.append(leaf))
     if last_seq <= head.last_seq and leaves:
-        raise JournalDamaged(reason=f"a new event has store position {last_seq}, not after the "
-                                    f"journal's last ({head.last_seq}): rows were removed")
+        raise JournalDamaged(reason=_(
+            "a new event has store position {last_seq}, not after the journal's last "
+            "({head_last_seq}): rows were removed").format(
+                last_seq=last_seq, head_last_seq=head.last_seq))
     return nodes, JournalHead(size=tree.size, frontier=tuple(tree.hashes), built_from=head.built_from,
                               key_id=key_id, last_seq=last_seq if leaves else head.last_seq), tree
 
@@ -206,8 +210,10 @@ def append_rows(head: JournalHead, tree: CompactRange | None, leaves: Sequence[b
     if tree is None:
         tree = head_tree(head)
     if leaves and seqs[-1] <= head.last_seq:
-        raise JournalDamaged(reason=f"a new event has store position {seqs[-1]}, not after the "
-                                    f"journal's last ({head.last_seq}): rows were removed")
+        raise JournalDamaged(reason=_(
+            "a new event has store position {last_seq}, not after the journal's last "
+            "({head_last_seq}): rows were removed").format(
+                last_seq=seqs[-1], head_last_seq=head.last_seq))
     rows = tree.append_rows(leaves, seqs)
     return rows, JournalHead(size=tree.size, frontier=tuple(tree.hashes), built_from=head.built_from,
                              key_id=key_id, last_seq=seqs[-1] if leaves else head.last_seq), tree

@@ -19,6 +19,7 @@ import datetime as dt
 import re
 from typing import Any
 
+from ektp.application.kernel.i18n import _
 from ektp.application.audit.aggregates import AGGREGATES, AGGREGATES_V1, event_class
 from ektp.application.audit.canonical import HEX64, canonical, parse_time, sha256_hex
 from ektp.application.audit.lines import KEYS_V1, KEYS_V2, AuditLine
@@ -79,7 +80,8 @@ class LineChecker:
         try:
             line = self._check(number, raw)
         except _Bad as bad:
-            raise AuditCheckFailed(where=f"events.jsonl line {number}", reason=str(bad)) from None
+            raise AuditCheckFailed(where=_("events.jsonl line {number}").format(
+                number=number), reason=str(bad)) from None
         self.count = number
         self.prev_hash = line.hash
         self.prev_seq = line.seq
@@ -90,15 +92,15 @@ class LineChecker:
     def _check(self, number: int, raw: bytes) -> AuditLine:
         if not raw.endswith(b"\n"):
             if len(raw) >= MAX_LINE:
-                raise _Bad(f"the line is longer than {MAX_LINE} bytes")
-            raise _Bad("the line does not end with a newline (is the file cut short?)")
+                raise _Bad(_("the line is longer than {max_line} bytes").format(max_line=MAX_LINE))
+            raise _Bad(_("the line does not end with a newline (is the file cut short?)"))
         body = raw[:-1]
         try:
             obj = load_fast(body)
         except NotStrictJson as error:
             raise _Bad(str(error)) from None
         if not isinstance(obj, dict):
-            raise _Bad("the line is not a JSON object")
+            raise _Bad(_("the line is not a JSON object"))
         time = self._check_shape(obj)
         try:
             exact = canonical(obj)
@@ -114,18 +116,22 @@ class LineChecker:
         cut = body.rfind(b',"hash":"')
         without_hash = body[:cut] + body[cut + _MEMBER:]
         if sha256_hex(without_hash) != claimed:
-            raise _Bad("its hash does not match its content (the line was altered)")
+            raise _Bad(_("its hash does not match its content (the line was altered)"))
         if obj["prev"] != self.prev_hash:
             link = "the manifest's start_hash" if number == 1 else f"the hash of line {number - 1}"
-            raise _Bad(f"its prev is not {link} (a line was removed, inserted or moved)")
+            raise _Bad(_("its prev is not {link} (a line was removed, inserted or moved)").format(
+                link=link))
         if obj["seq"] <= self.prev_seq:
-            raise _Bad(f"seq {obj['seq']} does not come after seq {self.prev_seq}")
+            raise _Bad(_("seq {seq} does not come after seq {prev_seq}").format(
+                seq=obj['seq'], prev_seq=self.prev_seq))
         leaf = None
         if self._next_leaf is not None:
             leaf = obj["leaf"]
             if leaf != self._next_leaf:
-                raise _Bad(f"its leaf is {leaf}, not {self._next_leaf} (leaves are numbered "
-                           "one by one from the manifest's start_size)")
+                raise _Bad(_(
+                    "its leaf is {leaf}, not {next_leaf} (leaves are numbered one by one from the "
+                    "manifest's start_size)").format(
+                        leaf=leaf, next_leaf=self._next_leaf))
             self._next_leaf += 1
             if self._grow:
                 assert self.tree is not None
@@ -148,14 +154,18 @@ class LineChecker:
         stored = self._versions.get(stream)
         if stored is None:
             if self._from_start and version != 1:
-                raise _Bad(f"stream {stream} starts at version {version}, not 1")
+                raise _Bad(_("stream {stream} starts at version {version}, not 1").format(
+                    stream=stream, version=version))
         else:
             last, before = stored >> _AGGREGATE_BITS, stored & ((1 << _AGGREGATE_BITS) - 1)
             if before != code:
-                raise _Bad(f"stream {stream} was a {self._names.get(before, '?')} stream; "
-                           f"here it is a {aggregate} stream (one aggregate per stream)")
+                raise _Bad(_(
+                    "stream {stream} was a {before} stream; here it is a {aggregate} stream (one "
+                    "aggregate per stream)").format(
+                        stream=stream, before=self._names.get(before, '?'), aggregate=aggregate))
             if version != last + 1:
-                raise _Bad(f"stream {stream} jumps from version {last} to {version}")
+                raise _Bad(_("stream {stream} jumps from version {last} to {version}").format(
+                    stream=stream, last=last, version=version))
         self._versions.set(stream, version << _AGGREGATE_BITS | code)
 
     def _check_shape(self, obj: dict[str, Any]) -> dt.datetime:
@@ -163,45 +173,48 @@ class LineChecker:
         keys = self._keys
         for key in keys:
             if key not in obj:
-                raise _Bad(f"the key {key!r} is missing")
+                raise _Bad(_("the key {key!r} is missing").format(key=key))
         if len(obj) != len(keys):
             extra = sorted(set(obj) - set(keys))[0]
-            raise _Bad(f"it has a key the format does not define: {extra[:40]!r}")
+            raise _Bad(_("it has a key the format does not define: {extra!r}").format(
+                extra=extra[:40]))
         if not _is_int(obj["seq"]) or obj["seq"] < 1:
-            raise _Bad("seq is not a whole number of at least 1")
+            raise _Bad(_("seq is not a whole number of at least 1"))
         if not _is_int(obj["version"]) or obj["version"] < 1:
-            raise _Bad("version is not a whole number of at least 1")
+            raise _Bad(_("version is not a whole number of at least 1"))
         if "leaf" in keys and (not _is_int(obj["leaf"]) or obj["leaf"] < 0):
-            raise _Bad("leaf is not a whole number")
+            raise _Bad(_("leaf is not a whole number"))
         inserter = obj.get("inserted_by")
         if inserter is not None and not (isinstance(inserter, str) and _LOGIN.fullmatch(inserter)):
-            raise _Bad("inserted_by is neither null nor a login (1-128 characters, no quotes, "
-                       "backslashes or control characters)")
+            raise _Bad(_("inserted_by is neither null nor a login (1-128 characters, no quotes, "
+                       "backslashes or control characters)"))
         stream = obj["stream"]
         if not isinstance(stream, str) or not _UUID.fullmatch(stream):
-            raise _Bad("stream is not a lowercase UUID")
+            raise _Bad(_("stream is not a lowercase UUID"))
         aggregate = obj["aggregate"]
         if not isinstance(aggregate, str) or aggregate not in self._aggregates:
-            raise _Bad("aggregate is not one of: " + ", ".join(sorted(self._aggregates)))
+            raise _Bad(_("aggregate is not one of: {aggregates}").format(
+                aggregates=", ".join(sorted(self._aggregates))))
         if not isinstance(obj["type"], str) or not obj["type"].isidentifier():
-            raise _Bad("type is not an event name")
+            raise _Bad(_("type is not an event name"))
         if event_class(aggregate, obj["type"]) is None:
-            raise _Bad(f"{obj['type'][:40]} is not an event of the {aggregate} aggregate")
+            raise _Bad(_("{event_type} is not an event of the {aggregate} aggregate").format(
+                event_type=obj['type'][:40], aggregate=aggregate))
         time = parse_time(obj["time"]) if isinstance(obj["time"], str) else None
         if time is None:
-            raise _Bad("time is not a UTC time like 2017-11-14T03:00:00.000000Z")
+            raise _Bad(_("time is not a UTC time like 2017-11-14T03:00:00.000000Z"))
         actor = obj["actor"]
         if not (isinstance(actor, dict) and set(actor) == {"id", "role"}
                 and all(isinstance(v, str) for v in actor.values())):
-            raise _Bad('actor is not an object {"id": ..., "role": ...} of two strings')
+            raise _Bad(_('actor is not an object {"id": ..., "role": ...} of two strings'))
         if actor["role"] not in ROLES:
-            raise _Bad(f"the actor's role {actor['role'][:20]!r} is not one of: "
-                       + ", ".join(sorted(ROLES)))
+            raise _Bad(_("the actor's role {role!r} is not one of: {roles}").format(
+                role=actor["role"][:20], roles=", ".join(sorted(ROLES))))
         if not isinstance(obj["data"], dict):
-            raise _Bad("data is not a JSON object")
+            raise _Bad(_("data is not a JSON object"))
         for key in ("prev", "hash"):
             if not isinstance(obj[key], str) or not HEX64.fullmatch(obj[key]):
-                raise _Bad(f"{key} is not 64 lowercase hex digits")
+                raise _Bad(_("{key} is not 64 lowercase hex digits").format(key=key))
         return time
 
 
@@ -211,7 +224,7 @@ def _explain_not_canonical(body: bytes) -> None:
         load_strict(body)  # a key twice is only visible to the strict reader
     except NotStrictJson as error:
         raise _Bad(str(error)) from None
-    raise _Bad("the line is not in canonical form (sorted keys, no spaces, UTF-8 without escapes)")
+    raise _Bad(_("the line is not in canonical form (sorted keys, no spaces, UTF-8 without escapes)"))
 
 
 class InMemoryStreamVersions(StreamVersions):

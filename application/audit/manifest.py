@@ -8,6 +8,7 @@ from typing import Any
 
 import attrs
 
+from ektp.application.kernel.i18n import _
 from ektp.application.audit.canonical import FORMAT, FORMAT_V1, HEX64, canonical, parse_time
 from ektp.application.audit.merkle import CompactRange
 from ektp.application.audit.strict_json import NotStrictJson, load_strict
@@ -82,33 +83,35 @@ def parse_manifest(raw: bytes, where: str = "manifest.json") -> Manifest:
     except NotStrictJson as error:
         raise fail(str(error)) from None
     if not isinstance(obj, dict):
-        raise fail("it is not a JSON object")
+        raise fail(_("it is not a JSON object"))
     if obj.get("format") not in FORMATS:
-        raise fail(f"its format is {str(obj.get('format'))[:40]!r}, not {FORMAT!r} or {FORMAT_V1!r}")
+        raise fail(_("its format is {given!r}, not {format!r} or {format_v1!r}").format(
+            given=str(obj.get('format'))[:40], format=FORMAT, format_v1=FORMAT_V1))
     fields = FIELDS_V2 if obj["format"] == FORMAT else FIELDS_V1
     missing = [name for name in fields if name not in obj]
     if missing:
-        raise fail(f"the field {missing[0]} is missing")
+        raise fail(_("the field {missing} is missing").format(missing=missing[0]))
     extra = sorted(set(obj) - set(fields))
     if extra:
-        raise fail(f"it has a field the format does not define: {extra[0][:40]!r}")
+        raise fail(_("it has a field the format does not define: {extra!r}").format(
+            extra=extra[0][:40]))
     for name in ("office", "created", "personal_data"):
         if not isinstance(obj[name], str):
-            raise fail(f"{name} is not a string")
+            raise fail(_("{name} is not a string").format(name=name))
     if parse_time(obj["created"]) is None:
-        raise fail("created is not a UTC time like 2017-11-14T03:00:00.000000Z")
+        raise fail(_("created is not a UTC time like 2017-11-14T03:00:00.000000Z"))
     if obj["personal_data"] not in PERSONAL_DATA_MODES:
-        raise fail("personal_data is neither 'pseudonymised' nor 'revealed'")
+        raise fail(_("personal_data is neither 'pseudonymised' nor 'revealed'"))
     for name in ("first_seq", "last_seq", "count"):
         if not _whole(obj[name]) or obj[name] < 1:
-            raise fail(f"{name} is not a whole number of at least 1")
+            raise fail(_("{name} is not a whole number of at least 1").format(name=name))
     if obj["first_seq"] > obj["last_seq"]:
-        raise fail("first_seq is after last_seq")
+        raise fail(_("first_seq is after last_seq"))
     if obj["count"] > obj["last_seq"] - obj["first_seq"] + 1:
-        raise fail("count is more than the seq range can hold")
+        raise fail(_("count is more than the seq range can hold"))
     for name in ("start_hash", "end_hash", "events_sha256"):
         if not isinstance(obj[name], str) or not HEX64.fullmatch(obj[name]):
-            raise fail(f"{name} is not 64 lowercase hex digits")
+            raise fail(_("{name} is not 64 lowercase hex digits").format(name=name))
     values = {k: v for k, v in obj.items()}
     if obj["format"] == FORMAT:
         _check_tree_fields(obj, fail)
@@ -125,18 +128,20 @@ def _whole(value: Any) -> bool:
 def _check_tree_fields(obj: dict[str, Any], fail: Any) -> None:
     for name in ("start_size", "tree_size"):
         if not _whole(obj[name]) or obj[name] < 0:
-            raise fail(f"{name} is not a whole number")
+            raise fail(_("{name} is not a whole number").format(name=name))
     if obj["tree_size"] != obj["start_size"] + obj["count"]:
-        raise fail("tree_size is not start_size + count (every stored event is a leaf and a line)")
+        raise fail(_("tree_size is not start_size + count (every stored event is a leaf and a line)"))
     if (obj["start_hash"] == "0" * 64) != (obj["start_size"] == 0):
-        raise fail("start_hash is all zeros exactly when the export starts at leaf 0 "
-                   "(start_size 0)")
+        raise fail(_("start_hash is all zeros exactly when the export starts at leaf 0 "
+                   "(start_size 0)"))
     frontier = obj["start_frontier"]
     if not isinstance(frontier, list) or not all(isinstance(h, str) and HEX64.fullmatch(h)
                                                  for h in frontier):
-        raise fail("start_frontier is not a list of 64-hex-digit hashes")
+        raise fail(_("start_frontier is not a list of 64-hex-digit hashes"))
     if len(frontier) != bin(obj["start_size"]).count("1"):
-        raise fail(f"start_frontier holds {len(frontier)} hashes; a tree of start_size "
-                   f"{obj['start_size']} leaves has {bin(obj['start_size']).count('1')}")
+        raise fail(_(
+            "start_frontier holds {held} hashes; a tree of start_size {start_size} leaves has "
+            "{needed}").format(
+                held=len(frontier), start_size=obj['start_size'], needed=bin(obj['start_size']).count('1')))
     if not isinstance(obj["root"], str) or not HEX64.fullmatch(obj["root"]):
-        raise fail("root is not 64 lowercase hex digits")
+        raise fail(_("root is not 64 lowercase hex digits"))

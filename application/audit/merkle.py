@@ -25,6 +25,7 @@ tree in its own store and transactions.
 
 from __future__ import annotations
 
+from ektp.application.kernel.i18n import _
 import hashlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
@@ -206,12 +207,14 @@ class CompactRange:
     def check(cls, size: int, hashes: Sequence[bytes]) -> CompactRange:
         """A range from stored parts; ValueError unless there is one hash per perfect subtree."""
         if size < 0 or size > MAX_LEAVES:
-            raise ValueError("the size is out of range")
+            raise ValueError(_("the size is out of range"))
         if len(hashes) != bin(size).count("1"):
-            raise ValueError(f"a tree of {size} leaves has {bin(size).count('1')} frontier "
-                             f"hashes, not {len(hashes)}")
+            raise ValueError(_(
+                "a tree of {size} leaves has {needed} frontier hashes, not {held}").format(
+                    
+                size=size, needed=bin(size).count("1"), held=len(hashes)))
         if any(len(h) != HASH_SIZE for h in hashes):
-            raise ValueError("a frontier hash is not 32 bytes")
+            raise ValueError(_("a frontier hash is not 32 bytes"))
         return cls(size, list(hashes))
 
 
@@ -307,7 +310,7 @@ class ProofInvalid(ValueError):
 
 def _hashes(proof: Sequence[bytes]) -> None:
     if any(not isinstance(p, bytes) or len(p) != HASH_SIZE for p in proof):
-        raise ProofInvalid("a proof entry is not a 32-byte hash")
+        raise ProofInvalid(_("a proof entry is not a 32-byte hash"))
 
 
 def verify_inclusion(leaf: bytes, index: int, size: int, proof: Sequence[bytes],
@@ -316,10 +319,11 @@ def verify_inclusion(leaf: bytes, index: int, size: int, proof: Sequence[bytes],
     leaves whose root is `root`; raise `ProofInvalid` otherwise."""
     _hashes(proof)
     if len(leaf) != HASH_SIZE or len(root) != HASH_SIZE:
-        raise ProofInvalid("a hash is not 32 bytes")
+        raise ProofInvalid(_("a hash is not 32 bytes"))
     # 1. The index must be inside the tree.
     if index < 0 or index >= size:
-        raise ProofInvalid(f"leaf {index} is not in a tree of {size} leaves")
+        raise ProofInvalid(_("leaf {index} is not in a tree of {size} leaves").format(
+            index=index, size=size))
     # 2.
     fn, sn = index, size - 1
     # 3.
@@ -328,7 +332,7 @@ def verify_inclusion(leaf: bytes, index: int, size: int, proof: Sequence[bytes],
     for p in proof:
         # a.
         if sn == 0:
-            raise ProofInvalid("the proof is longer than the tree is deep")
+            raise ProofInvalid(_("the proof is longer than the tree is deep"))
         # b.
         if fn & 1 or fn == sn:
             r = node_hash(p, r)
@@ -343,9 +347,9 @@ def verify_inclusion(leaf: bytes, index: int, size: int, proof: Sequence[bytes],
         sn >>= 1
     # 5.
     if sn != 0:
-        raise ProofInvalid("the proof is shorter than the tree is deep")
+        raise ProofInvalid(_("the proof is shorter than the tree is deep"))
     if r != root:
-        raise ProofInvalid("the proof does not lead to the root")
+        raise ProofInvalid(_("the proof does not lead to the root"))
 
 
 def verify_consistency(old: int, new: int, old_root: bytes, new_root: bytes,
@@ -353,26 +357,26 @@ def verify_consistency(old: int, new: int, old_root: bytes, new_root: bytes,
     """Check that the tree of `new` leaves with root `new_root` extends the tree
     of `old` leaves with root `old_root`; raise `ProofInvalid` otherwise."""
     if old < 0 or new < old:
-        raise ProofInvalid(f"size {old} cannot grow into size {new}")
+        raise ProofInvalid(_("size {old} cannot grow into size {new}").format(old=old, new=new))
     if old == 0:
         # As transparency-dev/merkle does: a proof from the empty tree proves nothing
         # (every tree extends it), so none is accepted; a holder of the empty tree
         # needs no proof at all.
-        raise ProofInvalid("a consistency proof from the empty tree proves nothing")
+        raise ProofInvalid(_("a consistency proof from the empty tree proves nothing"))
     if old == new:
         # RFC 9162 2.1.4.1: the proof between equal sizes is empty, and the roots equal.
         if proof:
-            raise ProofInvalid("a proof between equal sizes must be empty")
+            raise ProofInvalid(_("a proof between equal sizes must be empty"))
         if old_root != new_root:
-            raise ProofInvalid("the two trees have the same size but different roots")
+            raise ProofInvalid(_("the two trees have the same size but different roots"))
         return
     _hashes(proof)
     if len(old_root) != HASH_SIZE or len(new_root) != HASH_SIZE:
-        raise ProofInvalid("a root is not 32 bytes")
+        raise ProofInvalid(_("a root is not 32 bytes"))
     path = list(proof)
     # 1.
     if not path:
-        raise ProofInvalid("the proof is empty")
+        raise ProofInvalid(_("the proof is empty"))
     # 2.
     if old & (old - 1) == 0:
         path.insert(0, old_root)
@@ -388,7 +392,7 @@ def verify_consistency(old: int, new: int, old_root: bytes, new_root: bytes,
     for c in path[1:]:
         # a.
         if sn == 0:
-            raise ProofInvalid("the proof is longer than the trees need")
+            raise ProofInvalid(_("the proof is longer than the trees need"))
         # b.
         if fn & 1 or fn == sn:
             fr = node_hash(c, fr)
@@ -404,11 +408,11 @@ def verify_consistency(old: int, new: int, old_root: bytes, new_root: bytes,
         sn >>= 1
     # 7.
     if sn != 0:
-        raise ProofInvalid("the proof is shorter than the trees need")
+        raise ProofInvalid(_("the proof is shorter than the trees need"))
     if fr != old_root:
-        raise ProofInvalid("the proof does not lead to the old root")
+        raise ProofInvalid(_("the proof does not lead to the old root"))
     if sr != new_root:
-        raise ProofInvalid("the proof does not lead to the new root")
+        raise ProofInvalid(_("the proof does not lead to the new root"))
 
 
 def frontier_plan(size: int) -> list[NodeId]:

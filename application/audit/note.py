@@ -22,6 +22,7 @@ from collections.abc import Sequence
 
 import attrs
 
+from ektp.application.kernel.i18n import _
 from ektp.application.audit.merkle import HASH_SIZE
 from ektp.application.ports.signer import SignatureChecker, Signer
 
@@ -58,7 +59,7 @@ def vkey(name: str, signature_type: int, public_key: bytes) -> str:
 def check_key_name(name: str) -> str:
     """A key name as the spec allows it: not empty, no Unicode space, no ``+``."""
     if not name or "+" in name or any(ch.isspace() for ch in name) or not name.isprintable():
-        raise NoteInvalid("a key name must be non-empty, without spaces or '+'")
+        raise NoteInvalid(_("a key name must be non-empty, without spaces or '+'"))
     return name
 
 
@@ -101,45 +102,48 @@ class Note:
 def parse_note(raw: bytes) -> Note:
     """Read a signed note; `NoteInvalid` says what is malformed."""
     if len(raw) > MAX_NOTE:
-        raise NoteInvalid(f"it is larger than {MAX_NOTE} bytes")
+        raise NoteInvalid(_("it is larger than {max_note} bytes").format(max_note=MAX_NOTE))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise NoteInvalid("it is not UTF-8") from None
+        raise NoteInvalid(_("it is not UTF-8")) from None
     if any(ord(ch) < 0x20 and ch != "\n" for ch in text) or "\x7f" in text:
-        raise NoteInvalid("it holds a control character other than newline")
+        raise NoteInvalid(_("it holds a control character other than newline"))
     if not text.endswith("\n"):
-        raise NoteInvalid("it does not end with a newline")
+        raise NoteInvalid(_("it does not end with a newline"))
     split = text.rfind("\n\n")
     if split < 0:
-        raise NoteInvalid("it has no blank line before its signatures")
+        raise NoteInvalid(_("it has no blank line before its signatures"))
     body, signature_text = text[:split + 1], text[split + 2:]
     if not body.strip("\n"):
-        raise NoteInvalid("its text is empty")
+        raise NoteInvalid(_("its text is empty"))
     lines = signature_text.splitlines()
     if not lines:
-        raise NoteInvalid("it has no signature line")
+        raise NoteInvalid(_("it has no signature line"))
     if len(lines) > MAX_SIGNATURES:
-        raise NoteInvalid(f"it has more than {MAX_SIGNATURES} signatures")
+        raise NoteInvalid(_("it has more than {max_signatures} signatures").format(
+            max_signatures=MAX_SIGNATURES))
     return Note(body, tuple(_parse_signature(line) for line in lines))
 
 
 def _parse_signature(line: str) -> NoteSignature:
     if not line.startswith(SIGNATURE_PREFIX):
-        raise NoteInvalid("a signature line does not start with an em dash and a space")
+        raise NoteInvalid(_("a signature line does not start with an em dash and a space"))
     parts = line[len(SIGNATURE_PREFIX):].split(" ")
     if len(parts) != 2:
-        raise NoteInvalid("a signature line is not '— NAME SIGNATURE'")
+        raise NoteInvalid(_("a signature line is not '— NAME SIGNATURE'"))
     name, data = parts
     check_key_name(name)
     try:
         decoded = base64.b64decode(data, validate=True)
     except (binascii.Error, ValueError):
-        raise NoteInvalid(f"the signature of {name[:40]} is not base64") from None
+        raise NoteInvalid(_("the signature of {name} is not base64").format(
+            name=name[:40])) from None
     if base64.b64encode(decoded).decode() != data:
-        raise NoteInvalid(f"the signature of {name[:40]} is not canonical base64")
+        raise NoteInvalid(_("the signature of {name} is not canonical base64").format(
+            name=name[:40]))
     if len(decoded) < 5:
-        raise NoteInvalid(f"the signature of {name[:40]} is too short")
+        raise NoteInvalid(_("the signature of {name} is too short").format(name=name[:40]))
     return NoteSignature(name, decoded[:4], decoded[4:])
 
 
@@ -168,21 +172,21 @@ def parse_checkpoint_text(text: str) -> Checkpoint:
     """The checkpoint a note's text holds; `NoteInvalid` names what is wrong."""
     lines = text.split("\n")
     if lines[-1] != "" or len(lines) < 4:
-        raise NoteInvalid("a checkpoint has at least three lines: origin, tree size, root hash")
+        raise NoteInvalid(_("a checkpoint has at least three lines: origin, tree size, root hash"))
     lines = lines[:-1]
     origin, size_text, root_text, *extensions = lines
     if not origin or any(ch.isspace() for ch in origin):
-        raise NoteInvalid("the origin line is empty or holds a space")
+        raise NoteInvalid(_("the origin line is empty or holds a space"))
     if not _DECIMAL.fullmatch(size_text):
-        raise NoteInvalid("the tree size is not a decimal number without leading zeroes")
+        raise NoteInvalid(_("the tree size is not a decimal number without leading zeroes"))
     try:
         root = base64.b64decode(root_text, validate=True)
     except (binascii.Error, ValueError):
-        raise NoteInvalid("the root hash is not base64") from None
+        raise NoteInvalid(_("the root hash is not base64")) from None
     if len(root) != HASH_SIZE or base64.b64encode(root).decode() != root_text:
-        raise NoteInvalid("the root hash is not the base64 of 32 bytes")
+        raise NoteInvalid(_("the root hash is not the base64 of 32 bytes"))
     if any(not line for line in extensions):
-        raise NoteInvalid("an extension line is empty")
+        raise NoteInvalid(_("an extension line is empty"))
     return Checkpoint(origin, int(size_text), root, tuple(extensions))
 
 
@@ -223,12 +227,15 @@ def verify_signed(signed: SignedCheckpoint, checker: SignatureChecker, name: str
     kid = key_id(key_name, ED25519, checker.public_bytes())
     lines = signed.note.matching(key_name, kid)
     if not lines:
-        raise NoteInvalid(f"it is not signed by the key of {key_name[:60]} given")
+        raise NoteInvalid(_("it is not signed by the key of {key_name} given").format(
+            key_name=key_name[:60]))
     message = signed.note.text.encode()
     for line in lines:
         if not checker.is_valid(message, line.signature):
-            raise NoteInvalid(f"the signature of {key_name[:60]} does not verify (the checkpoint "
-                              "was altered, or it is another key)")
+            raise NoteInvalid(_(
+                "the signature of {key_name} does not verify (the checkpoint was altered, or it is "
+                "another key)").format(
+                    key_name=key_name[:60]))
 
 
 # --- witness cosignatures (c2sp.org/tlog-cosignature, Ed25519 cosignature/v1) ---------
@@ -241,7 +248,7 @@ def cosign(signed: SignedCheckpoint, name: str, signer: Signer, timestamp: int) 
     """The checkpoint with the witness's timestamped cosignature added."""
     check_key_name(name)
     if not 0 <= timestamp < 1 << 63:
-        raise NoteInvalid("the timestamp is out of range")
+        raise NoteInvalid(_("the timestamp is out of range"))
     kid = key_id(name, COSIGNATURE_V1, signer.public_bytes())
     signature = struct.pack(">Q", timestamp) + signer.sign(cosigned_message(signed.note.text, timestamp))
     line = NoteSignature(name, kid, signature)
@@ -253,15 +260,18 @@ def verify_cosignature(signed: SignedCheckpoint, name: str, checker: SignatureCh
     kid = key_id(name, COSIGNATURE_V1, checker.public_bytes())
     lines = signed.note.matching(name, kid)
     if not lines:
-        raise NoteInvalid(f"it carries no cosignature of {name[:60]} with this key")
+        raise NoteInvalid(_("it carries no cosignature of {name} with this key").format(
+            name=name[:60]))
     stamp = -1
     for line in lines:
         if len(line.signature) != 8 + 64:
-            raise NoteInvalid(f"the cosignature of {name[:60]} is not a timestamp and a signature")
+            raise NoteInvalid(_(
+                "the cosignature of {name} is not a timestamp and a signature").format(
+                    name=name[:60]))
         (timestamp,) = struct.unpack(">Q", line.signature[:8])
         if timestamp >= 1 << 63 or not checker.is_valid(
                 cosigned_message(signed.note.text, timestamp), line.signature[8:]):
-            raise NoteInvalid(f"the cosignature of {name[:60]} does not verify")
+            raise NoteInvalid(_("the cosignature of {name} does not verify").format(name=name[:60]))
         stamp = max(stamp, timestamp)
     return stamp
 

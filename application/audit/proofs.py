@@ -28,6 +28,7 @@ from uuid import UUID
 
 import attrs
 
+from ektp.application.kernel.i18n import N_, _
 from ektp.application.audit.canonical import canonical
 from ektp.application.audit.checkpoints import root_at
 from ektp.application.audit.export import journal_of
@@ -68,8 +69,9 @@ def prove_card(store: Store, card_id: UUID, checkpoint: SignedCheckpoint, form: 
         raise JournalMissing()
     point = checkpoint.checkpoint
     if point.size > head.size or root_at(journal, point.size) != point.root:
-        raise ProofRefused(where="the checkpoint", reason="it is not a checkpoint of this journal "
-                                                          "(another root at its size)")
+        raise ProofRefused(where=_("the checkpoint"),
+            reason=_("it is not a checkpoint of this journal "
+                                                          "(another root at its size)"))
     with store_errors():
         events = list(store.events(card_id))
         positions = dict(journal.stream_positions(card_id))
@@ -86,13 +88,15 @@ def prove_card(store: Store, card_id: UUID, checkpoint: SignedCheckpoint, form: 
         with store_errors():
             nodes = journal.journal_nodes(plan_nodes(plan) + [(0, index)])
         if nodes.get((0, index)) != leaf_hash(leaf):
-            raise ProofRefused(where=f"card {card_id} version {event.originator_version}",
-                               reason="the stored event does not match its journal leaf (run "
-                                      "'ektp db verify')")
+            raise ProofRefused(where=_("card {card_id} version {event_originator_version}").format(
+                card_id=card_id, event_originator_version=event.originator_version),
+                               reason=_("the stored event does not match its journal leaf (run "
+                                      "'ektp db verify')"))
         try:
             proof = fold_plan(plan, nodes)
         except KeyError as missing:
-            raise JournalDamaged(reason=f"node {missing} is missing") from None
+            raise JournalDamaged(reason=_("node {missing} is missing").format(
+                missing=missing)) from None
         entries.append({"index": index, "leaf": leaf.decode("utf-8"),
                         "proof": [base64.b64encode(h).decode() for h in proof]})
     if not entries:
@@ -117,7 +121,8 @@ def leaf_index_of(journal: JournalStorage, seq: int, size: int) -> int | None:
         with store_errors():
             found = journal.journal_seqs([guess]).get(guess)
         if found is None:
-            raise JournalDamaged(reason=f"leaf {guess} records no store position")
+            raise JournalDamaged(reason=_("leaf {guess} records no store position").format(
+                guess=guess))
         if found == seq:
             return guess
         if found < seq:
@@ -159,20 +164,21 @@ def _refuse(where: str, reason: str) -> ProofRefused:
 
 def read_bundle(raw: bytes) -> dict[str, Any]:
     """A bundle's object, checked for shape; `InvalidCheckpoint` says what is malformed."""
-    where = "the bundle"
+    where = _("the bundle")
     if len(raw) > MAX_BUNDLE:
-        raise InvalidCheckpoint(where=where, reason="it is far too large")
+        raise InvalidCheckpoint(where=where, reason=_("it is far too large"))
     try:
         obj = load_strict(raw.rstrip(b"\n"))
     except NotStrictJson as error:
         raise InvalidCheckpoint(where=where, reason=str(error)) from None
     if not isinstance(obj, dict) or sorted(obj) != ["card", "events", "format", "origin", "root",
                                                    "tree_size"]:
-        raise InvalidCheckpoint(where=where, reason="it is not an ektp-proof/1 object")
+        raise InvalidCheckpoint(where=where, reason=_("it is not an ektp-proof/1 object"))
     if obj["format"] != FORMAT:
-        raise InvalidCheckpoint(where=where, reason=f"its format is not {FORMAT}")
+        raise InvalidCheckpoint(where=where, reason=_("its format is not {format}").format(
+            format=FORMAT))
     if not isinstance(obj["events"], list) or not obj["events"]:
-        raise InvalidCheckpoint(where=where, reason="it holds no events")
+        raise InvalidCheckpoint(where=where, reason=_("it holds no events"))
     return obj
 
 
@@ -181,53 +187,60 @@ def verify_bundle(raw: bytes, checkpoint: SignedCheckpoint, public_key: Signatur
     """Check a bundle against a checkpoint; `ProofRefused` names the first thing that fails."""
     obj = read_bundle(raw)
     point = checkpoint.checkpoint
-    signature = "not checked (no --public-key)"
+    signature = N_("not checked (no --public-key)")
     if public_key is not None:
         try:
             verify_signed(checkpoint, public_key)
         except NoteInvalid as error:
-            raise _refuse("the checkpoint", str(error)) from None
-        signature = "valid"
+            raise _refuse(_("the checkpoint"), str(error)) from None
+        signature = N_("valid")
     seen = []
     for name, key in witnesses:
         try:
             verify_cosignature(checkpoint, name, key)
         except NoteInvalid as error:
-            raise _refuse("the checkpoint", str(error)) from None
+            raise _refuse(_("the checkpoint"), str(error)) from None
         seen.append(name)
     if obj["origin"] != point.origin:
-        raise _refuse("the bundle", f"it is of log {str(obj['origin'])[:40]!r}, the checkpoint of "
-                                    f"{point.origin[:40]!r}")
+        raise _refuse(_("the bundle"),
+            _("it is of log {obj_origin!r}, the checkpoint of {point_origin!r}").format(
+                obj_origin=str(obj['origin'])[:40], point_origin=point.origin[:40]))
     if obj["tree_size"] != point.size:
-        raise _refuse("the bundle", f"its proofs are for a tree of {obj['tree_size']} leaves, the "
-                                    f"checkpoint's is of {point.size}")
+        raise _refuse(_("the bundle"),
+            _(
+                "its proofs are for a tree of {obj_tree_size} leaves, the checkpoint's is of "
+                "{point_size}").format(
+                    obj_tree_size=obj['tree_size'], point_size=point.size))
     if obj["root"] != base64.b64encode(point.root).decode():
-        raise _refuse("the bundle", "its root is not the checkpoint's")
+        raise _refuse(_("the bundle"), _("its root is not the checkpoint's"))
     card = obj["card"]
     if not isinstance(card, str):
-        raise _refuse("the bundle", "card is not a card id")
+        raise _refuse(_("the bundle"), _("card is not a card id"))
     proved: list[ProvedEvent] = []
     last_index, last_version = -1, 0
     for number, entry in enumerate(obj["events"], 1):
-        where = f"event {number} of the bundle"
+        where = _("event {number} of the bundle").format(number=number)
         if not isinstance(entry, dict) or sorted(entry) != ["index", "leaf", "proof"]:
-            raise _refuse(where, "it is not {index, leaf, proof}")
+            raise _refuse(where, _("it is not {index, leaf, proof}"))
         index, leaf_text, proof_text = entry["index"], entry["leaf"], entry["proof"]
         if not isinstance(index, int) or isinstance(index, bool) or not isinstance(leaf_text, str) \
                 or not isinstance(proof_text, list):
-            raise _refuse(where, "its index, leaf or proof has the wrong type")
+            raise _refuse(where, _("its index, leaf or proof has the wrong type"))
         line = _leaf_object(leaf_text, where)
         if line["leaf"] != index:
-            raise _refuse(where, f"its leaf says index {line['leaf']}, the proof {index}")
+            raise _refuse(where, _("its leaf says index {line_leaf}, the proof {index}").format(
+                line_leaf=line['leaf'], index=index))
         if line["stream"] != card or line["aggregate"] != "card":
-            raise _refuse(where, "it is not an event of the bundle's card")
+            raise _refuse(where, _("it is not an event of the bundle's card"))
         if index <= last_index:
-            raise _refuse(where, "its events are not in log order")
+            raise _refuse(where, _("its events are not in log order"))
         if line["version"] != last_version + 1:
-            raise _refuse(where, f"version {line['version']} does not follow version {last_version}: "
-                                 "an event of the card is left out")
+            raise _refuse(where, _(
+                "version {line_version} does not follow version {last_version}: an event of the "
+                "card is left out").format(
+                    line_version=line['version'], last_version=last_version))
         if number == 1 and line["type"] != "Requested":
-            raise _refuse(where, "the card's history does not start with its request")
+            raise _refuse(where, _("the card's history does not start with its request"))
         hashes = []
         for item in proof_text:
             try:
@@ -235,12 +248,13 @@ def verify_bundle(raw: bytes, checkpoint: SignedCheckpoint, public_key: Signatur
             except (binascii.Error, ValueError):
                 digest = b""
             if len(digest) != HASH_SIZE:
-                raise _refuse(where, "a proof entry is not the base64 of a 32-byte hash")
+                raise _refuse(where, _("a proof entry is not the base64 of a 32-byte hash"))
             hashes.append(digest)
         try:
             verify_inclusion(leaf_hash(leaf_text.encode("utf-8")), index, point.size, hashes, point.root)
         except ProofInvalid as error:
-            raise _refuse(where, f"its inclusion proof does not verify ({error})") from None
+            raise _refuse(where, _("its inclusion proof does not verify ({error})").format(
+                error=error)) from None
         proved.append(ProvedEvent(index, len(hashes), line))
         last_index, last_version = index, line["version"]
     return ProofReport(card=card, tree_size=point.size, events=tuple(proved), signature=signature,
@@ -252,16 +266,16 @@ def _leaf_object(text: str, where: str) -> dict[str, Any]:
     try:
         line = load_strict(raw)
     except NotStrictJson as error:
-        raise _refuse(where, f"its leaf: {error}") from None
+        raise _refuse(where, _("its leaf: {error}").format(error=error)) from None
     if not isinstance(line, dict) or sorted(line) != list(LEAF_KEYS):
-        raise _refuse(where, "its leaf is not an ektp-audit/2 line without prev and hash")
+        raise _refuse(where, _("its leaf is not an ektp-audit/2 line without prev and hash"))
     try:
         exact = canonical(line)
     except ValueError as error:
-        raise _refuse(where, f"its leaf: {error}") from None
+        raise _refuse(where, _("its leaf: {error}").format(error=error)) from None
     if exact != raw:
-        raise _refuse(where, "its leaf is not in canonical form")
+        raise _refuse(where, _("its leaf is not in canonical form"))
     for key in ("leaf", "seq", "version"):
         if not isinstance(line[key], int) or isinstance(line[key], bool):
-            raise _refuse(where, f"its leaf's {key} is not a whole number")
+            raise _refuse(where, _("its leaf's {key} is not a whole number").format(key=key))
     return line

@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterator
 
+from ektp.application.kernel.i18n import _
 from ektp.application.audit.canonical import ZERO_HASH, format_time
 from ektp.application.audit.line_check import LineChecker
 from ektp.application.audit.lines import AuditLine
@@ -40,15 +41,21 @@ def read_lines(
     for raw in source.lines():
         file_hash.update(raw)
         line = checker.check(raw)
-        where = f"events.jsonl line {line.number}"
+        where = _("events.jsonl line {line_number}").format(line_number=line.number)
         if line.number > manifest.count:
-            raise AuditCheckFailed(where=where, reason=f"the manifest counts only {manifest.count} events")
+            raise AuditCheckFailed(where=where, reason=_(
+                "the manifest counts only {count} events").format(
+                    count=manifest.count))
         if line.seq > manifest.last_seq:
             raise AuditCheckFailed(
-                where=where, reason=f"seq {line.seq} is after the manifest's last_seq {manifest.last_seq}")
+                where=where, reason=_(
+                    "seq {line_seq} is after the manifest's last_seq {manifest_last_seq}").format(
+                        line_seq=line.seq, manifest_last_seq=manifest.last_seq))
         if line.number == 1 and line.seq != manifest.first_seq:
             raise AuditCheckFailed(
-                where=where, reason=f"seq {line.seq} is not the manifest's first_seq {manifest.first_seq}")
+                where=where, reason=_(
+                    "seq {line_seq} is not the manifest's first_seq {manifest_first_seq}").format(
+                        line_seq=line.seq, manifest_first_seq=manifest.first_seq))
         if watch is not None:
             watch(line, checker)
         last_time = line.time
@@ -70,7 +77,9 @@ def new_checker(manifest: Manifest, versions: StreamVersions) -> LineChecker:
         try:
             tree = manifest.start_tree()
         except ValueError as error:
-            raise AuditCheckFailed(where="manifest.json", reason=f"start_frontier: {error}") from None
+            raise AuditCheckFailed(where="manifest.json", reason=_(
+                "start_frontier: {error}").format(
+                    error=error)) from None
     return LineChecker(manifest.start_hash, versions, from_start=manifest.start_hash == ZERO_HASH,
                        tree=tree, grow=manifest.personal_data == "pseudonymised")
 
@@ -80,25 +89,32 @@ def _check_totals(
 ) -> None:
     if checker.count < manifest.count:
         raise AuditCheckFailed(
-            where=f"events.jsonl line {checker.count + 1}",
-            reason=f"the file ends after {checker.count} lines but the manifest counts "
-                   f"{manifest.count} events (lines were removed or the file is cut short)")
+            where=_("events.jsonl line {number}").format(number=checker.count + 1),
+            reason=_(
+                "the file ends after {lines} lines but the manifest counts {count} events (lines "
+                "were removed or the file is cut short)").format(
+                    lines=checker.count, count=manifest.count))
     if checker.prev_seq != manifest.last_seq:
         raise AuditCheckFailed(
             where="manifest.json",
-            reason=f"last_seq is {manifest.last_seq} but the last line has seq {checker.prev_seq}")
+            reason=_(
+                "last_seq is {manifest_last_seq} but the last line has seq "
+                "{checker_prev_seq}").format(
+                    manifest_last_seq=manifest.last_seq, checker_prev_seq=checker.prev_seq))
     if checker.prev_hash != manifest.end_hash:
         raise AuditCheckFailed(where="manifest.json",
-                               reason="end_hash is not the hash of the last line")
+                               reason=_("end_hash is not the hash of the last line"))
     if isinstance(last_time, dt.datetime) and format_time(last_time) != manifest.created:
         raise AuditCheckFailed(where="manifest.json",
-                               reason="created is not the time of the last line")
+                               reason=_("created is not the time of the last line"))
     if file_sha256 != manifest.events_sha256:
         raise AuditCheckFailed(where="manifest.json",
-                               reason="events_sha256 is not the SHA-256 of events.jsonl")
+                               reason=_("events_sha256 is not the SHA-256 of events.jsonl"))
     tree = checker.tree
     if tree is not None and manifest.personal_data == "pseudonymised":
         if tree.root().hex() != manifest.root:
             raise AuditCheckFailed(
                 where="manifest.json",
-                reason=f"root is not the root of the tree the lines make ({tree.size} leaves)")
+                reason=_(
+                    "root is not the root of the tree the lines make ({tree_size} leaves)").format(
+                        tree_size=tree.size))

@@ -17,6 +17,7 @@ from typing import ClassVar
 import attrs
 
 from ektp.application.audit.lines import AuditLine
+from ektp.application.kernel.i18n import N_
 
 
 @attrs.frozen
@@ -72,7 +73,7 @@ def reconcile(lines: Iterable[AuditLine], checks: list[Check], now: dt.datetime)
     for check in checks:
         missing = sorted(check.needs - seen)
         if missing:
-            note = "no " + " or ".join(missing) + " events in this export"
+            note = N_("no {events} events in this export", events=" or ".join(missing))
             results.append(CheckResult(check.name, check.description, "skipped", note=note))
             continue
         found = tuple(check.findings(now))

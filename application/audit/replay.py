@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from ektp.application.kernel.i18n import _
 from ektp.application.audit.aggregates import event_class
 from ektp.application.audit.facts import rebuild_event
 from ektp.application.audit.lines import AuditLine
@@ -18,17 +19,18 @@ from ektp.domain.card.state import Card, project
 def rebuild(line: AuditLine, office: str) -> Any:
     """The domain event a checked line describes; `AuditCheckFailed` if it cannot be built."""
     cls = event_class(line.aggregate, line.type)
-    where = f"events.jsonl line {line.number}"
+    where = _("events.jsonl line {line_number}").format(line_number=line.number)
     if cls is None:
-        raise AuditCheckFailed(where=where, reason=f"this version of ektp knows no {line.aggregate} "
-                                                   f"event named {line.type}")
+        raise AuditCheckFailed(where=where, reason=_(
+            "this version of ektp knows no {line_aggregate} event named {event_type}").format(
+                line_aggregate=line.aggregate, event_type=line.type))
     try:
         return rebuild_event(cls, stream=line.stream, version=line.version, time=line.time,
                              actor=line.actor, office=office, data=line.data)
     except Exception as error:  # noqa: BLE001 - any constructor failure means the data is unusable
         raise AuditCheckFailed(
-            where=where, reason=f"its data does not make a {line.type} event "
-                                f"({type(error).__name__})") from None
+            where=where, reason=_("its data does not make a {event_type} event ({error})").format(
+                event_type=line.type, error=type(error).__name__)) from None
 
 
 def card_events(
@@ -52,5 +54,7 @@ def replay_card(events: list[CardEvent]) -> Card | None:
     try:
         return project(None, events)
     except (TypeError, KeyError, AttributeError) as error:
-        raise AuditCheckFailed(where=f"card {events[0].originator_id}",
-                               reason=f"its history cannot be replayed ({error})") from None
+        raise AuditCheckFailed(where=_("card {events_originator_id}").format(
+            events_originator_id=events[0].originator_id),
+                               reason=_("its history cannot be replayed ({error})").format(
+                                   error=error)) from None

@@ -11,6 +11,7 @@ import datetime as dt
 from collections import Counter
 from typing import Any
 
+from ektp.application.kernel.i18n import N_
 from ektp.application.audit.lines import AuditLine
 from ektp.application.audit.reconcile import Check, Finding, ReconcilePolicy
 
@@ -65,7 +66,7 @@ class BlankConservation(Check):
     + lent + missing holds at every moment."""
 
     name = "blank-conservation"
-    description = "every blank serial moves only through the ledger's allowed states"
+    description = N_("every blank serial moves only through the ledger's allowed states")
     needs = frozenset({"blank-stock"})
 
     def __init__(self) -> None:
@@ -100,8 +101,10 @@ class BlankConservation(Check):
             before = self._state.get(serial)
             if before not in allowed:
                 self._found.append(Finding(
-                    f"blank {serial} (line {line.number})",
-                    f"{line.type} while the blank is {before or 'not in the ledger'}"))
+                    N_("blank {serial} (line {line_number})",
+                        serial=serial, line_number=line.number),
+                    N_("{event_type} while the blank is {before}").format(
+                        event_type=line.type, before=before or N_('not in the ledger'))))
             self._move(serial, before, after)
 
     def findings(self, now: dt.datetime) -> list[Finding]:
@@ -117,7 +120,7 @@ class PrintedBlankConsumed(Check):
     """Every printed card's blank is consumed in the ledger."""
 
     name = "printed-blank-consumed"
-    description = "every printed card has a consumed blank in the ledger"
+    description = N_("every printed card has a consumed blank in the ledger")
     needs = frozenset({"card", "blank-stock"})
 
     def __init__(self) -> None:
@@ -133,7 +136,8 @@ class PrintedBlankConsumed(Check):
 
     def findings(self, now: dt.datetime) -> list[Finding]:
         """Printed serials the ledger never consumed."""
-        return [Finding(f"card {card}", f"printed on blank {serial}, which the ledger never consumed")
+        return [Finding(N_("card {card}", card=card),
+            N_("printed on blank {serial}, which the ledger never consumed", serial=serial))
                 for serial, card in self._printed.items() if serial not in self._consumed]
 
 
@@ -141,7 +145,7 @@ class SpoiledBlanksDestroyed(Check):
     """Spoiled blanks are destroyed under a record before the deadline."""
 
     name = "spoiled-blanks-destroyed"
-    description = "no spoiled blank is left undestroyed past the deadline"
+    description = N_("no spoiled blank is left undestroyed past the deadline")
     needs = frozenset({"blank-stock"})
 
     def __init__(self, policy: ReconcilePolicy) -> None:
@@ -160,8 +164,9 @@ class SpoiledBlanksDestroyed(Check):
     def findings(self, now: dt.datetime) -> list[Finding]:
         """Spoiled blanks older than the deadline."""
         days = self._deadline.days
-        return [Finding(f"blank {serial}", f"spoiled on {when.date().isoformat()} and not "
-                                           f"destroyed within {days} days")
+        return [Finding(N_("blank {serial}", serial=serial),
+            N_("spoiled on {date} and not destroyed within {days} days",
+                date=when.date().isoformat(), days=days))
                 for serial, when in self._spoiled.items() if now - when > self._deadline]
 
 
@@ -169,7 +174,7 @@ class ClosedManifestsBalanced(Check):
     """A closed manifest accounts for every card it took out: dispatched = handed over + returned."""
 
     name = "closed-manifests-balanced"
-    description = "every closed manifest is balanced (dispatched = handed over + returned)"
+    description = N_("every closed manifest is balanced (dispatched = handed over + returned)")
     needs = frozenset({"manifest"})
 
     def __init__(self) -> None:
@@ -191,9 +196,10 @@ class ClosedManifestsBalanced(Check):
 
     def findings(self, now: dt.datetime) -> list[Finding]:
         """Closed manifests whose counts do not balance."""
-        return [Finding(f"manifest {m} (closed at line {n})",
-                        f"dispatched {self._dispatched.get(m, 0)} but {self._settled[m]} "
-                        f"were handed over or returned")
+        return [Finding(N_("manifest {m} (closed at line {n})", m=m, n=n),
+                        N_("dispatched {dispatched} but {settled} were handed over or "
+                            "returned",
+                                dispatched=self._dispatched.get(m, 0), settled=self._settled[m]))
                 for m, n in self._closed.items() if self._dispatched.get(m, 0) != self._settled[m]]
 
 
@@ -203,7 +209,7 @@ class StockCountMatches(Check):
     ``ektp blanks reconcile`` requires of the live ledger)."""
 
     name = "stock-count-matches"
-    description = "the latest stock count found what the books (and the history) hold"
+    description = N_("the latest stock count found what the books (and the history) hold")
     needs = frozenset({"blank-stock"})
 
     def __init__(self, conservation: BlankConservation) -> None:
@@ -222,12 +228,13 @@ class StockCountMatches(Check):
         line, held = self._latest
         data = line.data
         counted, book = data.get("counted"), data.get("book")
-        where = f"the stock count of {line.time.date().isoformat()} (line {line.number})"
+        where = N_("the stock count of {date} (line {line_number})",
+            date=line.time.date().isoformat(), line_number=line.number)
         found = []
         if counted != book or data.get("difference") not in (0, None):
-            found.append(Finding(where, f"it found {counted} blanks against {book} on the books; "
-                                        "count again or report the missing blanks"))
+            found.append(Finding(where, N_("it found {counted} blanks against {book} on the books; count again or report the "
+                "missing blanks", counted=counted, book=book)))
         if book != held:
-            found.append(Finding(where, f"the books it was compared with said {book}, but the "
-                                        f"history up to it holds {held} blanks in stock"))
+            found.append(Finding(where, N_("the books it was compared with said {book}, but the history up to it holds {held} "
+                "blanks in stock", book=book, held=held)))
         return found

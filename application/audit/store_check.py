@@ -22,6 +22,7 @@ from typing import Any
 
 import attrs
 
+from ektp.application.kernel.i18n import N_, _
 from ektp.application.audit.export import journal_of
 from ektp.application.audit.journal import LeafForm
 from ektp.application.audit.merkle import CompactRange, leaf_hash
@@ -79,7 +80,7 @@ def verify_store(store: Store, form: LeafForm, office: str, *,
     except JournalDamaged as damaged:
         # The head is derived from the newest nodes: one that is missing or added is
         # found here, before any event is read.
-        raise _fail("the journal's newest nodes", str(damaged.facts["reason"])) from None
+        raise _fail(_("the journal's newest nodes"), str(damaged.facts["reason"])) from None
     if head is None:
         raise JournalMissing()
     if head.key_id is not None and head.key_id != form.key_id:
@@ -106,16 +107,21 @@ def verify_store(store: Store, form: LeafForm, office: str, *,
             try:
                 event = mapper.to_domain_event(notification)
             except Exception as error:  # noqa: BLE001 - whatever a changed row breaks
-                raise _fail(f"the stored event at seq {notification.id} (leaf {index}: "
-                            f"{notification.topic.rsplit(':', 1)[-1][:40]} v{notification.originator_version} "
-                            f"of {notification.originator_id})",
-                            f"it cannot be read back as an event ({type(error).__name__}): it was "
-                            "changed after it was written") from None
+                raise _fail(_(
+                    "the stored event at seq {notification_id} (leaf {index}: {notification_topic} "
+                    "v{notification_originator_version} of {notification_originator_id})").format(
+                        notification_id=notification.id, index=index, notification_topic=notification.topic.rsplit(':', 1)[-1][:40], notification_originator_version=notification.originator_version, notification_originator_id=notification.originator_id),
+                            _(
+                                "it cannot be read back as an event ({error}): it was changed "
+                                "after it was written").format(
+                                    error=type(error).__name__)) from None
             digest = form.leaf_hash(event, index, notification.id)
             if index not in stored:
                 raise _fail(_describe(notification, event, index),
-                            f"the journal has no leaf for it (it holds {head.size}): the event was "
-                            "added without the journal")
+                            _(
+                                "the journal has no leaf for it (it holds {head_size}): the event "
+                                "was added without the journal").format(
+                                    head_size=head.size))
             if stored[index] != digest:
                 raise _fail(_describe(notification, event, index),
                             _why_differs(seqs.get(index), notification.id))
@@ -129,8 +135,9 @@ def verify_store(store: Store, form: LeafForm, office: str, *,
                 have = dict(journal.journal_level(level, nodes[0][0], nodes[-1][0] + 1))
             for node_index, node in nodes:
                 if have.get(node_index) != node:
-                    raise _fail(f"journal node ({level}, {node_index})",
-                                "it is not the hash of the leaves below it: the journal was edited")
+                    raise _fail(_("journal node ({level}, {node_index})").format(
+                        level=level, node_index=node_index),
+                                _("it is not the hash of the leaves below it: the journal was edited"))
         position = page[-1].id
         if progress is not None:
             progress(position)
@@ -139,25 +146,35 @@ def verify_store(store: Store, form: LeafForm, office: str, *,
     if tree.size < head.size:
         with store_errors():
             missing_seq = journal.journal_seqs([tree.size]).get(tree.size)
-        raise _fail(f"journal leaf {tree.size}",
-                    f"it was written for seq {missing_seq}, which the store no longer holds: the "
-                    f"store has {tree.size} events, the journal {head.size} leaves (the last events "
-                    "were deleted)")
+        raise _fail(_("journal leaf {tree_size}").format(tree_size=tree.size),
+                    _(
+                        "it was written for seq {missing_seq}, which the store no longer holds: "
+                        "the store has {tree_size} events, the journal {head_size} leaves (the "
+                        "last events were deleted)").format(
+                            missing_seq=missing_seq, tree_size=tree.size, head_size=head.size))
     if tree.size > head.size:
-        raise _fail("the journal's head", f"it counts {head.size} leaves but the store has {tree.size} "
-                                          "events, each with its leaf: the head was edited")
+        raise _fail(_("the journal's head"),
+            _(
+                "it counts {head_size} leaves but the store has {tree_size} events, each with its "
+                "leaf: the head was edited").format(
+                    head_size=head.size, tree_size=tree.size))
     if tuple(tree.hashes) != head.frontier:
-        raise _fail("the journal's head", "its frontier is not the tree its leaves make: it was edited")
+        raise _fail(_("the journal's head"),
+            _("its frontier is not the tree its leaves make: it was edited"))
     checked = []
     for source, point, signature in points:
         size = point.checkpoint.size
-        where = f"the checkpoint of size {size} ({source})"
+        where = _("the checkpoint of size {size} ({source})").format(size=size, source=source)
         if size > tree.size:
-            raise _fail(where, f"it covers {size} leaves; the store has only {tree.size} events: "
-                               "events it covers were deleted")
+            raise _fail(where, _(
+                "it covers {size} leaves; the store has only {tree_size} events: events it covers "
+                "were deleted").format(
+                    size=size, tree_size=tree.size))
         if roots[size] != point.checkpoint.root:
-            raise _fail(where, f"the tree the stored events make at {size} leaves has another root: "
-                               "events it covers were changed, and the journal rewritten to match")
+            raise _fail(where, _(
+                "the tree the stored events make at {size} leaves has another root: events it "
+                "covers were changed, and the journal rewritten to match").format(
+                    size=size))
         checked.append(CheckedCheckpoint(size, source, signature))
     return StoreReport(tree.size, tree.root().hex(), head.built_from, tuple(checked))
 
@@ -178,22 +195,24 @@ def _checkpoints(kept: Sequence[tuple[int, str]], held: Sequence[tuple[str, Sign
                  ) -> list[tuple[str, SignedCheckpoint, str]]:
     from ektp.application.audit.checkpoints import read_checkpoint
 
-    points = [("kept in the database", read_checkpoint(text.encode(), f"the kept checkpoint of size {size}"))
+    points = [(N_("kept in the database"), read_checkpoint(text.encode(),
+        _("the kept checkpoint of size {size}").format(size=size)))
               for size, text in kept]
     points += list(held)
     result = []
     for source, point in points:
-        where = f"the checkpoint of size {point.checkpoint.size} ({source})"
+        where = _("the checkpoint of size {checkpoint_size} ({source})").format(
+            checkpoint_size=point.checkpoint.size, source=source)
         if point.checkpoint.origin != origin_of(office):
-            raise _fail(where, f"its origin is {point.checkpoint.origin[:40]!r}, not "
-                               f"{origin_of(office)!r}")
-        signature = "not checked (no --public-key)"
+            raise _fail(where, _("its origin is {checkpoint_origin!r}, not {office!r}").format(
+                checkpoint_origin=point.checkpoint.origin[:40], office=origin_of(office)))
+        signature = N_("not checked (no --public-key)")
         if public_key is not None:
             try:
                 verify_signed(point, public_key)
             except NoteInvalid as error:
                 raise _fail(where, str(error)) from None
-            signature = "valid"
+            signature = N_("valid")
         result.append((source, point, signature))
     return result
 

@@ -6,6 +6,7 @@ object, a float, NaN or Infinity. The reasons are short sentences for reports.
 
 from __future__ import annotations
 
+from ektp.application.kernel.i18n import _
 import json
 from typing import Any, NoReturn
 
@@ -16,18 +17,19 @@ class NotStrictJson(ValueError):
 
 def _no_float(text: str) -> NoReturn:
     # The number itself is not quoted: it might be a mistyped NIK.
-    raise NotStrictJson("it holds a floating-point number; the format has none")
+    raise NotStrictJson(_("it holds a floating-point number; the format has none"))
 
 
 def _no_constant(text: str) -> NoReturn:
-    raise NotStrictJson(f"it holds {text}, which is not JSON")
+    raise NotStrictJson(_("it holds {text}, which is not JSON").format(text=text))
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
         if key in result:
-            raise NotStrictJson(f"the key {key[:40]!r} appears twice in one object")
+            raise NotStrictJson(_("the key {key!r} appears twice in one object").format(
+                key=key[:40]))
         result[key] = value
     return result
 
@@ -54,13 +56,14 @@ def _load(raw: bytes, decoder: json.JSONDecoder) -> Any:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise NotStrictJson(f"it is not valid UTF-8 (byte {error.start})") from None
+        raise NotStrictJson(_("it is not valid UTF-8 (byte {error_start})").format(
+            error_start=error.start)) from None
     try:
         return decoder.decode(text)
     except NotStrictJson:
         raise
     except RecursionError:
-        raise NotStrictJson("it is nested too deeply") from None
+        raise NotStrictJson(_("it is nested too deeply")) from None
     except ValueError as error:
         reason = str(error).split(":")[0].lower()
-        raise NotStrictJson(f"it is not JSON ({reason})") from None
+        raise NotStrictJson(_("it is not JSON ({reason})").format(reason=reason)) from None

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 
 import attrs
 
+from ektp.application.kernel.i18n import N_, _
 from ektp.application.audit.line_check import LineChecker
 from ektp.application.audit.lines import AuditLine
 from ektp.application.audit.manifest import Manifest, parse_manifest
@@ -30,7 +31,7 @@ from ektp.application.ports.stream_versions import StreamVersions
 
 VERIFIED = "verified"
 INTEGRITY_ONLY = "integrity-only"
-INTEGRITY_ONLY_TEXT = "integrity only, authenticity not established"
+INTEGRITY_ONLY_TEXT = N_("integrity only, authenticity not established")
 
 
 @attrs.frozen
@@ -97,7 +98,7 @@ def verify_export(
     watches: list[Callable[[AuditLine, LineChecker], None]] = []
     against = older_signature = None
     if older is not None:
-        older_manifest = parse_manifest(older.manifest(), where="the older export's manifest.json")
+        older_manifest = parse_manifest(older.manifest(), where=_("the older export's manifest.json"))
         older_signature = _check_signature(older, older_manifest, public_key,
                                            "the older export's manifest.sig")
         against, contains = _against(manifest, older_manifest)
@@ -107,15 +108,16 @@ def verify_export(
     watches.append(signers)
     held = [_held(manifest, point, public_key) for point in checkpoints]
     watches += [w for _, w in held if w is not None]
-    for _ in read_lines(source, manifest, versions, watch=_all(watches),
+    for _line in read_lines(source, manifest, versions, watch=_all(watches),
                         progress=progress):
         pass
     for watch in watches:
         if isinstance(watch, _RootAt) and not watch.done:
-            raise AuditCheckFailed(where=watch.where, reason="the export never reached its size")
-    root = ("recomputed from the lines" if manifest.is_v2 and manifest.personal_data == "pseudonymised"
-            else "not recomputed (ektp-audit/1 has none)" if not manifest.is_v2
-            else "not recomputed (personal data revealed: the leaves are pseudonymised)")
+            raise AuditCheckFailed(where=watch.where, reason=_("the export never reached its size"))
+    root = (N_("recomputed from the lines")
+            if manifest.is_v2 and manifest.personal_data == "pseudonymised"
+            else N_("not recomputed (ektp-audit/1 has none)") if not manifest.is_v2
+            else N_("not recomputed (personal data revealed: the leaves are pseudonymised)"))
     return VerifyReport(manifest=manifest, signature=signature, against=against,
                         checkpoints=tuple(result for result, _ in held),
                         older_signature=older_signature, root=root,
@@ -140,11 +142,12 @@ class _Signers:
                 self.by_host += 1
                 return
             raise AuditCheckFailed(
-                where=f"events.jsonl line {line.number}",
-                reason=f"its actor {str(actor)[:64]} is not the login that inserted it "
-                       f"({inserter}): an event recorded in someone else's name (if {inserter} "
-                       f"is a host program that authenticates its own users, say so with "
-                       f"--host-login {inserter})")
+                where=_("events.jsonl line {line_number}").format(line_number=line.number),
+                reason=_(
+                    "its actor {actor} is not the login that inserted it ({inserter}): an event "
+                    "recorded in someone else's name (if {inserter} is a host program that "
+                    "authenticates its own users, say so with --host-login {inserter})").format(
+                        actor=str(actor)[:64], inserter=inserter))
 
 
 def _all(watches: list[Callable[[AuditLine, LineChecker], None]]) -> Callable[[AuditLine, LineChecker], None]:
@@ -158,19 +161,19 @@ def _check_signature(source: AuditSource, manifest: Manifest, public_key: Signat
                      where: str) -> str:
     raw = source.signature()
     if public_key is None:
-        return "absent" if raw is None else "present, not checked (no --public-key)"
+        return N_("absent") if raw is None else N_("present, not checked (no --public-key)")
     if raw is None:
-        raise AuditCheckFailed(where=where, reason="there is no signature to check")
+        raise AuditCheckFailed(where=where, reason=_("there is no signature to check"))
     try:
         signature = base64.b64decode(raw.strip(), validate=True)
     except (binascii.Error, ValueError):
-        raise AuditCheckFailed(where=where, reason="it is not base64") from None
+        raise AuditCheckFailed(where=where, reason=_("it is not base64")) from None
     if not public_key.is_valid(manifest.canonical(), signature):
         raise AuditCheckFailed(
             where=where,
-            reason="the signature does not match its manifest.json under this public key "
-                   "(wrong key, or the manifest was edited)")
-    return "valid"
+            reason=_("the signature does not match its manifest.json under this public key "
+                   "(wrong key, or the manifest was edited)"))
+    return N_("valid")
 
 
 # --- checkpoints held ------------------------------------------------------------
@@ -189,49 +192,55 @@ class _RootAt:
         if tree.root() != self.root:
             raise AuditCheckFailed(
                 where=self.where,
-                reason=f"the export's tree at size {self.size} (events.jsonl line {line.number}) "
-                       "has another root: what the checkpoint covers was rewritten")
+                reason=_(
+                    "the export's tree at size {size} (events.jsonl line {line_number}) has "
+                    "another root: what the checkpoint covers was rewritten").format(
+                        size=self.size, line_number=line.number))
 
 
 def _held(manifest: Manifest, point: SignedCheckpoint,
           public_key: SignatureChecker | None) -> tuple[CheckpointResult, _RootAt | None]:
     checkpoint = point.checkpoint
-    where = f"the checkpoint of size {checkpoint.size}"
+    where = _("the checkpoint of size {checkpoint_size}").format(checkpoint_size=checkpoint.size)
     if not manifest.is_v2:
-        raise AuditCheckFailed(where=where, reason=f"{manifest.format} exports carry no tree to "
-                                                   "check a checkpoint against")
+        raise AuditCheckFailed(where=where, reason=_(
+            "{manifest_format} exports carry no tree to check a checkpoint against").format(
+                manifest_format=manifest.format))
     if manifest.personal_data != "pseudonymised":
-        raise AuditCheckFailed(where=where, reason="a revealed export's leaves cannot be recomputed "
+        raise AuditCheckFailed(where=where, reason=_("a revealed export's leaves cannot be recomputed "
                                                    "(they are pseudonymised); verify a pseudonymised "
-                                                   "export against it")
+                                                   "export against it"))
     if checkpoint.origin != origin_of(manifest.office):
-        raise AuditCheckFailed(where=where, reason=f"its origin is {checkpoint.origin[:40]!r}, not "
-                                                   f"{origin_of(manifest.office)!r}")
-    signature = "not checked (no --public-key)"
+        raise AuditCheckFailed(where=where, reason=_(
+            "its origin is {checkpoint_origin!r}, not {manifest_office!r}").format(
+                checkpoint_origin=checkpoint.origin[:40], manifest_office=origin_of(manifest.office)))
+    signature = N_("not checked (no --public-key)")
     if public_key is not None:
         try:
             verify_signed(point, public_key)
         except NoteInvalid as error:
             raise AuditCheckFailed(where=where, reason=str(error)) from None
-        signature = "valid"
+        signature = N_("valid")
     start = manifest.start_size or 0
     tree_size = manifest.tree_size or 0
     if checkpoint.size > tree_size:
-        raise AuditCheckFailed(where=where, reason=f"it is of a larger tree than this export "
-                                                   f"reaches ({tree_size} leaves): verify a newer "
-                                                   "export against it")
+        raise AuditCheckFailed(where=where, reason=_(
+            "it is of a larger tree than this export reaches ({tree_size} leaves): verify a newer "
+            "export against it").format(
+                tree_size=tree_size))
     if checkpoint.size < start:
-        raise AuditCheckFailed(where=where, reason=f"it is of a tree this export does not cover (it "
-                                                   f"starts after leaf {start}): verify the export "
-                                                   "that covers it, or a full export")
+        raise AuditCheckFailed(where=where, reason=_(
+            "it is of a tree this export does not cover (it starts after leaf {start}): verify the "
+            "export that covers it, or a full export").format(
+                start=start))
     root_hex = checkpoint.root.hex()
     result = CheckpointResult(size=checkpoint.size, root=root_hex, signature=signature,
-                              relation=f"consistent: the export's tree at {checkpoint.size} leaves "
-                                       "has its root")
+                              relation=N_("consistent: the export's tree at {size} leaves has "
+                                          "its root", size=checkpoint.size))
     if checkpoint.size == start:
         if manifest.start_tree().root() != checkpoint.root:
-            raise AuditCheckFailed(where=where, reason="the export's start frontier does not make "
-                                                       "its root")
+            raise AuditCheckFailed(where=where, reason=_("the export's start frontier does not make "
+                                                       "its root"))
         return result, None
     return result, _RootAt(checkpoint.size, checkpoint.root, where)
 
@@ -249,58 +258,71 @@ class _ContainsOlder:
         seq = self.older.last_seq
         if self.found or line.seq < seq:
             return
-        where = f"events.jsonl line {line.number}"
+        where = _("events.jsonl line {line_number}").format(line_number=line.number)
         if line.seq > seq:
             raise AuditCheckFailed(
-                where=where, reason=f"there is no line with seq {seq}, where the older export ends")
+                where=where, reason=_(
+                    "there is no line with seq {seq}, where the older export ends").format(
+                        seq=seq))
         if line.hash != self.older.end_hash:
             raise AuditCheckFailed(
-                where=where, reason=f"its hash is not the older export's end_hash: the history "
-                                    f"up to seq {seq} differs from the older export")
+                where=where, reason=_(
+                    "its hash is not the older export's end_hash: the history up to seq {seq} "
+                    "differs from the older export").format(
+                        seq=seq))
         if self.check_root and checker.tree is not None and checker.tree.root().hex() != self.older.root:
             raise AuditCheckFailed(
-                where=where, reason="the tree up to here does not have the older export's root")
+                where=where, reason=_("the tree up to here does not have the older export's root"))
         self.found = True
 
 
 def _against(manifest: Manifest, older: Manifest) -> tuple[str, _ContainsOlder | None]:
-    where = "the older export"
+    where = _("the older export")
     if older.office != manifest.office:
-        raise AuditCheckFailed(where=where, reason=f"it is of office {older.office[:20]!r}, "
-                                                   f"this one of {manifest.office[:20]!r}")
+        raise AuditCheckFailed(where=where, reason=_(
+            "it is of office {older_office!r}, this one of {manifest_office!r}").format(
+                older_office=older.office[:20], manifest_office=manifest.office[:20]))
     if older.personal_data != manifest.personal_data:
-        raise AuditCheckFailed(where=where, reason="its personal data is "
-                               f"{older.personal_data}, here {manifest.personal_data}: "
-                               "the hashes cannot be compared")
+        raise AuditCheckFailed(where=where, reason=_(
+            "its personal data is {older_personal_data}, here {manifest_personal_data}: the hashes "
+            "cannot be compared").format(
+                older_personal_data=older.personal_data, manifest_personal_data=manifest.personal_data))
     if older.format != manifest.format:
-        raise AuditCheckFailed(where=where, reason=f"it is {older.format} and this one "
-                                                   f"{manifest.format}: their lines hash "
-                                                   "differently; verify each on its own")
+        raise AuditCheckFailed(where=where, reason=_(
+            "it is {older_format} and this one {manifest_format}: their lines hash differently; "
+            "verify each on its own").format(
+                older_format=older.format, manifest_format=manifest.format))
     if older.last_seq > manifest.last_seq:
-        raise AuditCheckFailed(where=where, reason=f"it ends at seq {older.last_seq}, after "
-                                                   f"this export's last_seq {manifest.last_seq}")
+        raise AuditCheckFailed(where=where, reason=_(
+            "it ends at seq {older_last_seq}, after this export's last_seq "
+            "{manifest_last_seq}").format(
+                older_last_seq=older.last_seq, manifest_last_seq=manifest.last_seq))
     both_v2 = manifest.is_v2 and older.is_v2
     pseudonymised = manifest.personal_data == "pseudonymised"
     if older.last_seq < manifest.first_seq:
         if manifest.start_hash != older.end_hash:
             raise AuditCheckFailed(
                 where="manifest.json",
-                reason="start_hash is not the older export's end_hash: this export neither "
-                       "contains nor continues the older one")
+                reason=_("start_hash is not the older export's end_hash: this export neither "
+                       "contains nor continues the older one"))
         if both_v2:
             if manifest.start_size != older.tree_size:
                 raise AuditCheckFailed(where="manifest.json",
-                                       reason=f"start_size is not the older export's tree_size "
-                                              f"{older.tree_size}")
+                                       reason=_(
+                                           "start_size is not the older export's tree_size "
+                                           "{older_tree_size}").format(
+                                               older_tree_size=older.tree_size))
             if pseudonymised and manifest.start_tree().root().hex() != older.root:
                 raise AuditCheckFailed(where="manifest.json",
-                                       reason="start_frontier does not make the older export's root")
-        return f"continues it (from its end at seq {older.last_seq})", None
+                                       reason=_("start_frontier does not make the older export's root"))
+        return N_("continues it (from its end at seq {seq})", seq=older.last_seq), None
     if manifest.first_seq > older.first_seq:
         raise AuditCheckFailed(
             where="manifest.json",
-            reason=f"this export begins at seq {manifest.first_seq}, after the older export's "
-                   f"first line (seq {older.first_seq}): its head is cut off (verify an export "
-                   "against the one it continues)")
-    return (f"contains it unchanged up to seq {older.last_seq}",
+            reason=_(
+                "this export begins at seq {manifest_first_seq}, after the older export's first "
+                "line (seq {older_first_seq}): its head is cut off (verify an export against the "
+                "one it continues)").format(
+                    manifest_first_seq=manifest.first_seq, older_first_seq=older.first_seq))
+    return (N_("contains it unchanged up to seq {seq}", seq=older.last_seq),
             _ContainsOlder(older, check_root=both_v2 and pseudonymised))

@@ -20,6 +20,7 @@ from ektp.application.blank_stock.views import (
     SpoiledBlank,
     StockFigure,
 )
+from ektp.application.kernel.i18n import N_
 from ektp.domain.blank_stock import events as ev
 from ektp.domain.blank_stock.interval_set import IntervalSet
 from ektp.domain.blank_stock.source import describe_source
@@ -28,36 +29,47 @@ from ektp.domain.blank_stock.vocabulary import BlankState, LoanDirection
 
 
 def summarise(event: ev.LedgerEvent) -> str:
-    """A one-line description of a ledger event (witness names are not shown)."""
+    """A one-line description of a ledger event (witness names are not shown): English,
+    marked with its template and fields (`N_`), which the CLI says in the language in force
+    (`say`); ``--json`` keeps the English."""
     e = cast(ev.AnyLedgerEvent, event)
     match e:
         case ev.ConsignmentReceived():
-            return f"received {e.count:,} from {describe_source(e.source, e.source_office)} (BAST {e.bast})"
+            return N_("received {count:,} from {source} (BAST {bast})",
+                count=e.count, source=describe_source(e.source, e.source_office), bast=e.bast)
         case ev.BlankAllocated():
-            return f"allocated to card {e.card_id}"
+            return N_("allocated to card {card}", card=e.card_id)
         case ev.BlankConsumed():
-            return f"consumed: card {e.card_id} printed on it"
+            return N_("consumed: card {card} printed on it", card=e.card_id)
         case ev.BlankSpoiled():
-            where = f"printing card {e.card_id}" if e.card_id else "in stock"
-            return f"spoiled ({e.reason.value}) {where}"
+            if e.card_id:
+                return N_("spoiled ({reason}) printing card {card}",
+                    reason=e.reason.value, card=e.card_id)
+            return N_("spoiled ({reason}) in stock", reason=e.reason.value)
         case ev.BlankReleased():
-            return f"back in stock: card {e.card_id} was cancelled before printing"
+            return N_("back in stock: card {card} was cancelled before printing", card=e.card_id)
         case ev.BlanksLent():
-            return f"lent to {e.counterpart} (record {e.record_number}, {e.count:,} blanks)"
+            return N_("lent to {office} (record {record}, {count:,} blanks)",
+                office=e.counterpart, record=e.record_number, count=e.count)
         case ev.BlanksBorrowed():
-            return f"borrowed from {e.counterpart} (record {e.record_number}, {e.count:,} blanks)"
+            return N_("borrowed from {office} (record {record}, {count:,} blanks)",
+                office=e.counterpart, record=e.record_number, count=e.count)
         case ev.LoanReturned() if e.direction is LoanDirection.BACK_TO_US:
-            return f"came back from {e.counterpart} (record {e.record_number})"
+            return N_("came back from {office} (record {record})",
+                office=e.counterpart, record=e.record_number)
         case ev.LoanReturned():
-            return f"given back to its lender {e.counterpart} (record {e.record_number})"
+            return N_("given back to its lender {office} (record {record})",
+                office=e.counterpart, record=e.record_number)
         case ev.SpoiledDestroyed():
             roles = ", ".join(w.role for w in e.witnesses)
-            return (f"destroyed ({e.method.value}) under record {e.record_number} before "
-                    f"{len(e.witnesses)} witnesses ({roles})")
+            return N_("destroyed ({method}) under record {record} before {witnesses} witnesses "
+                     "({roles})",
+                         method=e.method.value, record=e.record_number, witnesses=len(e.witnesses), roles=roles)
         case ev.StockCounted():
-            return f"stock counted: {e.counted:,} against {e.book:,} on the books ({e.difference:+,})"
+            return N_("stock counted: {counted:,} against {book:,} on the books "
+                     "({difference:+,})", counted=e.counted, book=e.book, difference=e.difference)
         case ev.BlankReportedMissing():
-            return f"reported missing (police report {e.police_report})"
+            return N_("reported missing (police report {report})", report=e.police_report)
         case _:
             assert_never(e)
 

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Iterable
 from uuid import UUID
 
+from ektp.application.kernel.i18n import N_
 from ektp.application.blank_stock.folds import counts_by_state
 from ektp.application.blank_stock.transitions import GIVEN_BACK, Track, serials_of, transition
 from ektp.application.blank_stock.views import Problem, Reconciliation
@@ -50,8 +51,8 @@ def reconcile(events: Iterable[DomainEvent], ledger: Ledger | None = None) -> Re
         ranges = serials_of(event)
         count = getattr(event, "count", None)
         if count is not None and count != range_count(ranges):
-            problems.append(Problem(None, f"{_where(event)} says {count} blanks but its "
-                                          f"ranges hold {range_count(ranges)}"))
+            problems.append(Problem(None, N_("{event} says {value} blanks but its ranges hold {ranges}",
+                event=_where(event), value=count, ranges=range_count(ranges))))
         moved = 0
         for serial_range in ranges:
             for serial in serial_range.serials():
@@ -75,16 +76,17 @@ def reconcile(events: Iterable[DomainEvent], ledger: Ledger | None = None) -> Re
     conserved = received + borrowed - given_back == sum(counts.values())
     if not conserved:
         problems.append(Problem(None, (
-            f"conservation broken: received {received:,} + borrowed {borrowed - given_back:,} "
-            f"but the states add up to {sum(counts.values()):,}")))
+            N_("conservation broken: received {received:,} + borrowed {borrowed:,} but the states "
+                "add up to {states:,}",
+                    received=received, borrowed=borrowed - given_back, states=sum(counts.values())))))
     problems += _link_problems(from_cards, from_ledger)
     if ledger is not None:
         problems += _book_problems(ledger, counts, received, borrowed)
     if last_count is not None and last_count.difference != 0:
         problems.append(Problem(None, (
-            f"the latest stock count ({last_count.timestamp.date().isoformat()}) found "
-            f"{last_count.counted:,} blanks against {last_count.book:,} on the books "
-            f"({last_count.difference:+,}); count again or report the missing blanks")))
+            N_("the latest stock count ({date}) found {counted:,} blanks against {book:,} on the "
+                "books ({difference:+,}); count again or report the missing blanks",
+                    date=last_count.timestamp.date().isoformat(), counted=last_count.counted, book=last_count.book, difference=last_count.difference))))
     return Reconciliation(
         counts=counts, received=received, borrowed=borrowed - given_back, conserved=conserved,
         problems=tuple(problems), events_read=read,
@@ -144,4 +146,5 @@ def _book_problems(ledger: Ledger, counts: dict[str, int], received: int,
     if book == counts and ledger.received == received and ledger.borrowed_total == borrowed:
         return []
     return [Problem(None, (
-        f"the ledger's book figures {book} differ from its recomputed history {counts}"))]
+        N_("the ledger's book figures {book} differ from its recomputed history {counts}",
+            book=book, counts=counts)))]

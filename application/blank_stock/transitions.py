@@ -15,6 +15,7 @@ from uuid import UUID
 
 import attrs
 
+from ektp.application.kernel.i18n import N_
 from ektp.domain.blank_stock import events as ev
 from ektp.domain.blank_stock.serial_range import SerialRange
 from ektp.domain.blank_stock.vocabulary import BlankState, LoanDirection
@@ -48,13 +49,18 @@ def _needs(track: Track | None, *states: str | None) -> str | None:
     current = track.state if track else None
     if current in states:
         return None
-    return f"was {current or 'never received'}, not {' or '.join(s or 'unknown' for s in states)}"
+    if current is None:
+        return N_("was never received, not {wanted}",
+            wanted=" or ".join(s or "unknown" for s in states))
+    return N_("was {state}, not {wanted}", state=current,
+              wanted=" or ".join(s or "unknown" for s in states))
 
 
 def _held_by(track: Track | None, card_id: UUID) -> str | None:
     broken = _needs(track, ALLOCATED)
     if broken is None and track is not None and track.card_id != card_id:
-        return f"was allocated to card {track.card_id}, not card {card_id}"
+        return N_("was allocated to card {holder}, not card {card}", holder=track.card_id,
+                  card=card_id)
     return broken
 
 
@@ -101,9 +107,10 @@ def _loan_returned(track: Track | None, event: ev.LoanReturned) -> tuple[Track, 
     if event.direction is LoanDirection.BACK_TO_US:
         broken = _needs(track, LENT)
         if broken is None and track is not None and track.lent_to != event.counterpart:
-            broken = f"was lent to {track.lent_to}, not {event.counterpart}"
+            broken = N_("was lent to {office}, not {counterpart}", office=track.lent_to,
+                        counterpart=event.counterpart)
         return Track(IN_STOCK, None, lender), broken
     broken = _needs(track, IN_STOCK)
     if broken is None and lender != event.counterpart:
-        broken = f"was not borrowed from {event.counterpart}"
+        broken = N_("was not borrowed from {counterpart}", counterpart=event.counterpart)
     return Track(GIVEN_BACK), broken

@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from ektp.application.kernel.i18n import N_, _
 from ektp.domain.errors import InvalidText
 
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # not week dates (2017-W46-2) nor 20171114
 FIRST_YEAR, LAST_YEAR = 2000, 2100  # e-KTP began in 2011: anything else is a typo
 
 
-def parse_day(value: str | dt.date, field: str = "date", *, latest: dt.date | None = None) -> dt.date:
+def parse_day(value: str | dt.date, field: str = N_("date"), *, latest: dt.date | None = None) -> dt.date:
     """A calendar day written YYYY-MM-DD, from 2000 to 2100 and, with `latest`, not after it."""
     if isinstance(value, dt.datetime):
         day = value.date()
@@ -24,22 +25,24 @@ def parse_day(value: str | dt.date, field: str = "date", *, latest: dt.date | No
                 raise ValueError(text)
             day = dt.date.fromisoformat(text)
         except ValueError:
-            raise InvalidText(field=field, reason="write it as YYYY-MM-DD, e.g. 2017-11-14") from None
+            raise InvalidText(field=field, reason=_("write it as YYYY-MM-DD, e.g. 2017-11-14")) from None
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise InvalidText(field=field, reason=f"it must be a year from {FIRST_YEAR} to {LAST_YEAR}")
+        raise InvalidText(field=field, reason=_(
+            "it must be a year from {first_year} to {last_year}").format(
+                first_year=FIRST_YEAR, last_year=LAST_YEAR))
     if latest is not None and day > latest:
-        raise InvalidText(field=field, reason="it is in the future")
+        raise InvalidText(field=field, reason=_("it is in the future"))
     return day
 
 
 _MONTH = re.compile(r"[0-9]{4}-[0-9]{2}")
 
 
-def parse_month(value: str, field: str = "month") -> tuple[dt.date, dt.date]:
+def parse_month(value: str, field: str = N_("month")) -> tuple[dt.date, dt.date]:
     """A calendar month written YYYY-MM (2000 to 2100): its first and last day."""
     text = value.strip()
     if not _MONTH.fullmatch(text) or not 1 <= int(text[5:]) <= 12:
-        raise InvalidText(field=field, reason="write it as YYYY-MM, e.g. 2017-11")
+        raise InvalidText(field=field, reason=_("write it as YYYY-MM, e.g. 2017-11"))
     first = parse_day(f"{text}-01", field)
     following = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
     return first, following - dt.timedelta(days=1)
@@ -61,7 +64,7 @@ def parse_moment(value: str | dt.datetime, field: str, zone: dt.tzinfo) -> dt.da
     """
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
-            raise InvalidText(field=field, reason="a moment needs its time zone")
+            raise InvalidText(field=field, reason=_("a moment needs its time zone"))
         moment = value
     else:
         text = value.strip()
@@ -77,9 +80,13 @@ def parse_moment(value: str | dt.datetime, field: str, zone: dt.tzinfo) -> dt.da
                 moment = moment.replace(tzinfo=dt.datetime.fromisoformat(
                     f"2000-01-01T00:00{'+00:00' if offset == 'Z' else offset}").tzinfo)
         except ValueError:
-            raise InvalidText(field=field, reason=f"no such day or time (e.g. {MOMENT_EXAMPLE})") from None
+            raise InvalidText(field=field, reason=_(
+                "no such day or time (e.g. {moment_example})").format(
+                    moment_example=MOMENT_EXAMPLE)) from None
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=zone)
     if not FIRST_YEAR <= moment.year <= LAST_YEAR:
-        raise InvalidText(field=field, reason=f"it must be a year from {FIRST_YEAR} to {LAST_YEAR}")
+        raise InvalidText(field=field, reason=_(
+            "it must be a year from {first_year} to {last_year}").format(
+                first_year=FIRST_YEAR, last_year=LAST_YEAR))
     return moment

@@ -51,9 +51,23 @@ def said(error: DomainError) -> str:
     return render(error.code, error.facts, _)
 
 
-def N_(message: str) -> str:
-    """Mark `message` for the catalogs without translating it now (it is looked up later)."""
-    return message
+def N_(message: str, **fields: object) -> str:
+    """Mark `message` for the catalogs without translating it now (it is looked up later,
+    with `say`). With `fields`, `message` is a template: a `domain.messages.Reason`, the
+    English sentence (what ``--json`` shows) that `say` translates, then fills in."""
+    if not fields:
+        return message
+    from ektp.domain.messages import Reason
+
+    return Reason(message, fields)
+
+
+def say(text: str) -> str:
+    """`text`, a word or sentence kept as data (English, as ``--json`` shows it) and marked
+    with `N_`, in the language in force."""
+    from ektp.domain.messages import Reason
+
+    return text.said(_) if isinstance(text, Reason) else _(text)
 
 
 def use(translations: gettext.NullTranslations) -> None:

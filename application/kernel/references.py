@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from ektp.application.errors import AmbiguousIdPrefix, AmbiguousRegionName, UnknownRegionName
+from ektp.application.kernel.i18n import N_
 
 if TYPE_CHECKING:  # imported when a name is looked up: every command imports this module
     from ektp.application.ports.region_directory import Region, RegionDirectory, RegionLevel
@@ -59,7 +60,7 @@ def only_match(found: Sequence[UUID], prefix: str, what: str) -> UUID | None:
     """The one id `found` holds; None when it holds none; `AmbiguousIdPrefix` (with how
     many match) when several."""
     if len(found) > 1:
-        count = f"{len(found)}" if len(found) < PREFIX_PROBE else f"at least {PREFIX_PROBE}"
+        count = f"{len(found)}" if len(found) < PREFIX_PROBE else N_("at least {n}", n=PREFIX_PROBE)
         raise AmbiguousIdPrefix(prefix=prefix, count=count, what=what)
     return found[0] if found else None
 

@@ -52,7 +52,7 @@ class SerialRange:
             raise InvalidSerialRange(value=raw[:40], reason=N_("it is reversed (FROM is after TO)"))
         if int(last) - int(first) + 1 > MAX_RANGE:
             raise InvalidSerialRange(
-                value=raw[:40], reason=f"it holds more than {MAX_RANGE:,} serials"
+                value=raw[:40], reason=N_("it holds more than {limit:,} serials", limit=MAX_RANGE)
             )
         return cls(first, last)
 

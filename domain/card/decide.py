@@ -296,11 +296,11 @@ def _delivery_since(card: Card) -> tuple[dt.datetime | None, str]:
     return to the office (a hand-over there), else its previous failed attempt on this
     round, else its dispatch; and how a refusal names that moment."""
     if card.status is CardStatus.RETURNED:
-        return card.returned_at, f"card {card.id} came back to the office"
+        return card.returned_at, N_("card {card} came back to the office", card=card.id)
     if (card.last_attempt_at is not None and card.dispatched_at is not None
             and card.last_attempt_at >= card.dispatched_at):
-        return card.last_attempt_at, f"the previous delivery attempt of card {card.id}"
-    return card.dispatched_at, f"card {card.id} was dispatched"
+        return card.last_attempt_at, N_("the previous delivery attempt of card {card}", card=card.id)
+    return card.dispatched_at, N_("card {card} was dispatched", card=card.id)
 
 
 def _check_recipient(card: Card, c: cmd.HandOver) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, TypeVar, assert_never, cast
 from uuid import UUID
 
+from ektp.domain.messages import N_
 from ektp.domain.actor import Role, require_permission
 from ektp.domain.errors import (
     CardNotOnManifest,
@@ -132,7 +133,7 @@ def _record(manifest: Manifest | None, c: cmd.RecordOutcome) -> list[ev.Manifest
             card_id=c.card_id, outcome=entry.final.value, manifest_id=manifest.id
         )
     check_happened_at(c.happened_at, c.at, manifest.dispatched_at,
-                      f"manifest {manifest.id} was dispatched")
+                      N_("manifest {manifest} was dispatched", manifest=manifest.id))
     return [
         _new(ev.AttemptRecorded, manifest, c, card_id=c.card_id, outcome=c.outcome,
              attempt=c.attempt, reason=c.reason, recipient=c.recipient, evidence=c.evidence,

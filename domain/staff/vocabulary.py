@@ -32,7 +32,7 @@ def parse_login(text: str, field: str = "login") -> str:
     if not re.fullmatch(_LOGIN, login):
         if login.lower() != login and re.fullmatch(_LOGIN, login.lower()):
             raise InvalidLogin(field=field, reason=N_("a staff login is written in lower case"))
-        raise InvalidLogin(field=field, reason=(
+        raise InvalidLogin(field=field, reason=N_(
             "a staff login is 1-64 lower-case letters, digits or . _ @ -, "
             "starting with a letter or digit"))
     return login

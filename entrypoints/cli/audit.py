@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ektp.application.kernel.i18n import N_, _
+from ektp.application.kernel.i18n import N_, _, say
 from ektp.entrypoints.cli import translated
 from ektp.entrypoints.cli.output import counted, emit
 from ektp.entrypoints.cli.session import session
@@ -142,19 +142,19 @@ def verify(folder: str, public_key: str | None, older: str | None,
     else:
         why = _("no --public-key") if checker is None else _("it is not signed")
         lines = [_("INTEGRITY ONLY: {folder} checks out ({format}), but authenticity is not "
-                 "established ({why}): {INTEGRITY_ONLY_TEXT}").format(folder=folder, format=m.format, why=why, INTEGRITY_ONLY_TEXT=INTEGRITY_ONLY_TEXT)]
+                 "established ({why}): {INTEGRITY_ONLY_TEXT}").format(folder=folder, format=m.format, why=why, INTEGRITY_ONLY_TEXT=_(INTEGRITY_ONLY_TEXT))]
     lines += [_("  events     {count} (seq {first_seq}..{last_seq}), office {office}").format(count=m.count, first_seq=m.first_seq, last_seq=m.last_seq, office=m.office),
               _("  chain      {start_hash}... -> {end_hash}").format(start_hash=m.start_hash[:16], end_hash=m.end_hash),
               _("  personal   {personal_data}").format(personal_data=m.personal_data),
-              _("  signature  {signature}").format(signature=report.signature),
+              _("  signature  {signature}").format(signature=say(report.signature)),
               _("  actors     {unsigned}").format(unsigned=_signers(report.unsigned, report.by_host, m.count))]
     if m.is_v2:
         lines.insert(3, _("  tree       leaves {start_size}..{value}, root {root} "
-                        "({root2})").format(start_size=m.start_size, value=(m.tree_size or 1) - 1, root=m.root, root2=report.root))
+                        "({root2})").format(start_size=m.start_size, value=(m.tree_size or 1) - 1, root=m.root, root2=say(report.root)))
     if report.against:
-        lines.append(_("  against    {older}: {against} (its signature: {older_signature})").format(older=older, against=report.against, older_signature=report.older_signature))
+        lines.append(_("  against    {older}: {against} (its signature: {older_signature})").format(older=older, against=say(report.against), older_signature=say(report.older_signature or "")))
     for point in report.checkpoints:
-        lines.append(_("  checkpoint size {size}: {relation}; signature {signature}").format(size=point.size, relation=point.relation, signature=point.signature))
+        lines.append(_("  checkpoint size {size}: {relation}; signature {signature}").format(size=point.size, relation=say(point.relation), signature=say(point.signature)))
     emit(session().as_json, {
         "ok": True, "outcome": report.outcome, "authentic": report.authentic,
         "integrity_only": not report.authentic, "signature": report.signature,
@@ -344,7 +344,7 @@ def witness(proof_file: str, held: str, new: str, key: str, name: str, public_ke
                     "office_signatures": done.office_signatures, "file": out, "checkpoint": text}, "")
     elif out:
         click.echo(_("cosigned: {origin} at {size} leaves {relation}; office "
-                   "signatures {office_signatures}; written to {out}").format(origin=point.origin, size=point.size, relation=done.relation, office_signatures=done.office_signatures, out=out))
+                   "signatures {office_signatures}; written to {out}").format(origin=point.origin, size=point.size, relation=say(done.relation), office_signatures=say(done.office_signatures), out=out))
     else:
         click.echo(text, nl=False)
 

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ektp.application.kernel.i18n import N_, _
+from ektp.application.kernel.i18n import N_, _, say
 from ektp.entrypoints.cli.output import counted, local_time
 
 if TYPE_CHECKING:
@@ -83,11 +83,11 @@ def reconcile_text(results: Sequence[CheckResult], now: dt.datetime) -> str:
     """The readable reconciliation report."""
     lines = [_("Reconciliation as of {time}").format(time=local_time(now))]
     for r in results:
-        note = f" ({r.note})" if r.note else ""
+        note = f" ({say(r.note)})" if r.note else ""
         found = (": " + counted(len(r.findings), "{n} problem", "{n} problems")) if r.findings else ""
-        lines.append(f"  {r.status:<8} {r.name}: {r.description}{note}{found}")
+        lines.append(f"  {r.status:<8} {r.name}: {say(r.description)}{note}{found}")
         for finding in r.findings[:SHOWN_FINDINGS]:
-            lines.append(f"             - {finding.where}: {finding.message}")
+            lines.append(f"             - {say(finding.where)}: {say(finding.message)}")
         if len(r.findings) > SHOWN_FINDINGS:
             lines.append("             " + _("... and {n} more (--json lists all)").format(
                 n=len(r.findings) - SHOWN_FINDINGS))

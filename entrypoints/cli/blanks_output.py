@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ektp.application.kernel.i18n import N_, _
+from ektp.application.kernel.i18n import N_, _, say
 from ektp.entrypoints.cli.output import counted, local_time, number, table
 
 if TYPE_CHECKING:
@@ -149,7 +149,7 @@ def blank_text(v: BlankView) -> str:
     head = _("Blank {serial}: {state}").format(serial=v.serial, state=v.state) \
         + (_(" (card {card})").format(card=v.card_id) if v.card_id else "")
     rows = [(e.version, local_time(e.time), f"{e.actor_id} ({e.actor_role})",
-             e.summary + (_("  [BREAKS A RULE: {rule}]").format(rule=e.broke_rule)
+             say(e.summary) + (_("  [BREAKS A RULE: {rule}]").format(rule=say(e.broke_rule))
                           if e.broke_rule else ""))
             for e in v.history]
     return head + "\n" + table(["#", N_("time"), N_("actor"), N_("what happened")], rows)
@@ -165,7 +165,8 @@ def reconciliation_data(r: Reconciliation) -> dict[str, Any]:
 def reconciliation_text(r: Reconciliation) -> str:
     """The reconciliation: the recomputed figures, then every problem found."""
     total = sum(r.counts.values())
-    states = ", ".join(f"{k.lower().replace('_', ' ')} {number(v)}" for k, v in r.counts.items())
+    states = ", ".join(f"{_(_STATE_LABELS[k]) if k in _STATE_LABELS else k.lower().replace('_', ' ')} "
+                       f"{number(v)}" for k, v in r.counts.items())
     lines = [
         _("Recomputed from {events}: received {received} + borrowed {borrowed} = {sum}; "
           "{states} (total {total}).").format(
@@ -178,7 +179,7 @@ def reconciliation_text(r: Reconciliation) -> str:
         lines.append(_("Every blank is accounted for."))
     else:
         lines.append(counted(len(r.problems), "{n} problem", "{n} problems") + ":")
-        lines += [f"  {p.serial or _('(ledger)')}: {p.what}" for p in r.problems]
+        lines += [f"  {p.serial or _('(ledger)')}: {say(p.what)}" for p in r.problems]
     return "\n".join(lines)
 
 

@@ -24,7 +24,7 @@ import os
 
 import click
 
-from ektp.application.kernel.i18n import _
+from ektp.application.kernel.i18n import _, say
 from ektp.entrypoints.cli import translated
 from ektp.entrypoints.cli import db_admin, db_checks
 from ektp.entrypoints.cli.output import emit
@@ -130,7 +130,7 @@ def verify_store(public_key: str | None, checkpoint_files: tuple[str, ...]) -> N
                      "cannot be told apart (make one: ektp audit checkpoint)"))
     for point in report.checkpoints:
         lines.append(_("  checkpoint  size {size} ({source}): matches; signature "
-                     "{signature}").format(size=point.size, source=point.source, signature=point.signature))
+                     "{signature}").format(size=point.size, source=say(point.source), signature=say(point.signature)))
     if not report.authentic:
         lines.append(_("  authenticity not established: ") + (
             _("no --public-key") if checker is None else _("no checkpoint to check")))

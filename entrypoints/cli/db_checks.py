@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import attrs
 import click
 
-from ektp.application.kernel.i18n import N_, _, said
+from ektp.application.kernel.i18n import N_, _, said, say
 from ektp.entrypoints.cli import translated
 from ektp.entrypoints.cli.output import counted, emit, table
 from ektp.entrypoints.cli.session import Session, session
@@ -65,7 +65,7 @@ def schema_check(c: Context) -> Result:
             "initialised": bool(state and state.initialised)}
     problem = state.problem(c.url.redacted) if state is not None else None
     if problem is None:
-        return Result("schema", "ok", _("version {current}").format(current=current), data)
+        return Result("schema", "ok", N_("version {current}", current=current), data)
     return Result("schema", "fail", str(problem), data)
 
 
@@ -74,11 +74,11 @@ def tables_check(c: Context) -> Result:
     status = c.status
     missing = list(status.missing_read_model_tables)
     if not status.event_tables:
-        return Result("tables", "fail", _("event tables MISSING: run `ektp db init`"), {"missing": missing})
+        return Result("tables", "fail", N_("event tables MISSING: run `ektp db init`"), {"missing": missing})
     if missing:
         return Result("tables", "fail", _("read-model tables MISSING: ") + ", ".join(missing)
                       + _(": run `ektp db init`"), {"missing": missing})
-    return Result("tables", "ok", _("event and read-model tables present"), {"missing": []})
+    return Result("tables", "ok", N_("event and read-model tables present"), {"missing": []})
 
 
 def read_models_check(c: Context) -> Result | None:
@@ -89,11 +89,11 @@ def read_models_check(c: Context) -> Result | None:
     lag = max(p.lag for p in c.status.projections)
     data = {"lag": lag, "outdated": outdated}
     if outdated:
-        return Result("read models", "fail", _("built by other code: {names} (run `ektp db init`)")
-                      .format(names=", ".join(outdated)), data)
-    return Result("read models", "ok", _("current, {events} behind at most (they catch up on the "
-                                         "next list)").format(
-        events=counted(lag, "{n} event", "{n} events")), data)
+        return Result("read models", "fail", N_("built by other code: {names} (run `ektp db init`)",
+            names=", ".join(outdated)), data)
+    return Result("read models", "ok", N_("current, {events} behind at most (they catch up on the "
+                                         "next list)",
+                                             events=counted(lag, "{n} event", "{n} events")), data)
 
 
 def durability_check(c: Context) -> Result | None:
@@ -103,16 +103,16 @@ def durability_check(c: Context) -> Result | None:
         return None
     settings = ", ".join(f"{k}={v}" for k, v in found.settings.items() if k != "engine")
     if c.url.kind == "sqlite":
-        settings = "synchronous=FULL on every connection, journal mode checked"
+        settings = N_("synchronous=FULL on every connection, journal mode checked")
     data = {"settings": found.settings, "problems": list(found.problems), "allowed": found.allowed}
     if not found.problems:
         return Result("durability", "ok", settings, data)
     problems = ", ".join(found.problems)
     if found.allowed:
-        return Result("durability", "warn", f"UNSAFE ({problems}); writes allowed by "
-                      f"allow_unsafe_durability ({c.settings.sources['database.allow_unsafe_durability']})",
+        return Result("durability", "warn", N_("UNSAFE ({problems}); writes allowed by allow_unsafe_durability ({source})", problems=problems, source=c.settings.sources['database.allow_unsafe_durability']),
                       data)
-    return Result("durability", "fail", f"UNSAFE ({problems}): writes are refused", data)
+    return Result("durability", "fail", N_("UNSAFE ({problems}): writes are refused",
+        problems=problems), data)
 
 
 def file_check(c: Context) -> Result | None:
@@ -124,13 +124,13 @@ def file_check(c: Context) -> Result | None:
     data = {"mode": f"{mode:04o}", "read_only": read_only}
     opened = ", opened read only" if read_only else ""
     if mode & stat.S_IROTH:
-        return Result("file", "warn", f"mode {mode:04o}{opened}: anyone on this machine can "
-                      f"read it (chmod 600 {c.url.path})", data)
+        return Result("file", "warn", N_("mode {mode:04o}{opened}: anyone on this machine can read it (chmod 600 "
+            "{path})", mode=mode, opened=opened, path=c.url.path), data)
     group = c.settings.config.files.group
     if mode & stat.S_IRGRP and not group:
-        return Result("file", "warn", f"mode {mode:04o}{opened}: its group can read it and no "
-                      f"[files] group is configured (chmod 600 {c.url.path})", data)
-    return Result("file", "ok", f"mode {mode:04o}{opened}", data)
+        return Result("file", "warn", N_("mode {mode:04o}{opened}: its group can read it and no [files] group is configured "
+            "(chmod 600 {path})", mode=mode, opened=opened, path=c.url.path), data)
+    return Result("file", "ok", N_("mode {mode:04o}{opened}", mode=mode, opened=opened), data)
 
 
 def password_check(c: Context) -> Result | None:
@@ -139,15 +139,15 @@ def password_check(c: Context) -> Result | None:
     if c.url.kind != "postgresql":
         return None
     if c.session.password_file:
-        return Result("password", "ok", "from --db-password-file (EKTP_DB_PASSWORD_FILE)",
+        return Result("password", "ok", N_("from --db-password-file (EKTP_DB_PASSWORD_FILE)"),
                       {"source": "password-file"})
     if c.url.password:
         source = c.settings.sources.get("database.url", _("the URL"))
-        return Result("password", "warn", f"the database URL ({source}) carries a password: "
-                      "others may see it in a command line or an environment; use ~/.pgpass, "
-                      "PGPASSFILE, a service file (PGSERVICE) or --db-password-file",
+        return Result("password", "warn", N_("the database URL ({source}) carries a password: others may see it in a command line "
+            "or an environment; use ~/.pgpass, PGPASSFILE, a service file (PGSERVICE) or "
+            "--db-password-file", source=source),
                       {"source": "url"})
-    return Result("password", "ok", "none in the URL (libpq: ~/.pgpass, PGPASSFILE, PGSERVICE)",
+    return Result("password", "ok", N_("none in the URL (libpq: ~/.pgpass, PGPASSFILE, PGSERVICE)"),
                   {"source": "libpq"})
 
 
@@ -173,17 +173,18 @@ def cipher_check(c: Context) -> Result | None:
         data["data_key_id"] = data_key
     if key is None:
         if latest is not None:
-            return Result("cipher", "fail", f"the latest event is encrypted with key {latest}, "
-                          "but no cipher key is configured (EKTP_CIPHER_KEY_FILE)", data)
-        return Result("cipher", "warn", "events are stored unencrypted: make a key with "
-                      "`ektp keys init` and name it in [keys] cipher_key_file", data)
+            return Result("cipher", "fail", N_("the latest event is encrypted with key {latest}, but no cipher key is configured "
+                "(EKTP_CIPHER_KEY_FILE)", latest=latest), data)
+        return Result("cipher", "warn", N_("events are stored unencrypted: make a key with "
+                      "`ektp keys init` and name it in [keys] cipher_key_file"), data)
     if latest is not None and latest not in (key.id, data_key):
-        return Result("cipher", "fail", f"key {key.id} is configured, but the latest event is "
-                      f"encrypted with key {latest}", data)
+        return Result("cipher", "fail", N_("key {key_id} is configured, but the latest event is encrypted with key "
+            "{latest}", key_id=key.id, latest=latest), data)
     if data_key is not None and data_key != key.id:
-        return Result("cipher", "ok", f"office key {key.id} wraps the data keys; events "
-                      f"encrypted with data key {data_key} (AES-256-GCM)", data)
-    return Result("cipher", "ok", f"events encrypted with key {key.id} (AES-256-GCM)", data)
+        return Result("cipher", "ok", N_("office key {key_id} wraps the data keys; events encrypted with data key {data_key} "
+            "(AES-256-GCM)", key_id=key.id, data_key=data_key), data)
+    return Result("cipher", "ok", N_("events encrypted with key {key_id} (AES-256-GCM)",
+        key_id=key.id), data)
 
 
 def audit_key_check(c: Context) -> Result | None:
@@ -202,16 +203,15 @@ def audit_key_check(c: Context) -> Result | None:
     expected, given = c.office.audit.journal_key(key)
     data = {"journal_key_id": expected, "key_id": given}
     if given is None:
-        return Result("audit key", "warn", _("no audit key is configured (EKTP_AUDIT_KEY or "
+        return Result("audit key", "warn", N_("no audit key is configured (EKTP_AUDIT_KEY or "
                       "EKTP_AUDIT_KEY_FILE): reading works, writing is refused"), data)
     if expected is not None and expected != given:
-        return Result("audit key", "fail", _("the audit key configured here (id {given}) is not "
+        return Result("audit key", "fail", N_("the audit key configured here (id {given}) is not "
                       "the one this database's journal is written with (id {expected}): every "
-                      "write is refused and no NIK is found").format(given=given, expected=expected),
+                      "write is refused and no NIK is found", given=given, expected=expected),
                       data)
-    return Result("audit key", "ok", _("key {given} (the journal's)").format(given=given)
-                  if expected is not None else _("key {given}; the journal is empty").format(
-                      given=given), data)
+    return Result("audit key", "ok", N_("key {given} (the journal's)", given=given)
+                  if expected is not None else N_("key {given}; the journal is empty", given=given), data)
 
 
 def records_check(c: Context) -> Result | None:
@@ -219,17 +219,18 @@ def records_check(c: Context) -> Result | None:
     if not c.status.event_tables:
         return None
     position = c.office.store.last_position()
-    return Result("records", "ok", f"latest position {position}", {"position": position})
+    return Result("records", "ok", N_("latest position {position}",
+        position=position), {"position": position})
 
 
 def timeouts_check(c: Context) -> Result:
     """The waits in effect (`event_store.waits`)."""
     d = c.settings.config.database
     if c.url.kind == "sqlite":
-        detail = f"busy timeout {d.lock_timeout} s"
+        detail = N_("busy timeout {lock} s", lock=d.lock_timeout)
     else:
-        detail = (f"connect {d.connect_timeout} s, lock {d.lock_timeout} s, "
-                  f"statement {d.statement_timeout} s")
+        detail = (N_("connect {connect} s, lock {lock} s, statement {statement} s",
+            connect=d.connect_timeout, lock=d.lock_timeout, statement=d.statement_timeout))
     return Result("timeouts", "ok", detail, {"connect": d.connect_timeout, "lock": d.lock_timeout,
                                               "statement": d.statement_timeout})
 
@@ -274,25 +275,28 @@ def check() -> None:
         "configuration": {"file": resolved.path, "found_by": resolved.path_source,
                           "settings": settings},
     }
-    lines = [f"configuration  {resolved.path or 'none (no file: ' + resolved.path_source + ')'}",
+    lines = [_("configuration  {file}").format(
+                 file=resolved.path or _("none (no file: {how})").format(how=resolved.path_source)),
              table([N_("setting"), N_("value"), N_("from")],
                    [(k, v["value"], v["from"]) for k, v in settings.items()]),
              "",
              _("database     {url}").format(url=status.url),
-             f"engine       {status.engine} {status.server_version}",
+             _("engine       {engine} {version}").format(engine=status.engine,
+                                                      version=status.server_version),
              table([N_("check"), N_("status"), N_("detail")], [(r.name, r.status.upper() if r.status != "ok"
-                                                    else "ok", r.detail) for r in results])]
+                                                    else "ok", say(r.detail)) for r in results])]
     if status.projections:
         lines.append(table([N_("projection"), N_("position"), N_("lag"), N_("version")],
                            [(p.name, p.position, p.lag,
                              f"{p.version}" + ("" if p.version == p.current_version
-                                               else f" (code has {p.current_version})"))
+                                               else _(" (code has {version})").format(
+                                                   version=p.current_version)))
                             for p in status.projections]))
     lines.append(_("schema is current.") if data["current"] else
-                 "schema is NOT current: see the failed checks above.")
+                 _("schema is NOT current: see the failed checks above."))
     if ok and not data["current"]:
         ok = False
-    lines.append("all checks passed." if ok else "some checks FAILED.")
+    lines.append(_("all checks passed.") if ok else _("some checks FAILED."))
     emit(s.as_json, data, "\n".join(lines))
     if not ok:
         from ektp.entrypoints.cli import exit_codes

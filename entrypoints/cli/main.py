@@ -180,8 +180,11 @@ def main(argv: list[str] | None = None) -> None:
     as_json = "--json" in args
     try:
         _speak(args)
-    except UnknownLanguage as unknown:  # an unknown --lang or EKTP_LANGUAGE: said in English
-        _fail(exit_codes.BAD_INPUT, "usage", str(unknown), as_json, "UsageError")
+    except UnknownLanguage as unknown:
+        # An unknown --lang is said in the locale's language if it names one ektp speaks
+        # (a bad EKTP_LANGUAGE is only read when none does): else in English.
+        _speak_locale()
+        _fail(exit_codes.BAD_INPUT, "usage", unknown.said(), as_json, "UsageError")
     except CatalogMissing as missing:  # the catalog was never compiled
         _fail(exit_codes.UNAVAILABLE, "unavailable", str(missing), as_json, "CatalogMissing")
     try:
@@ -222,6 +225,19 @@ def _speak(args: list[str]) -> None:
     use(language.translations(chosen))
     if chosen != "en":
         translated.speak_click()
+
+
+def _speak_locale() -> None:
+    """Put the locale variables' language in force, if they name one ektp speaks."""
+    from ektp.adapters import i18n as language
+    from ektp.application.kernel.i18n import use
+
+    chosen = language.from_locale(os.environ)
+    if chosen is not None:
+        try:
+            use(language.translations(chosen))
+        except CatalogMissing:
+            pass  # then English, as for every other word
 
 
 #: How each kind of failure is named on stderr (``--json`` keeps the English `kind`).

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ektp.application.kernel.i18n import _
+from ektp.application.kernel.i18n import N_, _
 if TYPE_CHECKING:
     from ektp.adapters.database_url import DatabaseUrl
     from ektp.adapters.office_config import Resolved
@@ -130,7 +130,7 @@ def _with_password(url: DatabaseUrl, path: str) -> DatabaseUrl:
     if url.password:
         raise FileRefused(path=path, reason=(
             _("the database URL carries a password too; take it out of the URL")))
-    return attrs.evolve(url, password=read_secret(path, "password file"))
+    return attrs.evolve(url, password=read_secret(path, N_("password file")))
 
 
 def _warn(text: str) -> None:

@@ -105,6 +105,15 @@ def test_an_unknown_language_is_refused_naming_the_two(tmp_path: Path) -> None:
         assert "id, en" in done.err
 
 
+def test_an_unknown_lang_is_refused_in_the_locales_language(tmp_path: Path) -> None:
+    said = {lang: run("--lang", "jv", "card", "list", env={**NO_LOCALE, "LANG": f"{lang}.UTF-8"},
+                      cwd=tmp_path) for lang in ("id_ID", "en_US")}
+    for done in said.values():
+        assert_one_line_error(done, 2)
+    assert "bukan bahasa yang dikuasai ektp (pilih salah satu dari: id, en)" in said["id_ID"].err
+    assert "is not a language ektp speaks (choose one of: id, en)" in said["en_US"].err
+
+
 def test_without_any_choice_ektp_speaks_english(tmp_path: Path) -> None:
     done = run("--help", env=NO_LOCALE, cwd=tmp_path)  # the test run's empty configuration
     assert "Usage: ektp" in done.out and "Penggunaan" not in done.out
@@ -154,3 +163,67 @@ def test_a_refusal_names_the_action_in_indonesian_and_the_role_as_typed(
     assert "(pengguna sistem operasi)" in who.out and "aktif" in who.out
     choice = ektp(office, "card", "hand-over", NIK, "--recipient", "owner", "--verified-by", "x")
     assert "bukan salah satu dari 'fingerprint', 'ktp', 'kk'" in choice.err
+
+
+def test_refusals_from_every_area_are_in_the_language_chosen(
+        office: tuple[Path, dict[str, str]]) -> None:
+    """The audit's, the dates', the files', the database URL's and the cipher key's reasons
+    (issue 15): each in Indonesian with --lang id, in English with --lang en, with the same
+    exit code and the same --json keys, error and kind."""
+    folder, _env = office
+    exported = ektp(office, "audit", "export", "--out", str(folder / "tampered"))
+    assert exported.code == 0, exported.err
+    events = folder / "tampered" / "events.jsonl"
+    text = events.read_text(encoding="utf-8")
+    assert "BAST/1" in text
+    events.write_text(text.replace("BAST/1", "BAST/7", 1), encoding="utf-8")
+    (folder / "exists.html").write_text("kept\n", encoding="utf-8")
+    bad_key = folder / "bad-cipher.key"
+    bad_key.write_text("nonsense\n", encoding="utf-8")
+    bad_key.chmod(0o600)
+    cases = [
+        ((), ("audit", "verify", str(folder / "tampered")),
+         "hash-nya tidak cocok dengan isinya (baris itu diubah)",
+         "its hash does not match its content (the line was altered)"),
+        ((), ("blanks", "destruction-record", "--date", "2017-13-40"),
+         "--date tidak sah: tulis sebagai YYYY-MM-DD, misalnya 2017-11-14",
+         "--date is not valid: write it as YYYY-MM-DD, e.g. 2017-11-14"),
+        ((), ("blanks", "destruction-record", "--output", str(folder / "exists.html")),
+         "berkas itu sudah ada; berikan --force untuk menggantinya",
+         "it already exists; give --force to replace it"),
+        (("--db", "mysql://x/ektp"), ("card", "list"),
+         "URL basis data harus diawali sqlite:///, postgresql:// atau memory://",
+         "the database URL must start with sqlite:///, postgresql:// or memory://"),
+        ((), ("card", "list"),
+         f"berkas kunci sandi {bad_key} tidak dapat dipakai: tidak diawali ektp-cipher-key/1",
+         f"the cipher key file {bad_key} cannot be used: it does not start with ektp-cipher-key/1"),
+    ]
+    for pre, args, indonesian, english in cases:
+        env = {"EKTP_CIPHER_KEY_FILE": str(bad_key)} if "kunci sandi" in indonesian else {}
+        said = {lang: ektp(office, "--lang", lang, *pre, *args, **env) for lang in ("id", "en")}
+        assert_one_line_error(said["id"], said["en"].code)
+        assert said["id"].code != 0
+        assert indonesian in said["id"].err, said["id"].err
+        assert english in said["en"].err and english not in said["id"].err, said["en"].err
+        if "--output" in args:
+            continue  # with --json the record is data on standard output: no file is written
+        as_json = {lang: ektp(office, "--lang", lang, "--json", *pre, *args, **env).err
+                   for lang in ("id", "en")}
+        shown = {lang: json.loads(err.strip().splitlines()[-1]) for lang, err in as_json.items()}
+        assert shown["id"].keys() == shown["en"].keys() == {"error", "kind", "message"}
+        assert (shown["id"]["error"], shown["id"]["kind"]) == (shown["en"]["error"], shown["en"]["kind"])
+        assert indonesian in shown["id"]["message"] and english in shown["en"]["message"]
+
+
+def test_words_kept_as_data_are_english_in_json_and_said_in_the_language_chosen(
+        office: tuple[Path, dict[str, str]]) -> None:
+    """A blank's history line is data (``--json`` keeps its English) that the text says in
+    the language chosen: the same JSON in both, the line translated."""
+    shown = {lang: ektp(office, "--lang", lang, "blanks", "show", "3517170001") for lang in ("id", "en")}
+    assert "diterima 1234 dari ministry (BAST BAST/1)" in shown["id"].out, shown["id"].out
+    assert "received 1,234 from ministry (BAST BAST/1)" in shown["en"].out, shown["en"].out
+    as_json = {lang: ektp(office, "--lang", lang, "--json", "blanks", "show", "3517170001")
+               for lang in ("id", "en")}
+    assert as_json["id"].code == as_json["en"].code == 0
+    assert as_json["id"].json() == as_json["en"].json()
+    assert "received 1,234 from ministry (BAST BAST/1)" in as_json["id"].out

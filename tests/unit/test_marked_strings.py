@@ -83,6 +83,46 @@ def shadowed_underscore(source: str, where: str) -> list[str]:
     return found
 
 
+# Where a refusal carries its reason (issue 15): a literal there would be English for every
+# office, an f-string could never be looked up. `reason=`, `where=`, `what=`, `relation=`
+# of any call, and the first arguments of the audit checks' and the stores' own carriers.
+REASON_KEYWORDS = {"reason", "where", "what", "relation"}
+REASON_CARRIERS = {"_Bad": (0,), "fail": (0,), "NoteInvalid": (0,), "ProofInvalid": (0,),
+                   "NotStrictJson": (0,), "_refuse": (0, 1), "_fail": (0, 1),
+                   "KeyringError": (0,), "FilePermissionProblem": (0,), "Finding": (0, 1)}
+# A file's or an option's name (``manifest.json``, ``--new``) is the same in every language.
+NAME = re.compile(r"-[\w\-]+|[\w\-]+\.[\w.\-]+")
+
+
+def _wordy_reason(node: ast.expr) -> bool:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str) and NAME.fullmatch(node.value):
+        return False
+    return _wordy_literal(node)
+
+
+# The carriers' names mean other things elsewhere (bulk.py's `_Bad(column, error)`,
+# main.py's `_fail(code, kind, ...)`): they are read where they carry reasons.
+CARRIER_FOLDERS = ("application/audit/", "application/kernel/", "adapters/")
+
+
+def unmarked_reasons(source: str, where: str) -> list[str]:
+    """The reasons in `source` given as bare literals (unwrapped in _() or N_())."""
+    found = []
+    carriers = where.startswith(CARRIER_FOLDERS)
+    for node in ast.walk(ast.parse(source)):
+        arguments: list[ast.expr] = []
+        if isinstance(node, ast.Call) and _name(node.func) not in MARKERS:
+            arguments = [k.value for k in node.keywords if k.arg in REASON_KEYWORDS]
+            if carriers:
+                arguments += [node.args[i] for i in REASON_CARRIERS.get(_name(node.func), ())
+                              if i < len(node.args)]
+        elif carriers and isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "where" for t in node.targets):
+            arguments = [node.value]
+        found += [f"{where}:{a.lineno}: {ast.unparse(a)[:80]}" for a in arguments if _wordy_reason(a)]
+    return found
+
+
 def _sources() -> list[tuple[str, str]]:
     files = sorted(CLI.glob("*.py")) + [ROOT / "entrypoints" / "demo_scenario.py"]
     return [(p.read_text(), p.relative_to(ROOT).as_posix()) for p in files]
@@ -91,6 +131,15 @@ def _sources() -> list[tuple[str, str]]:
 def test_every_literal_the_cli_shows_is_marked_for_the_catalogs() -> None:
     found = [line for source, where in _sources() for line in unmarked(source, where)]
     assert not found, "wrap these in _() (see docs/development.md):\n" + "\n".join(found)
+
+
+def test_every_reason_a_refusal_carries_is_marked_for_the_catalogs() -> None:
+    files = [p for folder in ("domain", "application", "adapters", "entrypoints")
+             for p in sorted((ROOT / folder).rglob("*.py"))]
+    found = [line for p in files
+             for line in unmarked_reasons(p.read_text(), p.relative_to(ROOT).as_posix())]
+    assert not found, ("wrap these in _() (application, adapters) or N_() (domain; "
+                       "N_(template, field=value) for a reason with fields):\n" + "\n".join(found))
 
 
 def test_every_command_and_group_translates_its_help() -> None:
@@ -155,3 +204,30 @@ def fine(rows):
     return _("done {total}").format(total=total)
 '''
     assert [line.split(": ")[1] for line in shadowed_underscore(source, "x.py")] == ["bad"]
+
+
+def test_the_scan_sees_unmarked_reasons_and_passes_marked_ones() -> None:
+    bad = '''
+def f(n, c):
+    raise InvalidText(field="name", reason="it is empty")
+    raise InvalidText(field="name", reason=f"it is longer than {n} characters")
+    raise _Bad(f"seq {n} does not come after seq {c}")
+    raise BackupFailed(what="backup", reason=str(n))
+    found.append(Finding(f"card {c}", _("printed twice")))
+    where = "the bundle"
+'''
+    good = '''
+def f(n, c, error):
+    raise InvalidText(field="name", reason=N_("it is empty"))
+    raise InvalidText(field="name", reason=N_("it is longer than {limit} characters", limit=n))
+    raise _Bad(_("seq {seq} does not come after seq {before}").format(seq=n, before=c))
+    raise BackupFailed(what=N_("backup"), reason=str(error))
+    found.append(Finding(_("card {card}").format(card=c), _("printed twice")))
+    where = _("the bundle")
+    raise AuditCheckFailed(where="manifest.json", reason=_("it is not JSON"))
+    raise ProofRefused(where="--new", reason=error.facts["reason"])
+'''
+    assert len(unmarked_reasons(bad, "adapters/bad.py")) == 6
+    assert unmarked_reasons(good, "adapters/good.py") == []
+    # Elsewhere only the keywords are reasons (bulk.py's `_Bad("nik", error)` names a column).
+    assert len(unmarked_reasons(bad, "application/card/bad.py")) == 3
