@@ -3,8 +3,9 @@
 Writes with the office's cipher key (AES-256-GCM through eventsourcing's own
 `eventsourcing.cryptography.AESCipher`, events and snapshots) against writes without
 it, side by side in one run, on SQLite (WAL, synchronous=FULL) and PostgreSQL (fsync
-on): the same card lifecycle through `Office`, one command on the encrypted store
-then the same command on the plain one, both journalled. Target >= 0.85x.
+on): the same card lifecycle through `Office`, one command on one store then the same
+command on the other (the encrypted store first on every other card: going second is
+faster, `bench_card_writes.side_by_side`), both journalled. Target >= 0.85x.
 """
 
 from __future__ import annotations

@@ -136,6 +136,10 @@ class JournalledPostgresApplicationRecorder(SignedPostgresApplicationRecorder, J
                             tip = (new, tree)
                         except psycopg.errors.UndefinedTable as error:
                             exc = JournalMissing() if _journal_table(error) else error
+                        except psycopg.errors.UniqueViolation as error:
+                            # A sync before the commit (reading the head) brings the key's
+                            # refusal early: the same as at the commit (below).
+                            exc = _key_taken(error, kwargs) or error
                         except Exception as error:  # noqa: BLE001 - re-raised once the pipeline is closed
                             exc = error
                         if exc is not None:
@@ -143,12 +147,16 @@ class JournalledPostgresApplicationRecorder(SignedPostgresApplicationRecorder, J
                             # events); the error itself is raised once the pipeline is closed.
                             raise psycopg.Rollback()
             except psycopg.errors.UniqueViolation as error:
-                # The nodes' errors arrive with the commit. Only the events' primary key
-                # is a conflict; a node twice is damage.
-                if error.diag.table_name != NODES:
-                    raise
-                exc, tip = JournalDamaged(reason=_("it already holds nodes beyond its head (or the "
-                                                 "events after them were deleted)")), None
+                # The nodes' and the subject keys' errors arrive with the commit. The events'
+                # primary key is a conflict, and so is a new subject key for a subject that
+                # has one (made by another process: the events are encoded again under it);
+                # a node twice is damage.
+                exc, tip = _key_taken(error, kwargs), None
+                if exc is None:
+                    if error.diag.table_name != NODES:
+                        raise
+                    exc = JournalDamaged(reason=_("it already holds nodes beyond its head (or the "
+                                                  "events after them were deleted)"))
             except psycopg.errors.UndefinedTable as error:
                 if not _journal_table(error):
                     raise
@@ -297,6 +305,14 @@ class JournalledPostgresApplicationRecorder(SignedPostgresApplicationRecorder, J
         self._head.forget()
         return JournalHead(size=tree.size, frontier=tuple(tree.hashes), built_from=tree.size,
                            key_id=key_id, last_seq=last_seq)
+
+
+def _key_taken(error: psycopg.errors.UniqueViolation, kwargs: dict[str, Any]) -> BaseException | None:
+    """`subjects.SubjectKeyTaken` when `error` is the subject keys' table refusing a new
+    key (its subject has one already), else None."""
+    if error.diag.table_name != subjects.TABLE:
+        return None
+    return subjects.SubjectKeyTaken([row[1] for row in subjects.pending_rows(kwargs)])
 
 
 def _journal_table(error: BaseException) -> bool:

@@ -143,15 +143,21 @@ class JournalledSQLiteApplicationRecorder(SignedSQLiteApplicationRecorder, Journ
         if keys:
             # The subjects' keys the events need (or an erasure destroys), in their
             # transaction; a database made before the table gets it at its first key.
-            # Two writers making the same subject's first key conflict: the later retries.
+            # Two writers making the same subject's first key conflict: the later retries
+            # (`subjects.SubjectKeyTaken`).
             if not self._subject_table:
                 c.execute(subjects.create_statement("sqlite"))
                 self._subject_table = True
             if subjects.erasing_subjects(kwargs.get("events")):
                 # A deleted key's bytes are overwritten, not left in a free page.
                 c.execute("PRAGMA secure_delete = ON")
-            for statement, parameters in keys:
-                c.execute(statement, parameters)
+            try:
+                for statement, parameters in keys:
+                    c.execute(statement, parameters)
+            except sqlite3.IntegrityError:
+                # A new key for a subject that has one (made by another process since
+                # this one last looked): rolled back, and encoded again under the kept key.
+                raise subjects.SubjectKeyTaken([row[1] for row in subjects.pending_rows(kwargs)]) from None
         if placed is None:
             return ids, None
         journal = self.journal

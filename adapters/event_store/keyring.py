@@ -40,10 +40,21 @@ class KeyringError(Exception):
 
 def wrap(kek: bytes, dek: bytes) -> bytes:
     """`dek` wrapped under the office key `kek`."""
+    return wrapper(kek)(dek, key_id(dek))
+
+
+def wrapper(kek: bytes) -> Callable[[bytes, str], bytes]:
+    """`wrap` under `kek` for many keys: the office key's cipher made once, each data key
+    given with its id (which its maker has computed already)."""
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-    nonce = os.urandom(NONCE_BYTES)
-    return nonce + AESGCM(kek).encrypt(nonce, dek, key_id(dek).encode("ascii"))
+    aead = AESGCM(kek)
+
+    def wrapped(dek: bytes, dek_id: str) -> bytes:
+        nonce = os.urandom(NONCE_BYTES)
+        return nonce + aead.encrypt(nonce, dek, dek_id.encode("ascii"))
+
+    return wrapped
 
 
 def unwrap(kek: bytes, wrapped: bytes, dek_id: str) -> bytes:

@@ -77,6 +77,11 @@ def key_source(audit_key: AuditKey) -> Callable[[], bytes | None]:
     return source
 
 
+# Writes of one batch whose new subject key met a kept one (each then encoded again under
+# the key the table keeps; a key is met again only if it was destroyed or made meanwhile).
+KEY_ATTEMPTS = 3
+
+
 class JournalledEventStore(EventStore[UUID]):
     """Hands the recorder the domain events themselves, so the journal's leaves are
     computed from them rather than decoded back from the stored bytes."""
@@ -85,20 +90,30 @@ class JournalledEventStore(EventStore[UUID]):
             **kwargs: Any) -> list[Recording[UUID]]:
         """Store the events (and, through the recorder, their leaves) in one transaction;
         with per-subject keys (`subjects`), the keys their encoding made are inserted,
-        and an erasure's subject keys deleted, in that same transaction."""
+        and an erasure's subject keys deleted, in that same transaction. A new key that
+        met one another process keeps (`SubjectKeyTaken`: nothing was written) has the
+        events encoded again under the kept key, up to `KEY_ATTEMPTS` writes."""
         subjects = getattr(self.mapper, "subjects", None)
         if subjects is None:
             return super().put(domain_events, events=domain_events, **kwargs)
-        from ektp.adapters.event_store.subjects import erasing_subjects
+        from ektp.adapters.event_store.subjects import SubjectKeyTaken, erasing_subjects
 
-        rows = subjects.begin()
-        committed = False
-        try:
-            recordings = super().put(domain_events, events=domain_events, subject_keys=rows, **kwargs)
-            committed = True
-        finally:
-            subjects.end(rows, committed, erasing_subjects(domain_events))
-        return recordings
+        erased = erasing_subjects(domain_events)
+        attempt = 1
+        while True:
+            rows = subjects.begin()
+            committed = False
+            try:
+                recordings = super().put(domain_events, events=domain_events, subject_keys=rows,
+                                         **kwargs)
+                committed = True
+                return recordings
+            except SubjectKeyTaken:
+                if attempt >= KEY_ATTEMPTS:
+                    raise  # an IntegrityError: the kernel's conflict, reported by name
+                attempt += 1
+            finally:
+                subjects.end(rows, committed, erased)  # a failed write's subjects: looked up next
 
 
 class EktpStore(Application[UUID]):

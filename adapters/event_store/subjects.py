@@ -25,6 +25,16 @@ recorder in the event's own transaction (`pending_rows`); a `PersonalDataErased`
 among the events written deletes the subject's keys in that same transaction
 (`erasing_subjects`). ``ektp keys rotate`` re-wraps them with the data keys.
 
+A subject this process holds no key for is given a new key *blind*, without asking the
+table first (as the NIK register's first event is written blind, `Transaction.load_new`):
+on PostgreSQL that look-up is a round trip of its own before every new resident's
+first write. If the subject has a key after all (another process made it), the
+table's unique subject refuses the insert: the recorder raises `SubjectKeyTaken`, the
+whole transaction is rolled back (no event, no key), and the store encodes the events
+again, this time under the key the table keeps (`SubjectCipher.end` marks the subjects
+of a failed write to be looked up). So no field is ever stored under a key that was not
+kept, and a subject still has one key.
+
 Without the office's cipher key nothing of this applies: the fields are stored as
 they always were, and nothing can be erased (``personal-data erase`` says so).
 """
@@ -37,8 +47,12 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from eventsourcing.persistence import IntegrityError
+
 from ektp.adapters.cipher_key import KEY_BYTES, key_id
 from ektp.adapters.event_store.keyring import KeyringError
+from ektp.domain.erased import Erased
+from ektp.domain.masking import initials
 
 TABLE = "ektp_subject_keys"
 SEALED = "~e"
@@ -161,6 +175,16 @@ class SubjectKeyError(KeyringError):
     """A subject key cannot be unwrapped with the configured office key (reason)."""
 
 
+class SubjectKeyTaken(IntegrityError):
+    """A write's new subject key met a key the table keeps for that subject already
+    (made by another process): nothing was written; encode again under the kept key.
+    An `IntegrityError`, so that where it is not handled it is the conflict it is."""
+
+    def __init__(self, subjects: Sequence[str]) -> None:
+        super().__init__(f"{len(subjects)} subject key(s) already kept")
+        self.subjects = list(subjects)
+
+
 class SubjectCipher:
     """Seals the personal fields of the events being stored and opens them when read.
 
@@ -176,6 +200,10 @@ class SubjectCipher:
         self._by_subject: dict[str, tuple[str, Any]] = {}
         self._by_id: dict[str, Any] = {}
         self._gone: set[str] = set()  # key ids known destroyed (an id never comes back)
+        # Subjects to look up in the table before a key is made for them: those of a write
+        # that failed (its new key may have met one kept already, `SubjectKeyTaken`).
+        self._look_up: set[str] = set()
+        self._wrap = _wrapper(office_key)
         self._pending = threading.local()
         self._lock = threading.Lock()
         self._available: bool | None = None
@@ -190,13 +218,17 @@ class SubjectCipher:
 
     def end(self, rows: Sequence[KeyRow], committed: bool, erased: Iterable[str] = ()) -> None:
         """After the batch's transaction: keep its new keys if it committed, forget them
-        if not (a retry makes or finds them again); forget the keys of `erased` subjects."""
+        if not, and look their subjects up before making them again (the write may have
+        failed because another process keeps a key for one of them); forget the keys of
+        `erased` subjects."""
         self._pending.rows = None
         with self._lock:
             for kid, subject, _, _ in rows:
                 if not committed and self._by_subject.get(subject, ("",))[0] == kid:
                     del self._by_subject[subject]
                     self._by_id.pop(kid, None)
+                if not committed:
+                    self._look_up.add(subject)
             for subject in erased if committed else ():
                 known = self._by_subject.pop(subject, None)
                 if known is not None:
@@ -225,7 +257,7 @@ class SubjectCipher:
             return state
         subject_path, fields = spec
         nik = _get(state, subject_path)
-        if not isinstance(nik, str) or _is_erased(nik):
+        if not isinstance(nik, str) or isinstance(nik, Erased):
             return state
         personal = self.personal()
         subject = personal.number(nik).partition("~")[2]
@@ -233,26 +265,34 @@ class SubjectCipher:
         state = dict(state)
         for path, kind in fields:
             value = _get(state, path)
-            if not isinstance(value, str) or _is_erased(value):
+            if not isinstance(value, str) or isinstance(value, Erased):
                 continue
             leaf = (personal.number(value) if kind == NUMBER else personal.phone(value)
-                    if kind == PHONE else _initials(value))
+                    if kind == PHONE else initials(value))
             nonce = os.urandom(12)
             sealed = nonce + aead.encrypt(nonce, value.encode("utf-8"), _aad(kid, path))
             _set(state, path, {SEALED: [kid, base64.b64encode(sealed).decode("ascii"), leaf]})
         return state
 
     def _key_for(self, subject: str) -> tuple[str, Any]:
+        """The key to seal `subject`'s fields with: the one this process holds, the
+        table's for a subject marked to be looked up (`end`), else a new one, kept with
+        the events (the table refuses it if the subject has one: `SubjectKeyTaken`)."""
         known = self._by_subject.get(subject)
         if known is not None:
             return known
-        row = self.table.by_subject(subject)
+        row = None
+        if subject in self._look_up:
+            row = self.table.by_subject(subject)
+            with self._lock:
+                self._look_up.discard(subject)
         if row is None:
             pending = getattr(self._pending, "rows", None)
             if pending is None:
                 raise RuntimeError("a subject key is made only while a batch is written")
             key = os.urandom(KEY_BYTES)
-            row = (key_id(key), subject, _wrap(self._kek, key), self._kek_id)
+            kid = key_id(key)
+            row = (kid, subject, self._wrap(key, kid), self._kek_id)
             pending.append(row)
         else:
             key = self._unwrap(row)
@@ -283,8 +323,6 @@ class SubjectCipher:
         kid, text, leaf = str(sealed[0]), str(sealed[1]), str(sealed[2])
         aead = self._aead_of(kid)
         if aead is None:
-            from ektp.domain.erased import Erased
-
             return Erased(leaf)
         data = base64.b64decode(text)
         return aead.decrypt(data[:12], data[12:], _aad(kid, path)).decode("utf-8")
@@ -364,6 +402,12 @@ def _wrap(kek: bytes, key: bytes) -> bytes:
     return wrap(kek, key)
 
 
+def _wrapper(kek: bytes) -> Callable[[bytes, str], bytes]:
+    from ektp.adapters.event_store.keyring import wrapper
+
+    return wrapper(kek)
+
+
 def _unwrap(kek: bytes, wrapped: bytes, kid: str) -> bytes:
     from ektp.adapters.event_store.keyring import KeyringError, unwrap
 
@@ -371,18 +415,6 @@ def _unwrap(kek: bytes, wrapped: bytes, kid: str) -> bytes:
         return unwrap(kek, bytes(wrapped), kid)
     except KeyringError as error:
         raise SubjectKeyError(str(error)) from None
-
-
-def _is_erased(value: object) -> bool:
-    from ektp.domain.erased import Erased
-
-    return isinstance(value, Erased)
-
-
-def _initials(name: str) -> str:
-    from ektp.domain.masking import initials
-
-    return initials(name)
 
 
 def _get(state: dict[str, Any], path: tuple[str, ...]) -> Any:

@@ -441,3 +441,73 @@ def test_two_writers_making_one_persons_first_key_never_lose_a_field(tmp_path: P
         assert c.execute("SELECT count(*) FROM ektp_subject_keys").fetchone()[0] == 2
     handed = [e for e in _decoded(url) if type(e).__name__ == "HandedOver"]
     assert len(handed) == 1 and handed[0].recipient.name == OTHER[1]
+
+
+def _subject_key_rows(url: str) -> list[tuple[str, str]]:
+    """(key id, subject) of every kept subject key."""
+    query = "SELECT key_id, subject FROM ektp_subject_keys ORDER BY key_id"
+    if url.startswith("postgresql"):
+        import psycopg
+
+        with psycopg.connect(url, autocommit=True) as connection:
+            return [(str(k), str(s)) for k, s in connection.execute(query).fetchall()]
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as c:
+        return [(str(k), str(s)) for k, s in c.execute(query).fetchall()]
+
+
+def test_a_key_made_blind_that_meets_a_kept_one_is_written_again_under_the_kept_key(
+        shared_store_url: str, cipher_key: Path) -> None:
+    """A writer asks the keys' table nothing before a resident's first write (a new key is
+    made blind); when another writer keeps a key for that resident already, the table
+    refuses the new one, nothing of that write stays, and the same write goes through
+    under the kept key, without a refusal to the clerk: one key per resident, every field
+    sealed under a key that was kept, and no new key from the refused write."""
+    url = shared_store_url
+    if url.startswith("postgresql"):
+        assert init_office(pre=("--db", url), env={"EKTP_CIPHER_KEY_FILE": str(cipher_key)}).code == 0
+        login = url.split("://", 1)[1].split("@", 1)[0]
+    else:
+        assert init_office(db=Path(url.removeprefix("sqlite:///")),
+                           env={"EKTP_CIPHER_KEY_FILE": str(cipher_key)}).code == 0
+        login = me()
+    operator = Actor(login, Role.OPERATOR)
+    with open_office(url) as a, open_office(url) as b:
+        subjects: Any = b.store.app.mapper.subjects
+        recorder: Any = b.store.app.recorder
+        looked_up: list[str] = []
+        writes: list[tuple[int, int]] = []  # (new keys, events) of each write
+        lookup, insert = subjects.table.by_subject, recorder.insert_events
+
+        def counted_lookup(subject: str) -> Any:
+            looked_up.append(subject)
+            return lookup(subject)
+
+        def counted_insert(*args: Any, **kwargs: Any) -> Any:
+            writes.append((len(kwargs.get("subject_keys") or ()), len(args[0])))
+            return insert(*args, **kwargs)
+
+        subjects.table.by_subject, recorder.insert_events = counted_lookup, counted_insert
+        b.receive_blanks(operator, bast="BAST/T/1", source="ministry", ranges=["3517170001-3517170002"])
+        card = dispatched_card(b, operator, SUBJECT[0], SUBJECT[1], "3517170001")
+        assert looked_up == []  # a new resident: no look-up before the write
+        a.request_card(operator, nik=OTHER[0], name=OTHER[1], kk=kk_for(OTHER[0]),
+                       village="35.17.09.2018")
+        kept = _subject_key_rows(url)
+        assert len(kept) == 2
+        def stored() -> int:
+            return len(recorder.select_notifications(start=1, limit=10_000))
+
+        before = stored()
+        del writes[:]
+        done = b.hand_over(operator, card, recipient="proxy", verified_by="kk",
+                           proxy_nik=OTHER[0], proxy_name=OTHER[1], proxy_kk=kk_for(SUBJECT[0]),
+                           relationship="sibling")
+        assert done.status == "HANDED_OVER"
+        # Made blind and refused, then looked up and written under A's key (no new key).
+        assert [keys for keys, _ in writes] == [1, 0] and len(looked_up) == 1
+        assert writes[0][1] == writes[1][1]
+        assert stored() == before + writes[1][1]  # the refused write left nothing
+    assert _subject_key_rows(url) == kept
+    handed = [e for e in _decoded(url) if type(e).__name__ == "HandedOver"]
+    assert len(handed) == 1 and handed[0].recipient.name == OTHER[1]
+    assert handed[0].recipient.nik == OTHER[0] and handed[0].recipient.kk == kk_for(SUBJECT[0])

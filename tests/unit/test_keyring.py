@@ -71,3 +71,33 @@ def test_a_superseded_office_key_cannot_open_the_ring() -> None:
     fresh = _cipher(new, rows).encrypt(b"{}")
     with pytest.raises(CipherKeyWrong):
         _cipher(old, rows).decrypt(fresh)
+
+
+@settings(max_examples=40)
+@given(kek=keys32, dek=keys32, payload=st.binary(max_size=600))
+def test_a_payload_is_eventsourcings_aes_gcm_behind_the_header(kek: bytes, dek: bytes,
+                                                               payload: bytes) -> None:
+    """Behind the 12-byte header, a payload is exactly what eventsourcing's `AESCipher`
+    writes and reads (nonce, tag, ciphertext), under the office key and under a data key
+    after a rotation: the one cipher object per key changes no stored byte's meaning."""
+    from eventsourcing.cryptography import AESCipher
+
+    from ektp.adapters.event_store.cipher import HEADER
+
+    def theirs(key: bytes) -> AESCipher:
+        return AESCipher({"CIPHER_KEY": base64.b64encode(key).decode()})  # type: ignore[arg-type]
+
+    ours = _cipher(kek, [])
+    sealed = ours.encrypt(payload)
+    assert theirs(kek).decrypt(sealed[HEADER:]) == payload
+    assert ours.decrypt(sealed[:HEADER] + theirs(kek).encrypt(payload)) == payload
+    rows = rewrap(os.urandom(32), kek, [], new_dek=dek)
+    rotated = _cipher(kek, [(r[0], r[1], r[2], r[3]) for r in rows])
+    # (the first rotation keeps the old office key as a data key: re-wrap from a fresh one)
+    sealed = rotated.encrypt(payload)
+    assert sealed[4:HEADER].hex() == key_id(dek)
+    assert theirs(dek).decrypt(sealed[HEADER:]) == payload
+    assert rotated.decrypt(sealed[:HEADER] + theirs(dek).encrypt(payload)) == payload
+    for damaged in (sealed[:-1] + bytes([sealed[-1] ^ 1]), sealed[:HEADER + 20]):
+        with pytest.raises(ValueError):
+            rotated.decrypt(damaged)
