@@ -237,8 +237,8 @@ def test_the_print_batch_readiness_list_allocate_all_ready_and_print_run(
 @pytest.mark.parametrize(("content", "expected"), [
     (None, "cannot read it"),
     (b"", "is empty"),
-    (b"nik,name,kk,village,phone\n3517090103850011,A,3517090101100011,35.17.09.2018,1\n",
-     "unknown column(s) phone"),
+    (b"nik,name,kk,village,email\n3517090103850011,A,3517090101100011,35.17.09.2018,1\n",
+     "unknown column(s) email"),
     (b"name,kk\nA,1\n", "lacks the column(s) nik, village"),
     (b"nik,name,kk,village\n", "no rows below its header"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "old Excel 97-2003 workbook"),
